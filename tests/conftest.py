@@ -1,0 +1,199 @@
+"""Shared fixtures and helpers of the template's test suite.
+
+Renders go through pytest-copie (``copie`` / ``copie_session``) or, where the
+plugin's always-trusting defaults would hide a problem, the real ``copier``
+CLI (``copier_cli``). Generated projects are checked with the real tools
+(uv, ruff, mypy, pytest) on the local interpreters that their matrix includes.
+"""
+
+from __future__ import annotations
+
+import functools
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent
+COPIER_YML = TEMPLATE_DIR / "copier.yml"
+
+# Answers that every render needs (the two questions without a default).
+REQUIRED_ANSWERS: dict[str, Any] = {"project_name": "Acme Widgets", "github_owner": "acme"}
+
+# Environment variables of the test runner's own virtual environment that must
+# not leak into the generated project's uv commands.
+_LEAKY_ENV = ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "UV_PYTHON", "PYTHONPATH", "UV_LOCKED",
+              "UV_FROZEN", "PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER", "PYTEST_XDIST_TESTRUNUID",
+              "PYTEST_CURRENT_TEST", "COV_CORE_SOURCE", "COV_CORE_CONFIG", "COV_CORE_DATAFILE")
+
+
+def copier_config() -> dict[str, Any]:
+    """The parsed copier.yml."""
+    return yaml.safe_load(COPIER_YML.read_text(encoding="utf-8"))
+
+
+def known_python_versions() -> list[str]:
+    """Every Python version the template knows, oldest first (copier.yml's one list)."""
+    return list(copier_config()["python_releases"]["default"])
+
+
+def supported_versions(python_min: str) -> list[str]:
+    """The versions a project with this python_min supports."""
+    known = known_python_versions()
+    return known[known.index(python_min):]
+
+
+@functools.cache
+def find_interpreter(version: str) -> str | None:
+    """Path of a local CPython ``version`` (e.g. "3.12"), or None if there is none.
+
+    pyenv's versions come first (they are what these machines have), then any
+    interpreter uv can find without downloading.
+    """
+    pyenv_root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
+    for candidate in sorted(glob.glob(f"{pyenv_root}/versions/{version}.*/bin/python{version}")):
+        return candidate
+    uv = shutil.which("uv")
+    if uv is None:
+        return None
+    found = subprocess.run(
+        [uv, "python", "find", "--no-python-downloads", "--no-project", f"cpython@{version}"],
+        capture_output=True, text=True, check=False,
+    )
+    return found.stdout.strip() or None if found.returncode == 0 else None
+
+
+def require_interpreter(version: str) -> str:
+    """The local interpreter for ``version``, or skip the test, saying why."""
+    path = find_interpreter(version)
+    if path is None:
+        pytest.skip(f"no local CPython {version} (uv may not download interpreters here)")
+    return path
+
+
+def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """An environment for running uv and the generated project's tools."""
+    env = {k: v for k, v in os.environ.items() if k not in _LEAKY_ENV}
+    env["UV_PYTHON_DOWNLOADS"] = "never"
+    env["UV_NO_PROGRESS"] = "1"
+    env.setdefault("GIT_AUTHOR_NAME", "Test Author")
+    env.setdefault("GIT_AUTHOR_EMAIL", "test@example.org")
+    env.setdefault("GIT_COMMITTER_NAME", "Test Author")
+    env.setdefault("GIT_COMMITTER_EMAIL", "test@example.org")
+    if extra:
+        env.update(extra)
+    return env
+
+
+def run(
+    args: Sequence[str | os.PathLike[str]],
+    cwd: Path,
+    *,
+    env: Mapping[str, str] | None = None,
+    check: bool = True,
+    timeout: float = 600,
+) -> subprocess.CompletedProcess[str]:
+    """Run a command; on an unexpected failure, fail the test with its output."""
+    completed = subprocess.run(
+        [str(a) for a in args], cwd=cwd, env=clean_env(env), capture_output=True,
+        text=True, check=False, timeout=timeout,
+    )
+    if check and completed.returncode != 0:
+        pytest.fail(
+            f"command failed ({completed.returncode}): {' '.join(map(str, args))}\n"
+            f"cwd: {cwd}\n--- stdout ---\n{completed.stdout}\n--- stderr ---\n{completed.stderr}",
+            pytrace=False,
+        )
+    return completed
+
+
+def uv(*args: str | os.PathLike[str], cwd: Path, env: Mapping[str, str] | None = None,
+       check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Run uv (the one on PATH, else the test environment's)."""
+    exe = shutil.which("uv") or str(Path(sys.executable).with_name("uv"))
+    return run([exe, *args], cwd, env=env, check=check, timeout=timeout)
+
+
+def copier_cli(*args: str | os.PathLike[str], cwd: Path, check: bool = False,
+               env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real copier CLI of the test environment (never with --trust)."""
+    assert "--trust" not in args and "--UNSAFE" not in args
+    exe = Path(sys.executable).with_name("copier")
+    return run([exe, *args], cwd, env=env, check=check)
+
+
+def read_pyproject(project: Path) -> dict[str, Any]:
+    """The generated pyproject.toml, parsed."""
+    return tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def read_answers(project: Path) -> dict[str, Any]:
+    """The generated .copier-answers.yml, parsed."""
+    return yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
+
+
+def project_files(project: Path) -> set[str]:
+    """Every file of a rendered project, as POSIX paths relative to it (no .git)."""
+    return {
+        p.relative_to(project).as_posix()
+        for p in project.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(project).parts
+    }
+
+
+def run_generated_checks(project: Path, python: str) -> None:
+    """The generated project's own checks, as its README lists them, on ``python``."""
+    env = {"UV_PYTHON": python}
+    uv("sync", cwd=project, env=env)
+    uv("run", "ruff", "check", cwd=project, env=env)
+    uv("run", "ruff", "format", "--check", cwd=project, env=env)
+    uv("run", "mypy", "src", "tests", cwd=project, env=env)
+    uv("run", "pytest", "-p", "no:cacheprovider", cwd=project, env=env)
+    uv("build", cwd=project, env=env)
+
+
+Render = Callable[..., Path]
+
+
+@pytest.fixture(scope="session")
+def render_shared(copie_session: Any) -> Render:
+    """Render with pytest-copie once per distinct set of answers, per worker.
+
+    Only for tests that read the result: a test that changes the project must
+    use ``render_fresh``.
+    """
+    cache: dict[str, Path] = {}
+
+    def _render(**answers: Any) -> Path:
+        merged = {**REQUIRED_ANSWERS, **answers}
+        key = repr(sorted(merged.items()))
+        if key not in cache:
+            result = copie_session.copy(extra_answers=merged)
+            if result.exit_code != 0:
+                raise AssertionError(f"render failed for {merged}: {result.exception!r}")
+            cache[key] = result.project_dir
+        return cache[key]
+
+    return _render
+
+
+@pytest.fixture
+def render_fresh(copie: Any) -> Render:
+    """Render a private copy with pytest-copie, for tests that change the project."""
+
+    def _render(**answers: Any) -> Path:
+        merged = {**REQUIRED_ANSWERS, **answers}
+        result = copie.copy(extra_answers=merged)
+        if result.exit_code != 0:
+            raise AssertionError(f"render failed for {merged}: {result.exception!r}")
+        return result.project_dir
+
+    return _render
