@@ -12,10 +12,13 @@ import functools
 import glob
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +107,8 @@ def run(
     """Run a command; on an unexpected failure, fail the test with its output."""
     completed = subprocess.run(
         [str(a) for a in args], cwd=cwd, env=clean_env(env), capture_output=True,
-        text=True, check=False, timeout=timeout,
+        # No stdin, as in CI: a tool that reads it (llm does) must not wait on it.
+        stdin=subprocess.DEVNULL, text=True, check=False, timeout=timeout,
     )
     if check and completed.returncode != 0:
         pytest.fail(
@@ -197,3 +201,72 @@ def render_fresh(copie: Any) -> Render:
         return result.project_dir
 
     return _render
+
+
+# ---------------------------------------------------------------------------
+# A local package index: pypiserver on 127.0.0.1
+# ---------------------------------------------------------------------------
+
+class LocalIndex:
+    """A running pypiserver: ``url`` takes uploads, ``simple_url`` serves pip and uv."""
+
+    def __init__(self, url: str, directory: Path) -> None:
+        self.url = url  # http://127.0.0.1:PORT/ (the upload URL)
+        self.simple_url = f"{url}simple/"  # the index pip and uv read
+        self.directory = directory  # the packages it serves: copy files in, or upload
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _serving(process: subprocess.Popen[bytes], port: int, timeout: float = 30) -> bool:
+    """Wait until pypiserver answers on ``port``; False if it died or never did."""
+    deadline = time.monotonic() + timeout
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def local_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalIndex]:
+    """An empty package index of its own for one test, on a free port of 127.0.0.1.
+
+    It holds only what the test puts into ``directory``: no fallback to PyPI
+    (pypiserver redirects unknown names there by default), so a package missing
+    here is missing. Uploads need no password (any username/password works),
+    and, as on PyPI, a file that is already there cannot be uploaded again.
+    """
+    directory = tmp_path_factory.mktemp("index")
+    log = tmp_path_factory.mktemp("index-log") / "pypiserver.log"
+    server = Path(sys.executable).with_name("pypi-server")
+    for _attempt in range(3):  # another process may take the port between probe and bind
+        port = _free_port()
+        with log.open("w") as log_file:
+            process = subprocess.Popen(
+                [server, "run", "--host", "127.0.0.1", "--port", str(port),
+                 "--disable-fallback", "--authenticate", ".", "--passwords", ".",
+                 "--backend", "simple-dir", str(directory)],
+                stdout=log_file, stderr=subprocess.STDOUT,
+            )
+        if _serving(process, port):
+            break
+        process.kill()
+        process.wait()
+    else:
+        pytest.fail(f"pypiserver did not start:\n{log.read_text()}", pytrace=False)
+    try:
+        yield LocalIndex(f"http://127.0.0.1:{port}/", directory)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

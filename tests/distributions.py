@@ -1,0 +1,195 @@
+"""Checked builds of generated projects; reading their wheels and sdists, and
+installing them into fresh environments.
+
+Shared by tests/test_build.py and tests/test_project_kinds.py.
+"""
+
+from __future__ import annotations
+
+import email.message
+import email.parser
+import fcntl
+import hashlib
+import json
+import os
+import subprocess
+import tarfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from conftest import (
+    REQUIRED_ANSWERS,
+    read_answers,
+    require_interpreter,
+    run,
+    run_generated_checks,
+    uv,
+)
+
+# The pip configuration of these machines adds extra indexes and find-links
+# (`pip config list`: file:///opt/pypi/simple, /opt/wheels, PIP_FIND_LINKS)
+# that hold many packages. A pip that may read them does not prove what a
+# user's pip would do, so pip runs without any configuration file and with
+# those settings emptied: PyPI (pip's default index) plus whatever the command
+# line names. An empty PIP_* value counts as unset for pip.
+ISOLATED_PIP_ENV = {
+    "PIP_CONFIG_FILE": os.devnull,
+    "PIP_FIND_LINKS": "",
+    "PIP_EXTRA_INDEX_URL": "",
+    "PIP_CONSTRAINT": "",
+}
+
+
+def module_files(package: str, kind: str) -> set[str]:
+    """The files of the import package of a project of ``kind``, as the wheel holds them."""
+    modules = {"__init__.py", "core.py", "py.typed"}
+    if kind == "cli":
+        modules |= {"cli.py", "__main__.py"}
+    elif kind == "llm-plugin":
+        modules |= {"plugin.py"}
+    return {f"{package}/{name}" for name in modules}
+
+
+def built_dists(project: Path) -> tuple[Path, Path]:
+    """The one wheel and the one sdist that `uv build` wrote to ``project``/dist."""
+    wheels = sorted((project / "dist").glob("*.whl"))
+    sdists = sorted((project / "dist").glob("*.tar.gz"))
+    assert len(wheels) == 1, wheels
+    assert len(sdists) == 1, sdists
+    return wheels[0], sdists[0]
+
+
+def wheel_files(wheel: Path) -> set[str]:
+    """Every file in a wheel (directory entries left out)."""
+    with zipfile.ZipFile(wheel) as archive:
+        return {name for name in archive.namelist() if not name.endswith("/")}
+
+
+def wheel_text(wheel: Path, name: str) -> str:
+    with zipfile.ZipFile(wheel) as archive:
+        return archive.read(name).decode("utf-8")
+
+
+def wheel_metadata(wheel: Path) -> email.message.Message:
+    """The wheel's core metadata (``*.dist-info/METADATA``), parsed."""
+    [metadata] = [n for n in wheel_files(wheel) if n.endswith(".dist-info/METADATA")]
+    return email.parser.Parser().parsestr(wheel_text(wheel, metadata))
+
+
+def sdist_root(sdist: Path) -> str:
+    """The one top-level directory of an sdist, ``{name}-{version}``."""
+    with tarfile.open(sdist) as archive:
+        roots = {member.name.split("/", 1)[0] for member in archive.getmembers()}
+    assert len(roots) == 1, roots
+    return roots.pop()
+
+
+def sdist_files(sdist: Path) -> set[str]:
+    """Every regular file in an sdist, relative to its top-level directory."""
+    root = sdist_root(sdist)
+    with tarfile.open(sdist) as archive:
+        members = archive.getmembers()
+    assert all(m.isfile() or m.isdir() for m in members), [m.name for m in members]
+    return {m.name.removeprefix(f"{root}/") for m in members if m.isfile()}
+
+
+def sdist_text(sdist: Path, name: str) -> str:
+    with tarfile.open(sdist) as archive:
+        member = archive.extractfile(f"{sdist_root(sdist)}/{name}")
+        assert member is not None, name
+        return member.read().decode("utf-8")
+
+
+def sdist_metadata(sdist: Path) -> email.message.Message:
+    """The sdist's core metadata (``PKG-INFO``), parsed."""
+    return email.parser.Parser().parsestr(sdist_text(sdist, "PKG-INFO"))
+
+
+def venv_bin(venv: Path, name: str) -> Path:
+    return venv / ("Scripts" if os.name == "nt" else "bin") / name
+
+
+def fresh_venv(venv: Path, python: str, *requirements: str | os.PathLike[str],
+               seed: bool = False) -> Path:
+    """A new virtual environment on ``python`` with ``requirements`` installed by uv.
+
+    Returns the environment's Python. ``seed`` adds pip (for tests of pip itself).
+    """
+    uv("venv", *(["--seed"] if seed else []), "-p", python, venv, cwd=venv.parent)
+    if requirements:
+        uv("pip", "install", "-p", venv, *requirements, cwd=venv.parent)
+    return venv_bin(venv, "python")
+
+
+def venv_run(venv: Path, command: str, *args: str, cwd: Path, check: bool = True,
+             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run one of the environment's commands (``python``, ``llm``, a console script)."""
+    return run([venv_bin(venv, command), *args], cwd, env=env, check=check)
+
+
+@dataclass(frozen=True)
+class CheckedBuild:
+    """A private render whose own checks passed on ``python`` and that ``uv build`` built."""
+
+    project: Path
+    python: str
+    answers: dict[str, Any]  # .copier-answers.yml
+    wheel: Path
+    sdist: Path
+
+
+def checked_build(copie_session: Any, python_version: str, **answers: Any) -> CheckedBuild:
+    """Render a private copy, run the generated project's checks on a local
+    CPython ``python_version`` (or skip, saying why), and build it.
+
+    For module-scoped fixtures: several tests then read one build.
+    """
+    python = require_interpreter(python_version)
+    result = copie_session.copy(extra_answers={**REQUIRED_ANSWERS, **answers})
+    if result.exit_code != 0:
+        raise AssertionError(f"render failed for {answers}: {result.exception!r}")
+    project = result.project_dir
+    run_generated_checks(project, python)
+    wheel, sdist = built_dists(project)
+    return CheckedBuild(project, python, read_answers(project), wheel, sdist)
+
+
+def once_per_run(tmp_path_factory: Any, key: Any, create: Callable[[], Any]) -> Any:
+    """``create()``'s JSON-able result, computed once per test run, however many
+    xdist workers ask for ``key``.
+
+    The first worker to ask computes it, under a file lock; the others wait for
+    it and read its result. Grouping the tests that need it onto one worker
+    with ``xdist_group`` would do the same, but pytest 9.2 silently breaks
+    ``--dist loadgroup`` (pytest-xdist issue #1386: the group no longer reaches
+    the scheduler), and then each worker would redo the work.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by the workers of this run
+    root = root / "once-per-run"
+    root.mkdir(exist_ok=True)
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+    record = root / f"{digest}.json"
+    with (root / f"{digest}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not record.exists():
+            record.write_text(json.dumps(create()), encoding="utf-8")
+        return json.loads(record.read_text(encoding="utf-8"))
+
+
+def checked_build_once(copie_session: Any, tmp_path_factory: Any, python_version: str,
+                       **answers: Any) -> CheckedBuild:
+    """``checked_build``, once per test run (see ``once_per_run``)."""
+
+    def create() -> dict[str, Any]:
+        build = checked_build(copie_session, python_version, **answers)
+        return {"project": str(build.project), "python": build.python,
+                "answers": build.answers, "wheel": str(build.wheel), "sdist": str(build.sdist)}
+
+    saved = once_per_run(tmp_path_factory, ["checked build", python_version, answers], create)
+    return CheckedBuild(Path(saved["project"]), saved["python"], saved["answers"],
+                        Path(saved["wheel"]), Path(saved["sdist"]))

@@ -1,0 +1,562 @@
+"""The generated GitHub workflows: their shape, their hardening, the linters' verdict, their steps run.
+
+ci.yml tests every push and pull request; release.yml publishes every v* tag
+by trusted publishing. Shape tests read the parsed YAML (and, for comments
+such as the `# vX.Y.Z` beside a pin, the raw text); lint tests run the real
+zizmor and check-jsonschema of the test environment on every combination of
+the answers that change the workflows; the slow tests execute the workflows'
+own `run:` scripts in a rendered project.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import itertools
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import (
+    REQUIRED_ANSWERS,
+    TEMPLATE_DIR,
+    copier_config,
+    find_interpreter,
+    known_python_versions,
+    require_interpreter,
+    run,
+    supported_versions,
+    uv,
+)
+from github_workflows import (
+    WORKFLOWS,
+    expression_problems,
+    github_env,
+    load_workflow,
+    run_job,
+    run_lines,
+    run_step,
+    run_steps,
+    step_named,
+    steps_using,
+    triggers,
+)
+
+ZIZMOR = Path(sys.executable).with_name("zizmor")
+CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")
+
+KINDS = ["library", "cli", "llm-plugin"]
+DEFAULT_PYTHON_MIN = copier_config()["python_min"]["default"]
+ACTION_PINS = copier_config()["actions"]["default"]
+
+# Every combination of the answers that change .github/: the publish
+# environment's name, the optional jobs, and the kind (the cli kind adds a step).
+WORKFLOW_ANSWERS = [
+    {"pypi_environment": env, "testpypi": testpypi, "github_release": release, "project_kind": kind}
+    for env, testpypi, release, kind in itertools.product(["release", "pypi"], [True, False], [True, False], KINDS)
+]
+
+
+@pytest.fixture(scope="session")
+def template_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The template's working tree without its git history.
+
+    A render from a plain directory skips copier's clone of the repository and
+    takes a third of the time; it sees what a render of a dirty HEAD sees (the
+    tracked and untracked, not ignored, files).
+    """
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=TEMPLATE_DIR, capture_output=True, text=True, check=True,
+    ).stdout
+    snapshot = tmp_path_factory.mktemp("template") / TEMPLATE_DIR.name
+    for name in filter(None, listed.split("\0")):
+        source = TEMPLATE_DIR / name
+        if source.is_file():  # a tracked file deleted in the working tree is listed too
+            (snapshot / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, snapshot / name)
+    return snapshot
+
+
+@pytest.fixture(scope="session")
+def render(copie_session: Any, template_snapshot: Path, tmp_path_factory: pytest.TempPathFactory,
+           ) -> Callable[..., Path]:
+    """Render with pytest-copie once per distinct set of answers for the whole session.
+
+    The renders live in the session's shared temporary directory, so the
+    xdist workers reuse each other's (a lock file per answer set serialises
+    them). Only for tests that read the result.
+    """
+    store = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        store = store.parent  # the directory all workers' temporary directories share
+    store = store / "workflow-renders"
+    store.mkdir(exist_ok=True)
+
+    def _render(**answers: Any) -> Path:
+        merged = {**REQUIRED_ANSWERS, **answers}
+        key = hashlib.sha256(repr(sorted(merged.items())).encode()).hexdigest()[:20]
+        project = store / key
+        with (store / f"{key}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not project.exists():
+                result = copie_session.copy(extra_answers=merged, template_dir=template_snapshot)
+                if result.exit_code != 0:
+                    raise AssertionError(f"render failed for {merged}: {result.exception!r}")
+                shutil.copytree(result.project_dir, project)
+        return project
+
+    return _render
+
+
+def answers_id(answers: dict[str, Any]) -> str:
+    return "-".join(f"{k}={v}" for k, v in answers.items())
+
+
+# A pin: owner/repo[/path]@<full commit SHA> # vX.Y.Z
+PIN = re.compile(r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+(/[^@\s]+)?@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
+# The release workflow calls ci.yml from the same commit: the one local `uses:`.
+LOCAL_CI_CALL = "./.github/workflows/ci.yml"
+
+
+def uses_values(project: Path, name: str) -> list[str]:
+    """Every `uses:` value of a workflow as written, comment included."""
+    text = (project / ".github" / "workflows" / name).read_text(encoding="utf-8")
+    return [m.group(1).strip() for m in re.finditer(r"^\s*(?:- )?uses:\s*(.+)$", text, re.MULTILINE)]
+
+
+# --- triggers and the job graph ------------------------------------------------------------------
+
+
+def test_ci_runs_on_main_by_hand_and_when_called(render) -> None:
+    on = triggers(load_workflow(render(), "ci.yml"))
+    assert set(on) == {"push", "pull_request", "workflow_dispatch", "workflow_call"}
+    assert on["push"] == {"branches": ["main"]}
+    assert on["pull_request"] == {"branches": ["main"]}
+
+
+def test_ci_cancels_only_superseded_pull_request_runs(render) -> None:
+    concurrency = load_workflow(render(), "ci.yml")["concurrency"]
+    assert "github.event.pull_request.number" in concurrency["group"]
+    assert concurrency["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
+
+
+def test_release_runs_on_version_tags_and_by_hand_for_testpypi(render) -> None:
+    release = load_workflow(render(), "release.yml")
+    assert triggers(release) == {"push": {"tags": ["v*"]}, "workflow_dispatch": None}
+    # A release is never cancelled half-way.
+    assert release["concurrency"]["cancel-in-progress"] is False
+
+
+def test_release_job_graph(render) -> None:
+    jobs = load_workflow(render(), "release.yml")["jobs"]
+    assert set(jobs) == {"test", "build", "publish-pypi", "publish-testpypi", "github-release"}
+    # The release runs exactly the CI suite (called, not copied) before anything is built.
+    assert jobs["test"]["uses"] == LOCAL_CI_CALL
+    assert "steps" not in jobs["test"]
+    assert jobs["build"]["needs"] == "test"
+    assert jobs["publish-pypi"]["needs"] == "build"
+    assert jobs["publish-testpypi"]["needs"] == "build"
+    assert jobs["github-release"]["needs"] == "publish-pypi"
+    # A tag publishes to PyPI; a manual run rehearses on TestPyPI only.
+    assert jobs["publish-pypi"]["if"] == "github.event_name == 'push'"
+    assert jobs["publish-testpypi"]["if"] == "github.event_name == 'workflow_dispatch'"
+
+
+def test_without_testpypi_there_is_no_rehearsal(render) -> None:
+    project = render(testpypi=False)
+    release = load_workflow(project, "release.yml")
+    assert set(triggers(release)) == {"push"}
+    assert set(release["jobs"]) == {"test", "build", "publish-pypi", "github-release"}
+    assert "test.pypi.org" not in (project / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
+
+
+def test_without_github_release_nothing_writes_to_the_repository(render) -> None:
+    project = render(github_release=False)
+    jobs = load_workflow(project, "release.yml")["jobs"]
+    assert set(jobs) == {"test", "build", "publish-pypi", "publish-testpypi"}
+    assert all("write" not in job["permissions"].get("contents", "") for job in jobs.values())
+
+
+# --- the matrix -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("python_min", known_python_versions())
+def test_ci_matrix_is_every_supported_version(render, python_min: str) -> None:
+    job = load_workflow(render(python_min=python_min), "ci.yml")["jobs"]["test"]
+    assert job["strategy"]["matrix"] == {"python-version": supported_versions(python_min)}
+    assert job["strategy"]["fail-fast"] is False
+    assert "${{ matrix.python-version }}" in job["name"]
+    (setup_uv,) = steps_using(job, "astral-sh/setup-uv")
+    assert setup_uv["with"]["python-version"] == "${{ matrix.python-version }}"
+
+
+def test_ci_steps_cover_the_whole_check(render) -> None:
+    job = load_workflow(render(project_kind="cli"), "ci.yml")["jobs"]["test"]
+    commands = [str(step["run"]) for step in run_steps(job)]
+    for expected in ("uv sync", "uv run ruff check", "uv run ruff format --check", "uv run mypy",
+                     "uv run pytest", "uv build", "--isolated --no-project --with dist/*.whl"):
+        assert any(expected in command for command in commands), expected
+    # The cli kind also runs its console script from the installed wheel.
+    assert any('"$SCRIPT_NAME" --version' in command for command in commands)
+    # Locked installs once uv.lock is committed, unlocked before.
+    assert step_named(job, "install")["env"] == {"UV_LOCKED": "${{ hashFiles('uv.lock') != '' }}"}
+
+
+# --- permissions and environments -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("answers", WORKFLOW_ANSWERS, ids=answers_id)
+def test_permissions_are_empty_on_top_and_minimal_per_job(render, answers: dict[str, Any]) -> None:
+    project = render(**answers)
+    for name in WORKFLOWS:
+        workflow = load_workflow(project, name)
+        assert workflow["permissions"] == {}, name
+        for job_id, job in workflow["jobs"].items():
+            expected = {
+                "publish-pypi": {"id-token": "write"},
+                "publish-testpypi": {"id-token": "write"},
+                "github-release": {"contents": "write"},
+            }.get(job_id, {"contents": "read"})
+            assert job["permissions"] == expected, f"{name}: {job_id}"
+
+
+@pytest.mark.parametrize(("pypi_environment", "testpypi_environment"),
+                         [("release", "testpypi"), ("pypi", "rehearsal")])
+def test_publish_environments_follow_the_answers(render, pypi_environment: str,
+                                                 testpypi_environment: str) -> None:
+    project = render(pypi_environment=pypi_environment, testpypi_environment=testpypi_environment,
+                            distribution_name="acme-gadgets")
+    jobs = load_workflow(project, "release.yml")["jobs"]
+    assert jobs["publish-pypi"]["environment"] == {"name": pypi_environment,
+                                                   "url": "https://pypi.org/p/acme-gadgets"}
+    assert jobs["publish-testpypi"]["environment"] == {"name": testpypi_environment,
+                                                       "url": "https://test.pypi.org/p/acme-gadgets"}
+    # Only the publishing jobs run in an environment (its protection rules gate the upload).
+    assert {job_id for job_id, job in jobs.items() if "environment" in job} == {"publish-pypi", "publish-testpypi"}
+
+
+def test_acceptance_renders_publish_from_release_and_pypi(render) -> None:
+    """Issue acceptance 1: the publish environment of the default and of the minimal render."""
+    default = load_workflow(render(), "release.yml")["jobs"]
+    minimal = load_workflow(render(pypi_environment="pypi", testpypi=False, github_release=False),
+                            "release.yml")["jobs"]
+    assert default["publish-pypi"]["environment"]["name"] == "release"
+    assert minimal["publish-pypi"]["environment"]["name"] == "pypi"
+    for jobs in (default, minimal):
+        with_id_token = {job_id for job_id, job in jobs.items() if "id-token" in job["permissions"]}
+        assert with_id_token == {"publish-pypi", "publish-testpypi"} & set(jobs)
+
+
+# --- hardening ---------------------------------------------------------------------------------------
+
+
+def test_action_pins_in_copier_yml_are_full_shas_with_versions() -> None:
+    assert ACTION_PINS
+    for key, pin in ACTION_PINS.items():
+        assert PIN.match(pin), f"actions.{key} = {pin!r}"
+
+
+def test_pins_are_written_only_in_copier_yml() -> None:
+    """Each pin lives once, in copier.yml's `actions`: no template file spells a SHA."""
+    sha = re.compile(r"@[0-9a-f]{40}\b")
+    for path in (TEMPLATE_DIR / "template").rglob("*"):
+        if path.is_file():
+            assert not sha.search(path.read_text(encoding="utf-8")), path
+
+
+@pytest.mark.parametrize("answers", WORKFLOW_ANSWERS, ids=answers_id)
+def test_every_uses_is_a_pin_from_copier_yml(render, answers: dict[str, Any]) -> None:
+    project = render(**answers)
+    for name in WORKFLOWS:
+        for value in uses_values(project, name):
+            if value.startswith(LOCAL_CI_CALL):
+                assert name == "release.yml"
+                continue
+            assert PIN.match(value), f"{name}: {value}"
+            assert value in ACTION_PINS.values(), f"{name}: {value} is not copier.yml's pin"
+
+
+def test_every_pin_in_copier_yml_is_used(render) -> None:
+    project = render()
+    used = {value for name in WORKFLOWS for value in uses_values(project, name)}
+    assert set(ACTION_PINS.values()) <= used
+
+
+@pytest.mark.parametrize("answers", WORKFLOW_ANSWERS, ids=answers_id)
+def test_checkouts_keep_no_credentials_and_release_jobs_no_cache(render, answers: dict[str, Any]) -> None:
+    project = render(**answers)
+    checkouts = 0
+    for name in WORKFLOWS:
+        for job in load_workflow(project, name)["jobs"].values():
+            for step in steps_using(job, "actions/checkout"):
+                checkouts += 1
+                assert step["with"]["persist-credentials"] is False
+    assert checkouts == 2  # ci's test job and release's build job
+    jobs = load_workflow(project, "release.yml")["jobs"]
+    for job_id, job in jobs.items():
+        for step in steps_using(job, "astral-sh/setup-uv"):
+            # setup-uv v10 leaves its cache off on tag pushes, but not on a manual run:
+            # release artifacts are never built or published from a cache.
+            assert step["with"]["enable-cache"] is False, job_id
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_no_answer_text_reaches_a_run_script(render, kind: str) -> None:
+    """Answers go into scripts through env:, never expanded into them (no script injection)."""
+    answers = {
+        "project_name": "Zqxa Project Title", "distribution_name": "zqxb-dist", "package_name": "zqxc_pkg",
+        "description": "Zqxe summary", "author_name": "Zqxf Author", "author_email": "zqxg@example.org",
+        "github_owner": "zqxh-owner", "repository_name": "zqxi-repo", "pypi_environment": "zqxj-pypi-env",
+        "testpypi_environment": "zqxk-test-env", "project_kind": kind,
+    }
+    if kind == "cli":
+        answers["script_name"] = "zqxd-cmd"
+    project = render(**answers)
+    texts = [(project / ".github" / "workflows" / name).read_text(encoding="utf-8") for name in WORKFLOWS]
+    # The answers do reach the workflows (env:, environment names, URLs) ...
+    for value in ("zqxb-dist", "zqxc_pkg", "zqxj-pypi-env", "zqxk-test-env"):
+        assert any(value in text for text in texts), value
+    if kind == "cli":
+        assert any("zqxd-cmd" in text for text in texts)
+    # ... but no run: script contains any of them, nor any expression.
+    for name in WORKFLOWS:
+        for job_id, job in load_workflow(project, name)["jobs"].items():
+            for step in run_steps(job):
+                script = str(step["run"])
+                assert "zqx" not in script.lower(), f"{name}: {job_id}: {script}"
+                assert "${{" not in script, f"{name}: {job_id}: {script}"
+
+
+def test_build_job_checks_the_tag_before_building(render) -> None:
+    job = load_workflow(render(), "release.yml")["jobs"]["build"]
+    steps = job["steps"]
+    tag_check = step_named(job, "tag")
+    build = step_named(job, "build the sdist and wheel")
+    assert tag_check["if"] == "github.event_name == 'push'"
+    assert "uv version --short" in tag_check["run"]
+    assert "$GITHUB_REF_NAME" in tag_check["run"]
+    assert steps.index(tag_check) < steps.index(build)
+    assert build["run"] == "uv build --no-sources"
+    (upload,) = steps_using(job, "actions/upload-artifact")
+    assert upload["with"]["path"] == "dist/"
+    assert upload["with"]["if-no-files-found"] == "error"
+
+
+def test_publish_jobs_use_the_built_files_attest_and_publish_by_trusted_publishing(render) -> None:
+    jobs = load_workflow(render(), "release.yml")["jobs"]
+    artifact = steps_using(jobs["build"], "actions/upload-artifact")[0]["with"]["name"]
+    for job_id in ("publish-pypi", "publish-testpypi"):
+        job = jobs[job_id]
+        # No checkout: a publish job sees only the artifact, never the repository.
+        assert [str(s.get("uses", "run")).split("@")[0] for s in job["steps"]] == [
+            "actions/download-artifact", "astral-sh/attest-action", "astral-sh/setup-uv", "run"]
+        assert job["steps"][0]["with"] == {"name": artifact, "path": "dist/"}
+        (publish,) = run_lines(job, "uv publish")
+        assert "--trusted-publishing always" in publish
+    (pypi,) = run_lines(jobs["publish-pypi"], "uv publish")
+    (testpypi,) = run_lines(jobs["publish-testpypi"], "uv publish")
+    assert "--publish-url" not in pypi  # uv's default is PyPI's upload URL
+    assert "--publish-url https://test.pypi.org/legacy/" in testpypi
+    assert "--check-url https://test.pypi.org/simple/" in testpypi
+
+
+def test_github_release_attaches_the_published_files(render) -> None:
+    job = load_workflow(render(), "release.yml")["jobs"]["github-release"]
+    assert steps_using(job, "actions/download-artifact")
+    (create,) = run_lines(job, "gh release create")
+    assert '"$GITHUB_REF_NAME" dist/*' in create
+    assert "--generate-notes" in create
+    (step,) = run_steps(job)
+    assert step["env"] == {"GH_TOKEN": "${{ github.token }}", "GH_REPO": "${{ github.repository }}"}
+
+
+def test_dependabot_updates_actions_and_uv_grouped_with_a_cooldown(render) -> None:
+    import yaml
+
+    config = yaml.safe_load((render() / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
+    assert config["version"] == 2
+    assert {u["package-ecosystem"] for u in config["updates"]} == {"github-actions", "uv"}
+    for update in config["updates"]:
+        assert update["cooldown"]["default-days"] >= 7
+        assert update["groups"]
+
+
+@pytest.mark.parametrize("answers", WORKFLOW_ANSWERS, ids=answers_id)
+def test_expressions_use_only_what_github_provides_there(render, answers: dict[str, Any]) -> None:
+    project = render(**answers)
+    for name in WORKFLOWS:
+        assert expression_problems(load_workflow(project, name)) == [], name
+
+
+def test_expression_check_finds_what_github_would_reject() -> None:
+    """hashFiles() in a job's env (GitHub refuses the workflow) and runner in it are found."""
+    workflow = {"jobs": {"test": {
+        "runs-on": "ubuntu-latest",
+        "env": {"UV_LOCKED": "${{ hashFiles('uv.lock') != '' }}", "TMP": "${{ runner.temp }}"},
+        "if": "success() && github.event_name == 'push'",
+        "steps": [{"run": "true", "env": {"LOCKED": "${{ hashFiles('uv.lock') != '' }}"}}],
+    }}}
+    problems = expression_problems(workflow)
+    assert len(problems) == 2, problems
+    assert "function hashFiles() is not available" in problems[0]
+    assert "context 'runner' is not available" in problems[1]
+
+
+# --- linters -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("answers", WORKFLOW_ANSWERS, ids=answers_id)
+def test_zizmor_pedantic_finds_nothing(render, answers: dict[str, Any]) -> None:
+    project = render(**answers)
+    zizmor = run([ZIZMOR, "--offline", "--persona", "pedantic", project], TEMPLATE_DIR, check=False)
+    assert zizmor.returncode == 0, zizmor.stdout + zizmor.stderr
+    # It did audit the three files (a run that finds no input is no proof).
+    for name in (".github/dependabot.yml", ".github/workflows/ci.yml", ".github/workflows/release.yml"):
+        assert f"completed {project / name}" in zizmor.stderr, zizmor.stderr
+
+
+@pytest.mark.parametrize(("schema", "files"), [
+    ("vendor.github-workflows", [".github/workflows/ci.yml", ".github/workflows/release.yml"]),
+    ("vendor.dependabot", [".github/dependabot.yml"]),
+], ids=["workflows", "dependabot"])
+def test_check_jsonschema_accepts_every_combination(render, schema: str, files: list[str]) -> None:
+    """One run over all combinations: the tool takes half a second to start."""
+    paths = [render(**answers) / name for answers in WORKFLOW_ANSWERS for name in files]
+    checked = run([CHECK_JSONSCHEMA, "-o", "json", "--builtin-schema", schema, *paths], TEMPLATE_DIR,
+                  check=False)
+    report = json.loads(checked.stdout)
+    rejected = {str(e.get("filename")) for e in report["errors"] + report.get("parse_errors", [])}
+    assert checked.returncode == 0 and report["status"] == "ok", (sorted(rejected), checked.stdout)
+
+
+def test_check_jsonschema_rejects_what_it_should(render, tmp_path: Path) -> None:
+    """The run above can fail: a job without runs-on and an unknown Dependabot ecosystem are errors."""
+    workflow = (render() / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
+    (tmp_path / "release.yml").write_text(workflow.replace("runs-on: ubuntu-latest", "runs_on: ubuntu-latest"),
+                                          encoding="utf-8")
+    dependabot = (render() / ".github" / "dependabot.yml").read_text(encoding="utf-8")
+    (tmp_path / "dependabot.yml").write_text(dependabot.replace("package-ecosystem: uv", "package-ecosystem: uvx"),
+                                             encoding="utf-8")
+    for schema, name in (("vendor.github-workflows", "release.yml"), ("vendor.dependabot", "dependabot.yml")):
+        checked = run([CHECK_JSONSCHEMA, "--builtin-schema", schema, tmp_path / name], tmp_path, check=False)
+        assert checked.returncode == 1, (schema, checked.stdout)
+
+
+def test_zizmor_reports_what_it_should(tmp_path: Path, render) -> None:
+    """The linter run above can fail: an unpinned action and a kept credential are findings."""
+    workflow = (render() / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
+    broken = re.sub(r"actions/checkout@[0-9a-f]{40} # v[\d.]+", "actions/checkout@v7", workflow)
+    broken = broken.replace("        with:\n          persist-credentials: false\n", "", 1)
+    (tmp_path / "ci.yml").write_text(broken, encoding="utf-8")
+    zizmor = run([ZIZMOR, "--offline", "--persona", "pedantic", tmp_path / "ci.yml"], tmp_path, check=False)
+    assert zizmor.returncode != 0
+    assert "unpinned-uses" in zizmor.stdout
+    assert "artipacked" in zizmor.stdout
+
+
+def test_this_repositorys_own_github_files_are_clean() -> None:
+    files = sorted((TEMPLATE_DIR / ".github").rglob("*.yml"))
+    if not files:
+        pytest.skip("this repository has no .github/ workflow or Dependabot file yet")
+    zizmor = run([ZIZMOR, "--offline", "--persona", "pedantic", TEMPLATE_DIR / ".github"], TEMPLATE_DIR,
+                 check=False)
+    assert zizmor.returncode == 0, zizmor.stdout + zizmor.stderr
+    workflows = [f for f in files if f.parent.name == "workflows"]
+    if workflows:
+        run([CHECK_JSONSCHEMA, "--builtin-schema", "vendor.github-workflows", *workflows], TEMPLATE_DIR)
+    dependabot = [f for f in files if f.name == "dependabot.yml"]
+    if dependabot:
+        run([CHECK_JSONSCHEMA, "--builtin-schema", "vendor.dependabot", *dependabot], TEMPLATE_DIR)
+
+
+# --- running the steps -------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("version", supported_versions(DEFAULT_PYTHON_MIN))
+def test_ci_job_steps_pass_on_each_local_matrix_python(render_fresh, version: str) -> None:
+    """ci.yml's test job, step by step, as one matrix entry runs it.
+
+    setup-uv's `python-version` exports UV_PYTHON; here it names the local
+    interpreter. Versions without a local interpreter are skipped, visibly.
+    """
+    python = require_interpreter(version)
+    project = render_fresh()
+    job = load_workflow(project, "ci.yml")["jobs"]["test"]
+    assert version in job["strategy"]["matrix"]["python-version"]
+    results = run_job(job, project, {**github_env(), "UV_PYTHON": python})
+    # The last step, the smoke test, imported the package from the wheel and printed its version.
+    assert "acme_widgets 0.1.0" in results[-1].stdout
+    assert sorted(p.name for p in (project / "dist").iterdir() if not p.name.startswith(".")) == [
+        "acme_widgets-0.1.0-py3-none-any.whl", "acme_widgets-0.1.0.tar.gz"]
+
+
+@pytest.mark.slow
+def test_ci_job_steps_pass_for_a_cli(render_fresh) -> None:
+    """The cli kind adds a step: its console script runs from the built wheel.
+
+    The other kinds' checks run in test_project_kinds.py; this is the one step
+    of the workflow that only a cli has.
+    """
+    project = render_fresh(project_kind="cli")
+    job = load_workflow(project, "ci.yml")["jobs"]["test"]
+    local = [v for v in job["strategy"]["matrix"]["python-version"] if find_interpreter(v)]
+    if not local:
+        pytest.skip("no local interpreter for any version of the CI matrix")
+    results = run_job(job, project, {**github_env(), "UV_PYTHON": require_interpreter(local[-1])})
+    assert results[-1].stdout.split("\n")[:2] == ["acme_widgets 0.1.0", "acme-widgets 0.1.0"]
+
+
+@pytest.mark.slow
+def test_ci_install_is_locked_once_uv_lock_is_committed(render_fresh) -> None:
+    project = render_fresh()
+    job = load_workflow(project, "ci.yml")["jobs"]["test"]
+    install = step_named(job, "install")
+    env = {**github_env(), "UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN)}
+    uv("lock", cwd=project, env=env)
+    run_step(job, install, project, env)
+    # A pyproject.toml changed without `uv lock` fails CI instead of installing something else.
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text(encoding="utf-8").replace(
+        "dependencies = []", 'dependencies = ["packaging>=24"]'), encoding="utf-8")
+    stale = run_step(job, install, project, env, check=False)
+    assert stale.returncode != 0
+    assert "lockfile" in (stale.stdout + stale.stderr).lower()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("version", "tag"), [("0.1.0", "v0.1.0"), ("2.3.4", "v2.3.4")])
+def test_tag_check_passes_when_the_tag_is_the_version(render_fresh, version: str, tag: str) -> None:
+    project = render_fresh()
+    if version != "0.1.0":
+        uv("version", "--frozen", version, cwd=project)
+    job = load_workflow(project, "release.yml")["jobs"]["build"]
+    result = run_step(job, step_named(job, "tag"), project, github_env(tag, "push", "tag"))
+    assert f"Tag {tag} matches version {version}" in result.stdout
+
+
+@pytest.mark.slow
+def test_tag_check_fails_on_a_mismatching_tag_naming_both_versions(render_fresh) -> None:
+    """Issue acceptance 2: v9.9.9 on a 0.1.0 project stops the build job and says how to fix it."""
+    project = render_fresh()
+    job = load_workflow(project, "release.yml")["jobs"]["build"]
+    results = run_job(job, project, github_env("v9.9.9", "push", "tag"), check=False)
+    failed = results[-1]
+    assert failed.returncode != 0
+    assert len(results) == run_steps(job).index(step_named(job, "tag")) + 1  # the tag check failed
+    output = failed.stdout + failed.stderr
+    assert "v9.9.9" in output
+    assert "0.1.0" in output
+    assert "::error::" in output  # an annotation on the run
+    assert "uv version" in output  # how to fix it
+    # The runner stops at the failing step: nothing was built for the wrong tag.
+    assert not (project / "dist").exists()
