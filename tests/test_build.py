@@ -1,0 +1,183 @@
+"""The generated project is green and builds: its own checks on every local
+interpreter of its matrix, then the wheel and sdist it builds, read back.
+
+Each build case renders a private copy, runs the project's checks (uv sync,
+ruff, mypy, pytest) and `uv build` on one interpreter, once per test run
+(distributions.checked_build_once); the tests of a case read that build.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from packaging.version import Version
+
+from conftest import copier_config, find_interpreter, run, supported_versions, uv
+from distributions import (
+    ISOLATED_PIP_ENV,
+    CheckedBuild,
+    checked_build_once,
+    fresh_venv,
+    module_files,
+    sdist_files,
+    sdist_metadata,
+    sdist_root,
+    sdist_text,
+    venv_bin,
+    wheel_files,
+    wheel_metadata,
+    wheel_text,
+)
+
+pytestmark = pytest.mark.slow
+
+DEFAULT_PYTHON_MIN: str = copier_config()["python_min"]["default"]
+
+
+def build_case(python_version: str, **answers: str) -> Any:
+    """One build case: the answers to render with and the interpreter to check on."""
+    name = "-".join([*(f"{k}={v}" for k, v in answers.items()), f"on-{python_version}"])
+    name = name if answers else f"defaults-on-{python_version}"
+    # The xdist group keeps a case's tests on one worker, where --dist loadgroup
+    # works (see checked_build_once for where it does not).
+    return pytest.param((python_version, answers), id=name,
+                        marks=pytest.mark.xdist_group(f"build-{name}"))
+
+
+BUILD_CASES = [
+    # The default project on every version of its matrix (3.14 and 3.15 are
+    # not installed here: those cases skip, saying so).
+    *(build_case(version) for version in supported_versions(DEFAULT_PYTHON_MIN)),
+    # The oldest choice on its oldest interpreter.
+    build_case("3.10", python_min="3.10"),
+    # A license with a longer text and an SPDX id that is not "MIT", and the
+    # proprietary option, which ships no license file at all.
+    build_case("3.12", license="Apache-2.0"),
+    build_case("3.13", license="Proprietary"),
+]
+
+
+@pytest.fixture(scope="module", params=BUILD_CASES)
+def built(request: pytest.FixtureRequest, copie_session: Any,
+          tmp_path_factory: pytest.TempPathFactory) -> CheckedBuild:
+    python_version, answers = request.param
+    return checked_build_once(copie_session, tmp_path_factory, python_version, **answers)
+
+
+def license_expression(license_answer: str) -> str:
+    # PEP 639: a license that is not in SPDX's list is a LicenseRef-.
+    return "LicenseRef-Proprietary" if license_answer == "Proprietary" else license_answer
+
+
+def test_checks_ran_on_the_requested_interpreter(built: CheckedBuild) -> None:
+    version = "import sys; print(*sys.version_info[:2])"
+    used = run([venv_bin(built.project / ".venv", "python"), "-c", version], built.project)
+    wanted = run([built.python, "-c", version], built.project)
+    assert used.stdout == wanted.stdout
+
+
+@pytest.mark.parametrize("kind", ["wheel", "sdist"])
+def test_core_metadata(built: CheckedBuild, kind: str) -> None:
+    metadata = wheel_metadata(built.wheel) if kind == "wheel" else sdist_metadata(built.sdist)
+    answers = built.answers
+    # License-Expression and License-File need core metadata 2.4 (PEP 639).
+    assert Version(metadata["Metadata-Version"]) >= Version("2.4")
+    assert metadata["Name"] == answers["distribution_name"]
+    assert metadata["Version"] == "0.1.0"
+    assert metadata["Requires-Python"] == f">={answers['python_min']}"
+    assert metadata["License-Expression"] == license_expression(answers["license"])
+    assert metadata.get_all("License") is None  # the old free-text field is not used
+    if answers["license"] == "Proprietary":
+        assert metadata.get_all("License-File") is None
+    else:
+        assert metadata.get_all("License-File") == ["LICENSE"]
+    assert metadata.get_all("Requires-Dist") is None  # a library needs nothing at run time
+    assert "Typing :: Typed" in metadata.get_all("Classifier", [])
+    assert metadata["Description-Content-Type"] == "text/markdown"
+    assert metadata.get_payload().startswith(f"# {answers['project_name']}\n")
+
+
+def test_wheel_holds_the_package_its_license_and_nothing_else(built: CheckedBuild) -> None:
+    package = built.answers["package_name"]
+    dist_info = f"{package}-0.1.0.dist-info"
+    expected = module_files(package, "library") | {
+        f"{dist_info}/{name}" for name in ("METADATA", "WHEEL", "RECORD")
+    }
+    if built.answers["license"] != "Proprietary":
+        expected.add(f"{dist_info}/licenses/LICENSE")
+    files = wheel_files(built.wheel)
+    # An exact list: no tests, no __pycache__ or *.pyc, nothing of copier's
+    # (copier.yml, .copier-answers.yml), no stray project files.
+    assert files == expected
+    assert f"{package}/py.typed" in files  # PEP 561: the type hints are used by mypy downstream
+    if built.answers["license"] != "Proprietary":
+        license_text = (built.project / "LICENSE").read_text(encoding="utf-8")
+        assert wheel_text(built.wheel, f"{dist_info}/licenses/LICENSE") == license_text
+
+
+def test_sdist_holds_the_sources_its_license_and_nothing_else(built: CheckedBuild) -> None:
+    package = built.answers["package_name"]
+    # The sdist's directory is the normalized name (PEP 625).
+    assert built.sdist.name == f"{package}-0.1.0.tar.gz"
+    assert sdist_root(built.sdist) == f"{package}-0.1.0"
+    expected = {f"src/{name}" for name in module_files(package, "library")} | {
+        "PKG-INFO",
+        "README.md",
+        "pyproject.toml",
+        # uv 0.12+ keeps the original beside the pyproject.toml it rewrites.
+        "pyproject.toml.orig",
+    }
+    if built.answers["license"] != "Proprietary":
+        expected.add("LICENSE")
+    assert sdist_files(built.sdist) == expected
+    original = (built.project / "pyproject.toml").read_text(encoding="utf-8")
+    assert sdist_text(built.sdist, "pyproject.toml.orig") == original
+
+
+def test_wheel_installs_into_a_fresh_environment_and_imports(
+    built: CheckedBuild, tmp_path: Path
+) -> None:
+    package = built.answers["package_name"]
+    python = fresh_venv(tmp_path / "venv", built.python, built.wheel)
+    # Run outside the project, so nothing but the installed wheel can be imported.
+    probe = (
+        f"import json, {package}, {package}.core; "
+        f"print(json.dumps([{package}.__version__, {package}.__file__, "
+        f"{package}.greet('Ada')]))"
+    )
+    version, location, greeting = json.loads(run([python, "-c", probe], tmp_path).stdout)
+    assert version == "0.1.0"
+    assert Path(location).is_relative_to(tmp_path / "venv")
+    assert greeting == "Hello, Ada!"
+
+
+def test_pip_builds_the_sdist_with_uv_build_from_pypi(render_fresh: Any, tmp_path: Path) -> None:
+    """pip has no uv inside: it fetches the build backend from PyPI, within the
+    range of [build-system] requires. A range that only uv's bundled backend
+    satisfies (as `uv init` writes today) fails here, as it would for every
+    user who installs the sdist.
+    """
+    versions = supported_versions(DEFAULT_PYTHON_MIN)
+    python = next(filter(None, map(find_interpreter, versions)), None)
+    if python is None:
+        pytest.skip(f"no local CPython of {versions}")
+    project = render_fresh()
+    uv("build", cwd=project, env={"UV_PYTHON": python})
+    [uv_wheel] = (project / "dist").glob("*.whl")
+    [sdist] = (project / "dist").glob("*.tar.gz")
+    pip_python = fresh_venv(tmp_path / "pip-venv", python, seed=True)
+    out = tmp_path / "pip-wheel"
+    # -v shows the build environment being made; --no-cache-dir makes pip
+    # download the backend and build for real, not reuse an earlier wheel.
+    pip = run([pip_python, "-m", "pip", "wheel", "-v", "--no-deps", "--no-cache-dir",
+               "--wheel-dir", out, sdist], tmp_path, env=ISOLATED_PIP_ENV)
+    log = pip.stdout + pip.stderr
+    assert re.search(r"Successfully installed uv[_-]build-0\.\d+\.\d+", log), log
+    [pip_wheel] = out.glob("*.whl")
+    assert pip_wheel.name == uv_wheel.name
+    assert wheel_files(pip_wheel) == wheel_files(uv_wheel)
+    assert wheel_metadata(pip_wheel).items() == wheel_metadata(uv_wheel).items()
