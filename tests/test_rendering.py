@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -12,6 +13,7 @@ from trove_classifiers import classifiers as known_classifiers
 from conftest import (
     REQUIRED_ANSWERS,
     TEMPLATE_DIR,
+    copier_cli,
     copier_config,
     known_python_versions,
     project_files,
@@ -304,3 +306,35 @@ def test_python_releases_list_is_ordered_and_ends_with_the_newest() -> None:
     versions = known_python_versions()
     assert versions == sorted(versions, key=lambda v: tuple(map(int, v.split("."))))
     assert copier_config()["python_min"]["default"] in versions
+
+
+@pytest.mark.parametrize(
+    ("answers", "environment", "testpypi_line"),
+    [
+        ({}, "release", "python -m pip install acme-widgets --extra-index-url https://test.pypi.org/simple/"),
+        ({"project_kind": "llm-plugin", "pypi_environment": "pypi"}, "pypi",
+         "llm python -m pip install llm-acme-widgets --extra-index-url https://test.pypi.org/simple/"),
+        ({"testpypi": "false"}, "release", None),
+    ],
+)
+def test_after_copy_message_gives_the_pending_publisher_values(
+    tmp_path: Path, answers: dict[str, str], environment: str, testpypi_line: str | None,
+) -> None:
+    """What copier prints after a copy is enough to fill in PyPI's form."""
+    data = [arg for key, value in {**REQUIRED_ANSWERS, **answers}.items()
+            for arg in ("--data", f"{key}={value}")]
+    done = copier_cli("copy", "--defaults", "--vcs-ref", "HEAD", *data, TEMPLATE_DIR,
+                      tmp_path / "out", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    message = done.stderr + done.stdout
+    distribution = "llm-acme-widgets" if answers.get("project_kind") == "llm-plugin" else "acme-widgets"
+    assert f"PyPI project name: {distribution}" in message
+    assert "Owner:             acme" in message
+    assert f"Repository name:   {distribution}" in message
+    assert "Workflow name:     release.yml" in message
+    assert f"Environment name:  {environment}" in message
+    if testpypi_line is None:
+        assert "test.pypi.org" not in message
+    else:
+        assert testpypi_line in message
+        assert 'the environment "testpypi" (for TestPyPI)' in message
