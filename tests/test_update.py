@@ -378,6 +378,40 @@ def test_update_keeps_every_user_edit_and_brings_every_template_change(
     run_generated_checks(project, python)
 
 
+def test_update_merges_around_a_released_version_and_added_dependencies(
+    template_repo: TemplateRepo, v1_0_0_seed: Path, tmp_path: Path
+) -> None:
+    """Every project that has released has bumped its version: updates must merge around it.
+
+    `uv version --bump` and `uv add` rewrite pyproject.toml, a template-managed
+    file, next to lines the template renders from answers (name, description,
+    requires-python). git's merge treats edits to adjacent lines as one
+    conflict, so the version line must not touch a rendered line.
+    """
+    project = project_copy(v1_0_0_seed, tmp_path)
+    env = {"UV_PYTHON": require_interpreter(read_answers(project)["python_min"])}
+    uv("version", "--bump", "minor", cwd=project, env=env)
+    uv("add", "six", cwd=project, env=env)
+    commit_all(project, "Release 0.2.0, depend on six")
+    user_pyproject = read_pyproject(project)
+    assert user_pyproject["project"]["version"] == "0.2.0"
+
+    update(project, "--vcs-ref", "v1.1.0", "--data", f"description={USER_DESCRIPTION}")
+
+    assert_no_conflicts(project)
+    pyproject = read_pyproject(project)
+    assert pyproject["project"]["version"] == "0.2.0"
+    assert pyproject["project"]["dependencies"] == user_pyproject["project"]["dependencies"]
+    assert pyproject["project"]["description"] == USER_DESCRIPTION
+    assert template_repo.new_ruff_rule in pyproject["tool"]["ruff"]["lint"]["select"]
+    assert read_answers(project)["_commit"] == "v1.1.0"
+    # The lock still matches: the project's own version and dependencies are unchanged.
+    uv("lock", "--check", cwd=project, env=env)
+    # And the next release bumps from where the user left off.
+    assert uv("version", "--bump", "patch", "--dry-run", "--short", cwd=project,
+              env=env).stdout.strip() == "0.2.1"
+
+
 # ---------------------------------------------------------------------------
 # Conflicts
 # ---------------------------------------------------------------------------
@@ -566,7 +600,8 @@ def release_to_head_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
     """A clone of this repository with the working tree's template committed as a newer tag."""
     tag = newest_release_tag()
     if tag is None:
-        pytest.skip("no released version yet: this repository has no v* tag to update from")
+        pytest.skip("no released version yet: this repository has no v* tag to update from"
+                    " (or a shallow clone without tags: `git fetch --tags`)")
     clone = tmp_path_factory.mktemp("release-clone") / "template"
     run(["git", "clone", "-q", "--no-checkout", TEMPLATE_DIR, clone], TEMPLATE_DIR)
     git("checkout", "-q", tag, cwd=clone)
