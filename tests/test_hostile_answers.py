@@ -167,9 +167,9 @@ def check_render(project: Path, answers: dict[str, Any], baseline: Path) -> None
     else:
         assert summary == []
 
-    # LICENSE names the author as given.
+    # LICENSE names the author as given (a plain-text line: outer spaces dropped).
     if author and (project / "LICENSE").exists():
-        assert f" {author}\n" in (project / "LICENSE").read_text(encoding="utf-8")
+        assert f" {author.strip()}\n" in (project / "LICENSE").read_text(encoding="utf-8")
 
     # Python sources still compile, whatever text reached them.
     for source in project.rglob("*.py"):

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import LocalIndex, find_interpreter, run, uv
+from conftest import LocalIndex, find_interpreter, require_interpreter, run, uv
 from distributions import ISOLATED_PIP_ENV
-from github_workflows import command_line, github_env, load_workflow, run_job
+from github_workflows import command_line, github_env, load_workflow, run_job, steps_using
 
 TAG = "v0.1.0"
 DIST = "acme-widgets"
@@ -75,8 +75,11 @@ def test_tag_release_publishes_installable_files(render_fresh, local_index: Loca
     # ci.yml, called by release.yml's test job.
     run_job(ci, project, {**github_env(TAG, "push", "tag"), "UV_PYTHON": python})
 
-    # The build job, for the tag push: the tag check passes, one build, smoke tests.
-    build_env = {**github_env(TAG, "push", "tag"), "UV_PYTHON": python}
+    # The build job, for the tag push: the tag check passes, one build, smoke tests;
+    # on the interpreter its setup-uv step names (exported as UV_PYTHON).
+    (setup_uv,) = steps_using(release["build"], "astral-sh/setup-uv")
+    build_env = {**github_env(TAG, "push", "tag"),
+                 "UV_PYTHON": require_interpreter(str(setup_uv["with"]["python-version"]))}
     results = run_job(release["build"], checkout, build_env)
     assert any(f"Tag {TAG} matches version 0.1.0" in r.stdout for r in results)
     # The artifact: upload-artifact's path, without hidden files (uv's dist/.gitignore),

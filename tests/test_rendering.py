@@ -216,10 +216,13 @@ def test_answers_file_records_every_answer_and_no_computed_value(render_shared) 
     }
 
 
-def test_cli_kind_records_its_script_name(render_shared) -> None:
-    project_dir = render_shared(project_kind="cli", script_name="widgets")
-    assert read_answers(project_dir)["script_name"] == "widgets"
-    assert read_pyproject(project_dir)["project"]["scripts"] == {"widgets": "acme_widgets.cli:main"}
+# "." in a script name would make a bare TOML key a dotted key: a nested table
+# that uv_build refuses ("invalid type: map, expected a string").
+@pytest.mark.parametrize("script_name", ["widgets", "Acme.Widgets_cli-2"])
+def test_cli_kind_records_its_script_name(render_shared, script_name: str) -> None:
+    project_dir = render_shared(project_kind="cli", script_name=script_name)
+    assert read_answers(project_dir)["script_name"] == script_name
+    assert read_pyproject(project_dir)["project"]["scripts"] == {script_name: "acme_widgets.cli:main"}
 
 
 def test_gitignore_keeps_the_lock_file(render_shared) -> None:
@@ -233,6 +236,15 @@ def test_changelog_follows_keep_a_changelog(render_shared) -> None:
     assert "https://keepachangelog.com/" in text
     assert "## [Unreleased]" in text
     assert "## [0.1.0]" in text
+
+
+@pytest.mark.parametrize("description", ["", "   "])
+def test_readme_without_a_description_has_no_gap(render_shared, description: str) -> None:
+    """Blank or space-only, there is no summary paragraph, and no run of empty lines."""
+    text = (render_shared(description=description) / "README.md").read_text(encoding="utf-8")
+    before_installation = text.split("## Installation", 1)[0]
+    assert before_installation.endswith("](https://pypi.org/project/acme-widgets/)\n\n")
+    assert "\n\n\n" not in text
 
 
 def test_readme_documents_development_and_release(render_shared) -> None:
@@ -273,6 +285,24 @@ def test_required_answers_are_the_only_questions_without_default() -> None:
         name for name, q in questions.items() if "default" not in q and q.get("when") is not False
     }
     assert asked_without_default == set(REQUIRED_ANSWERS)
+
+
+def test_questions_depend_only_on_earlier_questions() -> None:
+    """Copier asks in file order and renders each question's `when`, `default`,
+    `choices` and `validator` with the answers so far: a later question is
+    undefined there (on a first copy), so a condition on it is silently true."""
+    config = copier_config()
+    names = [name for name, spec in config.items() if not name.startswith("_") and isinstance(spec, dict)]
+    later_uses = []
+    for position, name in enumerate(names):
+        spec = config[name]
+        jinja = "".join(
+            match for key in ("when", "default", "choices", "validator")
+            for match in re.findall(r"\{\{.*?\}\}|\{%.*?%\}", str(spec.get(key, "")), re.DOTALL)
+        )
+        used = set(re.findall(r"[A-Za-z_]\w*", jinja))
+        later_uses += [(name, later) for later in names[position + 1:] if later in used]
+    assert later_uses == []
 
 
 def test_no_feature_that_needs_trust() -> None:
