@@ -73,6 +73,15 @@ def license_expression(license_answer: str) -> str:
     return "LicenseRef-Proprietary" if license_answer == "Proprietary" else license_answer
 
 
+def test_only_a_private_packages_readme_installs_the_wheel_it_builds(built: CheckedBuild) -> None:
+    """A Proprietary package is not on PyPI: its README installs the very wheel
+    `uv build` wrote (name and version); a public one installs by name from PyPI."""
+    readme = (built.project / "README.md").read_text(encoding="utf-8")
+    assert (f" ./{built.wheel.name}\n" in readme) == (built.answers["license"] == "Proprietary")
+    by_name = re.search(rf" (install|add) {re.escape(built.answers['distribution_name'])}\n", readme)
+    assert (by_name is not None) == (built.answers["license"] != "Proprietary")
+
+
 def test_checks_ran_on_the_requested_interpreter(built: CheckedBuild) -> None:
     version = "import sys; print(*sys.version_info[:2])"
     used = run([venv_bin(built.project / ".venv", "python"), "-c", version], built.project)

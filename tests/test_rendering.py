@@ -216,6 +216,17 @@ def test_answers_file_records_every_answer_and_no_computed_value(render_shared) 
     }
 
 
+def test_answers_file_of_a_private_package_has_no_publishing_answers(render_shared) -> None:
+    """Proprietary: PyPI would refuse the upload, so the publishing questions are
+    neither asked nor stored (nor the copyright year: there is no LICENSE)."""
+    answers = read_answers(render_shared(license="Proprietary"))
+    assert answers["license"] == "Proprietary"
+    assert answers["github_release"] is True
+    for absent in ("pypi_environment", "testpypi", "testpypi_environment", "copyright_year",
+                   "publishes_to_pypi"):
+        assert absent not in answers, absent
+
+
 # "." in a script name would make a bare TOML key a dotted key: a nested table
 # that uv_build refuses ("invalid type: map, expected a string").
 @pytest.mark.parametrize("script_name", ["widgets", "Acme.Widgets_cli-2"])
@@ -368,3 +379,28 @@ def test_after_copy_message_gives_the_pending_publisher_values(
     else:
         assert testpypi_line in message
         assert 'the environment "testpypi" (for TestPyPI)' in message
+    # The first release is the version as generated; later ones bump first.
+    assert "First release: git tag v0.1.0 && git push origin v0.1.0" in message
+    assert "Later releases: uv version --bump patch" in message
+
+
+@pytest.mark.parametrize("github_release", [True, False])
+def test_after_copy_message_of_a_private_package_has_no_publishing_steps(tmp_path: Path,
+                                                                         github_release: bool) -> None:
+    """Proprietary: no trusted-publishing setup to follow, but what a tag does instead.
+    testpypi=true is passed on purpose: a question that is not asked must not bring it back."""
+    data = [arg for key, value in {**REQUIRED_ANSWERS, "license": "Proprietary", "testpypi": "true",
+                                   "github_release": str(github_release).lower()}.items()
+            for arg in ("--data", f"{key}={value}")]
+    done = copier_cli("copy", "--defaults", "--vcs-ref", "HEAD", *data, TEMPLATE_DIR,
+                      tmp_path / "out", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    message = done.stderr + done.stdout
+    assert 'Your package "acme-widgets" is ready' in message  # the message was printed at all
+    for absent in ("trusted publishing", "pending publisher", "pypi.org", "TestPyPI", "Environment name"):
+        assert absent not in message, absent
+    flat = " ".join(message.split())
+    assert "never uploaded to PyPI" in flat
+    assert "runs the tests, checks the tag and builds the wheel and sdist" in flat
+    assert ("attaches them to a GitHub release" in flat) == github_release
+    assert "First release: git tag v0.1.0 && git push origin v0.1.0" in message

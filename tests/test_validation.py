@@ -359,6 +359,11 @@ ACCEPTANCES = [
     Acceptance("testpypi_environment", "release", "same name, but no TestPyPI",
                {"testpypi": False}, stored=False),
     Acceptance("testpypi_environment", "release-test", "pypi name as a prefix"),
+    # Not asked for a private package (PyPI refuses it): not validated, not stored.
+    Acceptance("pypi_environment", "my env", "not asked for a proprietary license",
+               {"license": "Proprietary"}, stored=False),
+    Acceptance("testpypi_environment", "release", "not asked for a proprietary license",
+               {"license": "Proprietary", "testpypi": True}, stored=False),
 ]
 
 

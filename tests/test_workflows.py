@@ -1,8 +1,9 @@
 """The generated GitHub workflows: their shape, their hardening, the linters' verdict, their steps run.
 
 ci.yml tests every push and pull request; release.yml publishes every v* tag
-by trusted publishing. Shape tests read the parsed YAML (and, for comments
-such as the `# vX.Y.Z` beside a pin, the raw text); lint tests run the real
+by trusted publishing (a Proprietary package's tags are tested and built
+only). Shape tests read the parsed YAML (and, for comments such as the
+`# vX.Y.Z` beside a pin, the raw text); lint tests run the real
 zizmor and check-jsonschema of the test environment on every combination of
 the answers that change the workflows; the slow tests execute the workflows'
 own `run:` scripts in a rendered project.
@@ -31,6 +32,7 @@ from conftest import (
     copier_config,
     find_interpreter,
     known_python_versions,
+    read_pyproject,
     require_interpreter,
     run,
     supported_versions,
@@ -58,10 +60,16 @@ DEFAULT_PYTHON_MIN = copier_config()["python_min"]["default"]
 ACTION_PINS = copier_config()["actions"]["default"]
 
 # Every combination of the answers that change .github/: the publish
-# environment's name, the optional jobs, and the kind (the cli kind adds a step).
+# environment's name, the optional jobs, and the kind (the cli kind adds a step);
+# plus a private (Proprietary) package, which has no publish jobs, with and
+# without the GitHub release. testpypi=True there proves that the answer, which
+# is not asked for a private package, brings no TestPyPI job back.
 WORKFLOW_ANSWERS = [
-    {"pypi_environment": env, "testpypi": testpypi, "github_release": release, "project_kind": kind}
-    for env, testpypi, release, kind in itertools.product(["release", "pypi"], [True, False], [True, False], KINDS)
+    *({"pypi_environment": env, "testpypi": testpypi, "github_release": release, "project_kind": kind}
+      for env, testpypi, release, kind in itertools.product(["release", "pypi"], [True, False], [True, False],
+                                                            KINDS)),
+    {"license": "Proprietary", "testpypi": True, "github_release": True, "project_kind": "library"},
+    {"license": "Proprietary", "testpypi": True, "github_release": False, "project_kind": "cli"},
 ]
 
 
@@ -179,6 +187,34 @@ def test_without_testpypi_there_is_no_rehearsal(render) -> None:
     assert set(triggers(release)) == {"push"}
     assert set(release["jobs"]) == {"test", "build", "publish-pypi", "github-release"}
     assert "test.pypi.org" not in (project / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("github_release", [True, False])
+def test_a_private_package_is_tested_and_built_but_never_published(render, github_release: bool) -> None:
+    """license=Proprietary adds "Private :: Do Not Upload", which PyPI refuses: a tag
+    runs the tests and the build (tag check, smoke tests, artifact) and, if asked,
+    the GitHub release; nothing publishes, nothing asks for an OIDC token."""
+    project = render(license="Proprietary", testpypi=True, github_release=github_release)
+    release = load_workflow(project, "release.yml")
+    assert triggers(release) == {"push": {"tags": ["v*"]}}  # no manual TestPyPI rehearsal
+    jobs = release["jobs"]
+    assert set(jobs) == {"test", "build"} | ({"github-release"} if github_release else set())
+    assert jobs["test"]["uses"] == LOCAL_CI_CALL
+    assert jobs["build"]["needs"] == "test"
+    # The very build job of a published package: tag check, build, smoke tests, artifact.
+    assert jobs["build"] == load_workflow(render(), "release.yml")["jobs"]["build"]
+    if github_release:
+        assert jobs["github-release"]["needs"] == "build"
+        assert "if" not in jobs["github-release"]
+        assert steps_using(jobs["github-release"], "actions/download-artifact")
+        assert run_lines(jobs["github-release"], "gh release create")
+    for name in WORKFLOWS:
+        for job_id, job in load_workflow(project, name)["jobs"].items():
+            assert "id-token" not in job.get("permissions", {}), f"{name}: {job_id}"
+            assert "environment" not in job, f"{name}: {job_id}"
+    text = (project / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
+    for absent in ("id-token", "uv publish", "pypi.org", "attest", "workflow_dispatch"):
+        assert absent not in text, absent
 
 
 def test_without_github_release_nothing_writes_to_the_repository(render) -> None:
@@ -481,6 +517,46 @@ def test_readme_without_testpypi_mentions_only_pypi(render) -> None:
     readme = (render(testpypi=False) / "README.md").read_text()
     assert [table["Environment name"] for table in publisher_tables(readme)] == ["release"]
     assert "test.pypi.org" not in readme and "TestPyPI" not in readme
+
+
+@pytest.mark.parametrize(("kind", "github_release"), [("library", True), ("cli", False), ("llm-plugin", True)])
+def test_readme_of_a_private_package_neither_publishes_nor_installs_from_pypi(render, kind: str,
+                                                                              github_release: bool) -> None:
+    project = render(license="Proprietary", testpypi=True, github_release=github_release, project_kind=kind)
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    flat = " ".join(readme.split())
+    assert publisher_tables(readme) == []
+    for absent in ("trusted publishing", "trusted-publishers", "pending publisher", "test.pypi.org",
+                   "TestPyPI", "pypi.org", "Environment name"):
+        assert absent not in readme, absent
+    distribution = read_pyproject(project)["project"]["name"]
+    # Installed from the git repository or a built wheel, never by name from an index.
+    assert f"install git+https://github.com/acme/{distribution}\n" in readme or (
+        f"uv add git+https://github.com/acme/{distribution}\n" in readme)
+    assert f" ./{distribution.replace('-', '_')}-0.1.0-py3-none-any.whl\n" in readme
+    assert not re.search(rf"(pip install|uv add|uv tool install|llm install) {re.escape(distribution)}\b", readme)
+    # What a tag does instead.
+    assert "never uploaded to PyPI" in flat
+    if github_release:
+        assert "builds the sdist and wheel once, and attaches those files to a GitHub release" in flat
+        assert "After the build, the workflow creates a GitHub release" in flat
+    else:
+        assert "kept as the run's artifact `dists`" in flat
+        assert "GitHub release" not in flat
+
+
+@pytest.mark.parametrize("license", ["MIT", "Proprietary"])
+def test_readme_first_release_tags_the_version_as_generated(render, license: str) -> None:
+    """The first release is pyproject.toml's version as rendered, tagged without a bump
+    (a bump would skip it); every later release bumps first."""
+    project = render(license=license)
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    version = read_pyproject(project)["project"]["version"]
+    section = readme.split("### Making a release", 1)[1].split("\n## ", 1)[0]
+    first, later = re.findall(r"```bash\n(.*?)```", section, re.DOTALL)
+    assert first.splitlines() == [f"git tag v{version}", f"git push origin main v{version}"]
+    assert later.splitlines()[0].startswith("uv version --bump patch")
+    assert 'git tag "v$(uv version --short)"' in later
 
 
 # --- linters -----------------------------------------------------------------------------------------
