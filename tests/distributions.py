@@ -14,9 +14,10 @@ import json
 import os
 import subprocess
 import tarfile
+import tempfile
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -157,6 +158,16 @@ def checked_build(copie_session: Any, python_version: str, **answers: Any) -> Ch
     return CheckedBuild(project, python, read_answers(project), wheel, sdist)
 
 
+def shared_root(tmp_path_factory: Any) -> Path:
+    """A directory every xdist worker of this run sees, and no worker deletes when it ends."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by the workers of this run
+    root = root / "once-per-run"
+    root.mkdir(exist_ok=True)
+    return root
+
+
 def once_per_run(tmp_path_factory: Any, key: Any, create: Callable[[], Any]) -> Any:
     """``create()``'s JSON-able result, computed once per test run, however many
     xdist workers ask for ``key``.
@@ -167,11 +178,7 @@ def once_per_run(tmp_path_factory: Any, key: Any, create: Callable[[], Any]) -> 
     ``--dist loadgroup`` (pytest-xdist issue #1386: the group no longer reaches
     the scheduler), and then each worker would redo the work.
     """
-    root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        root = root.parent  # shared by the workers of this run
-    root = root / "once-per-run"
-    root.mkdir(exist_ok=True)
+    root = shared_root(tmp_path_factory)
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
     record = root / f"{digest}.json"
     with (root / f"{digest}.lock").open("w") as lock:
@@ -186,7 +193,10 @@ def checked_build_once(copie_session: Any, tmp_path_factory: Any, python_version
     """``checked_build``, once per test run (see ``once_per_run``)."""
 
     def create() -> dict[str, Any]:
-        build = checked_build(copie_session, python_version, **answers)
+        # Rendered outside copie_session's directory: pytest-copie deletes that when
+        # this worker's session ends, while another worker may still read the build.
+        shared = Path(tempfile.mkdtemp(prefix="build-", dir=shared_root(tmp_path_factory)))
+        build = checked_build(replace(copie_session, test_dir=shared, counter=0), python_version, **answers)
         return {"project": str(build.project), "python": build.python,
                 "answers": build.answers, "wheel": str(build.wheel), "sdist": str(build.sdist)}
 

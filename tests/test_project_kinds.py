@@ -130,6 +130,19 @@ def test_installed_cli_greets(cli_venv: Path, how: str) -> None:
 
 @cli
 @pytest.mark.slow
+def test_readme_usage_transcript_is_what_the_installed_cli_prints(cli_build: CheckedBuild,
+                                                                   cli_venv: Path) -> None:
+    """The README's ```console block, replayed: each `$ command` prints exactly the lines under it."""
+    readme = (cli_build.project / "README.md").read_text(encoding="utf-8")
+    transcript = readme.split("## Usage", 1)[1].split("```console\n", 1)[1].split("```", 1)[0]
+    commands = re.findall(r"^\$ (.*)\n((?:(?!\$ ).*\n)*)", transcript, re.MULTILINE)
+    assert [command for command, _ in commands] == [f"{CLI_SCRIPT} Ada", f"{CLI_SCRIPT} --version"]
+    for command, printed in commands:
+        assert installed_cli(cli_venv, "console script", *command.split()[1:]).stdout == printed, command
+
+
+@cli
+@pytest.mark.slow
 def test_installed_cli_rejects_an_unknown_option(cli_venv: Path) -> None:
     out = installed_cli(cli_venv, "console script", "--frobnicate", check=False)
     assert out.returncode == 2  # argparse's usage error
