@@ -8,8 +8,10 @@ CLI (``copier_cli``). Generated projects are checked with the real tools
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import glob
+import hashlib
 import os
 import shutil
 import socket
@@ -27,6 +29,9 @@ import yaml
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 COPIER_YML = TEMPLATE_DIR / "copier.yml"
+
+# The project kinds the template offers (issue 6).
+KINDS = ["library", "cli", "llm-plugin"]
 
 # Answers that every render needs (the two questions without a default).
 REQUIRED_ANSWERS: dict[str, Any] = {"project_name": "Acme Widgets", "github_owner": "acme"}
@@ -46,6 +51,10 @@ def copier_config() -> dict[str, Any]:
 def known_python_versions() -> list[str]:
     """Every Python version the template knows, oldest first (copier.yml's one list)."""
     return list(copier_config()["python_releases"]["default"])
+
+
+# The oldest Python a project supports when python_min is not given.
+DEFAULT_PYTHON_MIN: str = copier_config()["python_min"]["default"]
 
 
 def supported_versions(python_min: str) -> list[str]:
@@ -167,35 +176,80 @@ def run_generated_checks(project: Path, python: str) -> None:
 Render = Callable[..., Path]
 
 
-@pytest.fixture(scope="session")
-def render_shared(copie_session: Any) -> Render:
-    """Render with pytest-copie once per distinct set of answers, per worker.
+def shared_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory every xdist worker of this run sees, and no worker deletes when it ends."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by the workers of this run
+    root = root / "once-per-run"
+    root.mkdir(exist_ok=True)
+    return root
 
-    Only for tests that read the result: a test that changes the project must
-    use ``render_fresh``.
+
+@pytest.fixture(scope="session")
+def template_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The template's working tree, committed alone in a fresh git repository.
+
+    Rendering it skips copier's clone of this repository's whole history (about
+    a third of a render), yet keeps what a render of the template's HEAD has:
+    a clean repository and a `_commit` in the answers file. It holds what a
+    render of a dirty HEAD would see (the tracked and untracked, not ignored,
+    files), so uncommitted template work is tested too.
     """
-    cache: dict[str, Path] = {}
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=TEMPLATE_DIR, capture_output=True, text=True, check=True,
+    ).stdout
+    snapshot = tmp_path_factory.mktemp("template") / TEMPLATE_DIR.name
+    for name in filter(None, listed.split("\0")):
+        source = TEMPLATE_DIR / name
+        if source.is_file():  # a tracked file deleted in the working tree is listed too
+            (snapshot / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, snapshot / name)
+    run(["git", "init", "-q"], snapshot)
+    run(["git", "add", "-A"], snapshot)
+    run(["git", "commit", "-q", "-m", "template snapshot"], snapshot)
+    return snapshot
+
+
+@pytest.fixture(scope="session")
+def render_shared(copie_session: Any, template_snapshot: Path,
+                  tmp_path_factory: pytest.TempPathFactory) -> Render:
+    """Render with pytest-copie once per distinct set of answers for the whole run.
+
+    The renders live in a directory all xdist workers share (a lock file per
+    answer set serialises them), so each set is rendered once, whichever
+    worker asks first. Only for tests that read the result: a test that
+    changes the project must use ``render_fresh``.
+    """
+    store = shared_root(tmp_path_factory) / "renders"
+    store.mkdir(exist_ok=True)
 
     def _render(**answers: Any) -> Path:
         merged = {**REQUIRED_ANSWERS, **answers}
-        key = repr(sorted(merged.items()))
-        if key not in cache:
-            result = copie_session.copy(extra_answers=merged)
-            if result.exit_code != 0:
-                raise AssertionError(f"render failed for {merged}: {result.exception!r}")
-            cache[key] = result.project_dir
-        return cache[key]
+        key = hashlib.sha256(repr(sorted(merged.items())).encode()).hexdigest()[:20]
+        project = store / key
+        with (store / f"{key}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            if not project.exists():
+                result = copie_session.copy(extra_answers=merged, template_dir=template_snapshot)
+                if result.exit_code != 0:
+                    raise AssertionError(f"render failed for {merged}: {result.exception!r}")
+                # Copied out: pytest-copie deletes its directory when this
+                # worker's session ends, while another worker may still read it.
+                shutil.copytree(result.project_dir, project)
+        return project
 
     return _render
 
 
 @pytest.fixture
-def render_fresh(copie: Any) -> Render:
+def render_fresh(copie: Any, template_snapshot: Path) -> Render:
     """Render a private copy with pytest-copie, for tests that change the project."""
 
     def _render(**answers: Any) -> Path:
         merged = {**REQUIRED_ANSWERS, **answers}
-        result = copie.copy(extra_answers=merged)
+        result = copie.copy(extra_answers=merged, template_dir=template_snapshot)
         if result.exit_code != 0:
             raise AssertionError(f"render failed for {merged}: {result.exception!r}")
         return result.project_dir

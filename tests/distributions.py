@@ -27,6 +27,7 @@ from conftest import (
     require_interpreter,
     run,
     run_generated_checks,
+    shared_root,
     uv,
 )
 
@@ -156,16 +157,6 @@ def checked_build(copie_session: Any, python_version: str, **answers: Any) -> Ch
     run_generated_checks(project, python)
     wheel, sdist = built_dists(project)
     return CheckedBuild(project, python, read_answers(project), wheel, sdist)
-
-
-def shared_root(tmp_path_factory: Any) -> Path:
-    """A directory every xdist worker of this run sees, and no worker deletes when it ends."""
-    root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        root = root.parent  # shared by the workers of this run
-    root = root / "once-per-run"
-    root.mkdir(exist_ok=True)
-    return root
 
 
 def once_per_run(tmp_path_factory: Any, key: Any, create: Callable[[], Any]) -> Any:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from packaging.version import Version
 
-from conftest import copier_config, find_interpreter, run, supported_versions, uv
+from conftest import DEFAULT_PYTHON_MIN, find_interpreter, run, supported_versions, uv
 from distributions import (
     ISOLATED_PIP_ENV,
     CheckedBuild,
@@ -35,7 +35,6 @@ from distributions import (
 
 pytestmark = pytest.mark.slow
 
-DEFAULT_PYTHON_MIN: str = copier_config()["python_min"]["default"]
 
 
 def build_case(python_version: str, **answers: str) -> Any:

@@ -37,9 +37,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from conftest import (
+    DEFAULT_PYTHON_MIN,
     REQUIRED_ANSWERS,
     TEMPLATE_DIR,
-    copier_config,
     read_answers,
     read_pyproject,
     run,
@@ -254,8 +254,7 @@ ACCEPTANCE = {
 
 @pytest.mark.slow
 def test_hostile_description_and_author_build_and_pass_zizmor(copie_session: Any) -> None:
-    python_min = copier_config()["python_min"]["default"]
-    build = checked_build(copie_session, python_min, **ACCEPTANCE)
+    build = checked_build(copie_session, DEFAULT_PYTHON_MIN, **ACCEPTANCE)
 
     for metadata in (wheel_metadata(build.wheel), sdist_metadata(build.sdist)):
         assert metadata["Summary"] == ACCEPTANCE["description"]

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from conftest import LocalIndex, read_pyproject, run
+from conftest import LocalIndex, copier_config, read_pyproject, run
 from distributions import (
     ISOLATED_PIP_ENV,
     CheckedBuild,
@@ -162,6 +162,8 @@ def test_the_default_script_name_is_not_installed_beside_the_custom_one(cli_venv
 
 PLUGIN_DIST = "llm-acme-widgets"  # the default distribution_name of an llm-plugin
 PLUGIN_PACKAGE = "llm_acme_widgets"
+# The plugin's requirement on llm, with the lower bound copier.yml sets.
+LLM_REQUIREMENT = f"llm>={copier_config()['tool_versions']['default']['llm']}"
 ECHO_TOOL_CALL = json.dumps(
     {"tool_calls": [{"name": "word_count", "arguments": {"text": "a b c"}}]}
 )
@@ -245,7 +247,7 @@ def test_plugin_wheel_declares_the_llm_entry_point_and_needs_llm(
     assert module_files(PLUGIN_PACKAGE, "llm-plugin") <= wheel_files(plugin_build.wheel)
     assert entry_points(plugin_build) == {"llm": {PLUGIN_PACKAGE: f"{PLUGIN_PACKAGE}.plugin"}}
     requires = wheel_metadata(plugin_build.wheel).get_all("Requires-Dist")
-    assert [r for r in requires if re.match(r"llm\b", r)] == ["llm>=0.36"]
+    assert [r for r in requires if re.match(r"llm\b", r)] == [LLM_REQUIREMENT]
     assert not [r for r in requires if "llm-echo" in r]  # a dev dependency only
 
 
@@ -332,7 +334,7 @@ def test_an_index_without_llm_cannot_install_the_plugin(
                PLUGIN_DIST], tmp_path, env=ISOLATED_PIP_ENV, check=False)
     assert out.returncode != 0
     assert f"Downloading {plugin_build.wheel.name}" in out.stdout  # the plugin was found
-    assert "No matching distribution found for llm>=0.36" in out.stderr
+    assert f"No matching distribution found for {LLM_REQUIREMENT}" in out.stderr
 
 
 @plugin

@@ -11,6 +11,7 @@ import yaml
 from trove_classifiers import classifiers as known_classifiers
 
 from conftest import (
+    KINDS,
     REQUIRED_ANSWERS,
     TEMPLATE_DIR,
     copier_cli,
@@ -23,7 +24,6 @@ from conftest import (
 )
 
 LICENSES = ["MIT", "Apache-2.0", "BSD-3-Clause", "GPL-3.0-or-later", "MPL-2.0", "ISC", "Proprietary"]
-KINDS = ["library", "cli", "llm-plugin"]
 
 # A sentence of each license's real text, to prove the right one was written.
 LICENSE_MARKERS = {

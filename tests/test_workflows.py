@@ -11,23 +11,18 @@ own `run:` scripts in a rendered project.
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import itertools
 import json
-import os
 import re
-import shutil
-import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import (
-    REQUIRED_ANSWERS,
+    DEFAULT_PYTHON_MIN,
+    KINDS,
     TEMPLATE_DIR,
     copier_config,
     find_interpreter,
@@ -55,8 +50,6 @@ from github_workflows import (
 ZIZMOR = Path(sys.executable).with_name("zizmor")
 CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")
 
-KINDS = ["library", "cli", "llm-plugin"]
-DEFAULT_PYTHON_MIN = copier_config()["python_min"]["default"]
 ACTION_PINS = copier_config()["actions"]["default"]
 
 # Every combination of the answers that change .github/: the publish
@@ -71,58 +64,6 @@ WORKFLOW_ANSWERS = [
     {"license": "Proprietary", "testpypi": True, "github_release": True, "project_kind": "library"},
     {"license": "Proprietary", "testpypi": True, "github_release": False, "project_kind": "cli"},
 ]
-
-
-@pytest.fixture(scope="session")
-def template_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The template's working tree without its git history.
-
-    A render from a plain directory skips copier's clone of the repository and
-    takes a third of the time; it sees what a render of a dirty HEAD sees (the
-    tracked and untracked, not ignored, files).
-    """
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=TEMPLATE_DIR, capture_output=True, text=True, check=True,
-    ).stdout
-    snapshot = tmp_path_factory.mktemp("template") / TEMPLATE_DIR.name
-    for name in filter(None, listed.split("\0")):
-        source = TEMPLATE_DIR / name
-        if source.is_file():  # a tracked file deleted in the working tree is listed too
-            (snapshot / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, snapshot / name)
-    return snapshot
-
-
-@pytest.fixture(scope="session")
-def render(copie_session: Any, template_snapshot: Path, tmp_path_factory: pytest.TempPathFactory,
-           ) -> Callable[..., Path]:
-    """Render with pytest-copie once per distinct set of answers for the whole session.
-
-    The renders live in the session's shared temporary directory, so the
-    xdist workers reuse each other's (a lock file per answer set serialises
-    them). Only for tests that read the result.
-    """
-    store = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        store = store.parent  # the directory all workers' temporary directories share
-    store = store / "workflow-renders"
-    store.mkdir(exist_ok=True)
-
-    def _render(**answers: Any) -> Path:
-        merged = {**REQUIRED_ANSWERS, **answers}
-        key = hashlib.sha256(repr(sorted(merged.items())).encode()).hexdigest()[:20]
-        project = store / key
-        with (store / f"{key}.lock").open("w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            if not project.exists():
-                result = copie_session.copy(extra_answers=merged, template_dir=template_snapshot)
-                if result.exit_code != 0:
-                    raise AssertionError(f"render failed for {merged}: {result.exception!r}")
-                shutil.copytree(result.project_dir, project)
-        return project
-
-    return _render
 
 
 def answers_id(answers: dict[str, Any]) -> str:
@@ -144,28 +85,28 @@ def uses_values(project: Path, name: str) -> list[str]:
 # --- triggers and the job graph ------------------------------------------------------------------
 
 
-def test_ci_runs_on_main_by_hand_and_when_called(render) -> None:
-    on = triggers(load_workflow(render(), "ci.yml"))
+def test_ci_runs_on_main_by_hand_and_when_called(render_shared) -> None:
+    on = triggers(load_workflow(render_shared(), "ci.yml"))
     assert set(on) == {"push", "pull_request", "workflow_dispatch", "workflow_call"}
     assert on["push"] == {"branches": ["main"]}
     assert on["pull_request"] == {"branches": ["main"]}
 
 
-def test_ci_cancels_only_superseded_pull_request_runs(render) -> None:
-    concurrency = load_workflow(render(), "ci.yml")["concurrency"]
+def test_ci_cancels_only_superseded_pull_request_runs(render_shared) -> None:
+    concurrency = load_workflow(render_shared(), "ci.yml")["concurrency"]
     assert "github.event.pull_request.number" in concurrency["group"]
     assert concurrency["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
 
 
-def test_release_runs_on_version_tags_and_by_hand_for_testpypi(render) -> None:
-    release = load_workflow(render(), "release.yml")
+def test_release_runs_on_version_tags_and_by_hand_for_testpypi(render_shared) -> None:
+    release = load_workflow(render_shared(), "release.yml")
     assert triggers(release) == {"push": {"tags": ["v*"]}, "workflow_dispatch": None}
     # A release is never cancelled half-way.
     assert release["concurrency"]["cancel-in-progress"] is False
 
 
-def test_release_job_graph(render) -> None:
-    jobs = load_workflow(render(), "release.yml")["jobs"]
+def test_release_job_graph(render_shared) -> None:
+    jobs = load_workflow(render_shared(), "release.yml")["jobs"]
     assert set(jobs) == {"test", "build", "publish-pypi", "publish-testpypi", "github-release"}
     # The release runs exactly the CI suite (called, not copied) before anything is built.
     assert jobs["test"]["uses"] == LOCAL_CI_CALL
@@ -181,8 +122,8 @@ def test_release_job_graph(render) -> None:
     assert jobs["publish-testpypi"]["if"] == "github.event_name == 'workflow_dispatch'"
 
 
-def test_without_testpypi_there_is_no_rehearsal(render) -> None:
-    project = render(testpypi=False)
+def test_without_testpypi_there_is_no_rehearsal(render_shared) -> None:
+    project = render_shared(testpypi=False)
     release = load_workflow(project, "release.yml")
     assert set(triggers(release)) == {"push"}
     assert set(release["jobs"]) == {"test", "build", "publish-pypi", "github-release"}
@@ -190,11 +131,11 @@ def test_without_testpypi_there_is_no_rehearsal(render) -> None:
 
 
 @pytest.mark.parametrize("github_release", [True, False])
-def test_a_private_package_is_tested_and_built_but_never_published(render, github_release: bool) -> None:
+def test_a_private_package_is_tested_and_built_but_never_published(render_shared, github_release: bool) -> None:
     """license=Proprietary adds "Private :: Do Not Upload", which PyPI refuses: a tag
     runs the tests and the build (tag check, smoke tests, artifact) and, if asked,
     the GitHub release; nothing publishes, nothing asks for an OIDC token."""
-    project = render(license="Proprietary", testpypi=True, github_release=github_release)
+    project = render_shared(license="Proprietary", testpypi=True, github_release=github_release)
     release = load_workflow(project, "release.yml")
     assert triggers(release) == {"push": {"tags": ["v*"]}}  # no manual TestPyPI rehearsal
     jobs = release["jobs"]
@@ -202,7 +143,7 @@ def test_a_private_package_is_tested_and_built_but_never_published(render, githu
     assert jobs["test"]["uses"] == LOCAL_CI_CALL
     assert jobs["build"]["needs"] == "test"
     # The very build job of a published package: tag check, build, smoke tests, artifact.
-    assert jobs["build"] == load_workflow(render(), "release.yml")["jobs"]["build"]
+    assert jobs["build"] == load_workflow(render_shared(), "release.yml")["jobs"]["build"]
     if github_release:
         assert jobs["github-release"]["needs"] == "build"
         assert "if" not in jobs["github-release"]
@@ -217,8 +158,8 @@ def test_a_private_package_is_tested_and_built_but_never_published(render, githu
         assert absent not in text, absent
 
 
-def test_without_github_release_nothing_writes_to_the_repository(render) -> None:
-    project = render(github_release=False)
+def test_without_github_release_nothing_writes_to_the_repository(render_shared) -> None:
+    project = render_shared(github_release=False)
     jobs = load_workflow(project, "release.yml")["jobs"]
     assert set(jobs) == {"test", "build", "publish-pypi", "publish-testpypi"}
     assert all("write" not in job["permissions"].get("contents", "") for job in jobs.values())
@@ -228,8 +169,8 @@ def test_without_github_release_nothing_writes_to_the_repository(render) -> None
 
 
 @pytest.mark.parametrize("python_min", known_python_versions())
-def test_ci_matrix_is_every_supported_version(render, python_min: str) -> None:
-    job = load_workflow(render(python_min=python_min), "ci.yml")["jobs"]["test"]
+def test_ci_matrix_is_every_supported_version(render_shared, python_min: str) -> None:
+    job = load_workflow(render_shared(python_min=python_min), "ci.yml")["jobs"]["test"]
     assert job["strategy"]["matrix"] == {"python-version": supported_versions(python_min)}
     assert job["strategy"]["fail-fast"] is False
     assert "${{ matrix.python-version }}" in job["name"]
@@ -237,8 +178,8 @@ def test_ci_matrix_is_every_supported_version(render, python_min: str) -> None:
     assert setup_uv["with"]["python-version"] == "${{ matrix.python-version }}"
 
 
-def test_ci_steps_cover_the_whole_check(render) -> None:
-    job = load_workflow(render(project_kind="cli"), "ci.yml")["jobs"]["test"]
+def test_ci_steps_cover_the_whole_check(render_shared) -> None:
+    job = load_workflow(render_shared(project_kind="cli"), "ci.yml")["jobs"]["test"]
     commands = [str(step["run"]) for step in run_steps(job)]
     for expected in ("uv sync", "uv run ruff check", "uv run ruff format --check", "uv run mypy",
                      "uv run pytest", "uv build", "--isolated --no-project --with dist/*.whl"):
@@ -253,8 +194,8 @@ def test_ci_steps_cover_the_whole_check(render) -> None:
 
 
 @pytest.mark.parametrize("answers", WORKFLOW_ANSWERS, ids=answers_id)
-def test_permissions_are_empty_on_top_and_minimal_per_job(render, answers: dict[str, Any]) -> None:
-    project = render(**answers)
+def test_permissions_are_empty_on_top_and_minimal_per_job(render_shared, answers: dict[str, Any]) -> None:
+    project = render_shared(**answers)
     for name in WORKFLOWS:
         workflow = load_workflow(project, name)
         assert workflow["permissions"] == {}, name
@@ -269,9 +210,9 @@ def test_permissions_are_empty_on_top_and_minimal_per_job(render, answers: dict[
 
 @pytest.mark.parametrize(("pypi_environment", "testpypi_environment"),
                          [("release", "testpypi"), ("pypi", "rehearsal")])
-def test_publish_environments_follow_the_answers(render, pypi_environment: str,
+def test_publish_environments_follow_the_answers(render_shared, pypi_environment: str,
                                                  testpypi_environment: str) -> None:
-    project = render(pypi_environment=pypi_environment, testpypi_environment=testpypi_environment,
+    project = render_shared(pypi_environment=pypi_environment, testpypi_environment=testpypi_environment,
                             distribution_name="acme-gadgets")
     jobs = load_workflow(project, "release.yml")["jobs"]
     assert jobs["publish-pypi"]["environment"] == {"name": pypi_environment,
@@ -282,10 +223,10 @@ def test_publish_environments_follow_the_answers(render, pypi_environment: str,
     assert {job_id for job_id, job in jobs.items() if "environment" in job} == {"publish-pypi", "publish-testpypi"}
 
 
-def test_acceptance_renders_publish_from_release_and_pypi(render) -> None:
+def test_acceptance_renders_publish_from_release_and_pypi(render_shared) -> None:
     """Issue acceptance 1: the publish environment of the default and of the minimal render."""
-    default = load_workflow(render(), "release.yml")["jobs"]
-    minimal = load_workflow(render(pypi_environment="pypi", testpypi=False, github_release=False),
+    default = load_workflow(render_shared(), "release.yml")["jobs"]
+    minimal = load_workflow(render_shared(pypi_environment="pypi", testpypi=False, github_release=False),
                             "release.yml")["jobs"]
     assert default["publish-pypi"]["environment"]["name"] == "release"
     assert minimal["publish-pypi"]["environment"]["name"] == "pypi"
@@ -312,8 +253,8 @@ def test_pins_are_written_only_in_copier_yml() -> None:
 
 
 @pytest.mark.parametrize("answers", WORKFLOW_ANSWERS, ids=answers_id)
-def test_every_uses_is_a_pin_from_copier_yml(render, answers: dict[str, Any]) -> None:
-    project = render(**answers)
+def test_every_uses_is_a_pin_from_copier_yml(render_shared, answers: dict[str, Any]) -> None:
+    project = render_shared(**answers)
     for name in WORKFLOWS:
         for value in uses_values(project, name):
             if value.startswith(LOCAL_CI_CALL):
@@ -323,15 +264,15 @@ def test_every_uses_is_a_pin_from_copier_yml(render, answers: dict[str, Any]) ->
             assert value in ACTION_PINS.values(), f"{name}: {value} is not copier.yml's pin"
 
 
-def test_every_pin_in_copier_yml_is_used(render) -> None:
-    project = render()
+def test_every_pin_in_copier_yml_is_used(render_shared) -> None:
+    project = render_shared()
     used = {value for name in WORKFLOWS for value in uses_values(project, name)}
     assert set(ACTION_PINS.values()) <= used
 
 
 @pytest.mark.parametrize("answers", WORKFLOW_ANSWERS, ids=answers_id)
-def test_checkouts_keep_no_credentials_and_release_jobs_no_cache(render, answers: dict[str, Any]) -> None:
-    project = render(**answers)
+def test_checkouts_keep_no_credentials_and_release_jobs_no_cache(render_shared, answers: dict[str, Any]) -> None:
+    project = render_shared(**answers)
     checkouts = 0
     for name in WORKFLOWS:
         for job in load_workflow(project, name)["jobs"].values():
@@ -348,7 +289,7 @@ def test_checkouts_keep_no_credentials_and_release_jobs_no_cache(render, answers
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_no_answer_text_reaches_a_run_script(render, kind: str) -> None:
+def test_no_answer_text_reaches_a_run_script(render_shared, kind: str) -> None:
     """Answers go into scripts through env:, never expanded into them (no script injection)."""
     answers = {
         "project_name": "Zqxa Project Title", "distribution_name": "zqxb-dist", "package_name": "zqxc_pkg",
@@ -358,7 +299,7 @@ def test_no_answer_text_reaches_a_run_script(render, kind: str) -> None:
     }
     if kind == "cli":
         answers["script_name"] = "zqxd-cmd"
-    project = render(**answers)
+    project = render_shared(**answers)
     texts = [(project / ".github" / "workflows" / name).read_text(encoding="utf-8") for name in WORKFLOWS]
     # The answers do reach the workflows (env:, environment names, URLs) ...
     for value in ("zqxb-dist", "zqxc_pkg", "zqxj-pypi-env", "zqxk-test-env"):
@@ -378,14 +319,14 @@ def test_no_answer_text_reaches_a_run_script(render, kind: str) -> None:
     assert not [e for e in expressions if "zqx" in e.lower()]
 
 
-def test_names_that_yaml_reads_as_other_types_stay_strings(render) -> None:
+def test_names_that_yaml_reads_as_other_types_stay_strings(render_shared) -> None:
     """Valid answers such as null, 0x10 or 1.10 reach the workflows as the same strings.
 
     Unquoted, YAML reads them as null and numbers: PACKAGE_NAME would be empty,
     and the environment 1.10 would become 1.1 and no longer match the name
     given to PyPI's trusted publisher.
     """
-    project = render(package_name="null", project_kind="cli", script_name="2.0",
+    project = render_shared(package_name="null", project_kind="cli", script_name="2.0",
                      pypi_environment="0x10", testpypi_environment="1.10")
     ci = load_workflow(project, "ci.yml")["jobs"]["test"]
     assert ci["env"] == {"PACKAGE_NAME": "null", "SCRIPT_NAME": "2.0"}
@@ -395,8 +336,8 @@ def test_names_that_yaml_reads_as_other_types_stay_strings(render) -> None:
     assert jobs["publish-testpypi"]["environment"]["name"] == "1.10"
 
 
-def test_build_job_checks_the_tag_before_building(render) -> None:
-    job = load_workflow(render(), "release.yml")["jobs"]["build"]
+def test_build_job_checks_the_tag_before_building(render_shared) -> None:
+    job = load_workflow(render_shared(), "release.yml")["jobs"]["build"]
     steps = job["steps"]
     tag_check = step_named(job, "tag")
     build = step_named(job, "build the sdist and wheel")
@@ -413,8 +354,8 @@ def test_build_job_checks_the_tag_before_building(render) -> None:
     assert upload["with"]["if-no-files-found"] == "error"
 
 
-def test_publish_jobs_use_the_built_files_attest_and_publish_by_trusted_publishing(render) -> None:
-    jobs = load_workflow(render(), "release.yml")["jobs"]
+def test_publish_jobs_use_the_built_files_attest_and_publish_by_trusted_publishing(render_shared) -> None:
+    jobs = load_workflow(render_shared(), "release.yml")["jobs"]
     artifact = steps_using(jobs["build"], "actions/upload-artifact")[0]["with"]["name"]
     for job_id in ("publish-pypi", "publish-testpypi"):
         job = jobs[job_id]
@@ -431,8 +372,8 @@ def test_publish_jobs_use_the_built_files_attest_and_publish_by_trusted_publishi
     assert "--check-url https://test.pypi.org/simple/" in testpypi
 
 
-def test_github_release_attaches_the_published_files(render) -> None:
-    job = load_workflow(render(), "release.yml")["jobs"]["github-release"]
+def test_github_release_attaches_the_published_files(render_shared) -> None:
+    job = load_workflow(render_shared(), "release.yml")["jobs"]["github-release"]
     assert steps_using(job, "actions/download-artifact")
     (create,) = run_lines(job, "gh release create")
     assert '"$GITHUB_REF_NAME" dist/*' in create
@@ -441,10 +382,10 @@ def test_github_release_attaches_the_published_files(render) -> None:
     assert step["env"] == {"GH_TOKEN": "${{ github.token }}", "GH_REPO": "${{ github.repository }}"}
 
 
-def test_dependabot_updates_actions_and_uv_grouped_with_a_cooldown(render) -> None:
+def test_dependabot_updates_actions_and_uv_grouped_with_a_cooldown(render_shared) -> None:
     import yaml
 
-    config = yaml.safe_load((render() / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
+    config = yaml.safe_load((render_shared() / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
     assert config["version"] == 2
     assert {u["package-ecosystem"] for u in config["updates"]} == {"github-actions", "uv"}
     for update in config["updates"]:
@@ -453,8 +394,8 @@ def test_dependabot_updates_actions_and_uv_grouped_with_a_cooldown(render) -> No
 
 
 @pytest.mark.parametrize("answers", WORKFLOW_ANSWERS, ids=answers_id)
-def test_expressions_use_only_what_github_provides_there(render, answers: dict[str, Any]) -> None:
-    project = render(**answers)
+def test_expressions_use_only_what_github_provides_there(render_shared, answers: dict[str, Any]) -> None:
+    project = render_shared(**answers)
     for name in WORKFLOWS:
         assert expression_problems(load_workflow(project, name)) == [], name
 
@@ -491,9 +432,9 @@ def publisher_tables(readme: str) -> list[dict[str, str]]:
     return tables
 
 
-def test_readme_gives_the_pending_publisher_values_and_the_release_steps(render) -> None:
+def test_readme_gives_the_pending_publisher_values_and_the_release_steps(render_shared) -> None:
     """Exactly what PyPI's and TestPyPI's "pending publisher" forms ask, from the answers."""
-    readme = (render(distribution_name="acme-gadgets", repository_name="gadgets-repo",
+    readme = (render_shared(distribution_name="acme-gadgets", repository_name="gadgets-repo",
                      pypi_environment="pypi", testpypi_environment="rehearsal") / "README.md").read_text()
     publisher = {"PyPI Project Name": "acme-gadgets", "Owner": "acme", "Repository name": "gadgets-repo",
                  "Workflow name": "release.yml"}
@@ -513,16 +454,16 @@ def test_readme_gives_the_pending_publisher_values_and_the_release_steps(render)
         assert step in readme, step
 
 
-def test_readme_without_testpypi_mentions_only_pypi(render) -> None:
-    readme = (render(testpypi=False) / "README.md").read_text()
+def test_readme_without_testpypi_mentions_only_pypi(render_shared) -> None:
+    readme = (render_shared(testpypi=False) / "README.md").read_text()
     assert [table["Environment name"] for table in publisher_tables(readme)] == ["release"]
     assert "test.pypi.org" not in readme and "TestPyPI" not in readme
 
 
 @pytest.mark.parametrize(("kind", "github_release"), [("library", True), ("cli", False), ("llm-plugin", True)])
-def test_readme_of_a_private_package_neither_publishes_nor_installs_from_pypi(render, kind: str,
+def test_readme_of_a_private_package_neither_publishes_nor_installs_from_pypi(render_shared, kind: str,
                                                                               github_release: bool) -> None:
-    project = render(license="Proprietary", testpypi=True, github_release=github_release, project_kind=kind)
+    project = render_shared(license="Proprietary", testpypi=True, github_release=github_release, project_kind=kind)
     readme = (project / "README.md").read_text(encoding="utf-8")
     flat = " ".join(readme.split())
     assert publisher_tables(readme) == []
@@ -546,10 +487,10 @@ def test_readme_of_a_private_package_neither_publishes_nor_installs_from_pypi(re
 
 
 @pytest.mark.parametrize("license", ["MIT", "Proprietary"])
-def test_readme_first_release_tags_the_version_as_generated(render, license: str) -> None:
+def test_readme_first_release_tags_the_version_as_generated(render_shared, license: str) -> None:
     """The first release is pyproject.toml's version as rendered, tagged without a bump
     (a bump would skip it); every later release bumps first."""
-    project = render(license=license)
+    project = render_shared(license=license)
     readme = (project / "README.md").read_text(encoding="utf-8")
     version = read_pyproject(project)["project"]["version"]
     section = readme.split("### Making a release", 1)[1].split("\n## ", 1)[0]
@@ -563,8 +504,8 @@ def test_readme_first_release_tags_the_version_as_generated(render, license: str
 
 
 @pytest.mark.parametrize("answers", WORKFLOW_ANSWERS, ids=answers_id)
-def test_zizmor_pedantic_finds_nothing(render, answers: dict[str, Any]) -> None:
-    project = render(**answers)
+def test_zizmor_pedantic_finds_nothing(render_shared, answers: dict[str, Any]) -> None:
+    project = render_shared(**answers)
     zizmor = run([ZIZMOR, "--offline", "--persona", "pedantic", project], TEMPLATE_DIR, check=False)
     assert zizmor.returncode == 0, zizmor.stdout + zizmor.stderr
     # It did audit the three files (a run that finds no input is no proof).
@@ -576,9 +517,9 @@ def test_zizmor_pedantic_finds_nothing(render, answers: dict[str, Any]) -> None:
     ("vendor.github-workflows", [".github/workflows/ci.yml", ".github/workflows/release.yml"]),
     ("vendor.dependabot", [".github/dependabot.yml"]),
 ], ids=["workflows", "dependabot"])
-def test_check_jsonschema_accepts_every_combination(render, schema: str, files: list[str]) -> None:
+def test_check_jsonschema_accepts_every_combination(render_shared, schema: str, files: list[str]) -> None:
     """One run over all combinations: the tool takes half a second to start."""
-    paths = [render(**answers) / name for answers in WORKFLOW_ANSWERS for name in files]
+    paths = [render_shared(**answers) / name for answers in WORKFLOW_ANSWERS for name in files]
     checked = run([CHECK_JSONSCHEMA, "-o", "json", "--builtin-schema", schema, *paths], TEMPLATE_DIR,
                   check=False)
     report = json.loads(checked.stdout)
@@ -586,12 +527,12 @@ def test_check_jsonschema_accepts_every_combination(render, schema: str, files: 
     assert checked.returncode == 0 and report["status"] == "ok", (sorted(rejected), checked.stdout)
 
 
-def test_check_jsonschema_rejects_what_it_should(render, tmp_path: Path) -> None:
+def test_check_jsonschema_rejects_what_it_should(render_shared, tmp_path: Path) -> None:
     """The run above can fail: a job without runs-on and an unknown Dependabot ecosystem are errors."""
-    workflow = (render() / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
+    workflow = (render_shared() / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
     (tmp_path / "release.yml").write_text(workflow.replace("runs-on: ubuntu-latest", "runs_on: ubuntu-latest"),
                                           encoding="utf-8")
-    dependabot = (render() / ".github" / "dependabot.yml").read_text(encoding="utf-8")
+    dependabot = (render_shared() / ".github" / "dependabot.yml").read_text(encoding="utf-8")
     (tmp_path / "dependabot.yml").write_text(dependabot.replace("package-ecosystem: uv", "package-ecosystem: uvx"),
                                              encoding="utf-8")
     for schema, name in (("vendor.github-workflows", "release.yml"), ("vendor.dependabot", "dependabot.yml")):
@@ -599,9 +540,9 @@ def test_check_jsonschema_rejects_what_it_should(render, tmp_path: Path) -> None
         assert checked.returncode == 1, (schema, checked.stdout)
 
 
-def test_zizmor_reports_what_it_should(tmp_path: Path, render) -> None:
+def test_zizmor_reports_what_it_should(tmp_path: Path, render_shared) -> None:
     """The linter run above can fail: an unpinned action and a kept credential are findings."""
-    workflow = (render() / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
+    workflow = (render_shared() / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
     broken = re.sub(r"actions/checkout@[0-9a-f]{40} # v[\d.]+", "actions/checkout@v7", workflow)
     broken = broken.replace("        with:\n          persist-credentials: false\n", "", 1)
     (tmp_path / "ci.yml").write_text(broken, encoding="utf-8")
@@ -611,10 +552,10 @@ def test_zizmor_reports_what_it_should(tmp_path: Path, render) -> None:
     assert "artipacked" in zizmor.stdout
 
 
-def test_the_only_silenced_zizmor_finding_is_the_self_repository_form(render) -> None:
+def test_the_only_silenced_zizmor_finding_is_the_self_repository_form(render_shared) -> None:
     """The clean verdict above honours one inline ignore (release.yml calls ci.yml as
     ./.github/...); without ignores that is all zizmor finds, so no other finding hides."""
-    project = render()
+    project = render_shared()
     zizmor = run([ZIZMOR, "--offline", "--persona", "pedantic", "--no-ignores", "--format", "json",
                   project], TEMPLATE_DIR, check=False)
     findings = json.loads(zizmor.stdout)
