@@ -116,7 +116,7 @@ def test_dev_group_holds_the_tools_with_lower_bounds(render_shared) -> None:
     groups = read_pyproject(render_shared())["dependency-groups"]
     tool_versions = copier_config()["tool_versions"]["default"]
     assert groups == {
-        "dev": [f"{tool}>={tool_versions[tool]}" for tool in ("mypy", "pytest", "pytest-cov", "ruff")]
+        "dev": [f"{tool}>={tool_versions[tool]}" for tool in ("mypy", "pytest", "pytest-cov", "ruff", "zizmor")]
     }
 
 
@@ -147,6 +147,9 @@ def test_python_min_drives_every_version_fact(render_shared, python_min: str) ->
     assert pyproject["tool"]["mypy"]["python_version"] == python_min
     ci = yaml.safe_load((project_dir / ".github/workflows/ci.yml").read_text(encoding="utf-8"))
     assert ci["jobs"]["test"]["strategy"]["matrix"]["python-version"] == versions
+    # The checks that give one verdict for every Python run once, on the oldest.
+    (setup_uv,) = [s for s in ci["jobs"]["lint"]["steps"] if "setup-uv" in str(s.get("uses"))]
+    assert setup_uv["with"]["python-version"] == python_min
 
 
 @pytest.mark.parametrize("kind", KINDS)

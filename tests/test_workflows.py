@@ -179,15 +179,26 @@ def test_ci_matrix_is_every_supported_version(render_shared, python_min: str) ->
 
 
 def test_ci_steps_cover_the_whole_check(render_shared) -> None:
-    job = load_workflow(render_shared(project_kind="cli"), "ci.yml")["jobs"]["test"]
-    commands = [str(step["run"]) for step in run_steps(job)]
-    for expected in ("uv sync", "uv run ruff check", "uv run ruff format --check", "uv run mypy",
-                     "uv run pytest", "uv build", "--isolated --no-project --with dist/*.whl"):
-        assert any(expected in command for command in commands), expected
+    jobs = load_workflow(render_shared(project_kind="cli"), "ci.yml")["jobs"]
+    assert set(jobs) == {"lint", "test"}
+    commands = {job_id: [str(step["run"]) for step in run_steps(job)] for job_id, job in jobs.items()}
+    # Once per push: the checks whose verdict does not depend on the Python version ...
+    for expected in ("uv sync", "uv run ruff check --output-format=github",
+                     "uv run ruff format --check --output-format=github",
+                     "uv run zizmor --offline --format=github ."):
+        assert any(expected in command for command in commands["lint"]), expected
+    # ... and per Python: types, tests, the build and the installed wheel.
+    for expected in ("uv sync", "uv run mypy", "uv run pytest", "uv build",
+                     "--isolated --no-project --with dist/*.whl"):
+        assert any(expected in command for command in commands["test"]), expected
+    for once in ("ruff", "zizmor"):
+        assert not any(once in command for command in commands["test"]), once
+    assert "strategy" not in jobs["lint"]
     # The cli kind also runs its console script from the installed wheel.
-    assert any('"$SCRIPT_NAME" --version' in command for command in commands)
+    assert any('"$SCRIPT_NAME" --version' in command for command in commands["test"])
     # Locked installs once uv.lock is committed, unlocked before.
-    assert step_named(job, "install")["env"] == {"UV_LOCKED": "${{ hashFiles('uv.lock') != '' }}"}
+    for job in jobs.values():
+        assert step_named(job, "install")["env"] == {"UV_LOCKED": "${{ hashFiles('uv.lock') != '' }}"}
 
 
 # --- permissions and environments -------------------------------------------------------------------
@@ -279,7 +290,7 @@ def test_checkouts_keep_no_credentials_and_release_jobs_no_cache(render_shared, 
             for step in steps_using(job, "actions/checkout"):
                 checkouts += 1
                 assert step["with"]["persist-credentials"] is False
-    assert checkouts == 2  # ci's test job and release's build job
+    assert checkouts == 3  # ci's lint and test jobs, release's build job
     jobs = load_workflow(project, "release.yml")["jobs"]
     for job_id, job in jobs.items():
         for step in steps_using(job, "astral-sh/setup-uv"):
