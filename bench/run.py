@@ -44,7 +44,7 @@ BENCH_DIR = REPO / "bench"
 sys.path.insert(0, str(REPO / "tests"))
 # The test suite's helpers: one definition of the answers, the interpreter
 # lookup and the clean environment for the generated project's tools.
-from conftest import REQUIRED_ANSWERS, clean_env, find_interpreter  # noqa: E402
+from conftest import REQUIRED_ANSWERS, clean_env, copy_working_tree, data_args, find_interpreter  # noqa: E402
 
 # The generated project's default python_min: both projects of the
 # time-to-green figure run on this one local interpreter.
@@ -164,14 +164,7 @@ def snapshot_template(ctx: Context) -> Path:
     template is measured as it stands, uncommitted edits included.
     """
     dest = ctx.work / "template-snapshot"
-    listed = git(
-        "ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=REPO, env=ctx.env
-    )
-    for name in filter(None, listed.split("\0")):
-        source = REPO / name
-        if source.is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, dest / name)
+    copy_working_tree(dest)
     commit_repo(dest, ctx.env)
     return dest
 
@@ -196,7 +189,7 @@ def commit_repo(path: Path, env: Mapping[str, str]) -> None:
 
 
 def copier_copy_args(ctx: Context, template: Path, dest: Path) -> list[str]:
-    data = [arg for key, value in REQUIRED_ANSWERS.items() for arg in ("--data", f"{key}={value}")]
+    data = data_args(REQUIRED_ANSWERS)
     return [ctx.copier, "copy", "--defaults", *data, "--vcs-ref", "HEAD", str(template), str(dest)]
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import fcntl
 import functools
-import glob
 import hashlib
+import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import tomllib
 import urllib.request
@@ -45,7 +46,37 @@ _LEAKY_ENV = ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "UV_PYTHON", "PYTHONPATH"
 
 def copier_config() -> dict[str, Any]:
     """The parsed copier.yml."""
-    return yaml.safe_load(COPIER_YML.read_text(encoding="utf-8"))
+    config: dict[str, Any] = yaml.safe_load(COPIER_YML.read_text(encoding="utf-8"))
+    return config
+
+
+def data_args(answers: Mapping[str, Any]) -> list[str]:
+    """``--data KEY=VALUE`` arguments of the copier CLI for ``answers`` (booleans as YAML reads them)."""
+    return [arg for key, value in answers.items()
+            for arg in ("--data", f"{key}={str(value).lower() if isinstance(value, bool) else value}")]
+
+
+def copy_working_tree(destination: Path, *pathspecs: str) -> list[str]:
+    """Copy this repository's working tree (or the given paths of it) to ``destination``.
+
+    ``git ls-files --cached --others --exclude-standard`` lists what a commit of
+    the working tree would hold: tracked files (minus deleted ones) and
+    untracked files that are not ignored (no __pycache__), so uncommitted
+    template work is what gets rendered. Returns the copied names.
+    """
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *pathspecs],
+        cwd=TEMPLATE_DIR, capture_output=True, text=True, check=True,
+    ).stdout
+    copied = []
+    for name in filter(None, listed.split("\0")):
+        source = TEMPLATE_DIR / name
+        if source.is_file():  # a tracked file deleted in the working tree is listed too
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination / name)
+            copied.append(name)
+    assert "copier.yml" in copied, f"git ls-files did not list the template: {copied}"
+    return copied
 
 
 def known_python_versions() -> list[str]:
@@ -71,8 +102,8 @@ def find_interpreter(version: str) -> str | None:
     interpreter uv can find without downloading.
     """
     pyenv_root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
-    for candidate in sorted(glob.glob(f"{pyenv_root}/versions/{version}.*/bin/python{version}")):
-        return candidate
+    for candidate in sorted(Path(pyenv_root).glob(f"versions/{version}.*/bin/python{version}")):
+        return str(candidate)
     uv = shutil.which("uv")
     if uv is None:
         return None
@@ -138,7 +169,8 @@ def uv(*args: str | os.PathLike[str], cwd: Path, env: Mapping[str, str] | None =
 def copier_cli(*args: str | os.PathLike[str], cwd: Path, check: bool = False,
                env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run the real copier CLI of the test environment (never with --trust)."""
-    assert "--trust" not in args and "--UNSAFE" not in args
+    assert "--trust" not in args
+    assert "--UNSAFE" not in args
     exe = Path(sys.executable).with_name("copier")
     return run([exe, *args], cwd, env=env, check=check)
 
@@ -186,6 +218,25 @@ def shared_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def once_per_run(tmp_path_factory: pytest.TempPathFactory, key: Any, create: Callable[[], Any]) -> Any:
+    """``create()``'s JSON-able result, computed once per test run, however many
+    xdist workers ask for ``key``: the one cross-worker cache of the suite.
+
+    The first worker to ask computes it, under a file lock; the others wait for
+    it and read its result. (Grouping the tests onto one worker with
+    ``xdist_group`` would not do: pytest 9.2 silently breaks ``--dist loadgroup``,
+    pytest-xdist issue #1386.)
+    """
+    root = shared_root(tmp_path_factory)
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    record = root / f"{digest}.json"
+    with (root / f"{digest}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not record.exists():
+            record.write_text(json.dumps(create()), encoding="utf-8")
+        return json.loads(record.read_text(encoding="utf-8"))
+
+
 @pytest.fixture(scope="session")
 def template_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The template's working tree, committed alone in a fresh git repository.
@@ -196,16 +247,8 @@ def template_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     render of a dirty HEAD would see (the tracked and untracked, not ignored,
     files), so uncommitted template work is tested too.
     """
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=TEMPLATE_DIR, capture_output=True, text=True, check=True,
-    ).stdout
     snapshot = tmp_path_factory.mktemp("template") / TEMPLATE_DIR.name
-    for name in filter(None, listed.split("\0")):
-        source = TEMPLATE_DIR / name
-        if source.is_file():  # a tracked file deleted in the working tree is listed too
-            (snapshot / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, snapshot / name)
+    copy_working_tree(snapshot)
     run(["git", "init", "-q"], snapshot)
     run(["git", "add", "-A"], snapshot)
     run(["git", "commit", "-q", "-m", "template snapshot"], snapshot)
@@ -227,18 +270,18 @@ def render_shared(copie_session: Any, template_snapshot: Path,
 
     def _render(**answers: Any) -> Path:
         merged = {**REQUIRED_ANSWERS, **answers}
-        key = hashlib.sha256(repr(sorted(merged.items())).encode()).hexdigest()[:20]
-        project = store / key
-        with (store / f"{key}.lock").open("w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-            if not project.exists():
-                result = copie_session.copy(extra_answers=merged, template_dir=template_snapshot)
-                if result.exit_code != 0:
-                    raise AssertionError(f"render failed for {merged}: {result.exception!r}")
-                # Copied out: pytest-copie deletes its directory when this
-                # worker's session ends, while another worker may still read it.
-                shutil.copytree(result.project_dir, project)
-        return project
+
+        def create() -> str:
+            result = copie_session.copy(extra_answers=merged, template_dir=template_snapshot)
+            if result.exit_code != 0:
+                raise AssertionError(f"render failed for {merged}: {result.exception!r}")
+            # Copied out: pytest-copie deletes its directory when this
+            # worker's session ends, while another worker may still read it.
+            project = Path(tempfile.mkdtemp(prefix="render-", dir=store))
+            shutil.copytree(result.project_dir, project, dirs_exist_ok=True)
+            return str(project)
+
+        return Path(once_per_run(tmp_path_factory, ["render", sorted(merged.items())], create))
 
     return _render
 

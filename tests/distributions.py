@@ -8,21 +8,18 @@ from __future__ import annotations
 
 import email.message
 import email.parser
-import fcntl
-import hashlib
-import json
 import os
 import subprocess
 import tarfile
 import tempfile
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from conftest import (
     REQUIRED_ANSWERS,
+    once_per_run,
     read_answers,
     require_interpreter,
     run,
@@ -157,26 +154,6 @@ def checked_build(copie_session: Any, python_version: str, **answers: Any) -> Ch
     run_generated_checks(project, python)
     wheel, sdist = built_dists(project)
     return CheckedBuild(project, python, read_answers(project), wheel, sdist)
-
-
-def once_per_run(tmp_path_factory: Any, key: Any, create: Callable[[], Any]) -> Any:
-    """``create()``'s JSON-able result, computed once per test run, however many
-    xdist workers ask for ``key``.
-
-    The first worker to ask computes it, under a file lock; the others wait for
-    it and read its result. Grouping the tests that need it onto one worker
-    with ``xdist_group`` would do the same, but pytest 9.2 silently breaks
-    ``--dist loadgroup`` (pytest-xdist issue #1386: the group no longer reaches
-    the scheduler), and then each worker would redo the work.
-    """
-    root = shared_root(tmp_path_factory)
-    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
-    record = root / f"{digest}.json"
-    with (root / f"{digest}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        if not record.exists():
-            record.write_text(json.dumps(create()), encoding="utf-8")
-        return json.loads(record.read_text(encoding="utf-8"))
 
 
 def checked_build_once(copie_session: Any, tmp_path_factory: Any, python_version: str,

@@ -233,12 +233,12 @@ def _problems_in(key: str, value: Any) -> list[str]:
     problems = []
     for expression in _expressions(value, key in _IMPLICIT_EXPRESSION_KEYS):
         code = re.sub(r"'(?:[^']|'')*'", "''", expression)  # string literals are data
-        for name in re.findall(r"(?<![\w.])([A-Za-z_][\w-]*)\s*(?=[.\[])", code):
-            if name in _CONTEXTS and name not in contexts:
-                problems.append(f"{key}: context {name!r} is not available: {expression.strip()}")
-        for name in re.findall(r"(?<![\w.])([A-Za-z_]\w*)\s*\(", code):
-            if name in _SPECIAL_FUNCTIONS and name not in functions:
-                problems.append(f"{key}: function {name}() is not available: {expression.strip()}")
+        problems += [f"{key}: context {name!r} is not available: {expression.strip()}"
+                     for name in re.findall(r"(?<![\w.])([A-Za-z_][\w-]*)\s*(?=[.\[])", code)
+                     if name in _CONTEXTS and name not in contexts]
+        problems += [f"{key}: function {name}() is not available: {expression.strip()}"
+                     for name in re.findall(r"(?<![\w.])([A-Za-z_]\w*)\s*\(", code)
+                     if name in _SPECIAL_FUNCTIONS and name not in functions]
     return problems
 
 

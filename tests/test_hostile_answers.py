@@ -206,7 +206,7 @@ FRAGMENTS = [value.values[0] for value in HOSTILE] + [
 ]
 # Printable text: no control characters, surrogates or line/paragraph separators.
 PRINTABLE = st.text(st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp")), max_size=20)
-HOSTILE_TEXT = st.lists(st.one_of(PRINTABLE, st.sampled_from(FRAGMENTS)), max_size=6).map("".join)
+HOSTILE_TEXT = st.lists(st.one_of(PRINTABLE, st.sampled_from(FRAGMENTS)), max_size=6).map("".join)  # type: ignore[arg-type]
 
 IN_CI = bool(os.environ.get("CI"))
 
@@ -223,7 +223,7 @@ def render_with_api(destination: Path, answers: dict[str, Any]) -> None:
     max_examples=25,
     deadline=None,
     derandomize=IN_CI,  # CI replays the same examples on every run
-    database=None if IN_CI else settings.default.database,
+    database=None if IN_CI or settings.default is None else settings.default.database,
     # Shrinking re-renders for minutes; in CI, report the failing example as found.
     phases=[p for p in Phase if not (IN_CI and p is Phase.shrink)],
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],

@@ -44,7 +44,7 @@ def entry_points(build: CheckedBuild) -> dict[str, dict[str, str]]:
     """The wheel's entry_points.txt, by group."""
     package = build.answers["package_name"]
     parser = configparser.ConfigParser(delimiters=("=",))
-    parser.optionxform = str  # entry point names are case-sensitive
+    parser.optionxform = str  # type: ignore[assignment,method-assign]  # entry point names are case-sensitive
     parser.read_string(wheel_text(build.wheel, f"{package}-0.1.0.dist-info/entry_points.txt"))
     return {group: dict(parser[group]) for group in parser.sections()}
 
@@ -89,11 +89,6 @@ def installed_cli(venv: Path, how: str, *args: str, check: bool = True) -> Any:
     return venv_run(venv, "python", "-m", "acme_widgets", *args, cwd=venv, check=check)
 
 
-# Keeps the kind's tests on one worker, where --dist loadgroup works.
-cli = pytest.mark.xdist_group("kind-cli")
-
-
-@cli
 @pytest.mark.slow
 def test_cli_wheel_holds_the_cli_and_declares_the_console_script(cli_build: CheckedBuild) -> None:
     package = cli_build.answers["package_name"]
@@ -103,7 +98,6 @@ def test_cli_wheel_holds_the_cli_and_declares_the_console_script(cli_build: Chec
     assert wheel_metadata(cli_build.wheel).get_all("Requires-Dist") is None
 
 
-@cli
 @pytest.mark.slow
 @pytest.mark.parametrize("how", ["console script", "python -m"])
 def test_installed_cli_prints_its_version(cli_venv: Path, how: str) -> None:
@@ -111,7 +105,6 @@ def test_installed_cli_prints_its_version(cli_venv: Path, how: str) -> None:
     assert out.stdout == f"{CLI_SCRIPT} 0.1.0\n"
 
 
-@cli
 @pytest.mark.slow
 @pytest.mark.parametrize("how", ["console script", "python -m"])
 def test_installed_cli_prints_its_help(cli_venv: Path, how: str) -> None:
@@ -120,7 +113,6 @@ def test_installed_cli_prints_its_help(cli_venv: Path, how: str) -> None:
     assert "--version" in out.stdout
 
 
-@cli
 @pytest.mark.slow
 @pytest.mark.parametrize("how", ["console script", "python -m"])
 def test_installed_cli_greets(cli_venv: Path, how: str) -> None:
@@ -128,7 +120,6 @@ def test_installed_cli_greets(cli_venv: Path, how: str) -> None:
     assert installed_cli(cli_venv, how).stdout == "Hello, World!\n"
 
 
-@cli
 @pytest.mark.slow
 def test_readme_usage_transcript_is_what_the_installed_cli_prints(cli_build: CheckedBuild,
                                                                    cli_venv: Path) -> None:
@@ -141,7 +132,6 @@ def test_readme_usage_transcript_is_what_the_installed_cli_prints(cli_build: Che
         assert installed_cli(cli_venv, "console script", *command.split()[1:]).stdout == printed, command
 
 
-@cli
 @pytest.mark.slow
 def test_installed_cli_rejects_an_unknown_option(cli_venv: Path) -> None:
     out = installed_cli(cli_venv, "console script", "--frobnicate", check=False)
@@ -149,7 +139,6 @@ def test_installed_cli_rejects_an_unknown_option(cli_venv: Path) -> None:
     assert "unrecognized arguments: --frobnicate" in out.stderr
 
 
-@cli
 @pytest.mark.slow
 def test_the_default_script_name_is_not_installed_beside_the_custom_one(cli_venv: Path) -> None:
     assert venv_bin(cli_venv, CLI_SCRIPT).is_file()
@@ -167,8 +156,6 @@ LLM_REQUIREMENT = f"llm>={copier_config()['tool_versions']['default']['llm']}"
 ECHO_TOOL_CALL = json.dumps(
     {"tool_calls": [{"name": "word_count", "arguments": {"text": "a b c"}}]}
 )
-
-plugin = pytest.mark.xdist_group("kind-llm-plugin")
 
 
 @pytest.fixture(scope="module")
@@ -239,7 +226,6 @@ def test_plugin_readme_gives_the_commands_these_tests_run(render_shared: Any) ->
         assert command in readme, command
 
 
-@plugin
 @pytest.mark.slow
 def test_plugin_wheel_declares_the_llm_entry_point_and_needs_llm(
     plugin_build: CheckedBuild,
@@ -247,11 +233,11 @@ def test_plugin_wheel_declares_the_llm_entry_point_and_needs_llm(
     assert module_files(PLUGIN_PACKAGE, "llm-plugin") <= wheel_files(plugin_build.wheel)
     assert entry_points(plugin_build) == {"llm": {PLUGIN_PACKAGE: f"{PLUGIN_PACKAGE}.plugin"}}
     requires = wheel_metadata(plugin_build.wheel).get_all("Requires-Dist")
+    assert requires is not None, "the wheel requires nothing"
     assert [r for r in requires if re.match(r"llm\b", r)] == [LLM_REQUIREMENT]
     assert not [r for r in requires if "llm-echo" in r]  # a dev dependency only
 
 
-@plugin
 @pytest.mark.slow
 def test_llm_plugins_lists_the_installed_plugin(llm_venv: Path, tmp_path: Path) -> None:
     plugins = listed_plugins(llm_venv, tmp_path)
@@ -259,7 +245,6 @@ def test_llm_plugins_lists_the_installed_plugin(llm_venv: Path, tmp_path: Path) 
     assert plugins[PLUGIN_DIST]["hooks"] == ["register_tools"]
 
 
-@plugin
 @pytest.mark.slow
 def test_llm_tools_list_shows_the_tool(llm_venv: Path, tmp_path: Path) -> None:
     listing = llm(llm_venv, "tools", "list", tmp_path=tmp_path).stdout
@@ -271,7 +256,6 @@ def test_llm_tools_list_shows_the_tool(llm_venv: Path, tmp_path: Path) -> None:
     assert word_count["description"].startswith("Count the words in a text")
 
 
-@plugin
 @pytest.mark.slow
 def test_the_echo_model_runs_the_tool_from_the_command_line(
     llm_venv: Path, tmp_path: Path
@@ -287,7 +271,6 @@ def test_the_echo_model_runs_the_tool_from_the_command_line(
     assert [(r["name"], r["output"]) for r in second["tool_results"]] == [("word_count", "3")]
 
 
-@plugin
 @pytest.mark.slow
 def test_an_unknown_tool_is_refused(llm_venv: Path, tmp_path: Path) -> None:
     # Counterpart of the test above: -T only accepts tools that plugins registered.
@@ -304,7 +287,6 @@ def test_an_unknown_tool_is_refused(llm_venv: Path, tmp_path: Path) -> None:
 # hold llm's dependencies, which would make "missing on the index" untrue.
 
 
-@plugin
 @pytest.mark.slow
 def test_llm_install_cannot_install_from_another_index(
     plugin_build: CheckedBuild, local_index: LocalIndex, tmp_path: Path
@@ -321,7 +303,6 @@ def test_llm_install_cannot_install_from_another_index(
     assert PLUGIN_DIST not in listed_plugins(venv, tmp_path)
 
 
-@plugin
 @pytest.mark.slow
 def test_an_index_without_llm_cannot_install_the_plugin(
     plugin_build: CheckedBuild, local_index: LocalIndex, tmp_path: Path
@@ -337,7 +318,6 @@ def test_an_index_without_llm_cannot_install_the_plugin(
     assert f"No matching distribution found for {LLM_REQUIREMENT}" in out.stderr
 
 
-@plugin
 @pytest.mark.slow
 def test_llm_python_pip_with_an_extra_index_installs_the_plugin(
     plugin_build: CheckedBuild, local_index: LocalIndex, tmp_path: Path

@@ -16,6 +16,7 @@ from conftest import (
     TEMPLATE_DIR,
     copier_cli,
     copier_config,
+    data_args,
     known_python_versions,
     project_files,
     read_answers,
@@ -241,7 +242,7 @@ def test_cli_kind_records_its_script_name(render_shared, script_name: str) -> No
 
 def test_gitignore_keeps_the_lock_file(render_shared) -> None:
     lines = (render_shared() / ".gitignore").read_text(encoding="utf-8").splitlines()
-    assert ".venv/" in lines and "dist/" in lines and "__pycache__/" in lines
+    assert {".venv/", "dist/", "__pycache__/"} <= set(lines)
     assert not [line for line in lines if "uv.lock" in line and not line.startswith("#")]
 
 
@@ -287,7 +288,7 @@ def test_jinja_suffix_only_where_templating_is_needed() -> None:
     for path in (TEMPLATE_DIR / "template").rglob("*"):
         if path.is_file() and path.suffix != ".jinja" and "{{" not in path.name:
             text = path.read_text(encoding="utf-8")
-            assert "{{" not in text.replace("${{", "") and "{%" not in text, (
+            assert not re.search(r"(?<!\$)\{\{|\{%", text), (
                 f"{path.relative_to(TEMPLATE_DIR)} contains Jinja but no .jinja suffix"
             )
 
@@ -365,14 +366,13 @@ def test_after_copy_message_gives_the_pending_publisher_values(
     tmp_path: Path, answers: dict[str, str], environment: str, testpypi_line: str | None,
 ) -> None:
     """What copier prints after a copy is enough to fill in PyPI's form."""
-    data = [arg for key, value in {**REQUIRED_ANSWERS, **answers}.items()
-            for arg in ("--data", f"{key}={value}")]
+    data = data_args({**REQUIRED_ANSWERS, **answers})
     done = copier_cli("copy", "--defaults", "--vcs-ref", "HEAD", *data, TEMPLATE_DIR,
                       tmp_path / "out", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     message = done.stderr + done.stdout
     distribution = "llm-acme-widgets" if answers.get("project_kind") == "llm-plugin" else "acme-widgets"
-    assert f"PyPI project name: {distribution}" in message
+    assert f"PyPI Project Name: {distribution}" in message
     assert "Owner:             acme" in message
     assert f"Repository name:   {distribution}" in message
     assert "Workflow name:     release.yml" in message
@@ -392,9 +392,8 @@ def test_after_copy_message_of_a_private_package_has_no_publishing_steps(tmp_pat
                                                                          github_release: bool) -> None:
     """Proprietary: no trusted-publishing setup to follow, but what a tag does instead.
     testpypi=true is passed on purpose: a question that is not asked must not bring it back."""
-    data = [arg for key, value in {**REQUIRED_ANSWERS, "license": "Proprietary", "testpypi": "true",
-                                   "github_release": str(github_release).lower()}.items()
-            for arg in ("--data", f"{key}={value}")]
+    data = data_args({**REQUIRED_ANSWERS, "license": "Proprietary", "testpypi": True,
+                      "github_release": github_release})
     done = copier_cli("copy", "--defaults", "--vcs-ref", "HEAD", *data, TEMPLATE_DIR,
                       tmp_path / "out", cwd=tmp_path)
     assert done.returncode == 0, done.stderr

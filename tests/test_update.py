@@ -35,6 +35,8 @@ from conftest import (
     Render,
     copier_cli,
     copier_config,
+    copy_working_tree,
+    data_args,
     project_files,
     read_answers,
     read_pyproject,
@@ -55,7 +57,7 @@ CONFLICT_MARKERS = ("<<<<<<< ", "=======", ">>>>>>> ")
 
 # copier clones the template and renders old and new versions into temporary
 # directories on every call; on tmpfs that takes half the time it takes on disk.
-COPIER_ENV = {"TMPDIR": "/dev/shm"} if os.access("/dev/shm", os.W_OK) else {}
+COPIER_ENV = {"TMPDIR": "/dev/shm"} if os.access("/dev/shm", os.W_OK) else {}  # noqa: S108 (copier's own mkdtemp)
 
 
 # ---------------------------------------------------------------------------
@@ -95,15 +97,7 @@ def snapshot_template(dst: Path) -> None:
     of the working tree would hold: tracked files (minus deleted ones) and
     untracked files that are not ignored (no __pycache__).
     """
-    listed = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", "--",
-                 *TEMPLATE_PATHS, cwd=TEMPLATE_DIR)
-    names = [name for name in listed.split("\0") if name]
-    assert "copier.yml" in names, "git ls-files did not list the template"
-    for name in names:
-        source = TEMPLATE_DIR / name
-        if source.is_file():  # a tracked file deleted in the working tree is gone
-            (dst / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, dst / name)
+    copy_working_tree(dst, *TEMPLATE_PATHS)
 
 
 def replace_once(path: Path, pattern: str, replacement: str) -> str:
@@ -187,13 +181,10 @@ def copier(*args: str | Path, cwd: Path, check: bool = False) -> Any:
     return copier_cli(*args, cwd=cwd, check=check, env=COPIER_ENV)
 
 
-def data_args(answers: dict[str, Any]) -> list[str]:
-    return [arg for key, value in answers.items() for arg in ("--data", f"{key}={value}")]
-
-
 def render(template: Path, dst: Path, ref: str, **answers: Any) -> Path:
     """``copier copy`` of one template version; ``_src_path`` is absolute."""
-    assert template.is_absolute() and dst.is_absolute()
+    assert template.is_absolute()
+    assert dst.is_absolute()
     copier("copy", "--quiet", "--defaults", "--vcs-ref", ref,
            *data_args({**REQUIRED_ANSWERS, **answers}), template, dst, cwd=dst.parent, check=True)
     return dst
@@ -613,7 +604,7 @@ def release_to_head_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
             (clone / path).unlink(missing_ok=True)
     snapshot_template(clone)
     commit_all(clone, "The template at HEAD, uncommitted work included")
-    release = Version(tag).release + (0, 0)
+    release = (*Version(tag).release, 0, 0)
     newer = f"v{release[0]}.{release[1]}.{release[2] + 1}"
     git("tag", newer, cwd=clone)
     return clone, tag, newer

@@ -29,6 +29,7 @@ from conftest import (
     TEMPLATE_DIR,
     copier_cli,
     copier_config,
+    data_args,
     find_interpreter,
     known_python_versions,
     read_answers,
@@ -252,9 +253,7 @@ def test_every_validator_message_shows_an_example() -> None:
 
 
 def _cli_args(answers: dict[str, Any], destination: Path) -> list[str]:
-    args = ["copy", "--quiet", "--defaults", "--vcs-ref", "HEAD"]
-    for key, value in answers.items():
-        args += ["--data", f"{key}={value}"]
+    args = ["copy", "--quiet", "--defaults", "--vcs-ref", "HEAD", *data_args(answers)]
     return [*args, str(TEMPLATE_DIR), str(destination)]
 
 

@@ -116,7 +116,8 @@ def test_release_job_graph(render_shared) -> None:
     assert jobs["publish-testpypi"]["needs"] == "build"
     assert jobs["github-release"]["needs"] == "publish-pypi"
     # No job overrides the implicit success() of its needs: a failure upstream stops everything after it.
-    assert "if" not in jobs["build"] and "if" not in jobs["github-release"]
+    assert "if" not in jobs["build"]
+    assert "if" not in jobs["github-release"]
     # A tag publishes to PyPI; a manual run rehearses on TestPyPI only.
     assert jobs["publish-pypi"]["if"] == "github.event_name == 'push'"
     assert jobs["publish-testpypi"]["if"] == "github.event_name == 'workflow_dispatch'"
@@ -430,7 +431,8 @@ def test_expression_check_finds_what_github_would_reject() -> None:
 
 def publisher_tables(readme: str) -> list[dict[str, str]]:
     """The README's "| field | value |" tables, each as field -> value (backticks dropped)."""
-    tables, current = [], None
+    tables: list[dict[str, str]] = []
+    current: dict[str, str] | None = None
     for line in readme.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.strip().startswith("|") else []
         if cells == ["field", "value"]:
@@ -468,7 +470,8 @@ def test_readme_gives_the_pending_publisher_values_and_the_release_steps(render_
 def test_readme_without_testpypi_mentions_only_pypi(render_shared) -> None:
     readme = (render_shared(testpypi=False) / "README.md").read_text()
     assert [table["Environment name"] for table in publisher_tables(readme)] == ["release"]
-    assert "test.pypi.org" not in readme and "TestPyPI" not in readme
+    assert "test.pypi.org" not in readme
+    assert "TestPyPI" not in readme
 
 
 @pytest.mark.parametrize(("kind", "github_release"), [("library", True), ("cli", False), ("llm-plugin", True)])
@@ -535,7 +538,7 @@ def test_check_jsonschema_accepts_every_combination(render_shared, schema: str, 
                   check=False)
     report = json.loads(checked.stdout)
     rejected = {str(e.get("filename")) for e in report["errors"] + report.get("parse_errors", [])}
-    assert checked.returncode == 0 and report["status"] == "ok", (sorted(rejected), checked.stdout)
+    assert (checked.returncode, report["status"]) == (0, "ok"), (sorted(rejected), checked.stdout)
 
 
 def test_check_jsonschema_rejects_what_it_should(render_shared, tmp_path: Path) -> None:
@@ -577,7 +580,8 @@ def test_this_repositorys_own_github_files_are_clean() -> None:
     workflows = sorted((TEMPLATE_DIR / ".github" / "workflows").glob("*.yml"))
     dependabot = TEMPLATE_DIR / ".github" / "dependabot.yml"
     # The issue asks for this repository's own CI and Dependabot file: they must exist.
-    assert workflows and dependabot.is_file()
+    assert workflows
+    assert dependabot.is_file()
     zizmor = run([ZIZMOR, "--offline", "--persona", "pedantic", TEMPLATE_DIR / ".github"], TEMPLATE_DIR,
                  check=False)
     assert zizmor.returncode == 0, zizmor.stdout + zizmor.stderr
