@@ -11,7 +11,6 @@ own `run:` scripts in a rendered project.
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 import sys
@@ -34,9 +33,10 @@ from conftest import (
     uv,
 )
 from github_workflows import (
-    WORKFLOWS,
+    answers_id,
     expression_problems,
     github_env,
+    github_files,
     load_workflow,
     run_job,
     run_lines,
@@ -45,6 +45,8 @@ from github_workflows import (
     step_named,
     steps_using,
     triggers,
+    workflow_answer_sets,
+    workflow_names,
 )
 
 ZIZMOR = Path(sys.executable).with_name("zizmor")
@@ -52,22 +54,11 @@ CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")
 
 ACTION_PINS = copier_config()["actions"]["default"]
 
-# Every combination of the answers that change .github/: the publish
-# environment's name, the optional jobs, and the kind (the cli kind adds a step);
-# plus a private (Proprietary) package, which has no publish jobs, with and
-# without the GitHub release. testpypi=True there proves that the answer, which
-# is not asked for a private package, brings no TestPyPI job back.
-WORKFLOW_ANSWERS = [
-    *({"pypi_environment": env, "testpypi": testpypi, "github_release": release, "project_kind": kind}
-      for env, testpypi, release, kind in itertools.product(["release", "pypi"], [True, False], [True, False],
-                                                            KINDS)),
-    {"license": "Proprietary", "testpypi": True, "github_release": True, "project_kind": "library"},
-    {"license": "Proprietary", "testpypi": True, "github_release": False, "project_kind": "cli"},
-]
-
-
-def answers_id(answers: dict[str, Any]) -> str:
-    return "-".join(f"{k}={v}" for k, v in answers.items())
+# The answers every check of .github/ runs under, built from copier.yml's own
+# bool and choice questions: each value once, plus the pairs of values the
+# workflow templates single out (see workflow_answer_sets). A new question or
+# choice is checked the moment it exists.
+WORKFLOW_ANSWERS = workflow_answer_sets()
 
 
 # A pin: owner/repo[/path]@<full commit SHA> # vX.Y.Z
@@ -150,7 +141,7 @@ def test_a_private_package_is_tested_and_built_but_never_published(render_shared
         assert "if" not in jobs["github-release"]
         assert steps_using(jobs["github-release"], "actions/download-artifact")
         assert run_lines(jobs["github-release"], "gh release create")
-    for name in WORKFLOWS:
+    for name in workflow_names(project):
         for job_id, job in load_workflow(project, name)["jobs"].items():
             assert "id-token" not in job.get("permissions", {}), f"{name}: {job_id}"
             assert "environment" not in job, f"{name}: {job_id}"
@@ -205,19 +196,68 @@ def test_ci_steps_cover_the_whole_check(render_shared) -> None:
 # --- permissions and environments -------------------------------------------------------------------
 
 
+# What a job may be granted, keyed by what it does. Any job may read the code;
+# a job that does one of these things needs (and may have) that grant too.
+JOB_GRANTS: dict[str, tuple[dict[str, str], Any]] = {
+    "publishes to a package index": ({"id-token": "write"}, lambda job: bool(
+        run_lines(job, "uv publish") or steps_using(job, "pypa/gh-action-pypi-publish"))),
+    "deploys GitHub Pages": ({"pages": "write", "id-token": "write"},
+                             lambda job: bool(steps_using(job, "actions/deploy-pages"))),
+    "creates a GitHub release": ({"contents": "write"}, lambda job: bool(run_lines(job, "gh release create"))),
+}
+BASELINE_GRANT = {"contents": "read"}
+LEVELS = {"none": 0, "read": 1, "write": 2}
+
+
+def permission_problems(workflow: dict[str, Any]) -> list[str]:
+    """Where a workflow's permissions break the rules (an empty list when they hold)."""
+    problems = [] if workflow.get("permissions") == {} else ["top-level permissions are not {}"]
+    for job_id, job in workflow["jobs"].items():
+        granted = job.get("permissions")
+        if not isinstance(granted, dict):
+            problems.append(f"{job_id}: no per-job permissions mapping")
+            continue
+        allowed = dict(BASELINE_GRANT)
+        for activity, (needs, does) in JOB_GRANTS.items():
+            if not does(job):
+                continue
+            for scope, level in needs.items():
+                if LEVELS[granted.get(scope, "none")] < LEVELS[level]:
+                    problems.append(f"{job_id} {activity} but lacks {scope}: {level}")
+                if LEVELS[level] > LEVELS[allowed.get(scope, "none")]:
+                    allowed[scope] = level
+        for scope, level in granted.items():
+            if LEVELS[level] > LEVELS[allowed.get(scope, "none")]:
+                problems.append(f"{job_id}: {scope}: {level} is more than what the job does needs")
+        if "id-token" in granted and "environment" not in job:
+            problems.append(f"{job_id}: id-token without an environment (nothing gates the token)")
+    return problems
+
+
 @pytest.mark.parametrize("answers", WORKFLOW_ANSWERS, ids=answers_id)
-def test_permissions_are_empty_on_top_and_minimal_per_job(render_shared, answers: dict[str, Any]) -> None:
+def test_permissions_follow_what_each_job_does(render_shared, answers: dict[str, Any]) -> None:
+    """`permissions: {}` on top; per job, read access to the code plus only the grants of
+    what it does; `id-token: write` only in a job that runs in an environment."""
     project = render_shared(**answers)
-    for name in WORKFLOWS:
-        workflow = load_workflow(project, name)
-        assert workflow["permissions"] == {}, name
-        for job_id, job in workflow["jobs"].items():
-            expected = {
-                "publish-pypi": {"id-token": "write"},
-                "publish-testpypi": {"id-token": "write"},
-                "github-release": {"contents": "write"},
-            }.get(job_id, {"contents": "read"})
-            assert job["permissions"] == expected, f"{name}: {job_id}"
+    for name in workflow_names(project):
+        assert permission_problems(load_workflow(project, name)) == [], name
+
+
+def test_permission_rules_find_what_they_should() -> None:
+    """The rules above can fail: an extra grant, a missing one, a token without an environment."""
+    publish = {"steps": [{"run": "uv publish --trusted-publishing always dist/*"}]}
+    workflow = {"permissions": {"contents": "read"}, "jobs": {
+        "test": {"permissions": {"contents": "write"}, "steps": [{"run": "uv build"}]},
+        "publish": {**publish, "permissions": {"contents": "read"}, "environment": "release"},
+        "sneaky": {**publish, "permissions": {"id-token": "write"}},
+        "release": {"permissions": {"contents": "write"}, "steps": [{"run": 'gh release create "$T"'}]},
+    }}
+    assert permission_problems(workflow) == [
+        "top-level permissions are not {}",
+        "test: contents: write is more than what the job does needs",
+        "publish publishes to a package index but lacks id-token: write",
+        "sneaky: id-token without an environment (nothing gates the token)",
+    ]
 
 
 @pytest.mark.parametrize(("pypi_environment", "testpypi_environment"),
@@ -267,7 +307,7 @@ def test_pins_are_written_only_in_copier_yml() -> None:
 @pytest.mark.parametrize("answers", WORKFLOW_ANSWERS, ids=answers_id)
 def test_every_uses_is_a_pin_from_copier_yml(render_shared, answers: dict[str, Any]) -> None:
     project = render_shared(**answers)
-    for name in WORKFLOWS:
+    for name in workflow_names(project):
         for value in uses_values(project, name):
             if value.startswith(LOCAL_CI_CALL):
                 assert name == "release.yml"
@@ -278,26 +318,25 @@ def test_every_uses_is_a_pin_from_copier_yml(render_shared, answers: dict[str, A
 
 def test_every_pin_in_copier_yml_is_used(render_shared) -> None:
     project = render_shared()
-    used = {value for name in WORKFLOWS for value in uses_values(project, name)}
+    used = {value for name in workflow_names(project) for value in uses_values(project, name)}
     assert set(ACTION_PINS.values()) <= used
 
 
 @pytest.mark.parametrize("answers", WORKFLOW_ANSWERS, ids=answers_id)
 def test_checkouts_keep_no_credentials_and_release_jobs_no_cache(render_shared, answers: dict[str, Any]) -> None:
     project = render_shared(**answers)
-    checkouts = 0
-    for name in WORKFLOWS:
-        for job in load_workflow(project, name)["jobs"].values():
+    for name in workflow_names(project):
+        workflow = load_workflow(project, name)
+        publishes = any(does(job) for job in workflow["jobs"].values()
+                        for _, does in JOB_GRANTS.values())
+        for job_id, job in workflow["jobs"].items():
             for step in steps_using(job, "actions/checkout"):
-                checkouts += 1
-                assert step["with"]["persist-credentials"] is False
-    assert checkouts == 3  # ci's lint and test jobs, release's build job
-    jobs = load_workflow(project, "release.yml")["jobs"]
-    for job_id, job in jobs.items():
-        for step in steps_using(job, "astral-sh/setup-uv"):
-            # setup-uv v10 leaves its cache off on tag pushes, but not on a manual run:
-            # release artifacts are never built or published from a cache.
-            assert step["with"]["enable-cache"] is False, job_id
+                assert step.get("with", {}).get("persist-credentials") is False, f"{name}: {job_id}"
+            if publishes:
+                for step in steps_using(job, "astral-sh/setup-uv"):
+                    # setup-uv v10 leaves its cache off on tag pushes, but not on a manual run:
+                    # what a workflow publishes is never built from a cache.
+                    assert step.get("with", {}).get("enable-cache") is False, f"{name}: {job_id}"
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -312,14 +351,15 @@ def test_no_answer_text_reaches_a_run_script(render_shared, kind: str) -> None:
     if kind == "cli":
         answers["script_name"] = "zqxd-cmd"
     project = render_shared(**answers)
-    texts = [(project / ".github" / "workflows" / name).read_text(encoding="utf-8") for name in WORKFLOWS]
+    names = workflow_names(project)
+    texts = [(project / ".github" / "workflows" / name).read_text(encoding="utf-8") for name in names]
     # The answers do reach the workflows (env:, environment names, URLs) ...
     for value in ("zqxb-dist", "zqxc_pkg", "zqxj-pypi-env", "zqxk-test-env"):
         assert any(value in text for text in texts), value
     if kind == "cli":
         assert any("zqxd-cmd" in text for text in texts)
     # ... but no run: script contains any of them, nor any expression ...
-    for name in WORKFLOWS:
+    for name in names:
         for job_id, job in load_workflow(project, name)["jobs"].items():
             for step in run_steps(job):
                 script = str(step["run"])
@@ -408,7 +448,7 @@ def test_dependabot_updates_actions_and_uv_grouped_with_a_cooldown(render_shared
 @pytest.mark.parametrize("answers", WORKFLOW_ANSWERS, ids=answers_id)
 def test_expressions_use_only_what_github_provides_there(render_shared, answers: dict[str, Any]) -> None:
     project = render_shared(**answers)
-    for name in WORKFLOWS:
+    for name in workflow_names(project):
         assert expression_problems(load_workflow(project, name)) == [], name
 
 
@@ -522,18 +562,20 @@ def test_zizmor_pedantic_finds_nothing(render_shared, answers: dict[str, Any]) -
     project = render_shared(**answers)
     zizmor = run([ZIZMOR, "--offline", "--persona", "pedantic", project], TEMPLATE_DIR, check=False)
     assert zizmor.returncode == 0, zizmor.stdout + zizmor.stderr
-    # It did audit the three files (a run that finds no input is no proof).
-    for name in (".github/dependabot.yml", ".github/workflows/ci.yml", ".github/workflows/release.yml"):
+    # It did audit every file under .github (a run that finds no input is no proof).
+    for name in github_files(project):
         assert f"completed {project / name}" in zizmor.stderr, zizmor.stderr
 
 
-@pytest.mark.parametrize(("schema", "files"), [
-    ("vendor.github-workflows", [".github/workflows/ci.yml", ".github/workflows/release.yml"]),
-    ("vendor.dependabot", [".github/dependabot.yml"]),
+@pytest.mark.parametrize(("schema", "folder"), [
+    ("vendor.github-workflows", ".github/workflows"), ("vendor.dependabot", ".github"),
 ], ids=["workflows", "dependabot"])
-def test_check_jsonschema_accepts_every_combination(render_shared, schema: str, files: list[str]) -> None:
+def test_check_jsonschema_accepts_every_combination(render_shared, schema: str, folder: str) -> None:
     """One run over all combinations: the tool takes half a second to start."""
-    paths = [render_shared(**answers) / name for answers in WORKFLOW_ANSWERS for name in files]
+    paths = [path for answers in WORKFLOW_ANSWERS
+             for path in sorted((render_shared(**answers) / folder).glob("*.y*ml"))
+             if schema == "vendor.github-workflows" or path.name in ("dependabot.yml", "dependabot.yaml")]
+    assert paths
     checked = run([CHECK_JSONSCHEMA, "-o", "json", "--builtin-schema", schema, *paths], TEMPLATE_DIR,
                   check=False)
     report = json.loads(checked.stdout)

@@ -1,0 +1,170 @@
+"""Rules about the template itself, checked from copier.yml and the template's files.
+
+Undefined names fail a render (copier's StrictUndefined); the answer sets the
+workflow checks use cover every bool and choice question, and the README's
+question table is copier.yml's, so a new question, choice or workflow is
+checked the moment it exists.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import yaml
+from packaging.version import Version
+
+from conftest import COPIER_YML, TEMPLATE_DIR, copier_config, run
+from github_workflows import (
+    choice_questions,
+    choice_values,
+    expression_problems,
+    load_workflow,
+    questions_read_by_workflows,
+    workflow_answer_sets,
+    workflow_names,
+)
+
+# --- undefined names -------------------------------------------------------------------------------
+
+
+def test_strict_undefined_is_on_and_the_copier_floor_supports_it() -> None:
+    """copier reads `_envops: {undefined: jinja2.StrictUndefined}` from 9.15.0 on; an
+    older copier fails with a TypeError, so the floor must not promise less."""
+    config = copier_config()
+    assert config["_envops"]["undefined"] == "jinja2.StrictUndefined"
+    assert Version(config["_min_copier_version"]) >= Version("9.15.0")
+
+
+def test_a_misspelt_name_fails_the_render(copie: Any, template_snapshot: Path, tmp_path: Path) -> None:
+    """`{{ licence }}` for `{{ license }}` stops the render, naming it, instead of rendering empty."""
+    template = tmp_path / "template"
+    shutil.copytree(template_snapshot, template)
+    readme = template / "template" / "README.md.jinja"
+    readme.write_text(readme.read_text(encoding="utf-8") + "\nLicensed under {{ licence }}.\n", encoding="utf-8")
+    run(["git", "commit", "-q", "-am", "a typo"], template)
+
+    result = copie.copy(extra_answers={"project_name": "Acme Widgets", "github_owner": "acme"},
+                        template_dir=template)
+
+    assert result.exit_code != 0
+    assert "'licence' is undefined" in str(result.exception)
+
+
+# --- what the workflow checks cover ----------------------------------------------------------------
+
+
+def _row(answers: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
+    return {name: answers.get(name, config[name].get("default")) for name in choice_questions(config)}
+
+
+def test_workflow_answer_sets_take_every_value_of_every_bool_and_choice_question() -> None:
+    config = copier_config()
+    rows = [_row(answers, config) for answers in workflow_answer_sets(config)]
+    assert choice_questions(config), "copier.yml has no bool or choice question?"
+    for name in choice_questions(config):
+        for value in choice_values(config, name):
+            assert any(row[name] == value for row in rows), f"{name}={value!r} is never rendered"
+
+
+def test_workflow_answer_sets_pair_the_values_the_workflows_single_out() -> None:
+    """license=Proprietary drops the publish jobs, testpypi and github_release drop one
+    each, cli adds a step: each pair of those is rendered together at least once."""
+    config = copier_config()
+    rows = [_row(answers, config) for answers in workflow_answer_sets(config)]
+    singled: dict[str, list[Any]] = {"license": ["MIT", "Proprietary"], "testpypi": [True, False],
+               "github_release": [True, False], "project_kind": ["library", "cli"]}
+    for (a, values_a), (b, values_b) in itertools.combinations(singled.items(), 2):
+        for va, vb in itertools.product(values_a, values_b):
+            assert any(row[a] == va and row[b] == vb for row in rows), f"{a}={va} with {b}={vb}"
+    # ... and the count stays far below the full product of the values.
+    product = 1
+    for name in choice_questions(config):
+        product *= len(choice_values(config, name))
+    assert len(rows) < product / 4
+
+
+def test_a_new_bool_question_joins_the_workflow_answer_sets() -> None:
+    """A question added to copier.yml (here a bool that a workflow would read) is covered
+    without editing any test: the sets come from copier.yml itself."""
+    config = copier_config()
+    config["docs_site"] = {"type": "bool", "help": "Publish docs?", "default": False}
+    sets = workflow_answer_sets(config)
+    assert {"docs_site": True} in sets
+    assert "docs_site" in choice_questions(config)
+
+
+def test_every_question_a_workflow_reads_is_covered() -> None:
+    """The workflow templates read bool and choice questions (varied by the answer sets)
+    and free-text ones (validated, and varied by the injection tests); a question of
+    another type would be rendered only at its default: this fails until it is covered."""
+    config = copier_config()
+    read = questions_read_by_workflows(config)
+    assert {"project_kind", "license", "python_min", "testpypi", "github_release"} <= read
+    free_text = {name for name in read if config[name].get("type", "str") == "str" and "choices" not in config[name]}
+    assert read - free_text - set(choice_questions(config)) == set()
+    assert all("validator" in config[name] for name in free_text), free_text
+
+
+def test_expression_check_runs_on_a_workflow_nobody_listed(render_shared: Any, tmp_path: Path) -> None:
+    """A new workflow file with hashFiles() in a job-level env (GitHub rejects it at run
+    time) is found by the checks, which discover the files instead of listing them."""
+    project = tmp_path / "project"
+    shutil.copytree(render_shared(), project)
+    (project / ".github" / "workflows" / "docs.yml").write_text(
+        "on: push\npermissions: {}\njobs:\n  docs:\n    runs-on: ubuntu-latest\n"
+        "    env:\n      LOCKED: ${{ hashFiles('uv.lock') != '' }}\n    steps:\n      - run: true\n",
+        encoding="utf-8")
+    assert "docs.yml" in workflow_names(project)
+    problems = [p for name in workflow_names(project) for p in expression_problems(load_workflow(project, name))]
+    assert problems == ["docs: jobs.<job_id>.env: function hashFiles() is not available: hashFiles('uv.lock') != ''"]
+
+
+# --- README ----------------------------------------------------------------------------------------
+
+
+def readme_question_rows() -> dict[str, str]:
+    """README's "The questions" table: key -> default column."""
+    readme = (TEMPLATE_DIR / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The questions", 1)[1].split("\n## ", 1)[0]
+    rows: dict[str, str] = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) < 3 or not cells[0].startswith("`"):
+            continue
+        for key in re.findall(r"`([a-z_]+)`", cells[0]):
+            rows[key] = cells[-1]
+    return rows
+
+
+def test_readme_question_table_is_copier_yml() -> None:
+    """Every asked question is in the table, with copier.yml's default; no stale row."""
+    config = copier_config()
+    asked = [name for name, spec in config.items()
+             if not name.startswith("_") and isinstance(spec, dict) and spec.get("when") is not False]
+    rows = readme_question_rows()
+    assert sorted(rows) == sorted(asked), "README's question table and copier.yml differ"
+    for name in asked:
+        default, cell = config[name].get("default"), rows[name]
+        if default is None:
+            assert cell == "asked", (name, cell)
+        elif default == "":
+            assert cell == "empty", (name, cell)
+        elif isinstance(default, str) and ("{{" in default or "{%" in default):
+            assert cell not in ("asked", "empty"), (name, cell)  # derived: said in words
+        else:
+            shown = str(default).lower() if isinstance(default, bool) else str(default)
+            assert f"`{shown}`" in cell, (name, cell)
+
+
+def test_readme_question_check_finds_a_stale_row(tmp_path: Path) -> None:
+    """The check above can fail: a question dropped from copier.yml leaves a stale row."""
+    config = yaml.safe_load(COPIER_YML.read_text(encoding="utf-8"))
+    asked = {name for name, spec in config.items()
+             if not name.startswith("_") and isinstance(spec, dict) and spec.get("when") is not False}
+    del config["github_release"]
+    remaining = {name for name in asked if name in config}
+    assert set(readme_question_rows()) - remaining == {"github_release"}
