@@ -31,8 +31,6 @@ import yaml
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
 COPIER_YML = TEMPLATE_DIR / "copier.yml"
 
-# The project kinds the template offers (issue 6).
-KINDS = ["library", "cli", "llm-plugin"]
 
 # Answers that every render needs (the two questions without a default).
 REQUIRED_ANSWERS: dict[str, Any] = {"project_name": "Acme Widgets", "github_owner": "acme"}
@@ -86,6 +84,28 @@ def known_python_versions() -> list[str]:
 
 # The oldest Python a project supports when python_min is not given.
 DEFAULT_PYTHON_MIN: str = copier_config()["python_min"]["default"]
+
+
+def choices(question: str) -> list[str]:
+    """The values of a choice question of copier.yml, in its order."""
+    return list(copier_config()[question]["choices"].values())
+
+
+# Facts the tests read from copier.yml instead of restating them.
+KINDS = choices("project_kind")
+LICENSES = choices("license")
+INITIAL_VERSION: str = copier_config()["initial_version"]["default"]
+
+# What each project kind adds to the common files: the one table the rendering,
+# update and build tests share (modules of the import package; test files).
+KIND_MODULES: dict[str, set[str]] = {"library": set(), "cli": {"cli.py", "__main__.py"}, "llm-plugin": {"plugin.py"}}
+KIND_TESTS: dict[str, set[str]] = {"library": set(), "cli": {"tests/test_cli.py"},
+                                   "llm-plugin": {"tests/test_plugin.py"}}
+
+
+def kind_files(kind: str, package: str) -> set[str]:
+    """The files a project of ``kind`` has beyond every project's, as paths in the project."""
+    return {f"src/{package}/{name}" for name in KIND_MODULES[kind]} | KIND_TESTS[kind]
 
 
 def supported_versions(python_min: str) -> list[str]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import (
+    KIND_MODULES,
     REQUIRED_ANSWERS,
     once_per_run,
     read_answers,
@@ -44,11 +45,7 @@ ISOLATED_PIP_ENV = {
 
 def module_files(package: str, kind: str) -> set[str]:
     """The files of the import package of a project of ``kind``, as the wheel holds them."""
-    modules = {"__init__.py", "core.py", "py.typed"}
-    if kind == "cli":
-        modules |= {"cli.py", "__main__.py"}
-    elif kind == "llm-plugin":
-        modules |= {"plugin.py"}
+    modules = {"__init__.py", "core.py", "py.typed"} | KIND_MODULES[kind]
     return {f"{package}/{name}" for name in modules}
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from packaging.version import Version
 
-from conftest import DEFAULT_PYTHON_MIN, find_interpreter, run, supported_versions, uv
+from conftest import DEFAULT_PYTHON_MIN, INITIAL_VERSION, find_interpreter, run, supported_versions, uv
 from distributions import (
     ISOLATED_PIP_ENV,
     CheckedBuild,
@@ -92,7 +92,7 @@ def test_core_metadata(built: CheckedBuild, kind: str) -> None:
     # License-Expression and License-File need core metadata 2.4 (PEP 639).
     assert Version(metadata["Metadata-Version"]) >= Version("2.4")
     assert metadata["Name"] == answers["distribution_name"]
-    assert metadata["Version"] == "0.1.0"
+    assert metadata["Version"] == INITIAL_VERSION
     assert metadata["Requires-Python"] == f">={answers['python_min']}"
     assert metadata["License-Expression"] == license_expression(answers["license"])
     assert metadata.get_all("License") is None  # the old free-text field is not used
@@ -110,7 +110,7 @@ def test_core_metadata(built: CheckedBuild, kind: str) -> None:
 
 def test_wheel_holds_the_package_its_license_and_nothing_else(built: CheckedBuild) -> None:
     package = built.answers["package_name"]
-    dist_info = f"{package}-0.1.0.dist-info"
+    dist_info = f"{package}-{INITIAL_VERSION}.dist-info"
     expected = module_files(package, "library") | {
         f"{dist_info}/{name}" for name in ("METADATA", "WHEEL", "RECORD")
     }
@@ -129,8 +129,8 @@ def test_wheel_holds_the_package_its_license_and_nothing_else(built: CheckedBuil
 def test_sdist_holds_the_sources_its_license_and_nothing_else(built: CheckedBuild) -> None:
     package = built.answers["package_name"]
     # The sdist's directory is the normalized name (PEP 625).
-    assert built.sdist.name == f"{package}-0.1.0.tar.gz"
-    assert sdist_root(built.sdist) == f"{package}-0.1.0"
+    assert built.sdist.name == f"{package}-{INITIAL_VERSION}.tar.gz"
+    assert sdist_root(built.sdist) == f"{package}-{INITIAL_VERSION}"
     expected = {f"src/{name}" for name in module_files(package, "library")} | {
         "PKG-INFO",
         "README.md",
@@ -157,7 +157,7 @@ def test_wheel_installs_into_a_fresh_environment_and_imports(
         f"{package}.greet('Ada')]))"
     )
     version, location, greeting = json.loads(run([python, "-c", probe], tmp_path).stdout)
-    assert version == "0.1.0"
+    assert version == INITIAL_VERSION
     assert Path(location).is_relative_to(tmp_path / "venv")
     assert greeting == "Hello, Ada!"
 

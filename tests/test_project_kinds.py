@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from conftest import LocalIndex, copier_config, read_pyproject, run
+from conftest import INITIAL_VERSION, LocalIndex, copier_config, read_pyproject, run
 from distributions import (
     ISOLATED_PIP_ENV,
     CheckedBuild,
@@ -45,7 +45,7 @@ def entry_points(build: CheckedBuild) -> dict[str, dict[str, str]]:
     package = build.answers["package_name"]
     parser = configparser.ConfigParser(delimiters=("=",))
     parser.optionxform = str  # type: ignore[assignment,method-assign]  # entry point names are case-sensitive
-    parser.read_string(wheel_text(build.wheel, f"{package}-0.1.0.dist-info/entry_points.txt"))
+    parser.read_string(wheel_text(build.wheel, f"{package}-{INITIAL_VERSION}.dist-info/entry_points.txt"))
     return {group: dict(parser[group]) for group in parser.sections()}
 
 
@@ -102,7 +102,7 @@ def test_cli_wheel_holds_the_cli_and_declares_the_console_script(cli_build: Chec
 @pytest.mark.parametrize("how", ["console script", "python -m"])
 def test_installed_cli_prints_its_version(cli_venv: Path, how: str) -> None:
     out = installed_cli(cli_venv, how, "--version")
-    assert out.stdout == f"{CLI_SCRIPT} 0.1.0\n"
+    assert out.stdout == f"{CLI_SCRIPT} {INITIAL_VERSION}\n"
 
 
 @pytest.mark.slow
@@ -241,7 +241,7 @@ def test_plugin_wheel_declares_the_llm_entry_point_and_needs_llm(
 @pytest.mark.slow
 def test_llm_plugins_lists_the_installed_plugin(llm_venv: Path, tmp_path: Path) -> None:
     plugins = listed_plugins(llm_venv, tmp_path)
-    assert plugins[PLUGIN_DIST]["version"] == "0.1.0"
+    assert plugins[PLUGIN_DIST]["version"] == INITIAL_VERSION
     assert plugins[PLUGIN_DIST]["hooks"] == ["register_tools"]
 
 
@@ -336,5 +336,5 @@ def test_llm_python_pip_with_an_extra_index_installs_the_plugin(
     installed = {item["metadata"]["name"]: item for item in json.loads(report.read_text())["install"]}
     assert list(installed) == [PLUGIN_DIST]  # llm and its dependencies were already there
     assert installed[PLUGIN_DIST]["download_info"]["url"].startswith(local_index.url)
-    assert listed_plugins(venv, tmp_path)[PLUGIN_DIST]["version"] == "0.1.0"
+    assert listed_plugins(venv, tmp_path)[PLUGIN_DIST]["version"] == INITIAL_VERSION
     assert "word_count" in llm(venv, "tools", "list", tmp_path=tmp_path).stdout

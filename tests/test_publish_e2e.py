@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import LocalIndex, find_interpreter, require_interpreter, run, uv
+from conftest import INITIAL_VERSION, LocalIndex, find_interpreter, require_interpreter, run, uv
 from distributions import ISOLATED_PIP_ENV
 from github_workflows import command_line, github_env, load_workflow, run_job, steps_using
 
-TAG = "v0.1.0"
+TAG = f"v{INITIAL_VERSION}"
 DIST = "acme-widgets"
 PACKAGE = "acme_widgets"
-DISTS = [f"{PACKAGE}-0.1.0-py3-none-any.whl", f"{PACKAGE}-0.1.0.tar.gz"]
+DISTS = [f"{PACKAGE}-{INITIAL_VERSION}-py3-none-any.whl", f"{PACKAGE}-{INITIAL_VERSION}.tar.gz"]
 
 
 def without_oidc(publish: list[str], index: LocalIndex) -> list[str]:
@@ -81,7 +81,7 @@ def test_tag_release_publishes_installable_files(render_fresh, local_index: Loca
     build_env = {**github_env(TAG, "push", "tag"),
                  "UV_PYTHON": require_interpreter(str(setup_uv["with"]["python-version"]))}
     results = run_job(release["build"], checkout, build_env)
-    assert any(f"Tag {TAG} matches version 0.1.0" in r.stdout for r in results)
+    assert any(f"Tag {TAG} matches version {INITIAL_VERSION}" in r.stdout for r in results)
     # The artifact: upload-artifact's path, without hidden files (uv's dist/.gitignore),
     # which upload-artifact leaves out by default.
     built = checkout / "dist"
@@ -103,13 +103,13 @@ def test_tag_release_publishes_installable_files(render_fresh, local_index: Loca
     run([python, "-m", "venv", venv], tmp_path)
     report = tmp_path / "install-report.json"
     run([venv / "bin" / "python", "-m", "pip", "install", "--no-cache-dir", "--index-url",
-         local_index.simple_url, "--report", report, f"{DIST}==0.1.0"], tmp_path, env=ISOLATED_PIP_ENV)
+         local_index.simple_url, "--report", report, f"{DIST}=={INITIAL_VERSION}"], tmp_path, env=ISOLATED_PIP_ENV)
     (installed,) = [i for i in json.loads(report.read_text())["install"] if i["metadata"]["name"] == DIST]
     assert installed["download_info"]["url"] == f"{local_index.url}packages/{DISTS[0]}"
     imported = run([venv / "bin" / "python", "-c",
                     f"import {PACKAGE} as m; print(m.__version__); print(m.__file__)"], tmp_path)
     version, location = imported.stdout.split()
-    assert version == "0.1.0"
+    assert version == INITIAL_VERSION
     assert Path(location).is_relative_to(venv)
 
 

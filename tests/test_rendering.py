@@ -11,20 +11,21 @@ import yaml
 from trove_classifiers import classifiers as known_classifiers
 
 from conftest import (
+    INITIAL_VERSION,
     KINDS,
+    LICENSES,
     REQUIRED_ANSWERS,
     TEMPLATE_DIR,
     copier_cli,
     copier_config,
     data_args,
+    kind_files,
     known_python_versions,
     project_files,
     read_answers,
     read_pyproject,
     supported_versions,
 )
-
-LICENSES = ["MIT", "Apache-2.0", "BSD-3-Clause", "GPL-3.0-or-later", "MPL-2.0", "ISC", "Proprietary"]
 
 # A sentence of each license's real text, to prove the right one was written.
 LICENSE_MARKERS = {
@@ -50,18 +51,13 @@ COMMON_FILES = {
     "src/acme_widgets/py.typed",
     "tests/test_acme_widgets.py",
 }
-KIND_FILES = {
-    "library": set(),
-    "cli": {"src/acme_widgets/cli.py", "src/acme_widgets/__main__.py", "tests/test_cli.py"},
-    "llm-plugin": {"src/llm_acme_widgets/plugin.py", "tests/test_plugin.py"},
-}
 
 
 def expected_files(kind: str, license: str) -> set[str]:
     files = set(COMMON_FILES)
     if kind == "llm-plugin":
         files = {f.replace("acme_widgets", "llm_acme_widgets") for f in files}
-    files |= KIND_FILES[kind]
+    files |= kind_files(kind, "llm_acme_widgets" if kind == "llm-plugin" else "acme_widgets")
     if license != "Proprietary":
         files.add("LICENSE")
     return files
@@ -92,7 +88,7 @@ def test_nothing_of_the_template_machinery_leaks(render_shared) -> None:
 def test_default_pyproject_metadata(render_shared) -> None:
     project = read_pyproject(render_shared())["project"]
     assert project["name"] == "acme-widgets"
-    assert project["version"] == "0.1.0"
+    assert project["version"] == INITIAL_VERSION
     assert project["description"] == ""
     assert project["readme"] == "README.md"
     assert project["requires-python"] == ">=3.11"
@@ -250,7 +246,7 @@ def test_changelog_follows_keep_a_changelog(render_shared) -> None:
     text = (render_shared() / "CHANGELOG.md").read_text(encoding="utf-8")
     assert "https://keepachangelog.com/" in text
     assert "## [Unreleased]" in text
-    assert "## [0.1.0]" in text
+    assert f"## [{INITIAL_VERSION}]" in text
 
 
 @pytest.mark.parametrize("description", ["", "   "])
@@ -383,7 +379,7 @@ def test_after_copy_message_gives_the_pending_publisher_values(
         assert testpypi_line in message
         assert 'the environment "testpypi" (for TestPyPI)' in message
     # The first release is the version as generated; later ones bump first.
-    assert "First release: git tag v0.1.0 && git push origin v0.1.0" in message
+    assert f"First release: git tag v{INITIAL_VERSION} && git push origin v{INITIAL_VERSION}" in message
     assert "Later releases: uv version --bump patch" in message
 
 
@@ -405,4 +401,4 @@ def test_after_copy_message_of_a_private_package_has_no_publishing_steps(tmp_pat
     assert "never uploaded to PyPI" in flat
     assert "runs the tests, checks the tag and builds the wheel and sdist" in flat
     assert ("attaches them to a GitHub release" in flat) == github_release
-    assert "First release: git tag v0.1.0 && git push origin v0.1.0" in message
+    assert f"First release: git tag v{INITIAL_VERSION} && git push origin v{INITIAL_VERSION}" in message

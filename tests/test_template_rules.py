@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from packaging.version import Version
 
-from conftest import COPIER_YML, TEMPLATE_DIR, copier_config, run
+from conftest import COPIER_YML, KIND_MODULES, KIND_TESTS, KINDS, TEMPLATE_DIR, copier_config, run
 from github_workflows import (
     choice_questions,
     choice_values,
@@ -168,3 +168,8 @@ def test_readme_question_check_finds_a_stale_row(tmp_path: Path) -> None:
     del config["github_release"]
     remaining = {name for name in asked if name in config}
     assert set(readme_question_rows()) - remaining == {"github_release"}
+
+
+def test_the_kind_table_covers_every_kind_of_copier_yml() -> None:
+    """conftest's one table of what each kind adds names exactly copier.yml's kinds."""
+    assert set(KIND_MODULES) == set(KIND_TESTS) == set(KINDS)

@@ -37,6 +37,7 @@ from conftest import (
     copier_config,
     copy_working_tree,
     data_args,
+    kind_files,
     project_files,
     read_answers,
     read_pyproject,
@@ -260,8 +261,7 @@ def test_skip_if_exists_covers_exactly_the_user_owned_files(render_shared: Rende
              if user_owned(name, tuple(copier_config()["_skip_if_exists"]))}
     expected = {"README.md", "CHANGELOG.md", f"src/{package}/__init__.py", f"src/{package}/core.py",
                 f"tests/test_{package}.py"}
-    expected |= {"cli": {f"src/{package}/cli.py", f"src/{package}/__main__.py", "tests/test_cli.py"},
-                 "llm-plugin": {f"src/{package}/plugin.py", "tests/test_plugin.py"}}.get(kind, set())
+    expected |= kind_files(kind, package)
     assert owned == expected
 
 

@@ -21,6 +21,7 @@ import pytest
 
 from conftest import (
     DEFAULT_PYTHON_MIN,
+    INITIAL_VERSION,
     KINDS,
     TEMPLATE_DIR,
     copier_config,
@@ -528,7 +529,7 @@ def test_readme_of_a_private_package_neither_publishes_nor_installs_from_pypi(re
     # Installed from the git repository or a built wheel, never by name from an index.
     assert f"install git+https://github.com/acme/{distribution}\n" in readme or (
         f"uv add git+https://github.com/acme/{distribution}\n" in readme)
-    assert f" ./{distribution.replace('-', '_')}-0.1.0-py3-none-any.whl\n" in readme
+    assert f" ./{distribution.replace('-', '_')}-{INITIAL_VERSION}-py3-none-any.whl\n" in readme
     assert not re.search(rf"(pip install|uv add|uv tool install|llm install) {re.escape(distribution)}\b", readme)
     # What a tag does instead.
     assert "never uploaded to PyPI" in flat
@@ -650,9 +651,9 @@ def test_ci_job_steps_pass_on_each_local_matrix_python(render_fresh, version: st
     assert version in job["strategy"]["matrix"]["python-version"]
     results = run_job(job, project, {**github_env(), "UV_PYTHON": python})
     # The last step, the smoke test, imported the package from the wheel and printed its version.
-    assert "acme_widgets 0.1.0" in results[-1].stdout
+    assert f"acme_widgets {INITIAL_VERSION}" in results[-1].stdout
     assert sorted(p.name for p in (project / "dist").iterdir() if not p.name.startswith(".")) == [
-        "acme_widgets-0.1.0-py3-none-any.whl", "acme_widgets-0.1.0.tar.gz"]
+        f"acme_widgets-{INITIAL_VERSION}-py3-none-any.whl", f"acme_widgets-{INITIAL_VERSION}.tar.gz"]
 
 
 @pytest.mark.slow
@@ -668,7 +669,7 @@ def test_ci_job_steps_pass_for_a_cli(render_fresh) -> None:
     if not local:
         pytest.skip("no local interpreter for any version of the CI matrix")
     results = run_job(job, project, {**github_env(), "UV_PYTHON": require_interpreter(local[-1])})
-    assert results[-1].stdout.split("\n")[:2] == ["acme_widgets 0.1.0", "acme-widgets 0.1.0"]
+    assert results[-1].stdout.split("\n")[:2] == [f"acme_widgets {INITIAL_VERSION}", f"acme-widgets {INITIAL_VERSION}"]
 
 
 @pytest.mark.slow
@@ -689,10 +690,10 @@ def test_ci_install_is_locked_once_uv_lock_is_committed(render_fresh) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("version", "tag"), [("0.1.0", "v0.1.0"), ("2.3.4", "v2.3.4")])
+@pytest.mark.parametrize(("version", "tag"), [(INITIAL_VERSION, f"v{INITIAL_VERSION}"), ("2.3.4", "v2.3.4")])
 def test_tag_check_passes_when_the_tag_is_the_version(render_fresh, version: str, tag: str) -> None:
     project = render_fresh()
-    if version != "0.1.0":
+    if version != INITIAL_VERSION:
         uv("version", "--frozen", version, cwd=project)
     job = load_workflow(project, "release.yml")["jobs"]["build"]
     result = run_step(job, step_named(job, "tag"), project, github_env(tag, "push", "tag"))
@@ -710,7 +711,7 @@ def test_tag_check_fails_on_a_mismatching_tag_naming_both_versions(render_fresh)
     assert len(results) == run_steps(job).index(step_named(job, "tag")) + 1  # the tag check failed
     output = failed.stdout + failed.stderr
     assert "v9.9.9" in output
-    assert "0.1.0" in output
+    assert INITIAL_VERSION in output
     assert "::error::" in output  # an annotation on the run
     assert "uv version" in output  # how to fix it
     # The runner stops at the failing step: nothing was built for the wrong tag.
