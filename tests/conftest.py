@@ -13,6 +13,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -25,6 +26,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pytest
 import yaml
 
@@ -95,6 +97,28 @@ def choices(question: str) -> list[str]:
 KINDS = choices("project_kind")
 LICENSES = choices("license")
 INITIAL_VERSION: str = copier_config()["initial_version"]["default"]
+
+def derived_names(**answers: Any) -> dict[str, str]:
+    """The names copier.yml derives by default (distribution, package, script and
+    repository name) for ``answers`` on top of REQUIRED_ANSWERS: its own default
+    expressions, rendered in question order, so the tests never restate them."""
+    config = copier_config()
+    environment = jinja2.Environment(extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"])  # noqa: S701
+    context: dict[str, Any] = {name: spec["default"] for name, spec in config.items()
+                               if isinstance(spec, dict) and "default" in spec
+                               and not re.search(r"\{\{|\{%", str(spec["default"]))}
+    context |= {**REQUIRED_ANSWERS, **answers}
+    names = {}
+    for name in ("distribution_name", "package_name", "script_name", "repository_name"):
+        if name not in context:
+            context[name] = environment.from_string(config[name]["default"]).render(**context)
+        names[name] = context[name]
+    return names
+
+
+DEFAULT_NAMES = derived_names()
+DEFAULT_DISTRIBUTION = DEFAULT_NAMES["distribution_name"]
+DEFAULT_PACKAGE = DEFAULT_NAMES["package_name"]
 
 # What each project kind adds to the common files: the one table the rendering,
 # update and build tests share (modules of the import package; test files).

@@ -22,7 +22,16 @@ from typing import Any
 
 import pytest
 
-from conftest import INITIAL_VERSION, LocalIndex, copier_config, read_pyproject, run
+from conftest import (
+    DEFAULT_DISTRIBUTION,
+    DEFAULT_PACKAGE,
+    INITIAL_VERSION,
+    LocalIndex,
+    copier_config,
+    derived_names,
+    read_pyproject,
+    run,
+)
 from distributions import (
     ISOLATED_PIP_ENV,
     CheckedBuild,
@@ -51,12 +60,12 @@ def entry_points(build: CheckedBuild) -> dict[str, dict[str, str]]:
 
 def test_cli_script_is_named_after_the_distribution_by_default(render_shared: Any) -> None:
     pyproject = read_pyproject(render_shared(project_kind="cli"))
-    assert pyproject["project"]["scripts"] == {"acme-widgets": "acme_widgets.cli:main"}
+    assert pyproject["project"]["scripts"] == {DEFAULT_DISTRIBUTION: f"{DEFAULT_PACKAGE}.cli:main"}
 
 
 def test_cli_script_takes_the_script_name_answer(render_shared: Any) -> None:
     pyproject = read_pyproject(render_shared(project_kind="cli", script_name=CLI_SCRIPT))
-    assert pyproject["project"]["scripts"] == {CLI_SCRIPT: "acme_widgets.cli:main"}
+    assert pyproject["project"]["scripts"] == {CLI_SCRIPT: f"{DEFAULT_PACKAGE}.cli:main"}
 
 
 @pytest.mark.parametrize("kind", ["library", "llm-plugin"])
@@ -86,7 +95,7 @@ def installed_cli(venv: Path, how: str, *args: str, check: bool = True) -> Any:
     """Run the installed cli as its console script or as ``python -m``, outside any project."""
     if how == "console script":
         return venv_run(venv, CLI_SCRIPT, *args, cwd=venv, check=check)
-    return venv_run(venv, "python", "-m", "acme_widgets", *args, cwd=venv, check=check)
+    return venv_run(venv, "python", "-m", DEFAULT_PACKAGE, *args, cwd=venv, check=check)
 
 
 @pytest.mark.slow
@@ -142,15 +151,15 @@ def test_installed_cli_rejects_an_unknown_option(cli_venv: Path) -> None:
 @pytest.mark.slow
 def test_the_default_script_name_is_not_installed_beside_the_custom_one(cli_venv: Path) -> None:
     assert venv_bin(cli_venv, CLI_SCRIPT).is_file()
-    assert not venv_bin(cli_venv, "acme-widgets").exists()
+    assert not venv_bin(cli_venv, DEFAULT_DISTRIBUTION).exists()
 
 
 # ---------------------------------------------------------------------------
 # llm-plugin
 # ---------------------------------------------------------------------------
 
-PLUGIN_DIST = "llm-acme-widgets"  # the default distribution_name of an llm-plugin
-PLUGIN_PACKAGE = "llm_acme_widgets"
+PLUGIN_DIST = derived_names(project_kind="llm-plugin")["distribution_name"]
+PLUGIN_PACKAGE = derived_names(project_kind="llm-plugin")["package_name"]
 # The plugin's requirement on llm, with the lower bound copier.yml sets.
 LLM_REQUIREMENT = f"llm>={copier_config()['tool_versions']['default']['llm']}"
 ECHO_TOOL_CALL = json.dumps(

@@ -14,13 +14,22 @@ from pathlib import Path
 
 import pytest
 
-from conftest import INITIAL_VERSION, LocalIndex, find_interpreter, require_interpreter, run, uv
+from conftest import (
+    DEFAULT_DISTRIBUTION,
+    DEFAULT_PACKAGE,
+    INITIAL_VERSION,
+    LocalIndex,
+    find_interpreter,
+    require_interpreter,
+    run,
+    uv,
+)
 from distributions import ISOLATED_PIP_ENV
 from github_workflows import command_line, github_env, load_workflow, run_job, steps_using
 
 TAG = f"v{INITIAL_VERSION}"
-DIST = "acme-widgets"
-PACKAGE = "acme_widgets"
+DIST = DEFAULT_DISTRIBUTION
+PACKAGE = DEFAULT_PACKAGE
 DISTS = [f"{PACKAGE}-{INITIAL_VERSION}-py3-none-any.whl", f"{PACKAGE}-{INITIAL_VERSION}.tar.gz"]
 
 

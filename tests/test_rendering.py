@@ -11,6 +11,9 @@ import yaml
 from trove_classifiers import classifiers as known_classifiers
 
 from conftest import (
+    DEFAULT_DISTRIBUTION,
+    DEFAULT_NAMES,
+    DEFAULT_PACKAGE,
     INITIAL_VERSION,
     KINDS,
     LICENSES,
@@ -19,6 +22,7 @@ from conftest import (
     copier_cli,
     copier_config,
     data_args,
+    derived_names,
     kind_files,
     known_python_versions,
     project_files,
@@ -37,6 +41,9 @@ LICENSE_MARKERS = {
     "ISC": "Permission to use, copy, modify, and/or distribute this software for any",
 }
 
+PLUGIN_DISTRIBUTION = derived_names(project_kind="llm-plugin")["distribution_name"]
+PLUGIN_PACKAGE = derived_names(project_kind="llm-plugin")["package_name"]
+
 COMMON_FILES = {
     ".copier-answers.yml",
     ".gitignore",
@@ -46,18 +53,18 @@ COMMON_FILES = {
     "CHANGELOG.md",
     "README.md",
     "pyproject.toml",
-    "src/acme_widgets/__init__.py",
-    "src/acme_widgets/core.py",
-    "src/acme_widgets/py.typed",
-    "tests/test_acme_widgets.py",
+    f"src/{DEFAULT_PACKAGE}/__init__.py",
+    f"src/{DEFAULT_PACKAGE}/core.py",
+    f"src/{DEFAULT_PACKAGE}/py.typed",
+    f"tests/test_{DEFAULT_PACKAGE}.py",
 }
 
 
 def expected_files(kind: str, license: str) -> set[str]:
     files = set(COMMON_FILES)
     if kind == "llm-plugin":
-        files = {f.replace("acme_widgets", "llm_acme_widgets") for f in files}
-    files |= kind_files(kind, "llm_acme_widgets" if kind == "llm-plugin" else "acme_widgets")
+        files = {f.replace(DEFAULT_PACKAGE, PLUGIN_PACKAGE) for f in files}
+    files |= kind_files(kind, PLUGIN_PACKAGE if kind == "llm-plugin" else DEFAULT_PACKAGE)
     if license != "Proprietary":
         files.add("LICENSE")
     return files
@@ -87,7 +94,7 @@ def test_nothing_of_the_template_machinery_leaks(render_shared) -> None:
 
 def test_default_pyproject_metadata(render_shared) -> None:
     project = read_pyproject(render_shared())["project"]
-    assert project["name"] == "acme-widgets"
+    assert project["name"] == DEFAULT_DISTRIBUTION
     assert project["version"] == INITIAL_VERSION
     assert project["description"] == ""
     assert project["readme"] == "README.md"
@@ -97,10 +104,10 @@ def test_default_pyproject_metadata(render_shared) -> None:
     assert "authors" not in project, "no one else's name may be a default"
     assert project["dependencies"] == []
     assert project["urls"] == {
-        "Homepage": "https://github.com/acme/acme-widgets",
-        "Source": "https://github.com/acme/acme-widgets",
-        "Issues": "https://github.com/acme/acme-widgets/issues",
-        "Changelog": "https://github.com/acme/acme-widgets/blob/main/CHANGELOG.md",
+        "Homepage": f"https://github.com/acme/{DEFAULT_DISTRIBUTION}",
+        "Source": f"https://github.com/acme/{DEFAULT_DISTRIBUTION}",
+        "Issues": f"https://github.com/acme/{DEFAULT_DISTRIBUTION}/issues",
+        "Changelog": f"https://github.com/acme/{DEFAULT_DISTRIBUTION}/blob/main/CHANGELOG.md",
     }
 
 
@@ -199,14 +206,14 @@ def test_answers_file_records_every_answer_and_no_computed_value(render_shared) 
     assert answers == {
         "project_name": "Acme Widgets",
         "project_kind": "library",
-        "distribution_name": "acme-widgets",
-        "package_name": "acme_widgets",
+        "distribution_name": DEFAULT_DISTRIBUTION,
+        "package_name": DEFAULT_PACKAGE,
         "description": "",
         "author_name": "",
         "author_email": "",
         "copyright_year": str(datetime.date.today().year),
         "github_owner": "acme",
-        "repository_name": "acme-widgets",
+        "repository_name": DEFAULT_NAMES["repository_name"],
         "license": "MIT",
         "python_min": "3.11",
         "pypi_environment": "release",
@@ -233,7 +240,7 @@ def test_answers_file_of_a_private_package_has_no_publishing_answers(render_shar
 def test_cli_kind_records_its_script_name(render_shared, script_name: str) -> None:
     project_dir = render_shared(project_kind="cli", script_name=script_name)
     assert read_answers(project_dir)["script_name"] == script_name
-    assert read_pyproject(project_dir)["project"]["scripts"] == {script_name: "acme_widgets.cli:main"}
+    assert read_pyproject(project_dir)["project"]["scripts"] == {script_name: f"{DEFAULT_PACKAGE}.cli:main"}
 
 
 def test_gitignore_keeps_the_lock_file(render_shared) -> None:
@@ -254,7 +261,7 @@ def test_readme_without_a_description_has_no_gap(render_shared, description: str
     """Blank or space-only, there is no summary paragraph, and no run of empty lines."""
     text = (render_shared(description=description) / "README.md").read_text(encoding="utf-8")
     before_installation = text.split("## Installation", 1)[0]
-    assert before_installation.endswith("](https://pypi.org/project/acme-widgets/)\n\n")
+    assert before_installation.endswith(f"](https://pypi.org/project/{DEFAULT_DISTRIBUTION}/)\n\n")
     assert "\n\n\n" not in text
 
 
@@ -352,9 +359,9 @@ def test_python_releases_list_is_ordered_and_ends_with_the_newest() -> None:
 @pytest.mark.parametrize(
     ("answers", "environment", "testpypi_line"),
     [
-        ({}, "release", "python -m pip install acme-widgets --extra-index-url https://test.pypi.org/simple/"),
+        ({}, "release", f"python -m pip install {DEFAULT_DISTRIBUTION} --extra-index-url https://test.pypi.org/simple/"),
         ({"project_kind": "llm-plugin", "pypi_environment": "pypi"}, "pypi",
-         "llm python -m pip install llm-acme-widgets --extra-index-url https://test.pypi.org/simple/"),
+         f"llm python -m pip install {PLUGIN_DISTRIBUTION} --extra-index-url https://test.pypi.org/simple/"),
         ({"testpypi": "false"}, "release", None),
     ],
 )
@@ -367,7 +374,7 @@ def test_after_copy_message_gives_the_pending_publisher_values(
                       tmp_path / "out", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     message = done.stderr + done.stdout
-    distribution = "llm-acme-widgets" if answers.get("project_kind") == "llm-plugin" else "acme-widgets"
+    distribution = derived_names(**answers)["distribution_name"]
     assert f"PyPI Project Name: {distribution}" in message
     assert "Owner:             acme" in message
     assert f"Repository name:   {distribution}" in message
@@ -394,7 +401,7 @@ def test_after_copy_message_of_a_private_package_has_no_publishing_steps(tmp_pat
                       tmp_path / "out", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     message = done.stderr + done.stdout
-    assert 'Your package "acme-widgets" is ready' in message  # the message was printed at all
+    assert f'Your package "{DEFAULT_DISTRIBUTION}" is ready' in message  # the message was printed at all
     for absent in ("trusted publishing", "pending publisher", "pypi.org", "TestPyPI", "Environment name"):
         assert absent not in message, absent
     flat = " ".join(message.split())

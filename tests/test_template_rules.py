@@ -14,10 +14,21 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from packaging.version import Version
 
-from conftest import COPIER_YML, KIND_MODULES, KIND_TESTS, KINDS, TEMPLATE_DIR, copier_config, run
+from conftest import (
+    COPIER_YML,
+    KIND_MODULES,
+    KIND_TESTS,
+    KINDS,
+    TEMPLATE_DIR,
+    copier_config,
+    derived_names,
+    read_answers,
+    run,
+)
 from github_workflows import (
     choice_questions,
     choice_values,
@@ -47,8 +58,7 @@ def test_a_misspelt_name_fails_the_render(copie: Any, template_snapshot: Path, t
     readme.write_text(readme.read_text(encoding="utf-8") + "\nLicensed under {{ licence }}.\n", encoding="utf-8")
     run(["git", "commit", "-q", "-am", "a typo"], template)
 
-    result = copie.copy(extra_answers={"project_name": "Acme Widgets", "github_owner": "acme"},
-                        template_dir=template)
+    result = copie.copy(extra_answers={"project_name": "Acme Widgets", "github_owner": "acme"}, template_dir=template)
 
     assert result.exit_code != 0
     assert "'licence' is undefined" in str(result.exception)
@@ -75,8 +85,12 @@ def test_workflow_answer_sets_pair_the_values_the_workflows_single_out() -> None
     each, cli adds a step: each pair of those is rendered together at least once."""
     config = copier_config()
     rows = [_row(answers, config) for answers in workflow_answer_sets(config)]
-    singled: dict[str, list[Any]] = {"license": ["MIT", "Proprietary"], "testpypi": [True, False],
-               "github_release": [True, False], "project_kind": ["library", "cli"]}
+    singled: dict[str, list[Any]] = {
+        "license": ["MIT", "Proprietary"],
+        "testpypi": [True, False],
+        "github_release": [True, False],
+        "project_kind": ["library", "cli"],
+    }
     for (a, values_a), (b, values_b) in itertools.combinations(singled.items(), 2):
         for va, vb in itertools.product(values_a, values_b):
             assert any(row[a] == va and row[b] == vb for row in rows), f"{a}={va} with {b}={vb}"
@@ -117,7 +131,8 @@ def test_expression_check_runs_on_a_workflow_nobody_listed(render_shared: Any, t
     (project / ".github" / "workflows" / "docs.yml").write_text(
         "on: push\npermissions: {}\njobs:\n  docs:\n    runs-on: ubuntu-latest\n"
         "    env:\n      LOCKED: ${{ hashFiles('uv.lock') != '' }}\n    steps:\n      - run: true\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     assert "docs.yml" in workflow_names(project)
     problems = [p for name in workflow_names(project) for p in expression_problems(load_workflow(project, name))]
     assert problems == ["docs: jobs.<job_id>.env: function hashFiles() is not available: hashFiles('uv.lock') != ''"]
@@ -140,36 +155,63 @@ def readme_question_rows() -> dict[str, str]:
     return rows
 
 
+def question_table_problems(config: dict[str, Any], rows: dict[str, str]) -> list[str]:
+    """How README's question table (key -> default column) differs from copier.yml."""
+    asked = [
+        name
+        for name, spec in config.items()
+        if not name.startswith("_") and isinstance(spec, dict) and spec.get("when") is not False
+    ]
+    problems = [f"{name}: not in README's table" for name in asked if name not in rows]
+    problems += [f"{name}: a stale row (not an asked question)" for name in rows if name not in asked]
+    for name in asked:
+        default, cell = config[name].get("default"), rows.get(name)
+        if cell is None:
+            continue
+        if default is None:
+            expected = "asked"
+        elif default == "":
+            expected = "empty"
+        elif isinstance(default, str) and ("{{" in default or "{%" in default):
+            if cell in ("asked", "empty"):
+                problems.append(f"{name}: derived default shown as {cell!r}")
+            continue  # derived: said in words
+        else:
+            expected = "`" + (str(default).lower() if isinstance(default, bool) else str(default)) + "`"
+        if expected not in cell:
+            problems.append(f"{name}: default {expected} but README says {cell!r}")
+    return problems
+
+
 def test_readme_question_table_is_copier_yml() -> None:
     """Every asked question is in the table, with copier.yml's default; no stale row."""
-    config = copier_config()
-    asked = [name for name, spec in config.items()
-             if not name.startswith("_") and isinstance(spec, dict) and spec.get("when") is not False]
-    rows = readme_question_rows()
-    assert sorted(rows) == sorted(asked), "README's question table and copier.yml differ"
-    for name in asked:
-        default, cell = config[name].get("default"), rows[name]
-        if default is None:
-            assert cell == "asked", (name, cell)
-        elif default == "":
-            assert cell == "empty", (name, cell)
-        elif isinstance(default, str) and ("{{" in default or "{%" in default):
-            assert cell not in ("asked", "empty"), (name, cell)  # derived: said in words
-        else:
-            shown = str(default).lower() if isinstance(default, bool) else str(default)
-            assert f"`{shown}`" in cell, (name, cell)
+    assert question_table_problems(copier_config(), readme_question_rows()) == []
 
 
-def test_readme_question_check_finds_a_stale_row(tmp_path: Path) -> None:
-    """The check above can fail: a question dropped from copier.yml leaves a stale row."""
+def test_readme_question_check_finds_what_it_should() -> None:
+    """The check above can fail: a dropped question, a new one, a changed default."""
     config = yaml.safe_load(COPIER_YML.read_text(encoding="utf-8"))
-    asked = {name for name, spec in config.items()
-             if not name.startswith("_") and isinstance(spec, dict) and spec.get("when") is not False}
     del config["github_release"]
-    remaining = {name for name in asked if name in config}
-    assert set(readme_question_rows()) - remaining == {"github_release"}
+    config["docs"] = {"type": "bool", "default": False, "help": "Docs?"}
+    config["license"]["default"] = "ISC"
+    assert question_table_problems(config, readme_question_rows()) == [
+        "docs: not in README's table",
+        "github_release: a stale row (not an asked question)",
+        "license: default `ISC` but README says '`MIT`'",
+    ]
 
 
 def test_the_kind_table_covers_every_kind_of_copier_yml() -> None:
     """conftest's one table of what each kind adds names exactly copier.yml's kinds."""
     assert set(KIND_MODULES) == set(KIND_TESTS) == set(KINDS)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_derived_names_are_what_copier_derives(render_shared: Any, kind: str) -> None:
+    """conftest's derived_names (which the tests use instead of spelling acme_widgets)
+    agrees with the answers copier records for a real render."""
+    answers = read_answers(render_shared(project_kind=kind))
+    expected = derived_names(project_kind=kind)
+    if kind != "cli":
+        del expected["script_name"]  # asked only for a cli
+    assert {name: answers[name] for name in expected} == expected

@@ -30,6 +30,7 @@ import yaml
 from packaging.version import InvalidVersion, Version
 
 from conftest import (
+    DEFAULT_PACKAGE,
     REQUIRED_ANSWERS,
     TEMPLATE_DIR,
     Render,
@@ -51,7 +52,7 @@ from conftest import (
 # What makes up the template: everything else in this repository is tests and tooling.
 TEMPLATE_PATHS = ("copier.yml", "template", "includes")
 
-PACKAGE = "acme_widgets"  # package_name that REQUIRED_ANSWERS lead to
+PACKAGE = DEFAULT_PACKAGE  # package_name that REQUIRED_ANSWERS lead to
 CI_YML = ".github/workflows/ci.yml"
 RELEASE_YML = ".github/workflows/release.yml"
 CONFLICT_MARKERS = ("<<<<<<< ", "=======", ">>>>>>> ")

@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 
 from conftest import (
+    DEFAULT_DISTRIBUTION,
+    DEFAULT_PACKAGE,
     DEFAULT_PYTHON_MIN,
     INITIAL_VERSION,
     KINDS,
@@ -651,9 +653,9 @@ def test_ci_job_steps_pass_on_each_local_matrix_python(render_fresh, version: st
     assert version in job["strategy"]["matrix"]["python-version"]
     results = run_job(job, project, {**github_env(), "UV_PYTHON": python})
     # The last step, the smoke test, imported the package from the wheel and printed its version.
-    assert f"acme_widgets {INITIAL_VERSION}" in results[-1].stdout
+    assert f"{DEFAULT_PACKAGE} {INITIAL_VERSION}" in results[-1].stdout
     assert sorted(p.name for p in (project / "dist").iterdir() if not p.name.startswith(".")) == [
-        f"acme_widgets-{INITIAL_VERSION}-py3-none-any.whl", f"acme_widgets-{INITIAL_VERSION}.tar.gz"]
+        f"{DEFAULT_PACKAGE}-{INITIAL_VERSION}-py3-none-any.whl", f"{DEFAULT_PACKAGE}-{INITIAL_VERSION}.tar.gz"]
 
 
 @pytest.mark.slow
@@ -669,7 +671,8 @@ def test_ci_job_steps_pass_for_a_cli(render_fresh) -> None:
     if not local:
         pytest.skip("no local interpreter for any version of the CI matrix")
     results = run_job(job, project, {**github_env(), "UV_PYTHON": require_interpreter(local[-1])})
-    assert results[-1].stdout.split("\n")[:2] == [f"acme_widgets {INITIAL_VERSION}", f"acme-widgets {INITIAL_VERSION}"]
+    assert results[-1].stdout.split("\n")[:2] == [f"{DEFAULT_PACKAGE} {INITIAL_VERSION}",
+                                                   f"{DEFAULT_DISTRIBUTION} {INITIAL_VERSION}"]
 
 
 @pytest.mark.slow
