@@ -34,7 +34,9 @@ from github_workflows import (
     choice_values,
     expression_problems,
     load_workflow,
+    permission_problems,
     questions_read_by_workflows,
+    steps_using,
     workflow_answer_sets,
     workflow_names,
 )
@@ -215,3 +217,18 @@ def test_derived_names_are_what_copier_derives(render_shared: Any, kind: str) ->
     if kind != "cli":
         del expected["script_name"]  # asked only for a cli
     assert {name: answers[name] for name in expected} == expected
+
+
+def test_this_repositorys_own_workflows_follow_the_same_rules() -> None:
+    """The template's own CI is held to what it generates: expressions where GitHub
+    provides them, permissions by what each job does, no kept credentials."""
+    folder = TEMPLATE_DIR / ".github" / "workflows"
+    names = sorted(path.name for path in folder.glob("*.y*ml"))
+    assert names
+    for name in names:
+        workflow = load_workflow(TEMPLATE_DIR, name)
+        assert expression_problems(workflow) == [], name
+        assert permission_problems(workflow) == [], name
+        for job in workflow["jobs"].values():
+            for step in steps_using(job, "actions/checkout"):
+                assert step["with"]["persist-credentials"] is False, name

@@ -36,11 +36,13 @@ from conftest import (
     uv,
 )
 from github_workflows import (
+    JOB_GRANTS,
     answers_id,
     expression_problems,
     github_env,
     github_files,
     load_workflow,
+    permission_problems,
     run_job,
     run_lines,
     run_step,
@@ -197,44 +199,6 @@ def test_ci_steps_cover_the_whole_check(render_shared) -> None:
 
 
 # --- permissions and environments -------------------------------------------------------------------
-
-
-# What a job may be granted, keyed by what it does. Any job may read the code;
-# a job that does one of these things needs (and may have) that grant too.
-JOB_GRANTS: dict[str, tuple[dict[str, str], Any]] = {
-    "publishes to a package index": ({"id-token": "write"}, lambda job: bool(
-        run_lines(job, "uv publish") or steps_using(job, "pypa/gh-action-pypi-publish"))),
-    "deploys GitHub Pages": ({"pages": "write", "id-token": "write"},
-                             lambda job: bool(steps_using(job, "actions/deploy-pages"))),
-    "creates a GitHub release": ({"contents": "write"}, lambda job: bool(run_lines(job, "gh release create"))),
-}
-BASELINE_GRANT = {"contents": "read"}
-LEVELS = {"none": 0, "read": 1, "write": 2}
-
-
-def permission_problems(workflow: dict[str, Any]) -> list[str]:
-    """Where a workflow's permissions break the rules (an empty list when they hold)."""
-    problems = [] if workflow.get("permissions") == {} else ["top-level permissions are not {}"]
-    for job_id, job in workflow["jobs"].items():
-        granted = job.get("permissions")
-        if not isinstance(granted, dict):
-            problems.append(f"{job_id}: no per-job permissions mapping")
-            continue
-        allowed = dict(BASELINE_GRANT)
-        for activity, (needs, does) in JOB_GRANTS.items():
-            if not does(job):
-                continue
-            for scope, level in needs.items():
-                if LEVELS[granted.get(scope, "none")] < LEVELS[level]:
-                    problems.append(f"{job_id} {activity} but lacks {scope}: {level}")
-                if LEVELS[level] > LEVELS[allowed.get(scope, "none")]:
-                    allowed[scope] = level
-        for scope, level in granted.items():
-            if LEVELS[level] > LEVELS[allowed.get(scope, "none")]:
-                problems.append(f"{job_id}: {scope}: {level} is more than what the job does needs")
-        if "id-token" in granted and "environment" not in job:
-            problems.append(f"{job_id}: id-token without an environment (nothing gates the token)")
-    return problems
 
 
 @pytest.mark.parametrize("answers", WORKFLOW_ANSWERS, ids=answers_id)
