@@ -103,14 +103,18 @@ def test_workflow_answer_sets_pair_the_values_the_workflows_single_out() -> None
     assert len(rows) < product / 4
 
 
-def test_a_new_bool_question_joins_the_workflow_answer_sets() -> None:
-    """A question added to copier.yml (here a bool that a workflow would read) is covered
-    without editing any test: the sets come from copier.yml itself."""
+def test_new_questions_join_the_workflow_answer_sets() -> None:
+    """Questions added to copier.yml (a bool, a multiselect) are covered without editing
+    any test: the sets come from copier.yml itself."""
     config = copier_config()
     config["docs_site"] = {"type": "bool", "help": "Publish docs?", "default": False}
+    systems = {"Linux": "ubuntu-latest", "Windows": "windows-latest", "macOS": "macos-latest"}
+    config["operating_systems"] = {"type": "str", "multiselect": True, "choices": systems, "default": ["ubuntu-latest"]}
     sets = workflow_answer_sets(config)
     assert {"docs_site": True} in sets
-    assert "docs_site" in choice_questions(config)
+    for value in (["windows-latest"], ["macos-latest"], list(systems.values())):
+        assert {"operating_systems": value} in sets
+    assert {"docs_site", "operating_systems"} <= set(choice_questions(config))
 
 
 def test_every_question_a_workflow_reads_is_covered() -> None:
