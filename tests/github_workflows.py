@@ -27,9 +27,12 @@ import yaml
 
 from conftest import TEMPLATE_DIR, copier_config, run
 
-# Kept for other modules that import it; the checks find the files instead
-# (``workflow_names``), so a new workflow cannot escape them.
-WORKFLOWS = ("ci.yml", "release.yml")
+# The workflows every render has, read from the template (files without a
+# condition in their name). The checks find a render's files themselves
+# (``workflow_names``), so a new or conditional workflow cannot escape them.
+WORKFLOWS = tuple(sorted(path.name.removesuffix(".jinja")
+                         for path in (TEMPLATE_DIR / "template" / ".github" / "workflows").iterdir()
+                         if "{" not in path.name))
 
 
 def load_workflow(project: Path, name: str) -> dict[str, Any]:
