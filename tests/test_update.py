@@ -27,8 +27,9 @@ from typing import Any
 
 import pytest
 import yaml
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
+import release_tag  # scripts/release_tag.py: the rule that finds a release's commit
 from conftest import (
     DEFAULT_PACKAGE,
     REQUIRED_ANSWERS,
@@ -573,30 +574,33 @@ def test_deleted_managed_files_stay_deleted_and_deleted_user_files_return(
 # ---------------------------------------------------------------------------
 
 
-def newest_release_tag() -> str | None:
-    """This repository's newest v* tag that is a final release (as copier picks them)."""
-    listed = run(["git", "tag", "--list", "v*"], TEMPLATE_DIR, check=False)
-    releases = []
-    for tag in listed.stdout.split():
-        try:
-            version = Version(tag)
-        except InvalidVersion:
-            continue
-        if not version.is_prerelease:
-            releases.append((version, tag))
-    return max(releases)[1] if releases else None
+def previous_release() -> tuple[str, str] | None:
+    """(tag, commit) of this repository's newest released version, as CHANGELOG.md declares it.
+
+    The commit is the version's tag where the clone has it, else found in
+    CHANGELOG.md's history (scripts/release_tag.py's rule, the one the
+    release workflow tags by): CI's fresh clone may carry no tags.
+    """
+    changelog = release_tag.parse_changelog((TEMPLATE_DIR / "CHANGELOG.md").read_text(encoding="utf-8"))
+    if changelog.newest is None:
+        return None
+    commit = release_tag.release_commit(TEMPLATE_DIR, changelog.newest.version)
+    return (changelog.newest.tag, commit) if commit else None
 
 
 @pytest.fixture(scope="session")
 def release_to_head_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
     """A clone of this repository with the working tree's template committed as a newer tag."""
-    tag = newest_release_tag()
-    if tag is None:
-        pytest.skip("no released version yet: this repository has no v* tag to update from"
-                    " (or a shallow clone without tags: `git fetch --tags`)")
+    found = previous_release()
+    if found is None:
+        pytest.skip("no released version in CHANGELOG.md whose commit this clone has"
+                    " (a shallow clone: `git fetch --unshallow`)")
+    tag, commit = found
     clone = tmp_path_factory.mktemp("release-clone") / "template"
     run(["git", "clone", "-q", "--no-checkout", TEMPLATE_DIR, clone], TEMPLATE_DIR)
-    git("checkout", "-q", tag, cwd=clone)
+    git("checkout", "-q", commit, cwd=clone)
+    if not git("tag", "--list", tag, cwd=clone).strip():
+        git("tag", tag, commit, cwd=clone)  # the release, as the release workflow tags it
     git("switch", "-q", "-c", "head-under-test", cwd=clone)
     for path in TEMPLATE_PATHS:
         if (clone / path).is_dir():
