@@ -1,0 +1,169 @@
+"""Renovate keeps the template's pins current: its config is valid, and each custom
+manager finds every pin it must, and nothing else.
+
+Renovate's own validator (from npm) checks the config. The custom managers'
+regular expressions are RE2 in Renovate; Python's ``re`` runs them here after
+``(?<name>`` becomes ``(?P<name>`` (the one syntax difference they use), over
+this repository's files, with Renovate's two strategies: "any" (each pattern on
+the whole file) and "recursive" (each pattern on the previous one's matches).
+What they must find is derived from copier.yml and a rendered pyproject.toml.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import TEMPLATE_DIR, Render, copier_config, read_pyproject, run
+
+RENOVATE_JSON = TEMPLATE_DIR / ".github" / "renovate.json"
+# The major the config is written for: `npx` fetches its newest release.
+RENOVATE = "renovate@44"
+
+
+def config() -> dict[str, Any]:
+    return json.loads(RENOVATE_JSON.read_text(encoding="utf-8"))
+
+
+def repository_files() -> list[str]:
+    """What Renovate sees: the files a commit of the working tree would hold."""
+    listed = run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], TEMPLATE_DIR).stdout
+    return sorted(name for name in listed.split("\0") if name and (TEMPLATE_DIR / name).is_file())
+
+
+def python_regex(re2: str) -> re.Pattern[str]:
+    return re.compile(re2.replace("(?<", "(?P<"))
+
+
+def file_pattern(pattern: str) -> re.Pattern[str]:
+    """A managerFilePatterns entry: "/regex/" is a regex, anything else a glob (none used here)."""
+    assert pattern.startswith("/") and pattern.endswith("/"), pattern
+    return python_regex(pattern[1:-1])
+
+
+@dataclass(frozen=True, order=True)
+class Dep:
+    file: str
+    name: str
+    value: str
+    digest: str | None = None
+
+
+def extract(manager: dict[str, Any], name: str, text: str) -> list[Dep]:
+    """The dependencies a regex custom manager extracts from one file, as Renovate does."""
+    patterns = [python_regex(p) for p in manager["matchStrings"]]
+    strategy = manager.get("matchStringsStrategy", "any")
+    assert strategy in {"any", "recursive"}, strategy
+    if strategy == "any":
+        matches = [m for pattern in patterns for m in pattern.finditer(text)]
+    else:
+        texts = [text]
+        for pattern in patterns[:-1]:
+            texts = [m.group(0) for t in texts for m in pattern.finditer(t)]
+        matches = [m for t in texts for m in patterns[-1].finditer(t)]
+    found = []
+    for match in matches:
+        groups = match.groupdict()
+        dep_name = groups.get("depName") or manager.get("depNameTemplate")
+        assert dep_name and "{{" not in dep_name, manager
+        found.append(Dep(name, dep_name, groups["currentValue"], groups.get("currentDigest")))
+    return found
+
+
+def managed_by(manager: dict[str, Any]) -> list[Dep]:
+    patterns = [file_pattern(p) for p in manager["managerFilePatterns"]]
+    return sorted(dep for name in repository_files() if any(p.search(name) for p in patterns)
+                  for dep in extract(manager, name, (TEMPLATE_DIR / name).read_text(encoding="utf-8")))
+
+
+def manager_for(description_start: str) -> dict[str, Any]:
+    found = [m for m in config()["customManagers"] if m["description"].startswith(description_start)]
+    assert len(found) == 1, description_start
+    return found[0]
+
+
+FACTS = copier_config()
+
+
+def action_pins() -> list[Dep]:
+    pins = []
+    for pin in FACTS["actions"]["default"].values():
+        action, rest = pin.split("@")
+        digest, version = rest.split(" # ")
+        pins.append(Dep("copier.yml", action, version, digest))
+    return sorted(pins)
+
+
+def test_the_actions_manager_finds_every_action_pin_of_copier_yml_with_its_digest() -> None:
+    assert managed_by(manager_for("copier.yml actions")) == action_pins()
+    assert len(action_pins()) >= 5
+
+
+def test_the_uv_manager_finds_the_uv_version_and_nothing_else() -> None:
+    assert managed_by(manager_for("copier.yml uv_version")) == [
+        Dep("copier.yml", "uv", FACTS["uv_version"]["default"])]
+
+
+def test_the_tool_manager_finds_every_tool_lower_bound_and_nothing_else() -> None:
+    expected = sorted(Dep("copier.yml", name, version)
+                      for name, version in FACTS["tool_versions"]["default"].items())
+    assert managed_by(manager_for("copier.yml tool_versions")) == expected
+
+
+def test_the_build_backend_manager_finds_the_uv_build_range_and_nothing_else(render_shared: Render) -> None:
+    requires = read_pyproject(render_shared())["build-system"]["requires"]
+    assert len(requires) == 1 and requires[0].startswith("uv_build>="), requires
+    assert managed_by(manager_for("The build backend range")) == [
+        Dep("template/pyproject.toml.jinja", "uv-build", requires[0].removeprefix("uv_build"))]
+
+
+def test_the_managers_find_new_entries_not_a_fixed_list() -> None:
+    """A pin added to copier.yml is found: the patterns follow the file's shape, not its content."""
+    text = (TEMPLATE_DIR / "copier.yml").read_text(encoding="utf-8")
+    new_pin = 'acme/setup-widgets@' + "ab" * 20 + ' # v1.2.3'
+    added = text.replace("\nactions:\n  type: yaml\n  when: false\n  default:\n",
+                         f'\nactions:\n  type: yaml\n  when: false\n  default:\n    widgets: "{new_pin}"\n', 1)
+    added = added.replace("\ntool_versions:\n  type: yaml\n  when: false\n  default:\n",
+                          '\ntool_versions:\n  type: yaml\n  when: false\n  default:\n    widgets-lint: "1.4"\n', 1)
+    assert new_pin in added and "widgets-lint" in added
+    actions = extract(manager_for("copier.yml actions"), "copier.yml", added)
+    assert Dep("copier.yml", "acme/setup-widgets", "v1.2.3", "ab" * 20) in actions
+    tools = extract(manager_for("copier.yml tool_versions"), "copier.yml", added)
+    assert Dep("copier.yml", "widgets-lint", "1.4") in tools
+    assert len(tools) == len(FACTS["tool_versions"]["default"]) + 1
+
+
+def test_no_pin_in_the_template_escapes_renovate() -> None:
+    """Every SHA pin of the generated workflows comes from copier.yml (no literal one in
+    template/ or includes/), and this repository's workflows use the stock manager."""
+    sha_pin = re.compile(r"@[0-9a-f]{40}\b")
+    literal = [name for name in repository_files() if name.startswith(("template/", "includes/"))
+               and sha_pin.search((TEMPLATE_DIR / name).read_text(encoding="utf-8"))]
+    assert literal == []
+    assert not (TEMPLATE_DIR / ".github" / "dependabot.yml").exists(), "Renovate replaces it"
+    assert "config:recommended" in config()["extends"]  # the stock managers stay on
+
+
+@pytest.mark.slow
+def test_renovates_own_validator_accepts_the_config(tmp_path: Path) -> None:
+    npx = shutil.which("npx")
+    if npx is None:
+        pytest.skip("node's npx is not installed: Renovate's config validator cannot run")
+    try:
+        checked = subprocess.run(
+            [npx, "--yes", "--package", RENOVATE, "--", "renovate-config-validator", "--strict",
+             "--no-global", str(RENOVATE_JSON)],
+            cwd=tmp_path, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600, check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("Renovate's validator did not finish in 10 minutes (npm install?)")
+    output = checked.stdout + checked.stderr
+    assert checked.returncode == 0, output
+    assert "Config validated successfully" in output, output
