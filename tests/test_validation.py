@@ -186,6 +186,9 @@ REJECTIONS = [
     Rejection("testpypi_environment", "test pypi", ENVIRONMENT, "space"),
     Rejection("testpypi_environment", "", ENVIRONMENT, "empty"),
     Rejection("testpypi_environment", "t" * 256, "at most 255 characters", "256 chars"),
+    # python_min: not below the project kind's own floor (copier.yml kind_python_min).
+    Rejection("python_min", "3.10", 'python_min must be 3.11 or newer when project_kind is "llm-plugin"',
+              "llm-plugin below llm-echo's Python", {"project_kind": "llm-plugin"}, cli=True),
 ]
 
 
