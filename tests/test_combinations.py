@@ -126,3 +126,19 @@ def test_the_combinations_cover_copier_ymls_lists() -> None:
     assert DEFAULT_PYTHON_MIN in PYTHONS
     assert set(KIND_PYTHON_MIN) <= set(KIND_CHOICES)
     assert all(floor["python"] in PYTHONS and floor["because"] for floor in KIND_PYTHON_MIN.values())
+
+
+TOOL_PYTHON_MIN: dict[str, str] = CONFIG["tool_python_min"]["default"]
+
+
+@pytest.mark.parametrize("python_min", PYTHONS)
+def test_a_dev_tool_that_needs_a_newer_python_is_left_out_below_it_by_a_marker(
+        render_shared: Render, python_min: str) -> None:
+    """How a project below a tool's floor still resolves (above); tests/test_rendering.py
+    checks that the lint job, which runs the tools, runs on the floor."""
+    dev = read_pyproject(render_shared(project_kind=KIND_CHOICES[0], python_min=python_min))[
+        "dependency-groups"]["dev"]
+    for tool, floor in TOOL_PYTHON_MIN.items():
+        (requirement,) = [r for r in dev if r.startswith(f"{tool}>=")]
+        below = PYTHONS.index(python_min) < PYTHONS.index(floor)
+        assert requirement.endswith(f"; python_version >= '{floor}'") == below, requirement
