@@ -91,8 +91,9 @@ def parse_changelog(text: str) -> Changelog:
             continue
         match = _RELEASE_HEADING.fullmatch(line.rstrip())
         if match is None:
-            raise ReleaseError(f"{CHANGELOG} line {number}: malformed heading {line!r}; "
-                               f"a second-level heading must be {HEADING_FORMS}")
+            raise ReleaseError(
+                f"{CHANGELOG} line {number}: malformed heading {line!r}; a second-level heading must be {HEADING_FORMS}"
+            )
         sections.append((match["version"] + " " + match["date"], []))
     unreleased = ""
     releases: list[Release] = []
@@ -104,15 +105,16 @@ def parse_changelog(text: str) -> Changelog:
         version_text, date = name.split(" ")
         version = parse_version(version_text)
         if releases and version >= releases[-1].version:
-            raise ReleaseError(f"{CHANGELOG}: version {version_text} comes after {releases[-1].name}:"
-                               " versions must be listed newest first, each once")
+            raise ReleaseError(
+                f"{CHANGELOG}: version {version_text} comes after {releases[-1].name}:"
+                " versions must be listed newest first, each once"
+            )
         releases.append(Release(version, date, notes))
     return Changelog(unreleased, releases)
 
 
 def git(repo: Path, *args: str, stdin: str | None = None, check: bool = True) -> str:
-    completed = subprocess.run(["git", *args], cwd=repo, input=stdin, capture_output=True,
-                               text=True, check=False)
+    completed = subprocess.run(["git", *args], cwd=repo, input=stdin, capture_output=True, text=True, check=False)
     if check and completed.returncode != 0:
         raise ReleaseError(f"git {' '.join(args)} failed: {completed.stderr.strip()}")
     return completed.stdout
@@ -134,8 +136,12 @@ def release_commit(repo: Path, version: Version, rev: str = "HEAD") -> str | Non
         return git(repo, "rev-parse", f"{tag}^{{commit}}").strip()
     commits = git(repo, "rev-list", "--first-parent", rev).split()
     # One git process for the whole history: the CHANGELOG blob of each commit.
-    blobs = git(repo, "cat-file", "--batch-check=%(objectname) %(objecttype)",
-                stdin="".join(f"{commit}:{CHANGELOG}\n" for commit in commits)).splitlines()
+    blobs = git(
+        repo,
+        "cat-file",
+        "--batch-check=%(objectname) %(objecttype)",
+        stdin="".join(f"{commit}:{CHANGELOG}\n" for commit in commits),
+    ).splitlines()
     verdicts: dict[str, bool] = {}
     for commit, blob_line in zip(commits, blobs, strict=True):
         blob, _, kind = blob_line.partition(" ")
@@ -147,8 +153,9 @@ def release_commit(repo: Path, version: Version, rev: str = "HEAD") -> str | Non
             except ReleaseError:
                 verdicts[blob] = False
             else:
-                verdicts[blob] = (changelog.newest is not None and changelog.newest.version == version
-                                  and not changelog.unreleased)
+                verdicts[blob] = (
+                    changelog.newest is not None and changelog.newest.version == version and not changelog.unreleased
+                )
         if verdicts[blob]:
             return commit
     return None
@@ -171,25 +178,37 @@ def plan(repo: Path) -> Plan:
     if newest.version in tags:
         return Plan(None, None, f"{newest.tag} exists: nothing to tag")
     if tags and newest.version < max(tags):
-        raise ReleaseError(f"the newest version in {CHANGELOG}, {newest.name}, is lower than the "
-                           f"newest tag, {tags[max(tags)]}: a released version cannot go back")
+        raise ReleaseError(
+            f"the newest version in {CHANGELOG}, {newest.name}, is lower than the "
+            f"newest tag, {tags[max(tags)]}: a released version cannot go back"
+        )
     commit = release_commit(repo, newest.version)
     if commit is None:
-        raise ReleaseError(f"no commit has {newest.name} as the newest version in {CHANGELOG} with "
-                           f"an empty [{UNRELEASED}] section: release it in a commit of its own")
+        raise ReleaseError(
+            f"no commit has {newest.name} as the newest version in {CHANGELOG} with "
+            f"an empty [{UNRELEASED}] section: release it in a commit of its own"
+        )
     return Plan(newest, commit, f"{newest.tag} is released in {CHANGELOG} and has no tag")
 
 
 def create_tag(repo: Path, release: Release, commit: str) -> None:
-    git(repo, "-c", "tag.gpgsign=false", "tag", "--annotate", "--file=-", release.tag, commit,
-        stdin=f"Release {release.name} ({release.date})\n\n{release.notes}\n")
+    git(
+        repo,
+        "-c",
+        "tag.gpgsign=false",
+        "tag",
+        "--annotate",
+        "--file=-",
+        release.tag,
+        commit,
+        stdin=f"Release {release.name} ({release.date})\n\n{release.notes}\n",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repo", type=Path, default=Path.cwd(), help="the repository (default: .)")
-    parser.add_argument("--notes-file", type=Path,
-                        help="write the tagged version's CHANGELOG section here")
+    parser.add_argument("--notes-file", type=Path, help="write the tagged version's CHANGELOG section here")
     parser.add_argument("--dry-run", action="store_true", help="say what would be tagged; tag nothing")
     args = parser.parse_args(argv)
     try:
@@ -204,8 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     except ReleaseError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(f"{decision.reason}: {'would tag' if args.dry_run else 'tagged'} {decision.commit}",
-          file=sys.stderr)
+    print(f"{decision.reason}: {'would tag' if args.dry_run else 'tagged'} {decision.commit}", file=sys.stderr)
     print(decision.release.tag)
     return 0
 

@@ -54,15 +54,28 @@ def resolve(project: Path, python_min: str, tmp_path: Path, check: bool = True) 
     if interpreter is not None:
         # Universal, as CI's locked installs use it: every Python from python_min up.
         return uv("lock", "--python", interpreter, cwd=work, check=check)
-    return uv("pip", "compile", "pyproject.toml", "--group", "pyproject.toml:dev", "--python-version",
-              python_min, "-o", "requirements.txt", cwd=work, check=check)
+    return uv(
+        "pip",
+        "compile",
+        "pyproject.toml",
+        "--group",
+        "pyproject.toml:dev",
+        "--python-version",
+        python_min,
+        "-o",
+        "requirements.txt",
+        cwd=work,
+        check=check,
+    )
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("kind", "python_min"), [c for c in COMBINATIONS if not refused_because(*c)],
-                         ids=[f"{k}-{p}" for k, p in COMBINATIONS if not refused_because(k, p)])
-def test_every_offered_combination_resolves(render_shared: Render, kind: str, python_min: str,
-                                            tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("kind", "python_min"),
+    [c for c in COMBINATIONS if not refused_because(*c)],
+    ids=[f"{k}-{p}" for k, p in COMBINATIONS if not refused_because(k, p)],
+)
+def test_every_offered_combination_resolves(render_shared: Render, kind: str, python_min: str, tmp_path: Path) -> None:
     project = render_shared(project_kind=kind, python_min=python_min)
     assert read_pyproject(project)["project"]["requires-python"] == f">={python_min}"
     resolve(project, python_min, tmp_path)
@@ -72,22 +85,25 @@ REFUSED = [c for c in COMBINATIONS if refused_because(*c)]
 
 
 @pytest.mark.parametrize(("kind", "python_min"), REFUSED, ids=[f"{k}-{p}" for k, p in REFUSED])
-def test_a_refused_combination_names_the_rule(copie: Any, template_snapshot: Path, kind: str,
-                                              python_min: str) -> None:
+def test_a_refused_combination_names_the_rule(copie: Any, template_snapshot: Path, kind: str, python_min: str) -> None:
     floor = refused_because(kind, python_min)
     assert floor is not None
-    result = copie.copy(extra_answers={**REQUIRED_ANSWERS, "project_kind": kind, "python_min": python_min},
-                        template_dir=template_snapshot)
+    result = copie.copy(
+        extra_answers={**REQUIRED_ANSWERS, "project_kind": kind, "python_min": python_min},
+        template_dir=template_snapshot,
+    )
     assert result.exit_code != 0
     message = str(result.exception)
     assert f"python_min must be {floor['python']} or newer" in message, message
-    assert f'project_kind is "{kind}"' in message and floor["because"] in message, message
+    assert f'project_kind is "{kind}"' in message, message
+    assert floor["because"] in message, message
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("kind", "python_min"), REFUSED, ids=[f"{k}-{p}" for k, p in REFUSED])
-def test_a_refused_combination_truly_does_not_resolve(render_shared: Render, kind: str, python_min: str,
-                                                      tmp_path: Path) -> None:
+def test_a_refused_combination_truly_does_not_resolve(
+    render_shared: Render, kind: str, python_min: str, tmp_path: Path
+) -> None:
     """The validator is needed: the project it prevents (its floor's render, requires-python
     lowered to python_min) fails to resolve."""
     floor = refused_because(kind, python_min)
@@ -97,8 +113,10 @@ def test_a_refused_combination_truly_does_not_resolve(render_shared: Render, kin
     pyproject = project / "pyproject.toml"
     text = pyproject.read_text(encoding="utf-8")
     assert f'requires-python = ">={floor["python"]}"' in text
-    pyproject.write_text(text.replace(f'requires-python = ">={floor["python"]}"',
-                                      f'requires-python = ">={python_min}"'), encoding="utf-8")
+    pyproject.write_text(
+        text.replace(f'requires-python = ">={floor["python"]}"', f'requires-python = ">={python_min}"'),
+        encoding="utf-8",
+    )
     result = resolve(project, python_min, tmp_path, check=False)
     assert result.returncode != 0, f"{kind} resolves on Python {python_min}: the validator can go"
     assert "No solution found" in result.stderr, result.stderr
@@ -106,10 +124,12 @@ def test_a_refused_combination_truly_does_not_resolve(render_shared: Render, kin
 
 def dependency_tables(project: Path) -> dict[str, Any]:
     pyproject = read_pyproject(project)
-    return {"build-system": pyproject["build-system"],
-            "requires-python": pyproject["project"]["requires-python"],
-            "dependencies": pyproject["project"].get("dependencies"),
-            "dependency-groups": pyproject.get("dependency-groups")}
+    return {
+        "build-system": pyproject["build-system"],
+        "requires-python": pyproject["project"]["requires-python"],
+        "dependencies": pyproject["project"].get("dependencies"),
+        "dependency-groups": pyproject.get("dependency-groups"),
+    }
 
 
 @pytest.mark.parametrize("kind", KIND_CHOICES)
@@ -121,7 +141,8 @@ def test_the_license_does_not_change_dependencies(render_shared: Render, kind: s
 
 
 def test_the_combinations_cover_copier_ymls_lists() -> None:
-    assert {kind for kind, _ in COMBINATIONS} == set(KIND_CHOICES) and len(KIND_CHOICES) >= 3
+    assert {kind for kind, _ in COMBINATIONS} == set(KIND_CHOICES)
+    assert len(KIND_CHOICES) >= 3
     assert {python for _, python in COMBINATIONS} == set(PYTHONS)
     assert DEFAULT_PYTHON_MIN in PYTHONS
     assert set(KIND_PYTHON_MIN) <= set(KIND_CHOICES)
@@ -133,11 +154,11 @@ TOOL_PYTHON_MIN: dict[str, str] = CONFIG["tool_python_min"]["default"]
 
 @pytest.mark.parametrize("python_min", PYTHONS)
 def test_a_dev_tool_that_needs_a_newer_python_is_left_out_below_it_by_a_marker(
-        render_shared: Render, python_min: str) -> None:
+    render_shared: Render, python_min: str
+) -> None:
     """How a project below a tool's floor still resolves (above); tests/test_rendering.py
     checks that the lint job, which runs the tools, runs on the floor."""
-    dev = read_pyproject(render_shared(project_kind=KIND_CHOICES[0], python_min=python_min))[
-        "dependency-groups"]["dev"]
+    dev = read_pyproject(render_shared(project_kind=KIND_CHOICES[0], python_min=python_min))["dependency-groups"]["dev"]
     for tool, floor in TOOL_PYTHON_MIN.items():
         (requirement,) = [r for r in dev if r.startswith(f"{tool}>=")]
         below = PYTHONS.index(python_min) < PYTHONS.index(floor)

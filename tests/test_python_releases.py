@@ -32,10 +32,16 @@ def uv_cpython_releases() -> set[str]:
     exe = shutil.which("uv") or str(Path(sys.executable).with_name("uv"))
     listed = subprocess.run(
         [exe, "python", "list", "--all-versions", "--only-downloads", "--output-format", "json", "--offline"],
-        capture_output=True, text=True, check=True, env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
     )
-    return {entry["version"] for entry in json.loads(listed.stdout)
-            if entry["implementation"] == "cpython" and STABLE.fullmatch(entry["version"])}
+    return {
+        entry["version"]
+        for entry in json.loads(listed.stdout)
+        if entry["implementation"] == "cpython" and STABLE.fullmatch(entry["version"])
+    }
 
 
 def minor(version: str) -> tuple[int, int]:
@@ -81,8 +87,9 @@ def test_the_check_fails_when_copier_yml_lags_behind_uv() -> None:
 
 def install_step() -> dict:
     workflow = yaml.safe_load(TESTS_YML.read_text(encoding="utf-8"))
-    steps = [step for job in workflow["jobs"].values() for step in job["steps"]
-             if "uv python install" in step.get("run", "")]
+    steps = [
+        step for job in workflow["jobs"].values() for step in job["steps"] if "uv python install" in step.get("run", "")
+    ]
     assert len(steps) == 1, steps
     return steps[0]
 
@@ -98,9 +105,14 @@ def test_ci_installs_every_python_copier_yml_knows_derived_from_it(tmp_path: Pat
     (recorder / "uv").write_text(
         "#!/usr/bin/env bash\n"
         'if [ "$1 $2" = "python install" ]; then shift 2; printf "%s\\n" "$@" > "$RECORD"; exit 0; fi\n'
-        f'exec {real_uv} "$@"\n', encoding="utf-8")
+        f'exec {real_uv} "$@"\n',
+        encoding="utf-8",
+    )
     (recorder / "uv").chmod(0o755)
     record = tmp_path / "installed"
-    run(["bash", "-euo", "pipefail", "-c", script], TEMPLATE_DIR,
-        env={"PATH": f"{recorder}:{os.environ['PATH']}", "RECORD": str(record)})
+    run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        TEMPLATE_DIR,
+        env={"PATH": f"{recorder}:{os.environ['PATH']}", "RECORD": str(record)},
+    )
     assert record.read_text(encoding="utf-8").split() == known_python_versions()

@@ -84,7 +84,8 @@ def test_a_new_version_is_tagged_at_its_release_commit_with_its_notes(repo: Path
     assert git(repo, "rev-parse", "v1.1.0^{commit}").strip() == released
     assert notes.read_text(encoding="utf-8") == "### Added\n- more\n"
     message = git(repo, "tag", "--list", "--format=%(contents)", "v1.1.0")
-    assert message.startswith("Release 1.1.0 (2026-02-01)\n") and "- more" in message
+    assert message.startswith("Release 1.1.0 (2026-02-01)\n")
+    assert "- more" in message
 
 
 def test_an_existing_tag_means_nothing_to_do(repo: Path) -> None:
@@ -111,15 +112,18 @@ def test_a_version_lower_than_the_newest_tag_is_an_error(repo: Path) -> None:
     assert "v1.1.0" not in tags(repo)
 
 
-@pytest.mark.parametrize("heading", [
-    "[1.1] - 2026-02-01",  # not X.Y.Z
-    "1.1.0 - 2026-02-01",  # no brackets
-    "[v1.1.0] - 2026-02-01",  # the tag, not the version
-    "[1.1.0]",  # no date
-    "[1.1.0] - 1 Feb 2026",  # not an ISO date
-    "[01.1.0] - 2026-02-01",  # leading zero
-    "Notes",  # any other second-level heading
-])
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "[1.1] - 2026-02-01",  # not X.Y.Z
+        "1.1.0 - 2026-02-01",  # no brackets
+        "[v1.1.0] - 2026-02-01",  # the tag, not the version
+        "[1.1.0]",  # no date
+        "[1.1.0] - 1 Feb 2026",  # not an ISO date
+        "[01.1.0] - 2026-02-01",  # leading zero
+        "Notes",  # any other second-level heading
+    ],
+)
 def test_a_malformed_heading_is_an_error_naming_the_line_and_the_forms(repo: Path, heading: str) -> None:
     commit(repo, changelog((heading, "- more"), V100), "A bad heading")
     result = tag_script(repo)
@@ -132,13 +136,15 @@ def test_a_malformed_heading_is_an_error_naming_the_line_and_the_forms(repo: Pat
 def test_versions_out_of_order_are_an_error(repo: Path) -> None:
     commit(repo, changelog(V100, V110), "Wrong order")
     result = tag_script(repo)
-    assert result.returncode == 1 and "newest first" in result.stderr
+    assert result.returncode == 1
+    assert "newest first" in result.stderr
 
 
 def test_a_release_never_committed_with_an_empty_unreleased_section_is_an_error(repo: Path) -> None:
     commit(repo, changelog(V110, V100, unreleased="- left over"), "Release with leftovers")
     result = tag_script(repo)
-    assert result.returncode == 1 and "empty [Unreleased] section" in result.stderr
+    assert result.returncode == 1
+    assert "empty [Unreleased] section" in result.stderr
 
 
 def test_headings_inside_code_blocks_are_text(repo: Path) -> None:
@@ -149,8 +155,7 @@ def test_headings_inside_code_blocks_are_text(repo: Path) -> None:
     assert notes.read_text(encoding="utf-8") == fenced + "\n"
 
 
-def test_release_commit_without_tags_is_the_last_commit_with_that_release_and_nothing_unreleased(
-        repo: Path) -> None:
+def test_release_commit_without_tags_is_the_last_commit_with_that_release_and_nothing_unreleased(repo: Path) -> None:
     """Where a clone has no tags, the previous release is found in CHANGELOG.md's history."""
     release = commit(repo, changelog(V110, V100), "Release 1.1.0")
     after = commit(repo, changelog(V110, V100), "A fix that needs no CHANGELOG entry")
@@ -197,9 +202,12 @@ def load(path: Path) -> dict:
 
 
 def test_only_the_tagging_job_may_write_and_it_runs_the_script_on_pushes_to_main() -> None:
-    writers = {(path.name, name) for path in WORKFLOWS.glob("*.yml")
-               for name, job in load(path)["jobs"].items()
-               if "write" in (job.get("permissions") or {}).values()}
+    writers = {
+        (path.name, name)
+        for path in WORKFLOWS.glob("*.yml")
+        for name, job in load(path)["jobs"].items()
+        if "write" in (job.get("permissions") or {}).values()
+    }
     assert writers == {("release-tag.yml", "tag")}
     workflow = load(RELEASE_TAG_YML)
     assert workflow["permissions"] == {}
@@ -219,8 +227,11 @@ def test_the_workflows_tagging_step_tags_a_new_release(repo: Path, tmp_path: Pat
     step = next(s for s in load(RELEASE_TAG_YML)["jobs"]["tag"]["steps"] if s.get("id") == "tag")
     output = tmp_path / "github_output"
     output.touch()
-    run(["bash", "-euo", "pipefail", "-c", step["run"]], repo,
-        env={**step["env"], "GITHUB_OUTPUT": str(output), "RUNNER_TEMP": str(tmp_path)})
+    run(
+        ["bash", "-euo", "pipefail", "-c", step["run"]],
+        repo,
+        env={**step["env"], "GITHUB_OUTPUT": str(output), "RUNNER_TEMP": str(tmp_path)},
+    )
     assert output.read_text(encoding="utf-8") == "tag=v1.1.0\n"
     assert (tmp_path / "notes.md").read_text(encoding="utf-8") == "### Added\n- more\n"
     tagger = git(repo, "tag", "--list", "--format=%(taggername)", "v1.1.0").strip()

@@ -44,7 +44,7 @@ def python_regex(re2: str) -> re.Pattern[str]:
 
 def file_pattern(pattern: str) -> re.Pattern[str]:
     """A managerFilePatterns entry: "/regex/" is a regex, anything else a glob (none used here)."""
-    assert pattern.startswith("/") and pattern.endswith("/"), pattern
+    assert re.fullmatch(r"/.+/", pattern), pattern
     return python_regex(pattern[1:-1])
 
 
@@ -72,15 +72,20 @@ def extract(manager: dict[str, Any], name: str, text: str) -> list[Dep]:
     for match in matches:
         groups = match.groupdict()
         dep_name = groups.get("depName") or manager.get("depNameTemplate")
-        assert dep_name and "{{" not in dep_name, manager
+        assert dep_name, manager
+        assert "{{" not in dep_name, manager
         found.append(Dep(name, dep_name, groups["currentValue"], groups.get("currentDigest")))
     return found
 
 
 def managed_by(manager: dict[str, Any]) -> list[Dep]:
     patterns = [file_pattern(p) for p in manager["managerFilePatterns"]]
-    return sorted(dep for name in repository_files() if any(p.search(name) for p in patterns)
-                  for dep in extract(manager, name, (TEMPLATE_DIR / name).read_text(encoding="utf-8")))
+    return sorted(
+        dep
+        for name in repository_files()
+        if any(p.search(name) for p in patterns)
+        for dep in extract(manager, name, (TEMPLATE_DIR / name).read_text(encoding="utf-8"))
+    )
 
 
 def manager_for(description_start: str) -> dict[str, Any]:
@@ -107,32 +112,39 @@ def test_the_actions_manager_finds_every_action_pin_of_copier_yml_with_its_diges
 
 
 def test_the_uv_manager_finds_the_uv_version_and_nothing_else() -> None:
-    assert managed_by(manager_for("copier.yml uv_version")) == [
-        Dep("copier.yml", "uv", FACTS["uv_version"]["default"])]
+    assert managed_by(manager_for("copier.yml uv_version")) == [Dep("copier.yml", "uv", FACTS["uv_version"]["default"])]
 
 
 def test_the_tool_manager_finds_every_tool_lower_bound_and_nothing_else() -> None:
-    expected = sorted(Dep("copier.yml", name, version)
-                      for name, version in FACTS["tool_versions"]["default"].items())
+    expected = sorted(Dep("copier.yml", name, version) for name, version in FACTS["tool_versions"]["default"].items())
     assert managed_by(manager_for("copier.yml tool_versions")) == expected
 
 
 def test_the_build_backend_manager_finds_the_uv_build_range_and_nothing_else(render_shared: Render) -> None:
     requires = read_pyproject(render_shared())["build-system"]["requires"]
-    assert len(requires) == 1 and requires[0].startswith("uv_build>="), requires
+    assert len(requires) == 1, requires
+    assert requires[0].startswith("uv_build>="), requires
     assert managed_by(manager_for("The build backend range")) == [
-        Dep("template/pyproject.toml.jinja", "uv-build", requires[0].removeprefix("uv_build"))]
+        Dep("template/pyproject.toml.jinja", "uv-build", requires[0].removeprefix("uv_build"))
+    ]
 
 
 def test_the_managers_find_new_entries_not_a_fixed_list() -> None:
     """A pin added to copier.yml is found: the patterns follow the file's shape, not its content."""
     text = (TEMPLATE_DIR / "copier.yml").read_text(encoding="utf-8")
-    new_pin = 'acme/setup-widgets@' + "ab" * 20 + ' # v1.2.3'
-    added = text.replace("\nactions:\n  type: yaml\n  when: false\n  default:\n",
-                         f'\nactions:\n  type: yaml\n  when: false\n  default:\n    widgets: "{new_pin}"\n', 1)
-    added = added.replace("\ntool_versions:\n  type: yaml\n  when: false\n  default:\n",
-                          '\ntool_versions:\n  type: yaml\n  when: false\n  default:\n    widgets-lint: "1.4"\n', 1)
-    assert new_pin in added and "widgets-lint" in added
+    new_pin = "acme/setup-widgets@" + "ab" * 20 + " # v1.2.3"
+    added = text.replace(
+        "\nactions:\n  type: yaml\n  when: false\n  default:\n",
+        f'\nactions:\n  type: yaml\n  when: false\n  default:\n    widgets: "{new_pin}"\n',
+        1,
+    )
+    added = added.replace(
+        "\ntool_versions:\n  type: yaml\n  when: false\n  default:\n",
+        '\ntool_versions:\n  type: yaml\n  when: false\n  default:\n    widgets-lint: "1.4"\n',
+        1,
+    )
+    assert new_pin in added
+    assert "widgets-lint" in added
     actions = extract(manager_for("copier.yml actions"), "copier.yml", added)
     assert Dep("copier.yml", "acme/setup-widgets", "v1.2.3", "ab" * 20) in actions
     tools = extract(manager_for("copier.yml tool_versions"), "copier.yml", added)
@@ -144,8 +156,12 @@ def test_no_pin_in_the_template_escapes_renovate() -> None:
     """Every SHA pin of the generated workflows comes from copier.yml (no literal one in
     template/ or includes/), and this repository's workflows use the stock manager."""
     sha_pin = re.compile(r"@[0-9a-f]{40}\b")
-    literal = [name for name in repository_files() if name.startswith(("template/", "includes/"))
-               and sha_pin.search((TEMPLATE_DIR / name).read_text(encoding="utf-8"))]
+    literal = [
+        name
+        for name in repository_files()
+        if name.startswith(("template/", "includes/"))
+        and sha_pin.search((TEMPLATE_DIR / name).read_text(encoding="utf-8"))
+    ]
     assert literal == []
     assert not (TEMPLATE_DIR / ".github" / "dependabot.yml").exists(), "Renovate replaces it"
     assert "config:recommended" in config()["extends"]  # the stock managers stay on
@@ -158,9 +174,23 @@ def test_renovates_own_validator_accepts_the_config(tmp_path: Path) -> None:
         pytest.skip("node's npx is not installed: Renovate's config validator cannot run")
     try:
         checked = subprocess.run(
-            [npx, "--yes", "--package", RENOVATE, "--", "renovate-config-validator", "--strict",
-             "--no-global", str(RENOVATE_JSON)],
-            cwd=tmp_path, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=600, check=False,
+            [
+                npx,
+                "--yes",
+                "--package",
+                RENOVATE,
+                "--",
+                "renovate-config-validator",
+                "--strict",
+                "--no-global",
+                str(RENOVATE_JSON),
+            ],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=600,
+            check=False,
         )
     except subprocess.TimeoutExpired:
         pytest.fail("Renovate's validator did not finish in 10 minutes (npm install?)")
