@@ -92,7 +92,9 @@ def project() -> tuple[str, str]:
     data = json.loads(found.stdout)
     version = normalize(data["version"])
     if version is None:  # uv refuses such a file already
-        raise RefusalError(f"pyproject.toml has no PEP 440 version: {data['version']}", "")
+        raise RefusalError(
+            f"pyproject.toml has no PEP 440 version: {data['version']}", ""
+        )
     if "+" in version:
         raise RefusalError(
             f"Version {version} is a local version: PyPI refuses those.",
@@ -130,7 +132,9 @@ def check_on_default_branch(tag: str, commit: str) -> None:
     kept no credentials, so this asks only the local clone: no git command
     here needs access to the (maybe private) repository.
     """
-    event = json.loads(Path(os.environ["GITHUB_EVENT_PATH"]).read_text(encoding="utf-8"))
+    event = json.loads(
+        Path(os.environ["GITHUB_EVENT_PATH"]).read_text(encoding="utf-8")
+    )
     branch = str(event["repository"]["default_branch"])
     git = shutil.which("git") or "git"
     shallow = subprocess.run(  # noqa: S603
@@ -146,7 +150,9 @@ def check_on_default_branch(tag: str, commit: str) -> None:
         )
     remote = f"refs/remotes/origin/{branch}"
     known = subprocess.run(  # noqa: S603
-        [git, "rev-parse", "--verify", "--quiet", remote], capture_output=True, check=False
+        [git, "rev-parse", "--verify", "--quiet", remote],
+        capture_output=True,
+        check=False,
     )
     if known.returncode != 0:
         raise RefusalError(
@@ -242,7 +248,9 @@ def write(variable: str, text: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("mode", choices=["tag", "rehearsal"])
-    parser.add_argument("--index-url", help="simple index the files go to (none: private)")
+    parser.add_argument(
+        "--index-url", help="simple index the files go to (none: private)"
+    )
     args = parser.parse_args(argv)
     try:
         name, version = project()
