@@ -217,6 +217,7 @@ AVAILABILITY: dict[str, tuple[set[str], set[str]]] = {
     "jobs.<job_id>.if": ({"github", "inputs", "needs", "vars"}, _STATUS_FUNCTIONS),
     "jobs.<job_id>.strategy": ({"github", "inputs", "needs", "vars"}, set()),
     "jobs.<job_id>.with": (_JOB_STATIC, set()),
+    "jobs.<job_id>.outputs": (_JOB_STATIC | {"job", "runner", "secrets", "steps"}, set()),
     "jobs.<job_id>.steps.if": (_STEP - {"secrets"}, _STATUS_FUNCTIONS | {"hashFiles"}),
     "jobs.<job_id>.steps.name": (_STEP, {"hashFiles"}),
     "jobs.<job_id>.steps.env": (_STEP, {"hashFiles"}),
