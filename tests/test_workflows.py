@@ -396,7 +396,8 @@ def test_github_release_attaches_the_published_files(render_shared) -> None:
     assert '"$GITHUB_REF_NAME" dist/*' in create
     assert "--generate-notes" in create
     (step,) = run_steps(job)
-    assert step["env"] == {"GH_TOKEN": "${{ github.token }}", "GH_REPO": "${{ github.repository }}"}
+    assert step["env"] == {"GH_TOKEN": "${{ github.token }}", "GH_REPO": "${{ github.repository }}",
+                           "PRERELEASE": "${{ needs.preflight.outputs.prerelease }}"}
 
 
 def test_dependabot_updates_actions_and_uv_grouped_with_a_cooldown(render_shared) -> None:
