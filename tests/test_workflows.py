@@ -465,7 +465,7 @@ def test_readme_gives_the_pending_publisher_values_and_the_release_steps(render_
     assert "create the environment `pypi` and the environment `rehearsal`" in readme
     assert "*Actions → Release → Run workflow*" in readme
     # TestPyPI as an extra index, and why: the dependencies are on PyPI only.
-    assert "python -m pip install acme-gadgets --extra-index-url https://test.pypi.org/simple/" in readme
+    assert 'python -m pip install "acme-gadgets==<version>" --extra-index-url https://test.pypi.org/simple/' in readme
     assert "usually not its dependencies" in " ".join(readme.split())
     # The release steps: bump, commit, tag, push the tag.
     for step in ("uv version --bump patch", 'git commit -am "Release $(uv version --short)"',
