@@ -100,6 +100,7 @@ def test_required_uv_version_is_the_oldest_uv_that_builds(render_shared, tmp_pat
         "acme_widgets-0.1.0-py3-none-any.whl", "acme_widgets-0.1.0.tar.gz"]
 
     major, minor, patch = map(int, UV_MIN.split("."))
+    assert patch > 0, "the uv just below uv_min_version is no longer a patch release lower: adjust the test"
     below = f"{major}.{minor}.{patch - 1}"
     refused = run([uvx, "--from", f"uv=={below}", "uv", "build", "--out-dir", tmp_path / "refused"], project,
                   env=env, check=False)

@@ -8,10 +8,12 @@ pointed at it). Nothing is built here: the preflight runs before any build.
 
 from __future__ import annotations
 
+import http.server
 import importlib.util
 import re
 import shutil
 import socket
+import threading
 from pathlib import Path
 from types import ModuleType
 
@@ -176,6 +178,28 @@ def test_unreachable_index_is_reported_never_taken_as_free(repo: Repo, tmp_path:
     assert f"Could not ask {url}acme-widgets/ whether acme-widgets 0.1.0 is there: it is unreachable" in output
     assert "is not on" not in output
     assert "Re-run failed jobs" in output
+
+
+def test_an_index_that_answers_with_an_error_is_no_answer(repo: Repo, tmp_path: Path) -> None:
+    """HTTP 503 (an index in trouble) stops the release like an unreachable one."""
+
+    class Unavailable(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_error(503, "Service Unavailable")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Unavailable) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            url = f"http://127.0.0.1:{server.server_address[1]}/simple/"
+            output = refusal(preflight(repo, tmp_path, tag_and_push(repo, "v0.1.0", "main"), url))
+        finally:
+            server.shutdown()
+    assert "it answered HTTP 503 Service Unavailable" in output
+    assert "is not on" not in output
 
 
 def test_rehearsal_numbers_its_own_dev_version_and_checks_testpypi(repo: Repo, local_index: LocalIndex,
