@@ -48,6 +48,7 @@ COMMON_FILES = {
     ".copier-answers.yml",
     ".gitignore",
     ".github/dependabot.yml",
+    ".github/scripts/release_preflight.py",
     ".github/workflows/ci.yml",
     ".github/workflows/release.yml",
     "CHANGELOG.md",
