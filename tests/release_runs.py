@@ -73,8 +73,16 @@ def checkout(job: Mapping[str, Any], origin: Path, ref: str, dest: Path) -> Path
     git(dest.parent, "init", "-q", dest.name)
     git(dest, "remote", "add", "origin", origin)
     if depth == 0:
-        git(dest, "fetch", "-q", "--prune", "--no-recurse-submodules", "origin",
-            "+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*")
+        git(
+            dest,
+            "fetch",
+            "-q",
+            "--prune",
+            "--no-recurse-submodules",
+            "origin",
+            "+refs/heads/*:refs/remotes/origin/*",
+            "+refs/tags/*:refs/tags/*",
+        )
     else:
         git(dest, "fetch", "-q", "--no-tags", f"--depth={depth}", "origin", f"+{ref}:{ref}")
     git(dest, "checkout", "-q", "--force", git(origin, "rev-parse", f"{ref}^{{commit}}"))
@@ -104,11 +112,16 @@ class Run:
         for key, url in self.index.items():
             assert key in workflow_env, f"release.yml has no env {key}"
             workflow_env[key] = url  # the one value a test redirects
-        env = {**workflow_env, **github_env(name, self.event, ref_type),
-               "GITHUB_SHA": self.sha, "GITHUB_EVENT_PATH": str(event),
-               "GITHUB_REPOSITORY": "acme/acme-widgets",
-               "GITHUB_RUN_NUMBER": str(self.number), "GITHUB_RUN_ATTEMPT": str(self.attempt),
-               "GITHUB_STEP_SUMMARY": str(self.tmp / "summary.md")}
+        env = {
+            **workflow_env,
+            **github_env(name, self.event, ref_type),
+            "GITHUB_SHA": self.sha,
+            "GITHUB_EVENT_PATH": str(event),
+            "GITHUB_REPOSITORY": "acme/acme-widgets",
+            "GITHUB_RUN_NUMBER": str(self.number),
+            "GITHUB_RUN_ATTEMPT": str(self.attempt),
+            "GITHUB_STEP_SUMMARY": str(self.tmp / "summary.md"),
+        }
         setups = steps_using(job, "astral-sh/setup-uv")
         if setups and "python-version" in setups[0].get("with", {}):
             # setup-uv exports the interpreter it installed as UV_PYTHON.
@@ -134,8 +147,9 @@ _IF = re.compile(r"github\.event_name == '([a-z_]+)'")
 _STEP_OUTPUT = re.compile(r"steps\.([\w-]+)\.outputs\.([\w-]+)")
 
 
-def run_job_with_outputs(job: Mapping[str, Any], cwd: Path, env: Mapping[str, str],
-                         expressions: Mapping[str, str] | None = None) -> JobResult:
+def run_job_with_outputs(
+    job: Mapping[str, Any], cwd: Path, env: Mapping[str, str], expressions: Mapping[str, str] | None = None
+) -> JobResult:
     """Run the job's steps until one fails; each step gets its own GITHUB_OUTPUT file."""
     results: list[subprocess.CompletedProcess[str]] = []
     steps: dict[str, dict[str, str]] = {}
@@ -148,8 +162,9 @@ def run_job_with_outputs(job: Mapping[str, Any], cwd: Path, env: Mapping[str, st
                 continue
         output_file = Path(env["GITHUB_STEP_SUMMARY"]).with_name(f"output-{index}")
         output_file.write_text("", encoding="utf-8")
-        results.append(run_step(job, step, cwd, {**env, "GITHUB_OUTPUT": str(output_file)}, check=False,
-                                expressions=expressions))
+        results.append(
+            run_step(job, step, cwd, {**env, "GITHUB_OUTPUT": str(output_file)}, check=False, expressions=expressions)
+        )
         if "id" in step:
             lines = output_file.read_text(encoding="utf-8").splitlines()
             steps[step["id"]] = dict(line.split("=", 1) for line in lines if line)

@@ -27,18 +27,21 @@ def without(archive: Path, member_suffix: str) -> None:
     """Rewrite a wheel or an sdist in place, leaving out the members ending in ``member_suffix``."""
     if archive.suffix == ".whl":
         with zipfile.ZipFile(archive) as source:
-            members = {info: source.read(info) for info in source.infolist()}
+            entries = {info: source.read(info) for info in source.infolist()}
         with zipfile.ZipFile(archive, "w") as target:
-            for info, data in members.items():
+            for info, data in entries.items():
                 if not info.filename.endswith(member_suffix):
                     target.writestr(info, data)
         return
+    members: list[tuple[tarfile.TarInfo, bytes | None]] = []
     with tarfile.open(archive) as source:
-        members = [(m, source.extractfile(m).read() if m.isfile() else None) for m in source.getmembers()]
+        for member in source.getmembers():
+            extracted = source.extractfile(member) if member.isfile() else None
+            members.append((member, extracted.read() if extracted is not None else None))
     with tarfile.open(archive, "w:gz") as target:
-        for member, data in members:
+        for member, content in members:
             if not member.name.endswith(member_suffix):
-                target.addfile(member, io.BytesIO(data) if data is not None else None)
+                target.addfile(member, io.BytesIO(content) if content is not None else None)
 
 
 def test_every_check_of_the_build_job_can_fail(render_shared, tmp_path: Path) -> None:
@@ -97,17 +100,24 @@ def test_required_uv_version_is_the_oldest_uv_that_builds(render_shared, tmp_pat
     uvx = shutil.which("uvx") or str(Path(shutil.which("uv") or "uv").with_name("uvx"))
     run([uvx, "--from", f"uv=={UV_MIN}", "uv", "build", "--out-dir", tmp_path / "dist"], project, env=env)
     assert sorted(p.name for p in (tmp_path / "dist").glob("acme_widgets-*")) == [
-        "acme_widgets-0.1.0-py3-none-any.whl", "acme_widgets-0.1.0.tar.gz"]
+        "acme_widgets-0.1.0-py3-none-any.whl",
+        "acme_widgets-0.1.0.tar.gz",
+    ]
 
     major, minor, patch = map(int, UV_MIN.split("."))
     assert patch > 0, "the uv just below uv_min_version is no longer a patch release lower: adjust the test"
     below = f"{major}.{minor}.{patch - 1}"
-    refused = run([uvx, "--from", f"uv=={below}", "uv", "build", "--out-dir", tmp_path / "refused"], project,
-                  env=env, check=False)
+    refused = run(
+        [uvx, "--from", f"uv=={below}", "uv", "build", "--out-dir", tmp_path / "refused"], project, env=env, check=False
+    )
     assert refused.returncode != 0
     assert f"Required uv version `>={UV_MIN}` does not match the running version `{below}`" in refused.stderr
     # Not just refused by the bound: without the project's uv settings it cannot build the sdist.
-    broken = run([uvx, "--from", f"uv=={below}", "uv", "build", "--no-config", "--out-dir", tmp_path / "broken"],
-                 project, env=env, check=False)
+    broken = run(
+        [uvx, "--from", f"uv=={below}", "uv", "build", "--no-config", "--out-dir", tmp_path / "broken"],
+        project,
+        env=env,
+        check=False,
+    )
     assert broken.returncode != 0
     assert "pax" in broken.stderr.lower(), broken.stderr

@@ -42,8 +42,17 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}/simple/"
 
 
-def preflight(repo: Repo, tmp_path: Path, ref: str, index_url: str, *, event: str = "push",
-              number: int = 1, attempt: int = 1, name: str = "run") -> JobResult:
+def preflight(
+    repo: Repo,
+    tmp_path: Path,
+    ref: str,
+    index_url: str,
+    *,
+    event: str = "push",
+    number: int = 1,
+    attempt: int = 1,
+    name: str = "run",
+) -> JobResult:
     """release.yml's preflight job for a push of ``ref`` (or a manual run on it)."""
     workflow = load_workflow(repo.work, "release.yml")
     job = workflow["jobs"]["preflight"]
@@ -81,8 +90,7 @@ def test_the_preflight_job_runs_beside_the_tests_and_gates_the_build(render_shar
     assert setup_uv["with"]["enable-cache"] is False
 
 
-def test_passing_tag_then_the_same_tag_once_published(repo: Repo, local_index: LocalIndex,
-                                                      tmp_path: Path) -> None:
+def test_passing_tag_then_the_same_tag_once_published(repo: Repo, local_index: LocalIndex, tmp_path: Path) -> None:
     """The passing case; then, with the version on the index, the same tag is refused."""
     ref = tag_and_push(repo, "v0.1.0", "main")
     passed = preflight(repo, tmp_path, ref, local_index.simple_url)
@@ -127,8 +135,9 @@ def test_tag_is_compared_in_pep440_normal_form(repo: Repo, local_index: LocalInd
     assert "the tag must be v1.0.0" in output
 
     pyproject = repo.work / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text(encoding="utf-8").replace('version = "1.0.0"', 'version = "1.0.0-rc.1"'),
-                         encoding="utf-8")
+    pyproject.write_text(
+        pyproject.read_text(encoding="utf-8").replace('version = "1.0.0"', 'version = "1.0.0-rc.1"'), encoding="utf-8"
+    )
     repo.commit_all("Release 1.0.0rc1")
     git(repo.work, "push", "-q", "origin", "main")
     for tag in ("v1.0.0rc1", "v1.0.0-RC1"):
@@ -202,12 +211,21 @@ def test_an_index_that_answers_with_an_error_is_no_answer(repo: Repo, tmp_path: 
     assert "is not on" not in output
 
 
-def test_rehearsal_numbers_its_own_dev_version_and_checks_testpypi(repo: Repo, local_index: LocalIndex,
-                                                                   tmp_path: Path) -> None:
+def test_rehearsal_numbers_its_own_dev_version_and_checks_testpypi(
+    repo: Repo, local_index: LocalIndex, tmp_path: Path
+) -> None:
     """A manual run: X.Y.Z.devNNAA from the run number and the attempt; an existing dev
     segment is replaced; a number already on the index is refused."""
-    first = preflight(repo, tmp_path, "refs/heads/main", local_index.simple_url, event="workflow_dispatch",
-                      number=7, attempt=2, name="r7")
+    first = preflight(
+        repo,
+        tmp_path,
+        "refs/heads/main",
+        local_index.simple_url,
+        event="workflow_dispatch",
+        number=7,
+        attempt=2,
+        name="r7",
+    )
     assert first.ok, first.output
     assert first.outputs["version"] == "0.1.0.dev702"
     assert "This rehearsal builds version 0.1.0.dev702." in first.output
@@ -216,12 +234,30 @@ def test_rehearsal_numbers_its_own_dev_version_and_checks_testpypi(repo: Repo, l
     set_version(repo, "0.2.0.dev3")
     git(repo.work, "push", "-q", "origin", "main")
     (local_index.directory / "acme_widgets-0.2.0.dev4201-py3-none-any.whl").write_bytes(b"an earlier rehearsal")
-    taken = refusal(preflight(repo, tmp_path, "refs/heads/main", local_index.simple_url,
-                              event="workflow_dispatch", number=42, attempt=1, name="r42"))
+    taken = refusal(
+        preflight(
+            repo,
+            tmp_path,
+            "refs/heads/main",
+            local_index.simple_url,
+            event="workflow_dispatch",
+            number=42,
+            attempt=1,
+            name="r42",
+        )
+    )
     assert "acme-widgets 0.2.0.dev4201 is already on" in taken
     assert "run the workflow again" in taken
-    second = preflight(repo, tmp_path, "refs/heads/main", local_index.simple_url, event="workflow_dispatch",
-                       number=43, attempt=1, name="r43")
+    second = preflight(
+        repo,
+        tmp_path,
+        "refs/heads/main",
+        local_index.simple_url,
+        event="workflow_dispatch",
+        number=43,
+        attempt=1,
+        name="r43",
+    )
     assert second.outputs["version"] == "0.2.0.dev4301"
 
 
@@ -234,8 +270,11 @@ def test_a_private_package_has_no_index_and_no_rehearsal(render_shared, tmp_path
     repo = init_repo(project, tmp_path)
     ref = tag_and_push(repo, "v0.1.0", "main")
     sha = git(repo.origin, "rev-parse", f"{ref}^{{commit}}")
-    result = run_job_with_outputs(job, checkout(job, repo.origin, ref, tmp_path / "checkout"),
-                                  Run(workflow, "push", ref, sha, tmp_path / "run").env(job))
+    result = run_job_with_outputs(
+        job,
+        checkout(job, repo.origin, ref, tmp_path / "checkout"),
+        Run(workflow, "push", ref, sha, tmp_path / "run").env(job),
+    )
     assert result.ok, result.output
     assert "No index to check: this package is never uploaded." in result.output
     assert result.outputs == {"version": "0.1.0", "prerelease": "false"}
@@ -248,7 +287,8 @@ def preflight_module(project: Path, tmp_path: Path) -> ModuleType:
     source = tmp_path / "release_preflight.py"
     shutil.copy(project / ".github" / "scripts" / "release_preflight.py", source)
     spec = importlib.util.spec_from_file_location("release_preflight", source)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -265,12 +305,30 @@ _VERSIONS = st.builds(
     lambda *parts: "".join(parts),
     st.sampled_from(["", "v", "1!", "0!"]),
     st.lists(_NUMBER, min_size=1, max_size=4).map(".".join),
-    st.one_of(st.just(""), st.builds("".join, st.tuples(_SEPARATOR, st.sampled_from(
-        ["a", "alpha", "b", "beta", "c", "rc", "pre", "preview", "RC", "Alpha"]), _SEPARATOR, _NUMBER | st.just("")))),
-    st.one_of(st.just(""), st.builds("-{}".format, _NUMBER), st.builds("".join, st.tuples(
-        _SEPARATOR, st.sampled_from(["post", "rev", "r", "POST"]), _SEPARATOR, _NUMBER | st.just("")))),
-    st.one_of(st.just(""), st.builds("".join, st.tuples(_SEPARATOR, st.sampled_from(["dev", "DEV"]), _SEPARATOR,
-                                                        _NUMBER | st.just("")))),
+    st.one_of(
+        st.just(""),
+        st.builds(
+            "".join,
+            st.tuples(
+                _SEPARATOR,
+                st.sampled_from(["a", "alpha", "b", "beta", "c", "rc", "pre", "preview", "RC", "Alpha"]),
+                _SEPARATOR,
+                _NUMBER | st.just(""),
+            ),
+        ),
+    ),
+    st.one_of(
+        st.just(""),
+        st.builds("-{}".format, _NUMBER),
+        st.builds(
+            "".join,
+            st.tuples(_SEPARATOR, st.sampled_from(["post", "rev", "r", "POST"]), _SEPARATOR, _NUMBER | st.just("")),
+        ),
+    ),
+    st.one_of(
+        st.just(""),
+        st.builds("".join, st.tuples(_SEPARATOR, st.sampled_from(["dev", "DEV"]), _SEPARATOR, _NUMBER | st.just(""))),
+    ),
     st.one_of(st.just(""), st.sampled_from(["+local", "+Ubuntu-1.007", "+abc_def.5"])),
     st.sampled_from(["", " ", "\n"]),
 )
@@ -287,15 +345,18 @@ def test_normal_form_is_packagings(script: ModuleType, text: str) -> None:
     assert script.normalize(text) == expected
 
 
-@pytest.mark.parametrize(("filename", "version"), [
-    ("acme_widgets-1.0.0-py3-none-any.whl", "1.0.0"),
-    ("acme_widgets-1.0.0rc1.tar.gz", "1.0.0rc1"),
-    ("acme-widgets-1.0.0-rc.1.zip", None),  # a legacy sdist name of an un-normalised version: no guess
-    ("Acme.Widgets-1.0.tar.gz", "1.0"),
-    ("acme_widgets-0.1.0.dev702-2-py3-none-any.whl", "0.1.0.dev702"),  # with a build tag
-    ("acme_widgets-1.0-py3.8.egg", "1.0"),
-    ("acme_widgets-1.0.exe", None),
-])
+@pytest.mark.parametrize(
+    ("filename", "version"),
+    [
+        ("acme_widgets-1.0.0-py3-none-any.whl", "1.0.0"),
+        ("acme_widgets-1.0.0rc1.tar.gz", "1.0.0rc1"),
+        ("acme-widgets-1.0.0-rc.1.zip", None),  # a legacy sdist name of an un-normalised version: no guess
+        ("Acme.Widgets-1.0.tar.gz", "1.0"),
+        ("acme_widgets-0.1.0.dev702-2-py3-none-any.whl", "0.1.0.dev702"),  # with a build tag
+        ("acme_widgets-1.0-py3.8.egg", "1.0"),
+        ("acme_widgets-1.0.exe", None),
+    ],
+)
 def test_version_of_a_file_on_the_index(script: ModuleType, filename: str, version: str | None) -> None:
     assert script.file_version(filename) == version
 

@@ -33,13 +33,15 @@ def published(index: LocalIndex) -> list[str]:
 def readme_rehearsal_install(project: Path) -> str:
     """The README's pip line for a rehearsal (the non-llm kinds)."""
     readme = (project / "README.md").read_text(encoding="utf-8")
-    (line,) = [line for line in readme.splitlines()
-               if line.startswith("python -m pip install") and "test.pypi.org" in line]
+    (line,) = [
+        line for line in readme.splitlines() if line.startswith("python -m pip install") and "test.pypi.org" in line
+    ]
     return line
 
 
-def test_two_rehearsals_of_one_version_with_changed_code_both_publish(render_shared, local_index: LocalIndex,
-                                                                       tmp_path: Path) -> None:
+def test_two_rehearsals_of_one_version_with_changed_code_both_publish(
+    render_shared, local_index: LocalIndex, tmp_path: Path
+) -> None:
     repo = init_repo(render_shared(), tmp_path)
     workflow = load_workflow(repo.work, "release.yml")
     jobs = workflow["jobs"]
@@ -52,19 +54,29 @@ def test_two_rehearsals_of_one_version_with_changed_code_both_publish(render_sha
             repo.commit_all("Change the greeting")
             git(repo.work, "push", "-q", "origin", "main")
         sha = git(repo.work, "rev-parse", "HEAD")
-        this_run = Run(workflow, "workflow_dispatch", "refs/heads/main", sha, tmp_path / f"run{number}",
-                       {"TESTPYPI_INDEX_URL": local_index.simple_url}, number=number)
+        this_run = Run(
+            workflow,
+            "workflow_dispatch",
+            "refs/heads/main",
+            sha,
+            tmp_path / f"run{number}",
+            {"TESTPYPI_INDEX_URL": local_index.simple_url},
+            number=number,
+        )
         preflight = run_job_with_outputs(
-            jobs["preflight"], checkout(jobs["preflight"], repo.origin, this_run.ref, this_run.tmp / "preflight"),
-            this_run.env(jobs["preflight"]))
+            jobs["preflight"],
+            checkout(jobs["preflight"], repo.origin, this_run.ref, this_run.tmp / "preflight"),
+            this_run.env(jobs["preflight"]),
+        )
         assert preflight.ok, preflight.output
         version = preflight.outputs["version"]
         versions.append(version)
 
         # The build job: the same steps as for a tag, plus the version set in its checkout only.
         workspace = checkout(jobs["build"], repo.origin, this_run.ref, this_run.tmp / "build")
-        results = run_job(jobs["build"], workspace, this_run.env(jobs["build"]),
-                          expressions=needs("preflight", preflight.outputs))
+        results = run_job(
+            jobs["build"], workspace, this_run.env(jobs["build"]), expressions=needs("preflight", preflight.outputs)
+        )
         assert f"acme_widgets {version}" in results[-1].stdout
         assert git(repo.origin, "show", "main:pyproject.toml").count('version = "0.1.0"') == 1  # nothing committed
 
@@ -76,8 +88,9 @@ def test_two_rehearsals_of_one_version_with_changed_code_both_publish(render_sha
         uv(*publish[1:], cwd=upload)
 
     assert versions == ["0.1.0.dev701", "0.1.0.dev801"]
-    assert published(local_index) == [f"acme_widgets-{v}{suffix}" for v in versions
-                                       for suffix in ("-py3-none-any.whl", ".tar.gz")]
+    assert published(local_index) == [
+        f"acme_widgets-{v}{suffix}" for v in versions for suffix in ("-py3-none-any.whl", ".tar.gz")
+    ]
 
     # The second installs with the README's line (TestPyPI as the extra index, the
     # exact version), TestPyPI's URL replaced by the local index's.
@@ -88,13 +101,15 @@ def test_two_rehearsals_of_one_version_with_changed_code_both_publish(render_sha
     venv = tmp_path / "user-venv"
     run([python, "-m", "venv", venv], tmp_path)
     run([venv / "bin" / "python", *args[1:], "--no-cache-dir"], tmp_path, env=ISOLATED_PIP_ENV)
-    greeted = run([venv / "bin" / "python", "-c",
-                   "import acme_widgets as m; print(m.__version__, m.greet('Ada'))"], tmp_path)
+    greeted = run(
+        [venv / "bin" / "python", "-c", "import acme_widgets as m; print(m.__version__, m.greet('Ada'))"], tmp_path
+    )
     assert greeted.stdout.strip() == "0.1.0.dev801 Howdy, Ada!"
 
 
 def test_github_release_is_latest_for_a_final_version_and_prerelease_otherwise(
-        render_shared, local_index: LocalIndex, tmp_path: Path) -> None:
+    render_shared, local_index: LocalIndex, tmp_path: Path
+) -> None:
     """The release step's command line, as the step runs it with the preflight's real outputs."""
     repo = init_repo(render_shared(), tmp_path)
     fake = tmp_path / "bin"
@@ -103,8 +118,11 @@ def test_github_release_is_latest_for_a_final_version_and_prerelease_otherwise(
     (fake / "gh").write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {shlex.quote(str(argv_file))}\n', encoding="utf-8")
     (fake / "gh").chmod(0o755)
 
-    cases = [("v0.1.0", None, "--latest"), ("v0.2.0rc1", "0.2.0rc1", "--prerelease"),
-             ("v0.2.0b2.dev1", "0.2.0b2.dev1", "--prerelease")]
+    cases = [
+        ("v0.1.0", None, "--latest"),
+        ("v0.2.0rc1", "0.2.0rc1", "--prerelease"),
+        ("v0.2.0b2.dev1", "0.2.0b2.dev1", "--prerelease"),
+    ]
     for tag, version, flag in cases:
         if version:
             uv("version", "--frozen", version, cwd=repo.work)
@@ -113,11 +131,19 @@ def test_github_release_is_latest_for_a_final_version_and_prerelease_otherwise(
         git(repo.work, "push", "-q", "origin", "main", tag)
         workflow = load_workflow(repo.work, "release.yml")
         jobs = workflow["jobs"]
-        this_run = Run(workflow, "push", f"refs/tags/{tag}", git(repo.work, "rev-parse", "HEAD"), tmp_path / tag,
-                       {"PYPI_INDEX_URL": local_index.simple_url})
+        this_run = Run(
+            workflow,
+            "push",
+            f"refs/tags/{tag}",
+            git(repo.work, "rev-parse", "HEAD"),
+            tmp_path / tag,
+            {"PYPI_INDEX_URL": local_index.simple_url},
+        )
         preflight = run_job_with_outputs(
-            jobs["preflight"], checkout(jobs["preflight"], repo.origin, this_run.ref, this_run.tmp / "checkout"),
-            this_run.env(jobs["preflight"]))
+            jobs["preflight"],
+            checkout(jobs["preflight"], repo.origin, this_run.ref, this_run.tmp / "checkout"),
+            this_run.env(jobs["preflight"]),
+        )
         assert preflight.ok, preflight.output
 
         # download-artifact put the published files into dist/.
@@ -127,19 +153,44 @@ def test_github_release_is_latest_for_a_final_version_and_prerelease_otherwise(
         for name in (f"{stem}-py3-none-any.whl", f"{stem}.tar.gz"):
             (workspace / "dist" / name).write_bytes(b"")
         env = {**this_run.env(jobs["github-release"]), "PATH": f"{fake}:{os.environ['PATH']}"}
-        run_job(jobs["github-release"], workspace, env, expressions={
-            **needs("preflight", preflight.outputs),
-            "${{ github.token }}": "not-a-token", "${{ github.repository }}": "acme/acme-widgets"})
+        run_job(
+            jobs["github-release"],
+            workspace,
+            env,
+            expressions={
+                **needs("preflight", preflight.outputs),
+                "${{ github.token }}": "not-a-token",
+                "${{ github.repository }}": "acme/acme-widgets",
+            },
+        )
         argv = argv_file.read_text(encoding="utf-8").splitlines()
-        assert argv == ["release", "create", tag, f"dist/{stem}-py3-none-any.whl", f"dist/{stem}.tar.gz",
-                        "--verify-tag", "--generate-notes", "--title", tag, flag], tag
+        assert argv == [
+            "release",
+            "create",
+            tag,
+            f"dist/{stem}-py3-none-any.whl",
+            f"dist/{stem}.tar.gz",
+            "--verify-tag",
+            "--generate-notes",
+            "--title",
+            tag,
+            flag,
+        ], tag
         argv_file.unlink()
 
     # Without the preflight's answer the step stops rather than guess "Latest".
     (step,) = run_steps(jobs["github-release"])
-    blind = run_job(jobs["github-release"], workspace, env, check=False, expressions={
-        "${{ needs.preflight.outputs.prerelease }}": "",
-        "${{ github.token }}": "not-a-token", "${{ github.repository }}": "acme/acme-widgets"})
+    blind = run_job(
+        jobs["github-release"],
+        workspace,
+        env,
+        check=False,
+        expressions={
+            "${{ needs.preflight.outputs.prerelease }}": "",
+            "${{ github.token }}": "not-a-token",
+            "${{ github.repository }}": "acme/acme-widgets",
+        },
+    )
     assert blind[-1].returncode != 0
     assert re.search(r"::error::The preflight did not say whether \S+ is a pre-release", blind[-1].stdout)
     assert not argv_file.exists()
