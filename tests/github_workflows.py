@@ -92,12 +92,19 @@ _ENV_EXPRESSIONS = {
 }
 
 
-def evaluate_env(env: Mapping[str, Any] | None, cwd: Path) -> dict[str, str]:
-    """An ``env:`` block as the runner would export it in ``cwd``."""
+def evaluate_env(env: Mapping[str, Any] | None, cwd: Path,
+                 expressions: Mapping[str, str] | None = None) -> dict[str, str]:
+    """An ``env:`` block as the runner would export it in ``cwd``.
+
+    ``expressions`` holds what the test knows GitHub would put in for an
+    expression (e.g. a needed job's output, as that job's run wrote it).
+    """
     result: dict[str, str] = {}
     for key, value in (env or {}).items():
         text = str(value).lower() if isinstance(value, bool) else str(value)
-        if "${{" in text:
+        if expressions and text in expressions:
+            text = expressions[text]
+        elif "${{" in text:
             if text not in _ENV_EXPRESSIONS:
                 pytest.fail(f"the test does not know how to evaluate env {key}: {text}", pytrace=False)
             text = _ENV_EXPRESSIONS[text](cwd)
@@ -126,12 +133,13 @@ def run_step(
     *,
     check: bool = True,
     timeout: float = 600,
+    expressions: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run one ``run:`` step of ``job`` in ``cwd`` like a runner: ``bash -e`` on a script file.
 
     ``env`` is what the runner and the actions before the step provide
     (GITHUB_*, UV_PYTHON from setup-uv); the job's and the step's ``env:``
-    blocks are added on top.
+    blocks are added on top, with ``expressions`` as in ``evaluate_env``.
     """
     shell = step.get("shell", job.get("defaults", {}).get("run", {}).get("shell"))
     # Without `shell:`, GitHub runs `bash -e {0}`; `shell: bash` adds pipefail.
@@ -142,7 +150,8 @@ def run_step(
     else:
         pytest.fail(f"the test cannot run steps with shell {shell!r}", pytrace=False)
     assert "working-directory" not in step, "the test runs steps in the workspace root only"
-    full_env = {**env, **evaluate_env(job.get("env"), cwd), **evaluate_env(step.get("env"), cwd)}
+    full_env = {**env, **evaluate_env(job.get("env"), cwd, expressions),
+                **evaluate_env(step.get("env"), cwd, expressions)}
     full_env.setdefault("GITHUB_WORKSPACE", str(cwd))
     # Like the runner, keep the script outside the workspace.
     with tempfile.TemporaryDirectory() as scripts:
@@ -152,7 +161,8 @@ def run_step(
 
 
 def run_job(job: Mapping[str, Any], cwd: Path, env: Mapping[str, str], *,
-            check: bool = True) -> list[subprocess.CompletedProcess[str]]:
+            check: bool = True,
+            expressions: Mapping[str, str] | None = None) -> list[subprocess.CompletedProcess[str]]:
     """Run the ``run:`` steps of ``job`` in order, like the runner, until one fails.
 
     With ``check``, a failing step fails the test. Returns the results of the
@@ -170,7 +180,7 @@ def run_job(job: Mapping[str, Any], cwd: Path, env: Mapping[str, str], *,
                 pytest.fail(f"the test cannot evaluate if: {condition}", pytrace=False)
             if env.get("GITHUB_EVENT_NAME") != match.group(1):
                 continue
-        results.append(run_step(job, step, cwd, env, check=check))
+        results.append(run_step(job, step, cwd, env, check=check, expressions=expressions))
         if results[-1].returncode != 0:
             break
     return results
@@ -207,6 +217,7 @@ AVAILABILITY: dict[str, tuple[set[str], set[str]]] = {
     "jobs.<job_id>.if": ({"github", "inputs", "needs", "vars"}, _STATUS_FUNCTIONS),
     "jobs.<job_id>.strategy": ({"github", "inputs", "needs", "vars"}, set()),
     "jobs.<job_id>.with": (_JOB_STATIC, set()),
+    "jobs.<job_id>.outputs": (_JOB_STATIC | {"job", "runner", "secrets", "steps"}, set()),
     "jobs.<job_id>.steps.if": (_STEP - {"secrets"}, _STATUS_FUNCTIONS | {"hashFiles"}),
     "jobs.<job_id>.steps.name": (_STEP, {"hashFiles"}),
     "jobs.<job_id>.steps.env": (_STEP, {"hashFiles"}),

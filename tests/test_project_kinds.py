@@ -229,7 +229,7 @@ def test_plugin_readme_gives_the_commands_these_tests_run(render_shared: Any) ->
         "llm tools list\n",
         f"llm -m echo -T word_count '{ECHO_TOOL_CALL}' --td\n",
         "llm install llm-python",
-        f"llm python -m pip install {PLUGIN_DIST} --extra-index-url https://test.pypi.org/simple/\n",
+        f'llm python -m pip install "{PLUGIN_DIST}==<version>" --extra-index-url https://test.pypi.org/simple/\n',
         f"`llm install --index-url https://test.pypi.org/simple/ {PLUGIN_DIST}` fails",
     ):
         assert command in readme, command
@@ -339,7 +339,7 @@ def test_llm_python_pip_with_an_extra_index_installs_the_plugin(
     fresh_venv(venv, plugin_build.python, "llm", "llm-python")
     assert PLUGIN_DIST not in listed_plugins(venv, tmp_path)
     report = tmp_path / "pip-report.json"
-    llm(venv, "python", "-m", "pip", "install", "--report", str(report), PLUGIN_DIST,
+    llm(venv, "python", "-m", "pip", "install", "--report", str(report), f"{PLUGIN_DIST}==0.1.0",
         "--extra-index-url", local_index.simple_url, tmp_path=tmp_path, env=ISOLATED_PIP_ENV)
     # `llm python` ignores pip's exit status: pip's report and `llm plugins` are the proof.
     installed = {item["metadata"]["name"]: item for item in json.loads(report.read_text())["install"]}

@@ -1,6 +1,6 @@
 """A release rehearsed end to end, with the workflows' own commands and a real local index.
 
-render -> ci.yml's test job -> release.yml's build job for tag v0.1.0 ->
+render -> ci.yml's test job -> release.yml's preflight and build jobs for tag v0.1.0 ->
 release.yml's `uv publish` command line against pypiserver on 127.0.0.1 ->
 pip install from that index into a fresh environment -> import, check version.
 """
@@ -20,39 +20,17 @@ from conftest import (
     INITIAL_VERSION,
     LocalIndex,
     find_interpreter,
-    require_interpreter,
     run,
     uv,
 )
 from distributions import ISOLATED_PIP_ENV
-from github_workflows import command_line, github_env, load_workflow, run_job, steps_using
+from github_workflows import command_line, github_env, load_workflow, run_job
+from release_runs import Run, checkout, init_repo, needs, run_job_with_outputs, without_oidc
 
 TAG = f"v{INITIAL_VERSION}"
 DIST = DEFAULT_DISTRIBUTION
 PACKAGE = DEFAULT_PACKAGE
 DISTS = [f"{PACKAGE}-{INITIAL_VERSION}-py3-none-any.whl", f"{PACKAGE}-{INITIAL_VERSION}.tar.gz"]
-
-
-def without_oidc(publish: list[str], index: LocalIndex) -> list[str]:
-    """The workflow's `uv publish` command line with what OIDC provides on GitHub replaced.
-
-    On GitHub the job's OIDC token is exchanged for a short-lived upload token
-    of PyPI (or TestPyPI). Here there is no token to exchange, so exactly that
-    is substituted: `--trusted-publishing always` becomes `never` plus a dummy
-    `--username/--password` (the local index takes any), and the index URLs
-    (the implicit PyPI upload URL, or `--publish-url`/`--check-url`) point at
-    the local index. Every other argument stays as the workflow wrote it.
-    """
-    args = list(publish)
-    position = args.index("--trusted-publishing")
-    assert args[position + 1] == "always"
-    args[position + 1] = "never"
-    for option, url in (("--publish-url", index.url), ("--check-url", index.simple_url)):
-        if option in args:
-            args[args.index(option) + 1] = url
-    if "--publish-url" not in publish:
-        args += ["--publish-url", index.url]
-    return [*args, "--username", "rehearsal", "--password", "not-a-secret"]
 
 
 def sha256(path: Path) -> str:
@@ -67,9 +45,11 @@ def test_tag_release_publishes_installable_files(render_fresh, local_index: Loca
     GitHub's OIDC identity through Sigstore), so no PEP 740 attestation is
     uploaded here; and the GitHub release job (it needs GitHub).
     """
-    project = render_fresh()
+    repo = init_repo(render_fresh(), tmp_path)
+    project = repo.work
     ci = load_workflow(project, "ci.yml")["jobs"]["test"]
-    release = load_workflow(project, "release.yml")["jobs"]
+    workflow = load_workflow(project, "release.yml")
+    release = workflow["jobs"]
     # One matrix Python is enough here; test_workflows.py runs the CI steps on each.
     local = [v for v in ci["strategy"]["matrix"]["python-version"] if find_interpreter(v)]
     if not local:
@@ -77,23 +57,32 @@ def test_tag_release_publishes_installable_files(render_fresh, local_index: Loca
     python = find_interpreter(local[0])
     assert python is not None
 
-    # Each job starts from a fresh checkout of the pushed commit.
-    checkout = tmp_path / "checkout"
-    shutil.copytree(project, checkout)
+    # The tag is pushed with main; each job starts from its own checkout of the tagged commit.
+    run(["git", "tag", TAG], project)
+    run(["git", "push", "-q", "origin", "main", TAG], project)
+    ref = f"refs/tags/{TAG}"
+    this_run = Run(workflow, "push", ref, run(["git", "rev-parse", "HEAD"], project).stdout.strip(),
+                   tmp_path / "run", {"PYPI_INDEX_URL": local_index.simple_url})
 
     # ci.yml, called by release.yml's test job.
     run_job(ci, project, {**github_env(TAG, "push", "tag"), "UV_PYTHON": python})
 
-    # The build job, for the tag push: the tag check passes, one build, smoke tests;
-    # on the interpreter its setup-uv step names (exported as UV_PYTHON).
-    (setup_uv,) = steps_using(release["build"], "astral-sh/setup-uv")
-    build_env = {**github_env(TAG, "push", "tag"),
-                 "UV_PYTHON": require_interpreter(str(setup_uv["with"]["python-version"]))}
-    results = run_job(release["build"], checkout, build_env)
-    assert any(f"Tag {TAG} matches version {INITIAL_VERSION}" in r.stdout for r in results)
+    # The preflight: tag, default branch, and the (local) index, which has no such version yet.
+    preflight = run_job_with_outputs(release["preflight"], checkout(release["preflight"], repo.origin, ref,
+                                                                    tmp_path / "preflight"),
+                                     this_run.env(release["preflight"]))
+    assert preflight.ok, preflight.output
+    assert f"Tag {TAG} matches version {INITIAL_VERSION}" in preflight.output
+
+    # The build job: one build, smoke tests held to the preflight's version, on the
+    # interpreter its setup-uv step names (exported as UV_PYTHON).
+    workspace = checkout(release["build"], repo.origin, ref, tmp_path / "build")
+    results = run_job(release["build"], workspace, this_run.env(release["build"]),
+                      expressions=needs("preflight", preflight.outputs))
+    assert f"{PACKAGE} {INITIAL_VERSION}" in results[-1].stdout
     # The artifact: upload-artifact's path, without hidden files (uv's dist/.gitignore),
     # which upload-artifact leaves out by default.
-    built = checkout / "dist"
+    built = workspace / "dist"
     assert sorted(p.name for p in built.iterdir() if not p.name.startswith(".")) == DISTS
 
     # The publish job: download-artifact puts exactly those files into dist/.
@@ -123,18 +112,20 @@ def test_tag_release_publishes_installable_files(render_fresh, local_index: Loca
 
 
 @pytest.mark.slow
-def test_testpypi_rehearsal_targets_testpypi_and_can_be_repeated(render_fresh, local_index: LocalIndex,
+def test_testpypi_publish_job_can_be_rerun_after_a_partial_upload(render_fresh, local_index: LocalIndex,
                                                                    tmp_path: Path) -> None:
-    """The manual run publishes to TestPyPI; files already there are skipped, not an error.
+    """The manual run publishes to TestPyPI; a re-run of the job skips the files already there.
 
+    (A new manual run builds a new version: tests/test_release_rehearsal.py.)
     The dists come from a plain `uv build` (the build job itself runs in the
     test above); the command line is the workflow's, with OIDC substituted.
     """
     project = render_fresh()
-    job = load_workflow(project, "release.yml")["jobs"]["publish-testpypi"]
-    publish = command_line(job, "uv publish")
+    workflow = load_workflow(project, "release.yml")
+    publish = command_line(workflow["jobs"]["publish-testpypi"], "uv publish")
     assert publish[publish.index("--publish-url") + 1] == "https://test.pypi.org/legacy/"
-    assert publish[publish.index("--check-url") + 1] == "https://test.pypi.org/simple/"
+    assert publish[publish.index("--check-url") + 1] == "$TESTPYPI_INDEX_URL"
+    assert workflow["env"]["TESTPYPI_INDEX_URL"] == "https://test.pypi.org/simple/"
     uv("build", "--no-sources", "--out-dir", tmp_path / "dist", cwd=project)
     rehearsal = without_oidc(publish, local_index)[1:]
     uv(*rehearsal, cwd=tmp_path)

@@ -48,6 +48,7 @@ COMMON_FILES = {
     ".copier-answers.yml",
     ".gitignore",
     ".github/dependabot.yml",
+    ".github/scripts/release_preflight.py",
     ".github/workflows/ci.yml",
     ".github/workflows/release.yml",
     "CHANGELOG.md",
@@ -361,9 +362,10 @@ def test_python_releases_list_is_ordered_and_ends_with_the_newest() -> None:
 @pytest.mark.parametrize(
     ("answers", "environment", "testpypi_line"),
     [
-        ({}, "release", f"python -m pip install {DEFAULT_DISTRIBUTION} --extra-index-url https://test.pypi.org/simple/"),
+        ({}, "release",
+         f'python -m pip install "{DEFAULT_DISTRIBUTION}==<version>" --extra-index-url https://test.pypi.org/simple/'),
         ({"project_kind": "llm-plugin", "pypi_environment": "pypi"}, "pypi",
-         f"llm python -m pip install {PLUGIN_DISTRIBUTION} --extra-index-url https://test.pypi.org/simple/"),
+         f'llm python -m pip install "{PLUGIN_DISTRIBUTION}==<version>" --extra-index-url https://test.pypi.org/simple/'),
         ({"testpypi": "false"}, "release", None),
     ],
 )

@@ -636,3 +636,27 @@ def test_previous_release_updates_cleanly_to_head(release_to_head_repo: tuple[Pa
         if after.get(name) != fresh.get(name):
             assert user_owned(name, patterns), f"{name} differs from a fresh render of HEAD"
             assert after.get(name) == old.get(name), f"{name} changed although it is the user's"
+
+
+def test_released_project_updates_to_head_with_the_preflight(release_to_head_repo: tuple[Path, str, str],
+                                                             tmp_path: Path) -> None:
+    """A project of the previous release that has bumped its version and added a dev tool
+    takes HEAD's release workflow (preflight job and script) and `required-version` cleanly."""
+    template, released, head = release_to_head_repo
+    project = render_project(template, tmp_path / "project", released)
+    uv("version", "--bump", "minor", "--frozen", cwd=project)
+    # Sorted in before "mypy": a dev tool sorted after "ruff" meets 1.1.0's new zizmor line.
+    uv("add", "--dev", "hypothesis", "--frozen", cwd=project)
+    commit_all(project, "Release 0.2.0 with hypothesis")
+
+    update(project, "--vcs-ref", head)
+
+    assert_no_conflicts(project)
+    pyproject = read_pyproject(project)
+    assert pyproject["project"]["version"] == "0.2.0"
+    assert any(dep.startswith("hypothesis") for dep in pyproject["dependency-groups"]["dev"])
+    head_config = yaml.safe_load((template / "copier.yml").read_text(encoding="utf-8"))
+    assert pyproject["tool"]["uv"]["required-version"] == f">={head_config['uv_min_version']['default']}"
+    release = yaml.safe_load((project / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8"))
+    assert "preflight" in release["jobs"]
+    assert (project / ".github" / "scripts" / "release_preflight.py").is_file()

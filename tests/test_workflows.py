@@ -103,17 +103,16 @@ def test_release_runs_on_version_tags_and_by_hand_for_testpypi(render_shared) ->
 
 def test_release_job_graph(render_shared) -> None:
     jobs = load_workflow(render_shared(), "release.yml")["jobs"]
-    assert set(jobs) == {"test", "build", "publish-pypi", "publish-testpypi", "github-release"}
-    # The release runs exactly the CI suite (called, not copied) before anything is built.
+    assert set(jobs) == {"test", "preflight", "build", "publish-pypi", "publish-testpypi", "github-release"}
+    # The release runs exactly the CI suite (called, not copied) and the preflight before anything is built.
     assert jobs["test"]["uses"] == LOCAL_CI_CALL
     assert "steps" not in jobs["test"]
-    assert jobs["build"]["needs"] == "test"
+    assert jobs["build"]["needs"] == ["test", "preflight"]
     assert jobs["publish-pypi"]["needs"] == "build"
     assert jobs["publish-testpypi"]["needs"] == "build"
-    assert jobs["github-release"]["needs"] == "publish-pypi"
+    assert jobs["github-release"]["needs"] == ["preflight", "publish-pypi"]
     # No job overrides the implicit success() of its needs: a failure upstream stops everything after it.
-    assert "if" not in jobs["build"]
-    assert "if" not in jobs["github-release"]
+    assert not {"if"} & (set(jobs["build"]) | set(jobs["github-release"]) | set(jobs["preflight"]))
     # A tag publishes to PyPI; a manual run rehearses on TestPyPI only.
     assert jobs["publish-pypi"]["if"] == "github.event_name == 'push'"
     assert jobs["publish-testpypi"]["if"] == "github.event_name == 'workflow_dispatch'"
@@ -123,7 +122,7 @@ def test_without_testpypi_there_is_no_rehearsal(render_shared) -> None:
     project = render_shared(testpypi=False)
     release = load_workflow(project, "release.yml")
     assert set(triggers(release)) == {"push"}
-    assert set(release["jobs"]) == {"test", "build", "publish-pypi", "github-release"}
+    assert set(release["jobs"]) == {"test", "preflight", "build", "publish-pypi", "github-release"}
     assert "test.pypi.org" not in (project / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
 
 
@@ -136,13 +135,13 @@ def test_a_private_package_is_tested_and_built_but_never_published(render_shared
     release = load_workflow(project, "release.yml")
     assert triggers(release) == {"push": {"tags": ["v*"]}}  # no manual TestPyPI rehearsal
     jobs = release["jobs"]
-    assert set(jobs) == {"test", "build"} | ({"github-release"} if github_release else set())
+    assert set(jobs) == {"test", "preflight", "build"} | ({"github-release"} if github_release else set())
     assert jobs["test"]["uses"] == LOCAL_CI_CALL
-    assert jobs["build"]["needs"] == "test"
-    # The very build job of a published package: tag check, build, smoke tests, artifact.
-    assert jobs["build"] == load_workflow(render_shared(), "release.yml")["jobs"]["build"]
+    assert jobs["build"]["needs"] == ["test", "preflight"]
+    # The very build job of a published package without rehearsal: build, smoke tests, artifact.
+    assert jobs["build"] == load_workflow(render_shared(testpypi=False), "release.yml")["jobs"]["build"]
     if github_release:
-        assert jobs["github-release"]["needs"] == "build"
+        assert jobs["github-release"]["needs"] == ["preflight", "build"]
         assert "if" not in jobs["github-release"]
         assert steps_using(jobs["github-release"], "actions/download-artifact")
         assert run_lines(jobs["github-release"], "gh release create")
@@ -158,7 +157,7 @@ def test_a_private_package_is_tested_and_built_but_never_published(render_shared
 def test_without_github_release_nothing_writes_to_the_repository(render_shared) -> None:
     project = render_shared(github_release=False)
     jobs = load_workflow(project, "release.yml")["jobs"]
-    assert set(jobs) == {"test", "build", "publish-pypi", "publish-testpypi"}
+    assert set(jobs) == {"test", "preflight", "build", "publish-pypi", "publish-testpypi"}
     assert all("write" not in job["permissions"].get("contents", "") for job in jobs.values())
 
 
@@ -350,20 +349,16 @@ def test_names_that_yaml_reads_as_other_types_stay_strings(render_shared) -> Non
     ci = load_workflow(project, "ci.yml")["jobs"]["test"]
     assert ci["env"] == {"PACKAGE_NAME": "null", "SCRIPT_NAME": "2.0"}
     jobs = load_workflow(project, "release.yml")["jobs"]
-    assert jobs["build"]["env"] == {"PACKAGE_NAME": "null"}
+    assert jobs["build"]["env"]["PACKAGE_NAME"] == "null"
     assert jobs["publish-pypi"]["environment"]["name"] == "0x10"
     assert jobs["publish-testpypi"]["environment"]["name"] == "1.10"
 
 
-def test_build_job_checks_the_tag_before_building(render_shared) -> None:
+def test_build_job_builds_what_the_preflight_checked(render_shared) -> None:
+    """The tag checks moved to the preflight job (test_release_preflight.py runs them)."""
     job = load_workflow(render_shared(), "release.yml")["jobs"]["build"]
-    steps = job["steps"]
-    tag_check = step_named(job, "tag")
     build = step_named(job, "build the sdist and wheel")
-    assert tag_check["if"] == "github.event_name == 'push'"
-    assert "uv version --short" in tag_check["run"]
-    assert "$GITHUB_REF_NAME" in tag_check["run"]
-    assert steps.index(tag_check) < steps.index(build)
+    assert job["env"]["RELEASE_VERSION"] == "${{ needs.preflight.outputs.version }}"
     # setup-uv names the interpreter (UV_PYTHON): the smoke tests never depend on the runner image's.
     (setup_uv,) = steps_using(job, "astral-sh/setup-uv")
     assert setup_uv["with"]["python-version"] == DEFAULT_PYTHON_MIN
@@ -387,8 +382,11 @@ def test_publish_jobs_use_the_built_files_attest_and_publish_by_trusted_publishi
     (pypi,) = run_lines(jobs["publish-pypi"], "uv publish")
     (testpypi,) = run_lines(jobs["publish-testpypi"], "uv publish")
     assert "--publish-url" not in pypi  # uv's default is PyPI's upload URL
+    assert '--check-url "$PYPI_INDEX_URL"' in pypi  # the one value the preflight asks too
     assert "--publish-url https://test.pypi.org/legacy/" in testpypi
-    assert "--check-url https://test.pypi.org/simple/" in testpypi
+    assert '--check-url "$TESTPYPI_INDEX_URL"' in testpypi
+    assert load_workflow(render_shared(), "release.yml")["env"] == {
+        "PYPI_INDEX_URL": "https://pypi.org/simple/", "TESTPYPI_INDEX_URL": "https://test.pypi.org/simple/"}
 
 
 def test_github_release_attaches_the_published_files(render_shared) -> None:
@@ -398,7 +396,8 @@ def test_github_release_attaches_the_published_files(render_shared) -> None:
     assert '"$GITHUB_REF_NAME" dist/*' in create
     assert "--generate-notes" in create
     (step,) = run_steps(job)
-    assert step["env"] == {"GH_TOKEN": "${{ github.token }}", "GH_REPO": "${{ github.repository }}"}
+    assert step["env"] == {"GH_TOKEN": "${{ github.token }}", "GH_REPO": "${{ github.repository }}",
+                           "PRERELEASE": "${{ needs.preflight.outputs.prerelease }}"}
 
 
 def test_dependabot_updates_actions_and_uv_grouped_with_a_cooldown(render_shared) -> None:
@@ -466,7 +465,7 @@ def test_readme_gives_the_pending_publisher_values_and_the_release_steps(render_
     assert "create the environment `pypi` and the environment `rehearsal`" in readme
     assert "*Actions → Release → Run workflow*" in readme
     # TestPyPI as an extra index, and why: the dependencies are on PyPI only.
-    assert "python -m pip install acme-gadgets --extra-index-url https://test.pypi.org/simple/" in readme
+    assert 'python -m pip install "acme-gadgets==<version>" --extra-index-url https://test.pypi.org/simple/' in readme
     assert "usually not its dependencies" in " ".join(readme.split())
     # The release steps: bump, commit, tag, push the tag.
     for step in ("uv version --bump patch", 'git commit -am "Release $(uv version --short)"',
@@ -657,30 +656,5 @@ def test_ci_install_is_locked_once_uv_lock_is_committed(render_fresh) -> None:
     assert "lockfile" in (stale.stdout + stale.stderr).lower()
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize(("version", "tag"), [(INITIAL_VERSION, f"v{INITIAL_VERSION}"), ("2.3.4", "v2.3.4")])
-def test_tag_check_passes_when_the_tag_is_the_version(render_fresh, version: str, tag: str) -> None:
-    project = render_fresh()
-    if version != INITIAL_VERSION:
-        uv("version", "--frozen", version, cwd=project)
-    job = load_workflow(project, "release.yml")["jobs"]["build"]
-    result = run_step(job, step_named(job, "tag"), project, github_env(tag, "push", "tag"))
-    assert f"Tag {tag} matches version {version}" in result.stdout
-
-
-@pytest.mark.slow
-def test_tag_check_fails_on_a_mismatching_tag_naming_both_versions(render_fresh) -> None:
-    """Issue acceptance 2: v9.9.9 on a 0.1.0 project stops the build job and says how to fix it."""
-    project = render_fresh()
-    job = load_workflow(project, "release.yml")["jobs"]["build"]
-    results = run_job(job, project, github_env("v9.9.9", "push", "tag"), check=False)
-    failed = results[-1]
-    assert failed.returncode != 0
-    assert len(results) == run_steps(job).index(step_named(job, "tag")) + 1  # the tag check failed
-    output = failed.stdout + failed.stderr
-    assert "v9.9.9" in output
-    assert INITIAL_VERSION in output
-    assert "::error::" in output  # an annotation on the run
-    assert "uv version" in output  # how to fix it
-    # The runner stops at the failing step: nothing was built for the wrong tag.
-    assert not (project / "dist").exists()
+# The tag checks (passing, mismatching, not normalised, off the default branch) run in the
+# preflight job: tests/test_release_preflight.py.

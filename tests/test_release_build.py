@@ -1,0 +1,123 @@
+"""release.yml's build job: each of its checks fails when it should, on python_min as answered;
+and `[tool.uv] required-version` is the oldest uv that really builds the project (issue 11)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import DEFAULT_PYTHON_MIN, copier_config, known_python_versions, read_pyproject, require_interpreter, run
+from github_workflows import github_env, load_workflow, run_job, run_step, step_named, steps_using
+from release_runs import needs
+
+pytestmark = pytest.mark.slow
+
+UV_MIN: str = copier_config()["uv_min_version"]["default"]
+UV_VERSION: str = copier_config()["uv_version"]["default"]
+# A python_min other than the default: a literal default in the workflow would not pass.
+OTHER_PYTHON_MIN = known_python_versions()[known_python_versions().index(DEFAULT_PYTHON_MIN) + 1]
+
+
+def without(archive: Path, member_suffix: str) -> None:
+    """Rewrite a wheel or an sdist in place, leaving out the members ending in ``member_suffix``."""
+    if archive.suffix == ".whl":
+        with zipfile.ZipFile(archive) as source:
+            entries = {info: source.read(info) for info in source.infolist()}
+        with zipfile.ZipFile(archive, "w") as target:
+            for info, data in entries.items():
+                if not info.filename.endswith(member_suffix):
+                    target.writestr(info, data)
+        return
+    members: list[tuple[tarfile.TarInfo, bytes | None]] = []
+    with tarfile.open(archive) as source:
+        for member in source.getmembers():
+            extracted = source.extractfile(member) if member.isfile() else None
+            members.append((member, extracted.read() if extracted is not None else None))
+    with tarfile.open(archive, "w:gz") as target:
+        for member, content in members:
+            if not member.name.endswith(member_suffix):
+                target.addfile(member, io.BytesIO(content) if content is not None else None)
+
+
+def test_every_check_of_the_build_job_can_fail(render_shared, tmp_path: Path) -> None:
+    """On a non-default python_min: the job runs there; a broken wheel, a broken sdist,
+    a version other than the preflight's and a missing wheel each stop it."""
+    project = render_shared(python_min=OTHER_PYTHON_MIN)
+    jobs = load_workflow(project, "release.yml")["jobs"]
+    for job_id in ("preflight", "build"):
+        (setup_uv,) = steps_using(jobs[job_id], "astral-sh/setup-uv")
+        assert setup_uv["with"]["python-version"] == OTHER_PYTHON_MIN, job_id
+    job = jobs["build"]
+    workspace = tmp_path / "build"
+    shutil.copytree(project, workspace)
+    env = {**github_env("v0.1.0", "push", "tag"), "UV_PYTHON": require_interpreter(OTHER_PYTHON_MIN)}
+    checked = needs("preflight", {"version": "0.1.0", "prerelease": "false"})
+    results = run_job(job, workspace, env, expressions=checked)
+    assert results[-1].stdout.splitlines() == ["acme_widgets 0.1.0", "acme_widgets 0.1.0"]  # wheel, then sdist
+
+    smoke = step_named(job, "smoke")
+    (wheel,) = (workspace / "dist").glob("*.whl")
+    (sdist,) = (workspace / "dist").glob("*.tar.gz")
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    for dist in (wheel, sdist):
+        shutil.copy2(dist, saved)
+
+    def smoke_fails(expressions: dict[str, str] = checked) -> str:
+        result = run_step(job, smoke, workspace, env, check=False, expressions=expressions)
+        assert result.returncode != 0, result.stdout
+        for dist in (wheel, sdist):  # back to the good files for the next case
+            shutil.copy2(saved / dist.name, dist)
+        return result.stdout + result.stderr
+
+    without(wheel, "acme_widgets/core.py")
+    assert "No module named 'acme_widgets.core'" in smoke_fails()
+    without(sdist, "src/acme_widgets/core.py")
+    output = smoke_fails()
+    assert output.startswith("acme_widgets 0.1.0\n")  # the wheel passed; the sdist's build failed
+    assert "acme_widgets.core" in output
+    other = needs("preflight", {"version": "0.1.1", "prerelease": "false"})
+    assert "built 0.1.0, but the preflight checked 0.1.1" in smoke_fails(other)
+    wheel.unlink()
+    smoke_fails()
+    (upload,) = steps_using(job, "actions/upload-artifact")
+    assert upload["with"]["if-no-files-found"] == "error"
+
+
+def test_required_uv_version_is_the_oldest_uv_that_builds(render_shared, tmp_path: Path) -> None:
+    """`uv build` (the sdist, then the wheel from it) with the oldest uv the project allows;
+    the uv just below it is refused by the project, and fails to build it anyway."""
+    assert tuple(map(int, UV_MIN.split("."))) <= tuple(map(int, UV_VERSION.split(".")))
+    project = tmp_path / "project"
+    shutil.copytree(render_shared(), project)
+    assert read_pyproject(project)["tool"]["uv"]["required-version"] == f">={UV_MIN}"
+    env = {"UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN)}
+    uvx = shutil.which("uvx") or str(Path(shutil.which("uv") or "uv").with_name("uvx"))
+    run([uvx, "--from", f"uv=={UV_MIN}", "uv", "build", "--out-dir", tmp_path / "dist"], project, env=env)
+    assert sorted(p.name for p in (tmp_path / "dist").glob("acme_widgets-*")) == [
+        "acme_widgets-0.1.0-py3-none-any.whl",
+        "acme_widgets-0.1.0.tar.gz",
+    ]
+
+    major, minor, patch = map(int, UV_MIN.split("."))
+    assert patch > 0, "the uv just below uv_min_version is no longer a patch release lower: adjust the test"
+    below = f"{major}.{minor}.{patch - 1}"
+    refused = run(
+        [uvx, "--from", f"uv=={below}", "uv", "build", "--out-dir", tmp_path / "refused"], project, env=env, check=False
+    )
+    assert refused.returncode != 0
+    assert f"Required uv version `>={UV_MIN}` does not match the running version `{below}`" in refused.stderr
+    # Not just refused by the bound: without the project's uv settings it cannot build the sdist.
+    broken = run(
+        [uvx, "--from", f"uv=={below}", "uv", "build", "--no-config", "--out-dir", tmp_path / "broken"],
+        project,
+        env=env,
+        check=False,
+    )
+    assert broken.returncode != 0
+    assert "pax" in broken.stderr.lower(), broken.stderr
