@@ -47,6 +47,7 @@ PLUGIN_PACKAGE = derived_names(project_kind="llm-plugin")["package_name"]
 COMMON_FILES = {
     ".copier-answers.yml",
     ".gitignore",
+    ".pre-commit-config.yaml",
     ".github/dependabot.yml",
     ".github/workflows/ci.yml",
     ".github/workflows/release.yml",
@@ -210,6 +211,7 @@ def test_answers_file_records_every_answer_and_no_computed_value(render_shared) 
         "distribution_name": DEFAULT_DISTRIBUTION,
         "package_name": DEFAULT_PACKAGE,
         "description": "",
+        "keywords": [],
         "author_name": "",
         "author_email": "",
         "copyright_year": str(datetime.date.today().year),
