@@ -391,6 +391,7 @@ def test_after_copy_message_gives_the_pending_publisher_values(
     # The first release is the version as generated; later ones bump first.
     assert f"First release: git tag v{INITIAL_VERSION} && git push origin v{INITIAL_VERSION}" in message
     assert "Later releases: uv version --bump patch" in message
+    assert "uvx prek install" in message  # the git hooks, before the first commit
 
 
 @pytest.mark.parametrize("github_release", [True, False])
