@@ -101,6 +101,15 @@ def test_hooks_are_local_and_run_the_locked_tools(render_shared) -> None:
         assert f"{tool}>=" in dev
 
 
+def test_readme_says_how_to_install_the_hooks_and_what_each_does(render_shared) -> None:
+    project = render_shared(license="Proprietary")
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    for command in ("uvx prek install", "uvx pre-commit install", "uvx prek run --all-files"):
+        assert command in readme, command
+    described = re.findall(r"^\| `([a-z-]+)` \| (.+) \|$", readme, re.MULTILINE)
+    assert [hook for hook, _ in described] == list(hooks(project).values())
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 def test_both_runners_pass_on_a_fresh_render(render_fresh, runner_env: dict[str, str], kind: str) -> None:

@@ -153,9 +153,14 @@ def test_python_min_drives_every_version_fact(render_shared, python_min: str) ->
     assert pyproject["tool"]["mypy"]["python_version"] == python_min
     ci = yaml.safe_load((project_dir / ".github/workflows/ci.yml").read_text(encoding="utf-8"))
     assert ci["jobs"]["test"]["strategy"]["matrix"]["python-version"] == versions
-    # The checks that give one verdict for every Python run once, on the oldest.
+    # The checks that give one verdict for every Python run once, on the oldest that zizmor runs on;
+    # below that Python the dev group leaves zizmor out.
+    zizmor_floor = copier_config()["zizmor_python_min"]["default"]
+    lint_python = max(python_min, zizmor_floor, key=known_python_versions().index)
     (setup_uv,) = [s for s in ci["jobs"]["lint"]["steps"] if "setup-uv" in str(s.get("uses"))]
-    assert setup_uv["with"]["python-version"] == python_min
+    assert setup_uv["with"]["python-version"] == lint_python
+    (zizmor,) = [d for d in pyproject["dependency-groups"]["dev"] if d.startswith("zizmor")]
+    assert zizmor.endswith(f"; python_version >= '{zizmor_floor}'") == (lint_python != python_min)
 
 
 @pytest.mark.parametrize("kind", KINDS)
