@@ -19,7 +19,16 @@ from typing import Any
 
 import pytest
 from conftest import KINDS, read_pyproject, require_interpreter, run
-from github_workflows import WORKFLOWS, github_env, load_workflow, run_step, run_steps, step_named
+from github_workflows import (
+    WORKFLOWS,
+    github_env,
+    load_workflow,
+    run_job,
+    run_step,
+    run_steps,
+    step_named,
+    steps_using,
+)
 
 PYTHON_MIN = "3.12"  # not the default: ruff must take its target from requires-python
 
@@ -64,7 +73,9 @@ DEFECTS = {
         ("UP040", "planted.py")),
     "format": Defect("lint", "formatting", lambda p, pkg: write(p, f"src/{pkg}/planted.py", "VALUE  =  1\n"),
                      ("unformatted", "planted.py")),
-    "zizmor": Defect("lint", "audit", unpin_setup_uv, ("unpinned-uses", ".github/workflows/release.yml")),
+    # An annotation GitHub can place: the path relative to the repository root.
+    "zizmor": Defect("lint", "audit", unpin_setup_uv,
+                     ("::error file=.github/workflows/release.yml,line=", "title=unpinned-uses::")),
     "mypy": Defect("test", "type-check", lambda p, pkg: write(
         p, f"src/{pkg}/planted.py", 'def planted() -> int:\n    return "one"\n'),
         ("Incompatible return value type", "planted.py")),
@@ -94,6 +105,11 @@ def test_each_check_step_fails_on_a_defect_of_its_kind(render_fresh, subtests: A
     assert checked == {s["name"] for job in jobs.values() for s in run_steps(job)[1:]}
     env = {**github_env(), "UV_PYTHON": require_interpreter(PYTHON_MIN)}
     run_step(jobs["test"], step_named(jobs["test"], "install"), project, env)
+    # Green first: the whole lint job passes on the fresh render (the test job's
+    # run in test_workflows.py), so each failure below is its defect's doing.
+    (setup_uv,) = steps_using(jobs["lint"], "astral-sh/setup-uv")
+    assert setup_uv["with"]["python-version"] == PYTHON_MIN
+    assert len(run_job(jobs["lint"], project, env)) == len(run_steps(jobs["lint"]))
     # A pristine state to return to after each defect (.venv and the caches are ignored, so kept).
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "render"]):
         run(["git", *args], project)
