@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from conftest import KINDS, read_pyproject, require_interpreter, run
 from github_workflows import (
     WORKFLOWS,
@@ -55,8 +56,9 @@ def append(project: Path, name: str, text: str) -> None:
 def unpin_setup_uv(project: Path, _package: str) -> None:
     path = project / ".github" / "workflows" / "release.yml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(re.sub(r"astral-sh/setup-uv@[0-9a-f]{40}", "astral-sh/setup-uv@v10", text, count=1),
-                    encoding="utf-8")
+    path.write_text(
+        re.sub(r"astral-sh/setup-uv@[0-9a-f]{40}", "astral-sh/setup-uv@v10", text, count=1), encoding="utf-8"
+    )
 
 
 def break_console_script(project: Path, package: str) -> None:
@@ -68,29 +70,52 @@ def break_console_script(project: Path, package: str) -> None:
 
 DEFECTS = {
     # UP040 applies from Python 3.12 on: it fires only if ruff targets requires-python's floor.
-    "lint": Defect("lint", "^lint$", lambda p, pkg: write(
-        p, f"src/{pkg}/planted.py", "from typing import TypeAlias\n\nNumber: TypeAlias = int\n"),
-        ("UP040", "planted.py")),
-    "format": Defect("lint", "formatting", lambda p, pkg: write(p, f"src/{pkg}/planted.py", "VALUE  =  1\n"),
-                     ("unformatted", "planted.py")),
+    "lint": Defect(
+        "lint",
+        "^lint$",
+        lambda p, pkg: write(p, f"src/{pkg}/planted.py", "from typing import TypeAlias\n\nNumber: TypeAlias = int\n"),
+        ("UP040", "planted.py"),
+    ),
+    "format": Defect(
+        "lint",
+        "formatting",
+        lambda p, pkg: write(p, f"src/{pkg}/planted.py", "VALUE  =  1\n"),
+        ("unformatted", "planted.py"),
+    ),
     # An annotation GitHub can place: the path relative to the repository root.
-    "zizmor": Defect("lint", "audit", unpin_setup_uv,
-                     ("::error file=.github/workflows/release.yml,line=", "title=unpinned-uses::")),
-    "mypy": Defect("test", "type-check", lambda p, pkg: write(
-        p, f"src/{pkg}/planted.py", 'def planted() -> int:\n    return "one"\n'),
-        ("Incompatible return value type", "planted.py")),
-    "pytest": Defect("test", "^test$", lambda p, pkg: write(
-        p, "tests/test_planted.py", "def test_planted() -> None:\n    assert 1 + 1 == 3\n"),
-        ("FAILED tests/test_planted.py::test_planted",)),
-    "doctest": Defect("test", "^test$", lambda p, pkg: write(
-        p, f"src/{pkg}/planted.py",
-        'def double(x: int) -> int:\n    """Twice x.\n\n    >>> double(2)\n    5\n    """\n    return 2 * x\n'),
-        ("FAILED src/{pkg}/planted.py::{pkg}.planted.double",)),
-    "build": Defect("test", "build", lambda p, pkg: (p / "src" / pkg / "__init__.py").unlink(),
-                    ("__init__.py",)),
-    "wheel import": Defect("test", "smoke", lambda p, pkg: append(
-        p, f"src/{pkg}/__init__.py", '\nraise RuntimeError("planted import failure")\n'),
-        ("planted import failure",), after="build"),
+    "zizmor": Defect(
+        "lint", "audit", unpin_setup_uv, ("::error file=.github/workflows/release.yml,line=", "title=unpinned-uses::")
+    ),
+    "mypy": Defect(
+        "test",
+        "type-check",
+        lambda p, pkg: write(p, f"src/{pkg}/planted.py", 'def planted() -> int:\n    return "one"\n'),
+        ("Incompatible return value type", "planted.py"),
+    ),
+    "pytest": Defect(
+        "test",
+        "^test$",
+        lambda p, pkg: write(p, "tests/test_planted.py", "def test_planted() -> None:\n    assert 1 + 1 == 3\n"),
+        ("FAILED tests/test_planted.py::test_planted",),
+    ),
+    "doctest": Defect(
+        "test",
+        "^test$",
+        lambda p, pkg: write(
+            p,
+            f"src/{pkg}/planted.py",
+            'def double(x: int) -> int:\n    """Twice x.\n\n    >>> double(2)\n    5\n    """\n    return 2 * x\n',
+        ),
+        ("FAILED src/{pkg}/planted.py::{pkg}.planted.double",),
+    ),
+    "build": Defect("test", "build", lambda p, pkg: (p / "src" / pkg / "__init__.py").unlink(), ("__init__.py",)),
+    "wheel import": Defect(
+        "test",
+        "smoke",
+        lambda p, pkg: append(p, f"src/{pkg}/__init__.py", '\nraise RuntimeError("planted import failure")\n'),
+        ("planted import failure",),
+        after="build",
+    ),
     "console script": Defect("test", "smoke", break_console_script, ("planted_missing",), after="build"),
 }
 
@@ -175,8 +200,9 @@ def neutralisers(workflows: dict[str, dict[str, Any]], pyproject: dict[str, Any]
     pytest_config = pyproject.get("tool", {}).get("pytest", {})
     if "--doctest-modules" not in pytest_config.get("addopts", []):
         found.append("pyproject.toml: pytest without --doctest-modules")
-    if any(re.search(r"--co\b|--collect-only|--exitfirst|--deselect|--ignore", o)
-           for o in pytest_config.get("addopts", [])):
+    if any(
+        re.search(r"--co\b|--collect-only|--exitfirst|--deselect|--ignore", o) for o in pytest_config.get("addopts", [])
+    ):
         found.append("pyproject.toml: pytest addopts skip tests")
     ruff = pyproject.get("tool", {}).get("ruff", {})
     if not ruff.get("lint", {}).get("select") or "ALL" in ruff.get("lint", {}).get("ignore", []):
@@ -196,15 +222,21 @@ def test_no_check_step_can_be_neutralised(render_shared, kind: str) -> None:
 
 def _edit_step(step_pattern: str, edit: Callable[[dict[str, Any]], None]) -> Callable[..., None]:
     def mutate(workflows: dict[str, dict[str, Any]], _pyproject: dict[str, Any]) -> None:
-        (step,) = [s for job in workflows["ci.yml"]["jobs"].values() for s in job["steps"]
-                   if re.search(step_pattern, s.get("name", ""), re.IGNORECASE)]
+        (step,) = [
+            s
+            for job in workflows["ci.yml"]["jobs"].values()
+            for s in job["steps"]
+            if re.search(step_pattern, s.get("name", ""), re.IGNORECASE)
+        ]
         edit(step)
+
     return mutate
 
 
 def _append_to_run(text: str) -> Callable[[dict[str, Any]], None]:
     def edit(step: dict[str, Any]) -> None:
         step["run"] = str(step["run"]).rstrip("\n") + text
+
     return edit
 
 
@@ -215,6 +247,7 @@ def _set_tool(path: str, value: Any) -> Callable[..., None]:
         for parent in parents:
             table = table.setdefault(parent, {})
         table[key] = value
+
     return mutate
 
 
@@ -225,9 +258,8 @@ NEUTRALISED = {
     "--no-exit-codes on zizmor": _edit_step("audit", _append_to_run(" --no-exit-codes")),
     "set +e before the smoke test": _edit_step("smoke", lambda s: s.update(run="set +e\n" + str(s["run"]))),
     "continue-on-error on the build": _edit_step("build", lambda s: s.update({"continue-on-error": True})),
-    "continue-on-error on the lint job": lambda w, _p: w["ci.yml"]["jobs"]["lint"].update(
-        {"continue-on-error": True}),
-    "a shell without -e": _edit_step("^test$", lambda s: s.update(shell="sh {0}")),
+    "continue-on-error on the lint job": lambda w, _p: w["ci.yml"]["jobs"]["lint"].update({"continue-on-error": True}),
+    "a shell without -e": _edit_step("^test$", lambda s: s.update({"shell": "sh {0}"})),
     "mypy strict = false": _set_tool("tool.mypy.strict", False),
     "mypy ignore_errors": _set_tool("tool.mypy.ignore_errors", True),
     "pytest --collect-only": _set_tool("tool.pytest.addopts", ["-ra", "--doctest-modules", "--co"]),
@@ -241,4 +273,3 @@ def test_the_neutraliser_check_catches(render_shared, mutation: str) -> None:
     workflows, pyproject = rendered(render_shared(project_kind="cli", python_min=PYTHON_MIN))
     NEUTRALISED[mutation](workflows, pyproject)
     assert neutralisers(workflows, pyproject) != [], mutation
-

@@ -127,18 +127,25 @@ def plant_problems(project: Path) -> None:
     (source / "planted_format.py").write_text("VALUE  =  1\n", encoding="utf-8")
     (source / "planted_types.py").write_text('def planted() -> int:\n    return "one"\n', encoding="utf-8")
     release = project / ".github" / "workflows" / "release.yml"
-    release.write_text(re.sub(r"astral-sh/setup-uv@[0-9a-f]{40}", "astral-sh/setup-uv@v10",
-                              release.read_text(encoding="utf-8"), count=1), encoding="utf-8")
+    release.write_text(
+        re.sub(
+            r"astral-sh/setup-uv@[0-9a-f]{40}", "astral-sh/setup-uv@v10", release.read_text(encoding="utf-8"), count=1
+        ),
+        encoding="utf-8",
+    )
     pyproject = project / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text(encoding="utf-8").replace(
-        "dependencies = []", 'dependencies = ["packaging>=24"]', 1), encoding="utf-8")
+    pyproject.write_text(
+        pyproject.read_text(encoding="utf-8").replace("dependencies = []", 'dependencies = ["packaging>=24"]', 1),
+        encoding="utf-8",
+    )
     assert "packaging" in pyproject.read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 def test_both_runners_pass_on_a_fresh_render_and_fail_on_planted_problems(
-        render_fresh, runner_env: dict[str, str], kind: str, subtests: Any) -> None:
+    render_fresh, runner_env: dict[str, str], kind: str, subtests: Any
+) -> None:
     project = render_fresh(project_kind=kind)
     python_min = read_pyproject(project)["project"]["requires-python"].removeprefix(">=")
     prepare(project, require_interpreter(python_min), runner_env)
@@ -147,7 +154,8 @@ def test_both_runners_pass_on_a_fresh_render_and_fail_on_planted_problems(
         assert returncode == 0, output
         # Every hook ran (none skipped for want of files) and passed.
         assert {hook: status for hook, (status, _) in results.items()} == dict.fromkeys(
-            hooks(project).values(), "Passed"), output
+            hooks(project).values(), "Passed"
+        ), output
     assert_nothing_cloned(runner_env)
     # The hooks changed nothing in the fresh render.
     assert run(["git", "diff", "--name-only"], project).stdout == ""

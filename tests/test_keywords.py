@@ -25,9 +25,24 @@ from conftest import (
 from distributions import built_dists, sdist_metadata, wheel_metadata
 
 HOSTILE_KEYWORDS = [
-    'He said "hi"', "O'Brien's", "C:\\new \\u0041 \\n trailing\\", "${{ github.token }}",
-    "{{ 7*7 }}", "{% raw %}", "{# c #}", "# not a comment", "key: value", "- item", "null", "1.0",
-    "[[x]] = 1", "Zoë", "日本語", "שלום", "😀 👩‍💻", "$(id) `id`",
+    'He said "hi"',
+    "O'Brien's",
+    "C:\\new \\u0041 \\n trailing\\",
+    "${{ github.token }}",
+    "{{ 7*7 }}",
+    "{% raw %}",
+    "{# c #}",
+    "# not a comment",
+    "key: value",
+    "- item",
+    "null",
+    "1.0",
+    "[[x]] = 1",
+    "Zoë",
+    "日本語",
+    "שלום",
+    "😀 👩‍💻",
+    "$(id) `id`",
 ]
 
 
@@ -53,9 +68,17 @@ def test_hostile_keywords_reach_the_built_metadata_exactly(tmp_path: Path) -> No
     destination = tmp_path / "out"
     data = [f"{key}={value}" for key, value in REQUIRED_ANSWERS.items()]
     data.append("keywords=" + json.dumps(HOSTILE_KEYWORDS, ensure_ascii=False))
-    result = copier_cli("copy", "--quiet", "--defaults", "--vcs-ref", "HEAD",
-                        *(arg for item in data for arg in ("--data", item)), TEMPLATE_DIR, destination,
-                        cwd=tmp_path)
+    result = copier_cli(
+        "copy",
+        "--quiet",
+        "--defaults",
+        "--vcs-ref",
+        "HEAD",
+        *(arg for item in data for arg in ("--data", item)),
+        TEMPLATE_DIR,
+        destination,
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert read_pyproject(destination)["project"]["keywords"] == HOSTILE_KEYWORDS
     assert read_answers(destination)["keywords"] == HOSTILE_KEYWORDS

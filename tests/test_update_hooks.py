@@ -9,25 +9,24 @@ from pathlib import Path
 import pytest
 import yaml
 
+import test_hooks
+import test_update
 from conftest import read_answers, read_pyproject, require_interpreter, run, uv
 from github_workflows import github_env, load_workflow, run_job, steps_using
-from test_hooks import RUNNERS, hooks, prepare, run_hooks, runner_env  # noqa: F401 (a fixture)
-from test_update import (
-    CI_YML,
-    assert_no_conflicts,
-    commit_all,
-    release_to_head_repo,  # noqa: F401 (a fixture)
-    render,
-    render_project,
-    update,
-)
+from test_hooks import RUNNERS, hooks, prepare, run_hooks
+from test_update import CI_YML, assert_no_conflicts, commit_all, render, render_project, update
+
+# The fixtures this test shares with test_hooks.py and test_update.py.
+runner_env = test_hooks.runner_env
+release_to_head_repo = test_update.release_to_head_repo
 
 PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 
 
 @pytest.mark.slow
 def test_update_from_the_release_brings_hooks_lint_job_and_keywords(
-        release_to_head_repo: tuple[Path, str, str], runner_env: dict[str, str], tmp_path: Path) -> None:
+    release_to_head_repo: tuple[Path, str, str], runner_env: dict[str, str], tmp_path: Path
+) -> None:
     template, released, head = release_to_head_repo
     project = render_project(template, tmp_path / "project", released, project_kind="llm-plugin")
     if (project / PRE_COMMIT_CONFIG).exists():
@@ -35,19 +34,23 @@ def test_update_from_the_release_brings_hooks_lint_job_and_keywords(
     # The user's edits: a renamed CI step, a coverage threshold, a module with its test, README text.
     ci = (project / CI_YML).read_text(encoding="utf-8")
     assert ci.count("- name: Build the sdist and wheel\n") == 1
-    (project / CI_YML).write_text(ci.replace("- name: Build the sdist and wheel\n",
-                                             "- name: Build the distributions\n"), encoding="utf-8")
+    (project / CI_YML).write_text(
+        ci.replace("- name: Build the sdist and wheel\n", "- name: Build the distributions\n"), encoding="utf-8"
+    )
     pyproject = (project / "pyproject.toml").read_text(encoding="utf-8")
-    (project / "pyproject.toml").write_text(pyproject.replace("show_missing = true\n",
-                                                              "show_missing = true\nfail_under = 90\n"),
-                                            encoding="utf-8")
+    (project / "pyproject.toml").write_text(
+        pyproject.replace("show_missing = true\n", "show_missing = true\nfail_under = 90\n"), encoding="utf-8"
+    )
     package = read_pyproject(project)["project"]["name"].replace("-", "_")
     (project / "src" / package / "extra.py").write_text(
         'def shout(text: str) -> str:\n    """Loud.\n\n    >>> shout("hi")\n    \'HI\'\n    """\n'
-        "    return text.upper()\n", encoding="utf-8")
+        "    return text.upper()\n",
+        encoding="utf-8",
+    )
     (project / "tests" / "test_extra.py").write_text(
-        f"from {package}.extra import shout\n\n\ndef test_shout() -> None:\n"
-        '    assert shout("a") == "A"\n', encoding="utf-8")
+        f'from {package}.extra import shout\n\n\ndef test_shout() -> None:\n    assert shout("a") == "A"\n',
+        encoding="utf-8",
+    )
     with (project / "README.md").open("a", encoding="utf-8") as readme:
         readme.write("\n## Our notes\n\nKept across updates.\n")
     commit_all(project, "User edits")
@@ -57,8 +60,9 @@ def test_update_from_the_release_brings_hooks_lint_job_and_keywords(
     assert_no_conflicts(project)
     fresh = render(template, tmp_path / "fresh", head, project_kind="llm-plugin")
     # The hooks arrive as in a fresh render ...
-    assert (project / PRE_COMMIT_CONFIG).read_text(encoding="utf-8") == (
-        fresh / PRE_COMMIT_CONFIG).read_text(encoding="utf-8")
+    assert (project / PRE_COMMIT_CONFIG).read_text(encoding="utf-8") == (fresh / PRE_COMMIT_CONFIG).read_text(
+        encoding="utf-8"
+    )
     # ... the lint job too, with the user's step name kept in the test job ...
     jobs = load_workflow(project, "ci.yml")["jobs"]
     assert jobs["lint"] == load_workflow(fresh, "ci.yml")["jobs"]["lint"]
