@@ -47,6 +47,7 @@ PLUGIN_PACKAGE = derived_names(project_kind="llm-plugin")["package_name"]
 COMMON_FILES = {
     ".copier-answers.yml",
     ".gitignore",
+    ".pre-commit-config.yaml",
     ".github/dependabot.yml",
     ".github/scripts/release_preflight.py",
     ".github/workflows/ci.yml",
@@ -148,15 +149,22 @@ def test_python_min_drives_every_version_fact(render_shared, python_min: str) ->
         if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)
     ]
     assert version_classifiers == versions
-    assert pyproject["tool"]["ruff"]["target-version"] == "py" + python_min.replace(".", "")
+    # ruff's target is requires-python's floor: no second copy (test_checks_can_fail.py runs ruff on it).
+    assert "target-version" not in pyproject["tool"]["ruff"]
     assert pyproject["tool"]["mypy"]["python_version"] == python_min
     ci = yaml.safe_load((project_dir / ".github/workflows/ci.yml").read_text(encoding="utf-8"))
     assert ci["jobs"]["test"]["strategy"]["matrix"]["python-version"] == versions
     # The checks that give one verdict for every Python run once, on the oldest
-    # their tools install on (copier.yml tool_python_min).
+    # their tools install on (copier.yml tool_python_min); below a tool's floor
+    # the dev group leaves that tool out.
     (setup_uv,) = [s for s in ci["jobs"]["lint"]["steps"] if "setup-uv" in str(s.get("uses"))]
-    floors = [python_min, *copier_config()["tool_python_min"]["default"].values()]
-    assert setup_uv["with"]["python-version"] == max(floors, key=known_python_versions().index)
+    tool_floors = copier_config()["tool_python_min"]["default"]
+    lint_python = max([python_min, *tool_floors.values()], key=known_python_versions().index)
+    assert setup_uv["with"]["python-version"] == lint_python
+    (zizmor,) = [d for d in pyproject["dependency-groups"]["dev"] if d.startswith("zizmor")]
+    zizmor_floor = tool_floors["zizmor"]
+    below_floor = known_python_versions().index(python_min) < known_python_versions().index(zizmor_floor)
+    assert zizmor.endswith(f"; python_version >= '{zizmor_floor}'") == below_floor
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -212,6 +220,7 @@ def test_answers_file_records_every_answer_and_no_computed_value(render_shared) 
         "distribution_name": DEFAULT_DISTRIBUTION,
         "package_name": DEFAULT_PACKAGE,
         "description": "",
+        "keywords": [],
         "author_name": "",
         "author_email": "",
         "copyright_year": str(datetime.date.today().year),
@@ -392,6 +401,7 @@ def test_after_copy_message_gives_the_pending_publisher_values(
     # The first release is the version as generated; later ones bump first.
     assert f"First release: git tag v{INITIAL_VERSION} && git push origin v{INITIAL_VERSION}" in message
     assert "Later releases: uv version --bump patch" in message
+    assert "uvx prek install" in message  # the git hooks, before the first commit
 
 
 @pytest.mark.parametrize("github_release", [True, False])

@@ -502,7 +502,7 @@ def test_update_with_a_new_python_min_regenerates_everything_derived(v1_0_0_seed
                           for c in pyproject["project"]["classifiers"]
                           if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)]
     assert python_classifiers == versions
-    assert pyproject["tool"]["ruff"]["target-version"] == "py312"
+    assert "target-version" not in pyproject["tool"]["ruff"]  # ruff reads requires-python
     assert pyproject["tool"]["mypy"]["python_version"] == "3.12"
     ci = yaml.safe_load((project / CI_YML).read_text(encoding="utf-8"))
     assert ci["jobs"]["test"]["strategy"]["matrix"]["python-version"] == versions

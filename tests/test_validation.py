@@ -129,6 +129,17 @@ REJECTIONS = [
     Rejection("description", "a\u2029b", ONE_LINE, "unicode paragraph separator"),
     Rejection("description", "bell\x07", ONE_LINE, "control character"),
     Rejection("description", "d" * 513, "at most 512 characters", "513 chars"),
+    # keywords: a YAML list of at most 20 one-line keywords, each without commas, at most 50 characters.
+    Rejection("keywords", "widgets", "a YAML list", "a bare word", cli=True),
+    Rejection("keywords", "{a: 1}", "a YAML list", "a mapping"),
+    Rejection("keywords", "[" + ", ".join(["k"] * 21) + "]", "at most 20 keywords", "21 keywords"),
+    Rejection("keywords", "[2026, yes]", "must be text", "a number and a boolean"),
+    Rejection("keywords", '["a\\nb"]', ONE_LINE, "newline", cli=True),
+    Rejection("keywords", '["bell\\u0007"]', ONE_LINE, "control character"),
+    Rejection("keywords", '[""]', "non-empty", "empty"),
+    Rejection("keywords", '[" widgets"]', "without spaces at either end", "leading space"),
+    Rejection("keywords", '["widgets, acme"]', "must not contain commas", "comma", cli=True),
+    Rejection("keywords", "[" + "k" * 51 + "]", "at most 50 characters", "51 chars"),
     # author_name: one line, not only spaces, no comma (PEP 621), at most 200 characters.
     Rejection("author_name", "Ada\nLovelace", ONE_LINE, "newline", cli=True),
     Rejection("author_name", "   ", "contain more than spaces", "only spaces"),
