@@ -82,7 +82,8 @@ def test_tag_release_publishes_installable_files(render_fresh, local_index: Loca
     shutil.copytree(project, checkout)
 
     # ci.yml, called by release.yml's test job.
-    run_job(ci, project, {**github_env(TAG, "push", "tag"), "UV_PYTHON": python})
+    run_job(ci, project, {**github_env(TAG, "push", "tag"), "UV_PYTHON": python},
+            matrix={"os": "ubuntu-latest", "python-version": local[0]})
 
     # The build job, for the tag push: the tag check passes, one build, smoke tests;
     # on the interpreter its setup-uv step names (exported as UV_PYTHON).
