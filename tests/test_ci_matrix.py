@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,14 @@ from github_workflows import (
     run_steps,
     step_named,
     steps_using,
+)
+from test_update import (  # the fixture updates a project from this repository's newest v* tag
+    CI_YML,
+    assert_no_conflicts,
+    commit_all,
+    release_to_head_repo,  # noqa: F401 (a fixture)
+    render_project,
+    update,
 )
 
 CONFIG = copier_config()
@@ -109,10 +117,14 @@ def test_matrix_structure_follows_the_answers(render_shared, answers: dict[str, 
 
     # Steps: bash everywhere, the summary, the GIL check, the lowest-direct run.
     assert job["defaults"] == {"run": {"shell": "bash"}}
-    summary = step_named(job, "coverage table")
-    assert "coverage report --format=markdown" in summary["run"]
-    assert '>> "$GITHUB_STEP_SUMMARY"' in summary["run"]
+    summary = step_named(job, "^Test$")
+    assert 'uv run pytest --cov --cov-report=term --cov-report=markdown-append:"$GITHUB_STEP_SUMMARY"' == (
+        summary["run"])
     assert "if" not in summary  # every test entry reports its coverage
+    # Every script runs in bash, and none names a path that differs on Windows.
+    for step in run_steps(job):
+        assert step.get("shell", "bash") == "bash", step["name"]
+        assert ".venv/" not in step["run"] and "/bin/" not in step["run"], step["name"]
     gil = [s for s in job["steps"] if "GIL" in s.get("name", "")]
     assert len(gil) == free_threaded
     if free_threaded:
@@ -177,9 +189,24 @@ sys._is_gil_enabled = lambda: os.environ["FAKE_GIL"] == "on"
 
 
 @pytest.fixture(scope="module")
-def free_threaded_job(render_shared) -> tuple[Path, dict[str, Any]]:
-    project = render_shared(project_kind="cli")
+def free_threaded_job(render_shared, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """A private copy of a cli render (the steps write uv.lock, .coverage) and its test job."""
+    project = Path(shutil.copytree(render_shared(project_kind="cli"), tmp_path_factory.mktemp("ci") / "project"))
     return project, load_workflow(project, "ci.yml")["jobs"]["test"]
+
+
+def test_test_step_appends_the_coverage_table_to_the_job_summary(free_threaded_job, tmp_path: Path) -> None:
+    project, job = free_threaded_job
+    summary = tmp_path / "step_summary.md"
+    summary.write_text("Written by an earlier step.\n", encoding="utf-8")
+    env = {**github_env(), "UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN),
+           "UV_PROJECT_ENVIRONMENT": str(tmp_path / "venv"), "GITHUB_STEP_SUMMARY": str(summary)}
+    uv("sync", "-q", cwd=project, env=env)
+    run_step(job, step_named(job, "^Test$"), project, env)
+    table = summary.read_text(encoding="utf-8")
+    assert table.startswith("Written by an earlier step.\n| Name ")  # appended, not overwritten
+    assert "| **TOTAL** " in table
+    assert "acme\\_widgets/\\_\\_main\\_\\_.py" in table  # the one file not fully covered, escaped Markdown
 
 
 @pytest.mark.parametrize("version", ["3.11", "3.13"])
@@ -286,3 +313,36 @@ def test_lowest_direct_step_passes_on_a_fresh_render_and_fails_on_a_false_bound(
         assert f"::error::pytest 7.0.0 ignores [tool.pytest], which needs pytest {PYTEST_FLOOR}" in output
     else:
         assert "llm_acme_widgets" in output and "error" in output.lower()
+
+
+# --- copier update from the previous release -------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_update_from_the_previous_release_brings_the_matrix_into_an_edited_project(
+        release_to_head_repo: tuple[Path, str, str], tmp_path: Path) -> None:
+    """A v1.0.0 project whose ci.yml the user edited gets the new matrix, keeping the edit;
+    `--defaults` answers the new question with Linux alone."""
+    template, released, head = release_to_head_repo
+    project = render_project(template, tmp_path / "project", released, project_kind="cli")
+    ci = project / CI_YML
+    text = ci.read_text(encoding="utf-8")
+    edited = "  push:\n    branches: [main, \"release/**\"]\n"
+    assert text.count("  push:\n    branches: [main]\n") == 1
+    ci.write_text(text.replace("  push:\n    branches: [main]\n", edited), encoding="utf-8")
+    commit_all(project, "Run CI on release branches too")
+
+    update(project, "--vcs-ref", head)
+
+    assert_no_conflicts(project)
+    assert read_answers(project)["operating_systems"] == ["Linux"]
+    text = ci.read_text(encoding="utf-8")
+    assert edited in text  # the user's edit
+    job = load_workflow(project, "ci.yml")["jobs"]["test"]
+    assert job["runs-on"] == "${{ matrix.os }}"
+    assert job["strategy"]["matrix"]["os"] == [RUNNERS["Linux"]]
+    entries = matrix_entries(job)
+    assert [e["python-version"] for e in entries if e.get("lowest-direct")] == [DEFAULT_PYTHON_MIN]
+    assert [e["python-version"] for e in entries if e.get("free-threaded")] == [FREE_THREADED]
+    assert "markdown-append" in step_named(job, "^Test$")["run"]
+    assert step_named(job, "GIL")
