@@ -110,9 +110,11 @@ def test_matrix_structure_follows_the_answers(render_shared, answers: dict[str, 
     # The free-threaded entry: the newest release + "t", an entry of its own.
     assert [(e["os"], e["python-version"]) for e in entries if e.get("free-threaded")] == (
         [(primary, FREE_THREADED)] if free_threaded else [])
-    # mypy once per runner, on python_min (its verdict does not depend on the interpreter).
-    type_check = step_named(job, "type-check")
-    assert type_check["if"] == f"matrix.python-version == '{answers['python_min']}'"
+    # mypy, the build and the smoke test once per runner, on python_min (their verdict does
+    # not depend on the interpreter); the tests in every entry.
+    for name in ("type-check", "build the sdist", "smoke"):
+        assert step_named(job, name)["if"] == f"matrix.python-version == '{answers['python_min']}'"
+    assert "if" not in step_named(job, "^Test$")
     assert sum(e["python-version"] == answers["python_min"] for e in entries) == len(runners)
 
     # Steps: bash everywhere, the summary, the GIL check, the lowest-direct run.
@@ -276,7 +278,10 @@ def test_python_min_entry_runs_mypy_and_the_lowest_direct_step_but_no_gil_check(
     assert not [name for name in names if "GIL" in name]
     newest = next(e for e in matrix_entries(job) if e["python-version"] == known_python_versions()[-1])
     names = steps_for(job, newest)
-    assert "Type-check" not in names and "Test" in names
+    assert names == ["Install the project and its dev tools", "Test"]
+    free_threaded = next(e for e in matrix_entries(job) if e.get("free-threaded"))
+    assert steps_for(job, free_threaded) == [
+        "Install the project and its dev tools", "Test", "Check that importing the package leaves the GIL disabled"]
     assert not [name for name in names if "GIL" in name or "lowest" in name]
 
 
