@@ -136,6 +136,13 @@ def test_matrix_structure_follows_the_answers(render_shared, answers: dict[str, 
     assert lowest["if"] == "matrix.lowest-direct"
     assert "uv sync --resolution lowest-direct --upgrade" in lowest["run"]
     assert lowest["env"] == {"UV_LOCKED": "false"}  # uv.lock is exactly what this does not test
+    # The generated README tells the cost: the jobs a push runs, and the systems.
+    readme = " ".join((project / "README.md").read_text(encoding="utf-8").split())
+    jobs = sum(len(matrix_entries(j)) if "strategy" in j else 1
+               for j in load_workflow(project, "ci.yml")["jobs"].values())
+    assert f"A push runs {jobs} jobs" in readme
+    assert f"(the matrix in `ci.yml`) on {', '.join(answers['operating_systems'])}." in readme
+    assert (f"free-threaded Python {FREE_THREADED}" in readme) == free_threaded
     # The runtime rules of every job hold on every runner.
     assert isinstance(job["timeout-minutes"], int)
     (setup_uv,) = steps_using(job, "astral-sh/setup-uv")
