@@ -19,6 +19,7 @@ Run alone: ``uv run python bench/ci_cost.py`` (prints the breakdown).
 
 from __future__ import annotations
 
+import resource
 import shutil
 import statistics
 import subprocess
@@ -56,6 +57,7 @@ class Push:
     steps: int = 0  # every step of every job run (uses: and run:)
     run_steps: int = 0
     seconds: float = 0.0  # sum over the jobs of the median local time of their run: steps
+    cpu_seconds: float = 0.0  # the same sum over CPU time (user + system): steadier on a busy machine
     step_times: dict[str, float] = field(default_factory=dict)  # "job: step" -> median seconds
     breakdown: list[str] = field(default_factory=list)
 
@@ -87,24 +89,31 @@ def clean(project: Path, lock: str | None) -> None:
         (project / "uv.lock").write_text(lock, encoding="utf-8")
 
 
-def time_job(job: Mapping[str, Any], project: Path, env: Mapping[str, str], rounds: int) -> dict[str, float]:
-    """Median wall time of each run: step of ``job``, run in order, whatever its ``if:``.
+def child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_job(job: Mapping[str, Any], project: Path, env: Mapping[str, str],
+             rounds: int) -> dict[str, tuple[float, float]]:
+    """Median wall and CPU time of each run: step of ``job``, run in order, whatever its ``if:``.
 
     A step may fail here (the GIL check on a GIL build): its time counts all
     the same, as the time it takes to get its verdict.
     """
-    samples: dict[str, list[float]] = {str(s["name"]): [] for s in run_steps(job)}
+    samples: dict[str, list[tuple[float, float]]] = {str(s["name"]): [] for s in run_steps(job)}
     lock = None
     for round_ in range(rounds + 1):  # round 0 warms the cache and writes uv.lock
         clean(project, lock)
         for step in run_steps(job):
-            start = time.perf_counter()
+            cpu, start = child_cpu(), time.perf_counter()
             run_step(job, step, project, env, check=False)
             if round_:
-                samples[str(step["name"])].append(time.perf_counter() - start)
+                samples[str(step["name"])].append((time.perf_counter() - start, child_cpu() - cpu))
         if lock is None and (project / "uv.lock").is_file():
             lock = (project / "uv.lock").read_text(encoding="utf-8")
-    return {name: statistics.median(values) for name, values in samples.items()}
+    return {name: (statistics.median(w for w, _ in values), statistics.median(c for _, c in values))
+            for name, values in samples.items()}
 
 
 def measure_push(label: str, project: Path, env: Mapping[str, str], rounds: int) -> Push:
@@ -112,10 +121,11 @@ def measure_push(label: str, project: Path, env: Mapping[str, str], rounds: int)
     workflow = load_workflow(project, "ci.yml")
     for job_id, job in workflow["jobs"].items():
         times = time_job(job, project, env, rounds)
-        push.step_times.update({f"{job_id}: {name}": seconds for name, seconds in times.items()})
+        push.step_times.update({f"{job_id}: {name}": wall for name, (wall, _) in times.items()})
         for entry in matrix_entries(job) if "strategy" in job else [{}]:
             steps = steps_of(job, entry)
-            seconds = sum(times[str(s["name"])] for s in steps if "run" in s)
+            seconds = sum(times[str(s["name"])][0] for s in steps if "run" in s)
+            push.cpu_seconds += sum(times[str(s["name"])][1] for s in steps if "run" in s)
             push.jobs.append(f"{job_id} ({entry_label(entry)})")
             push.steps += len(steps)
             push.run_steps += sum("run" in s for s in steps)
@@ -155,7 +165,8 @@ def main() -> int:
             subprocess.run(["git", *args], cwd=template, check=True, capture_output=True)
         before, after = compare(copier, template, python, work, rounds=2)
     for push in (before, after):
-        print(f"{push.label}: {len(push.jobs)} jobs, {push.steps} steps ({push.run_steps} run:), {push.seconds:.2f} s")
+        print(f"{push.label}: {len(push.jobs)} jobs, {push.steps} steps ({push.run_steps} run:), "
+              f"{push.seconds:.2f} s, CPU {push.cpu_seconds:.2f} s")
         print("\n".join(f"  {line}" for line in push.breakdown))
         print("\n".join(f"    {name}: {seconds:.2f} s" for name, seconds in push.step_times.items()))
     return 0

@@ -22,7 +22,6 @@ from conftest import (
     DEFAULT_PYTHON_MIN,
     KINDS,
     TEMPLATE_DIR,
-    copier_cli,
     copier_config,
     known_python_versions,
     read_answers,
@@ -173,16 +172,6 @@ def test_workflows_of_every_combination_pass_zizmor_and_the_schema(render_shared
     checked = run([CHECK_JSONSCHEMA, "--builtin-schema", "vendor.github-workflows", *files], TEMPLATE_DIR,
                   check=False)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-
-
-def test_no_operating_system_is_refused_naming_the_rule(tmp_path: Path) -> None:
-    result = copier_cli("copy", "--defaults", "--vcs-ref", "HEAD", "--data", "project_name=Acme",
-                        "--data", "github_owner=acme", "--data", "operating_systems=[]",
-                        TEMPLATE_DIR, tmp_path / "project", cwd=tmp_path)
-    assert result.returncode != 0
-    assert ("Validation error for question 'operating_systems': operating_systems must name at least one"
-            in result.stderr)
-    assert not (tmp_path / "project").exists()
 
 
 # --- the free-threaded GIL check ------------------------------------------------------------------

@@ -186,6 +186,9 @@ REJECTIONS = [
     Rejection("testpypi_environment", "test pypi", ENVIRONMENT, "space"),
     Rejection("testpypi_environment", "", ENVIRONMENT, "empty"),
     Rejection("testpypi_environment", "t" * 256, "at most 255 characters", "256 chars"),
+    # A multiselect: copier reads the answer "[]" as a YAML list.
+    Rejection("operating_systems", "[]", "must name at least one of Linux, Windows, macOS", "none chosen",
+              cli=True),
 ]
 
 
