@@ -452,7 +452,13 @@ def _compared_values(name: str, values: list[Any], texts: str) -> list[Any]:
     literal = r"""['"]([^'"]+)['"]"""
     named = set(re.findall(rf"\b{name}\s*[!=]=\s*{literal}", texts))
     named |= set(re.findall(rf"{literal}\s+(?:not\s+)?in\s+{name}\b", texts))
-    return [v for v in values if (v[0] if isinstance(v, list) and len(v) == 1 else v) in named]
+    def singled_out(value: Any) -> bool:
+        # A multiselect's values are lists: one choice alone counts as that choice, several as none.
+        if isinstance(value, list):
+            return len(value) == 1 and value[0] in named
+        return value in named
+
+    return [v for v in values if singled_out(v)]
 
 
 def workflow_answer_sets(config: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
