@@ -45,6 +45,7 @@ sys.path.insert(0, str(REPO / "tests"))
 # The test suite's helpers: one definition of the answers, the interpreter
 # lookup and the clean environment for the generated project's tools.
 from conftest import REQUIRED_ANSWERS, clean_env, copy_working_tree, data_args, find_interpreter  # noqa: E402
+import ci_cost  # noqa: E402  (bench/, beside this file)
 
 # The generated project's default python_min: both projects of the
 # time-to-green figure run on this one local interpreter.
@@ -464,6 +465,34 @@ def durations_report(output: str) -> list[str]:
     return [line for line in lines[start:] if DURATION_LINE.match(line)][:SLOWEST_TESTS]
 
 
+# --------------------------------------------------------------------------- 5. CI cost per push
+
+
+def measure_ci(ctx: Context, template: Path) -> list[Figure]:
+    """Jobs, steps and the time estimate of one push to the generated CI: v1.0.0 against HEAD."""
+    try:
+        before, after = ci_cost.compare(ctx.copier, template, ctx.python, ctx.work, ctx.green_rounds)
+    except RuntimeError as error:
+        ctx.notes.append(f"CI per push: not measured ({error})")
+        return []
+    ctx.notes += [*before.breakdown, *after.breakdown]
+    ctx.notes.append(
+        "CI per push, local median time of each run: step: "
+        + "; ".join(f"{push.label} {name} {seconds:.2f} s"
+                    for push in (before, after) for name, seconds in push.step_times.items()))
+    ratio = after.seconds / before.seconds
+    return [
+        Figure("CI per push: jobs (v1.0.0 as floor)", "", [len(after.jobs)], [len(before.jobs)],
+               ratio=len(after.jobs) / len(before.jobs),
+               note="GitHub bills each job rounded up to a whole minute; every job here takes less"),
+        Figure("CI per push: steps", "", [after.steps], [before.steps], ratio=after.steps / before.steps,
+               note=f"run: steps {before.run_steps} before, {after.run_steps} after"),
+        Figure("CI per push: estimate, Σ jobs × local step times", "s", [after.seconds], [before.seconds],
+               target="≤ 1.0× v1.0.0", ratio=ratio, passed=ratio <= 1.0,
+               cpu_ratio=after.cpu_seconds / before.cpu_seconds),
+    ]
+
+
 # --------------------------------------------------------------------------- results
 
 
@@ -579,6 +608,14 @@ How it is measured (`bench/run.py`):
 - **test suite**: `uv run pytest -q --durations={SLOWEST_TESTS}` at the repository root, once
   (as `.ci/run` runs it, plus the report of its slowest tests); its ratio is to the
   {SUITE_TARGET_SECONDS:.0f} s target.
+- **CI per push**: `bench/ci_cost.py` renders `ci.yml` of `v1.0.0` and of this working tree
+  (default answers), expands each job's matrix as GitHub does and evaluates each step's `if:`
+  for a push: that gives the jobs and steps. Each `run:` step is timed as a runner runs it
+  (bash on a script file) in the rendered project on CPython {PYTHON_VERSION} (python_min), over the
+  time-to-green number of rounds after an untimed warm-up; entries of Pythons not installed here
+  count with those times. The estimate sums, over the jobs of a push, the median times of the
+  steps each job runs. `uses:` steps (checkout, setup-uv) count as steps at no time: the
+  per-job runner cost is in the job count, not in the seconds.
 - **CPU-time ratio**: the same ratio over the user + system CPU time of the commands and their
   children. Other work on the machine stretches wall times but hardly CPU times: when the
   two ratios disagree, the machine was busy.
@@ -669,6 +706,8 @@ def measure_all(ctx: Context, skip_suite: bool) -> list[Figure]:
     figures += green
     print("install size …", flush=True)
     figures += measure_install(ctx, project, floor_project)
+    print("CI cost per push …", flush=True)
+    figures += measure_ci(ctx, template)
     if skip_suite:
         ctx.notes.append("template test suite: skipped (--skip-suite)")
     else:

@@ -155,31 +155,84 @@ def run_step(
     full_env.setdefault("GITHUB_WORKSPACE", str(cwd))
     # Like the runner, keep the script outside the workspace.
     with tempfile.TemporaryDirectory() as scripts:
+        # The runner gives each step a file for its job summary; pass
+        # GITHUB_STEP_SUMMARY to read what a step writes there.
+        full_env.setdefault("GITHUB_STEP_SUMMARY", str(Path(scripts) / "step-summary.md"))
         script = Path(scripts) / "step.sh"
         script.write_text(str(step["run"]), encoding="utf-8")
         return run([*command, script], cwd, env=full_env, check=check, timeout=timeout)
 
 
+def matrix_entries(job: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The combinations of a job's ``strategy.matrix``, expanded the way GitHub does.
+
+    The product of the list-valued keys, in order; then each ``include`` entry
+    is added to every combination none of whose values it would overwrite, or,
+    if it fits none, appended as a combination of its own.
+    """
+    matrix = dict(job.get("strategy", {}).get("matrix", {}))
+    include = matrix.pop("include", [])
+    assert "exclude" not in matrix, "the test does not expand exclude:"
+    entries: list[dict[str, Any]] = [{}]
+    for key, values in matrix.items():
+        entries = [{**entry, key: value} for entry in entries for value in values]
+    for extra in include:
+        fitting = [entry for entry in entries
+                   if all(entry.get(key, value) == value for key, value in extra.items() if key in matrix)]
+        if fitting:
+            for entry in fitting:
+                entry.update(extra)
+        else:
+            entries.append(dict(extra))
+    return entries
+
+
+_CONDITION = re.compile(
+    r"(?P<neg>!)?(?P<ctx>github\.event_name|matrix\.[A-Za-z0-9_-]+)(?:\s*==\s*'(?P<value>[^']*)')?")
+
+
+def condition_holds(condition: str, env: Mapping[str, str], matrix: Mapping[str, Any] | None) -> bool:
+    """Evaluate a step's ``if:`` of the forms these workflows use, joined by ``&&``.
+
+    ``github.event_name == '...'`` (against GITHUB_EVENT_NAME), ``matrix.KEY``
+    (truthy) and ``matrix.KEY == '...'``, each optionally negated with ``!``.
+    Anything else fails the test instead of being guessed.
+    """
+    result = True
+    for part in str(condition).split("&&"):
+        match = _CONDITION.fullmatch(part.strip())
+        if match is None:
+            pytest.fail(f"the test cannot evaluate if: {condition}", pytrace=False)
+        context = match.group("ctx")
+        if context == "github.event_name":
+            actual: Any = env.get("GITHUB_EVENT_NAME")
+        else:
+            if matrix is None:
+                pytest.fail(f"if: {condition} needs a matrix entry (run_job(..., matrix=...))", pytrace=False)
+            actual = matrix.get(context.removeprefix("matrix."))
+        value = match.group("value")
+        holds = bool(actual) if value is None else str(actual) == value
+        result = result and (holds != bool(match.group("neg")))
+    return result
+
+
 def run_job(job: Mapping[str, Any], cwd: Path, env: Mapping[str, str], *,
-            check: bool = True,
+            check: bool = True, matrix: Mapping[str, Any] | None = None,
             expressions: Mapping[str, str] | None = None) -> list[subprocess.CompletedProcess[str]]:
     """Run the ``run:`` steps of ``job`` in order, like the runner, until one fails.
 
     With ``check``, a failing step fails the test. Returns the results of the
     steps that ran (the last one is the failure, if any).
 
-    A step's ``if:`` is GitHub's to evaluate: only ``github.event_name == '...'``
-    is understood here (against GITHUB_EVENT_NAME), anything else fails.
+    A step's ``if:`` is GitHub's to evaluate: ``condition_holds`` understands
+    the event name and, given the ``matrix`` entry the job runs as, matrix
+    values; anything else fails.
     """
     results = []
     for step in run_steps(job):
         condition = step.get("if")
-        if condition is not None:
-            match = re.fullmatch(r"github\.event_name == '([a-z_]+)'", str(condition).strip())
-            if match is None:
-                pytest.fail(f"the test cannot evaluate if: {condition}", pytrace=False)
-            if env.get("GITHUB_EVENT_NAME") != match.group(1):
-                continue
+        if condition is not None and not condition_holds(str(condition), env, matrix):
+            continue
         results.append(run_step(job, step, cwd, env, check=check, expressions=expressions))
         if results[-1].returncode != 0:
             break
@@ -409,7 +462,13 @@ def _compared_values(name: str, values: list[Any], texts: str) -> list[Any]:
     literal = r"""['"]([^'"]+)['"]"""
     named = set(re.findall(rf"\b{name}\s*[!=]=\s*{literal}", texts))
     named |= set(re.findall(rf"{literal}\s+(?:not\s+)?in\s+{name}\b", texts))
-    return [v for v in values if (v[0] if isinstance(v, list) and len(v) == 1 else v) in named]
+    def singled_out(value: Any) -> bool:
+        # A multiselect's values are lists: one choice alone counts as that choice, several as none.
+        if isinstance(value, list):
+            return len(value) == 1 and value[0] in named
+        return value in named
+
+    return [v for v in values if singled_out(v)]
 
 
 def workflow_answer_sets(config: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:

@@ -65,7 +65,8 @@ def test_tag_release_publishes_installable_files(render_fresh, local_index: Loca
                    tmp_path / "run", {"PYPI_INDEX_URL": local_index.simple_url})
 
     # ci.yml, called by release.yml's test job.
-    run_job(ci, project, {**github_env(TAG, "push", "tag"), "UV_PYTHON": python})
+    run_job(ci, project, {**github_env(TAG, "push", "tag"), "UV_PYTHON": python},
+            matrix={"os": "ubuntu-latest", "python-version": local[0]})
 
     # The preflight: tag, default branch, and the (local) index, which has no such version yet.
     preflight = run_job_with_outputs(release["preflight"], checkout(release["preflight"], repo.origin, ref,

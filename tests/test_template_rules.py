@@ -182,6 +182,8 @@ def question_table_problems(config: dict[str, Any], rows: dict[str, str]) -> lis
             if cell in ("asked", "empty"):
                 problems.append(f"{name}: derived default shown as {cell!r}")
             continue  # derived: said in words
+        elif isinstance(default, list):  # a multiselect, shown as a YAML list: [Linux]
+            expected = "`[" + ", ".join(map(str, default)) + "]`"
         else:
             expected = "`" + (str(default).lower() if isinstance(default, bool) else str(default)) + "`"
         if expected not in cell:

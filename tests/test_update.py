@@ -420,7 +420,7 @@ def project_with_conflicting_edit(template_repo: TemplateRepo, v1_0_0_seed: Path
     """
     project = project_copy(v1_0_0_seed, tmp_path)
     ci = (project / CI_YML).read_text(encoding="utf-8")
-    # The first job's checkout (ci.yml has one per job): one conflicting line.
+    # The first job's checkout (each job that checks out has one; the others stay).
     assert ci.count(template_repo.old_checkout_pin) >= 1
     ci = ci.replace(template_repo.old_checkout_pin, USER_CHECKOUT_PIN, 1)
     ci = ci.replace("- name: Type-check\n", "- name: Type-check strictly\n")

@@ -200,6 +200,9 @@ REJECTIONS = [
     # python_min: not below the project kind's own floor (copier.yml kind_python_min).
     Rejection("python_min", "3.10", 'python_min must be 3.11 or newer when project_kind is "llm-plugin"',
               "llm-plugin below llm-echo's Python", {"project_kind": "llm-plugin"}, cli=True),
+    # A multiselect: copier reads the answer "[]" as a YAML list.
+    Rejection("operating_systems", "[]", "must name at least one of Linux, Windows, macOS", "none chosen",
+              cli=True),
 ]
 
 

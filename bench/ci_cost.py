@@ -1,0 +1,176 @@
+"""What one push costs in the generated CI: v1.0.0's ci.yml against this working tree's.
+
+For the default answers, both ci.yml files are rendered and read the way GitHub
+runs them on a push: each job's matrix expanded (include entries too), each
+step's ``if:`` evaluated for its entry. That gives the jobs and steps a push
+runs. Each ``run:`` step is then timed here, as a runner runs it (bash on a
+script file), in the rendered project on the local CPython of ``python_min``,
+over a few rounds after an untimed warm-up (uv's cache warm, ``uv.lock`` kept,
+as a committed project has it). The estimate is the sum, over the jobs of a
+push, of the median local time of each step the job runs. An entry whose Python
+is not installed here (3.14, 3.15, 3.15t) is counted with the steps' times on
+python_min. ``uses:`` steps (checkout, setup-uv) cannot run here: they count as
+steps, at no time, so the per-job cost of GitHub's runners is not in the
+seconds; the job count shows it instead (GitHub bills each job rounded up to a
+whole minute).
+
+Run alone: ``uv run python bench/ci_cost.py`` (prints the breakdown).
+"""
+
+from __future__ import annotations
+
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+from conftest import REQUIRED_ANSWERS, clean_env, find_interpreter  # noqa: E402
+from github_workflows import (  # noqa: E402
+    condition_holds,
+    github_env,
+    load_workflow,
+    matrix_entries,
+    run_step,
+    run_steps,
+)
+
+PREVIOUS_RELEASE = "v1.0.0"
+# What a round removes, so that each starts like a fresh checkout (uv.lock stays).
+DEBRIS = (".venv", ".mypy_cache", ".ruff_cache", ".pytest_cache", "dist", ".coverage")
+
+
+@dataclass
+class Push:
+    """The jobs and steps one push runs, and the estimate."""
+
+    label: str
+    jobs: list[str] = field(default_factory=list)  # "job (entry)" per job run
+    steps: int = 0  # every step of every job run (uses: and run:)
+    run_steps: int = 0
+    seconds: float = 0.0  # sum over the jobs of the median local time of their run: steps
+    cpu_seconds: float = 0.0  # the same sum over CPU time (user + system): steadier on a busy machine
+    step_times: dict[str, float] = field(default_factory=dict)  # "job: step" -> median seconds
+    breakdown: list[str] = field(default_factory=list)
+
+
+def render(copier: str, source: Path | str, ref: str, dest: Path, env: Mapping[str, str]) -> Path:
+    data = [arg for key, value in REQUIRED_ANSWERS.items() for arg in ("--data", f"{key}={value}")]
+    subprocess.run([copier, "copy", "--quiet", "--defaults", *data, "--vcs-ref", ref, str(source), str(dest)],
+                   check=True, env=dict(env), capture_output=True, text=True)
+    return dest
+
+
+def entry_label(entry: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in entry.items()) or "no matrix"
+
+
+def steps_of(job: Mapping[str, Any], entry: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The steps a job runs for one matrix entry, on a push."""
+    return [s for s in job["steps"] if "if" not in s or condition_holds(str(s["if"]), github_env(), entry)]
+
+
+def clean(project: Path, lock: str | None) -> None:
+    for name in DEBRIS:
+        target = project / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+    if lock is not None:  # the lowest-direct step rewrites it
+        (project / "uv.lock").write_text(lock, encoding="utf-8")
+
+
+def child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_job(job: Mapping[str, Any], project: Path, env: Mapping[str, str],
+             rounds: int) -> dict[str, tuple[float, float]]:
+    """Median wall and CPU time of each run: step of ``job``, run in order, whatever its ``if:``.
+
+    A step may fail here (the GIL check on a GIL build): its time counts all
+    the same, as the time it takes to get its verdict.
+    """
+    samples: dict[str, list[tuple[float, float]]] = {str(s["name"]): [] for s in run_steps(job)}
+    lock = None
+    for round_ in range(rounds + 1):  # round 0 warms the cache and writes uv.lock
+        clean(project, lock)
+        for step in run_steps(job):
+            cpu, start = child_cpu(), time.perf_counter()
+            run_step(job, step, project, env, check=False)
+            if round_:
+                samples[str(step["name"])].append((time.perf_counter() - start, child_cpu() - cpu))
+        if lock is None and (project / "uv.lock").is_file():
+            lock = (project / "uv.lock").read_text(encoding="utf-8")
+    return {name: (statistics.median(w for w, _ in values), statistics.median(c for _, c in values))
+            for name, values in samples.items()}
+
+
+def measure_push(label: str, project: Path, env: Mapping[str, str], rounds: int) -> Push:
+    push = Push(label)
+    workflow = load_workflow(project, "ci.yml")
+    for job_id, job in workflow["jobs"].items():
+        times = time_job(job, project, env, rounds)
+        push.step_times.update({f"{job_id}: {name}": wall for name, (wall, _) in times.items()})
+        for entry in matrix_entries(job) if "strategy" in job else [{}]:
+            steps = steps_of(job, entry)
+            seconds = sum(times[str(s["name"])][0] for s in steps if "run" in s)
+            push.cpu_seconds += sum(times[str(s["name"])][1] for s in steps if "run" in s)
+            push.jobs.append(f"{job_id} ({entry_label(entry)})")
+            push.steps += len(steps)
+            push.run_steps += sum("run" in s for s in steps)
+            push.seconds += seconds
+            push.breakdown.append(f"{label}: {job_id} ({entry_label(entry)}): {len(steps)} steps, {seconds:.2f} s")
+    return push
+
+
+def compare(copier: str, template: Path, python: str, work: Path, rounds: int) -> tuple[Push, Push]:
+    """v1.0.0's push and this working tree's, default answers, on ``python`` (python_min)."""
+    env = {**clean_env({"UV_PYTHON": python}), **github_env()}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    listed = subprocess.run(["git", "tag", "--list", PREVIOUS_RELEASE], cwd=REPO, capture_output=True, text=True,
+                            check=True).stdout.split()
+    if PREVIOUS_RELEASE not in listed:
+        raise RuntimeError(f"no tag {PREVIOUS_RELEASE} here (a shallow clone? `git fetch --tags`)")
+    before = render(copier, REPO, PREVIOUS_RELEASE, work / "ci-before", env)
+    after = render(copier, template, "HEAD", work / "ci-after", env)
+    return measure_push(PREVIOUS_RELEASE, before, env, rounds), measure_push("HEAD", after, env, rounds)
+
+
+def main() -> int:
+    python = find_interpreter("3.11")
+    if python is None:
+        raise SystemExit("no local CPython 3.11")
+    copier = str(Path(sys.executable).with_name("copier"))
+    with tempfile.TemporaryDirectory(prefix="ci-cost-") as tmp:
+        work = Path(tmp)
+        template = work / "template"
+        listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
+                                capture_output=True, text=True, check=True).stdout
+        for name in filter(None, listed.split("\0")):
+            if (REPO / name).is_file():
+                (template / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(REPO / name, template / name)
+        for args in (["init", "-q"], ["add", "-A"], ["-c", "commit.gpgsign=false", "commit", "-q", "-m", "snapshot"]):
+            subprocess.run(["git", *args], cwd=template, check=True, capture_output=True)
+        before, after = compare(copier, template, python, work, rounds=2)
+    for push in (before, after):
+        print(f"{push.label}: {len(push.jobs)} jobs, {push.steps} steps ({push.run_steps} run:), "
+              f"{push.seconds:.2f} s, CPU {push.cpu_seconds:.2f} s")
+        print("\n".join(f"  {line}" for line in push.breakdown))
+        print("\n".join(f"    {name}: {seconds:.2f} s" for name, seconds in push.step_times.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
