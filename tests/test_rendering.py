@@ -57,6 +57,12 @@ COMMON_FILES = {
     f"src/{DEFAULT_PACKAGE}/core.py",
     f"src/{DEFAULT_PACKAGE}/py.typed",
     f"tests/test_{DEFAULT_PACKAGE}.py",
+    # the documentation site (docs=true, the default; tests/test_docs.py)
+    "docs/conf.py",
+    "docs/index.md",
+    "docs/api.md",
+    "docs/changelog.md",
+    "docs/development.md",
 }
 
 
@@ -108,6 +114,7 @@ def test_default_pyproject_metadata(render_shared) -> None:
         "Source": f"https://github.com/acme/{DEFAULT_DISTRIBUTION}",
         "Issues": f"https://github.com/acme/{DEFAULT_DISTRIBUTION}/issues",
         "Changelog": f"https://github.com/acme/{DEFAULT_DISTRIBUTION}/blob/main/CHANGELOG.md",
+        "Documentation": f"https://acme.github.io/{DEFAULT_DISTRIBUTION}/",
     }
 
 
@@ -119,9 +126,9 @@ def test_build_system_uses_a_uv_build_range_that_pypi_can_satisfy(render_shared)
 def test_dev_group_holds_the_tools_with_lower_bounds(render_shared) -> None:
     groups = read_pyproject(render_shared())["dependency-groups"]
     tool_versions = copier_config()["tool_versions"]["default"]
-    assert groups == {
-        "dev": [f"{tool}>={tool_versions[tool]}" for tool in ("mypy", "pytest", "pytest-cov", "ruff", "zizmor")]
-    }
+    assert groups["dev"] == [f"{tool}>={tool_versions[tool]}"
+                             for tool in ("mypy", "pytest", "pytest-cov", "ruff", "zizmor")]
+    assert set(groups) == {"dev", "docs"}  # docs: tests/test_docs.py
 
 
 def test_authors_appear_only_as_given(render_shared) -> None:
@@ -220,6 +227,7 @@ def test_answers_file_records_every_answer_and_no_computed_value(render_shared) 
         "testpypi": True,
         "testpypi_environment": "testpypi",
         "github_release": True,
+        "docs": True,
     }
 
 

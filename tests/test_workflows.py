@@ -103,7 +103,8 @@ def test_release_runs_on_version_tags_and_by_hand_for_testpypi(render_shared) ->
 
 def test_release_job_graph(render_shared) -> None:
     jobs = load_workflow(render_shared(), "release.yml")["jobs"]
-    assert set(jobs) == {"test", "build", "publish-pypi", "publish-testpypi", "github-release"}
+    assert set(jobs) == {"test", "build", "publish-pypi", "publish-testpypi", "github-release",
+                         "build-docs", "pages"}  # the docs jobs: tests/test_docs.py
     # The release runs exactly the CI suite (called, not copied) before anything is built.
     assert jobs["test"]["uses"] == LOCAL_CI_CALL
     assert "steps" not in jobs["test"]
@@ -123,7 +124,7 @@ def test_without_testpypi_there_is_no_rehearsal(render_shared) -> None:
     project = render_shared(testpypi=False)
     release = load_workflow(project, "release.yml")
     assert set(triggers(release)) == {"push"}
-    assert set(release["jobs"]) == {"test", "build", "publish-pypi", "github-release"}
+    assert set(release["jobs"]) == {"test", "build", "publish-pypi", "github-release", "build-docs", "pages"}
     assert "test.pypi.org" not in (project / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
 
 
@@ -158,7 +159,7 @@ def test_a_private_package_is_tested_and_built_but_never_published(render_shared
 def test_without_github_release_nothing_writes_to_the_repository(render_shared) -> None:
     project = render_shared(github_release=False)
     jobs = load_workflow(project, "release.yml")["jobs"]
-    assert set(jobs) == {"test", "build", "publish-pypi", "publish-testpypi"}
+    assert set(jobs) == {"test", "build", "publish-pypi", "publish-testpypi", "build-docs", "pages"}
     assert all("write" not in job["permissions"].get("contents", "") for job in jobs.values())
 
 
@@ -239,7 +240,8 @@ def test_publish_environments_follow_the_answers(render_shared, pypi_environment
     assert jobs["publish-testpypi"]["environment"] == {"name": testpypi_environment,
                                                        "url": "https://test.pypi.org/p/acme-gadgets"}
     # Only the publishing jobs run in an environment (its protection rules gate the upload).
-    assert {job_id for job_id, job in jobs.items() if "environment" in job} == {"publish-pypi", "publish-testpypi"}
+    assert {job_id for job_id, job in jobs.items() if "environment" in job} == {"publish-pypi", "publish-testpypi",
+                                                                               "pages"}
 
 
 def test_acceptance_renders_publish_from_release_and_pypi(render_shared) -> None:
@@ -251,7 +253,7 @@ def test_acceptance_renders_publish_from_release_and_pypi(render_shared) -> None
     assert minimal["publish-pypi"]["environment"]["name"] == "pypi"
     for jobs in (default, minimal):
         with_id_token = {job_id for job_id, job in jobs.items() if "id-token" in job["permissions"]}
-        assert with_id_token == {"publish-pypi", "publish-testpypi"} & set(jobs)
+        assert with_id_token == {"publish-pypi", "publish-testpypi", "pages"} & set(jobs)
 
 
 # --- hardening ---------------------------------------------------------------------------------------
