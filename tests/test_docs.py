@@ -93,8 +93,12 @@ def example_function(project: Path) -> tuple[str, str]:
 def page_text(page: Path) -> str:
     """The text of a built page's article (the main content), tags dropped, entities decoded."""
     source = page.read_text(encoding="utf-8")
-    article = source[source.index("<article"):source.index("</article>")]
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", article)).split())
+    return text_of(source[source.index("<article"):source.index("</article>")])
+
+
+def text_of(markup: str) -> str:
+    """HTML as text: tags dropped, entities decoded, whitespace collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", markup)).split())
 
 
 def assert_documents_the_example(project: Path) -> None:
@@ -108,6 +112,12 @@ def assert_documents_the_example(project: Path) -> None:
     assert ".. py:" not in text and ".. automodule" not in text
     # The docstring as written ("``name``" is reST markup for a literal: shown as "name").
     assert summary.replace("``", "") in text
+
+
+def title_of(page: str) -> str:
+    """The text of a page's <title> (the one in <head>: icons have their own)."""
+    (title,) = re.findall(r"<title>(.*?)</title>", page.split("</head>")[0], re.DOTALL)
+    return html.unescape(title)
 
 
 def conf_values(project: Path) -> dict[str, Any]:
@@ -161,15 +171,18 @@ def test_hostile_answers_show_literally_in_conf_py_and_the_built_site(render_fre
     assert_documents_the_example(project)
     index = (project / DOCS_HTML / "index.html").read_text(encoding="utf-8")
     version = read_pyproject(project)["project"]["version"]
-    (title,) = re.findall(r"<title>(.*?)</title>", index, re.DOTALL)
-    # The page's title (the README's heading) and the site's title, literally.
-    assert html.unescape(title) == f"{HOSTILE_NAME} - {HOSTILE_NAME} {version}"
+    # The site's title (the home page's <title>), another page's, the README's heading: literally.
+    assert title_of(index) == f"{HOSTILE_NAME} {version}"
+    api = (project / DOCS_HTML / "api.html").read_text(encoding="utf-8")
+    assert title_of(api) == f"API reference - {HOSTILE_NAME} {version}"
+    (heading,) = re.findall(r"<h1>(.*?)</h1>", index, re.DOTALL)
+    assert text_of(heading).removesuffix("¶").strip() == HOSTILE_NAME
     (brand,) = re.findall(r'<span class="sidebar-brand-text">(.*?)</span>', index, re.DOTALL)
     assert html.unescape(brand) == f"{HOSTILE_NAME} {version}"  # text, not markup
     assert "<b>&amp;</b>" not in index  # the name's tags never became HTML
     text = page_text(project / DOCS_HTML / "index.html")
     assert HOSTILE_DESCRIPTION in text
-    footer = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", index[index.index("<footer"):])).split())
+    footer = text_of(index[index.index("<footer"):])
     assert f"Copyright © {answers['copyright_year']}, {HOSTILE_AUTHOR}" in footer
 
 
