@@ -157,7 +157,8 @@ HOSTILE_AUTHOR = "O'Brien \\ {{ x }} Ünal"
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", KINDS)
+# The llm-plugin's site builds here (on 3.10 it cannot lock), the cli's above.
+@pytest.mark.parametrize("kind", ["library", "llm-plugin"])
 def test_hostile_answers_show_literally_in_conf_py_and_the_built_site(render_fresh: Render, kind: str) -> None:
     project = render_fresh(project_kind=kind, project_name=HOSTILE_NAME, description=HOSTILE_DESCRIPTION,
                            author_name=HOSTILE_AUTHOR, distribution_name="hostile-docs")
@@ -187,33 +188,11 @@ def test_hostile_answers_show_literally_in_conf_py_and_the_built_site(render_fre
 
 
 @pytest.mark.slow
-def test_a_broken_cross_reference_fails_the_strict_build(render_fresh: Render) -> None:
-    """-W makes each warning an error and --keep-going reports all of them: a reference to a
-    missing function (nitpicky), a link to a missing page, a missing label."""
-    project = render_fresh()
-    package = read_answers(project)["package_name"]
-    api = project / "docs" / "api.md"
-    clean = api.read_text(encoding="utf-8")
-    planted = {f"{package}.no_such_function": f"{{py:func}}`{package}.no_such_function`",
-               "no-such-page.md": "[a guide](no-such-page.md)",
-               "no-such-label": "{ref}`no-such-label`"}
-    api.write_text(clean + "\n" + "\n\n".join(planted.values()) + "\n", encoding="utf-8")
-
-    failed = build_docs(project, check=False)
-
-    assert failed.returncode != 0
-    output = failed.stdout + failed.stderr
-    for target in planted:
-        assert target in output, target
-    assert "warnings treated as errors" in output
-    # The same site without the planted references builds.
-    api.write_text(clean, encoding="utf-8")
-    build_docs(project)
-
-
-@pytest.mark.slow
-def test_readme_links_to_repository_files_lead_to_github(render_fresh: Render) -> None:
-    """The README, shown as the index page, may link files by path (as v1.0.0's links LICENSE)."""
+def test_readme_file_links_go_to_github_and_a_broken_reference_fails_the_build(render_fresh: Render) -> None:
+    """The README, shown as the home page, may link files of the repository by path (v1.0.0's
+    links LICENSE): on the site they lead to GitHub. Then -W makes each warning an error and
+    --keep-going reports all of them: a reference to a missing function (nitpicky), a link to a
+    missing page, a missing label."""
     project = render_fresh(github_owner="acme-org", repository_name="gadgets")
     readme = project / "README.md"
     readme.write_text(readme.read_text(encoding="utf-8")
@@ -224,22 +203,38 @@ def test_readme_links_to_repository_files_lead_to_github(render_fresh: Render) -
         assert f'href="https://github.com/acme-org/gadgets/blob/main/{name}"' in index, name
     assert 'href="api.html"' in index  # a docs page stays a page of the site
 
+    package = read_answers(project)["package_name"]
+    api = project / "docs" / "api.md"
+    planted = {f"{package}.no_such_function": f"{{py:func}}`{package}.no_such_function`",
+               "no-such-page.md": "[a guide](no-such-page.md)",
+               "no-such-label": "{ref}`no-such-label`"}
+    api.write_text(api.read_text(encoding="utf-8") + "\n" + "\n\n".join(planted.values()) + "\n",
+                   encoding="utf-8")
+
+    failed = build_docs(project, check=False)
+
+    assert failed.returncode != 0
+    output = failed.stdout + failed.stderr
+    for target in planted:
+        assert target in output, target
+    assert "warnings treated as errors" in output
+
 
 # --- conf.py with any text: valid Python, as ruff formats it -----------------------------------------
 
 RUFF_VERSION = CONFIG["tool_versions"]["default"]["ruff"]
-CONF_TEXTS = [HOSTILE_NAME, HOSTILE_AUTHOR, 'only "double"', "only 'single'", "both ' and \"",
-              "trailing backslash \\", "\\\"'", "''\"\"\"", "ünïcode 😀"]
+# (project_name, author_name): each quote count decides the literal's quotes; backslashes, emoji.
+CONF_TEXTS = [(HOSTILE_NAME, HOSTILE_AUTHOR), ('only "double"', "both ' and \" \\"),
+              ("''\"\"\" ünïcode 😀", "trailing backslash \\")]
 
 
 def test_conf_py_carries_any_text_exactly_and_is_lint_and_format_clean(render_shared: Render,
                                                                        tmp_path: Path) -> None:
     """Each text becomes a string literal the generated project's ruff (check and format) accepts."""
     confs = []
-    for text in CONF_TEXTS:
-        author = text.replace(",", "")
-        project = render_shared(project_name=text, author_name=author, distribution_name="any-text")
-        assert conf_values(project)["project"] == text
+    for name, author in CONF_TEXTS:
+        project = render_shared(project_name=name, author_name=author, distribution_name="any-text")
+        assert conf_values(project)["project"] == name
         assert conf_values(project)["author"] == author
         confs.append(project / "docs" / "conf.py")
     ruff = ["uv", "tool", "run", "--from", f"ruff>={RUFF_VERSION}", "ruff"]
