@@ -263,7 +263,7 @@ def test_without_docs_there_are_no_docs_files_jobs_or_group(render_shared: Rende
     pyproject = read_pyproject(project)
     assert set(pyproject["dependency-groups"]) == {"dev"}
     assert "Documentation" not in pyproject["project"]["urls"]
-    assert set(load_workflow(project, "ci.yml")["jobs"]) == {"test"}
+    assert set(load_workflow(project, "ci.yml")["jobs"]) == set(load_workflow(with_docs, "ci.yml")["jobs"]) - {"docs"}
     release = load_workflow(project, "release.yml")["jobs"]
     assert not {"build-docs", "pages"} & set(release)
     texts = {name: (project / name).read_text(encoding="utf-8")

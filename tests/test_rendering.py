@@ -269,7 +269,10 @@ def test_readme_without_a_description_has_no_gap(render_shared, description: str
     """Blank or space-only, there is no summary paragraph, and no run of empty lines."""
     text = (render_shared(description=description) / "README.md").read_text(encoding="utf-8")
     before_installation = text.split("## Installation", 1)[0]
-    assert before_installation.endswith(f"](https://pypi.org/project/{DEFAULT_DISTRIBUTION}/)\n\n")
+    # (the last badge links the documentation site: docs=true, the default)
+    assert before_installation.endswith(f"](https://acme.github.io/{DEFAULT_DISTRIBUTION}/)
+
+")
     assert "\n\n\n" not in text
 
 

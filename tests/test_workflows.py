@@ -178,7 +178,7 @@ def test_ci_matrix_is_every_supported_version(render_shared, python_min: str) ->
 
 def test_ci_steps_cover_the_whole_check(render_shared) -> None:
     jobs = load_workflow(render_shared(project_kind="cli"), "ci.yml")["jobs"]
-    assert set(jobs) == {"lint", "test"}
+    assert set(jobs) == {"lint", "test", "docs"}  # docs: tests/test_docs.py
     commands = {job_id: [str(step["run"]) for step in run_steps(job)] for job_id, job in jobs.items()}
     # Once per push: the checks whose verdict does not depend on the Python version ...
     for expected in ("uv sync", "uv run ruff check --output-format=github",
@@ -195,8 +195,9 @@ def test_ci_steps_cover_the_whole_check(render_shared) -> None:
     # The cli kind also runs its console script from the installed wheel.
     assert any('"$SCRIPT_NAME" --version' in command for command in commands["test"])
     # Locked installs once uv.lock is committed, unlocked before.
-    for job in jobs.values():
-        assert step_named(job, "install")["env"] == {"UV_LOCKED": "${{ hashFiles('uv.lock') != '' }}"}
+    for job_id, job in jobs.items():
+        installing = step_named(job, "documentation" if job_id == "docs" else "install")  # docs: `uv run`
+        assert installing["env"] == {"UV_LOCKED": "${{ hashFiles('uv.lock') != '' }}"}
 
 
 # --- permissions and environments -------------------------------------------------------------------
