@@ -364,7 +364,8 @@ def test_documentation_url_is_the_pages_site(render_shared: Render, owner: str, 
     project = render_shared(**answers)
     assert read_pyproject(project)["project"]["urls"]["Documentation"] == url
     readme = (project / "README.md").read_text(encoding="utf-8")
-    assert f"<{url}>" in readme
+    assert f"[![Documentation](https://img.shields.io/badge/docs-GitHub%20Pages-blue)]({url})" in readme
+    assert f"<{url}>" in readme  # in "Releasing"
     assert "*Source: GitHub Actions*" in readme
     assert url in (project / "docs" / "development.md").read_text(encoding="utf-8")
 

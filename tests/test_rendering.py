@@ -270,9 +270,7 @@ def test_readme_without_a_description_has_no_gap(render_shared, description: str
     text = (render_shared(description=description) / "README.md").read_text(encoding="utf-8")
     before_installation = text.split("## Installation", 1)[0]
     # (the last badge links the documentation site: docs=true, the default)
-    assert before_installation.endswith(f"](https://acme.github.io/{DEFAULT_DISTRIBUTION}/)
-
-")
+    assert before_installation.endswith(f"](https://acme.github.io/{DEFAULT_DISTRIBUTION}/)\n\n")
     assert "\n\n\n" not in text
 
 
