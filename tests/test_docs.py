@@ -42,6 +42,7 @@ from test_update import (  # noqa: F401 (release_to_head_repo is a fixture)
     assert_no_conflicts,
     commit_all,
     committable,
+    git,
     release_to_head_repo,
     render,
     render_project,
@@ -432,6 +433,8 @@ def test_update_from_the_last_release_adds_the_docs_and_keeps_the_edits(
     text = page_text(project / DOCS_HTML / "index.html")
     assert "A paragraph the project's author wrote, shown on the site too." in text
     assert USER_CHANGELOG_LINE.removeprefix("- ") in page_text(project / DOCS_HTML / "changelog.html")
+    # The built site is no change to commit (.gitignore, updated too).
+    assert "docs/" not in git("status", "--porcelain", "--untracked-files=all", cwd=project)
 
 
 def test_update_from_the_last_release_can_decline_the_docs(release_to_head_repo: tuple[Path, str, str],
