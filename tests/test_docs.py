@@ -436,7 +436,9 @@ def test_update_from_the_last_release_adds_the_docs_and_keeps_the_edits(
     assert "A paragraph the project's author wrote, shown on the site too." in text
     assert USER_CHANGELOG_LINE.removeprefix("- ") in page_text(project / DOCS_HTML / "changelog.html")
     # The built site is no change to commit (.gitignore, updated too).
-    assert "docs/" not in git("status", "--porcelain", "--untracked-files=all", cwd=project)
+    status = git("status", "--porcelain", "--untracked-files=all", cwd=project)
+    assert "docs/api.md" in status  # git does see the update's new files ...
+    assert "docs/_build" not in status  # ... but not the built site
 
 
 def test_update_from_the_last_release_can_decline_the_docs(release_to_head_repo: tuple[Path, str, str],
