@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
+import test_update
 from conftest import (
-    DEFAULT_PYTHON_MIN,
     KINDS,
     TEMPLATE_DIR,
     Render,
@@ -35,19 +35,11 @@ from conftest import (
     run,
 )
 from github_workflows import github_env, load_workflow, run_step, step_named, steps_using
+from test_update import assert_no_conflicts, commit_all, committable, git, render, render_project, update
 
-# The fixture and helpers of the update tests: the newest v* tag of this
-# repository, and the working tree's template committed as the next version.
-from test_update import (  # noqa: F401 (release_to_head_repo is a fixture)
-    assert_no_conflicts,
-    commit_all,
-    committable,
-    git,
-    release_to_head_repo,
-    render,
-    render_project,
-    update,
-)
+# The update tests' fixture: the newest v* tag of this repository, and the
+# working tree's template committed as the next version (pytest finds it here by name).
+release_to_head_repo = test_update.release_to_head_repo
 
 CONFIG = copier_config()
 ACTION_PINS = CONFIG["actions"]["default"]
@@ -63,7 +55,9 @@ CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")
 # Strict: once the dev group locks for 3.10 again, these must pass.
 DEV_GROUP_ON_310 = pytest.mark.xfail(
     reason="the dev group (zizmor, llm-echo) needs Python >= 3.11: a project with python_min 3.10"
-    " does not lock (not the docs group: it locks Sphinx 8.1 there)", strict=True)
+    " does not lock (not the docs group: it locks Sphinx 8.1 there)",
+    strict=True,
+)
 
 
 # --- helpers ------------------------------------------------------------------------------------------
@@ -95,7 +89,7 @@ def example_function(project: Path) -> tuple[str, str]:
 def page_text(page: Path) -> str:
     """The text of a built page's article (the main content), tags dropped, entities decoded."""
     source = page.read_text(encoding="utf-8")
-    return text_of(source[source.index("<article"):source.index("</article>")])
+    return text_of(source[source.index("<article") : source.index("</article>")])
 
 
 def text_of(markup: str) -> str:
@@ -111,7 +105,8 @@ def assert_documents_the_example(project: Path) -> None:
     # A Python object entry of the domain (not reST source shown as text).
     assert f'<dt class="sig sig-object py" id="{qualname}">' in source
     text = page_text(api)
-    assert ".. py:" not in text and ".. automodule" not in text
+    assert ".. py:" not in text
+    assert ".. automodule" not in text
     # The docstring as written ("``name``" is reST markup for a literal: shown as "name").
     assert summary.replace("``", "") in text
 
@@ -128,7 +123,8 @@ def conf_values(project: Path) -> dict[str, Any]:
     return {
         node.targets[0].id: node.value.value
         for node in module.body
-        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+        if isinstance(node, ast.Assign)
+        and isinstance(node.targets[0], ast.Name)
         and isinstance(node.value, ast.Constant)
     }
 
@@ -139,8 +135,9 @@ def conf_values(project: Path) -> dict[str, Any]:
 @pytest.mark.slow
 @pytest.mark.parametrize("python_min", [OLDEST, NEWEST])
 @pytest.mark.parametrize("kind", KINDS)
-def test_strict_build_passes_and_documents_the_example(render_fresh: Render, request: pytest.FixtureRequest,
-                                                       kind: str, python_min: str) -> None:
+def test_strict_build_passes_and_documents_the_example(
+    render_fresh: Render, request: pytest.FixtureRequest, kind: str, python_min: str
+) -> None:
     if python_min == "3.10":
         request.applymarker(DEV_GROUP_ON_310)
     project = render_fresh(project_kind=kind, python_min=python_min)
@@ -162,8 +159,13 @@ HOSTILE_AUTHOR = "O'Brien \\ {{ x }} Ünal"
 # Every kind's site builds here, on the default python_min (3.10 cannot lock: above).
 @pytest.mark.parametrize("kind", KINDS)
 def test_hostile_answers_show_literally_in_conf_py_and_the_built_site(render_fresh: Render, kind: str) -> None:
-    project = render_fresh(project_kind=kind, project_name=HOSTILE_NAME, description=HOSTILE_DESCRIPTION,
-                           author_name=HOSTILE_AUTHOR, distribution_name="hostile-docs")
+    project = render_fresh(
+        project_kind=kind,
+        project_name=HOSTILE_NAME,
+        description=HOSTILE_DESCRIPTION,
+        author_name=HOSTILE_AUTHOR,
+        distribution_name="hostile-docs",
+    )
     answers = read_answers(project)
     values = conf_values(project)
     assert values["project"] == HOSTILE_NAME
@@ -185,7 +187,7 @@ def test_hostile_answers_show_literally_in_conf_py_and_the_built_site(render_fre
     assert "<b>&amp;</b>" not in index  # the name's tags never became HTML
     text = page_text(project / DOCS_HTML / "index.html")
     assert HOSTILE_DESCRIPTION in text
-    footer = text_of(index[index.index("<footer"):])
+    footer = text_of(index[index.index("<footer") :])
     assert f"Copyright © {answers['copyright_year']}, {HOSTILE_AUTHOR}" in footer
 
 
@@ -198,8 +200,10 @@ def test_readme_file_links_go_to_github_and_a_broken_reference_fails_the_build(r
     # The newest Sphinx (9.2) needs Python 3.13: this build runs it.
     project = render_fresh(github_owner="acme-org", repository_name="gadgets", python_min="3.13")
     readme = project / "README.md"
-    readme.write_text(readme.read_text(encoding="utf-8")
-                      + "\nSee [the changes](CHANGELOG.md) and [the API](docs/api.md).\n", encoding="utf-8")
+    readme.write_text(
+        readme.read_text(encoding="utf-8") + "\nSee [the changes](CHANGELOG.md) and [the API](docs/api.md).\n",
+        encoding="utf-8",
+    )
     build_docs(project)
     index = (project / DOCS_HTML / "index.html").read_text(encoding="utf-8")
     for name in ("LICENSE", "CHANGELOG.md"):
@@ -208,11 +212,12 @@ def test_readme_file_links_go_to_github_and_a_broken_reference_fails_the_build(r
 
     package = read_answers(project)["package_name"]
     api = project / "docs" / "api.md"
-    planted = {f"{package}.no_such_function": f"{{py:func}}`{package}.no_such_function`",
-               "no-such-page.md": "[a guide](no-such-page.md)",
-               "no-such-label": "{ref}`no-such-label`"}
-    api.write_text(api.read_text(encoding="utf-8") + "\n" + "\n\n".join(planted.values()) + "\n",
-                   encoding="utf-8")
+    planted = {
+        f"{package}.no_such_function": f"{{py:func}}`{package}.no_such_function`",
+        "no-such-page.md": "[a guide](no-such-page.md)",
+        "no-such-label": "{ref}`no-such-label`",
+    }
+    api.write_text(api.read_text(encoding="utf-8") + "\n" + "\n\n".join(planted.values()) + "\n", encoding="utf-8")
 
     failed = build_docs(project, check=False)
 
@@ -227,12 +232,14 @@ def test_readme_file_links_go_to_github_and_a_broken_reference_fails_the_build(r
 
 RUFF_VERSION = CONFIG["tool_versions"]["default"]["ruff"]
 # (project_name, author_name): each quote count decides the literal's quotes; backslashes, emoji.
-CONF_TEXTS = [(HOSTILE_NAME, HOSTILE_AUTHOR), ('only "double"', "both ' and \" \\"),
-              ("''\"\"\" ünïcode 😀", "trailing backslash \\")]
+CONF_TEXTS = [
+    (HOSTILE_NAME, HOSTILE_AUTHOR),
+    ('only "double"', "both ' and \" \\"),
+    ('\'\'""" ünïcode 😀', "trailing backslash \\"),
+]
 
 
-def test_conf_py_carries_any_text_exactly_and_is_lint_and_format_clean(render_shared: Render,
-                                                                       tmp_path: Path) -> None:
+def test_conf_py_carries_any_text_exactly_and_is_lint_and_format_clean(render_shared: Render, tmp_path: Path) -> None:
     """Each text becomes a string literal the generated project's ruff (check and format) accepts."""
     confs = []
     for name, author in CONF_TEXTS:
@@ -246,11 +253,11 @@ def test_conf_py_carries_any_text_exactly_and_is_lint_and_format_clean(render_sh
     # The format check can fail: an escaped quote where ruff would switch quotes.
     planted = tmp_path / "project"
     planted.mkdir()
-    (planted / "pyproject.toml").write_text((confs[0].parent.parent / "pyproject.toml").read_text("utf-8"),
-                                            encoding="utf-8")
+    (planted / "pyproject.toml").write_text(
+        (confs[0].parent.parent / "pyproject.toml").read_text("utf-8"), encoding="utf-8"
+    )
     (planted / "conf.py").write_text('project = "only \\"double\\""\n', encoding="utf-8")
-    assert run([*ruff, "format", "--check", "--no-cache", planted / "conf.py"], planted,
-               check=False).returncode == 1
+    assert run([*ruff, "format", "--check", "--no-cache", planted / "conf.py"], planted, check=False).returncode == 1
 
 
 # --- docs=false --------------------------------------------------------------------------------------
@@ -269,35 +276,41 @@ def test_without_docs_there_are_no_docs_files_jobs_or_group(render_shared: Rende
     assert set(load_workflow(project, "ci.yml")["jobs"]) == set(load_workflow(with_docs, "ci.yml")["jobs"]) - {"docs"}
     release = load_workflow(project, "release.yml")["jobs"]
     assert not {"build-docs", "pages"} & set(release)
-    texts = {name: (project / name).read_text(encoding="utf-8")
-             for name in (".github/workflows/ci.yml", ".github/workflows/release.yml", "README.md")}
+    texts = {
+        name: (project / name).read_text(encoding="utf-8")
+        for name in (".github/workflows/ci.yml", ".github/workflows/release.yml", "README.md")
+    }
     for name, text in texts.items():
         for absent in ("sphinx", "github.io", "pages", "--group docs"):
             assert absent not in text.lower(), (name, absent)
     # The rest of each workflow is the same as with docs.
     assert load_workflow(project, "ci.yml")["jobs"]["test"] == load_workflow(with_docs, "ci.yml")["jobs"]["test"]
-    assert release == {job_id: job for job_id, job in load_workflow(with_docs, "release.yml")["jobs"].items()
-                       if job_id not in ("build-docs", "pages")}
+    assert release == {
+        job_id: job
+        for job_id, job in load_workflow(with_docs, "release.yml")["jobs"].items()
+        if job_id not in ("build-docs", "pages")
+    }
 
 
 def test_workflows_without_docs_pass_zizmor_and_the_schema(render_shared: Render) -> None:
     """test_workflows.py lints every combination with docs (the default); these are the ones without."""
-    projects = [render_shared(docs=False, **answers) for answers in
-                ({}, {"license": "Proprietary"}, {"testpypi": False, "github_release": False})]
+    projects = [
+        render_shared(docs=False, **answers)
+        for answers in ({}, {"license": "Proprietary"}, {"testpypi": False, "github_release": False})
+    ]
     for project in projects:
-        zizmor = run([ZIZMOR, "--offline", "--persona", "pedantic", "--no-ignores", project], TEMPLATE_DIR,
-                     check=False)
+        zizmor = run([ZIZMOR, "--offline", "--persona", "pedantic", "--no-ignores", project], TEMPLATE_DIR, check=False)
         assert zizmor.returncode == 0, zizmor.stdout + zizmor.stderr
-    workflows = [project / ".github" / "workflows" / name for project in projects
-                 for name in ("ci.yml", "release.yml")]
+    workflows = [project / ".github" / "workflows" / name for project in projects for name in ("ci.yml", "release.yml")]
     run([CHECK_JSONSCHEMA, "--builtin-schema", "vendor.github-workflows", *workflows], TEMPLATE_DIR)
 
 
 # --- the jobs ----------------------------------------------------------------------------------------
 
 RELEASE_COMBINATIONS = [
-    {"license": license, "docs": docs, "testpypi": testpypi, "github_release": github_release}
-    for license in ("MIT", "Proprietary") for docs in (True, False)
+    {"license": license_, "docs": docs, "testpypi": testpypi, "github_release": github_release}
+    for license_ in ("MIT", "Proprietary")
+    for docs in (True, False)
     for testpypi, github_release in ((True, True), (False, False))
 ]
 
@@ -307,8 +320,9 @@ def combination_id(answers: dict[str, Any]) -> str:
 
 
 @pytest.mark.parametrize("answers", RELEASE_COMBINATIONS, ids=combination_id)
-def test_release_publishes_the_site_after_pypi_only_with_docs_and_publishing(render_shared: Render,
-                                                                            answers: dict[str, Any]) -> None:
+def test_release_publishes_the_site_after_pypi_only_with_docs_and_publishing(
+    render_shared: Render, answers: dict[str, Any]
+) -> None:
     project = render_shared(**answers)
     jobs = load_workflow(project, "release.yml")["jobs"]
     publishes = answers["license"] != "Proprietary"
@@ -349,20 +363,25 @@ def test_ci_docs_job_builds_strictly_on_one_python_with_read_only_rights(render_
     assert setup_uv["with"]["python-version"] == "3.12"
     command = step_named(job, "documentation")["run"]
     assert command.startswith("uv run --no-default-groups --group docs sphinx-build ")
-    assert " -W " in command and " --keep-going " in command
+    assert " -W " in command
+    assert " --keep-going " in command
     assert step_named(job, "documentation")["env"] == {"UV_LOCKED": "${{ hashFiles('uv.lock') != '' }}"}
 
 
 # --- what the user reads -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("owner", "repository", "url"), [
-    ("acme", None, "https://acme.github.io/acme-widgets/"),
-    ("Acme-Org", "Widgets.py", "https://acme-org.github.io/Widgets.py/"),
-    ("Acme-Org", "acme-org.github.io", "https://acme-org.github.io/"),
-])
-def test_documentation_url_is_the_pages_site(render_shared: Render, owner: str, repository: str | None,
-                                             url: str) -> None:
+@pytest.mark.parametrize(
+    ("owner", "repository", "url"),
+    [
+        ("acme", None, "https://acme.github.io/acme-widgets/"),
+        ("Acme-Org", "Widgets.py", "https://acme-org.github.io/Widgets.py/"),
+        ("Acme-Org", "acme-org.github.io", "https://acme-org.github.io/"),
+    ],
+)
+def test_documentation_url_is_the_pages_site(
+    render_shared: Render, owner: str, repository: str | None, url: str
+) -> None:
     answers = {"github_owner": owner} | ({"repository_name": repository} if repository else {})
     project = render_shared(**answers)
     assert read_pyproject(project)["project"]["urls"]["Documentation"] == url
@@ -383,8 +402,19 @@ def test_private_package_builds_its_docs_but_never_publishes_them(render_shared:
 
 
 def test_after_copy_message_says_how_to_switch_pages_on(tmp_path: Path) -> None:
-    done = copier_cli("copy", "--defaults", "--vcs-ref", "HEAD", "--data", "project_name=Acme Widgets",
-                      "--data", "github_owner=acme", TEMPLATE_DIR, tmp_path / "out", cwd=tmp_path)
+    done = copier_cli(
+        "copy",
+        "--defaults",
+        "--vcs-ref",
+        "HEAD",
+        "--data",
+        "project_name=Acme Widgets",
+        "--data",
+        "github_owner=acme",
+        TEMPLATE_DIR,
+        tmp_path / "out",
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     message = " ".join((done.stderr + done.stdout).split())
     assert "https://acme.github.io/acme-widgets/" in message
@@ -409,11 +439,16 @@ def test_update_from_the_last_release_adds_the_docs_and_keeps_the_edits(
         pytest.skip(f"{released} already has the docs: nothing to add")
     readme, changelog = project / "README.md", project / "CHANGELOG.md"
     readme.write_text(readme.read_text(encoding="utf-8") + USER_README, encoding="utf-8")
-    changelog.write_text(changelog.read_text(encoding="utf-8").replace(
-        "## [Unreleased]\n", f"## [Unreleased]\n\n### Changed\n\n{USER_CHANGELOG_LINE}\n", 1), encoding="utf-8")
+    changelog.write_text(
+        changelog.read_text(encoding="utf-8").replace(
+            "## [Unreleased]\n", f"## [Unreleased]\n\n### Changed\n\n{USER_CHANGELOG_LINE}\n", 1
+        ),
+        encoding="utf-8",
+    )
     ci = project / ".github" / "workflows" / "ci.yml"
-    ci.write_text(ci.read_text(encoding="utf-8").replace("- name: Test\n", "- name: Test with coverage\n", 1),
-                  encoding="utf-8")
+    ci.write_text(
+        ci.read_text(encoding="utf-8").replace("- name: Test\n", "- name: Test with coverage\n", 1), encoding="utf-8"
+    )
     commit_all(project, "User edits")
     before = committable(project)
 
@@ -425,7 +460,8 @@ def test_update_from_the_last_release_adds_the_docs_and_keeps_the_edits(
     fresh = render(template, tmp_path / "fresh", head)
     for name in DOCS_FILES:
         assert after[name] == (fresh / name).read_text(encoding="utf-8"), name
-    assert after["README.md"] == before["README.md"] and after["CHANGELOG.md"] == before["CHANGELOG.md"]
+    assert after["README.md"] == before["README.md"]
+    assert after["CHANGELOG.md"] == before["CHANGELOG.md"]
     assert "- name: Test with coverage\n" in after[".github/workflows/ci.yml"]
     assert "docs" in load_workflow(project, "ci.yml")["jobs"]
     assert {"build-docs", "pages"} <= set(load_workflow(project, "release.yml")["jobs"])
@@ -441,8 +477,9 @@ def test_update_from_the_last_release_adds_the_docs_and_keeps_the_edits(
     assert "docs/_build" not in status  # ... but not the built site
 
 
-def test_update_from_the_last_release_can_decline_the_docs(release_to_head_repo: tuple[Path, str, str],
-                                                           tmp_path: Path) -> None:
+def test_update_from_the_last_release_can_decline_the_docs(
+    release_to_head_repo: tuple[Path, str, str], tmp_path: Path
+) -> None:
     """CHANGELOG "Action needed": `copier update --data docs=false` keeps a project without docs."""
     template, released, head = release_to_head_repo
     project = render_project(template, tmp_path / "project", released)
