@@ -14,7 +14,6 @@ import ast
 import datetime
 import html
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,14 @@ from conftest import (
     require_interpreter,
     run,
 )
-from github_workflows import github_env, load_workflow, run_step, step_named, steps_using
+from github_workflows import (
+    github_env,
+    load_workflow,
+    run_step,
+    step_named,
+    steps_using,
+    workflow_answer_sets,
+)
 from test_update import assert_no_conflicts, commit_all, committable, git, render, render_project, update
 
 # The update tests' fixture: the newest v* tag of this repository, and the
@@ -47,8 +53,6 @@ DOCS_HTML = CONFIG["docs_html_dir"]["default"]
 USER_PAGES = {"docs/index.md", "docs/api.md", "docs/changelog.md", "docs/development.md"}
 DOCS_FILES = USER_PAGES | {"docs/conf.py"}
 OLDEST, NEWEST = known_python_versions()[0], known_python_versions()[-1]
-ZIZMOR = Path(sys.executable).with_name("zizmor")
-CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")
 
 # zizmor (every dev group) and llm-echo (a plugin's) need Python >= 3.11: uv
 # cannot lock a project that supports 3.10, whatever the docs group holds.
@@ -292,31 +296,16 @@ def test_without_docs_there_are_no_docs_files_jobs_or_group(render_shared: Rende
     }
 
 
-def test_workflows_without_docs_pass_zizmor_and_the_schema(render_shared: Render) -> None:
-    """test_workflows.py lints every combination with docs (the default); these are the ones without."""
-    projects = [
-        render_shared(docs=False, **answers)
-        for answers in ({}, {"license": "Proprietary"}, {"testpypi": False, "github_release": False})
-    ]
-    for project in projects:
-        zizmor = run([ZIZMOR, "--offline", "--persona", "pedantic", "--no-ignores", project], TEMPLATE_DIR, check=False)
-        assert zizmor.returncode == 0, zizmor.stdout + zizmor.stderr
-    workflows = [project / ".github" / "workflows" / name for project in projects for name in ("ci.yml", "release.yml")]
-    run([CHECK_JSONSCHEMA, "--builtin-schema", "vendor.github-workflows", *workflows], TEMPLATE_DIR)
-
-
 # --- the jobs ----------------------------------------------------------------------------------------
 
-RELEASE_COMBINATIONS = [
-    {"license": license_, "docs": docs, "testpypi": testpypi, "github_release": github_release}
-    for license_ in ("MIT", "Proprietary")
-    for docs in (True, False)
-    for testpypi, github_release in ((True, True), (False, False))
-]
+# copier.yml's answer sets for the workflow checks: docs on and off, paired with
+# every value the workflows single out (license Proprietary, testpypi, ...).
+# test_workflows.py runs zizmor and check-jsonschema on the same sets.
+RELEASE_COMBINATIONS = workflow_answer_sets()
 
 
 def combination_id(answers: dict[str, Any]) -> str:
-    return "-".join(f"{k}={v}" for k, v in answers.items())
+    return "-".join(f"{k}={v}" for k, v in answers.items()) or "defaults"
 
 
 @pytest.mark.parametrize("answers", RELEASE_COMBINATIONS, ids=combination_id)
@@ -325,13 +314,14 @@ def test_release_publishes_the_site_after_pypi_only_with_docs_and_publishing(
 ) -> None:
     project = render_shared(**answers)
     jobs = load_workflow(project, "release.yml")["jobs"]
-    publishes = answers["license"] != "Proprietary"
+    recorded = read_answers(project)
+    docs, publishes = recorded["docs"], recorded["license"] != "Proprietary"
     # CI builds the docs whenever there are docs, private or not ...
-    assert ("docs" in load_workflow(project, "ci.yml")["jobs"]) == answers["docs"]
+    assert ("docs" in load_workflow(project, "ci.yml")["jobs"]) == docs
     # ... a release publishes them only when the package is public.
-    assert ({"build-docs", "pages"} <= set(jobs)) == (answers["docs"] and publishes)
-    assert not ({"build-docs", "pages"} & set(jobs)) or (answers["docs"] and publishes)
-    if not (answers["docs"] and publishes):
+    assert ({"build-docs", "pages"} <= set(jobs)) == (docs and publishes)
+    assert not ({"build-docs", "pages"} & set(jobs)) or (docs and publishes)
+    if not (docs and publishes):
         return
     pages, build_docs_job = jobs["pages"], jobs["build-docs"]
     assert set(pages["needs"]) == {"build-docs", "publish-pypi"}
