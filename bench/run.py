@@ -10,7 +10,9 @@ Run from the repository root (a fresh clone is enough):
    mypy, pytest, uv build in a rendered project versus a bare ``uv init --lib``
    project with the same dev tools and one test;
 3. cold install size: packages the dev group installs and their download size;
-4. the template's own test suite wall time (``uv run pytest``).
+4. the documentation build: the generated ci.yml's strict Sphinx build of a
+   rendered project versus the same command on sphinx-quickstart's empty project;
+5. the template's own test suite wall time (``uv run pytest``).
 
 Results are printed and written to bench/results.md and bench/results.json.
 Only the standard library and the test environment's packages are used.
@@ -25,6 +27,7 @@ import os
 import platform
 import re
 import resource
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -37,6 +40,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import yaml
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 REPO = Path(__file__).resolve().parent.parent
@@ -427,7 +431,60 @@ def measure_install(ctx: Context, project: Path, floor_project: Path) -> list[Fi
     ]
 
 
-# --------------------------------------------------------------------------- 4. suite
+# --------------------------------------------------------------------------- 4. docs build
+
+
+def docs_command(ctx: Context, project: Path) -> list[str]:
+    """The strict docs build exactly as the rendered ci.yml's docs job runs it."""
+    ci = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
+    (script,) = [
+        str(step["run"])
+        for step in ci["jobs"]["docs"]["steps"]
+        if "sphinx-build" in str(step.get("run", ""))
+    ]
+    command = shlex.split(script)
+    if command[0] != "uv":
+        raise BenchError(f"the docs step does not start with uv: {script}")
+    return [ctx.uv, *command[1:]]
+
+
+def docs_floor(ctx: Context, project: Path, command: list[str]) -> list[str]:
+    """sphinx-quickstart's empty project, built by the same command (paths under docs/ moved)."""
+    floor = ctx.work / "docs-floor"
+    quickstart = [*command[: command.index("sphinx-build")], "sphinx-quickstart", "-q"]
+    run(
+        [*quickstart, "-p", "Floor", "-a", "Bench", "--no-makefile", "--no-batchfile", str(floor)],
+        project,
+        ctx.env,
+    )
+    at = command.index("sphinx-build")
+    return command[:at] + [
+        str(floor) + arg.removeprefix("docs") if arg == "docs" or arg.startswith("docs/") else arg
+        for arg in command[at:]
+    ]
+
+
+def docs_round(ctx: Context, project: Path, command: list[str]) -> Timing:
+    for built in (project / "docs" / "_build", ctx.work / "docs-floor" / "_build"):
+        shutil.rmtree(built, ignore_errors=True)
+    return timed(command, project, ctx.env)
+
+
+def measure_docs(ctx: Context, project: Path) -> Figure:
+    """After the install figure: the docs group joins the project's .venv here."""
+    command = docs_command(ctx, project)
+    floor_command = docs_floor(ctx, project, command)
+    docs_round(ctx, project, command)  # warm-up: installs the docs group
+    docs_round(ctx, project, floor_command)
+    samples, floor = alternate(
+        ctx.green_rounds,
+        lambda: docs_round(ctx, project, command),
+        lambda: docs_round(ctx, project, floor_command),
+    )
+    return ratio_figure("docs build (sphinx -W)", "s", samples, floor, None)
+
+
+# --------------------------------------------------------------------------- 5. suite
 
 
 def measure_suite(ctx: Context) -> Figure:
@@ -605,6 +662,12 @@ How it is measured (`bench/run.py`):
   Download size: for each of them, the `size` that `uv.lock` records for the wheel whose tags
   rank best among the venv interpreter's `packaging.tags.sys_tags()` (the wheel uv picks
   here). Installed size: bytes of the regular files in `.venv`.
+- **docs build**: in the rendered project, the strict Sphinx build exactly as its ci.yml's
+  docs job runs it (`uv run --no-default-groups --group docs sphinx-build -W --keep-going
+  -b html ...`: README, API page by autodoc, changelog, development page, Furo theme), against
+  the same command on the empty project `sphinx-quickstart -q` writes (alabaster, no
+  extensions), in the same environment. An untimed warm-up installs the docs group; before
+  each round both `_build` directories are removed. Rounds as for time-to-green, alternating.
 - **test suite**: `uv run pytest -q --durations={SLOWEST_TESTS}` at the repository root, once
   (as `.ci/run` runs it, plus the report of its slowest tests); its ratio is to the
   {SUITE_TARGET_SECONDS:.0f} s target.
@@ -708,6 +771,8 @@ def measure_all(ctx: Context, skip_suite: bool) -> list[Figure]:
     figures += measure_install(ctx, project, floor_project)
     print("CI cost per push …", flush=True)
     figures += measure_ci(ctx, template)
+    print("docs build …", flush=True)
+    figures.append(measure_docs(ctx, project))
     if skip_suite:
         ctx.notes.append("template test suite: skipped (--skip-suite)")
     else:

@@ -59,6 +59,12 @@ COMMON_FILES = {
     f"src/{DEFAULT_PACKAGE}/core.py",
     f"src/{DEFAULT_PACKAGE}/py.typed",
     f"tests/test_{DEFAULT_PACKAGE}.py",
+    # the documentation site (docs=true, the default; tests/test_docs.py)
+    "docs/conf.py",
+    "docs/index.md",
+    "docs/api.md",
+    "docs/changelog.md",
+    "docs/development.md",
 }
 
 
@@ -110,6 +116,7 @@ def test_default_pyproject_metadata(render_shared) -> None:
         "Source": f"https://github.com/acme/{DEFAULT_DISTRIBUTION}",
         "Issues": f"https://github.com/acme/{DEFAULT_DISTRIBUTION}/issues",
         "Changelog": f"https://github.com/acme/{DEFAULT_DISTRIBUTION}/blob/main/CHANGELOG.md",
+        "Documentation": f"https://acme.github.io/{DEFAULT_DISTRIBUTION}/",
     }
 
 
@@ -121,9 +128,9 @@ def test_build_system_uses_a_uv_build_range_that_pypi_can_satisfy(render_shared)
 def test_dev_group_holds_the_tools_with_lower_bounds(render_shared) -> None:
     groups = read_pyproject(render_shared())["dependency-groups"]
     tool_versions = copier_config()["tool_versions"]["default"]
-    assert groups == {
-        "dev": [f"{tool}>={tool_versions[tool]}" for tool in ("mypy", "pytest", "pytest-cov", "ruff", "zizmor")]
-    }
+    assert groups["dev"] == [f"{tool}>={tool_versions[tool]}"
+                             for tool in ("mypy", "pytest", "pytest-cov", "ruff", "zizmor")]
+    assert set(groups) == {"dev", "docs"}  # docs: tests/test_docs.py
 
 
 def test_authors_appear_only_as_given(render_shared) -> None:
@@ -233,6 +240,7 @@ def test_answers_file_records_every_answer_and_no_computed_value(render_shared) 
         "testpypi": True,
         "testpypi_environment": "testpypi",
         "github_release": True,
+        "docs": True,
     }
 
 
@@ -274,7 +282,8 @@ def test_readme_without_a_description_has_no_gap(render_shared, description: str
     """Blank or space-only, there is no summary paragraph, and no run of empty lines."""
     text = (render_shared(description=description) / "README.md").read_text(encoding="utf-8")
     before_installation = text.split("## Installation", 1)[0]
-    assert before_installation.endswith(f"](https://pypi.org/project/{DEFAULT_DISTRIBUTION}/)\n\n")
+    # (the last badge links the documentation site: docs=true, the default)
+    assert before_installation.endswith(f"](https://acme.github.io/{DEFAULT_DISTRIBUTION}/)\n\n")
     assert "\n\n\n" not in text
 
 

@@ -200,10 +200,10 @@ def test_readme_question_check_finds_what_it_should() -> None:
     """The check above can fail: a dropped question, a new one, a changed default."""
     config = yaml.safe_load(COPIER_YML.read_text(encoding="utf-8"))
     del config["github_release"]
-    config["docs"] = {"type": "bool", "default": False, "help": "Docs?"}
+    config["wiki"] = {"type": "bool", "default": False, "help": "Wiki?"}  # (docs exists now)
     config["license"]["default"] = "ISC"
     assert question_table_problems(config, readme_question_rows()) == [
-        "docs: not in README's table",
+        "wiki: not in README's table",
         "github_release: a stale row (not an asked question)",
         "license: default `ISC` but README says '`MIT`'",
     ]

@@ -264,6 +264,8 @@ def test_skip_if_exists_covers_exactly_the_user_owned_files(render_shared: Rende
     expected = {"README.md", "CHANGELOG.md", f"src/{package}/__init__.py", f"src/{package}/core.py",
                 f"tests/test_{package}.py"}
     expected |= kind_files(kind, package)
+    # The documentation's pages; docs/conf.py stays the template's.
+    expected |= {"docs/index.md", "docs/api.md", "docs/changelog.md", "docs/development.md"}
     assert owned == expected
 
 

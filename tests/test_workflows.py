@@ -103,7 +103,8 @@ def test_release_runs_on_version_tags_and_by_hand_for_testpypi(render_shared) ->
 
 def test_release_job_graph(render_shared) -> None:
     jobs = load_workflow(render_shared(), "release.yml")["jobs"]
-    assert set(jobs) == {"test", "preflight", "build", "publish-pypi", "publish-testpypi", "github-release"}
+    assert set(jobs) == {"test", "preflight", "build", "publish-pypi", "publish-testpypi", "github-release",
+                         "build-docs", "pages"}  # the docs jobs: tests/test_docs.py
     # The release runs exactly the CI suite (called, not copied) and the preflight before anything is built.
     assert jobs["test"]["uses"] == LOCAL_CI_CALL
     assert "steps" not in jobs["test"]
@@ -122,7 +123,8 @@ def test_without_testpypi_there_is_no_rehearsal(render_shared) -> None:
     project = render_shared(testpypi=False)
     release = load_workflow(project, "release.yml")
     assert set(triggers(release)) == {"push"}
-    assert set(release["jobs"]) == {"test", "preflight", "build", "publish-pypi", "github-release"}
+    assert set(release["jobs"]) == {"test", "preflight", "build", "publish-pypi", "github-release",
+                                    "build-docs", "pages"}
     assert "test.pypi.org" not in (project / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
 
 
@@ -157,7 +159,7 @@ def test_a_private_package_is_tested_and_built_but_never_published(render_shared
 def test_without_github_release_nothing_writes_to_the_repository(render_shared) -> None:
     project = render_shared(github_release=False)
     jobs = load_workflow(project, "release.yml")["jobs"]
-    assert set(jobs) == {"test", "preflight", "build", "publish-pypi", "publish-testpypi"}
+    assert set(jobs) == {"test", "preflight", "build", "publish-pypi", "publish-testpypi", "build-docs", "pages"}
     assert all("write" not in job["permissions"].get("contents", "") for job in jobs.values())
 
 
@@ -176,7 +178,7 @@ def test_ci_matrix_is_every_supported_version(render_shared, python_min: str) ->
 
 def test_ci_steps_cover_the_whole_check(render_shared) -> None:
     jobs = load_workflow(render_shared(project_kind="cli"), "ci.yml")["jobs"]
-    assert set(jobs) == {"lint", "test"}
+    assert set(jobs) == {"lint", "test", "docs"}  # docs: tests/test_docs.py
     commands = {job_id: [str(step["run"]) for step in run_steps(job)] for job_id, job in jobs.items()}
     # Once per push: the checks whose verdict does not depend on the Python version ...
     for expected in ("uv sync", "uv run ruff check --output-format=github",
@@ -193,8 +195,9 @@ def test_ci_steps_cover_the_whole_check(render_shared) -> None:
     # The cli kind also runs its console script from the installed wheel.
     assert any('"$SCRIPT_NAME" --version' in command for command in commands["test"])
     # Locked installs once uv.lock is committed, unlocked before.
-    for job in jobs.values():
-        assert step_named(job, "install")["env"] == {"UV_LOCKED": "${{ hashFiles('uv.lock') != '' }}"}
+    for job_id, job in jobs.items():
+        installing = step_named(job, "documentation" if job_id == "docs" else "install")  # docs: `uv run`
+        assert installing["env"] == {"UV_LOCKED": "${{ hashFiles('uv.lock') != '' }}"}
 
 
 # --- permissions and environments -------------------------------------------------------------------
@@ -238,7 +241,8 @@ def test_publish_environments_follow_the_answers(render_shared, pypi_environment
     assert jobs["publish-testpypi"]["environment"] == {"name": testpypi_environment,
                                                        "url": "https://test.pypi.org/p/acme-gadgets"}
     # Only the publishing jobs run in an environment (its protection rules gate the upload).
-    assert {job_id for job_id, job in jobs.items() if "environment" in job} == {"publish-pypi", "publish-testpypi"}
+    assert {job_id for job_id, job in jobs.items() if "environment" in job} == {"publish-pypi", "publish-testpypi",
+                                                                               "pages"}
 
 
 def test_acceptance_renders_publish_from_release_and_pypi(render_shared) -> None:
@@ -250,7 +254,7 @@ def test_acceptance_renders_publish_from_release_and_pypi(render_shared) -> None
     assert minimal["publish-pypi"]["environment"]["name"] == "pypi"
     for jobs in (default, minimal):
         with_id_token = {job_id for job_id, job in jobs.items() if "id-token" in job["permissions"]}
-        assert with_id_token == {"publish-pypi", "publish-testpypi"} & set(jobs)
+        assert with_id_token == {"publish-pypi", "publish-testpypi", "pages"} & set(jobs)
 
 
 # --- hardening ---------------------------------------------------------------------------------------

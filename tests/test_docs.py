@@ -1,0 +1,492 @@
+"""The documentation site (the ``docs`` answer): its files, its strict build, its jobs, its update.
+
+The build is the rendered ci.yml's own docs step (``uv run --no-default-groups
+--group docs sphinx-build -W --keep-going ...``), run like the runner runs it
+on the Python that job names (python_min); versions without a local
+interpreter are skipped, visibly. What a test expects comes from copier.yml
+and the rendered tree: the example function and its docstring are read from
+the rendered package, the HTML directory from copier.yml's docs_html_dir.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import test_update
+from conftest import (
+    KINDS,
+    TEMPLATE_DIR,
+    Render,
+    copier_cli,
+    copier_config,
+    known_python_versions,
+    project_files,
+    read_answers,
+    read_pyproject,
+    require_interpreter,
+    run,
+)
+from github_workflows import (
+    github_env,
+    load_workflow,
+    run_step,
+    step_named,
+    steps_using,
+    workflow_answer_sets,
+)
+from test_update import assert_no_conflicts, commit_all, committable, git, render, render_project, update
+
+# The update tests' fixture: the newest v* tag of this repository, and the
+# working tree's template committed as the next version (pytest finds it here by name).
+release_to_head_repo = test_update.release_to_head_repo
+
+CONFIG = copier_config()
+ACTION_PINS = CONFIG["actions"]["default"]
+DOCS_HTML = CONFIG["docs_html_dir"]["default"]
+USER_PAGES = {"docs/index.md", "docs/api.md", "docs/changelog.md", "docs/development.md"}
+DOCS_FILES = USER_PAGES | {"docs/conf.py"}
+OLDEST, NEWEST = known_python_versions()[0], known_python_versions()[-1]
+
+# zizmor (every dev group) and llm-echo (a plugin's) need Python >= 3.11: uv
+# cannot lock a project that supports 3.10, whatever the docs group holds.
+# Strict: once the dev group locks for 3.10 again, these must pass.
+DEV_GROUP_ON_310 = pytest.mark.xfail(
+    reason="the dev group (zizmor, llm-echo) needs Python >= 3.11: a project with python_min 3.10"
+    " does not lock (not the docs group: it locks Sphinx 8.1 there)",
+    strict=True,
+)
+
+
+# --- helpers ------------------------------------------------------------------------------------------
+
+
+def docs_job(project: Path) -> dict[str, Any]:
+    return load_workflow(project, "ci.yml")["jobs"]["docs"]
+
+
+def build_docs(project: Path, *, check: bool = True) -> Any:
+    """ci.yml's docs step, as the runner runs it, on the interpreter its setup-uv names."""
+    job = docs_job(project)
+    (setup_uv,) = steps_using(job, "astral-sh/setup-uv")
+    python = require_interpreter(str(setup_uv["with"]["python-version"]))
+    step = step_named(job, "documentation")
+    return run_step(job, step, project, {**github_env(), "UV_PYTHON": python}, check=check)
+
+
+def example_function(project: Path) -> tuple[str, str]:
+    """The example function of the rendered package (core.py) and its docstring's first line."""
+    package = read_answers(project)["package_name"]
+    module = ast.parse((project / "src" / package / "core.py").read_text(encoding="utf-8"))
+    (function,) = [node for node in module.body if isinstance(node, ast.FunctionDef)]
+    docstring = ast.get_docstring(function)
+    assert docstring
+    return f"{package}.{function.name}", docstring.splitlines()[0]
+
+
+def page_text(page: Path) -> str:
+    """The text of a built page's article (the main content), tags dropped, entities decoded."""
+    source = page.read_text(encoding="utf-8")
+    return text_of(source[source.index("<article") : source.index("</article>")])
+
+
+def text_of(markup: str) -> str:
+    """HTML as text: tags dropped, entities decoded, whitespace collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", markup)).split())
+
+
+def assert_documents_the_example(project: Path) -> None:
+    """The API page of the built site shows the example function, with its docstring."""
+    qualname, summary = example_function(project)
+    api = project / DOCS_HTML / "api.html"
+    source = api.read_text(encoding="utf-8")
+    # A Python object entry of the domain (not reST source shown as text).
+    assert f'<dt class="sig sig-object py" id="{qualname}">' in source
+    text = page_text(api)
+    assert ".. py:" not in text
+    assert ".. automodule" not in text
+    # The docstring as written ("``name``" is reST markup for a literal: shown as "name").
+    assert summary.replace("``", "") in text
+
+
+def title_of(page: str) -> str:
+    """The text of a page's <title> (the one in <head>: icons have their own)."""
+    (title,) = re.findall(r"<title>(.*?)</title>", page.split("</head>")[0], re.DOTALL)
+    return html.unescape(title)
+
+
+def conf_values(project: Path) -> dict[str, Any]:
+    """The string constants docs/conf.py assigns, read as Python reads them."""
+    module = ast.parse((project / "docs" / "conf.py").read_text(encoding="utf-8"))
+    return {
+        node.targets[0].id: node.value.value
+        for node in module.body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.targets[0], ast.Name)
+        and isinstance(node.value, ast.Constant)
+    }
+
+
+# --- the strict build --------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("python_min", [OLDEST, NEWEST])
+@pytest.mark.parametrize("kind", KINDS)
+def test_strict_build_passes_and_documents_the_example(
+    render_fresh: Render, request: pytest.FixtureRequest, kind: str, python_min: str
+) -> None:
+    if python_min == "3.10":
+        request.applymarker(DEV_GROUP_ON_310)
+    project = render_fresh(project_kind=kind, python_min=python_min)
+    (setup_uv,) = steps_using(docs_job(project), "astral-sh/setup-uv")
+    assert setup_uv["with"]["python-version"] == python_min  # the Python the test builds with
+    build_docs(project)
+    assert_documents_the_example(project)
+    for page in ("index", "api", "development", "changelog"):
+        assert (project / DOCS_HTML / f"{page}.html").is_file(), page
+
+
+# Quotes, backslashes, Jinja and GitHub expressions, HTML and non-ASCII, all at once.
+HOSTILE_NAME = 'Zoë\'s "Widgets" \\ {{ 7*7 }} ${{ github.token }} <b>&amp;</b>'
+HOSTILE_DESCRIPTION = 'Says "hi" \\n {% raw %} ${{ secrets.PYPI }} -- ünïcode 😀'
+HOSTILE_AUTHOR = "O'Brien \\ {{ x }} Ünal"
+
+
+@pytest.mark.slow
+# Every kind's site builds here, on the default python_min (3.10 cannot lock: above).
+@pytest.mark.parametrize("kind", KINDS)
+def test_hostile_answers_show_literally_in_conf_py_and_the_built_site(render_fresh: Render, kind: str) -> None:
+    project = render_fresh(
+        project_kind=kind,
+        project_name=HOSTILE_NAME,
+        description=HOSTILE_DESCRIPTION,
+        author_name=HOSTILE_AUTHOR,
+        distribution_name="hostile-docs",
+    )
+    answers = read_answers(project)
+    values = conf_values(project)
+    assert values["project"] == HOSTILE_NAME
+    assert values["author"] == HOSTILE_AUTHOR
+    assert values["copyright"] == f"{answers['copyright_year']}, {HOSTILE_AUTHOR}"
+
+    build_docs(project)
+    assert_documents_the_example(project)
+    index = (project / DOCS_HTML / "index.html").read_text(encoding="utf-8")
+    version = read_pyproject(project)["project"]["version"]
+    # The site's title (the home page's <title>), another page's, the README's heading: literally.
+    assert title_of(index) == f"{HOSTILE_NAME} {version}"
+    api = (project / DOCS_HTML / "api.html").read_text(encoding="utf-8")
+    assert title_of(api) == f"API reference - {HOSTILE_NAME} {version}"
+    (heading,) = re.findall(r"<h1>(.*?)</h1>", index, re.DOTALL)
+    assert text_of(heading).removesuffix("¶").strip() == HOSTILE_NAME
+    (brand,) = re.findall(r'<span class="sidebar-brand-text">(.*?)</span>', index, re.DOTALL)
+    assert html.unescape(brand) == f"{HOSTILE_NAME} {version}"  # text, not markup
+    assert "<b>&amp;</b>" not in index  # the name's tags never became HTML
+    text = page_text(project / DOCS_HTML / "index.html")
+    assert HOSTILE_DESCRIPTION in text
+    footer = text_of(index[index.index("<footer") :])
+    assert f"Copyright © {answers['copyright_year']}, {HOSTILE_AUTHOR}" in footer
+
+
+@pytest.mark.slow
+def test_readme_file_links_go_to_github_and_a_broken_reference_fails_the_build(render_fresh: Render) -> None:
+    """The README, shown as the home page, may link files of the repository by path (v1.0.0's
+    links LICENSE): on the site they lead to GitHub. Then -W makes each warning an error and
+    --keep-going reports all of them: a reference to a missing function (nitpicky), a link to a
+    missing page, a missing label."""
+    # The newest Sphinx (9.2) needs Python 3.13: this build runs it.
+    project = render_fresh(github_owner="acme-org", repository_name="gadgets", python_min="3.13")
+    readme = project / "README.md"
+    readme.write_text(
+        readme.read_text(encoding="utf-8") + "\nSee [the changes](CHANGELOG.md) and [the API](docs/api.md).\n",
+        encoding="utf-8",
+    )
+    build_docs(project)
+    index = (project / DOCS_HTML / "index.html").read_text(encoding="utf-8")
+    for name in ("LICENSE", "CHANGELOG.md"):
+        assert f'href="https://github.com/acme-org/gadgets/blob/main/{name}"' in index, name
+    assert 'href="api.html"' in index  # a docs page stays a page of the site
+
+    package = read_answers(project)["package_name"]
+    api = project / "docs" / "api.md"
+    planted = {
+        f"{package}.no_such_function": f"{{py:func}}`{package}.no_such_function`",
+        "no-such-page.md": "[a guide](no-such-page.md)",
+        "no-such-label": "{ref}`no-such-label`",
+    }
+    api.write_text(api.read_text(encoding="utf-8") + "\n" + "\n\n".join(planted.values()) + "\n", encoding="utf-8")
+
+    failed = build_docs(project, check=False)
+
+    assert failed.returncode != 0
+    output = failed.stdout + failed.stderr
+    for target in planted:
+        assert target in output, target
+    assert "warnings treated as errors" in output
+
+
+# --- conf.py with any text: valid Python, as ruff formats it -----------------------------------------
+
+RUFF_VERSION = CONFIG["tool_versions"]["default"]["ruff"]
+# (project_name, author_name): each quote count decides the literal's quotes; backslashes, emoji.
+CONF_TEXTS = [
+    (HOSTILE_NAME, HOSTILE_AUTHOR),
+    ('only "double"', "both ' and \" \\"),
+    ('\'\'""" ünïcode 😀', "trailing backslash \\"),
+]
+
+
+def test_conf_py_carries_any_text_exactly_and_is_lint_and_format_clean(render_shared: Render, tmp_path: Path) -> None:
+    """Each text becomes a string literal the generated project's ruff (check and format) accepts."""
+    confs = []
+    for name, author in CONF_TEXTS:
+        project = render_shared(project_name=name, author_name=author, distribution_name="any-text")
+        assert conf_values(project)["project"] == name
+        assert conf_values(project)["author"] == author
+        confs.append(project / "docs" / "conf.py")
+    ruff = ["uv", "tool", "run", "--from", f"ruff>={RUFF_VERSION}", "ruff"]
+    run([*ruff, "check", "--no-cache", *confs], TEMPLATE_DIR)
+    run([*ruff, "format", "--check", "--no-cache", *confs], TEMPLATE_DIR)
+    # The format check can fail: an escaped quote where ruff would switch quotes.
+    planted = tmp_path / "project"
+    planted.mkdir()
+    (planted / "pyproject.toml").write_text(
+        (confs[0].parent.parent / "pyproject.toml").read_text("utf-8"), encoding="utf-8"
+    )
+    (planted / "conf.py").write_text('project = "only \\"double\\""\n', encoding="utf-8")
+    assert run([*ruff, "format", "--check", "--no-cache", planted / "conf.py"], planted, check=False).returncode == 1
+
+
+# --- docs=false --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("license", ["MIT", "Proprietary"])
+def test_without_docs_there_are_no_docs_files_jobs_or_group(render_shared: Render, license: str) -> None:
+    project = render_shared(docs=False, license=license)
+    with_docs = render_shared(license=license)
+    assert read_answers(project)["docs"] is False
+    assert project_files(with_docs) - project_files(project) == DOCS_FILES
+    assert not (project / "docs").exists()
+    pyproject = read_pyproject(project)
+    assert set(pyproject["dependency-groups"]) == {"dev"}
+    assert "Documentation" not in pyproject["project"]["urls"]
+    assert set(load_workflow(project, "ci.yml")["jobs"]) == set(load_workflow(with_docs, "ci.yml")["jobs"]) - {"docs"}
+    release = load_workflow(project, "release.yml")["jobs"]
+    assert not {"build-docs", "pages"} & set(release)
+    texts = {
+        name: (project / name).read_text(encoding="utf-8")
+        for name in (".github/workflows/ci.yml", ".github/workflows/release.yml", "README.md")
+    }
+    for name, text in texts.items():
+        for absent in ("sphinx", "github.io", "pages", "--group docs"):
+            assert absent not in text.lower(), (name, absent)
+    # The rest of each workflow is the same as with docs.
+    assert load_workflow(project, "ci.yml")["jobs"]["test"] == load_workflow(with_docs, "ci.yml")["jobs"]["test"]
+    assert release == {
+        job_id: job
+        for job_id, job in load_workflow(with_docs, "release.yml")["jobs"].items()
+        if job_id not in ("build-docs", "pages")
+    }
+
+
+# --- the jobs ----------------------------------------------------------------------------------------
+
+# copier.yml's answer sets for the workflow checks: docs on and off, paired with
+# every value the workflows single out (license Proprietary, testpypi, ...).
+# test_workflows.py runs zizmor and check-jsonschema on the same sets.
+RELEASE_COMBINATIONS = workflow_answer_sets()
+
+
+def combination_id(answers: dict[str, Any]) -> str:
+    return "-".join(f"{k}={v}" for k, v in answers.items()) or "defaults"
+
+
+@pytest.mark.parametrize("answers", RELEASE_COMBINATIONS, ids=combination_id)
+def test_release_publishes_the_site_after_pypi_only_with_docs_and_publishing(
+    render_shared: Render, answers: dict[str, Any]
+) -> None:
+    project = render_shared(**answers)
+    jobs = load_workflow(project, "release.yml")["jobs"]
+    recorded = read_answers(project)
+    docs, publishes = recorded["docs"], recorded["license"] != "Proprietary"
+    # CI builds the docs whenever there are docs, private or not ...
+    assert ("docs" in load_workflow(project, "ci.yml")["jobs"]) == docs
+    # ... a release publishes them only when the package is public.
+    assert ({"build-docs", "pages"} <= set(jobs)) == (docs and publishes)
+    assert not ({"build-docs", "pages"} & set(jobs)) or (docs and publishes)
+    if not (docs and publishes):
+        return
+    pages, build_docs_job = jobs["pages"], jobs["build-docs"]
+    assert set(pages["needs"]) == {"build-docs", "publish-pypi"}
+    assert pages["permissions"] == {"pages": "write", "id-token": "write"}
+    assert pages["environment"] == {"name": "github-pages", "url": "${{ steps.deployment.outputs.page_url }}"}
+    assert [step.get("uses") for step in pages["steps"]] == [ACTION_PINS["deploy_pages"].split(" #")[0]]
+    assert pages["steps"][0]["id"] == "deployment"
+    assert pages["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    # The HTML comes from a read-only job: the tagged commit, built as ci.yml builds it, no cache.
+    assert build_docs_job["needs"] == "test"
+    assert build_docs_job["if"] == "github.event_name == 'push'"
+    assert build_docs_job["permissions"] == {"contents": "read"}
+    assert "environment" not in build_docs_job
+    (setup_uv,) = steps_using(build_docs_job, "astral-sh/setup-uv")
+    assert setup_uv["with"]["enable-cache"] is False
+    ci_step = step_named(docs_job(project), "documentation")
+    assert step_named(build_docs_job, "documentation")["run"] == ci_step["run"]
+    (upload,) = steps_using(build_docs_job, "actions/upload-pages-artifact")
+    assert upload["with"]["path"].rstrip("/") == DOCS_HTML
+    assert f"-b html -d docs/_build/doctrees docs {DOCS_HTML}" in ci_step["run"]  # doctrees not published
+
+
+def test_ci_docs_job_builds_strictly_on_one_python_with_read_only_rights(render_shared: Render) -> None:
+    project = render_shared(python_min="3.12")
+    job = docs_job(project)
+    assert "strategy" not in job
+    assert job["permissions"] == {"contents": "read"}
+    (setup_uv,) = steps_using(job, "astral-sh/setup-uv")
+    assert setup_uv["with"]["python-version"] == "3.12"
+    command = step_named(job, "documentation")["run"]
+    assert command.startswith("uv run --no-default-groups --group docs sphinx-build ")
+    assert " -W " in command
+    assert " --keep-going " in command
+    assert step_named(job, "documentation")["env"] == {"UV_LOCKED": "${{ hashFiles('uv.lock') != '' }}"}
+
+
+# --- what the user reads -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("owner", "repository", "url"),
+    [
+        ("acme", None, "https://acme.github.io/acme-widgets/"),
+        ("Acme-Org", "Widgets.py", "https://acme-org.github.io/Widgets.py/"),
+        ("Acme-Org", "acme-org.github.io", "https://acme-org.github.io/"),
+    ],
+)
+def test_documentation_url_is_the_pages_site(
+    render_shared: Render, owner: str, repository: str | None, url: str
+) -> None:
+    answers = {"github_owner": owner} | ({"repository_name": repository} if repository else {})
+    project = render_shared(**answers)
+    assert read_pyproject(project)["project"]["urls"]["Documentation"] == url
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    assert f"[![Documentation](https://img.shields.io/badge/docs-GitHub%20Pages-blue)]({url})" in readme
+    assert f"<{url}>" in readme  # in "Releasing"
+    assert "*Source: GitHub Actions*" in readme
+    assert url in (project / "docs" / "development.md").read_text(encoding="utf-8")
+
+
+def test_private_package_builds_its_docs_but_never_publishes_them(render_shared: Render) -> None:
+    project = render_shared(license="Proprietary")
+    assert "Documentation" not in read_pyproject(project)["project"]["urls"]
+    for name in ("README.md", "docs/development.md", ".github/workflows/release.yml"):
+        assert "github.io" not in (project / name).read_text(encoding="utf-8"), name
+    assert "never published" in (project / "docs" / "development.md").read_text(encoding="utf-8")
+    assert "never published" in " ".join((project / "README.md").read_text(encoding="utf-8").split())
+
+
+def test_after_copy_message_says_how_to_switch_pages_on(tmp_path: Path) -> None:
+    done = copier_cli(
+        "copy",
+        "--defaults",
+        "--vcs-ref",
+        "HEAD",
+        "--data",
+        "project_name=Acme Widgets",
+        "--data",
+        "github_owner=acme",
+        TEMPLATE_DIR,
+        tmp_path / "out",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    message = " ".join((done.stderr + done.stdout).split())
+    assert "https://acme.github.io/acme-widgets/" in message
+    assert 'Settings > Pages > Build and deployment > Source: "GitHub Actions"' in message
+    workflow = load_workflow(tmp_path / "out", "ci.yml")["jobs"]["docs"]
+    assert step_named(workflow, "documentation")["run"] in message  # the build command
+
+
+# --- copier update from the last release -------------------------------------------------------------
+
+USER_README = "\n## Our notes\n\nA paragraph the project's author wrote, shown on the site too.\n"
+USER_CHANGELOG_LINE = "- Something the author changed."
+
+
+@pytest.mark.slow
+def test_update_from_the_last_release_adds_the_docs_and_keeps_the_edits(
+    release_to_head_repo: tuple[Path, str, str], tmp_path: Path
+) -> None:
+    template, released, head = release_to_head_repo
+    project = render_project(template, tmp_path / "project", released)
+    if (project / "docs").exists():
+        pytest.skip(f"{released} already has the docs: nothing to add")
+    readme, changelog = project / "README.md", project / "CHANGELOG.md"
+    readme.write_text(readme.read_text(encoding="utf-8") + USER_README, encoding="utf-8")
+    changelog.write_text(
+        changelog.read_text(encoding="utf-8").replace(
+            "## [Unreleased]\n", f"## [Unreleased]\n\n### Changed\n\n{USER_CHANGELOG_LINE}\n", 1
+        ),
+        encoding="utf-8",
+    )
+    ci = project / ".github" / "workflows" / "ci.yml"
+    ci.write_text(
+        ci.read_text(encoding="utf-8").replace("- name: Test\n", "- name: Test with coverage\n", 1), encoding="utf-8"
+    )
+    commit_all(project, "User edits")
+    before = committable(project)
+
+    update(project, "--vcs-ref", head)  # --defaults: the new docs question takes its default
+
+    assert_no_conflicts(project)
+    after = committable(project)
+    assert read_answers(project)["docs"] is True
+    fresh = render(template, tmp_path / "fresh", head)
+    for name in DOCS_FILES:
+        assert after[name] == (fresh / name).read_text(encoding="utf-8"), name
+    assert after["README.md"] == before["README.md"]
+    assert after["CHANGELOG.md"] == before["CHANGELOG.md"]
+    assert "- name: Test with coverage\n" in after[".github/workflows/ci.yml"]
+    assert "docs" in load_workflow(project, "ci.yml")["jobs"]
+    assert {"build-docs", "pages"} <= set(load_workflow(project, "release.yml")["jobs"])
+    assert "docs" in read_pyproject(project)["dependency-groups"]
+    # The released README (its links to repository files included) builds under -W, edits shown.
+    build_docs(project)
+    text = page_text(project / DOCS_HTML / "index.html")
+    assert "A paragraph the project's author wrote, shown on the site too." in text
+    assert USER_CHANGELOG_LINE.removeprefix("- ") in page_text(project / DOCS_HTML / "changelog.html")
+    # The built site is no change to commit (.gitignore, updated too).
+    status = git("status", "--porcelain", "--untracked-files=all", cwd=project)
+    assert "docs/api.md" in status  # git does see the update's new files ...
+    assert "docs/_build" not in status  # ... but not the built site
+
+
+def test_update_from_the_last_release_can_decline_the_docs(
+    release_to_head_repo: tuple[Path, str, str], tmp_path: Path
+) -> None:
+    """CHANGELOG "Action needed": `copier update --data docs=false` keeps a project without docs."""
+    template, released, head = release_to_head_repo
+    project = render_project(template, tmp_path / "project", released)
+    if (project / "docs").exists():
+        pytest.skip(f"{released} already has the docs")
+
+    update(project, "--vcs-ref", head, "--data", "docs=false")
+
+    assert_no_conflicts(project)
+    assert read_answers(project)["docs"] is False
+    assert not (project / "docs").exists()
+    assert "docs" not in load_workflow(project, "ci.yml")["jobs"]
+    assert "docs" not in read_pyproject(project)["dependency-groups"]
+
+
+def test_copyright_year_in_conf_py_is_the_answer(render_shared: Render) -> None:
+    project = render_shared(copyright_year="2019-2026", author_name="Ada Lovelace")
+    assert conf_values(project)["copyright"] == "2019-2026, Ada Lovelace"
+    assert conf_values(render_shared())["copyright"] == str(datetime.date.today().year)
+    assert "copyright" not in conf_values(render_shared(license="Proprietary"))
