@@ -83,8 +83,8 @@ def failed_tests(project: Path, python: str) -> set[str]:
 
 @pytest.mark.slow
 def test_the_generated_tests_and_doctests_fail_on_broken_code(render_fresh: Any) -> None:
-    """Doctests in src/ are collected, and each planted defect fails exactly the
-    tests that name the behaviour it breaks."""
+    """Doctests in src/ are collected, each planted defect fails exactly the
+    tests that name the behaviour it breaks, and mypy refuses untyped code."""
     python = require_interpreter(supported_versions(DEFAULT_PYTHON_MIN)[0])
     project = render_fresh(project_kind="cli")
     uv("sync", cwd=project, env={"UV_PYTHON": python})
@@ -115,3 +115,11 @@ def test_the_generated_tests_and_doctests_fail_on_broken_code(render_fresh: Any)
     assert failed_tests(project, python) == {
         "tests/test_acme_widgets.py::test_version_comes_from_the_installed_metadata",
     }
+
+
+    # mypy is strict: a function without annotations is an error, not silently Any.
+    init.write_text(init.read_text(encoding="utf-8") + "\n\ndef untyped(x):\n    return x\n",
+                    encoding="utf-8")
+    mypy = uv("run", "mypy", cwd=project, env={"UV_PYTHON": python}, check=False)
+    assert mypy.returncode == 1, mypy.stdout
+    assert "Function is missing a type annotation  [no-untyped-def]" in mypy.stdout
