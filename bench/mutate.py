@@ -126,7 +126,7 @@ MUTANTS = [
       *validation("github_owner")),
     m("default-script-from-package", COPIER, 'default: "{{ distribution_name }}"\n  validator: >-\n    {% if project_kind == \'cli\'',
       'default: "{{ package_name }}"\n  validator: >-\n    {% if project_kind == \'cli\'',
-      *rendering("script"), "tests/test_project_kinds.py", "-k", "script_name"),
+      "tests/test_rendering.py", "tests/test_project_kinds.py", "-k", "script and not slow"),
     m("default-package-drops-hyphens", COPIER, "default: \"{{ distribution_name | replace('-', '_') }}\"",
       "default: \"{{ distribution_name | replace('-', '') }}\"", *rendering("answers_file or kind")),
     m("private-still-publishes", COPIER, "default: \"{{ license != 'Proprietary' }}\"", "default: \"true\"",
