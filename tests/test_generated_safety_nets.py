@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from conftest import DEFAULT_PYTHON_MIN, project_files, require_interpreter, run, supported_versions, uv
+from github_workflows import github_env, load_workflow, run_step, step_named
 
 # What a developer's machine and the project's tools leave in the working tree.
 # None of it may be committed: secrets (llm and friends read API keys from
@@ -123,3 +124,38 @@ def test_the_generated_tests_and_doctests_fail_on_broken_code(render_fresh: Any)
     mypy = uv("run", "mypy", cwd=project, env={"UV_PYTHON": python}, check=False)
     assert mypy.returncode == 1, mypy.stdout
     assert "Function is missing a type annotation  [no-untyped-def]" in mypy.stdout
+
+
+# A defect that exactly one of CI's checks is there to catch, by the step's name.
+CI_DEFECTS = {
+    "Lint": ("import os\n", "\n"),  # F401, formatted and typed
+    "Check formatting": ("", "\n\nPLANTED = [1,2]\n"),  # E231 is left to the formatter
+    "Type-check": ("", '\n\nPLANTED: int = "1"\n'),
+    "Test": ("", "\n\ndef test_planted() -> None:\n    assert greet('Ada') == 'Hi'\n"),
+}
+
+
+@pytest.mark.slow
+def test_each_ci_check_fails_on_the_defect_it_is_there_for(render_fresh: Any) -> None:
+    """ci.yml's steps, run like the runner: clean, each passes; with a defect
+    that only one of them catches, that step fails (its exit status is not
+    swallowed)."""
+    python = require_interpreter(supported_versions(DEFAULT_PYTHON_MIN)[0])
+    project = render_fresh()
+    job = load_workflow(project, "ci.yml")["jobs"]["test"]
+    env = {**github_env(), "UV_PYTHON": python}
+    run_step(job, step_named(job, "^Install"), project, env)
+    core = project / "src/acme_widgets/core.py"
+    original = core.read_text(encoding="utf-8")
+    for name, (head, tail) in CI_DEFECTS.items():
+        step = step_named(job, f"^{name}$")
+        run_step(job, step, project, env)  # passes while the code is clean
+        if name == "Test":  # a failing test, in the tests directory
+            (project / "tests/test_planted.py").write_text(
+                "from acme_widgets import greet\n" + tail, encoding="utf-8")
+        else:
+            core.write_text(head + original + tail, encoding="utf-8")
+        failed = run_step(job, step, project, env, check=False)
+        assert failed.returncode != 0, f"step {name!r} passed with a planted defect:\n{failed.stdout}"
+        core.write_text(original, encoding="utf-8")
+        (project / "tests/test_planted.py").unlink(missing_ok=True)
