@@ -142,13 +142,14 @@ def test_each_ci_check_fails_on_the_defect_it_is_there_for(render_fresh: Any) ->
     swallowed)."""
     python = require_interpreter(supported_versions(DEFAULT_PYTHON_MIN)[0])
     project = render_fresh()
-    job = load_workflow(project, "ci.yml")["jobs"]["test"]
+    jobs = load_workflow(project, "ci.yml")["jobs"].values()
     env = {**github_env(), "UV_PYTHON": python}
-    run_step(job, step_named(job, "^Install"), project, env)
     core = project / "src/acme_widgets/core.py"
     original = core.read_text(encoding="utf-8")
     for name, (head, tail) in CI_DEFECTS.items():
+        [job] = [job for job in jobs if any(s.get("name") == name for s in job.get("steps", []))]
         step = step_named(job, f"^{name}$")
+        run_step(job, step_named(job, "^Install"), project, env)
         run_step(job, step, project, env)  # passes while the code is clean
         if name == "Test":  # a failing test, in the tests directory
             (project / "tests/test_planted.py").write_text(
