@@ -137,7 +137,10 @@ MUTANTS = [
       *rendering("answers_file")),
     m("skip-if-exists-drops-readme", COPIER, '  - "README.md"\n  - "CHANGELOG.md"', '  - "CHANGELOG.md"',
       *update("skip_if_exists")),
-    m("exclude-drops-pycache", COPIER, '  - "__pycache__"\n', "", "tests/test_template_hygiene.py", "-k", "checkout"),
+    m("exclude-drops-bytecode", COPIER, '  - "*.py[cod]"\n', "", "tests/test_template_hygiene.py", "-k", "checkout"),
+    m("exclude-drops-pycache", COPIER, '  - "__pycache__"\n', "", "tests/test_template_hygiene.py", "-k", "checkout",
+      harmless="Equivalent while \"*.py[cod]\" is excluded: a __pycache__ holds only bytecode, so no "
+      "file from it reaches a project (the test renders a checkout with stray bytecode and finds none)."),
     m("newest-python-dropped", COPIER, '    "3.15": "newest"\n', "", "tests/test_template_hygiene.py", "-k", "newest"),
     # includes/
     m("markdown-escape-misses-brackets", "includes/markdown.jinja", "([!-/:-@\\\\[-`{-~])", "([!-/:-@{-~])",
