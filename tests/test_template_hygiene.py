@@ -17,6 +17,7 @@ STRAY = [
     "template/__pycache__/conftest.cpython-311.pyc",
     "template/src/{{ package_name }}/__pycache__/core.cpython-312.pyc",
     "template/tests/__pycache__/test_x.cpython-313-pytest-9.0.0.pyc",
+    "template/src/{{ package_name }}/core.pyc",  # `python -m compileall -b` writes it beside
     "template/.mypy_cache/3.12/cache.db",
     "template/.ruff_cache/CACHEDIR.TAG",
     "template/.pytest_cache/README.md",
