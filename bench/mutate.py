@@ -43,7 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -105,167 +105,452 @@ LICENSE = 'template/{% if license != "Proprietary" %}LICENSE{% endif %}.jinja'
 
 MUTANTS = [
     # copier.yml: the message after copy, validators, defaults, computed facts, copier settings
-    m("message-repository-from-distribution", COPIER, "Repository name:   {{ repository_name }}",
-      "Repository name:   {{ distribution_name }}", *PLACES),
-    m("message-environment-hardcoded", COPIER, "Environment name:  {{ pypi_environment }}",
-      "Environment name:  release", *PLACES),
-    m("message-remote-from-distribution", COPIER,
-      "https://github.com/{{ github_owner }}/{{ repository_name }}.git",
-      "https://github.com/{{ github_owner }}/{{ distribution_name }}.git", *PLACES),
-    m("validator-distribution-no-regex", COPIER,
-      "{% if ((distribution_name | regex_search('^[a-z0-9]+(-[a-z0-9]+)*')) != distribution_name) %}",
-      "{% if false %}", *validation("distribution_name")),
-    m("validator-package-no-reserved", COPIER,
-      "{%- elif package_name in reserved_package_names %}", "{%- elif false %}",
-      *validation("package_name")),
-    m("validator-author-comma-allowed", COPIER, "{%- elif ',' in author_name %}", "{%- elif false %}",
-      *validation("author_name")),
-    m("validator-environments-may-be-equal", COPIER,
-      "testpypi_environment | lower == pypi_environment | lower",
-      "testpypi_environment == pypi_environment", *validation("testpypi_environment")),
-    m("validator-owner-length-widened", COPIER, "github_owner | length > 39", "github_owner | length > 100",
-      *validation("github_owner")),
-    m("default-script-from-package", COPIER, 'default: "{{ distribution_name }}"\n  validator: >-\n    {% if project_kind == \'cli\'',
-      'default: "{{ package_name }}"\n  validator: >-\n    {% if project_kind == \'cli\'',
-      "tests/test_rendering.py", "tests/test_project_kinds.py", "-k", "script and not slow"),
-    m("default-package-drops-hyphens", COPIER, "default: \"{{ distribution_name | replace('-', '_') }}\"",
-      "default: \"{{ distribution_name | replace('-', '') }}\"", *rendering("answers_file or kind")),
-    m("private-still-publishes", COPIER, "default: \"{{ license != 'Proprietary' }}\"", "default: \"true\"",
-      *rendering("private or classifiers")),
-    m("testpypi-off-by-default", COPIER,
-      "  when: \"{{ publishes_to_pypi }}\"\n  default: true", "  when: \"{{ publishes_to_pypi }}\"\n  default: false",
-      *rendering("answers_file")),
-    m("skip-if-exists-drops-readme", COPIER, '  - "README.md"\n  - "CHANGELOG.md"', '  - "CHANGELOG.md"',
-      *update("skip_if_exists")),
+    m(
+        "message-repository-from-distribution",
+        COPIER,
+        "':', distribution_name, github_owner, repository_name, pypi_environment)",
+        "':', distribution_name, github_owner, distribution_name, pypi_environment)",
+        *PLACES,
+    ),
+    m(
+        "message-environment-hardcoded",
+        COPIER,
+        "':', distribution_name, github_owner, repository_name, pypi_environment)",
+        "':', distribution_name, github_owner, repository_name, 'release')",
+        *PLACES,
+    ),
+    m(
+        "message-remote-from-distribution",
+        COPIER,
+        "https://github.com/{{ github_owner }}/{{ repository_name }}.git",
+        "https://github.com/{{ github_owner }}/{{ distribution_name }}.git",
+        *PLACES,
+    ),
+    m(
+        "validator-distribution-no-regex",
+        COPIER,
+        "{% if ((distribution_name | regex_search('^[a-z0-9]+(-[a-z0-9]+)*')) != distribution_name) %}",
+        "{% if false %}",
+        *validation("distribution_name"),
+    ),
+    m(
+        "validator-package-no-reserved",
+        COPIER,
+        "{%- elif package_name in reserved_package_names %}",
+        "{%- elif false %}",
+        *validation("package_name"),
+    ),
+    m(
+        "validator-author-comma-allowed",
+        COPIER,
+        "{%- elif ',' in author_name %}",
+        "{%- elif false %}",
+        *validation("author_name"),
+    ),
+    m(
+        "validator-environments-may-be-equal",
+        COPIER,
+        "testpypi_environment | lower == pypi_environment | lower",
+        "testpypi_environment == pypi_environment",
+        *validation("testpypi_environment"),
+    ),
+    m(
+        "validator-owner-length-widened",
+        COPIER,
+        "github_owner | length > 39",
+        "github_owner | length > 100",
+        *validation("github_owner"),
+    ),
+    m(
+        "default-script-from-package",
+        COPIER,
+        '  when: "{{ project_kind == \'cli\' }}"\n  default: "{{ distribution_name }}"',
+        '  when: "{{ project_kind == \'cli\' }}"\n  default: "{{ package_name }}"',
+        "tests/test_rendering.py",
+        "tests/test_project_kinds.py",
+        "-k",
+        "script and not slow",
+    ),
+    m(
+        "default-package-drops-hyphens",
+        COPIER,
+        "default: \"{{ distribution_name | replace('-', '_') }}\"",
+        "default: \"{{ distribution_name | replace('-', '') }}\"",
+        *rendering("answers_file or kind"),
+    ),
+    m(
+        "private-still-publishes",
+        COPIER,
+        "default: \"{{ license != 'Proprietary' }}\"",
+        'default: "true"',
+        *rendering("private or classifiers"),
+    ),
+    m(
+        "testpypi-off-by-default",
+        COPIER,
+        '  when: "{{ publishes_to_pypi }}"\n  default: true',
+        '  when: "{{ publishes_to_pypi }}"\n  default: false',
+        *rendering("answers_file"),
+    ),
+    m(
+        "skip-if-exists-drops-readme",
+        COPIER,
+        '  - "README.md"\n  - "CHANGELOG.md"',
+        '  - "CHANGELOG.md"',
+        *update("skip_if_exists"),
+    ),
     m("exclude-drops-bytecode", COPIER, '  - "*.py[cod]"\n', "", "tests/test_template_hygiene.py", "-k", "checkout"),
-    m("exclude-drops-pycache", COPIER, '  - "__pycache__"\n', "", "tests/test_template_hygiene.py", "-k", "checkout",
-      harmless="Equivalent while \"*.py[cod]\" is excluded: a __pycache__ holds only bytecode, so no "
-      "file from it reaches a project (the test renders a checkout with stray bytecode and finds none)."),
+    m(
+        "exclude-drops-pycache",
+        COPIER,
+        '  - "__pycache__"\n',
+        "",
+        "tests/test_template_hygiene.py",
+        "-k",
+        "checkout",
+        harmless='Equivalent while "*.py[cod]" is excluded: a __pycache__ holds only bytecode, so no '
+        "file from it reaches a project (the test renders a checkout with stray bytecode and finds none).",
+    ),
     m("newest-python-dropped", COPIER, '    "3.15": "newest"\n', "", "tests/test_template_hygiene.py", "-k", "newest"),
     # includes/
-    m("markdown-escape-misses-brackets", "includes/markdown.jinja", "([!-/:-@\\\\[-`{-~])", "([!-/:-@{-~])",
-      *HOSTILE),
-    m("mit-holder-is-owner", "includes/licenses/MIT.txt", "{{ copyright_holder }}", "{{ github_owner }}",
-      *rendering("license")),
-    m("bsd-no-comma", "includes/licenses/BSD-3-Clause.txt", "{{ copyright_year }}, {{ copyright_holder }}",
-      "{{ copyright_year }} {{ copyright_holder }}", *PLACES),
-    m("isc-year-dropped", "includes/licenses/ISC.txt", "Copyright (c) {{ copyright_year }} ", "Copyright (c) ",
-      *rendering("license")),
-    m("apache-text-truncated", "includes/licenses/Apache-2.0.txt", "Version 2.0, January 2004", "Version 2.0",
-      *rendering("license")),
-    m("gpl-text-truncated", "includes/licenses/GPL-3.0-or-later.txt", "Version 3, 29 June 2007", "Version 3",
-      *rendering("license")),
-    m("mpl-title-changed", "includes/licenses/MPL-2.0.txt", "Mozilla Public License Version 2.0",
-      "Mozilla Public License", *rendering("license")),
+    m("markdown-escape-misses-brackets", "includes/markdown.jinja", "([!-/:-@\\\\[-`{-~])", "([!-/:-@{-~])", *HOSTILE),
+    m(
+        "publisher-repository-from-distribution",
+        "includes/publishing.jinja",
+        '("Repository name", repository_name)',
+        '("Repository name", distribution_name)',
+        *PLACES,
+    ),
+    m(
+        "validator-names-may-hold-spaces",
+        "includes/validators.jinja",
+        "'^[A-Za-z0-9]+([._-][A-Za-z0-9]+)*'",
+        "'^[A-Za-z0-9]+([._ -][A-Za-z0-9]+)*'",
+        *validation("environment"),
+    ),
+    m(
+        "mit-holder-is-owner",
+        "includes/licenses/MIT.txt",
+        "{{ copyright_holder }}",
+        "{{ github_owner }}",
+        *rendering("license"),
+    ),
+    m(
+        "bsd-no-comma",
+        "includes/licenses/BSD-3-Clause.txt",
+        "{{ copyright_year }}, {{ copyright_holder }}",
+        "{{ copyright_year }} {{ copyright_holder }}",
+        *PLACES,
+    ),
+    m(
+        "isc-year-dropped",
+        "includes/licenses/ISC.txt",
+        "Copyright (c) {{ copyright_year }} ",
+        "Copyright (c) ",
+        *rendering("license"),
+    ),
+    m(
+        "apache-text-truncated",
+        "includes/licenses/Apache-2.0.txt",
+        "Version 2.0, January 2004",
+        "Version 2.0",
+        *rendering("license"),
+    ),
+    m(
+        "gpl-text-truncated",
+        "includes/licenses/GPL-3.0-or-later.txt",
+        "Version 3, 29 June 2007",
+        "Version 3",
+        *rendering("license"),
+    ),
+    m(
+        "mpl-title-changed",
+        "includes/licenses/MPL-2.0.txt",
+        "Mozilla Public License Version 2.0",
+        "Mozilla Public License",
+        *rendering("license"),
+    ),
     # template/pyproject.toml.jinja
     m("no-module-name", PYPROJECT, 'module-name = "{{ package_name }}"', "", *PLACES_ALL),
-    m("issues-url-from-distribution", PYPROJECT, "{{ repository_name }}/issues",
-      "{{ distribution_name }}/issues", *PLACES),
+    m(
+        "issues-url-from-distribution",
+        PYPROJECT,
+        "{{ repository_name }}/issues",
+        "{{ distribution_name }}/issues",
+        *PLACES,
+    ),
     m("doctests-not-collected", PYPROJECT, '"-ra", "--doctest-modules"', '"-ra"', *NETS),
     m("mypy-not-strict", PYPROJECT, "\nstrict = true\n", "\n", *NETS),
-    m("script-target-wrong-module", PYPROJECT, '"{{ package_name }}.cli:main"', '"{{ package_name }}.core:main"',
-      *KIND_CLI),
+    m(
+        "script-target-wrong-module",
+        PYPROJECT,
+        '"{{ package_name }}.cli:main"',
+        '"{{ package_name }}.core:main"',
+        *KIND_CLI,
+    ),
     m("no-license-files", PYPROJECT, 'license-files = ["LICENSE"]\n', "", *BUILD_DEFAULT),
-    m("private-classifier-dropped", PYPROJECT, '    "Private :: Do Not Upload",\n', "",
-      *rendering("classifiers")),
-    m("uv-build-range-too-new", PYPROJECT, "uv_build>=0.13.0,<0.14", "uv_build>=0.13.9,<0.14",
-      *rendering("build_system")),
-    m("coverage-source-from-distribution", PYPROJECT, 'source_pkgs = ["{{ package_name }}"]',
-      'source_pkgs = ["{{ distribution_name }}"]', *PLACES),
+    m("private-classifier-dropped", PYPROJECT, '    "Private :: Do Not Upload",\n', "", *rendering("classifiers")),
+    m(
+        "uv-build-range-too-new",
+        PYPROJECT,
+        "uv_build>=0.13.0,<0.14",
+        "uv_build>=0.13.9,<0.14",
+        *rendering("build_system"),
+    ),
+    m(
+        "coverage-source-from-distribution",
+        PYPROJECT,
+        'source_pkgs = ["{{ package_name }}"]',
+        'source_pkgs = ["{{ distribution_name }}"]',
+        *PLACES,
+    ),
     # template/.github/workflows/ci.yml.jinja
-    m("ci-persists-credentials", CI,
-      "{%- endif %}\n    steps:\n      - uses: {{ actions.checkout }}\n        with:\n          persist-credentials: false",
-      "{%- endif %}\n    steps:\n      - uses: {{ actions.checkout }}\n        with:\n          persist-credentials: true",
-      *workflows("credentials")),
-    m("ci-permissions-widened", CI, "    timeout-minutes: 10\n    permissions:\n      contents: read  # to check out",
-      "    timeout-minutes: 10\n    permissions:\n      contents: write  # to check out", *workflows("permissions")),
+    m(
+        "ci-persists-credentials",
+        CI,
+        "{%- endif %}\n    steps:\n      - uses: {{ actions.checkout }}\n        with:\n          persist-credentials: false",
+        "{%- endif %}\n    steps:\n      - uses: {{ actions.checkout }}\n        with:\n          persist-credentials: true",
+        *workflows("credentials"),
+    ),
+    m(
+        "ci-permissions-widened",
+        CI,
+        "    timeout-minutes: 10\n    permissions:\n      contents: read  # to check out",
+        "    timeout-minutes: 10\n    permissions:\n      contents: write  # to check out",
+        *workflows("permissions"),
+    ),
     m("ci-mypy-neutralised", CI, "run: uv run mypy", "run: uv run mypy || true", *CI_RUN),
-    m("ci-format-not-checked", CI, "run: uv run ruff format --check", "run: uv run ruff format", *workflows("ci_steps")),
-    m("ci-matrix-only-oldest", CI, "python-version: {{ python_versions | to_json }}",
-      "python-version: {{ [python_min] | to_json }}", *workflows("matrix")),
-    m("ci-smoke-imports-distribution", CI, "PACKAGE_NAME: {{ package_name | to_json }}",
-      "PACKAGE_NAME: {{ distribution_name | to_json }}", *PLACES),
-    m("ci-cancels-main-runs", CI, "cancel-in-progress: {% raw %}${{ github.event_name == 'pull_request' }}{% endraw %}",
-      "cancel-in-progress: true", *workflows("cancel")),
+    m(
+        "ci-format-not-checked",
+        CI,
+        "run: uv run ruff format --check",
+        "run: uv run ruff format",
+        *workflows("ci_steps"),
+    ),
+    m(
+        "ci-matrix-only-oldest",
+        CI,
+        "python-version: {{ python_versions | to_json }}",
+        "python-version: {{ [python_min] | to_json }}",
+        *workflows("matrix"),
+    ),
+    m(
+        "ci-smoke-imports-distribution",
+        CI,
+        "PACKAGE_NAME: {{ package_name | to_json }}",
+        "PACKAGE_NAME: {{ distribution_name | to_json }}",
+        *PLACES,
+    ),
+    m(
+        "ci-cancels-main-runs",
+        CI,
+        "cancel-in-progress: {% raw %}${{ github.event_name == 'pull_request' }}{% endraw %}",
+        "cancel-in-progress: true",
+        *workflows("cancel"),
+    ),
     # template/.github/workflows/release.yml.jinja
-    m("release-environment-hardcoded", RELEASE, "name: {{ pypi_environment | to_json }}",
-      'name: "release"', *PLACES),
-    m("release-testpypi-url-from-repository", RELEASE, "url: https://test.pypi.org/p/{{ distribution_name }}",
-      "url: https://test.pypi.org/p/{{ repository_name }}", *PLACES),
-    m("release-build-cached", RELEASE,
-      "          enable-cache: false  # release artifacts are never built from a cache",
-      "          enable-cache: true", *workflows("cache")),
-    m("release-build-gets-id-token", RELEASE,
-      "    permissions:\n      contents: read  # to check out the code\n    env:",
-      "    permissions:\n      contents: read  # to check out the code\n"
-      "      id-token: write  # to sign\n    env:", *workflows("permissions")),
-    m("release-publishes-on-dispatch", RELEASE,
-      "    name: Publish to PyPI\n    if: github.event_name == 'push'\n", "    name: Publish to PyPI\n", *workflows("release or publish")),
-    m("release-trusted-publishing-automatic", RELEASE, "uv publish --trusted-publishing always\n",
-      "uv publish --trusted-publishing automatic\n", *workflows("publish")),
-    m("release-tag-check-inverted", RELEASE, 'if [ "$GITHUB_REF_NAME" != "v$version" ]; then',
-      'if [ "$GITHUB_REF_NAME" = "v$version" ]; then', "tests/test_workflows.py", "-k", "tag"),
-    m("release-github-release-before-pypi", RELEASE,
-      'needs: {{ "publish-pypi" if publishes_to_pypi else "build" }}', "needs: build", *workflows("job_graph or github_release")),
+    m("release-environment-hardcoded", RELEASE, "name: {{ pypi_environment | to_json }}", 'name: "release"', *PLACES),
+    m(
+        "release-testpypi-url-from-repository",
+        RELEASE,
+        "url: https://test.pypi.org/p/{{ distribution_name }}",
+        "url: https://test.pypi.org/p/{{ repository_name }}",
+        *PLACES,
+    ),
+    m(
+        "release-build-cached",
+        RELEASE,
+        "          enable-cache: false  # release artifacts are never built from a cache",
+        "          enable-cache: true",
+        *workflows("cache"),
+    ),
+    m(
+        "release-build-gets-id-token",
+        RELEASE,
+        "    permissions:\n      contents: read  # to check out the code\n    env:",
+        "    permissions:\n      contents: read  # to check out the code\n      id-token: write  # to sign\n    env:",
+        *workflows("permissions"),
+    ),
+    m(
+        "release-publishes-on-dispatch",
+        RELEASE,
+        "    name: Publish to PyPI\n    if: github.event_name == 'push'\n",
+        "    name: Publish to PyPI\n",
+        *workflows("release or publish"),
+    ),
+    m(
+        "release-trusted-publishing-automatic",
+        RELEASE,
+        "uv publish --trusted-publishing always\n",
+        "uv publish --trusted-publishing automatic\n",
+        *workflows("publish"),
+    ),
+    m(
+        "release-tag-check-inverted",
+        RELEASE,
+        'if [ "$GITHUB_REF_NAME" != "v$version" ]; then',
+        'if [ "$GITHUB_REF_NAME" = "v$version" ]; then',
+        "tests/test_workflows.py",
+        "-k",
+        "tag",
+    ),
+    m(
+        "release-github-release-before-pypi",
+        RELEASE,
+        'needs: {{ "publish-pypi" if publishes_to_pypi else "build" }}',
+        "needs: build",
+        *workflows("job_graph or github_release"),
+    ),
     # template/.github/dependabot.yml
-    m("dependabot-no-cooldown", "template/.github/dependabot.yml",
-      "      interval: weekly\n    cooldown:\n      default-days: 7\n    groups:\n      github-actions:",
-      "      interval: weekly\n    groups:\n      github-actions:", *workflows("dependabot")),
-    m("dependabot-no-uv", "template/.github/dependabot.yml", "package-ecosystem: uv",
-      "package-ecosystem: pip", *workflows("dependabot")),
+    m(
+        "dependabot-no-cooldown",
+        "template/.github/dependabot.yml",
+        "      interval: weekly\n    cooldown:\n      default-days: 7\n    groups:\n      github-actions:",
+        "      interval: weekly\n    groups:\n      github-actions:",
+        *workflows("dependabot"),
+    ),
+    m(
+        "dependabot-no-uv",
+        "template/.github/dependabot.yml",
+        "package-ecosystem: uv",
+        "package-ecosystem: pip",
+        *workflows("dependabot"),
+    ),
     # template/.gitignore
     m("gitignore-env-dropped", "template/.gitignore", "\n.env\n", "\n", *NETS),
     m("gitignore-dist-dropped", "template/.gitignore", "\ndist/\n", "\n", *NETS),
     m("gitignore-venv-dropped", "template/.gitignore", "\n.venv/\n", "\n", *NETS),
     m("gitignore-mypy-cache-dropped", "template/.gitignore", "\n.mypy_cache/\n", "\n", *NETS),
     # template/CHANGELOG.md.jinja
-    m("changelog-version-hardcoded", "template/CHANGELOG.md.jinja", "## [{{ initial_version }}]", "## [0.1.0]",
-      *PLACES, harmless="The rendered text is identical: 0.1.0 is initial_version's value. A test that "
-      "overrides the computed initial_version would kill it, but copier offers users no way to change it."),
+    m(
+        "changelog-version-hardcoded",
+        "template/CHANGELOG.md.jinja",
+        "## [{{ initial_version }}]",
+        "## [0.1.0]",
+        *PLACES,
+        harmless="The rendered text is identical: 0.1.0 is initial_version's value. A test that "
+        "overrides the computed initial_version would kill it, but copier offers users no way to change it.",
+    ),
     m("changelog-no-unreleased", "template/CHANGELOG.md.jinja", "## [Unreleased]\n\n", "", *rendering("changelog")),
     # template/README.md.jinja
-    m("readme-environment-hardcoded", README, "create the environment `{{ pypi_environment }}`",
-      "create the environment `release`", *PLACES),
-    m("readme-badge-from-distribution", README,
-      "[![CI](https://github.com/{{ github_owner }}/{{ repository_name }}/actions",
-      "[![CI](https://github.com/{{ github_owner }}/{{ distribution_name }}/actions", *PLACES),
-    m("readme-python-m-distribution", README, "`python -m {{ package_name }}` runs",
-      "`python -m {{ distribution_name | replace('-', '_') }}` runs", *PLACES),
+    m(
+        "readme-environment-hardcoded",
+        README,
+        "create the environment `{{ pypi_environment }}`",
+        "create the environment `release`",
+        *PLACES,
+    ),
+    m(
+        "readme-badge-from-distribution",
+        README,
+        "[![CI](https://github.com/{{ github_owner }}/{{ repository_name }}/actions",
+        "[![CI](https://github.com/{{ github_owner }}/{{ distribution_name }}/actions",
+        *PLACES,
+    ),
+    m(
+        "readme-python-m-distribution",
+        README,
+        "`python -m {{ package_name }}` runs",
+        "`python -m {{ distribution_name | replace('-', '_') }}` runs",
+        *PLACES,
+    ),
     m("readme-title-unescaped", README, "# {{ md(project_name) }}", "# {{ project_name }}", *HOSTILE),
-    m("readme-testpypi-table-environment", README,
-      "| Environment name | `{{ testpypi_environment }}` |", "| Environment name | `{{ pypi_environment }}` |",
-      *PLACES),
+    m(
+        "readme-testpypi-table-environment",
+        README,
+        "repository_name, testpypi_environment) }}",
+        "repository_name, pypi_environment) }}",
+        *PLACES,
+    ),
     # the package
-    m("init-version-of-package", SRC + "__init__.py.jinja", 'version("{{ distribution_name }}")',
-      'version("{{ package_name }}")', *PLACES_ALL),
-    m("core-greet-doctest-dropped", SRC + "core.py.jinja", "\n    >>> greet(\"Ada\")\n    'Hello, Ada!'\n", "\n",
-      *NETS),
-    m("core-word-count-splits-on-spaces", SRC + "core.py.jinja", "return len(text.split())",
-      'return len(text.split(" "))', *KIND_PLUGIN),
+    m(
+        "init-version-of-package",
+        SRC + "__init__.py.jinja",
+        'version("{{ distribution_name }}")',
+        'version("{{ package_name }}")',
+        *PLACES_ALL,
+    ),
+    m(
+        "core-greet-doctest-dropped",
+        SRC + "core.py.jinja",
+        "\n    >>> greet(\"Ada\")\n    'Hello, Ada!'\n",
+        "\n",
+        *NETS,
+    ),
+    m(
+        "core-word-count-splits-on-spaces",
+        SRC + "core.py.jinja",
+        "return len(text.split())",
+        'return len(text.split(" "))',
+        *KIND_PLUGIN,
+    ),
     m("py-typed-deleted", SRC + "py.typed", None, "", *BUILD_DEFAULT),
-    m("main-ignores-arguments", SRC + '{% if project_kind == "cli" %}__main__.py{% endif %}.jinja',
-      "sys.exit(main())", "sys.exit(main([]))", *KIND_CLI),
-    m("cli-prog-is-distribution", SRC + '{% if project_kind == "cli" %}cli.py{% endif %}.jinja',
-      'prog="{{ script_name }}"', 'prog="{{ distribution_name }}"', *PLACES),
-    m("cli-name-required", SRC + '{% if project_kind == "cli" %}cli.py{% endif %}.jinja',
-      '"name", nargs="?", default="World"', '"name"', *KIND_CLI),
-    m("plugin-tool-renamed", SRC + '{% if project_kind == "llm-plugin" %}plugin.py{% endif %}.jinja',
-      "register(word_count)", 'register(word_count, name="count_words")', *KIND_PLUGIN),
+    m(
+        "main-ignores-arguments",
+        SRC + '{% if project_kind == "cli" %}__main__.py{% endif %}.jinja',
+        "sys.exit(main())",
+        "sys.exit(main([]))",
+        *KIND_CLI,
+    ),
+    m(
+        "cli-prog-is-distribution",
+        SRC + '{% if project_kind == "cli" %}cli.py{% endif %}.jinja',
+        'prog="{{ script_name }}"',
+        'prog="{{ distribution_name }}"',
+        *PLACES,
+    ),
+    m(
+        "cli-name-required",
+        SRC + '{% if project_kind == "cli" %}cli.py{% endif %}.jinja',
+        '"name", nargs="?", default="World"',
+        '"name"',
+        *KIND_CLI,
+    ),
+    m(
+        "plugin-tool-renamed",
+        SRC + '{% if project_kind == "llm-plugin" %}plugin.py{% endif %}.jinja',
+        "register(word_count)",
+        'register(word_count, name="count_words")',
+        *KIND_PLUGIN,
+    ),
     # the generated tests
-    m("test-greet-neutralised", TESTS + "test_{{ package_name }}.py.jinja",
-      'assert greet("Ada") == "Hello, Ada!"', 'assert greet("Ada")', *NETS),
-    m("test-cli-dash-m-neutralised", TESTS + '{% if project_kind == "cli" %}test_cli.py{% endif %}.jinja',
-      'assert completed.stdout == "Hello, Grace!\\n"', "assert completed.returncode == 0", *NETS),
-    m("test-plugin-wrong-distribution", TESTS + '{% if project_kind == "llm-plugin" %}test_plugin.py{% endif %}.jinja',
-      'assert "{{ distribution_name }}" in distributions', 'assert "{{ package_name }}" in distributions',
-      *KIND_PLUGIN),
+    m(
+        "test-greet-neutralised",
+        TESTS + "test_{{ package_name }}.py.jinja",
+        'assert greet("Ada") == "Hello, Ada!"',
+        'assert greet("Ada")',
+        *NETS,
+    ),
+    m(
+        "test-cli-dash-m-neutralised",
+        TESTS + '{% if project_kind == "cli" %}test_cli.py{% endif %}.jinja',
+        'assert completed.stdout == "Hello, Grace!\\n"',
+        "assert completed.returncode == 0",
+        *NETS,
+    ),
+    m(
+        "test-plugin-wrong-distribution",
+        TESTS + '{% if project_kind == "llm-plugin" %}test_plugin.py{% endif %}.jinja',
+        'assert "{{ distribution_name }}" in distributions',
+        'assert "{{ package_name }}" in distributions',
+        *KIND_PLUGIN,
+    ),
     # LICENSE and the answers file
-    m("license-holder-ignores-author", LICENSE, "(author_name | trim) or github_owner", "github_owner",
-      *PLACES),
-    m("license-header-only-for-apache", LICENSE, '["Apache-2.0", "GPL-3.0-or-later", "MPL-2.0"]',
-      '["Apache-2.0"]', *rendering("license")),
-    m("answers-file-empty", "template/{{ _copier_conf.answers_file }}.jinja",
-      "{{ _copier_answers | to_nice_yaml -}}", "{{ {} | to_nice_yaml -}}", *rendering("answers")),
+    m("license-holder-ignores-author", LICENSE, "(author_name | trim) or github_owner", "github_owner", *PLACES),
+    m(
+        "license-header-only-for-apache",
+        LICENSE,
+        '["Apache-2.0", "GPL-3.0-or-later", "MPL-2.0"]',
+        '["Apache-2.0"]',
+        *rendering("license"),
+    ),
+    m(
+        "answers-file-empty",
+        "template/{{ _copier_conf.answers_file }}.jinja",
+        "{{ _copier_answers | to_nice_yaml -}}",
+        "{{ {} | to_nice_yaml -}}",
+        *rendering("answers"),
+    ),
 ]
 
 
@@ -289,8 +574,9 @@ def template_files() -> list[str]:
 
 
 def git(*args: str, cwd: Path = REPO) -> str:
-    return subprocess.run(["git", "-c", "commit.gpgsign=false", *args], cwd=cwd, capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(
+        ["git", "-c", "commit.gpgsign=false", *args], cwd=cwd, capture_output=True, text=True, check=True
+    ).stdout
 
 
 def stale_reason(mutant: Mutant) -> str:
@@ -329,14 +615,32 @@ def apply(mutant: Mutant, copy: Path) -> None:
 
 
 def run_tests(copy: Path, tests: tuple[str, ...]) -> tuple[int, str, float]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PYTEST_", "VIRTUAL_ENV", "COV_CORE_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "VIRTUAL_ENV", "COV_CORE_"))}
     started = time.monotonic()
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "pytest", *tests, "-x", "-q", "-n", "0", "-p", "no:cacheprovider",
-             "-W", "ignore::DeprecationWarning", "--basetemp", str(copy.parent / "basetemp")],
-            cwd=copy, env=env, capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                *tests,
+                "-x",
+                "-q",
+                "-n",
+                "0",
+                "-p",
+                "no:cacheprovider",
+                "-W",
+                "ignore::DeprecationWarning",
+                "--basetemp",
+                str(copy.parent / "basetemp"),
+            ],
+            cwd=copy,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired:
         return -1, f"timeout after {TIMEOUT} s", time.monotonic() - started
@@ -381,8 +685,7 @@ def run_mutant(mutant: Mutant, keep: bool) -> Outcome:
 # --- reporting -------------------------------------------------------------------------------------
 
 
-def write_results(outcomes: list[Outcome], uncovered: list[str], baselines: dict[str, str],
-                  seconds: float) -> None:
+def write_results(outcomes: list[Outcome], uncovered: list[str], baselines: dict[str, str], seconds: float) -> None:
     counts = {s: sum(o.status == s for o in outcomes) for s in ("killed", "survived", "stale", "error")}
     judged = counts["killed"] + counts["survived"]
     score = counts["killed"] / judged if judged else 0.0
@@ -426,8 +729,12 @@ def write_results(outcomes: list[Outcome], uncovered: list[str], baselines: dict
         lines += [f"- template file without a mutant: `{name}`" for name in uncovered]
         lines += [f"- selection fails without a mutant: `{sel}`: {why}" for sel, why in baselines.items()]
         lines.append("")
-    lines += ["## All mutants", "", "| mutant | file | outcome | seconds | killed by / detail |",
-              "|---|---|---|---|---|"]
+    lines += [
+        "## All mutants",
+        "",
+        "| mutant | file | outcome | seconds | killed by / detail |",
+        "|---|---|---|---|---|",
+    ]
     for o in outcomes:
         detail = (o.detail or o.harmless).replace("|", "\\|")
         lines.append(f"| `{o.name}` | `{o.file}` | {o.status} | {o.seconds:.0f} | {detail} |")
@@ -437,11 +744,15 @@ def write_results(outcomes: list[Outcome], uncovered: list[str], baselines: dict
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
-    parser.add_argument("--only", action="append", default=[], metavar="NAME",
-                        help="run only this mutant (a name or a prefix; repeatable)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run only this mutant (a name or a prefix; repeatable)",
+    )
     parser.add_argument("-j", "--jobs", type=int, default=2, help="mutants run at once (default 2)")
-    parser.add_argument("--no-baseline", action="store_true",
-                        help="skip running each selection once without a mutant")
+    parser.add_argument("--no-baseline", action="store_true", help="skip running each selection once without a mutant")
     parser.add_argument("--keep", action="store_true", help="keep the throwaway clones (printed)")
     args = parser.parse_args()
 
@@ -456,11 +767,11 @@ def main() -> int:
             stale = stale_reason(mutant)
             print(f"{mutant.name:42} {mutant.file}{'  STALE: ' + stale if stale else ''}")
             print(f"{'':42} pytest {' '.join(mutant.tests)}")
-        print(f"{len(MUTANTS)} mutants over {len(covered)} files;"
-              f" template files without a mutant: {uncovered or 'none'}")
+        print(
+            f"{len(MUTANTS)} mutants over {len(covered)} files; template files without a mutant: {uncovered or 'none'}"
+        )
         return 0
-    chosen = [mutant for mutant in MUTANTS
-              if not args.only or any(mutant.name.startswith(o) for o in args.only)]
+    chosen = [mutant for mutant in MUTANTS if not args.only or any(mutant.name.startswith(o) for o in args.only)]
     if not chosen:
         parser.error(f"no mutant matches {args.only}")
 
@@ -493,8 +804,12 @@ def main() -> int:
         known = {o["name"]: Outcome(**o) for o in previous["mutants"]}
         known.update({o.name: o for o in outcomes})
         seconds += previous["seconds"]
-        write_results([known[n.name] for n in MUTANTS if n.name in known], uncovered,
-                      {**previous["failing_baselines"], **failing_baselines}, seconds)
+        write_results(
+            [known[n.name] for n in MUTANTS if n.name in known],
+            uncovered,
+            {**previous["failing_baselines"], **failing_baselines},
+            seconds,
+        )
     else:
         write_results(outcomes, uncovered, failing_baselines, seconds)
     killed = sum(o.status == "killed" for o in outcomes)

@@ -62,9 +62,20 @@ DISTINCT: dict[str, Any] = {
     "github_release": False,
 }
 # The answers that are names or free text: each must reach at least one place.
-NAMES = ("project_name", "distribution_name", "package_name", "script_name", "description",
-         "author_name", "author_email", "github_owner", "repository_name", "copyright_year",
-         "pypi_environment", "testpypi_environment")
+NAMES = (
+    "project_name",
+    "distribution_name",
+    "package_name",
+    "script_name",
+    "description",
+    "author_name",
+    "author_email",
+    "github_owner",
+    "repository_name",
+    "copyright_year",
+    "pypi_environment",
+    "testpypi_environment",
+)
 MESSAGE = "<message after copy>"  # what `copier copy` prints
 TREE = "<file names>"  # the rendered tree's paths
 
@@ -83,30 +94,36 @@ Locator = Callable[[str], list[Any]]
 def toml_at(dotted: str) -> Locator:
     """The value at a "/"-separated key path of a TOML file (a number indexes a list;
     {answer} fields are filled in)."""
+
     def locate(text: str) -> list[Any]:
         value: Any = tomllib.loads(text)
         for key in dotted.format(**DISTINCT).split("/"):
             value = value[int(key)] if key.isdigit() else value[key]
         return [value]
+
     locate.__doc__ = dotted
     return locate
 
 
 def yaml_at(dotted: str) -> Locator:
     """The value at a "/"-separated key path of a YAML file."""
+
     def locate(text: str) -> list[Any]:
         value: Any = yaml.safe_load(text)
         for key in dotted.format(**DISTINCT).split("/"):
             value = value[int(key)] if key.isdigit() else value[key]
         return [value]
+
     locate.__doc__ = dotted
     return locate
 
 
 def each(pattern: str) -> Locator:
     """Every match of a regex's one group (multi-line mode)."""
+
     def locate(text: str) -> list[Any]:
         return re.findall(pattern, text, re.MULTILINE)
+
     locate.__doc__ = pattern
     return locate
 
@@ -162,15 +179,13 @@ PLACES = [
     place(RELEASE, yaml_at("jobs/publish-pypi/environment/name"), "{pypi_environment}"),
     place(RELEASE, yaml_at("jobs/publish-pypi/environment/url"), "https://pypi.org/p/{distribution_name}"),
     place(RELEASE, yaml_at("jobs/publish-testpypi/environment/name"), "{testpypi_environment}"),
-    place(RELEASE, yaml_at("jobs/publish-testpypi/environment/url"),
-          "https://test.pypi.org/p/{distribution_name}"),
+    place(RELEASE, yaml_at("jobs/publish-testpypi/environment/url"), "https://test.pypi.org/p/{distribution_name}"),
     # README.md
     place(README, each(r"\A# (.*)$"), "{project_name}"),
     place(README, each(r"^\[!\[CI\]\(([^)\s]+)\)"), GITHUB + "/actions/workflows/ci.yml/badge.svg"),
     place(README, each(r"\]\((https://github\.com/[^)\s]+)\)$"), GITHUB + "/actions/workflows/ci.yml"),
     place(README, each(r"^\[!\[PyPI\]\(([^)\s]+)\)"), "https://img.shields.io/pypi/v/{distribution_name}"),
-    place(README, each(r"\]\((https://pypi\.org/project/\S+)\)$"),
-          "https://pypi.org/project/{distribution_name}/"),
+    place(README, each(r"\]\((https://pypi\.org/project/\S+)\)$"), "https://pypi.org/project/{distribution_name}/"),
     place(README, each(r"\)\n\n(.*)\n\n## Installation"), "{description}"),
     place(README, each(r"^Install the `(.*)` command"), "{script_name}"),
     place(README, each(r"^uv tool install (.*)$"), "{distribution_name}"),
@@ -186,8 +201,7 @@ PLACES = [
     place(README, each(r"^ *\| PyPI Project Name \| `(.*)` \|$"), ["{distribution_name}"] * 2),
     place(README, each(r"^ *\| Owner \| `(.*)` \|$"), ["{github_owner}"] * 2),
     place(README, each(r"^ *\| Repository name \| `(.*)` \|$"), ["{repository_name}"] * 2),
-    place(README, each(r"^ *\| Environment name \| `(.*)` \|$"),
-          ["{pypi_environment}", "{testpypi_environment}"]),
+    place(README, each(r"^ *\| Environment name \| `(.*)` \|$"), ["{pypi_environment}", "{testpypi_environment}"]),
     place(README, each(r"accepts uploads of `(.*?)`"), "{distribution_name}"),
     place(README, each(r"with the environment\n`(.*?)`"), "{testpypi_environment}"),
     place(README, each(r"pip install (\S+) --extra-index-url"), "{distribution_name}"),
@@ -215,7 +229,7 @@ PLACES = [
     place(MESSAGE, each(r"git remote add origin (\S+)"), GITHUB + ".git"),
     place(MESSAGE, each(r"create the environment \"(.*?)\""), "{pypi_environment}"),
     place(MESSAGE, each(r"and the environment \"([^\"]*)\" \(for TestPyPI\)"), "{testpypi_environment}"),
-    place(MESSAGE, each(r"PyPI project name: (.*)$"), "{distribution_name}"),
+    place(MESSAGE, each(r"PyPI [Pp]roject [Nn]ame: +(.*)$"), "{distribution_name}"),
     place(MESSAGE, each(r"Owner: +(.*)$"), "{github_owner}"),
     place(MESSAGE, each(r"Repository name: +(.*)$"), "{repository_name}"),
     place(MESSAGE, each(r"Environment name: +(.*)$"), "{pypi_environment}"),
@@ -223,8 +237,11 @@ PLACES = [
     place(MESSAGE, each(r"pip install (\S+) --extra-index-url"), "{distribution_name}"),
     place(MESSAGE, each(r"First release: git tag v(\S+)"), "{initial_version}"),
     # the answers file: what `copier update` renders from
-    *(place(".copier-answers.yml", yaml_at(name), "{%s}" % name)
-      for name, value in DISTINCT.items() if isinstance(value, str)),
+    *(
+        place(".copier-answers.yml", yaml_at(name), f"{{{name}}}")
+        for name, value in DISTINCT.items()
+        if isinstance(value, str)
+    ),
 ]
 
 
@@ -235,8 +252,11 @@ def expected_values(row: Place) -> list[Any]:
 
 
 def to_data(answers: dict[str, Any]) -> list[str]:
-    return [arg for key, value in answers.items()
-            for arg in ("--data", f"{key}={str(value).lower() if isinstance(value, bool) else value}")]
+    return [
+        arg
+        for key, value in answers.items()
+        for arg in ("--data", f"{key}={str(value).lower() if isinstance(value, bool) else value}")
+    ]
 
 
 @dataclass(frozen=True)
@@ -252,8 +272,9 @@ def copied(template_snapshot: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
     def create() -> dict[str, str]:
         out = Path(tempfile.mkdtemp(prefix="distinct-", dir=shared_root(tmp_path_factory))) / "quill"
-        done = copier_cli("copy", "--defaults", "--vcs-ref", "HEAD", *to_data(DISTINCT),
-                          template_snapshot, out, cwd=out.parent)
+        done = copier_cli(
+            "copy", "--defaults", "--vcs-ref", "HEAD", *to_data(DISTINCT), template_snapshot, out, cwd=out.parent
+        )
         assert done.returncode == 0, done.stderr
         return {"project": str(out), "message": done.stderr + done.stdout}
 
@@ -284,18 +305,25 @@ def test_the_names_are_distinct_and_none_is_a_part_of_another() -> None:
     """Only then does a right value in a place prove that the right answer reached it."""
     values = [DISTINCT[name] for name in NAMES]
     for position, a in enumerate(values):
-        for b in values[position + 1:]:
-            assert a not in b and b not in a, (a, b)
+        for b in values[position + 1 :]:
+            assert a not in b, (a, b)
+            assert b not in a, (a, b)
 
 
 def test_no_answer_is_its_default(render_shared: Any) -> None:
     """The defaults each name would take, given the answers it derives from."""
-    chained = render_shared(**{k: v for k, v in DISTINCT.items()
-                               if k not in {"package_name", "script_name", "repository_name"}})
-    rooted = render_shared(**{k: v for k, v in DISTINCT.items() if k not in NAMES},
-                           project_name=DISTINCT["project_name"], github_owner=DISTINCT["github_owner"])
-    for defaults, names in ((read_answers(chained), ("package_name", "script_name", "repository_name")),
-                            (read_answers(rooted), set(NAMES) - {"project_name", "github_owner"})):
+    chained = render_shared(
+        **{k: v for k, v in DISTINCT.items() if k not in {"package_name", "script_name", "repository_name"}}
+    )
+    rooted = render_shared(
+        **{k: v for k, v in DISTINCT.items() if k not in NAMES},
+        project_name=DISTINCT["project_name"],
+        github_owner=DISTINCT["github_owner"],
+    )
+    for defaults, names in (
+        (read_answers(chained), ("package_name", "script_name", "repository_name")),
+        (read_answers(rooted), set(NAMES) - {"project_name", "github_owner"}),
+    ):
         for name in names:  # (project_name and github_owner have no default)
             assert defaults[name] != DISTINCT[name], f"{name} = {DISTINCT[name]!r} is its default"
     # The choices and switches too, but testpypi: without it there is no testpypi_environment.
@@ -314,17 +342,25 @@ def test_every_name_answer_reaches_a_place() -> None:
 def test_every_asked_free_text_question_is_in_the_distinct_answers() -> None:
     """A new question that takes a name or a text needs an answer here, and its places rows."""
     config = copier_config()
-    questions = {name for name, spec in config.items()
-                 if not name.startswith("_") and isinstance(spec, dict) and spec.get("when") is not False
-                 and spec.get("type", "str") == "str" and "choices" not in spec}
+    questions = {
+        name
+        for name, spec in config.items()
+        if not name.startswith("_")
+        and isinstance(spec, dict)
+        and spec.get("when") is not False
+        and spec.get("type", "str") == "str"
+        and "choices" not in spec
+    }
     assert questions - set(NAMES) == set(), "add these to DISTINCT, NAMES and PLACES"
 
 
 def test_every_rendered_file_that_holds_an_answer_has_a_row(copied: Copied) -> None:
     rows = {p.values[0].where.format(**DISTINCT) for p in PLACES}
-    holding = {name for name in project_files(copied.project)
-               if any(str(DISTINCT[a]) in (copied.project / name).read_text(encoding="utf-8")
-                      for a in NAMES)}
+    holding = {
+        name
+        for name in project_files(copied.project)
+        if any(str(DISTINCT[a]) in (copied.project / name).read_text(encoding="utf-8") for a in NAMES)
+    }
     assert holding - rows == set()
 
 
@@ -345,8 +381,7 @@ def distinct_build(copie_session: Any, tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.mark.slow
-def test_distinct_answers_pass_their_checks_build_and_run(distinct_build: CheckedBuild,
-                                                         tmp_path: Path) -> None:
+def test_distinct_answers_pass_their_checks_build_and_run(distinct_build: CheckedBuild, tmp_path: Path) -> None:
     """Checked and built by the fixture; the wheel is named after the distribution,
     installs the import package, and runs the console script under its own name."""
     dist, package, script = (DISTINCT[k] for k in ("distribution_name", "package_name", "script_name"))

@@ -75,8 +75,9 @@ def test_gitignore_check_can_fail(render_shared: Any, tmp_path: Path) -> None:
 
 def failed_tests(project: Path, python: str) -> set[str]:
     """The node ids pytest reports as failed (the run must fail, or pass with none)."""
-    out = uv("run", "pytest", "-p", "no:cacheprovider", "-q", "-rf", cwd=project,
-             env={"UV_PYTHON": python}, check=False)
+    out = uv(
+        "run", "pytest", "-p", "no:cacheprovider", "-q", "-rf", cwd=project, env={"UV_PYTHON": python}, check=False
+    )
     failed = set(re.findall(r"^FAILED (\S+)", out.stdout, re.MULTILINE))
     assert out.returncode == (1 if failed else 0), out.stdout + out.stderr
     return failed
@@ -98,8 +99,9 @@ def test_the_generated_tests_and_doctests_fail_on_broken_code(render_fresh: Any)
     assert failed_tests(project, python) == {"src/acme_widgets/core.py::acme_widgets.core.greet"}
 
     # greet forgets the name: the doctest, the unit tests and the command's tests say so.
-    core.write_text(original.replace("return f\"Hello, {name or 'World'}!\"",
-                                     "return \"Hello, World!\""), encoding="utf-8")
+    core.write_text(
+        original.replace("return f\"Hello, {name or 'World'}!\"", 'return "Hello, World!"'), encoding="utf-8"
+    )
     assert failed_tests(project, python) == {
         "src/acme_widgets/core.py::acme_widgets.core.greet",
         "tests/test_acme_widgets.py::test_greet_greets_by_name",
@@ -111,16 +113,13 @@ def test_the_generated_tests_and_doctests_fail_on_broken_code(render_fresh: Any)
     # The version printed by the command no longer comes from the metadata.
     core.write_text(original, encoding="utf-8")
     init = project / "src/acme_widgets/__init__.py"
-    init.write_text(init.read_text(encoding="utf-8").replace('version("acme-widgets")', '"0.0.0"'),
-                    encoding="utf-8")
+    init.write_text(init.read_text(encoding="utf-8").replace('version("acme-widgets")', '"0.0.0"'), encoding="utf-8")
     assert failed_tests(project, python) == {
         "tests/test_acme_widgets.py::test_version_comes_from_the_installed_metadata",
     }
 
-
     # mypy is strict: a function without annotations is an error, not silently Any.
-    init.write_text(init.read_text(encoding="utf-8") + "\n\ndef untyped(x):\n    return x\n",
-                    encoding="utf-8")
+    init.write_text(init.read_text(encoding="utf-8") + "\n\ndef untyped(x):\n    return x\n", encoding="utf-8")
     mypy = uv("run", "mypy", cwd=project, env={"UV_PYTHON": python}, check=False)
     assert mypy.returncode == 1, mypy.stdout
     assert "Function is missing a type annotation  [no-untyped-def]" in mypy.stdout
@@ -151,8 +150,7 @@ def test_each_ci_check_fails_on_the_defect_it_is_there_for(render_fresh: Any) ->
         step = step_named(job, f"^{name}$")
         run_step(job, step_named(job, "^Install"), project, env)
         if name == "Test":  # a failing test, in the tests directory
-            (project / "tests/test_planted.py").write_text(
-                "from acme_widgets import greet\n" + tail, encoding="utf-8")
+            (project / "tests/test_planted.py").write_text("from acme_widgets import greet\n" + tail, encoding="utf-8")
         else:
             core.write_text(head + original + tail, encoding="utf-8")
         failed = run_step(job, step, project, env, check=False)

@@ -25,8 +25,7 @@ STRAY = [
 ]
 
 
-def test_a_checkout_with_bytecode_and_caches_renders_none_of_them(template_snapshot: Path,
-                                                                   tmp_path: Path) -> None:
+def test_a_checkout_with_bytecode_and_caches_renders_none_of_them(template_snapshot: Path, tmp_path: Path) -> None:
     """A template used from a plain directory (no git: an unpacked archive, a
     copy) is copied as it is, except what copier.yml excludes."""
     template = tmp_path / "checkout"
@@ -39,8 +38,11 @@ def test_a_checkout_with_bytecode_and_caches_renders_none_of_them(template_snaps
     assert done.returncode == 0, done.stderr
     files = project_files(tmp_path / "out")
     assert "pyproject.toml" in files
-    leaked = {f for f in files
-              if re.search(r"(^|/)(__pycache__|\.mypy_cache|\.ruff_cache|\.pytest_cache)/|\.pyc$|\.DS_Store$", f)}
+    leaked = {
+        f
+        for f in files
+        if re.search(r"(^|/)(__pycache__|\.mypy_cache|\.ruff_cache|\.pytest_cache)/|\.pyc$|\.DS_Store$", f)
+    }
     assert leaked == set()
 
 
@@ -48,11 +50,21 @@ def test_the_newest_python_in_copier_yml_is_the_newest_cpython_release(tmp_path:
     """The CI matrix ends at copier.yml's newest entry: it must be the newest
     stable CPython. uv knows every release without a network (downloads are
     allowed for the listing only: otherwise it lists installed interpreters)."""
-    listed = uv("python", "list", "--all-versions", "--output-format", "json", "--offline",
-                cwd=tmp_path, env={"UV_PYTHON_DOWNLOADS": "automatic"}).stdout
-    stable = {tuple(map(int, entry["version"].split(".")[:2]))
-              for entry in json.loads(listed)
-              if entry["implementation"] == "cpython" and re.fullmatch(r"\d+\.\d+\.\d+", entry["version"])}
+    listed = uv(
+        "python",
+        "list",
+        "--all-versions",
+        "--output-format",
+        "json",
+        "--offline",
+        cwd=tmp_path,
+        env={"UV_PYTHON_DOWNLOADS": "automatic"},
+    ).stdout
+    stable = {
+        tuple(map(int, entry["version"].split(".")[:2]))
+        for entry in json.loads(listed)
+        if entry["implementation"] == "cpython" and re.fullmatch(r"\d+\.\d+\.\d+", entry["version"])
+    }
     newest = ".".join(map(str, max(stable)))
     assert known_python_versions()[-1] == newest
     assert set(known_python_versions()) <= {".".join(map(str, v)) for v in stable}
