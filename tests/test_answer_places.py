@@ -1,0 +1,427 @@
+"""Every place each answer reaches holds that answer, and not a neighbour's.
+
+One answer set, DISTINCT, in which every name differs from every other name
+and from its own default (the import name differs from the PyPI name, as in
+python-dateutil / dateutil; the repository from the distribution; both
+environments from "release" / "testpypi"). PLACES is the one table of where
+the answers go: a file of the render (or the message the real copier CLI
+prints after the copy, or the rendered tree itself), how to find the value
+there, and what it must be, written with the answers it is made of. Adding a
+place means adding a row.
+
+The same answers render a project that passes its own checks and builds; its
+installed wheel runs the console script under its own name. The other kinds
+(library, llm plugin) with an import name that differs from the distribution
+name are built, installed and used too.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+import tempfile
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from conftest import (
+    copier_cli,
+    copier_config,
+    project_files,
+    read_answers,
+    require_interpreter,
+    shared_root,
+    uv,
+)
+from distributions import CheckedBuild, checked_build_once, fresh_venv, once_per_run, venv_run
+
+# Every name differs from every other and from its default; the free texts too.
+DISTINCT: dict[str, Any] = {
+    "project_name": "Quill Ink Works",
+    "project_kind": "cli",
+    "distribution_name": "quill-ink-dist",
+    "package_name": "quill_pkg",
+    "script_name": "quillctl",
+    "description": "Pens that never blot",
+    "author_name": "Ada Penwright",
+    "author_email": "ada@penwright.example",
+    "github_owner": "inkworks-org",
+    "repository_name": "quill-repo",
+    "license": "BSD-3-Clause",  # its text carries the copyright line itself
+    "copyright_year": "2021-2026",
+    "python_min": "3.12",
+    "pypi_environment": "pypi-publish",
+    "testpypi": True,  # needed: testpypi_environment is asked only with it
+    "testpypi_environment": "rehearsal",
+    "github_release": False,
+}
+# The answers that are names or free text: each must reach at least one place.
+NAMES = (
+    "project_name",
+    "distribution_name",
+    "package_name",
+    "script_name",
+    "description",
+    "author_name",
+    "author_email",
+    "github_owner",
+    "repository_name",
+    "copyright_year",
+    "pypi_environment",
+    "testpypi_environment",
+)
+MESSAGE = "<message after copy>"  # what `copier copy` prints
+TREE = "<file names>"  # the rendered tree's paths
+
+
+def facts() -> dict[str, Any]:
+    """copier.yml's computed values that places may use beside the answers."""
+    config = copier_config()
+    return {"initial_version": config["initial_version"]["default"]}
+
+
+# --- how to find a value in a place -----------------------------------------------------------
+
+Locator = Callable[[str], list[Any]]
+
+
+def toml_at(dotted: str) -> Locator:
+    """The value at a "/"-separated key path of a TOML file (a number indexes a list;
+    {answer} fields are filled in)."""
+
+    def locate(text: str) -> list[Any]:
+        value: Any = tomllib.loads(text)
+        for key in dotted.format(**DISTINCT).split("/"):
+            value = value[int(key)] if key.isdigit() else value[key]
+        return [value]
+
+    locate.__doc__ = dotted
+    return locate
+
+
+def yaml_at(dotted: str) -> Locator:
+    """The value at a "/"-separated key path of a YAML file."""
+
+    def locate(text: str) -> list[Any]:
+        value: Any = yaml.safe_load(text)
+        for key in dotted.format(**DISTINCT).split("/"):
+            value = value[int(key)] if key.isdigit() else value[key]
+        return [value]
+
+    locate.__doc__ = dotted
+    return locate
+
+
+def each(pattern: str) -> Locator:
+    """Every match of a regex's one group (multi-line mode)."""
+
+    def locate(text: str) -> list[Any]:
+        return re.findall(pattern, text, re.MULTILINE)
+
+    locate.__doc__ = pattern
+    return locate
+
+
+@dataclass(frozen=True)
+class Place:
+    where: str  # a file of the render, MESSAGE or TREE
+    locate: Locator
+    expected: str | list[str]  # format strings over the answers and facts: every value found
+
+    @property
+    def answers(self) -> set[str]:
+        templates = self.expected if isinstance(self.expected, list) else [self.expected]
+        return {field for t in templates for _, field, _, _ in string.Formatter().parse(t) if field}
+
+    @property
+    def id(self) -> str:
+        return f"{self.where}:{self.locate.__doc__}"
+
+
+def place(where: str, locate: Locator, expected: str | list[str]) -> Any:
+    row = Place(where, locate, expected)
+    return pytest.param(row, id=row.id)
+
+
+GITHUB = "https://github.com/{github_owner}/{repository_name}"
+PYPROJECT, CI, RELEASE = "pyproject.toml", ".github/workflows/ci.yml", ".github/workflows/release.yml"
+README, INIT, CLI = "README.md", "src/{package_name}/__init__.py", "src/{package_name}/cli.py"
+
+PLACES = [
+    # pyproject.toml: the metadata PyPI shows and what the build installs
+    place(PYPROJECT, toml_at("project/name"), "{distribution_name}"),
+    place(PYPROJECT, toml_at("project/description"), "{description}"),
+    place(PYPROJECT, toml_at("project/authors/0/name"), "{author_name}"),
+    place(PYPROJECT, toml_at("project/authors/0/email"), "{author_email}"),
+    place(PYPROJECT, toml_at("project/license"), "{license}"),
+    place(PYPROJECT, toml_at("project/requires-python"), ">={python_min}"),
+    place(PYPROJECT, toml_at("project/urls/Homepage"), GITHUB),
+    place(PYPROJECT, toml_at("project/urls/Source"), GITHUB),
+    place(PYPROJECT, toml_at("project/urls/Issues"), GITHUB + "/issues"),
+    place(PYPROJECT, toml_at("project/urls/Changelog"), GITHUB + "/blob/main/CHANGELOG.md"),
+    place(PYPROJECT, lambda text: list(tomllib.loads(text)["project"]["scripts"]), "{script_name}"),
+    place(PYPROJECT, toml_at("project/scripts/{script_name}"), "{package_name}.cli:main"),
+    place(PYPROJECT, toml_at("tool/uv/build-backend/module-name"), "{package_name}"),
+    place(PYPROJECT, toml_at("tool/coverage/run/source_pkgs/0"), "{package_name}"),
+    place(PYPROJECT, toml_at("tool/mypy/python_version"), "{python_min}"),
+    # the workflows
+    place(CI, yaml_at("jobs/test/env/PACKAGE_NAME"), "{package_name}"),
+    place(CI, yaml_at("jobs/test/env/SCRIPT_NAME"), "{script_name}"),
+    place(CI, yaml_at("jobs/test/strategy/matrix/python-version/0"), "{python_min}"),
+    place(RELEASE, yaml_at("jobs/build/env/PACKAGE_NAME"), "{package_name}"),
+    place(RELEASE, each(r"^\s+python-version: \"(.*)\""), "{python_min}"),
+    place(RELEASE, yaml_at("jobs/publish-pypi/environment/name"), "{pypi_environment}"),
+    place(RELEASE, yaml_at("jobs/publish-pypi/environment/url"), "https://pypi.org/p/{distribution_name}"),
+    place(RELEASE, yaml_at("jobs/publish-testpypi/environment/name"), "{testpypi_environment}"),
+    place(RELEASE, yaml_at("jobs/publish-testpypi/environment/url"), "https://test.pypi.org/p/{distribution_name}"),
+    # README.md
+    place(README, each(r"\A# (.*)$"), "{project_name}"),
+    place(README, each(r"^\[!\[CI\]\(([^)\s]+)\)"), GITHUB + "/actions/workflows/ci.yml/badge.svg"),
+    place(README, each(r"\]\((https://github\.com/[^)\s]+)\)$"), GITHUB + "/actions/workflows/ci.yml"),
+    place(README, each(r"^\[!\[PyPI\]\(([^)\s]+)\)"), "https://img.shields.io/pypi/v/{distribution_name}"),
+    place(README, each(r"\]\((https://pypi\.org/project/\S+)\)$"), "https://pypi.org/project/{distribution_name}/"),
+    place(README, each(r"\)\n\n(.*)\n\n## Installation"), "{description}"),
+    place(README, each(r"^Install the `(.*)` command"), "{script_name}"),
+    place(README, each(r"^uv tool install (.*)$"), "{distribution_name}"),
+    place(README, each(r"pip: `pip install (.*)`"), "{distribution_name}"),
+    place(README, each(r"^\$ (\S+)"), ["{script_name}", "{script_name}"]),
+    place(README, each(r"^(\S+ \d\S*)$"), "{script_name} {initial_version}"),
+    place(README, each(r"python -m (?!pip\b)(\w+)"), ["{package_name}", "{package_name}"]),
+    place(README, each(r"Push this project to `(.*)`"), GITHUB),
+    place(README, each(r"create the environment `(.*?)`"), "{pypi_environment}"),
+    place(README, each(r" and the environment `(.*?)`"), "{testpypi_environment}"),
+    place(README, each(r"allow only tags `v\*` for `(.*?)`"), "{pypi_environment}"),
+    place(README, each(r"only the branch `main` for `(.*?)`"), "{testpypi_environment}"),
+    place(README, each(r"^ *\| PyPI Project Name \| `(.*)` \|$"), ["{distribution_name}"] * 2),
+    place(README, each(r"^ *\| Owner \| `(.*)` \|$"), ["{github_owner}"] * 2),
+    place(README, each(r"^ *\| Repository name \| `(.*)` \|$"), ["{repository_name}"] * 2),
+    place(README, each(r"^ *\| Environment name \| `(.*)` \|$"), ["{pypi_environment}", "{testpypi_environment}"]),
+    place(README, each(r"accepts uploads of `(.*?)`"), "{distribution_name}"),
+    place(README, each(r"with the environment\n`(.*?)`"), "{testpypi_environment}"),
+    place(README, each(r"pip install (\S+) --extra-index-url"), "{distribution_name}"),
+    place(README, each(r"^git tag v(.*)$"), "{initial_version}"),
+    place(README, each(r"^## License\n\n(.*): see"), "{license}"),
+    # CHANGELOG.md, LICENSE
+    place("CHANGELOG.md", each(r"^## \[(\d.*)\]$"), "{initial_version}"),
+    place("LICENSE", each(r"^Copyright \(c\) (.*)$"), "{copyright_year}, {author_name}"),
+    # the package and its tests
+    place(INIT, each(r"version\(\"(.*)\"\)"), "{distribution_name}"),
+    place(INIT, each(r"^from (\w+)\.core import"), "{package_name}"),
+    place(INIT, each(r"\A\"\"\"The (\w+) package"), "{package_name}"),
+    place("src/{package_name}/core.py", each(r"\A\"\"\"The core of (\w+):"), "{package_name}"),
+    place(CLI, each(r"prog=\"(.*)\""), "{script_name}"),
+    place(CLI, each(r"``(\S+) \[NAME\]``"), "{script_name}"),
+    place("src/{package_name}/__main__.py", each(r"^from (\w+)\.cli import"), "{package_name}"),
+    place("tests/test_{package_name}.py", each(r"version\(\"(.*)\"\)"), "{distribution_name}"),
+    place("tests/test_cli.py", each(r"f\"(\S+) \{__version__\}"), "{script_name}"),
+    place("tests/test_cli.py", each(r"\"-m\", \"(\w+)\""), "{package_name}"),
+    # the rendered tree
+    place(TREE, each(r"^src/(\w+)/__init__\.py$"), "{package_name}"),
+    place(TREE, each(r"^tests/test_(?!cli\.py)(\w+)\.py$"), "{package_name}"),
+    # the message after copy: what a user types into PyPI's form and git
+    place(MESSAGE, each(r"Your package \"(.*)\" is ready"), "{distribution_name}"),
+    place(MESSAGE, each(r"git remote add origin (\S+)"), GITHUB + ".git"),
+    place(MESSAGE, each(r"create the environment \"(.*?)\""), "{pypi_environment}"),
+    place(MESSAGE, each(r"and the environment \"([^\"]*)\" \(for TestPyPI\)"), "{testpypi_environment}"),
+    place(MESSAGE, each(r"PyPI [Pp]roject [Nn]ame: +(.*)$"), "{distribution_name}"),
+    place(MESSAGE, each(r"Owner: +(.*)$"), "{github_owner}"),
+    place(MESSAGE, each(r"Repository name: +(.*)$"), "{repository_name}"),
+    place(MESSAGE, each(r"Environment name: +(.*)$"), "{pypi_environment}"),
+    place(MESSAGE, each(r"with environment \"(.*?)\""), "{testpypi_environment}"),
+    place(MESSAGE, each(r"pip install (\S+) --extra-index-url"), "{distribution_name}"),
+    place(MESSAGE, each(r"First release: git tag v(\S+)"), "{initial_version}"),
+    # the answers file: what `copier update` renders from
+    *(
+        place(".copier-answers.yml", yaml_at(name), f"{{{name}}}")
+        for name, value in DISTINCT.items()
+        if isinstance(value, str)
+    ),
+]
+
+
+def expected_values(row: Place) -> list[Any]:
+    values = {**DISTINCT, **facts()}
+    templates = row.expected if isinstance(row.expected, list) else [row.expected]
+    return [t.format(**values) for t in templates]
+
+
+def to_data(answers: dict[str, Any]) -> list[str]:
+    return [
+        arg
+        for key, value in answers.items()
+        for arg in ("--data", f"{key}={str(value).lower() if isinstance(value, bool) else value}")
+    ]
+
+
+@dataclass(frozen=True)
+class Copied:
+    project: Path
+    message: str
+
+
+@pytest.fixture(scope="module")
+def copied(template_snapshot: Path, tmp_path_factory: pytest.TempPathFactory) -> Copied:
+    """The distinct answers rendered by the real copier CLI (once per test run), with
+    what it printed."""
+
+    def create() -> dict[str, str]:
+        out = Path(tempfile.mkdtemp(prefix="distinct-", dir=shared_root(tmp_path_factory))) / "quill"
+        done = copier_cli(
+            "copy", "--defaults", "--vcs-ref", "HEAD", *to_data(DISTINCT), template_snapshot, out, cwd=out.parent
+        )
+        assert done.returncode == 0, done.stderr
+        return {"project": str(out), "message": done.stderr + done.stdout}
+
+    saved = once_per_run(tmp_path_factory, ["copier copy", DISTINCT], create)
+    return Copied(Path(saved["project"]), saved["message"])
+
+
+def text_of(copied: Copied, where: str) -> str:
+    if where == MESSAGE:
+        return copied.message
+    if where == TREE:
+        return "\n".join(sorted(project_files(copied.project)))
+    path = copied.project / where.format(**DISTINCT)
+    assert path.is_file(), f"{where} is not in the render"
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("row", PLACES)
+def test_each_place_holds_its_answer(copied: Copied, row: Place) -> None:
+    found = row.locate(text_of(copied, row.where))
+    assert found == expected_values(row), f"{row.id}: expected {row.answers}"
+
+
+# --- the table and the answers are what they claim ---------------------------------------------
+
+
+def test_the_names_are_distinct_and_none_is_a_part_of_another() -> None:
+    """Only then does a right value in a place prove that the right answer reached it."""
+    values = [DISTINCT[name] for name in NAMES]
+    for position, a in enumerate(values):
+        for b in values[position + 1 :]:
+            assert a not in b, (a, b)
+            assert b not in a, (a, b)
+
+
+def test_no_answer_is_its_default(render_shared: Any) -> None:
+    """The defaults each name would take, given the answers it derives from."""
+    chained = render_shared(
+        **{k: v for k, v in DISTINCT.items() if k not in {"package_name", "script_name", "repository_name"}}
+    )
+    rooted = render_shared(
+        **{k: v for k, v in DISTINCT.items() if k not in NAMES},
+        project_name=DISTINCT["project_name"],
+        github_owner=DISTINCT["github_owner"],
+    )
+    for defaults, names in (
+        (read_answers(chained), ("package_name", "script_name", "repository_name")),
+        (read_answers(rooted), set(NAMES) - {"project_name", "github_owner"}),
+    ):
+        for name in names:  # (project_name and github_owner have no default)
+            assert defaults[name] != DISTINCT[name], f"{name} = {DISTINCT[name]!r} is its default"
+    # The choices and switches too, but testpypi: without it there is no testpypi_environment.
+    config = copier_config()
+    for name, value in DISTINCT.items():
+        if name not in NAMES and name != "testpypi":
+            default = config[name]["default"]
+            assert str(value).lower() != str(default).lower(), f"{name} = {value!r} is its default"
+
+
+def test_every_name_answer_reaches_a_place() -> None:
+    reached = set().union(*(p.values[0].answers for p in PLACES))
+    assert set(NAMES) - reached == set()
+
+
+def test_every_asked_free_text_question_is_in_the_distinct_answers() -> None:
+    """A new question that takes a name or a text needs an answer here, and its places rows."""
+    config = copier_config()
+    questions = {
+        name
+        for name, spec in config.items()
+        if not name.startswith("_")
+        and isinstance(spec, dict)
+        and spec.get("when") is not False
+        and spec.get("type", "str") == "str"
+        and "choices" not in spec
+    }
+    assert questions - set(NAMES) == set(), "add these to DISTINCT, NAMES and PLACES"
+
+
+def test_every_rendered_file_that_holds_an_answer_has_a_row(copied: Copied) -> None:
+    rows = {p.values[0].where.format(**DISTINCT) for p in PLACES}
+    holding = {
+        name
+        for name in project_files(copied.project)
+        if any(str(DISTINCT[a]) in (copied.project / name).read_text(encoding="utf-8") for a in NAMES)
+    }
+    assert holding - rows == set()
+
+
+def test_a_neighbours_value_in_a_place_is_caught(copied: Copied) -> None:
+    """The check can fail: the Issues URL built from the distribution name is refused."""
+    text = (copied.project / PYPROJECT).read_text(encoding="utf-8")
+    planted = text.replace(f"/{DISTINCT['repository_name']}/issues", f"/{DISTINCT['distribution_name']}/issues")
+    [row] = [p.values[0] for p in PLACES if p.id == "pyproject.toml:project/urls/Issues"]
+    assert row.locate(planted) != expected_values(row)
+
+
+# --- the distinct answers build, install and run ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def distinct_build(copie_session: Any, tmp_path_factory: pytest.TempPathFactory) -> CheckedBuild:
+    return checked_build_once(copie_session, tmp_path_factory, DISTINCT["python_min"], **DISTINCT)
+
+
+@pytest.mark.slow
+def test_distinct_answers_pass_their_checks_build_and_run(distinct_build: CheckedBuild, tmp_path: Path) -> None:
+    """Checked and built by the fixture; the wheel is named after the distribution,
+    installs the import package, and runs the console script under its own name."""
+    dist, package, script = (DISTINCT[k] for k in ("distribution_name", "package_name", "script_name"))
+    assert distinct_build.wheel.name == f"{dist.replace('-', '_')}-0.1.0-py3-none-any.whl"
+    venv = tmp_path / "venv"
+    fresh_venv(venv, distinct_build.python, distinct_build.wheel)
+    assert venv_run(venv, script, "--version", cwd=tmp_path).stdout == f"{script} 0.1.0\n"
+    assert venv_run(venv, "python", "-m", package, "Ada", cwd=tmp_path).stdout == "Hello, Ada!\n"
+
+
+OTHER_KINDS = {
+    "library": {"distribution_name": "quill-ink-dist", "package_name": "quill_pkg"},
+    "llm-plugin": {"distribution_name": "llm-quill-dist", "package_name": "quill_tools"},
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", list(OTHER_KINDS))
+def test_other_kinds_with_their_own_import_name_build_install_and_work(
+    render_fresh: Any, kind: str, tmp_path: Path
+) -> None:
+    names = OTHER_KINDS[kind]
+    python = require_interpreter("3.13")
+    project = render_fresh(project_kind=kind, **names)
+    uv("build", cwd=project, env={"UV_PYTHON": python})
+    [wheel] = (project / "dist").glob("*.whl")
+    venv = tmp_path / "venv"
+    package = names["package_name"]
+    if kind == "library":
+        fresh_venv(venv, python, wheel)
+        probe = f"import json, {package}; print(json.dumps([{package}.__version__, {package}.greet('Ada')]))"
+        assert json.loads(venv_run(venv, "python", "-c", probe, cwd=tmp_path).stdout) == ["0.1.0", "Hello, Ada!"]
+        return
+    fresh_venv(venv, python, "llm", "llm-echo", wheel)
+    # PYTHONDONTWRITEBYTECODE (set on these machines) emptied: llm compiles once, not per call.
+    env = {"LLM_USER_PATH": str(tmp_path / "llm-user"), "PYTHONDONTWRITEBYTECODE": ""}
+    plugins = json.loads(venv_run(venv, "llm", "plugins", cwd=tmp_path, env=env).stdout)
+    assert {p["name"]: p["version"] for p in plugins}.get(names["distribution_name"]) == "0.1.0"
+    call = json.dumps({"tool_calls": [{"name": "word_count", "arguments": {"text": "a b c"}}]})
+    out = venv_run(venv, "llm", "-m", "echo", "-T", "word_count", call, "--td", cwd=tmp_path, env=env)
+    assert "Tool call: word_count({'text': 'a b c'})\n  3\n" in out.stderr
+    listing = venv_run(venv, "llm", "tools", "list", cwd=tmp_path, env=env).stdout
+    assert f"(plugin: {package})" in listing

@@ -1,0 +1,70 @@
+"""Facts of the template that no single render shows: what a template checkout
+may hold without it reaching a project, and whether copier.yml's newest Python
+is the newest release.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+from conftest import REQUIRED_ANSWERS, copier_cli, known_python_versions, project_files, uv
+
+# What running Python or the tools in a template checkout leaves behind.
+STRAY = [
+    "template/__pycache__/conftest.cpython-311.pyc",
+    "template/src/{{ package_name }}/__pycache__/core.cpython-312.pyc",
+    "template/tests/__pycache__/test_x.cpython-313-pytest-9.0.0.pyc",
+    "template/src/{{ package_name }}/core.pyc",  # `python -m compileall -b` writes it beside
+    "template/.mypy_cache/3.12/cache.db",
+    "template/.ruff_cache/CACHEDIR.TAG",
+    "template/.pytest_cache/README.md",
+    "template/.DS_Store",
+]
+
+
+def test_a_checkout_with_bytecode_and_caches_renders_none_of_them(template_snapshot: Path, tmp_path: Path) -> None:
+    """A template used from a plain directory (no git: an unpacked archive, a
+    copy) is copied as it is, except what copier.yml excludes."""
+    template = tmp_path / "checkout"
+    shutil.copytree(template_snapshot, template, ignore=shutil.ignore_patterns(".git"))
+    for name in STRAY:
+        (template / name).parent.mkdir(parents=True, exist_ok=True)
+        (template / name).write_bytes(b"stray\n")
+    data = [arg for key, value in REQUIRED_ANSWERS.items() for arg in ("--data", f"{key}={value}")]
+    done = copier_cli("copy", "--defaults", *data, template, tmp_path / "out", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    files = project_files(tmp_path / "out")
+    assert "pyproject.toml" in files
+    leaked = {
+        f
+        for f in files
+        if re.search(r"(^|/)(__pycache__|\.mypy_cache|\.ruff_cache|\.pytest_cache)/|\.pyc$|\.DS_Store$", f)
+    }
+    assert leaked == set()
+
+
+def test_the_newest_python_in_copier_yml_is_the_newest_cpython_release(tmp_path: Path) -> None:
+    """The CI matrix ends at copier.yml's newest entry: it must be the newest
+    stable CPython. uv knows every release without a network (downloads are
+    allowed for the listing only: otherwise it lists installed interpreters)."""
+    listed = uv(
+        "python",
+        "list",
+        "--all-versions",
+        "--output-format",
+        "json",
+        "--offline",
+        cwd=tmp_path,
+        env={"UV_PYTHON_DOWNLOADS": "automatic"},
+    ).stdout
+    stable = {
+        tuple(map(int, entry["version"].split(".")[:2]))
+        for entry in json.loads(listed)
+        if entry["implementation"] == "cpython" and re.fullmatch(r"\d+\.\d+\.\d+", entry["version"])
+    }
+    newest = ".".join(map(str, max(stable)))
+    assert known_python_versions()[-1] == newest
+    assert set(known_python_versions()) <= {".".join(map(str, v)) for v in stable}
