@@ -5,12 +5,11 @@ is the newest release.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
 
-from conftest import REQUIRED_ANSWERS, copier_cli, known_python_versions, project_files, uv
+from conftest import REQUIRED_ANSWERS, copier_cli, project_files
 
 # What running Python or the tools in a template checkout leaves behind.
 STRAY = [
@@ -44,27 +43,3 @@ def test_a_checkout_with_bytecode_and_caches_renders_none_of_them(template_snaps
         if re.search(r"(^|/)(__pycache__|\.mypy_cache|\.ruff_cache|\.pytest_cache)/|\.pyc$|\.DS_Store$", f)
     }
     assert leaked == set()
-
-
-def test_the_newest_python_in_copier_yml_is_the_newest_cpython_release(tmp_path: Path) -> None:
-    """The CI matrix ends at copier.yml's newest entry: it must be the newest
-    stable CPython. uv knows every release without a network (downloads are
-    allowed for the listing only: otherwise it lists installed interpreters)."""
-    listed = uv(
-        "python",
-        "list",
-        "--all-versions",
-        "--output-format",
-        "json",
-        "--offline",
-        cwd=tmp_path,
-        env={"UV_PYTHON_DOWNLOADS": "automatic"},
-    ).stdout
-    stable = {
-        tuple(map(int, entry["version"].split(".")[:2]))
-        for entry in json.loads(listed)
-        if entry["implementation"] == "cpython" and re.fullmatch(r"\d+\.\d+\.\d+", entry["version"])
-    }
-    newest = ".".join(map(str, max(stable)))
-    assert known_python_versions()[-1] == newest
-    assert set(known_python_versions()) <= {".".join(map(str, v)) for v in stable}
