@@ -108,7 +108,7 @@ DEFECTS = {
         ),
         ("FAILED src/{pkg}/planted.py::{pkg}.planted.double",),
     ),
-    "build": Defect("test", "build", lambda p, pkg: (p / "src" / pkg / "__init__.py").unlink(), ("__init__.py",)),
+    "build": Defect("test", "build the sdist", lambda p, pkg: (p / "src" / pkg / "__init__.py").unlink(), ("__init__.py",)),
     "wheel import": Defect(
         "test",
         "smoke",
@@ -119,6 +119,10 @@ DEFECTS = {
     "console script": Defect("test", "smoke", break_console_script, ("planted_missing",), after="build"),
 }
 
+# (job, step pattern) of checks whose planted defects live in tests/test_ci_matrix.py: the GIL
+# check (a GIL build, a module that turns the GIL on) and the lowest-direct run (false bounds).
+CHECKED_ELSEWHERE = [("test", "GIL"), ("test", "lowest direct")]
+
 
 @pytest.mark.slow
 def test_each_check_step_fails_on_a_defect_of_its_kind(render_fresh, subtests: Any) -> None:
@@ -126,8 +130,10 @@ def test_each_check_step_fails_on_a_defect_of_its_kind(render_fresh, subtests: A
     package = read_pyproject(project)["project"]["name"].replace("-", "_")
     jobs = load_workflow(project, "ci.yml")["jobs"]
     checked = {step_named(jobs[d.job], d.step)["name"] for d in DEFECTS.values()}
-    # Every step after the install is a check, and every check gets a defect.
-    assert checked == {s["name"] for job in jobs.values() for s in run_steps(job)[1:]}
+    # Every step after the install is a check, and every check gets a defect (here, or in
+    # the file named for the checks proven there on their own planted defects).
+    elsewhere = {step_named(jobs[job], pattern)["name"] for job, pattern in CHECKED_ELSEWHERE}
+    assert checked | elsewhere == {s["name"] for job in jobs.values() for s in run_steps(job)[1:]}
     env = {**github_env(), "UV_PYTHON": require_interpreter(PYTHON_MIN)}
     run_step(jobs["test"], step_named(jobs["test"], "install"), project, env)
     # Green first: the whole lint job passes on the fresh render (the test job's
@@ -257,7 +263,7 @@ NEUTRALISED = {
     "--exit-zero on ruff": _edit_step("^lint$", _append_to_run(" --exit-zero")),
     "--no-exit-codes on zizmor": _edit_step("audit", _append_to_run(" --no-exit-codes")),
     "set +e before the smoke test": _edit_step("smoke", lambda s: s.update(run="set +e\n" + str(s["run"]))),
-    "continue-on-error on the build": _edit_step("build", lambda s: s.update({"continue-on-error": True})),
+    "continue-on-error on the build": _edit_step("build the sdist", lambda s: s.update({"continue-on-error": True})),
     "continue-on-error on the lint job": lambda w, _p: w["ci.yml"]["jobs"]["lint"].update({"continue-on-error": True}),
     "a shell without -e": _edit_step("^test$", lambda s: s.update({"shell": "sh {0}"})),
     "mypy strict = false": _set_tool("tool.mypy.strict", False),

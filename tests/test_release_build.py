@@ -120,4 +120,5 @@ def test_required_uv_version_is_the_oldest_uv_that_builds(render_shared, tmp_pat
         check=False,
     )
     assert broken.returncode != 0
-    assert "pax" in broken.stderr.lower(), broken.stderr
+    # uv 0.9.5-0.11.8 misread the pax headers uv_build 0.13 writes; the message varies by file.
+    assert "pax" in broken.stderr.lower() or "numeric field was not a number" in broken.stderr, broken.stderr
