@@ -58,7 +58,7 @@ DISTINCT: dict[str, Any] = {
     "python_min": "3.12",
     "pypi_environment": "pypi-publish",
     "testpypi": True,  # needed: testpypi_environment is asked only with it
-    "testpypi_environment": "rehearsal",
+    "testpypi_environment": "quill-tp-env",
     "github_release": False,
 }
 # The answers that are names or free text: each must reach at least one place.
@@ -175,7 +175,8 @@ PLACES = [
     place(CI, yaml_at("jobs/test/env/SCRIPT_NAME"), "{script_name}"),
     place(CI, yaml_at("jobs/test/strategy/matrix/python-version/0"), "{python_min}"),
     place(RELEASE, yaml_at("jobs/build/env/PACKAGE_NAME"), "{package_name}"),
-    place(RELEASE, each(r"^\s+python-version: \"(.*)\""), "{python_min}"),
+    # preflight, build and build-docs: each runs on the oldest supported Python.
+    place(RELEASE, each(r"^\s+python-version: \"(.*)\""), ["{python_min}"] * 3),
     place(RELEASE, yaml_at("jobs/publish-pypi/environment/name"), "{pypi_environment}"),
     place(RELEASE, yaml_at("jobs/publish-pypi/environment/url"), "https://pypi.org/p/{distribution_name}"),
     place(RELEASE, yaml_at("jobs/publish-testpypi/environment/name"), "{testpypi_environment}"),
@@ -204,12 +205,22 @@ PLACES = [
     place(README, each(r"^ *\| Environment name \| `(.*)` \|$"), ["{pypi_environment}", "{testpypi_environment}"]),
     place(README, each(r"accepts uploads of `(.*?)`"), "{distribution_name}"),
     place(README, each(r"with the environment\n`(.*?)`"), "{testpypi_environment}"),
-    place(README, each(r"pip install (\S+) --extra-index-url"), "{distribution_name}"),
+    place(README, each(r"pip install \"([^\"=]+)==<version>\" --extra-index-url"), "{distribution_name}"),
     place(README, each(r"^git tag v(.*)$"), "{initial_version}"),
     place(README, each(r"^## License\n\n(.*): see"), "{license}"),
     # CHANGELOG.md, LICENSE
     place("CHANGELOG.md", each(r"^## \[(\d.*)\]$"), "{initial_version}"),
     place("LICENSE", each(r"^Copyright \(c\) (.*)$"), "{copyright_year}, {author_name}"),
+    # the documentation site
+    place(PYPROJECT, toml_at("project/urls/Documentation"), "https://{github_owner}.github.io/{repository_name}/"),
+    place("docs/conf.py", each(r"^project = \"(.*)\"$"), "{project_name}"),
+    place("docs/conf.py", each(r"^author = \"(.*)\"$"), "{author_name}"),
+    place("docs/conf.py", each(r"^copyright = \"(.*)\""), "{copyright_year}, {author_name}"),
+    place("docs/conf.py", each(r"^package = \"(.*)\"$"), "{package_name}"),
+    place("docs/conf.py", each(r"installed_version\(\"(.*)\"\)"), "{distribution_name}"),
+    place("docs/conf.py", each(r"^FILES_URL = \"(.*)\"$"), GITHUB + "/blob/main/"),
+    place("docs/api.md", each(r"^\.\. automodule:: (\w+)"), ["{package_name}"] * 2),
+    place("docs/development.md", each(r"publishes the site to <(.*?)>"), "https://{github_owner}.github.io/{repository_name}/"),
     # the package and its tests
     place(INIT, each(r"version\(\"(.*)\"\)"), "{distribution_name}"),
     place(INIT, each(r"^from (\w+)\.core import"), "{package_name}"),
@@ -234,7 +245,7 @@ PLACES = [
     place(MESSAGE, each(r"Repository name: +(.*)$"), "{repository_name}"),
     place(MESSAGE, each(r"Environment name: +(.*)$"), "{pypi_environment}"),
     place(MESSAGE, each(r"with environment \"(.*?)\""), "{testpypi_environment}"),
-    place(MESSAGE, each(r"pip install (\S+) --extra-index-url"), "{distribution_name}"),
+    place(MESSAGE, each(r"pip install \"([^\"=]+)==<version>\" --extra-index-url"), "{distribution_name}"),
     place(MESSAGE, each(r"First release: git tag v(\S+)"), "{initial_version}"),
     # the answers file: what `copier update` renders from
     *(
