@@ -176,7 +176,7 @@ MUTANTS = [
         COPIER,
         "default: \"{{ distribution_name | replace('-', '_') }}\"",
         "default: \"{{ distribution_name | replace('-', '') }}\"",
-        *rendering("answers_file or kind"),
+        *PLACES,
     ),
     m(
         "private-still-publishes",

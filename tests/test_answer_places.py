@@ -337,6 +337,15 @@ def test_no_answer_is_its_default(render_shared: Any) -> None:
     ):
         for name in names:  # (project_name and github_owner have no default)
             assert defaults[name] != DISTINCT[name], f"{name} = {DISTINCT[name]!r} is its default"
+    # What pressing Enter gives: the import name is the PyPI name with "_" for "-"
+    # (python-dateutil would import as python_dateutil); the command and the
+    # repository are named like the distribution.
+    chained_answers = read_answers(chained)
+    assert (chained_answers["package_name"], chained_answers["script_name"], chained_answers["repository_name"]) == (
+        "quill_ink_dist",
+        "quill-ink-dist",
+        "quill-ink-dist",
+    )
     # The choices and switches too, but testpypi: without it there is no testpypi_environment.
     config = copier_config()
     for name, value in DISTINCT.items():
