@@ -103,6 +103,8 @@ SRC = "template/src/{{ package_name }}/"
 TESTS = "template/tests/"
 LICENSE = 'template/{% if license != "Proprietary" %}LICENSE{% endif %}.jinja'
 
+PREFLIGHT = "template/.github/scripts/release_preflight.py"
+
 MUTANTS = [
     # copier.yml: the message after copy, validators, defaults, computed facts, copier settings
     m(
@@ -308,15 +310,15 @@ MUTANTS = [
     m(
         "ci-persists-credentials",
         CI,
-        "{%- endif %}\n    steps:\n      - uses: {{ actions.checkout }}\n        with:\n          persist-credentials: false",
-        "{%- endif %}\n    steps:\n      - uses: {{ actions.checkout }}\n        with:\n          persist-credentials: true",
+        "      contents: read  # to check out the code\n    steps:\n      - uses: {{ actions.checkout }}\n        with:\n          persist-credentials: false\n      - uses: {{ actions.setup_uv }}\n        with:\n          version: \"{{ uv_version }}\"\n          python-version: \"{{ lint_python }}\"",
+        "      contents: read  # to check out the code\n    steps:\n      - uses: {{ actions.checkout }}\n        with:\n          persist-credentials: true\n      - uses: {{ actions.setup_uv }}\n        with:\n          version: \"{{ uv_version }}\"\n          python-version: \"{{ lint_python }}\"",
         *workflows("credentials"),
     ),
     m(
         "ci-permissions-widened",
         CI,
-        "    timeout-minutes: 10\n    permissions:\n      contents: read  # to check out",
-        "    timeout-minutes: 10\n    permissions:\n      contents: write  # to check out",
+        "    name: Lint\n    runs-on: ubuntu-latest\n    # A hung job would otherwise hold a runner for GitHub's 6-hour default.\n    timeout-minutes: 10\n    permissions:\n      contents: read",
+        "    name: Lint\n    runs-on: ubuntu-latest\n    # A hung job would otherwise hold a runner for GitHub's 6-hour default.\n    timeout-minutes: 10\n    permissions:\n      contents: write",
         *workflows("permissions"),
     ),
     m("ci-mypy-neutralised", CI, "run: uv run mypy", "run: uv run mypy || true", *CI_RUN),
@@ -381,24 +383,24 @@ MUTANTS = [
     m(
         "release-trusted-publishing-automatic",
         RELEASE,
-        "uv publish --trusted-publishing always\n",
-        "uv publish --trusted-publishing automatic\n",
+        'uv publish --trusted-publishing always --check-url "$PYPI_INDEX_URL"',
+        'uv publish --trusted-publishing automatic --check-url "$PYPI_INDEX_URL"',
         *workflows("publish"),
     ),
     m(
         "release-tag-check-inverted",
-        RELEASE,
-        'if [ "$GITHUB_REF_NAME" != "v$version" ]; then',
-        'if [ "$GITHUB_REF_NAME" = "v$version" ]; then',
-        "tests/test_workflows.py",
+        PREFLIGHT,
+        "    if tag_version != version:",
+        "    if tag_version == version:",
+        "tests/test_release_preflight.py",
         "-k",
         "tag",
     ),
     m(
         "release-github-release-before-pypi",
         RELEASE,
-        'needs: {{ "publish-pypi" if publishes_to_pypi else "build" }}',
-        "needs: build",
+        'needs: [preflight, {{ "publish-pypi" if publishes_to_pypi else "build" }}]',
+        "needs: [preflight, build]",
         *workflows("job_graph or github_release"),
     ),
     # template/.github/dependabot.yml
@@ -550,6 +552,87 @@ MUTANTS = [
         "{{ _copier_answers | to_nice_yaml -}}",
         "{{ {} | to_nice_yaml -}}",
         *rendering("answers"),
+    ),
+    # template/.github/scripts/release_preflight.py
+    m(
+        "preflight-branch-check-ignored",
+        PREFLIGHT,
+        "    if ancestor.returncode != 0:",
+        "    if ancestor.returncode not in (0, 1):",
+        "tests/test_release_preflight.py",
+        "-k",
+        "default_branch",
+    ),
+    m(
+        "preflight-error-answer-taken-as-free",
+        PREFLIGHT,
+        "        if error.code == 404:",
+        "        if error.code in (404, 503):",
+        "tests/test_release_preflight.py",
+        "-k",
+        "error_is_no_answer",
+    ),
+    # template/.pre-commit-config.yaml
+    m(
+        "hooks-lock-not-checked",
+        "template/.pre-commit-config.yaml",
+        "        entry: uv lock --check\n",
+        "        entry: uv lock\n",
+        "tests/test_hooks.py",
+    ),
+    # includes/python.jinja
+    m(
+        "py-str-backslash-unescaped",
+        "includes/python.jinja",
+        """'{{ text | replace("\\\\", "\\\\\\\\") | replace("'", "\\\\'") }}'""",
+        """'{{ text | replace("'", "\\\\'") }}'""",
+        "tests/test_docs.py",
+        "-k",
+        "any_text_exactly",
+    ),
+    # the docs pages
+    m(
+        "docs-api-without-members",
+        "template/{% if docs %}docs{% endif %}/api.md.jinja",
+        "```{eval-rst}\n.. automodule:: {{ package_name }}\n   :members:\n```",
+        "```{eval-rst}\n.. automodule:: {{ package_name }}\n```",
+        "tests/test_docs.py",
+        "-k",
+        "documents_the_example and library",
+    ),
+    m(
+        "docs-index-without-readme",
+        "template/{% if docs %}docs{% endif %}/index.md",
+        "```{include} ../README.md\n:relative-docs: docs/\n:relative-images:\n```\n",
+        "# Home\n",
+        "tests/test_docs.py",
+        "-k",
+        "documents_the_example and library",
+    ),
+    m(
+        "docs-changelog-page-empty",
+        "template/{% if docs %}docs{% endif %}/changelog.md",
+        "```{include} ../CHANGELOG.md\n```",
+        "# Changelog",
+        "tests/test_docs.py",
+        "-k",
+        "keeps_the_edits",
+    ),
+    m(
+        "docs-not-nitpicky",
+        "template/{% if docs %}docs{% endif %}/conf.py.jinja",
+        "nitpicky = True",
+        "nitpicky = False",
+        "tests/test_docs.py",
+        "-k",
+        "broken_reference",
+    ),
+    m(
+        "docs-development-url-from-distribution",
+        "template/{% if docs %}docs{% endif %}/development.md.jinja",
+        "<{{ docs_url }}>",
+        "<https://{{ github_owner }}.github.io/{{ distribution_name }}/>",
+        *PLACES,
     ),
 ]
 

@@ -585,10 +585,14 @@ def previous_release() -> tuple[str, str] | None:
     release workflow tags by): CI's fresh clone may carry no tags.
     """
     changelog = release_tag.parse_changelog((TEMPLATE_DIR / "CHANGELOG.md").read_text(encoding="utf-8"))
-    if changelog.newest is None:
-        return None
-    commit = release_tag.release_commit(TEMPLATE_DIR, changelog.newest.version)
-    return (changelog.newest.tag, commit) if commit else None
+    head = run(["git", "rev-parse", "HEAD"], TEMPLATE_DIR).stdout.strip()
+    # In the release commit itself (or before it is committed) the newest version
+    # is what is under test: the previous release is the one before it.
+    for release in changelog.releases:
+        commit = release_tag.release_commit(TEMPLATE_DIR, release.version)
+        if commit is not None and commit != head:
+            return release.tag, commit
+    return None
 
 
 @pytest.fixture(scope="session")
