@@ -64,8 +64,13 @@ class Push:
 
 def render(copier: str, source: Path | str, ref: str, dest: Path, env: Mapping[str, str]) -> Path:
     data = [arg for key, value in REQUIRED_ANSWERS.items() for arg in ("--data", f"{key}={value}")]
-    subprocess.run([copier, "copy", "--quiet", "--defaults", *data, "--vcs-ref", ref, str(source), str(dest)],
-                   check=True, env=dict(env), capture_output=True, text=True)
+    subprocess.run(
+        [copier, "copy", "--quiet", "--defaults", *data, "--vcs-ref", ref, str(source), str(dest)],
+        check=True,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+    )
     return dest
 
 
@@ -94,8 +99,9 @@ def child_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def time_job(job: Mapping[str, Any], project: Path, env: Mapping[str, str],
-             rounds: int) -> dict[str, tuple[float, float]]:
+def time_job(
+    job: Mapping[str, Any], project: Path, env: Mapping[str, str], rounds: int
+) -> dict[str, tuple[float, float]]:
     """Median wall and CPU time of each run: step of ``job``, run in order, whatever its ``if:``.
 
     A step may fail here (the GIL check on a GIL build): its time counts all
@@ -112,8 +118,10 @@ def time_job(job: Mapping[str, Any], project: Path, env: Mapping[str, str],
                 samples[str(step["name"])].append((time.perf_counter() - start, child_cpu() - cpu))
         if lock is None and (project / "uv.lock").is_file():
             lock = (project / "uv.lock").read_text(encoding="utf-8")
-    return {name: (statistics.median(w for w, _ in values), statistics.median(c for _, c in values))
-            for name, values in samples.items()}
+    return {
+        name: (statistics.median(w for w, _ in values), statistics.median(c for _, c in values))
+        for name, values in samples.items()
+    }
 
 
 def measure_push(label: str, project: Path, env: Mapping[str, str], rounds: int) -> Push:
@@ -138,8 +146,9 @@ def compare(copier: str, template: Path, python: str, work: Path, rounds: int) -
     """v1.0.0's push and this working tree's, default answers, on ``python`` (python_min)."""
     env = {**clean_env({"UV_PYTHON": python}), **github_env()}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    listed = subprocess.run(["git", "tag", "--list", PREVIOUS_RELEASE], cwd=REPO, capture_output=True, text=True,
-                            check=True).stdout.split()
+    listed = subprocess.run(
+        ["git", "tag", "--list", PREVIOUS_RELEASE], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.split()
     if PREVIOUS_RELEASE not in listed:
         raise RuntimeError(f"no tag {PREVIOUS_RELEASE} here (a shallow clone? `git fetch --tags`)")
     before = render(copier, REPO, PREVIOUS_RELEASE, work / "ci-before", env)
@@ -155,8 +164,13 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="ci-cost-") as tmp:
         work = Path(tmp)
         template = work / "template"
-        listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=REPO,
-                                capture_output=True, text=True, check=True).stdout
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         for name in filter(None, listed.split("\0")):
             if (REPO / name).is_file():
                 (template / name).parent.mkdir(parents=True, exist_ok=True)
@@ -165,8 +179,10 @@ def main() -> int:
             subprocess.run(["git", *args], cwd=template, check=True, capture_output=True)
         before, after = compare(copier, template, python, work, rounds=2)
     for push in (before, after):
-        print(f"{push.label}: {len(push.jobs)} jobs, {push.steps} steps ({push.run_steps} run:), "
-              f"{push.seconds:.2f} s, CPU {push.cpu_seconds:.2f} s")
+        print(
+            f"{push.label}: {len(push.jobs)} jobs, {push.steps} steps ({push.run_steps} run:), "
+            f"{push.seconds:.2f} s, CPU {push.cpu_seconds:.2f} s"
+        )
         print("\n".join(f"  {line}" for line in push.breakdown))
         print("\n".join(f"    {name}: {seconds:.2f} s" for name, seconds in push.step_times.items()))
     return 0

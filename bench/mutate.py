@@ -310,8 +310,8 @@ MUTANTS = [
     m(
         "ci-persists-credentials",
         CI,
-        "      contents: read  # to check out the code\n    steps:\n      - uses: {{ actions.checkout }}\n        with:\n          persist-credentials: false\n      - uses: {{ actions.setup_uv }}\n        with:\n          version: \"{{ uv_version }}\"\n          python-version: \"{{ lint_python }}\"",
-        "      contents: read  # to check out the code\n    steps:\n      - uses: {{ actions.checkout }}\n        with:\n          persist-credentials: true\n      - uses: {{ actions.setup_uv }}\n        with:\n          version: \"{{ uv_version }}\"\n          python-version: \"{{ lint_python }}\"",
+        '      contents: read  # to check out the code\n    steps:\n      - uses: {{ actions.checkout }}\n        with:\n          persist-credentials: false\n      - uses: {{ actions.setup_uv }}\n        with:\n          version: "{{ uv_version }}"\n          python-version: "{{ lint_python }}"',
+        '      contents: read  # to check out the code\n    steps:\n      - uses: {{ actions.checkout }}\n        with:\n          persist-credentials: true\n      - uses: {{ actions.setup_uv }}\n        with:\n          version: "{{ uv_version }}"\n          python-version: "{{ lint_python }}"',
         *workflows("credentials"),
     ),
     m(

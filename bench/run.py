@@ -48,8 +48,8 @@ BENCH_DIR = REPO / "bench"
 sys.path.insert(0, str(REPO / "tests"))
 # The test suite's helpers: one definition of the answers, the interpreter
 # lookup and the clean environment for the generated project's tools.
-from conftest import REQUIRED_ANSWERS, clean_env, copy_working_tree, data_args, find_interpreter  # noqa: E402
 import ci_cost  # noqa: E402  (bench/, beside this file)
+from conftest import REQUIRED_ANSWERS, clean_env, copy_working_tree, data_args, find_interpreter  # noqa: E402
 
 # The generated project's default python_min: both projects of the
 # time-to-green figure run on this one local interpreter.
@@ -137,9 +137,7 @@ def run(args: Sequence[str], cwd: Path, env: Mapping[str, str], timeout: float =
         timeout=timeout,
     )
     if done.returncode != 0:
-        raise BenchError(
-            f"{' '.join(args)} failed ({done.returncode}) in {cwd}\n{done.stdout}\n{done.stderr}"
-        )
+        raise BenchError(f"{' '.join(args)} failed ({done.returncode}) in {cwd}\n{done.stdout}\n{done.stderr}")
     return done.stdout
 
 
@@ -355,9 +353,7 @@ def platform_tags(ctx: Context, project: Path) -> list[str]:
     return out.split()
 
 
-def download_bytes(
-    lock: dict[str, Any], names: list[str], tags: list[str]
-) -> tuple[int, list[str]]:
+def download_bytes(lock: dict[str, Any], names: list[str], tags: list[str]) -> tuple[int, list[str]]:
     """Sum of the sizes uv.lock records for the wheel that best fits ``tags``, per package.
 
     A package without a fitting wheel counts with its sdist; those are returned too.
@@ -381,11 +377,7 @@ def download_bytes(
 
 
 def venv_bytes(project: Path) -> int:
-    return sum(
-        p.stat().st_size
-        for p in (project / ".venv").rglob("*")
-        if p.is_file() and not p.is_symlink()
-    )
+    return sum(p.stat().st_size for p in (project / ".venv").rglob("*") if p.is_file() and not p.is_symlink())
 
 
 def install_facts(ctx: Context, project: Path) -> tuple[list[str], float, float]:
@@ -437,11 +429,7 @@ def measure_install(ctx: Context, project: Path, floor_project: Path) -> list[Fi
 def docs_command(ctx: Context, project: Path) -> list[str]:
     """The strict docs build exactly as the rendered ci.yml's docs job runs it."""
     ci = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
-    (script,) = [
-        str(step["run"])
-        for step in ci["jobs"]["docs"]["steps"]
-        if "sphinx-build" in str(step.get("run", ""))
-    ]
+    (script,) = [str(step["run"]) for step in ci["jobs"]["docs"]["steps"] if "sphinx-build" in str(step.get("run", ""))]
     command = shlex.split(script)
     if command[0] != "uv":
         raise BenchError(f"the docs step does not start with uv: {script}")
@@ -516,9 +504,7 @@ def measure_suite(ctx: Context) -> Figure:
 def durations_report(output: str) -> list[str]:
     """The lines of pytest's "slowest N durations" section ("12.34s call  tests/...")."""
     lines = output.splitlines()
-    start = next(
-        (i for i, line in enumerate(lines) if "slowest" in line and "durations" in line), 0
-    )
+    start = next((i for i, line in enumerate(lines) if "slowest" in line and "durations" in line), 0)
     return [line for line in lines[start:] if DURATION_LINE.match(line)][:SLOWEST_TESTS]
 
 
@@ -535,27 +521,47 @@ def measure_ci(ctx: Context, template: Path) -> list[Figure]:
     ctx.notes += [*before.breakdown, *after.breakdown]
     ctx.notes.append(
         "CI per push, local median time of each run: step: "
-        + "; ".join(f"{push.label} {name} {seconds:.2f} s"
-                    for push in (before, after) for name, seconds in push.step_times.items()))
+        + "; ".join(
+            f"{push.label} {name} {seconds:.2f} s"
+            for push in (before, after)
+            for name, seconds in push.step_times.items()
+        )
+    )
     ratio = after.seconds / before.seconds
     return [
-        Figure("CI per push: jobs (v1.0.0 as floor)", "", [len(after.jobs)], [len(before.jobs)],
-               ratio=len(after.jobs) / len(before.jobs),
-               note="GitHub bills each job rounded up to a whole minute; every job here takes less"),
-        Figure("CI per push: steps", "", [after.steps], [before.steps], ratio=after.steps / before.steps,
-               note=f"run: steps {before.run_steps} before, {after.run_steps} after"),
-        Figure("CI per push: estimate, Σ jobs × local step times", "s", [after.seconds], [before.seconds],
-               target="≤ 1.0× v1.0.0", ratio=ratio, passed=ratio <= 1.0,
-               cpu_ratio=after.cpu_seconds / before.cpu_seconds),
+        Figure(
+            "CI per push: jobs (v1.0.0 as floor)",
+            "",
+            [len(after.jobs)],
+            [len(before.jobs)],
+            ratio=len(after.jobs) / len(before.jobs),
+            note="GitHub bills each job rounded up to a whole minute; every job here takes less",
+        ),
+        Figure(
+            "CI per push: steps",
+            "",
+            [after.steps],
+            [before.steps],
+            ratio=after.steps / before.steps,
+            note=f"run: steps {before.run_steps} before, {after.run_steps} after",
+        ),
+        Figure(
+            "CI per push: estimate, Σ jobs × local step times",
+            "s",
+            [after.seconds],
+            [before.seconds],
+            target="≤ 1.0× v1.0.0",
+            ratio=ratio,
+            passed=ratio <= 1.0,
+            cpu_ratio=after.cpu_seconds / before.cpu_seconds,
+        ),
     ]
 
 
 # --------------------------------------------------------------------------- results
 
 
-def ratio_figure(
-    name: str, unit: str, samples: list[Timing], floor: list[Timing], limit: float | None
-) -> Figure:
+def ratio_figure(name: str, unit: str, samples: list[Timing], floor: list[Timing], limit: float | None) -> Figure:
     """A timed figure against its floor; it passes on the wall-time ratio."""
     walls, floor_walls = [t.wall for t in samples], [t.wall for t in floor]
     ratio = statistics.median(walls) / statistics.median(floor_walls)
@@ -613,9 +619,7 @@ HEADER = [
 def text_table(figures: list[Figure]) -> str:
     rows = [HEADER, *map(table_row, figures)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
-    return "\n".join(
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
-    )
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows)
 
 
 def markdown_table(figures: list[Figure]) -> str:
@@ -624,9 +628,7 @@ def markdown_table(figures: list[Figure]) -> str:
 
 
 def machine(ctx: Context) -> dict[str, str]:
-    python = run(
-        [ctx.python, "-c", "import platform; print(platform.python_version())"], REPO, ctx.env
-    ).strip()
+    python = run([ctx.python, "-c", "import platform; print(platform.python_version())"], REPO, ctx.env).strip()
     return {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "os": f"{platform.system()} {platform.machine()}",
@@ -636,8 +638,7 @@ def machine(ctx: Context) -> dict[str, str]:
         "python": f"{python} ({ctx.python})",
         "uv": run([ctx.uv, "--version"], REPO, ctx.env).strip(),
         "copier": run([ctx.copier, "--version"], REPO, ctx.env).strip(),
-        "rounds": f"render {ctx.render_rounds}, time-to-green {ctx.green_rounds}"
-        " (each after one untimed warm-up)",
+        "rounds": f"render {ctx.render_rounds}, time-to-green {ctx.green_rounds} (each after one untimed warm-up)",
     }
 
 
@@ -710,14 +711,9 @@ def write_results(ctx: Context, figures: list[Figure], meta: dict[str, str]) -> 
     payload = {
         "machine": meta,
         "notes": ctx.notes,
-        "figures": [
-            {**asdict(fig), "median": fig.median, "floor_median": fig.floor_median}
-            for fig in figures
-        ],
+        "figures": [{**asdict(fig), "median": fig.median, "floor_median": fig.floor_median} for fig in figures],
     }
-    (BENCH_DIR / "results.json").write_text(
-        json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    (BENCH_DIR / "results.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- main

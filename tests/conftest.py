@@ -39,9 +39,21 @@ REQUIRED_ANSWERS: dict[str, Any] = {"project_name": "Acme Widgets", "github_owne
 
 # Environment variables of the test runner's own virtual environment that must
 # not leak into the generated project's uv commands.
-_LEAKY_ENV = ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "UV_PYTHON", "PYTHONPATH", "UV_LOCKED",
-              "UV_FROZEN", "PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER", "PYTEST_XDIST_TESTRUNUID",
-              "PYTEST_CURRENT_TEST", "COV_CORE_SOURCE", "COV_CORE_CONFIG", "COV_CORE_DATAFILE")
+_LEAKY_ENV = (
+    "VIRTUAL_ENV",
+    "UV_PROJECT_ENVIRONMENT",
+    "UV_PYTHON",
+    "PYTHONPATH",
+    "UV_LOCKED",
+    "UV_FROZEN",
+    "PYTEST_ADDOPTS",
+    "PYTEST_XDIST_WORKER",
+    "PYTEST_XDIST_TESTRUNUID",
+    "PYTEST_CURRENT_TEST",
+    "COV_CORE_SOURCE",
+    "COV_CORE_CONFIG",
+    "COV_CORE_DATAFILE",
+)
 
 
 def copier_config() -> dict[str, Any]:
@@ -52,8 +64,11 @@ def copier_config() -> dict[str, Any]:
 
 def data_args(answers: Mapping[str, Any]) -> list[str]:
     """``--data KEY=VALUE`` arguments of the copier CLI for ``answers`` (booleans as YAML reads them)."""
-    return [arg for key, value in answers.items()
-            for arg in ("--data", f"{key}={str(value).lower() if isinstance(value, bool) else value}")]
+    return [
+        arg
+        for key, value in answers.items()
+        for arg in ("--data", f"{key}={str(value).lower() if isinstance(value, bool) else value}")
+    ]
 
 
 def copy_working_tree(destination: Path, *pathspecs: str) -> list[str]:
@@ -66,7 +81,10 @@ def copy_working_tree(destination: Path, *pathspecs: str) -> list[str]:
     """
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *pathspecs],
-        cwd=TEMPLATE_DIR, capture_output=True, text=True, check=True,
+        cwd=TEMPLATE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     copied = []
     for name in filter(None, listed.split("\0")):
@@ -98,15 +116,18 @@ KINDS = choices("project_kind")
 LICENSES = choices("license")
 INITIAL_VERSION: str = copier_config()["initial_version"]["default"]
 
+
 def derived_names(**answers: Any) -> dict[str, str]:
     """The names copier.yml derives by default (distribution, package, script and
     repository name) for ``answers`` on top of REQUIRED_ANSWERS: its own default
     expressions, rendered in question order, so the tests never restate them."""
     config = copier_config()
     environment = jinja2.Environment(extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"])  # noqa: S701
-    context: dict[str, Any] = {name: spec["default"] for name, spec in config.items()
-                               if isinstance(spec, dict) and "default" in spec
-                               and not re.search(r"\{\{|\{%", str(spec["default"]))}
+    context: dict[str, Any] = {
+        name: spec["default"]
+        for name, spec in config.items()
+        if isinstance(spec, dict) and "default" in spec and not re.search(r"\{\{|\{%", str(spec["default"]))
+    }
     context |= {**REQUIRED_ANSWERS, **answers}
     names = {}
     for name in ("distribution_name", "package_name", "script_name", "repository_name"):
@@ -123,8 +144,11 @@ DEFAULT_PACKAGE = DEFAULT_NAMES["package_name"]
 # What each project kind adds to the common files: the one table the rendering,
 # update and build tests share (modules of the import package; test files).
 KIND_MODULES: dict[str, set[str]] = {"library": set(), "cli": {"cli.py", "__main__.py"}, "llm-plugin": {"plugin.py"}}
-KIND_TESTS: dict[str, set[str]] = {"library": set(), "cli": {"tests/test_cli.py"},
-                                   "llm-plugin": {"tests/test_plugin.py"}}
+KIND_TESTS: dict[str, set[str]] = {
+    "library": set(),
+    "cli": {"tests/test_cli.py"},
+    "llm-plugin": {"tests/test_plugin.py"},
+}
 
 
 def kind_files(kind: str, package: str) -> set[str]:
@@ -135,7 +159,7 @@ def kind_files(kind: str, package: str) -> set[str]:
 def supported_versions(python_min: str) -> list[str]:
     """The versions a project with this python_min supports."""
     known = known_python_versions()
-    return known[known.index(python_min):]
+    return known[known.index(python_min) :]
 
 
 @functools.cache
@@ -153,7 +177,9 @@ def find_interpreter(version: str) -> str | None:
         return None
     found = subprocess.run(
         [uv, "python", "find", "--no-python-downloads", "--no-project", f"cpython@{version}"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return found.stdout.strip() or None if found.returncode == 0 else None
 
@@ -190,9 +216,15 @@ def run(
 ) -> subprocess.CompletedProcess[str]:
     """Run a command; on an unexpected failure, fail the test with its output."""
     completed = subprocess.run(
-        [str(a) for a in args], cwd=cwd, env=clean_env(env), capture_output=True,
+        [str(a) for a in args],
+        cwd=cwd,
+        env=clean_env(env),
+        capture_output=True,
         # No stdin, as in CI: a tool that reads it (llm does) must not wait on it.
-        stdin=subprocess.DEVNULL, text=True, check=False, timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        check=False,
+        timeout=timeout,
     )
     if check and completed.returncode != 0:
         pytest.fail(
@@ -203,15 +235,21 @@ def run(
     return completed
 
 
-def uv(*args: str | os.PathLike[str], cwd: Path, env: Mapping[str, str] | None = None,
-       check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def uv(
+    *args: str | os.PathLike[str],
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    check: bool = True,
+    timeout: float = 600,
+) -> subprocess.CompletedProcess[str]:
     """Run uv (the one on PATH, else the test environment's)."""
     exe = shutil.which("uv") or str(Path(sys.executable).with_name("uv"))
     return run([exe, *args], cwd, env=env, check=check, timeout=timeout)
 
 
-def copier_cli(*args: str | os.PathLike[str], cwd: Path, check: bool = False,
-               env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def copier_cli(
+    *args: str | os.PathLike[str], cwd: Path, check: bool = False, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the real copier CLI of the test environment (never with --trust)."""
     assert "--trust" not in args
     assert "--UNSAFE" not in args
@@ -300,8 +338,7 @@ def template_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def render_shared(copie_session: Any, template_snapshot: Path,
-                  tmp_path_factory: pytest.TempPathFactory) -> Render:
+def render_shared(copie_session: Any, template_snapshot: Path, tmp_path_factory: pytest.TempPathFactory) -> Render:
     """Render with pytest-copie once per distinct set of answers for the whole run.
 
     The renders live in a directory all xdist workers share (a lock file per
@@ -348,6 +385,7 @@ def render_fresh(copie: Any, template_snapshot: Path) -> Render:
 # A local package index: pypiserver on 127.0.0.1
 # ---------------------------------------------------------------------------
 
+
 class LocalIndex:
     """A running pypiserver: ``url`` takes uploads, ``simple_url`` serves pip and uv."""
 
@@ -391,10 +429,24 @@ def local_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalIndex
         port = _free_port()
         with log.open("w") as log_file:
             process = subprocess.Popen(
-                [server, "run", "--host", "127.0.0.1", "--port", str(port),
-                 "--disable-fallback", "--authenticate", ".", "--passwords", ".",
-                 "--backend", "simple-dir", str(directory)],
-                stdout=log_file, stderr=subprocess.STDOUT,
+                [
+                    server,
+                    "run",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--disable-fallback",
+                    "--authenticate",
+                    ".",
+                    "--passwords",
+                    ".",
+                    "--backend",
+                    "simple-dir",
+                    str(directory),
+                ],
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
             )
         if _serving(process, port):
             break

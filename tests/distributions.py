@@ -108,8 +108,7 @@ def venv_bin(venv: Path, name: str) -> Path:
     return venv / ("Scripts" if os.name == "nt" else "bin") / name
 
 
-def fresh_venv(venv: Path, python: str, *requirements: str | os.PathLike[str],
-               seed: bool = False) -> Path:
+def fresh_venv(venv: Path, python: str, *requirements: str | os.PathLike[str], seed: bool = False) -> Path:
     """A new virtual environment on ``python`` with ``requirements`` installed by uv.
 
     Returns the environment's Python. ``seed`` adds pip (for tests of pip itself).
@@ -120,8 +119,9 @@ def fresh_venv(venv: Path, python: str, *requirements: str | os.PathLike[str],
     return venv_bin(venv, "python")
 
 
-def venv_run(venv: Path, command: str, *args: str, cwd: Path, check: bool = True,
-             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def venv_run(
+    venv: Path, command: str, *args: str, cwd: Path, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run one of the environment's commands (``python``, ``llm``, a console script)."""
     return run([venv_bin(venv, command), *args], cwd, env=env, check=check)
 
@@ -153,8 +153,7 @@ def checked_build(copie_session: Any, python_version: str, **answers: Any) -> Ch
     return CheckedBuild(project, python, read_answers(project), wheel, sdist)
 
 
-def checked_build_once(copie_session: Any, tmp_path_factory: Any, python_version: str,
-                       **answers: Any) -> CheckedBuild:
+def checked_build_once(copie_session: Any, tmp_path_factory: Any, python_version: str, **answers: Any) -> CheckedBuild:
     """``checked_build``, once per test run (see ``once_per_run``)."""
 
     def create() -> dict[str, Any]:
@@ -162,9 +161,15 @@ def checked_build_once(copie_session: Any, tmp_path_factory: Any, python_version
         # this worker's session ends, while another worker may still read the build.
         shared = Path(tempfile.mkdtemp(prefix="build-", dir=shared_root(tmp_path_factory)))
         build = checked_build(replace(copie_session, test_dir=shared, counter=0), python_version, **answers)
-        return {"project": str(build.project), "python": build.python,
-                "answers": build.answers, "wheel": str(build.wheel), "sdist": str(build.sdist)}
+        return {
+            "project": str(build.project),
+            "python": build.python,
+            "answers": build.answers,
+            "wheel": str(build.wheel),
+            "sdist": str(build.sdist),
+        }
 
     saved = once_per_run(tmp_path_factory, ["checked build", python_version, answers], create)
-    return CheckedBuild(Path(saved["project"]), saved["python"], saved["answers"],
-                        Path(saved["wheel"]), Path(saved["sdist"]))
+    return CheckedBuild(
+        Path(saved["project"]), saved["python"], saved["answers"], Path(saved["wheel"]), Path(saved["sdist"])
+    )

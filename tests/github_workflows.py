@@ -30,9 +30,13 @@ from conftest import TEMPLATE_DIR, copier_config, run
 # The workflows every render has, read from the template (files without a
 # condition in their name). The checks find a render's files themselves
 # (``workflow_names``), so a new or conditional workflow cannot escape them.
-WORKFLOWS = tuple(sorted(path.name.removesuffix(".jinja")
-                         for path in (TEMPLATE_DIR / "template" / ".github" / "workflows").iterdir()
-                         if "{" not in path.name))
+WORKFLOWS = tuple(
+    sorted(
+        path.name.removesuffix(".jinja")
+        for path in (TEMPLATE_DIR / "template" / ".github" / "workflows").iterdir()
+        if "{" not in path.name
+    )
+)
 
 
 def load_workflow(project: Path, name: str) -> dict[str, Any]:
@@ -92,8 +96,9 @@ _ENV_EXPRESSIONS = {
 }
 
 
-def evaluate_env(env: Mapping[str, Any] | None, cwd: Path,
-                 expressions: Mapping[str, str] | None = None) -> dict[str, str]:
+def evaluate_env(
+    env: Mapping[str, Any] | None, cwd: Path, expressions: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """An ``env:`` block as the runner would export it in ``cwd``.
 
     ``expressions`` holds what the test knows GitHub would put in for an
@@ -150,8 +155,11 @@ def run_step(
     else:
         pytest.fail(f"the test cannot run steps with shell {shell!r}", pytrace=False)
     assert "working-directory" not in step, "the test runs steps in the workspace root only"
-    full_env = {**env, **evaluate_env(job.get("env"), cwd, expressions),
-                **evaluate_env(step.get("env"), cwd, expressions)}
+    full_env = {
+        **env,
+        **evaluate_env(job.get("env"), cwd, expressions),
+        **evaluate_env(step.get("env"), cwd, expressions),
+    }
     full_env.setdefault("GITHUB_WORKSPACE", str(cwd))
     # Like the runner, keep the script outside the workspace.
     with tempfile.TemporaryDirectory() as scripts:
@@ -177,8 +185,11 @@ def matrix_entries(job: Mapping[str, Any]) -> list[dict[str, Any]]:
     for key, values in matrix.items():
         entries = [{**entry, key: value} for entry in entries for value in values]
     for extra in include:
-        fitting = [entry for entry in entries
-                   if all(entry.get(key, value) == value for key, value in extra.items() if key in matrix)]
+        fitting = [
+            entry
+            for entry in entries
+            if all(entry.get(key, value) == value for key, value in extra.items() if key in matrix)
+        ]
         if fitting:
             for entry in fitting:
                 entry.update(extra)
@@ -187,8 +198,7 @@ def matrix_entries(job: Mapping[str, Any]) -> list[dict[str, Any]]:
     return entries
 
 
-_CONDITION = re.compile(
-    r"(?P<neg>!)?(?P<ctx>github\.event_name|matrix\.[A-Za-z0-9_-]+)(?:\s*==\s*'(?P<value>[^']*)')?")
+_CONDITION = re.compile(r"(?P<neg>!)?(?P<ctx>github\.event_name|matrix\.[A-Za-z0-9_-]+)(?:\s*==\s*'(?P<value>[^']*)')?")
 
 
 def condition_holds(condition: str, env: Mapping[str, str], matrix: Mapping[str, Any] | None) -> bool:
@@ -216,9 +226,15 @@ def condition_holds(condition: str, env: Mapping[str, str], matrix: Mapping[str,
     return result
 
 
-def run_job(job: Mapping[str, Any], cwd: Path, env: Mapping[str, str], *,
-            check: bool = True, matrix: Mapping[str, Any] | None = None,
-            expressions: Mapping[str, str] | None = None) -> list[subprocess.CompletedProcess[str]]:
+def run_job(
+    job: Mapping[str, Any],
+    cwd: Path,
+    env: Mapping[str, str],
+    *,
+    check: bool = True,
+    matrix: Mapping[str, Any] | None = None,
+    expressions: Mapping[str, str] | None = None,
+) -> list[subprocess.CompletedProcess[str]]:
     """Run the ``run:`` steps of ``job`` in order, like the runner, until one fails.
 
     With ``check``, a failing step fails the test. Returns the results of the
@@ -277,8 +293,20 @@ AVAILABILITY: dict[str, tuple[set[str], set[str]]] = {
     "jobs.<job_id>.steps.with": (_STEP, {"hashFiles"}),
     "jobs.<job_id>.steps.run": (_STEP, {"hashFiles"}),
 }
-_CONTEXTS = {"github", "env", "vars", "job", "jobs", "steps", "runner", "secrets", "strategy", "matrix",
-             "needs", "inputs"}
+_CONTEXTS = {
+    "github",
+    "env",
+    "vars",
+    "job",
+    "jobs",
+    "steps",
+    "runner",
+    "secrets",
+    "strategy",
+    "matrix",
+    "needs",
+    "inputs",
+}
 _SPECIAL_FUNCTIONS = _STATUS_FUNCTIONS | {"hashFiles"}
 # Keys whose value is an expression even without ${{ }}.
 _IMPLICIT_EXPRESSION_KEYS = {"jobs.<job_id>.if", "jobs.<job_id>.steps.if"}
@@ -305,12 +333,16 @@ def _problems_in(key: str, value: Any) -> list[str]:
     problems = []
     for expression in _expressions(value, key in _IMPLICIT_EXPRESSION_KEYS):
         code = re.sub(r"'(?:[^']|'')*'", "''", expression)  # string literals are data
-        problems += [f"{key}: context {name!r} is not available: {expression.strip()}"
-                     for name in re.findall(r"(?<![\w.])([A-Za-z_][\w-]*)\s*(?=[.\[])", code)
-                     if name in _CONTEXTS and name not in contexts]
-        problems += [f"{key}: function {name}() is not available: {expression.strip()}"
-                     for name in re.findall(r"(?<![\w.])([A-Za-z_]\w*)\s*\(", code)
-                     if name in _SPECIAL_FUNCTIONS and name not in functions]
+        problems += [
+            f"{key}: context {name!r} is not available: {expression.strip()}"
+            for name in re.findall(r"(?<![\w.])([A-Za-z_][\w-]*)\s*(?=[.\[])", code)
+            if name in _CONTEXTS and name not in contexts
+        ]
+        problems += [
+            f"{key}: function {name}() is not available: {expression.strip()}"
+            for name in re.findall(r"(?<![\w.])([A-Za-z_]\w*)\s*\(", code)
+            if name in _SPECIAL_FUNCTIONS and name not in functions
+        ]
     return problems
 
 
@@ -340,10 +372,14 @@ def expression_problems(workflow: Mapping[str, Any]) -> list[str]:
 # What a job may be granted, keyed by what it does. Any job may read the code;
 # a job that does one of these things needs (and may have) that grant too.
 JOB_GRANTS: dict[str, tuple[dict[str, str], Any]] = {
-    "publishes to a package index": ({"id-token": "write"}, lambda job: bool(
-        run_lines(job, "uv publish") or steps_using(job, "pypa/gh-action-pypi-publish"))),
-    "deploys GitHub Pages": ({"pages": "write", "id-token": "write"},
-                             lambda job: bool(steps_using(job, "actions/deploy-pages"))),
+    "publishes to a package index": (
+        {"id-token": "write"},
+        lambda job: bool(run_lines(job, "uv publish") or steps_using(job, "pypa/gh-action-pypi-publish")),
+    ),
+    "deploys GitHub Pages": (
+        {"pages": "write", "id-token": "write"},
+        lambda job: bool(steps_using(job, "actions/deploy-pages")),
+    ),
     "creates a GitHub release": ({"contents": "write"}, lambda job: bool(run_lines(job, "gh release create"))),
 }
 BASELINE_GRANT = {"contents": "read"}
@@ -388,8 +424,9 @@ def workflow_names(project: Path) -> list[str]:
 
 def github_files(project: Path) -> list[str]:
     """Every YAML file under .github of a rendered project, as paths relative to it."""
-    return sorted(p.relative_to(project).as_posix() for p in (project / ".github").rglob("*")
-                  if p.suffix in (".yml", ".yaml"))
+    return sorted(
+        p.relative_to(project).as_posix() for p in (project / ".github").rglob("*") if p.suffix in (".yml", ".yaml")
+    )
 
 
 # Parses (never renders) template text with copier's filters known.
@@ -435,8 +472,11 @@ def choice_values(config: Mapping[str, Any], name: str) -> list[Any]:
         return [True, False]
     choices = spec["choices"]
     if isinstance(choices, str):  # rendered from facts, e.g. python_min's from python_releases
-        facts = {key: value.get("default") for key, value in config.items()
-                 if isinstance(value, dict) and value.get("when") is False}
+        facts = {
+            key: value.get("default")
+            for key, value in config.items()
+            if isinstance(value, dict) and value.get("when") is False
+        }
         choices = yaml.safe_load(_JINJA.from_string(choices).render(**facts))
     values = list(choices.values()) if isinstance(choices, dict) else list(choices)
     if spec.get("multiselect"):
@@ -447,9 +487,13 @@ def choice_values(config: Mapping[str, Any], name: str) -> list[Any]:
 def choice_questions(config: Mapping[str, Any] | None = None) -> list[str]:
     """copier.yml's asked bool and choice questions, in question order."""
     config = copier_config() if config is None else config
-    return [name for name, spec in config.items()
-            if isinstance(spec, dict) and spec.get("when") is not False
-            and (spec.get("type") == "bool" or "choices" in spec)]
+    return [
+        name
+        for name, spec in config.items()
+        if isinstance(spec, dict)
+        and spec.get("when") is not False
+        and (spec.get("type") == "bool" or "choices" in spec)
+    ]
 
 
 def _default(config: Mapping[str, Any], name: str) -> Any:
@@ -462,6 +506,7 @@ def _compared_values(name: str, values: list[Any], texts: str) -> list[Any]:
     literal = r"""['"]([^'"]+)['"]"""
     named = set(re.findall(rf"\b{name}\s*[!=]=\s*{literal}", texts))
     named |= set(re.findall(rf"{literal}\s+(?:not\s+)?in\s+{name}\b", texts))
+
     def singled_out(value: Any) -> bool:
         # A multiselect's values are lists: one choice alone counts as that choice, several as none.
         if isinstance(value, list):
@@ -491,7 +536,8 @@ def workflow_answer_sets(config: Mapping[str, Any] | None = None) -> list[dict[s
         sets += [{name: value} for value in choice_values(config, name) if value != default]
     texts = "\n".join(
         [p.read_text(encoding="utf-8") for p in (TEMPLATE_DIR / "template" / ".github").rglob("*") if p.is_file()]
-        + [source for spec in config.values() for source in _template_sources(config, spec)])
+        + [source for spec in config.values() for source in _template_sources(config, spec)]
+    )
     read = questions_read_by_workflows(config)
     levels: dict[str, list[Any]] = {}
     for name in questions:
@@ -504,16 +550,20 @@ def workflow_answer_sets(config: Mapping[str, Any] | None = None) -> list[dict[s
             singled = values
         if len(singled) > 1:
             levels[name] = singled
+
     # Greedy all-pairs: each row takes, per question, the value that covers most uncovered pairs.
     def pair(a: str, va: Any, b: str, vb: Any) -> tuple[tuple[str, str], ...]:
         return tuple(sorted([(a, repr(va)), (b, repr(vb))]))
 
-    uncovered = {pair(a, va, b, vb) for a, b in itertools.combinations(levels, 2)
-                 for va in levels[a] for vb in levels[b]}
+    uncovered = {
+        pair(a, va, b, vb) for a, b in itertools.combinations(levels, 2) for va in levels[a] for vb in levels[b]
+    }
     while uncovered:
         (first, first_repr), (second, second_repr) = min(uncovered)
-        row = {first: next(v for v in levels[first] if repr(v) == first_repr),
-               second: next(v for v in levels[second] if repr(v) == second_repr)}
+        row = {
+            first: next(v for v in levels[first] if repr(v) == first_repr),
+            second: next(v for v in levels[second] if repr(v) == second_repr),
+        }
         for name, values in levels.items():
             if name not in row:
                 gains = [sum(pair(a, row[a], name, v) in uncovered for a in row) for v in values]

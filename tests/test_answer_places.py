@@ -220,7 +220,11 @@ PLACES = [
     place("docs/conf.py", each(r"installed_version\(\"(.*)\"\)"), "{distribution_name}"),
     place("docs/conf.py", each(r"^FILES_URL = \"(.*)\"$"), GITHUB + "/blob/main/"),
     place("docs/api.md", each(r"^\.\. automodule:: (\w+)"), ["{package_name}"] * 2),
-    place("docs/development.md", each(r"publishes the site to <(.*?)>"), "https://{github_owner}.github.io/{repository_name}/"),
+    place(
+        "docs/development.md",
+        each(r"publishes the site to <(.*?)>"),
+        "https://{github_owner}.github.io/{repository_name}/",
+    ),
     # the package and its tests
     place(INIT, each(r"version\(\"(.*)\"\)"), "{distribution_name}"),
     place(INIT, each(r"^from (\w+)\.core import"), "{package_name}"),

@@ -36,7 +36,6 @@ from distributions import (
 pytestmark = pytest.mark.slow
 
 
-
 def build_case(python_version: str, **answers: str) -> Any:
     """One build case: the answers to render with and the interpreter to check on."""
     name = "-".join([*(f"{k}={v}" for k, v in answers.items()), f"on-{python_version}"])
@@ -58,8 +57,7 @@ BUILD_CASES = [
 
 
 @pytest.fixture(scope="module", params=BUILD_CASES)
-def built(request: pytest.FixtureRequest, copie_session: Any,
-          tmp_path_factory: pytest.TempPathFactory) -> CheckedBuild:
+def built(request: pytest.FixtureRequest, copie_session: Any, tmp_path_factory: pytest.TempPathFactory) -> CheckedBuild:
     python_version, answers = request.param
     return checked_build_once(copie_session, tmp_path_factory, python_version, **answers)
 
@@ -111,9 +109,7 @@ def test_core_metadata(built: CheckedBuild, kind: str) -> None:
 def test_wheel_holds_the_package_its_license_and_nothing_else(built: CheckedBuild) -> None:
     package = built.answers["package_name"]
     dist_info = f"{package}-{INITIAL_VERSION}.dist-info"
-    expected = module_files(package, "library") | {
-        f"{dist_info}/{name}" for name in ("METADATA", "WHEEL", "RECORD")
-    }
+    expected = module_files(package, "library") | {f"{dist_info}/{name}" for name in ("METADATA", "WHEEL", "RECORD")}
     if built.answers["license"] != "Proprietary":
         expected.add(f"{dist_info}/licenses/LICENSE")
     files = wheel_files(built.wheel)
@@ -145,9 +141,7 @@ def test_sdist_holds_the_sources_its_license_and_nothing_else(built: CheckedBuil
     assert sdist_text(built.sdist, "pyproject.toml.orig") == original
 
 
-def test_wheel_installs_into_a_fresh_environment_and_imports(
-    built: CheckedBuild, tmp_path: Path
-) -> None:
+def test_wheel_installs_into_a_fresh_environment_and_imports(built: CheckedBuild, tmp_path: Path) -> None:
     package = built.answers["package_name"]
     python = fresh_venv(tmp_path / "venv", built.python, built.wheel)
     # Run outside the project, so nothing but the installed wheel can be imported.
@@ -180,8 +174,11 @@ def test_pip_builds_the_sdist_with_uv_build_from_pypi(render_fresh: Any, tmp_pat
     out = tmp_path / "pip-wheel"
     # -v shows the build environment being made; --no-cache-dir makes pip
     # download the backend and build for real, not reuse an earlier wheel.
-    pip = run([pip_python, "-m", "pip", "wheel", "-v", "--no-deps", "--no-cache-dir",
-               "--wheel-dir", out, sdist], tmp_path, env=ISOLATED_PIP_ENV)
+    pip = run(
+        [pip_python, "-m", "pip", "wheel", "-v", "--no-deps", "--no-cache-dir", "--wheel-dir", out, sdist],
+        tmp_path,
+        env=ISOLATED_PIP_ENV,
+    )
     log = pip.stdout + pip.stderr
     assert re.search(r"Successfully installed uv[_-]build-0\.\d+\.\d+", log), log
     [pip_wheel] = out.glob("*.whl")

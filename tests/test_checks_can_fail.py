@@ -108,7 +108,9 @@ DEFECTS = {
         ),
         ("FAILED src/{pkg}/planted.py::{pkg}.planted.double",),
     ),
-    "build": Defect("test", "build the sdist", lambda p, pkg: (p / "src" / pkg / "__init__.py").unlink(), ("__init__.py",)),
+    "build": Defect(
+        "test", "build the sdist", lambda p, pkg: (p / "src" / pkg / "__init__.py").unlink(), ("__init__.py",)
+    ),
     "wheel import": Defect(
         "test",
         "smoke",

@@ -65,8 +65,11 @@ CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")
 # differ from the defaults (the kinds in turn), so every kind meets several choices.
 OS_SUBSETS = [list(c) for n in range(1, len(OS_CHOICES) + 1) for c in itertools.combinations(OS_CHOICES, n)]
 COMBINATIONS = [
-    {"operating_systems": subset, "project_kind": KINDS[i % len(KINDS)],
-     "python_min": known_python_versions()[1 + i % (len(known_python_versions()) - 1)]}
+    {
+        "operating_systems": subset,
+        "project_kind": KINDS[i % len(KINDS)],
+        "python_min": known_python_versions()[1 + i % (len(known_python_versions()) - 1)],
+    }
     for i, subset in enumerate(OS_SUBSETS)
 ]
 
@@ -105,10 +108,12 @@ def test_matrix_structure_follows_the_answers(render_shared, answers: dict[str, 
     assert {entry["os"] for entry in entries} == set(runners)  # no runner nobody asked for
     # Exactly one entry tests the lowest direct versions: python_min on the first runner.
     assert [(e["os"], e["python-version"]) for e in entries if e.get("lowest-direct")] == [
-        (primary, answers["python_min"])]
+        (primary, answers["python_min"])
+    ]
     # The free-threaded entry: the newest release + "t", an entry of its own.
     assert [(e["os"], e["python-version"]) for e in entries if e.get("free-threaded")] == (
-        [(primary, FREE_THREADED)] if free_threaded else [])
+        [(primary, FREE_THREADED)] if free_threaded else []
+    )
     # mypy, the build and the smoke test once per runner, on python_min (their verdict does
     # not depend on the interpreter); the tests in every entry.
     for name in ("type-check", "build the sdist", "smoke"):
@@ -119,13 +124,15 @@ def test_matrix_structure_follows_the_answers(render_shared, answers: dict[str, 
     # Steps: bash everywhere, the summary, the GIL check, the lowest-direct run.
     assert job["defaults"] == {"run": {"shell": "bash"}}
     summary = step_named(job, "^Test$")
-    assert 'uv run pytest --cov --cov-report=term --cov-report=markdown-append:"$GITHUB_STEP_SUMMARY"' == (
-        summary["run"])
+    assert (
+        (summary["run"]) == 'uv run pytest --cov --cov-report=term --cov-report=markdown-append:"$GITHUB_STEP_SUMMARY"'
+    )
     assert "if" not in summary  # every test entry reports its coverage
     # Every script runs in bash, and none names a path that differs on Windows.
     for step in run_steps(job):
         assert step.get("shell", "bash") == "bash", step["name"]
-        assert ".venv/" not in step["run"] and "/bin/" not in step["run"], step["name"]
+        assert ".venv/" not in step["run"], step["name"]
+        assert "/bin/" not in step["run"], step["name"]
     gil = [s for s in job["steps"] if "GIL" in s.get("name", "")]
     assert len(gil) == free_threaded
     if free_threaded:
@@ -137,8 +144,9 @@ def test_matrix_structure_follows_the_answers(render_shared, answers: dict[str, 
     assert lowest["env"] == {"UV_LOCKED": "false"}  # uv.lock is exactly what this does not test
     # The generated README tells the cost: the jobs a push runs, and the systems.
     readme = " ".join((project / "README.md").read_text(encoding="utf-8").split())
-    jobs = sum(len(matrix_entries(j)) if "strategy" in j else 1
-               for j in load_workflow(project, "ci.yml")["jobs"].values())
+    jobs = sum(
+        len(matrix_entries(j)) if "strategy" in j else 1 for j in load_workflow(project, "ci.yml")["jobs"].values()
+    )
     assert f"A push runs {jobs} jobs" in readme
     assert f"(the matrix in `ci.yml`) on {', '.join(answers['operating_systems'])}." in readme
     assert (f"free-threaded Python {FREE_THREADED}" in readme) == free_threaded
@@ -162,15 +170,17 @@ def test_a_kind_without_free_threaded_wheels_gets_no_entry_and_a_reason(render_s
 def test_workflows_of_every_combination_pass_zizmor_and_the_schema(render_shared) -> None:
     """zizmor pedantic (inline ignores disregarded) and check-jsonschema, one run each over all."""
     projects = [render_shared(**answers) for answers in COMBINATIONS]
-    zizmor = run([ZIZMOR, "--offline", "--persona", "pedantic", "--no-ignores", "--format", "json", *projects],
-                 TEMPLATE_DIR, check=False)
+    zizmor = run(
+        [ZIZMOR, "--offline", "--persona", "pedantic", "--no-ignores", "--format", "json", *projects],
+        TEMPLATE_DIR,
+        check=False,
+    )
     assert json.loads(zizmor.stdout) == [], zizmor.stdout
     assert zizmor.returncode == 0
     for project in projects:
         assert f"completed {project / '.github/workflows/ci.yml'}" in zizmor.stderr
     files = [project / ".github" / "workflows" / name for project in projects for name in ("ci.yml", "release.yml")]
-    checked = run([CHECK_JSONSCHEMA, "--builtin-schema", "vendor.github-workflows", *files], TEMPLATE_DIR,
-                  check=False)
+    checked = run([CHECK_JSONSCHEMA, "--builtin-schema", "vendor.github-workflows", *files], TEMPLATE_DIR, check=False)
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
@@ -197,8 +207,12 @@ def test_test_step_appends_the_coverage_table_to_the_job_summary(free_threaded_j
     project, job = free_threaded_job
     summary = tmp_path / "step_summary.md"
     summary.write_text("Written by an earlier step.\n", encoding="utf-8")
-    env = {**github_env(), "UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN),
-           "UV_PROJECT_ENVIRONMENT": str(tmp_path / "venv"), "GITHUB_STEP_SUMMARY": str(summary)}
+    env = {
+        **github_env(),
+        "UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN),
+        "UV_PROJECT_ENVIRONMENT": str(tmp_path / "venv"),
+        "GITHUB_STEP_SUMMARY": str(summary),
+    }
     uv("sync", "-q", cwd=project, env=env)
     run_step(job, step_named(job, "^Test$"), project, env)
     table = summary.read_text(encoding="utf-8")
@@ -211,8 +225,7 @@ def test_test_step_appends_the_coverage_table_to_the_job_summary(free_threaded_j
 def test_gil_check_fails_clearly_on_a_gil_build(free_threaded_job, version: str, tmp_path: Path) -> None:
     """On GitHub it runs on 3.15t; here, on a GIL build, it must fail and say why."""
     project, job = free_threaded_job
-    env = {**github_env(), "UV_PYTHON": require_interpreter(version),
-           "UV_PROJECT_ENVIRONMENT": str(tmp_path / "venv")}
+    env = {**github_env(), "UV_PYTHON": require_interpreter(version), "UV_PROJECT_ENVIRONMENT": str(tmp_path / "venv")}
     uv("sync", "-q", cwd=project, env=env)
     check = run_step(job, step_named(job, "GIL"), project, env, check=False)
     assert check.returncode == 1
@@ -221,14 +234,18 @@ def test_gil_check_fails_clearly_on_a_gil_build(free_threaded_job, version: str,
 
 
 @pytest.mark.parametrize(("gil", "passes"), [("off", True), ("on", False)])
-def test_gil_check_verdicts_on_a_free_threaded_build(free_threaded_job, gil: str, passes: bool,
-                                                     tmp_path: Path) -> None:
+def test_gil_check_verdicts_on_a_free_threaded_build(free_threaded_job, gil: str, passes: bool, tmp_path: Path) -> None:
     project, job = free_threaded_job
     fake = tmp_path / "fake"
     fake.mkdir()
     (fake / "sitecustomize.py").write_text(FAKE_FREE_THREADED, encoding="utf-8")
-    env = {**github_env(), "UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN),
-           "UV_PROJECT_ENVIRONMENT": str(tmp_path / "venv"), "PYTHONPATH": str(fake), "FAKE_GIL": gil}
+    env = {
+        **github_env(),
+        "UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN),
+        "UV_PROJECT_ENVIRONMENT": str(tmp_path / "venv"),
+        "PYTHONPATH": str(fake),
+        "FAKE_GIL": gil,
+    }
     uv("sync", "-q", cwd=project, env=env)
     check = run_step(job, step_named(job, "GIL"), project, env, check=False)
     if passes:
@@ -247,9 +264,11 @@ def test_gil_check_verdicts_on_a_free_threaded_build(free_threaded_job, gil: str
 TOOL_VERSIONS: dict[str, str] = CONFIG["tool_versions"]["default"]
 PLANTED = {
     "library": [(f'"pytest>={PYTEST_FLOOR}"', '"pytest>=7.0"')],
-    "llm-plugin": [(f'"llm>={TOOL_VERSIONS["llm"]}"', '"llm>=0.20"'),
-                   # llm-echo 0.5 needs a newer llm: lowered too, or it would lift llm's bound.
-                   (f'"llm-echo>={TOOL_VERSIONS["llm-echo"]}"', '"llm-echo>=0.1"')],
+    "llm-plugin": [
+        (f'"llm>={TOOL_VERSIONS["llm"]}"', '"llm>=0.20"'),
+        # llm-echo 0.5 needs a newer llm: lowered too, or it would lift llm's bound.
+        (f'"llm-echo>={TOOL_VERSIONS["llm-echo"]}"', '"llm-echo>=0.1"'),
+    ],
 }
 
 
@@ -260,8 +279,7 @@ def python_min_entry(job: dict[str, Any]) -> dict[str, Any]:
 
 def steps_for(job: dict[str, Any], entry: dict[str, Any]) -> list[str]:
     """The names of the run: steps a matrix entry runs (on a push)."""
-    return [s["name"] for s in run_steps(job)
-            if "if" not in s or condition_holds(s["if"], github_env(), entry)]
+    return [s["name"] for s in run_steps(job) if "if" not in s or condition_holds(s["if"], github_env(), entry)]
 
 
 def test_python_min_entry_runs_mypy_and_the_lowest_direct_step_but_no_gil_check(render_shared) -> None:
@@ -277,7 +295,10 @@ def test_python_min_entry_runs_mypy_and_the_lowest_direct_step_but_no_gil_check(
     assert names == ["Install the project and its dev tools", "Test"]
     free_threaded = next(e for e in matrix_entries(job) if e.get("free-threaded"))
     assert steps_for(job, free_threaded) == [
-        "Install the project and its dev tools", "Test", "Check that importing the package leaves the GIL disabled"]
+        "Install the project and its dev tools",
+        "Test",
+        "Check that importing the package leaves the GIL disabled",
+    ]
     assert not [name for name in names if "GIL" in name or "lowest" in name]
 
 
@@ -313,7 +334,8 @@ def test_lowest_direct_step_passes_on_a_fresh_render_and_fails_on_a_false_bound(
     if kind == "library":
         assert f"::error::pytest 7.0.0 ignores [tool.pytest], which needs pytest {PYTEST_FLOOR}" in output
     else:
-        assert "llm_acme_widgets" in output and "error" in output.lower()
+        assert "llm_acme_widgets" in output
+        assert "error" in output.lower()
 
 
 # --- copier update from the previous release -------------------------------------------------------
@@ -321,14 +343,16 @@ def test_lowest_direct_step_passes_on_a_fresh_render_and_fails_on_a_false_bound(
 
 @pytest.mark.slow
 def test_update_from_the_previous_release_brings_the_matrix_into_an_edited_project(
-        release_to_head_repo: tuple[Path, str, str], tmp_path: Path) -> None:
+    release_to_head_repo: tuple[Path, str, str],  # noqa: F811 (the imported fixture)
+    tmp_path: Path,
+) -> None:
     """A v1.0.0 project whose ci.yml the user edited gets the new matrix, keeping the edit;
     `--defaults` answers the new question with Linux alone."""
     template, released, head = release_to_head_repo
     project = render_project(template, tmp_path / "project", released, project_kind="cli")
     ci = project / CI_YML
     text = ci.read_text(encoding="utf-8")
-    edited = "  push:\n    branches: [main, \"release/**\"]\n"
+    edited = '  push:\n    branches: [main, "release/**"]\n'
     assert text.count("  push:\n    branches: [main]\n") == 1
     ci.write_text(text.replace("  push:\n    branches: [main]\n", edited), encoding="utf-8")
     commit_all(project, "Run CI on release branches too")

@@ -436,7 +436,12 @@ def test_update_from_the_last_release_adds_the_docs_and_keeps_the_edits(
     ci = project / ".github" / "workflows" / "ci.yml"
     ci.write_text(
         # A line the template keeps: the user's edit of it merges without a conflict.
-        ci.read_text(encoding="utf-8").replace('  # A new push to a pull request supersedes the run in progress; runs on main\n', '  # Ours: a new push to a pull request supersedes the run in progress; runs on main\n', 1), encoding="utf-8"
+        ci.read_text(encoding="utf-8").replace(
+            "  # A new push to a pull request supersedes the run in progress; runs on main\n",
+            "  # Ours: a new push to a pull request supersedes the run in progress; runs on main\n",
+            1,
+        ),
+        encoding="utf-8",
     )
     commit_all(project, "User edits")
     before = committable(project)
@@ -451,7 +456,10 @@ def test_update_from_the_last_release_adds_the_docs_and_keeps_the_edits(
         assert after[name] == (fresh / name).read_text(encoding="utf-8"), name
     assert after["README.md"] == before["README.md"]
     assert after["CHANGELOG.md"] == before["CHANGELOG.md"]
-    assert '  # Ours: a new push to a pull request supersedes the run in progress; runs on main\n' in after[".github/workflows/ci.yml"]
+    assert (
+        "  # Ours: a new push to a pull request supersedes the run in progress; runs on main\n"
+        in after[".github/workflows/ci.yml"]
+    )
     assert "docs" in load_workflow(project, "ci.yml")["jobs"]
     assert {"build-docs", "pages"} <= set(load_workflow(project, "release.yml")["jobs"])
     assert "docs" in read_pyproject(project)["dependency-groups"]

@@ -155,7 +155,10 @@ def check_render(project: Path, answers: dict[str, Any], baseline: Path) -> None
         yaml.safe_load(path.read_text(encoding="utf-8"))
     recorded = read_answers(project)
     assert {k: recorded[k] for k in ("project_name", "description", "author_name")} == {
-        "project_name": name, "description": description, "author_name": author}
+        "project_name": name,
+        "description": description,
+        "author_name": author,
+    }
 
     # Markdown: the text, literally (outer spaces are not shown by Markdown).
     title, summary = readme_title_and_summary(project)
@@ -201,8 +204,30 @@ def test_workflow_code_is_found(baseline: Path) -> None:
 # --- property-based -----------------------------------------------------------
 
 FRAGMENTS = [value.values[0] for value in HOSTILE] + [
-    "{{", "}}", "{%", "%}", "${{", "\\", '"', "'", "`", "#", ": ", "- ", "&", "*", "!", "|",
-    ">", "<", "[", "]", "  ", "\u202e", "\u200f", "🙂",
+    "{{",
+    "}}",
+    "{%",
+    "%}",
+    "${{",
+    "\\",
+    '"',
+    "'",
+    "`",
+    "#",
+    ": ",
+    "- ",
+    "&",
+    "*",
+    "!",
+    "|",
+    ">",
+    "<",
+    "[",
+    "]",
+    "  ",
+    "\u202e",
+    "\u200f",
+    "🙂",
 ]
 # Printable text: no control characters, surrogates or line/paragraph separators.
 PRINTABLE = st.text(st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp")), max_size=20)
@@ -215,8 +240,9 @@ def render_with_api(destination: Path, answers: dict[str, Any]) -> None:
     """Render with copier's Python API the way the CLI does: answers as data, not trusted."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # DirtyLocalWarning while the template is being edited
-        copier.run_copy(str(TEMPLATE_DIR), str(destination), data=answers, defaults=True,
-                        unsafe=False, vcs_ref="HEAD", quiet=True)
+        copier.run_copy(
+            str(TEMPLATE_DIR), str(destination), data=answers, defaults=True, unsafe=False, vcs_ref="HEAD", quiet=True
+        )
 
 
 @settings(
@@ -233,10 +259,8 @@ def render_with_api(destination: Path, answers: dict[str, Any]) -> None:
     description=HOSTILE_TEXT.map(lambda s: s[:512]),
     author=HOSTILE_TEXT.map(lambda s: s.replace(",", "")[:200]).map(lambda s: s if s.strip() else ""),
 )
-def test_any_printable_text_renders_exactly(baseline: Path, name: str, description: str,
-                                            author: str) -> None:
-    answers = {**REQUIRED_ANSWERS, **NAMES, "project_name": name, "description": description,
-               "author_name": author}
+def test_any_printable_text_renders_exactly(baseline: Path, name: str, description: str, author: str) -> None:
+    answers = {**REQUIRED_ANSWERS, **NAMES, "project_name": name, "description": description, "author_name": author}
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp) / "out"
         render_with_api(project, answers)
@@ -259,10 +283,8 @@ def test_hostile_description_and_author_build_and_pass_zizmor(copie_session: Any
     for metadata in (wheel_metadata(build.wheel), sdist_metadata(build.sdist)):
         assert metadata["Summary"] == ACCEPTANCE["description"]
         assert metadata["Author"] == ACCEPTANCE["author_name"]
-        assert email.utils.getaddresses(metadata.get_all("Author-email", [])) == [
-            (ACCEPTANCE["author_name"], EMAIL)]
+        assert email.utils.getaddresses(metadata.get_all("Author-email", [])) == [(ACCEPTANCE["author_name"], EMAIL)]
 
     zizmor = Path(sys.executable).with_name("zizmor")
-    result = run([zizmor, "--offline", "--persona", "pedantic", ".github/workflows"],
-                 cwd=build.project, check=False)
+    result = run([zizmor, "--offline", "--persona", "pedantic", ".github/workflows"], cwd=build.project, check=False)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -77,10 +77,10 @@ def test_only_the_cli_kind_has_a_script(render_shared: Any, kind: str) -> None:
 # cli
 # ---------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def cli_build(copie_session: Any, tmp_path_factory: pytest.TempPathFactory) -> CheckedBuild:
-    return checked_build_once(copie_session, tmp_path_factory, "3.13",
-                              project_kind="cli", script_name=CLI_SCRIPT)
+    return checked_build_once(copie_session, tmp_path_factory, "3.13", project_kind="cli", script_name=CLI_SCRIPT)
 
 
 @pytest.fixture(scope="module")
@@ -130,8 +130,7 @@ def test_installed_cli_greets(cli_venv: Path, how: str) -> None:
 
 
 @pytest.mark.slow
-def test_readme_usage_transcript_is_what_the_installed_cli_prints(cli_build: CheckedBuild,
-                                                                   cli_venv: Path) -> None:
+def test_readme_usage_transcript_is_what_the_installed_cli_prints(cli_build: CheckedBuild, cli_venv: Path) -> None:
     """The README's ```console block, replayed: each `$ command` prints exactly the lines under it."""
     readme = (cli_build.project / "README.md").read_text(encoding="utf-8")
     transcript = readme.split("## Usage", 1)[1].split("```console\n", 1)[1].split("```", 1)[0]
@@ -162,16 +161,13 @@ PLUGIN_DIST = derived_names(project_kind="llm-plugin")["distribution_name"]
 PLUGIN_PACKAGE = derived_names(project_kind="llm-plugin")["package_name"]
 # The plugin's requirement on llm, with the lower bound copier.yml sets.
 LLM_REQUIREMENT = f"llm>={copier_config()['tool_versions']['default']['llm']}"
-ECHO_TOOL_CALL = json.dumps(
-    {"tool_calls": [{"name": "word_count", "arguments": {"text": "a b c"}}]}
-)
+ECHO_TOOL_CALL = json.dumps({"tool_calls": [{"name": "word_count", "arguments": {"text": "a b c"}}]})
 
 
 @pytest.fixture(scope="module")
 def plugin_build(copie_session: Any, tmp_path_factory: pytest.TempPathFactory) -> CheckedBuild:
     build = checked_build_once(copie_session, tmp_path_factory, "3.12", project_kind="llm-plugin")
-    assert (build.answers["distribution_name"], build.answers["package_name"]) == (
-        PLUGIN_DIST, PLUGIN_PACKAGE)
+    assert (build.answers["distribution_name"], build.answers["package_name"]) == (PLUGIN_DIST, PLUGIN_PACKAGE)
     return build
 
 
@@ -199,10 +195,8 @@ def llm_env(tmp_path: Path) -> dict[str, str]:
     return {"LLM_USER_PATH": str(user_dir), "PYTHONDONTWRITEBYTECODE": ""}
 
 
-def llm(venv: Path, *args: str, tmp_path: Path, check: bool = True,
-        env: dict[str, str] | None = None) -> Any:
-    return venv_run(venv, "llm", *args, cwd=tmp_path, check=check,
-                    env={**llm_env(tmp_path), **(env or {})})
+def llm(venv: Path, *args: str, tmp_path: Path, check: bool = True, env: dict[str, str] | None = None) -> Any:
+    return venv_run(venv, "llm", *args, cwd=tmp_path, check=check, env={**llm_env(tmp_path), **(env or {})})
 
 
 def json_objects(text: str) -> list[Any]:
@@ -266,13 +260,10 @@ def test_llm_tools_list_shows_the_tool(llm_venv: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_the_echo_model_runs_the_tool_from_the_command_line(
-    llm_venv: Path, tmp_path: Path
-) -> None:
+def test_the_echo_model_runs_the_tool_from_the_command_line(llm_venv: Path, tmp_path: Path) -> None:
     # The README's offline check. echo asks for the tool call it is given;
     # llm runs the tool and sends the result back, which echo repeats as JSON.
-    out = llm(llm_venv, "-m", "echo", "-T", "word_count", ECHO_TOOL_CALL, "--td",
-              tmp_path=tmp_path)
+    out = llm(llm_venv, "-m", "echo", "-T", "word_count", ECHO_TOOL_CALL, "--td", tmp_path=tmp_path)
     # --td (tools debug) prints each call and its result on stderr.
     assert "Tool call: word_count({'text': 'a b c'})\n  3\n" in out.stderr
     first, second = json_objects(out.stdout)
@@ -283,8 +274,7 @@ def test_the_echo_model_runs_the_tool_from_the_command_line(
 @pytest.mark.slow
 def test_an_unknown_tool_is_refused(llm_venv: Path, tmp_path: Path) -> None:
     # Counterpart of the test above: -T only accepts tools that plugins registered.
-    out = llm(llm_venv, "-m", "echo", "-T", "no_such_tool", ECHO_TOOL_CALL,
-              tmp_path=tmp_path, check=False)
+    out = llm(llm_venv, "-m", "echo", "-T", "no_such_tool", ECHO_TOOL_CALL, tmp_path=tmp_path, check=False)
     assert out.returncode != 0
     assert "no_such_tool" in out.stderr
 
@@ -303,8 +293,16 @@ def test_llm_install_cannot_install_from_another_index(
     shutil.copy2(plugin_build.wheel, local_index.directory)
     venv = tmp_path / "venv"
     fresh_venv(venv, plugin_build.python, "llm")
-    out = llm(venv, "install", "--index-url", local_index.simple_url, PLUGIN_DIST,
-              tmp_path=tmp_path, env=ISOLATED_PIP_ENV, check=False)
+    out = llm(
+        venv,
+        "install",
+        "--index-url",
+        local_index.simple_url,
+        PLUGIN_DIST,
+        tmp_path=tmp_path,
+        env=ISOLATED_PIP_ENV,
+        check=False,
+    )
     # `llm install` passes no index options on to pip (llm 0.36): it refuses
     # the option before pip runs, whatever the index holds.
     assert out.returncode == 2
@@ -320,8 +318,12 @@ def test_an_index_without_llm_cannot_install_the_plugin(
     # but not llm, which the plugin requires.
     shutil.copy2(plugin_build.wheel, local_index.directory)
     python = fresh_venv(tmp_path / "venv", plugin_build.python, seed=True)
-    out = run([python, "-m", "pip", "install", "--index-url", local_index.simple_url,
-               PLUGIN_DIST], tmp_path, env=ISOLATED_PIP_ENV, check=False)
+    out = run(
+        [python, "-m", "pip", "install", "--index-url", local_index.simple_url, PLUGIN_DIST],
+        tmp_path,
+        env=ISOLATED_PIP_ENV,
+        check=False,
+    )
     assert out.returncode != 0
     assert f"Downloading {plugin_build.wheel.name}" in out.stdout  # the plugin was found
     assert f"No matching distribution found for {LLM_REQUIREMENT}" in out.stderr
@@ -339,8 +341,20 @@ def test_llm_python_pip_with_an_extra_index_installs_the_plugin(
     fresh_venv(venv, plugin_build.python, "llm", "llm-python")
     assert PLUGIN_DIST not in listed_plugins(venv, tmp_path)
     report = tmp_path / "pip-report.json"
-    llm(venv, "python", "-m", "pip", "install", "--report", str(report), f"{PLUGIN_DIST}==0.1.0",
-        "--extra-index-url", local_index.simple_url, tmp_path=tmp_path, env=ISOLATED_PIP_ENV)
+    llm(
+        venv,
+        "python",
+        "-m",
+        "pip",
+        "install",
+        "--report",
+        str(report),
+        f"{PLUGIN_DIST}==0.1.0",
+        "--extra-index-url",
+        local_index.simple_url,
+        tmp_path=tmp_path,
+        env=ISOLATED_PIP_ENV,
+    )
     # `llm python` ignores pip's exit status: pip's report and `llm plugins` are the proof.
     installed = {item["metadata"]["name"]: item for item in json.loads(report.read_text())["install"]}
     assert list(installed) == [PLUGIN_DIST]  # llm and its dependencies were already there

@@ -61,25 +61,38 @@ def test_tag_release_publishes_installable_files(render_fresh, local_index: Loca
     run(["git", "tag", TAG], project)
     run(["git", "push", "-q", "origin", "main", TAG], project)
     ref = f"refs/tags/{TAG}"
-    this_run = Run(workflow, "push", ref, run(["git", "rev-parse", "HEAD"], project).stdout.strip(),
-                   tmp_path / "run", {"PYPI_INDEX_URL": local_index.simple_url})
+    this_run = Run(
+        workflow,
+        "push",
+        ref,
+        run(["git", "rev-parse", "HEAD"], project).stdout.strip(),
+        tmp_path / "run",
+        {"PYPI_INDEX_URL": local_index.simple_url},
+    )
 
     # ci.yml, called by release.yml's test job.
-    run_job(ci, project, {**github_env(TAG, "push", "tag"), "UV_PYTHON": python},
-            matrix={"os": "ubuntu-latest", "python-version": local[0]})
+    run_job(
+        ci,
+        project,
+        {**github_env(TAG, "push", "tag"), "UV_PYTHON": python},
+        matrix={"os": "ubuntu-latest", "python-version": local[0]},
+    )
 
     # The preflight: tag, default branch, and the (local) index, which has no such version yet.
-    preflight = run_job_with_outputs(release["preflight"], checkout(release["preflight"], repo.origin, ref,
-                                                                    tmp_path / "preflight"),
-                                     this_run.env(release["preflight"]))
+    preflight = run_job_with_outputs(
+        release["preflight"],
+        checkout(release["preflight"], repo.origin, ref, tmp_path / "preflight"),
+        this_run.env(release["preflight"]),
+    )
     assert preflight.ok, preflight.output
     assert f"Tag {TAG} matches version {INITIAL_VERSION}" in preflight.output
 
     # The build job: one build, smoke tests held to the preflight's version, on the
     # interpreter its setup-uv step names (exported as UV_PYTHON).
     workspace = checkout(release["build"], repo.origin, ref, tmp_path / "build")
-    results = run_job(release["build"], workspace, this_run.env(release["build"]),
-                      expressions=needs("preflight", preflight.outputs))
+    results = run_job(
+        release["build"], workspace, this_run.env(release["build"]), expressions=needs("preflight", preflight.outputs)
+    )
     assert f"{PACKAGE} {INITIAL_VERSION}" in results[-1].stdout
     # The artifact: upload-artifact's path, without hidden files (uv's dist/.gitignore),
     # which upload-artifact leaves out by default.
@@ -95,26 +108,43 @@ def test_tag_release_publishes_installable_files(render_fresh, local_index: Loca
     assert publish[:2] == ["uv", "publish"]
     uv(*without_oidc(publish, local_index)[1:], cwd=workspace)
     assert {p.name: sha256(p) for p in local_index.directory.iterdir()} == {
-        name: sha256(built / name) for name in DISTS}
+        name: sha256(built / name) for name in DISTS
+    }
 
     # A user's install, from that index only, into a fresh environment.
     venv = tmp_path / "user-venv"
     run([python, "-m", "venv", venv], tmp_path)
     report = tmp_path / "install-report.json"
-    run([venv / "bin" / "python", "-m", "pip", "install", "--no-cache-dir", "--index-url",
-         local_index.simple_url, "--report", report, f"{DIST}=={INITIAL_VERSION}"], tmp_path, env=ISOLATED_PIP_ENV)
+    run(
+        [
+            venv / "bin" / "python",
+            "-m",
+            "pip",
+            "install",
+            "--no-cache-dir",
+            "--index-url",
+            local_index.simple_url,
+            "--report",
+            report,
+            f"{DIST}=={INITIAL_VERSION}",
+        ],
+        tmp_path,
+        env=ISOLATED_PIP_ENV,
+    )
     (installed,) = [i for i in json.loads(report.read_text())["install"] if i["metadata"]["name"] == DIST]
     assert installed["download_info"]["url"] == f"{local_index.url}packages/{DISTS[0]}"
-    imported = run([venv / "bin" / "python", "-c",
-                    f"import {PACKAGE} as m; print(m.__version__); print(m.__file__)"], tmp_path)
+    imported = run(
+        [venv / "bin" / "python", "-c", f"import {PACKAGE} as m; print(m.__version__); print(m.__file__)"], tmp_path
+    )
     version, location = imported.stdout.split()
     assert version == INITIAL_VERSION
     assert Path(location).is_relative_to(venv)
 
 
 @pytest.mark.slow
-def test_testpypi_publish_job_can_be_rerun_after_a_partial_upload(render_fresh, local_index: LocalIndex,
-                                                                   tmp_path: Path) -> None:
+def test_testpypi_publish_job_can_be_rerun_after_a_partial_upload(
+    render_fresh, local_index: LocalIndex, tmp_path: Path
+) -> None:
     """The manual run publishes to TestPyPI; a re-run of the job skips the files already there.
 
     (A new manual run builds a new version: tests/test_release_rehearsal.py.)
@@ -135,6 +165,5 @@ def test_testpypi_publish_job_can_be_rerun_after_a_partial_upload(render_fresh, 
     assert "already exists, skipping" in again.stdout + again.stderr
     # Without --check-url the index refuses the second upload: the option is what makes
     # a rehearsal repeatable.
-    refused = uv(*[a for a in rehearsal if a not in ("--check-url", local_index.simple_url)], cwd=tmp_path,
-                 check=False)
+    refused = uv(*[a for a in rehearsal if a not in ("--check-url", local_index.simple_url)], cwd=tmp_path, check=False)
     assert refused.returncode != 0

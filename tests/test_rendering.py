@@ -90,7 +90,8 @@ def test_each_kind_renders_its_own_files(render_shared, kind: str) -> None:
 def test_nothing_of_the_template_machinery_leaks(render_shared) -> None:
     files = project_files(render_shared(project_kind="cli"))
     leaked = {
-        f for f in files
+        f
+        for f in files
         if f.endswith((".jinja", ".pyc")) or "__pycache__" in f or f.startswith(("copier.", "includes/"))
     }
     assert leaked == set()
@@ -128,8 +129,9 @@ def test_build_system_uses_a_uv_build_range_that_pypi_can_satisfy(render_shared)
 def test_dev_group_holds_the_tools_with_lower_bounds(render_shared) -> None:
     groups = read_pyproject(render_shared())["dependency-groups"]
     tool_versions = copier_config()["tool_versions"]["default"]
-    assert groups["dev"] == [f"{tool}>={tool_versions[tool]}"
-                             for tool in ("mypy", "pytest", "pytest-cov", "ruff", "zizmor")]
+    assert groups["dev"] == [
+        f"{tool}>={tool_versions[tool]}" for tool in ("mypy", "pytest", "pytest-cov", "ruff", "zizmor")
+    ]
     assert set(groups) == {"dev", "docs"}  # docs: tests/test_docs.py
 
 
@@ -250,8 +252,7 @@ def test_answers_file_of_a_private_package_has_no_publishing_answers(render_shar
     answers = read_answers(render_shared(license="Proprietary"))
     assert answers["license"] == "Proprietary"
     assert answers["github_release"] is True
-    for absent in ("pypi_environment", "testpypi", "testpypi_environment", "copyright_year",
-                   "publishes_to_pypi"):
+    for absent in ("pypi_environment", "testpypi", "testpypi_environment", "copyright_year", "publishes_to_pypi"):
         assert absent not in answers, absent
 
 
@@ -290,15 +291,24 @@ def test_readme_without_a_description_has_no_gap(render_shared, description: str
 def test_readme_documents_development_and_release(render_shared) -> None:
     text = (render_shared() / "README.md").read_text(encoding="utf-8")
     assert text.startswith("# Acme Widgets\n")
-    for command in ("uv sync", "uv run pytest", "uv run ruff check", "uv run mypy", "uv build",
-                    "uv version --bump", "git tag", "git push origin"):
+    for command in (
+        "uv sync",
+        "uv run pytest",
+        "uv run ruff check",
+        "uv run mypy",
+        "uv build",
+        "uv version --bump",
+        "git tag",
+        "git push origin",
+    ):
         assert command in text, command
 
 
 def test_the_template_has_no_stray_files() -> None:
     """The _subdirectory holds only what is meant to be rendered."""
     stray = [
-        p for p in (TEMPLATE_DIR / "template").rglob("*")
+        p
+        for p in (TEMPLATE_DIR / "template").rglob("*")
         if "__pycache__" in p.parts or p.suffix in {".pyc", ".orig", ".rej"} or p.name == ".DS_Store"
     ]
     assert stray == []
@@ -321,9 +331,7 @@ def test_jinja_suffix_only_where_templating_is_needed() -> None:
 def test_required_answers_are_the_only_questions_without_default() -> None:
     config = copier_config()
     questions = {k: v for k, v in config.items() if not k.startswith("_") and isinstance(v, dict)}
-    asked_without_default = {
-        name for name, q in questions.items() if "default" not in q and q.get("when") is not False
-    }
+    asked_without_default = {name for name, q in questions.items() if "default" not in q and q.get("when") is not False}
     assert asked_without_default == set(REQUIRED_ANSWERS)
 
 
@@ -337,11 +345,12 @@ def test_questions_depend_only_on_earlier_questions() -> None:
     for position, name in enumerate(names):
         spec = config[name]
         jinja = "".join(
-            match for key in ("when", "default", "choices", "validator")
+            match
+            for key in ("when", "default", "choices", "validator")
             for match in re.findall(r"\{\{.*?\}\}|\{%.*?%\}", str(spec.get(key, "")), re.DOTALL)
         )
         used = set(re.findall(r"[A-Za-z_]\w*", jinja))
-        later_uses += [(name, later) for later in names[position + 1:] if later in used]
+        later_uses += [(name, later) for later in names[position + 1 :] if later in used]
     assert later_uses == []
 
 
@@ -381,20 +390,28 @@ def test_python_releases_list_is_ordered_and_ends_with_the_newest() -> None:
 @pytest.mark.parametrize(
     ("answers", "environment", "testpypi_line"),
     [
-        ({}, "release",
-         f'python -m pip install "{DEFAULT_DISTRIBUTION}==<version>" --extra-index-url https://test.pypi.org/simple/'),
-        ({"project_kind": "llm-plugin", "pypi_environment": "pypi"}, "pypi",
-         f'llm python -m pip install "{PLUGIN_DISTRIBUTION}==<version>" --extra-index-url https://test.pypi.org/simple/'),
+        (
+            {},
+            "release",
+            f'python -m pip install "{DEFAULT_DISTRIBUTION}==<version>" --extra-index-url https://test.pypi.org/simple/',
+        ),
+        (
+            {"project_kind": "llm-plugin", "pypi_environment": "pypi"},
+            "pypi",
+            f'llm python -m pip install "{PLUGIN_DISTRIBUTION}==<version>" --extra-index-url https://test.pypi.org/simple/',
+        ),
         ({"testpypi": "false"}, "release", None),
     ],
 )
 def test_after_copy_message_gives_the_pending_publisher_values(
-    tmp_path: Path, answers: dict[str, str], environment: str, testpypi_line: str | None,
+    tmp_path: Path,
+    answers: dict[str, str],
+    environment: str,
+    testpypi_line: str | None,
 ) -> None:
     """What copier prints after a copy is enough to fill in PyPI's form."""
     data = data_args({**REQUIRED_ANSWERS, **answers})
-    done = copier_cli("copy", "--defaults", "--vcs-ref", "HEAD", *data, TEMPLATE_DIR,
-                      tmp_path / "out", cwd=tmp_path)
+    done = copier_cli("copy", "--defaults", "--vcs-ref", "HEAD", *data, TEMPLATE_DIR, tmp_path / "out", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     message = done.stderr + done.stdout
     distribution = derived_names(**answers)["distribution_name"]
@@ -415,14 +432,11 @@ def test_after_copy_message_gives_the_pending_publisher_values(
 
 
 @pytest.mark.parametrize("github_release", [True, False])
-def test_after_copy_message_of_a_private_package_has_no_publishing_steps(tmp_path: Path,
-                                                                         github_release: bool) -> None:
+def test_after_copy_message_of_a_private_package_has_no_publishing_steps(tmp_path: Path, github_release: bool) -> None:
     """Proprietary: no trusted-publishing setup to follow, but what a tag does instead.
     testpypi=true is passed on purpose: a question that is not asked must not bring it back."""
-    data = data_args({**REQUIRED_ANSWERS, "license": "Proprietary", "testpypi": True,
-                      "github_release": github_release})
-    done = copier_cli("copy", "--defaults", "--vcs-ref", "HEAD", *data, TEMPLATE_DIR,
-                      tmp_path / "out", cwd=tmp_path)
+    data = data_args({**REQUIRED_ANSWERS, "license": "Proprietary", "testpypi": True, "github_release": github_release})
+    done = copier_cli("copy", "--defaults", "--vcs-ref", "HEAD", *data, TEMPLATE_DIR, tmp_path / "out", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     message = done.stderr + done.stdout
     assert f'Your package "{DEFAULT_DISTRIBUTION}" is ready' in message  # the message was printed at all

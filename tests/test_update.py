@@ -112,8 +112,9 @@ def replace_once(path: Path, pattern: str, replacement: str) -> str:
     text = path.read_text(encoding="utf-8")
     matches = list(re.finditer(pattern, text, flags=re.MULTILINE))
     assert len(matches) == 1, f"expected one match of {pattern!r} in {path}, got {len(matches)}"
-    path.write_text(text[: matches[0].start()] + matches[0].expand(replacement)
-                    + text[matches[0].end():], encoding="utf-8")
+    path.write_text(
+        text[: matches[0].start()] + matches[0].expand(replacement) + text[matches[0].end() :], encoding="utf-8"
+    )
     return matches[0].group(0)
 
 
@@ -123,26 +124,24 @@ def make_v1_1_0(repo: Path) -> dict[str, str]:
 
     # A new action pin, as Dependabot-style maintenance of copier.yml would make it.
     new_sha = "1111111111111111111111111111111111111111"
-    old_pin = replace_once(copier_yml, r'(?<=checkout: ")actions/checkout@[0-9a-f]{40} # v[0-9.]+(?=")',
-                           f"actions/checkout@{new_sha} # v99.0.0")
+    old_pin = replace_once(
+        copier_yml,
+        r'(?<=checkout: ")actions/checkout@[0-9a-f]{40} # v[0-9.]+(?=")',
+        f"actions/checkout@{new_sha} # v99.0.0",
+    )
 
     # A new Python release: the newest one so far becomes "bug fixes".
-    newest = re.search(r'^\s*"3\.(\d+)": "newest"$', copier_yml.read_text(encoding="utf-8"),
-                       flags=re.MULTILINE)
+    newest = re.search(r'^\s*"3\.(\d+)": "newest"$', copier_yml.read_text(encoding="utf-8"), flags=re.MULTILINE)
     assert newest, "copier.yml's python_releases has no newest entry"
     new_python = f"3.{int(newest.group(1)) + 1}"
-    replace_once(copier_yml, r'^(\s*)"(3\.\d+)": "newest"$',
-                 rf'\1"\2": "bug fixes"\n\1"{new_python}": "newest"')
+    replace_once(copier_yml, r'^(\s*)"(3\.\d+)": "newest"$', rf'\1"\2": "bug fixes"\n\1"{new_python}": "newest"')
 
     # A new ruff rule, appended to the select list.
     pyproject = repo / "template" / "pyproject.toml.jinja"
-    select = re.search(r"^select = \[\n(.*?)^\]", pyproject.read_text(encoding="utf-8"),
-                       flags=re.MULTILINE | re.DOTALL)
+    select = re.search(r"^select = \[\n(.*?)^\]", pyproject.read_text(encoding="utf-8"), flags=re.MULTILINE | re.DOTALL)
     assert select, "pyproject.toml.jinja has no ruff select list"
-    new_rule = next(rule for rule in ("FURB", "PIE", "FLY", "T10")
-                    if f'"{rule}"' not in select.group(1))
-    replace_once(pyproject, r"^(select = \[\n(?:.*\n)*?)(\])",
-                 rf'\1    "{new_rule}",  # added in v1.1.0\n\2')
+    new_rule = next(rule for rule in ("FURB", "PIE", "FLY", "T10") if f'"{rule}"' not in select.group(1))
+    replace_once(pyproject, r"^(select = \[\n(?:.*\n)*?)(\])", rf'\1    "{new_rule}",  # added in v1.1.0\n\2')
 
     # A new file.
     new_file = ".editorconfig"
@@ -154,9 +153,15 @@ def make_v1_1_0(repo: Path) -> dict[str, str]:
     readme_line = "Template v1.1.0 adds this line to the README."
     replace_once(repo / "template" / "README.md.jinja", r"^(## Development\n)", rf"\1\n{readme_line}\n")
 
-    return {"old_checkout_pin": old_pin, "new_checkout_pin": f"actions/checkout@{new_sha} # v99.0.0",
-            "new_python": new_python, "new_ruff_rule": new_rule, "new_file": new_file,
-            "new_file_text": new_file_text, "readme_line": readme_line}
+    return {
+        "old_checkout_pin": old_pin,
+        "new_checkout_pin": f"actions/checkout@{new_sha} # v99.0.0",
+        "new_python": new_python,
+        "new_ruff_rule": new_rule,
+        "new_file": new_file,
+        "new_file_text": new_file_text,
+        "readme_line": readme_line,
+    }
 
 
 @pytest.fixture(scope="session")
@@ -188,8 +193,18 @@ def render(template: Path, dst: Path, ref: str, **answers: Any) -> Path:
     """``copier copy`` of one template version; ``_src_path`` is absolute."""
     assert template.is_absolute()
     assert dst.is_absolute()
-    copier("copy", "--quiet", "--defaults", "--vcs-ref", ref,
-           *data_args({**REQUIRED_ANSWERS, **answers}), template, dst, cwd=dst.parent, check=True)
+    copier(
+        "copy",
+        "--quiet",
+        "--defaults",
+        "--vcs-ref",
+        ref,
+        *data_args({**REQUIRED_ANSWERS, **answers}),
+        template,
+        dst,
+        cwd=dst.parent,
+        check=True,
+    )
     return dst
 
 
@@ -226,8 +241,11 @@ def update(project: Path, *args: str, check: bool = True) -> Any:
 def committable(project: Path) -> dict[str, str]:
     """Every file git would commit (tracked or untracked, not ignored): path -> text."""
     listed = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=project)
-    return {name: (project / name).read_text(encoding="utf-8")
-            for name in listed.split("\0") if name and (project / name).is_file()}
+    return {
+        name: (project / name).read_text(encoding="utf-8")
+        for name in listed.split("\0")
+        if name and (project / name).is_file()
+    }
 
 
 def rendered(project: Path) -> dict[str, str]:
@@ -259,10 +277,14 @@ def test_skip_if_exists_covers_exactly_the_user_owned_files(render_shared: Rende
     """Code, tests, README and CHANGELOG are the user's; workflows and configuration are not."""
     project = render_shared(project_kind=kind)
     package = read_answers(project)["package_name"]
-    owned = {name for name in project_files(project)
-             if user_owned(name, tuple(copier_config()["_skip_if_exists"]))}
-    expected = {"README.md", "CHANGELOG.md", f"src/{package}/__init__.py", f"src/{package}/core.py",
-                f"tests/test_{package}.py"}
+    owned = {name for name in project_files(project) if user_owned(name, tuple(copier_config()["_skip_if_exists"]))}
+    expected = {
+        "README.md",
+        "CHANGELOG.md",
+        f"src/{package}/__init__.py",
+        f"src/{package}/core.py",
+        f"tests/test_{package}.py",
+    }
     expected |= kind_files(kind, package)
     # The documentation's pages; docs/conf.py stays the template's.
     expected |= {"docs/index.md", "docs/api.md", "docs/changelog.md", "docs/development.md"}
@@ -316,8 +338,7 @@ def test_update_keeps_every_user_edit_and_brings_every_template_change(
         readme.write(USER_README_PARAGRAPH)
     ci = (project / CI_YML).read_text(encoding="utf-8")
     assert ci.count("- name: Type-check\n") == 1
-    (project / CI_YML).write_text(ci.replace("- name: Type-check\n", "- name: Type-check strictly\n"),
-                                  encoding="utf-8")
+    (project / CI_YML).write_text(ci.replace("- name: Type-check\n", "- name: Type-check strictly\n"), encoding="utf-8")
     commit_all(project, "User edits")
     before = committable(project)
     user_pyproject = read_pyproject(project)
@@ -353,8 +374,7 @@ def test_update_keeps_every_user_edit_and_brings_every_template_change(
         assert template_repo.old_checkout_pin not in after[workflow]
     matrix = yaml.safe_load(after[CI_YML])["jobs"]["test"]["strategy"]["matrix"]["python-version"]
     assert matrix[-1] == template_repo.new_python
-    assert (f"Programming Language :: Python :: {template_repo.new_python}"
-            in pyproject["project"]["classifiers"])
+    assert f"Programming Language :: Python :: {template_repo.new_python}" in pyproject["project"]["classifiers"]
     assert template_repo.new_ruff_rule in pyproject["tool"]["ruff"]["lint"]["select"]
     assert after[template_repo.new_file] == template_repo.new_file_text
     assert pyproject["project"]["description"] == USER_DESCRIPTION
@@ -403,8 +423,7 @@ def test_update_merges_around_a_released_version_and_added_dependencies(
     # The lock still matches: the project's own version and dependencies are unchanged.
     uv("lock", "--check", cwd=project, env=env)
     # And the next release bumps from where the user left off.
-    assert uv("version", "--bump", "patch", "--dry-run", "--short", cwd=project,
-              env=env).stdout.strip() == "0.2.1"
+    assert uv("version", "--bump", "patch", "--dry-run", "--short", cwd=project, env=env).stdout.strip() == "0.2.1"
 
 
 # ---------------------------------------------------------------------------
@@ -414,8 +433,7 @@ def test_update_merges_around_a_released_version_and_added_dependencies(
 USER_CHECKOUT_PIN = "actions/checkout@2222222222222222222222222222222222222222 # v7.0.2"
 
 
-def project_with_conflicting_edit(template_repo: TemplateRepo, v1_0_0_seed: Path,
-                                  tmp_path: Path) -> Path:
+def project_with_conflicting_edit(template_repo: TemplateRepo, v1_0_0_seed: Path, tmp_path: Path) -> Path:
     """A v1.0.0 project whose user re-pinned checkout in ci.yml, the line v1.1.0 changes too.
 
     The user also renamed a step further down: an edit that does not conflict.
@@ -440,8 +458,11 @@ def test_conflicting_edits_become_inline_markers_with_both_sides(
 
     ci = (project / CI_YML).read_text(encoding="utf-8")
     lines = ci.splitlines()
-    start, middle, end = (lines.index("<<<<<<< before updating"), lines.index("======="),
-                          lines.index(">>>>>>> after updating"))
+    start, middle, end = (
+        lines.index("<<<<<<< before updating"),
+        lines.index("======="),
+        lines.index(">>>>>>> after updating"),
+    )
     assert start < middle < end
     ours = "\n".join(lines[start:middle])
     theirs = "\n".join(lines[middle:end])
@@ -483,8 +504,7 @@ def test_conflicting_edits_become_rej_files_on_request(
 
 
 @pytest.mark.slow
-def test_update_with_a_new_python_min_regenerates_everything_derived(v1_0_0_seed: Path,
-                                                                     tmp_path: Path) -> None:
+def test_update_with_a_new_python_min_regenerates_everything_derived(v1_0_0_seed: Path, tmp_path: Path) -> None:
     """Everything derived follows the new answer; uv.lock (the user's) needs `uv lock`."""
     env = {"UV_PYTHON": require_interpreter("3.12")}
     project = project_copy(v1_0_0_seed, tmp_path)
@@ -500,9 +520,11 @@ def test_update_with_a_new_python_min_regenerates_everything_derived(v1_0_0_seed
     assert read_answers(project)["python_min"] == "3.12"
     pyproject = read_pyproject(project)
     assert pyproject["project"]["requires-python"] == ">=3.12"
-    python_classifiers = [c.removeprefix("Programming Language :: Python :: ")
-                          for c in pyproject["project"]["classifiers"]
-                          if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)]
+    python_classifiers = [
+        c.removeprefix("Programming Language :: Python :: ")
+        for c in pyproject["project"]["classifiers"]
+        if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)
+    ]
     assert python_classifiers == versions
     assert "target-version" not in pyproject["tool"]["ruff"]  # ruff reads requires-python
     assert pyproject["tool"]["mypy"]["python_version"] == "3.12"
@@ -541,8 +563,11 @@ def test_updating_an_unedited_project_converges_to_a_fresh_render(
 
 def test_check_update_reports_the_newer_version(v1_0_0_seed: Path, v1_1_0_fresh: Path) -> None:
     report = copier("check-update", "--output-format", "json", v1_0_0_seed, cwd=v1_0_0_seed, check=True)
-    assert json.loads(report.stdout) == {"update_available": True, "current_version": "1.0.0",
-                                         "latest_version": "1.1.0"}
+    assert json.loads(report.stdout) == {
+        "update_available": True,
+        "current_version": "1.0.0",
+        "latest_version": "1.1.0",
+    }
     assert copier("check-update", "-q", v1_0_0_seed, cwd=v1_0_0_seed).returncode == 2
     # A project at the newest version is up to date.
     assert copier("check-update", "-q", v1_1_0_fresh, cwd=v1_1_0_fresh).returncode == 0
@@ -553,9 +578,7 @@ def test_check_update_reports_the_newer_version(v1_0_0_seed: Path, v1_1_0_fresh:
 # ---------------------------------------------------------------------------
 
 
-def test_deleted_managed_files_stay_deleted_and_deleted_user_files_return(
-    v1_0_0_seed: Path, tmp_path: Path
-) -> None:
+def test_deleted_managed_files_stay_deleted_and_deleted_user_files_return(v1_0_0_seed: Path, tmp_path: Path) -> None:
     """copier respects a deleted template-managed file; a _skip_if_exists file comes back.
 
     That is copier's rule for _skip_if_exists ("skipped if it exists"), which
@@ -600,8 +623,9 @@ def release_to_head_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
     """A clone of this repository with the working tree's template committed as a newer tag."""
     found = previous_release()
     if found is None:
-        pytest.skip("no released version in CHANGELOG.md whose commit this clone has"
-                    " (a shallow clone: `git fetch --unshallow`)")
+        pytest.skip(
+            "no released version in CHANGELOG.md whose commit this clone has (a shallow clone: `git fetch --unshallow`)"
+        )
     tag, commit = found
     clone = tmp_path_factory.mktemp("release-clone") / "template"
     run(["git", "clone", "-q", "--no-checkout", TEMPLATE_DIR, clone], TEMPLATE_DIR)
@@ -623,13 +647,13 @@ def release_to_head_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
 
 
 @pytest.mark.parametrize("kind", ["library", "cli", "llm-plugin"])
-def test_previous_release_updates_cleanly_to_head(release_to_head_repo: tuple[Path, str, str],
-                                                  kind: str, tmp_path: Path) -> None:
+def test_previous_release_updates_cleanly_to_head(
+    release_to_head_repo: tuple[Path, str, str], kind: str, tmp_path: Path
+) -> None:
     template, released, head = release_to_head_repo
     project = render_project(template, tmp_path / "project", released, project_kind=kind)
     old = committable(project)
-    patterns = tuple(yaml.safe_load((template / "copier.yml").read_text(encoding="utf-8"))
-                     ["_skip_if_exists"])
+    patterns = tuple(yaml.safe_load((template / "copier.yml").read_text(encoding="utf-8"))["_skip_if_exists"])
 
     update(project, "--vcs-ref", head)
 
@@ -644,8 +668,9 @@ def test_previous_release_updates_cleanly_to_head(release_to_head_repo: tuple[Pa
             assert after.get(name) == old.get(name), f"{name} changed although it is the user's"
 
 
-def test_released_project_updates_to_head_with_the_preflight(release_to_head_repo: tuple[Path, str, str],
-                                                             tmp_path: Path) -> None:
+def test_released_project_updates_to_head_with_the_preflight(
+    release_to_head_repo: tuple[Path, str, str], tmp_path: Path
+) -> None:
     """A project of the previous release that has bumped its version and added a dev tool
     takes HEAD's release workflow (preflight job and script) and `required-version` cleanly."""
     template, released, head = release_to_head_repo

@@ -34,8 +34,14 @@ def test_update_from_the_release_brings_hooks_lint_job_and_keywords(
     # The user's edits: a renamed CI step, a coverage threshold, a module with its test, README text.
     ci = (project / CI_YML).read_text(encoding="utf-8")
     # A comment line the template keeps: the user's edit merges without a conflict.
-    assert ci.count('  # A new push to a pull request supersedes the run in progress; runs on main\n') == 1
-    (project / CI_YML).write_text(ci.replace('  # A new push to a pull request supersedes the run in progress; runs on main\n', '  # Ours: a new push to a pull request supersedes the run in progress; runs on main\n'), encoding="utf-8")
+    assert ci.count("  # A new push to a pull request supersedes the run in progress; runs on main\n") == 1
+    (project / CI_YML).write_text(
+        ci.replace(
+            "  # A new push to a pull request supersedes the run in progress; runs on main\n",
+            "  # Ours: a new push to a pull request supersedes the run in progress; runs on main\n",
+        ),
+        encoding="utf-8",
+    )
     pyproject = (project / "pyproject.toml").read_text(encoding="utf-8")
     (project / "pyproject.toml").write_text(
         pyproject.replace("show_missing = true\n", "show_missing = true\nfail_under = 90\n"), encoding="utf-8"
@@ -65,7 +71,9 @@ def test_update_from_the_release_brings_hooks_lint_job_and_keywords(
     # ... the lint job too, with the user's step name kept in the test job ...
     jobs = load_workflow(project, "ci.yml")["jobs"]
     assert jobs["lint"] == load_workflow(fresh, "ci.yml")["jobs"]["lint"]
-    assert '  # Ours: a new push to a pull request supersedes the run in progress; runs on main\n' in (project / CI_YML).read_text(encoding="utf-8")
+    assert "  # Ours: a new push to a pull request supersedes the run in progress; runs on main\n" in (
+        project / CI_YML
+    ).read_text(encoding="utf-8")
     # ... zizmor in the dev group, the plugin's default keywords, the user's threshold.
     pyproject_after = read_pyproject(project)
     assert any(d.startswith("zizmor>=") for d in pyproject_after["dependency-groups"]["dev"])

@@ -76,8 +76,7 @@ REJECTIONS = [
     Rejection("project_name", "Acme\x1b[31m", ONE_LINE, "terminal escape"),
     Rejection("project_name", "Acme\u2028Widgets", ONE_LINE, "unicode line separator"),
     Rejection("project_name", "Acme\x85Widgets", ONE_LINE, "next-line control"),
-    Rejection("project_name", "A" * 201, "at most 200 characters", "201 chars",
-              {"distribution_name": "acme"}),
+    Rejection("project_name", "A" * 201, "at most 200 characters", "201 chars", {"distribution_name": "acme"}),
     # distribution_name: a normalized PyPI name (PEP 503), at most 100 characters.
     Rejection("distribution_name", "-x", PYPI_NAME, "leading hyphen", cli=True),
     Rejection("distribution_name", "x-", PYPI_NAME, "trailing hyphen"),
@@ -88,11 +87,11 @@ REJECTIONS = [
     Rejection("distribution_name", "acme widgets", PYPI_NAME, "space"),
     Rejection("distribution_name", "café", PYPI_NAME, "non-ascii"),
     Rejection("distribution_name", "", PYPI_NAME, "empty"),
-    Rejection("distribution_name", "x" * 101, "at most 100 characters", "101 chars",
-              {"package_name": "acme"}),
+    Rejection("distribution_name", "x" * 101, "at most 100 characters", "101 chars", {"package_name": "acme"}),
     # ... and a project_name with nothing to derive a distribution name from.
-    Rejection("distribution_name", None, PYPI_NAME, "derived from a title without ascii letters",
-              {"project_name": "日本語"}),
+    Rejection(
+        "distribution_name", None, PYPI_NAME, "derived from a title without ascii letters", {"project_name": "日本語"}
+    ),
     # package_name: a lowercase identifier that shadows nothing, at most 100 characters.
     Rejection("package_name", "class", SHADOWS, "keyword", cli=True),
     Rejection("package_name", "async", SHADOWS, "keyword since 3.7"),
@@ -110,12 +109,10 @@ REJECTIONS = [
     Rejection("package_name", "distutils", SHADOWS, "stdlib distutils, still in 3.10/3.11"),
     Rejection("package_name", "compression", SHADOWS, "stdlib compression, new in 3.14"),
     Rejection("package_name", "tests", SHADOWS, "the project's own tests directory"),
-    Rejection("package_name", "llm", 'must not be "llm"', "llm-plugin shadowing llm",
-              {"project_kind": "llm-plugin"}),
+    Rejection("package_name", "llm", 'must not be "llm"', "llm-plugin shadowing llm", {"project_kind": "llm-plugin"}),
     Rejection("package_name", "p" * 101, "at most 100 characters", "101 chars"),
     # ... and a default derived from a distribution name that starts with a digit.
-    Rejection("package_name", None, IDENTIFIER, "derived from 3d-printer",
-              {"distribution_name": "3d-printer"}),
+    Rejection("package_name", None, IDENTIFIER, "derived from 3d-printer", {"distribution_name": "3d-printer"}),
     # script_name (project_kind=cli): a command name, at most 100 characters.
     Rejection("script_name", "acme widgets", "command name", "space", CLI, cli=True),
     Rejection("script_name", "-acme", "command name", "leading hyphen (an option)", CLI),
@@ -190,19 +187,29 @@ REJECTIONS = [
     Rejection("pypi_environment", "${{ github.token }}", ENVIRONMENT, "expression"),
     Rejection("pypi_environment", "", ENVIRONMENT, "empty"),
     Rejection("pypi_environment", "e" * 256, "at most 255 characters", "256 chars"),
-    Rejection("testpypi_environment", "release", "must differ from pypi_environment",
-              "equal to pypi_environment", cli=True),
-    Rejection("testpypi_environment", "RELEASE", "must differ from pypi_environment",
-              "equal ignoring case (GitHub environment names are case-insensitive)"),
+    Rejection(
+        "testpypi_environment", "release", "must differ from pypi_environment", "equal to pypi_environment", cli=True
+    ),
+    Rejection(
+        "testpypi_environment",
+        "RELEASE",
+        "must differ from pypi_environment",
+        "equal ignoring case (GitHub environment names are case-insensitive)",
+    ),
     Rejection("testpypi_environment", "test pypi", ENVIRONMENT, "space"),
     Rejection("testpypi_environment", "", ENVIRONMENT, "empty"),
     Rejection("testpypi_environment", "t" * 256, "at most 255 characters", "256 chars"),
     # python_min: not below the project kind's own floor (copier.yml kind_python_min).
-    Rejection("python_min", "3.10", 'python_min must be 3.11 or newer when project_kind is "llm-plugin"',
-              "llm-plugin below llm-echo's Python", {"project_kind": "llm-plugin"}, cli=True),
+    Rejection(
+        "python_min",
+        "3.10",
+        'python_min must be 3.11 or newer when project_kind is "llm-plugin"',
+        "llm-plugin below llm-echo's Python",
+        {"project_kind": "llm-plugin"},
+        cli=True,
+    ),
     # A multiselect: copier reads the answer "[]" as a YAML list.
-    Rejection("operating_systems", "[]", "must name at least one of Linux, Windows, macOS", "none chosen",
-              cli=True),
+    Rejection("operating_systems", "[]", "must name at least one of Linux, Windows, macOS", "none chosen", cli=True),
 ]
 
 
@@ -248,17 +255,21 @@ def test_value_outside_the_choices_stops_the_render(copie: Any, question: str, v
 
 def test_every_validated_question_has_rejections() -> None:
     """The table covers each question that has a validator, and each one via the CLI."""
-    validated = {name for name, spec in copier_config().items()
-                 if isinstance(spec, dict) and "validator" in spec}
+    validated = {name for name, spec in copier_config().items() if isinstance(spec, dict) and "validator" in spec}
     assert {case.question for case in REJECTIONS} == validated
     assert {case.question for case in REJECTIONS if case.cli} == validated
 
 
 def test_every_free_text_question_has_a_validator() -> None:
     """Every str question a user can answer; computed facts (when: false) are never asked."""
-    free_text = {name for name, spec in copier_config().items()
-                 if isinstance(spec, dict) and spec.get("type") == "str" and "choices" not in spec
-                 and spec.get("when") is not False}
+    free_text = {
+        name
+        for name, spec in copier_config().items()
+        if isinstance(spec, dict)
+        and spec.get("type") == "str"
+        and "choices" not in spec
+        and spec.get("when") is not False
+    }
     assert free_text, "no free-text questions found"
     assert {name for name in free_text if "validator" not in copier_config()[name]} == set()
 
@@ -289,10 +300,7 @@ def test_cli_rejects_and_writes_nothing(tmp_path: Path, case: Rejection) -> None
 
 def _snapshot(root: Path) -> dict[str, bytes | None]:
     """Every path under ``root`` with its bytes (None for a directory)."""
-    return {
-        p.relative_to(root).as_posix(): (p.read_bytes() if p.is_file() else None)
-        for p in sorted(root.rglob("*"))
-    }
+    return {p.relative_to(root).as_posix(): (p.read_bytes() if p.is_file() else None) for p in sorted(root.rglob("*"))}
 
 
 @pytest.mark.parametrize(
@@ -334,12 +342,15 @@ class Acceptance:
 
 ACCEPTANCES = [
     Acceptance("project_name", "  Acme Widgets  ", "leading and trailing spaces"),
-    Acceptance("project_name", "日本語ツール", "no ascii letters, with a distribution name",
-               {"distribution_name": "nihongo-tool"}),
+    Acceptance(
+        "project_name",
+        "日本語ツール",
+        "no ascii letters, with a distribution name",
+        {"distribution_name": "nihongo-tool"},
+    ),
     Acceptance("project_name", "P" * 200, "200 chars", {"distribution_name": "acme"}),
     Acceptance("distribution_name", "a", "one letter"),
-    Acceptance("distribution_name", "2048", "digits only, with a package name",
-               {"package_name": "game_2048"}),
+    Acceptance("distribution_name", "2048", "digits only, with a package name", {"package_name": "game_2048"}),
     Acceptance("distribution_name", "a1-b2-c3", "hyphen-separated"),
     Acceptance("distribution_name", "x" * 100, "100 chars", {"package_name": "acme"}),
     Acceptance("package_name", "_acme", "leading underscore"),
@@ -357,8 +368,7 @@ ACCEPTANCES = [
     Acceptance("author_email", "", "empty"),
     Acceptance("author_email", "o'brien+tag@mail.example.co.uk", "apostrophe, plus, subdomains"),
     Acceptance("copyright_year", "2024-2026", "a range"),
-    Acceptance("copyright_year", "26", "not asked for a proprietary license",
-               {"license": "Proprietary"}, stored=False),
+    Acceptance("copyright_year", "26", "not asked for a proprietary license", {"license": "Proprietary"}, stored=False),
     Acceptance("github_owner", "A", "one letter"),
     Acceptance("github_owner", "Acme-Corp-2", "case, digits and single hyphens"),
     Acceptance("github_owner", "o" * 39, "39 chars"),
@@ -368,14 +378,19 @@ ACCEPTANCES = [
     Acceptance("repository_name", "r" * 100, "100 chars"),
     Acceptance("pypi_environment", "pypi.prod_1-a", "all separators"),
     Acceptance("pypi_environment", "e" * 255, "255 chars"),
-    Acceptance("testpypi_environment", "release", "same name, but no TestPyPI",
-               {"testpypi": False}, stored=False),
+    Acceptance("testpypi_environment", "release", "same name, but no TestPyPI", {"testpypi": False}, stored=False),
     Acceptance("testpypi_environment", "release-test", "pypi name as a prefix"),
     # Not asked for a private package (PyPI refuses it): not validated, not stored.
-    Acceptance("pypi_environment", "my env", "not asked for a proprietary license",
-               {"license": "Proprietary"}, stored=False),
-    Acceptance("testpypi_environment", "release", "not asked for a proprietary license",
-               {"license": "Proprietary", "testpypi": True}, stored=False),
+    Acceptance(
+        "pypi_environment", "my env", "not asked for a proprietary license", {"license": "Proprietary"}, stored=False
+    ),
+    Acceptance(
+        "testpypi_environment",
+        "release",
+        "not asked for a proprietary license",
+        {"license": "Proprietary", "testpypi": True},
+        stored=False,
+    ),
 ]
 
 
@@ -397,30 +412,48 @@ def test_accepted_edge_value_renders(render_shared: Any, case: Acceptance) -> No
 @pytest.mark.parametrize(
     ("answers", "expected"),
     [
-        pytest.param({"project_name": "Acme Widgets"},
-                     {"distribution_name": "acme-widgets", "package_name": "acme_widgets",
-                      "repository_name": "acme-widgets"}, id="title"),
-        pytest.param({"project_name": "  ACME -- Widgets & Co. 2!  "},
-                     {"distribution_name": "acme-widgets-co-2", "package_name": "acme_widgets_co_2",
-                      "repository_name": "acme-widgets-co-2"}, id="punctuation-runs"),
-        pytest.param({"project_name": "Ünïcode Tools"},
-                     {"distribution_name": "n-code-tools", "package_name": "n_code_tools"},
-                     id="non-ascii-letters-are-separators"),
-        pytest.param({"distribution_name": "acme-x"},
-                     {"package_name": "acme_x", "repository_name": "acme-x"},
-                     id="from-distribution-name"),
-        pytest.param({"project_kind": "llm-plugin"},
-                     {"distribution_name": "llm-acme-widgets", "package_name": "llm_acme_widgets",
-                      "repository_name": "llm-acme-widgets"}, id="llm-plugin-prefix"),
-        pytest.param({"project_kind": "llm-plugin", "project_name": "LLM Tools"},
-                     {"distribution_name": "llm-tools", "package_name": "llm_tools"},
-                     id="llm-plugin-already-prefixed"),
-        pytest.param({"project_kind": "cli"},
-                     {"script_name": "acme-widgets"}, id="cli-script-name"),
+        pytest.param(
+            {"project_name": "Acme Widgets"},
+            {"distribution_name": "acme-widgets", "package_name": "acme_widgets", "repository_name": "acme-widgets"},
+            id="title",
+        ),
+        pytest.param(
+            {"project_name": "  ACME -- Widgets & Co. 2!  "},
+            {
+                "distribution_name": "acme-widgets-co-2",
+                "package_name": "acme_widgets_co_2",
+                "repository_name": "acme-widgets-co-2",
+            },
+            id="punctuation-runs",
+        ),
+        pytest.param(
+            {"project_name": "Ünïcode Tools"},
+            {"distribution_name": "n-code-tools", "package_name": "n_code_tools"},
+            id="non-ascii-letters-are-separators",
+        ),
+        pytest.param(
+            {"distribution_name": "acme-x"},
+            {"package_name": "acme_x", "repository_name": "acme-x"},
+            id="from-distribution-name",
+        ),
+        pytest.param(
+            {"project_kind": "llm-plugin"},
+            {
+                "distribution_name": "llm-acme-widgets",
+                "package_name": "llm_acme_widgets",
+                "repository_name": "llm-acme-widgets",
+            },
+            id="llm-plugin-prefix",
+        ),
+        pytest.param(
+            {"project_kind": "llm-plugin", "project_name": "LLM Tools"},
+            {"distribution_name": "llm-tools", "package_name": "llm_tools"},
+            id="llm-plugin-already-prefixed",
+        ),
+        pytest.param({"project_kind": "cli"}, {"script_name": "acme-widgets"}, id="cli-script-name"),
     ],
 )
-def test_derived_defaults(render_shared: Any, answers: dict[str, Any],
-                          expected: dict[str, str]) -> None:
+def test_derived_defaults(render_shared: Any, answers: dict[str, Any], expected: dict[str, str]) -> None:
     recorded = read_answers(render_shared(**answers))
     assert {key: recorded[key] for key in expected} == expected
 
@@ -450,8 +483,7 @@ def test_reserved_names_include_the_stdlib_of(version: str) -> None:
     python = find_interpreter(version)
     if python is None:
         pytest.skip(f"no local CPython {version}: its new modules are listed by hand in copier.yml")
-    listing = run([python, "-c", "import sys; print(*sorted(sys.stdlib_module_names))"],
-                  cwd=Path.cwd()).stdout.split()
+    listing = run([python, "-c", "import sys; print(*sorted(sys.stdlib_module_names))"], cwd=Path.cwd()).stdout.split()
     public = {name for name in listing if not name.startswith("_")}
     assert len(public) > 150, listing  # a real listing, not an empty one
     assert public <= _reserved_names(), sorted(public - _reserved_names())

@@ -24,8 +24,11 @@ def workflows(project: Path) -> dict[str, dict[str, Any]]:
 
 
 def jobs_of(project: Path) -> list[tuple[str, dict[str, Any]]]:
-    return [(f"{name}:{job_id}", job) for name, workflow in workflows(project).items()
-            for job_id, job in workflow["jobs"].items()]
+    return [
+        (f"{name}:{job_id}", job)
+        for name, workflow in workflows(project).items()
+        for job_id, job in workflow["jobs"].items()
+    ]
 
 
 @pytest.mark.parametrize("kind", KINDS)

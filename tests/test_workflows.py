@@ -103,8 +103,16 @@ def test_release_runs_on_version_tags_and_by_hand_for_testpypi(render_shared) ->
 
 def test_release_job_graph(render_shared) -> None:
     jobs = load_workflow(render_shared(), "release.yml")["jobs"]
-    assert set(jobs) == {"test", "preflight", "build", "publish-pypi", "publish-testpypi", "github-release",
-                         "build-docs", "pages"}  # the docs jobs: tests/test_docs.py
+    assert set(jobs) == {
+        "test",
+        "preflight",
+        "build",
+        "publish-pypi",
+        "publish-testpypi",
+        "github-release",
+        "build-docs",
+        "pages",
+    }  # the docs jobs: tests/test_docs.py
     # The release runs exactly the CI suite (called, not copied) and the preflight before anything is built.
     assert jobs["test"]["uses"] == LOCAL_CI_CALL
     assert "steps" not in jobs["test"]
@@ -123,8 +131,15 @@ def test_without_testpypi_there_is_no_rehearsal(render_shared) -> None:
     project = render_shared(testpypi=False)
     release = load_workflow(project, "release.yml")
     assert set(triggers(release)) == {"push"}
-    assert set(release["jobs"]) == {"test", "preflight", "build", "publish-pypi", "github-release",
-                                    "build-docs", "pages"}
+    assert set(release["jobs"]) == {
+        "test",
+        "preflight",
+        "build",
+        "publish-pypi",
+        "github-release",
+        "build-docs",
+        "pages",
+    }
     assert "test.pypi.org" not in (project / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
 
 
@@ -181,13 +196,21 @@ def test_ci_steps_cover_the_whole_check(render_shared) -> None:
     assert set(jobs) == {"lint", "test", "docs"}  # docs: tests/test_docs.py
     commands = {job_id: [str(step["run"]) for step in run_steps(job)] for job_id, job in jobs.items()}
     # Once per push: the checks whose verdict does not depend on the Python version ...
-    for expected in ("uv sync", "uv run ruff check --output-format=github",
-                     "uv run ruff format --check --output-format=github",
-                     "uv run zizmor --offline --format=github ."):
+    for expected in (
+        "uv sync",
+        "uv run ruff check --output-format=github",
+        "uv run ruff format --check --output-format=github",
+        "uv run zizmor --offline --format=github .",
+    ):
         assert any(expected in command for command in commands["lint"]), expected
     # ... and per Python: types, tests, the build and the installed wheel.
-    for expected in ("uv sync", "uv run mypy", "uv run pytest", "uv build",
-                     "--isolated --no-project --with dist/*.whl"):
+    for expected in (
+        "uv sync",
+        "uv run mypy",
+        "uv run pytest",
+        "uv build",
+        "--isolated --no-project --with dist/*.whl",
+    ):
         assert any(expected in command for command in commands["test"]), expected
     for once in ("ruff", "zizmor"):
         assert not any(once in command for command in commands["test"]), once
@@ -215,12 +238,15 @@ def test_permissions_follow_what_each_job_does(render_shared, answers: dict[str,
 def test_permission_rules_find_what_they_should() -> None:
     """The rules above can fail: an extra grant, a missing one, a token without an environment."""
     publish = {"steps": [{"run": "uv publish --trusted-publishing always dist/*"}]}
-    workflow = {"permissions": {"contents": "read"}, "jobs": {
-        "test": {"permissions": {"contents": "write"}, "steps": [{"run": "uv build"}]},
-        "publish": {**publish, "permissions": {"contents": "read"}, "environment": "release"},
-        "sneaky": {**publish, "permissions": {"id-token": "write"}},
-        "release": {"permissions": {"contents": "write"}, "steps": [{"run": 'gh release create "$T"'}]},
-    }}
+    workflow = {
+        "permissions": {"contents": "read"},
+        "jobs": {
+            "test": {"permissions": {"contents": "write"}, "steps": [{"run": "uv build"}]},
+            "publish": {**publish, "permissions": {"contents": "read"}, "environment": "release"},
+            "sneaky": {**publish, "permissions": {"id-token": "write"}},
+            "release": {"permissions": {"contents": "write"}, "steps": [{"run": 'gh release create "$T"'}]},
+        },
+    }
     assert permission_problems(workflow) == [
         "top-level permissions are not {}",
         "test: contents: write is more than what the job does needs",
@@ -229,27 +255,33 @@ def test_permission_rules_find_what_they_should() -> None:
     ]
 
 
-@pytest.mark.parametrize(("pypi_environment", "testpypi_environment"),
-                         [("release", "testpypi"), ("pypi", "rehearsal")])
-def test_publish_environments_follow_the_answers(render_shared, pypi_environment: str,
-                                                 testpypi_environment: str) -> None:
-    project = render_shared(pypi_environment=pypi_environment, testpypi_environment=testpypi_environment,
-                            distribution_name="acme-gadgets")
+@pytest.mark.parametrize(("pypi_environment", "testpypi_environment"), [("release", "testpypi"), ("pypi", "rehearsal")])
+def test_publish_environments_follow_the_answers(
+    render_shared, pypi_environment: str, testpypi_environment: str
+) -> None:
+    project = render_shared(
+        pypi_environment=pypi_environment, testpypi_environment=testpypi_environment, distribution_name="acme-gadgets"
+    )
     jobs = load_workflow(project, "release.yml")["jobs"]
-    assert jobs["publish-pypi"]["environment"] == {"name": pypi_environment,
-                                                   "url": "https://pypi.org/p/acme-gadgets"}
-    assert jobs["publish-testpypi"]["environment"] == {"name": testpypi_environment,
-                                                       "url": "https://test.pypi.org/p/acme-gadgets"}
+    assert jobs["publish-pypi"]["environment"] == {"name": pypi_environment, "url": "https://pypi.org/p/acme-gadgets"}
+    assert jobs["publish-testpypi"]["environment"] == {
+        "name": testpypi_environment,
+        "url": "https://test.pypi.org/p/acme-gadgets",
+    }
     # Only the publishing jobs run in an environment (its protection rules gate the upload).
-    assert {job_id for job_id, job in jobs.items() if "environment" in job} == {"publish-pypi", "publish-testpypi",
-                                                                               "pages"}
+    assert {job_id for job_id, job in jobs.items() if "environment" in job} == {
+        "publish-pypi",
+        "publish-testpypi",
+        "pages",
+    }
 
 
 def test_acceptance_renders_publish_from_release_and_pypi(render_shared) -> None:
     """Issue acceptance 1: the publish environment of the default and of the minimal render."""
     default = load_workflow(render_shared(), "release.yml")["jobs"]
-    minimal = load_workflow(render_shared(pypi_environment="pypi", testpypi=False, github_release=False),
-                            "release.yml")["jobs"]
+    minimal = load_workflow(
+        render_shared(pypi_environment="pypi", testpypi=False, github_release=False), "release.yml"
+    )["jobs"]
     assert default["publish-pypi"]["environment"]["name"] == "release"
     assert minimal["publish-pypi"]["environment"]["name"] == "pypi"
     for jobs in (default, minimal):
@@ -297,8 +329,7 @@ def test_checkouts_keep_no_credentials_and_release_jobs_no_cache(render_shared, 
     project = render_shared(**answers)
     for name in workflow_names(project):
         workflow = load_workflow(project, name)
-        publishes = any(does(job) for job in workflow["jobs"].values()
-                        for _, does in JOB_GRANTS.values())
+        publishes = any(does(job) for job in workflow["jobs"].values() for _, does in JOB_GRANTS.values())
         for job_id, job in workflow["jobs"].items():
             for step in steps_using(job, "actions/checkout"):
                 assert step.get("with", {}).get("persist-credentials") is False, f"{name}: {job_id}"
@@ -313,10 +344,17 @@ def test_checkouts_keep_no_credentials_and_release_jobs_no_cache(render_shared, 
 def test_no_answer_text_reaches_a_run_script(render_shared, kind: str) -> None:
     """Answers go into scripts through env:, never expanded into them (no script injection)."""
     answers = {
-        "project_name": "Zqxa Project Title", "distribution_name": "zqxb-dist", "package_name": "zqxc_pkg",
-        "description": "Zqxe summary", "author_name": "Zqxf Author", "author_email": "zqxg@example.org",
-        "github_owner": "zqxh-owner", "repository_name": "zqxi-repo", "pypi_environment": "zqxj-pypi-env",
-        "testpypi_environment": "zqxk-test-env", "project_kind": kind,
+        "project_name": "Zqxa Project Title",
+        "distribution_name": "zqxb-dist",
+        "package_name": "zqxc_pkg",
+        "description": "Zqxe summary",
+        "author_name": "Zqxf Author",
+        "author_email": "zqxg@example.org",
+        "github_owner": "zqxh-owner",
+        "repository_name": "zqxi-repo",
+        "pypi_environment": "zqxj-pypi-env",
+        "testpypi_environment": "zqxk-test-env",
+        "project_kind": kind,
     }
     if kind == "cli":
         answers["script_name"] = "zqxd-cmd"
@@ -348,8 +386,9 @@ def test_names_that_yaml_reads_as_other_types_stay_strings(render_shared) -> Non
     and the environment 1.10 would become 1.1 and no longer match the name
     given to PyPI's trusted publisher.
     """
-    project = render_shared(package_name="null", project_kind="cli", script_name="2.0",
-                     pypi_environment="0x10", testpypi_environment="1.10")
+    project = render_shared(
+        package_name="null", project_kind="cli", script_name="2.0", pypi_environment="0x10", testpypi_environment="1.10"
+    )
     ci = load_workflow(project, "ci.yml")["jobs"]["test"]
     assert ci["env"] == {"PACKAGE_NAME": "null", "SCRIPT_NAME": "2.0"}
     jobs = load_workflow(project, "release.yml")["jobs"]
@@ -379,7 +418,11 @@ def test_publish_jobs_use_the_built_files_attest_and_publish_by_trusted_publishi
         job = jobs[job_id]
         # No checkout: a publish job sees only the artifact, never the repository.
         assert [str(s.get("uses", "run")).split("@")[0] for s in job["steps"]] == [
-            "actions/download-artifact", "astral-sh/setup-uv", "astral-sh/attest-action", "run"]
+            "actions/download-artifact",
+            "astral-sh/setup-uv",
+            "astral-sh/attest-action",
+            "run",
+        ]
         assert job["steps"][0]["with"] == {"name": artifact, "path": "dist/"}
         (publish,) = run_lines(job, "uv publish")
         assert "--trusted-publishing always" in publish
@@ -390,7 +433,9 @@ def test_publish_jobs_use_the_built_files_attest_and_publish_by_trusted_publishi
     assert "--publish-url https://test.pypi.org/legacy/" in testpypi
     assert '--check-url "$TESTPYPI_INDEX_URL"' in testpypi
     assert load_workflow(render_shared(), "release.yml")["env"] == {
-        "PYPI_INDEX_URL": "https://pypi.org/simple/", "TESTPYPI_INDEX_URL": "https://test.pypi.org/simple/"}
+        "PYPI_INDEX_URL": "https://pypi.org/simple/",
+        "TESTPYPI_INDEX_URL": "https://test.pypi.org/simple/",
+    }
 
 
 def test_github_release_attaches_the_published_files(render_shared) -> None:
@@ -400,8 +445,11 @@ def test_github_release_attaches_the_published_files(render_shared) -> None:
     assert '"$GITHUB_REF_NAME" dist/*' in create
     assert "--generate-notes" in create
     (step,) = run_steps(job)
-    assert step["env"] == {"GH_TOKEN": "${{ github.token }}", "GH_REPO": "${{ github.repository }}",
-                           "PRERELEASE": "${{ needs.preflight.outputs.prerelease }}"}
+    assert step["env"] == {
+        "GH_TOKEN": "${{ github.token }}",
+        "GH_REPO": "${{ github.repository }}",
+        "PRERELEASE": "${{ needs.preflight.outputs.prerelease }}",
+    }
 
 
 def test_dependabot_updates_actions_and_uv_grouped_with_a_cooldown(render_shared) -> None:
@@ -424,12 +472,16 @@ def test_expressions_use_only_what_github_provides_there(render_shared, answers:
 
 def test_expression_check_finds_what_github_would_reject() -> None:
     """hashFiles() in a job's env (GitHub refuses the workflow) and runner in it are found."""
-    workflow = {"jobs": {"test": {
-        "runs-on": "ubuntu-latest",
-        "env": {"UV_LOCKED": "${{ hashFiles('uv.lock') != '' }}", "TMP": "${{ runner.temp }}"},
-        "if": "success() && github.event_name == 'push'",
-        "steps": [{"run": "true", "env": {"LOCKED": "${{ hashFiles('uv.lock') != '' }}"}}],
-    }}}
+    workflow = {
+        "jobs": {
+            "test": {
+                "runs-on": "ubuntu-latest",
+                "env": {"UV_LOCKED": "${{ hashFiles('uv.lock') != '' }}", "TMP": "${{ runner.temp }}"},
+                "if": "success() && github.event_name == 'push'",
+                "steps": [{"run": "true", "env": {"LOCKED": "${{ hashFiles('uv.lock') != '' }}"}}],
+            }
+        }
+    }
     problems = expression_problems(workflow)
     assert len(problems) == 2, problems
     assert "function hashFiles() is not available" in problems[0]
@@ -457,12 +509,25 @@ def publisher_tables(readme: str) -> list[dict[str, str]]:
 
 def test_readme_gives_the_pending_publisher_values_and_the_release_steps(render_shared) -> None:
     """Exactly what PyPI's and TestPyPI's "pending publisher" forms ask, from the answers."""
-    readme = (render_shared(distribution_name="acme-gadgets", repository_name="gadgets-repo",
-                     pypi_environment="pypi", testpypi_environment="rehearsal") / "README.md").read_text()
-    publisher = {"PyPI Project Name": "acme-gadgets", "Owner": "acme", "Repository name": "gadgets-repo",
-                 "Workflow name": "release.yml"}
-    assert publisher_tables(readme) == [{**publisher, "Environment name": "pypi"},
-                                        {**publisher, "Environment name": "rehearsal"}]
+    readme = (
+        render_shared(
+            distribution_name="acme-gadgets",
+            repository_name="gadgets-repo",
+            pypi_environment="pypi",
+            testpypi_environment="rehearsal",
+        )
+        / "README.md"
+    ).read_text()
+    publisher = {
+        "PyPI Project Name": "acme-gadgets",
+        "Owner": "acme",
+        "Repository name": "gadgets-repo",
+        "Workflow name": "release.yml",
+    }
+    assert publisher_tables(readme) == [
+        {**publisher, "Environment name": "pypi"},
+        {**publisher, "Environment name": "rehearsal"},
+    ]
     assert "https://pypi.org/manage/account/publishing/" in readme
     assert "https://test.pypi.org/manage/account/publishing/" in readme
     # The GitHub environments to create, and how to rehearse.
@@ -472,8 +537,12 @@ def test_readme_gives_the_pending_publisher_values_and_the_release_steps(render_
     assert 'python -m pip install "acme-gadgets==<version>" --extra-index-url https://test.pypi.org/simple/' in readme
     assert "usually not its dependencies" in " ".join(readme.split())
     # The release steps: bump, commit, tag, push the tag.
-    for step in ("uv version --bump patch", 'git commit -am "Release $(uv version --short)"',
-                 'git tag "v$(uv version --short)"', 'git push origin main "v$(uv version --short)"'):
+    for step in (
+        "uv version --bump patch",
+        'git commit -am "Release $(uv version --short)"',
+        'git tag "v$(uv version --short)"',
+        'git push origin main "v$(uv version --short)"',
+    ):
         assert step in readme, step
 
 
@@ -485,19 +554,28 @@ def test_readme_without_testpypi_mentions_only_pypi(render_shared) -> None:
 
 
 @pytest.mark.parametrize(("kind", "github_release"), [("library", True), ("cli", False), ("llm-plugin", True)])
-def test_readme_of_a_private_package_neither_publishes_nor_installs_from_pypi(render_shared, kind: str,
-                                                                              github_release: bool) -> None:
+def test_readme_of_a_private_package_neither_publishes_nor_installs_from_pypi(
+    render_shared, kind: str, github_release: bool
+) -> None:
     project = render_shared(license="Proprietary", testpypi=True, github_release=github_release, project_kind=kind)
     readme = (project / "README.md").read_text(encoding="utf-8")
     flat = " ".join(readme.split())
     assert publisher_tables(readme) == []
-    for absent in ("trusted publishing", "trusted-publishers", "pending publisher", "test.pypi.org",
-                   "TestPyPI", "pypi.org", "Environment name"):
+    for absent in (
+        "trusted publishing",
+        "trusted-publishers",
+        "pending publisher",
+        "test.pypi.org",
+        "TestPyPI",
+        "pypi.org",
+        "Environment name",
+    ):
         assert absent not in readme, absent
     distribution = read_pyproject(project)["project"]["name"]
     # Installed from the git repository or a built wheel, never by name from an index.
     assert f"install git+https://github.com/acme/{distribution}\n" in readme or (
-        f"uv add git+https://github.com/acme/{distribution}\n" in readme)
+        f"uv add git+https://github.com/acme/{distribution}\n" in readme
+    )
     assert f" ./{distribution.replace('-', '_')}-{INITIAL_VERSION}-py3-none-any.whl\n" in readme
     assert not re.search(rf"(pip install|uv add|uv tool install|llm install) {re.escape(distribution)}\b", readme)
     # What a tag does instead.
@@ -537,17 +615,24 @@ def test_zizmor_pedantic_finds_nothing(render_shared, answers: dict[str, Any]) -
         assert f"completed {project / name}" in zizmor.stderr, zizmor.stderr
 
 
-@pytest.mark.parametrize(("schema", "folder"), [
-    ("vendor.github-workflows", ".github/workflows"), ("vendor.dependabot", ".github"),
-], ids=["workflows", "dependabot"])
+@pytest.mark.parametrize(
+    ("schema", "folder"),
+    [
+        ("vendor.github-workflows", ".github/workflows"),
+        ("vendor.dependabot", ".github"),
+    ],
+    ids=["workflows", "dependabot"],
+)
 def test_check_jsonschema_accepts_every_combination(render_shared, schema: str, folder: str) -> None:
     """One run over all combinations: the tool takes half a second to start."""
-    paths = [path for answers in WORKFLOW_ANSWERS
-             for path in sorted((render_shared(**answers) / folder).glob("*.y*ml"))
-             if schema == "vendor.github-workflows" or path.name in ("dependabot.yml", "dependabot.yaml")]
+    paths = [
+        path
+        for answers in WORKFLOW_ANSWERS
+        for path in sorted((render_shared(**answers) / folder).glob("*.y*ml"))
+        if schema == "vendor.github-workflows" or path.name in ("dependabot.yml", "dependabot.yaml")
+    ]
     assert paths
-    checked = run([CHECK_JSONSCHEMA, "-o", "json", "--builtin-schema", schema, *paths], TEMPLATE_DIR,
-                  check=False)
+    checked = run([CHECK_JSONSCHEMA, "-o", "json", "--builtin-schema", schema, *paths], TEMPLATE_DIR, check=False)
     report = json.loads(checked.stdout)
     rejected = {str(e.get("filename")) for e in report["errors"] + report.get("parse_errors", [])}
     assert (checked.returncode, report["status"]) == (0, "ok"), (sorted(rejected), checked.stdout)
@@ -556,11 +641,13 @@ def test_check_jsonschema_accepts_every_combination(render_shared, schema: str, 
 def test_check_jsonschema_rejects_what_it_should(render_shared, tmp_path: Path) -> None:
     """The run above can fail: a job without runs-on and an unknown Dependabot ecosystem are errors."""
     workflow = (render_shared() / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
-    (tmp_path / "release.yml").write_text(workflow.replace("runs-on: ubuntu-latest", "runs_on: ubuntu-latest"),
-                                          encoding="utf-8")
+    (tmp_path / "release.yml").write_text(
+        workflow.replace("runs-on: ubuntu-latest", "runs_on: ubuntu-latest"), encoding="utf-8"
+    )
     dependabot = (render_shared() / ".github" / "dependabot.yml").read_text(encoding="utf-8")
-    (tmp_path / "dependabot.yml").write_text(dependabot.replace("package-ecosystem: uv", "package-ecosystem: uvx"),
-                                             encoding="utf-8")
+    (tmp_path / "dependabot.yml").write_text(
+        dependabot.replace("package-ecosystem: uv", "package-ecosystem: uvx"), encoding="utf-8"
+    )
     for schema, name in (("vendor.github-workflows", "release.yml"), ("vendor.dependabot", "dependabot.yml")):
         checked = run([CHECK_JSONSCHEMA, "--builtin-schema", schema, tmp_path / name], tmp_path, check=False)
         assert checked.returncode == 1, (schema, checked.stdout)
@@ -582,8 +669,11 @@ def test_zizmor_reports_what_it_should(tmp_path: Path, render_shared) -> None:
 def test_no_zizmor_finding_is_silenced(render_shared, answers: dict[str, Any]) -> None:
     """The clean verdict above holds with inline ignores disregarded: nothing hides."""
     project = render_shared(**answers)
-    zizmor = run([ZIZMOR, "--offline", "--persona", "pedantic", "--no-ignores", "--format", "json",
-                  project], TEMPLATE_DIR, check=False)
+    zizmor = run(
+        [ZIZMOR, "--offline", "--persona", "pedantic", "--no-ignores", "--format", "json", project],
+        TEMPLATE_DIR,
+        check=False,
+    )
     assert json.loads(zizmor.stdout) == [], zizmor.stdout
     assert zizmor.returncode == 0
 
@@ -595,8 +685,7 @@ def test_this_repositorys_own_github_files_are_clean() -> None:
     renovate = TEMPLATE_DIR / ".github" / "renovate.json"
     assert workflows
     assert renovate.is_file()
-    zizmor = run([ZIZMOR, "--offline", "--persona", "pedantic", TEMPLATE_DIR / ".github"], TEMPLATE_DIR,
-                 check=False)
+    zizmor = run([ZIZMOR, "--offline", "--persona", "pedantic", TEMPLATE_DIR / ".github"], TEMPLATE_DIR, check=False)
     assert zizmor.returncode == 0, zizmor.stdout + zizmor.stderr
     for path in workflows:
         assert f"completed {path}" in zizmor.stderr, zizmor.stderr
@@ -621,8 +710,9 @@ def test_ci_job_steps_pass_on_each_local_matrix_python(render_fresh, version: st
     assert version in job["strategy"]["matrix"]["python-version"]
     # The plain entry of this version: test_ci_matrix.py runs the extra steps of the
     # lowest-direct and free-threaded entries.
-    results = run_job(job, project, {**github_env(), "UV_PYTHON": python},
-                      matrix={"os": "ubuntu-latest", "python-version": version})
+    results = run_job(
+        job, project, {**github_env(), "UV_PYTHON": python}, matrix={"os": "ubuntu-latest", "python-version": version}
+    )
     if version != DEFAULT_PYTHON_MIN:  # the tests only: mypy, build and smoke test run on python_min
         assert "passed" in results[-1].stdout
         assert not (project / "dist").exists()
@@ -630,7 +720,9 @@ def test_ci_job_steps_pass_on_each_local_matrix_python(render_fresh, version: st
     # The last step, the smoke test, imported the package from the wheel and printed its version.
     assert f"{DEFAULT_PACKAGE} {INITIAL_VERSION}" in results[-1].stdout
     assert sorted(p.name for p in (project / "dist").iterdir() if not p.name.startswith(".")) == [
-        f"{DEFAULT_PACKAGE}-{INITIAL_VERSION}-py3-none-any.whl", f"{DEFAULT_PACKAGE}-{INITIAL_VERSION}.tar.gz"]
+        f"{DEFAULT_PACKAGE}-{INITIAL_VERSION}-py3-none-any.whl",
+        f"{DEFAULT_PACKAGE}-{INITIAL_VERSION}.tar.gz",
+    ]
 
 
 @pytest.mark.slow
@@ -646,10 +738,16 @@ def test_ci_job_steps_pass_for_a_cli(render_fresh) -> None:
     if not local:
         pytest.skip("no local interpreter for any version of the CI matrix")
     # python_min's entry: the one that builds and smoke-tests the wheel.
-    results = run_job(job, project, {**github_env(), "UV_PYTHON": require_interpreter(local[0])},
-                      matrix={"os": "ubuntu-latest", "python-version": local[0]})
-    assert results[-1].stdout.split("\n")[:2] == [f"{DEFAULT_PACKAGE} {INITIAL_VERSION}",
-                                                   f"{DEFAULT_DISTRIBUTION} {INITIAL_VERSION}"]
+    results = run_job(
+        job,
+        project,
+        {**github_env(), "UV_PYTHON": require_interpreter(local[0])},
+        matrix={"os": "ubuntu-latest", "python-version": local[0]},
+    )
+    assert results[-1].stdout.split("\n")[:2] == [
+        f"{DEFAULT_PACKAGE} {INITIAL_VERSION}",
+        f"{DEFAULT_DISTRIBUTION} {INITIAL_VERSION}",
+    ]
 
 
 @pytest.mark.slow
@@ -662,8 +760,10 @@ def test_ci_install_is_locked_once_uv_lock_is_committed(render_fresh) -> None:
     run_step(job, install, project, env)
     # A pyproject.toml changed without `uv lock` fails CI instead of installing something else.
     pyproject = project / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text(encoding="utf-8").replace(
-        "dependencies = []", 'dependencies = ["packaging>=24"]'), encoding="utf-8")
+    pyproject.write_text(
+        pyproject.read_text(encoding="utf-8").replace("dependencies = []", 'dependencies = ["packaging>=24"]'),
+        encoding="utf-8",
+    )
     stale = run_step(job, install, project, env, check=False)
     assert stale.returncode != 0
     assert "lockfile" in (stale.stdout + stale.stderr).lower()
