@@ -149,6 +149,12 @@ def test_strict_build_passes_and_documents_the_example(render_fresh: Render, kin
     assert_documents_the_example(project)
     for page in ("index", "api", "development", "changelog"):
         assert (project / DOCS_HTML / f"{page}.html").is_file(), page
+    # The home page is the README: each of its section headings is there.
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    headings = re.findall(r"^## (.+)$", readme, flags=re.MULTILINE)
+    home = html.unescape((project / DOCS_HTML / "index.html").read_text(encoding="utf-8"))
+    assert headings
+    assert [h for h in headings if h not in home] == []
 
 
 # Quotes, backslashes, Jinja and GitHub expressions, HTML and non-ASCII, all at once.
