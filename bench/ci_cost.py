@@ -83,13 +83,18 @@ def steps_of(job: Mapping[str, Any], entry: Mapping[str, Any]) -> list[dict[str,
     return [s for s in job["steps"] if "if" not in s or condition_holds(str(s["if"]), github_env(), entry)]
 
 
-def clean(project: Path, lock: str | None) -> None:
+def remove_debris(project: Path) -> None:
+    """Remove what a run of the generated project's tools leaves behind (DEBRIS)."""
     for name in DEBRIS:
         target = project / name
         if target.is_dir():
             shutil.rmtree(target)
         elif target.exists():
             target.unlink()
+
+
+def clean(project: Path, lock: str | None) -> None:
+    remove_debris(project)
     if lock is not None:  # the lowest-direct step rewrites it
         (project / "uv.lock").write_text(lock, encoding="utf-8")
 

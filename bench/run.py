@@ -57,7 +57,7 @@ PYTHON_VERSION = "3.11"
 DEV_TOOLS = ("ruff", "mypy", "pytest", "pytest-cov")
 # What a round removes before it starts, so that every round begins like a
 # fresh clone (uv.lock stays: a real project commits it) while uv's cache stays warm.
-ROUND_DEBRIS = (".venv", ".mypy_cache", ".ruff_cache", ".pytest_cache", "dist", ".coverage")
+ROUND_DEBRIS = ci_cost.DEBRIS  # what a run of the project's tools leaves behind
 SUITE_TARGET_SECONDS = 300.0
 MAX_DEV_PACKAGES = 15
 SLOWEST_TESTS = 15
@@ -271,12 +271,7 @@ def green_steps(ctx: Context, mypy_args: Sequence[str]) -> Steps:
 
 def clean_round(project: Path) -> None:
     """Remove ROUND_DEBRIS and every __pycache__ directory."""
-    for name in ROUND_DEBRIS:
-        target = project / name
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
-            target.unlink()
+    ci_cost.remove_debris(project)
     for cache in list(project.rglob("__pycache__")):
         shutil.rmtree(cache)
 

@@ -91,31 +91,28 @@ def facts() -> dict[str, Any]:
 Locator = Callable[[str], list[Any]]
 
 
-def toml_at(dotted: str) -> Locator:
-    """The value at a "/"-separated key path of a TOML file (a number indexes a list;
-    {answer} fields are filled in)."""
+def _key_path(load: Callable[[str], Any], dotted: str) -> Locator:
+    """The value at a "/"-separated key path of the text ``load`` parses (a number
+    indexes a list; {answer} fields are filled in)."""
 
     def locate(text: str) -> list[Any]:
-        value: Any = tomllib.loads(text)
+        value: Any = load(text)
         for key in dotted.format(**DISTINCT).split("/"):
             value = value[int(key)] if key.isdigit() else value[key]
         return [value]
 
     locate.__doc__ = dotted
     return locate
+
+
+def toml_at(dotted: str) -> Locator:
+    """The value at a key path of a TOML file."""
+    return _key_path(tomllib.loads, dotted)
 
 
 def yaml_at(dotted: str) -> Locator:
-    """The value at a "/"-separated key path of a YAML file."""
-
-    def locate(text: str) -> list[Any]:
-        value: Any = yaml.safe_load(text)
-        for key in dotted.format(**DISTINCT).split("/"):
-            value = value[int(key)] if key.isdigit() else value[key]
-        return [value]
-
-    locate.__doc__ = dotted
-    return locate
+    """The value at a key path of a YAML file."""
+    return _key_path(yaml.safe_load, dotted)
 
 
 def each(pattern: str) -> Locator:
