@@ -31,6 +31,15 @@ import pytest
 import yaml
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent
+
+# These machines set PYTHONDONTWRITEBYTECODE=1. With it, every Python program the
+# tests start compiles all it imports anew on every run: copier's CLI takes
+# 2.3 s instead of 0.7 s, and pytest, mypy, sphinx and llm in a generated
+# project pay the same on each call. A user's machine writes bytecode, and so
+# does the suite: unset here, before xdist starts its workers, it holds for them
+# and for everything they run.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 COPIER_YML = TEMPLATE_DIR / "copier.yml"
 
 
@@ -317,6 +326,19 @@ def once_per_run(tmp_path_factory: pytest.TempPathFactory, key: Any, create: Cal
         if not record.exists():
             record.write_text(json.dumps(create()), encoding="utf-8")
         return json.loads(record.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def mypy_cache_per_worker(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """One mypy cache for every project this worker checks.
+
+    A cold mypy run spends most of its 1.8 s CPU on the standard library's
+    stubs, the same in every generated project; with one cache they are read,
+    not re-analysed (0.4 s). mypy keys its cache by file path, content and
+    options, so one project's verdict never leaks into another's. One per
+    worker: mypy does not support two runs writing one cache at once.
+    """
+    os.environ["MYPY_CACHE_DIR"] = str(tmp_path_factory.mktemp("mypy-cache"))
 
 
 @pytest.fixture(scope="session")

@@ -437,8 +437,7 @@ def test_other_kinds_with_their_own_import_name_build_install_and_work(
         assert json.loads(venv_run(venv, "python", "-c", probe, cwd=tmp_path).stdout) == ["0.1.0", "Hello, Ada!"]
         return
     fresh_venv(venv, python, "llm", "llm-echo", wheel)
-    # PYTHONDONTWRITEBYTECODE (set on these machines) emptied: llm compiles once, not per call.
-    env = {"LLM_USER_PATH": str(tmp_path / "llm-user"), "PYTHONDONTWRITEBYTECODE": ""}
+    env = {"LLM_USER_PATH": str(tmp_path / "llm-user")}
     plugins = json.loads(venv_run(venv, "llm", "plugins", cwd=tmp_path, env=env).stdout)
     assert {p["name"]: p["version"] for p in plugins}.get(names["distribution_name"]) == "0.1.0"
     call = json.dumps({"tool_calls": [{"name": "word_count", "arguments": {"text": "a b c"}}]})

@@ -189,10 +189,7 @@ def llm_venv(plugin_build: CheckedBuild, tmp_path_factory: pytest.TempPathFactor
 def llm_env(tmp_path: Path) -> dict[str, str]:
     # llm keeps keys, logs and settings in LLM_USER_PATH: never the real one.
     (user_dir := tmp_path / "llm-user").mkdir(exist_ok=True)
-    # These machines set PYTHONDONTWRITEBYTECODE; empty means unset. With it,
-    # every llm command in a fresh environment compiled llm and openai anew
-    # (seconds each); now only the first one does.
-    return {"LLM_USER_PATH": str(user_dir), "PYTHONDONTWRITEBYTECODE": ""}
+    return {"LLM_USER_PATH": str(user_dir)}
 
 
 def llm(venv: Path, *args: str, tmp_path: Path, check: bool = True, env: dict[str, str] | None = None) -> Any:
