@@ -5,8 +5,10 @@ runs them on a push: each job's matrix expanded (include entries too), each
 step's ``if:`` evaluated for its entry. That gives the jobs and steps a push
 runs. Each ``run:`` step is then timed here, as a runner runs it (bash on a
 script file), in the rendered project on the local CPython of ``python_min``,
-over a few rounds after an untimed warm-up (uv's cache warm, ``uv.lock`` kept,
-as a committed project has it). The estimate is the sum, over the jobs of a
+over a few rounds after an untimed warm-up (uv's cache warm; each round starts
+from the ``uv.lock`` that ``uv lock`` wrote after the render, as a committed
+project has it). A step that fails stops the measurement (a failure's time is
+no step's cost), except one whose verdict needs a free-threaded build. The estimate is the sum, over the jobs of a
 push, of the median local time of each step the job runs. An entry whose Python
 is not installed here (3.14, 3.15, 3.15t) is counted with the steps' times on
 python_min. ``uses:`` steps (checkout, setup-uv) cannot run here: they count as
@@ -93,10 +95,9 @@ def remove_debris(project: Path) -> None:
             target.unlink()
 
 
-def clean(project: Path, lock: str | None) -> None:
+def clean(project: Path, lock: str) -> None:
     remove_debris(project)
-    if lock is not None:  # the lowest-direct step rewrites it
-        (project / "uv.lock").write_text(lock, encoding="utf-8")
+    (project / "uv.lock").write_text(lock, encoding="utf-8")
 
 
 def child_cpu() -> float:
@@ -104,25 +105,35 @@ def child_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def cannot_pass_here(step: Mapping[str, Any]) -> bool:
+    """A step whose verdict needs a free-threaded build: on this GIL build it fails by design."""
+    return "free-threaded" in str(step.get("if", ""))
+
+
 def time_job(
-    job: Mapping[str, Any], project: Path, env: Mapping[str, str], rounds: int
+    job: Mapping[str, Any], project: Path, env: Mapping[str, str], rounds: int, lock: str
 ) -> dict[str, tuple[float, float]]:
     """Median wall and CPU time of each run: step of ``job``, run in order, whatever its ``if:``.
 
-    A step may fail here (the GIL check on a GIL build): its time counts all
-    the same, as the time it takes to get its verdict.
+    Every round starts from the committed ``lock`` (the lowest-direct step
+    rewrites uv.lock: a later round's locked install would refuse it). A step
+    that fails stops the measurement, since its time would be that of a failure,
+    except a step that cannot pass on this GIL build (the GIL check): its time
+    counts all the same, as the time it takes to get its verdict.
     """
     samples: dict[str, list[tuple[float, float]]] = {str(s["name"]): [] for s in run_steps(job)}
-    lock = None
-    for round_ in range(rounds + 1):  # round 0 warms the cache and writes uv.lock
+    for round_ in range(rounds + 1):  # round 0 warms the cache
         clean(project, lock)
         for step in run_steps(job):
             cpu, start = child_cpu(), time.perf_counter()
-            run_step(job, step, project, env, check=False)
+            completed = run_step(job, step, project, env, check=False)
             if round_:
                 samples[str(step["name"])].append((time.perf_counter() - start, child_cpu() - cpu))
-        if lock is None and (project / "uv.lock").is_file():
-            lock = (project / "uv.lock").read_text(encoding="utf-8")
+            if completed.returncode != 0 and not cannot_pass_here(step):
+                raise RuntimeError(
+                    f"{project.name}: step {step['name']!r} failed ({completed.returncode}):\n"
+                    f"{completed.stdout}\n{completed.stderr}"
+                )
     return {
         name: (statistics.median(w for w, _ in values), statistics.median(c for _, c in values))
         for name, values in samples.items()
@@ -132,8 +143,11 @@ def time_job(
 def measure_push(label: str, project: Path, env: Mapping[str, str], rounds: int) -> Push:
     push = Push(label)
     workflow = load_workflow(project, "ci.yml")
+    # As a committed project has it: locked once, by the user's `uv lock`.
+    subprocess.run(["uv", "lock", "--quiet"], cwd=project, env=dict(env), check=True, capture_output=True)
+    lock = (project / "uv.lock").read_text(encoding="utf-8")
     for job_id, job in workflow["jobs"].items():
-        times = time_job(job, project, env, rounds)
+        times = time_job(job, project, env, rounds, lock)
         push.step_times.update({f"{job_id}: {name}": wall for name, (wall, _) in times.items()})
         for entry in matrix_entries(job) if "strategy" in job else [{}]:
             steps = steps_of(job, entry)

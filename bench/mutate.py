@@ -332,7 +332,7 @@ MUTANTS = [
     m(
         "ci-matrix-only-oldest",
         CI,
-        "python-version: {{ python_versions | to_json }}",
+        "python-version: {{ ci_python_versions | to_json }}",
         "python-version: {{ [python_min] | to_json }}",
         *workflows("matrix"),
     ),

@@ -171,6 +171,12 @@ def supported_versions(python_min: str) -> list[str]:
     return known[known.index(python_min) :]
 
 
+def ci_python_versions(python_min: str, *, every: bool = False) -> list[str]:
+    """The Pythons of ci.yml's test matrix: every supported one (test_every_python), else the two ends."""
+    versions = supported_versions(python_min)
+    return versions if every else list(dict.fromkeys([versions[0], versions[-1]]))
+
+
 @functools.cache
 def find_interpreter(version: str) -> str | None:
     """Path of a local CPython ``version`` (e.g. "3.12"), or None if there is none.

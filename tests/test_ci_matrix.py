@@ -22,12 +22,12 @@ from conftest import (
     DEFAULT_PYTHON_MIN,
     KINDS,
     TEMPLATE_DIR,
+    ci_python_versions,
     copier_config,
     known_python_versions,
     read_answers,
     require_interpreter,
     run,
-    supported_versions,
     uv,
 )
 from github_workflows import (
@@ -69,13 +69,15 @@ COMBINATIONS = [
         "operating_systems": subset,
         "project_kind": KINDS[i % len(KINDS)],
         "python_min": known_python_versions()[1 + i % (len(known_python_versions()) - 1)],
+        "test_every_python": bool(i % 2),
     }
     for i, subset in enumerate(OS_SUBSETS)
 ]
 
 
 def combination_id(answers: dict[str, Any]) -> str:
-    return f"{'+'.join(answers['operating_systems'])}-{answers['project_kind']}-{answers['python_min']}"
+    every = "every" if answers["test_every_python"] else "ends"
+    return f"{'+'.join(answers['operating_systems'])}-{answers['project_kind']}-{answers['python_min']}-{every}"
 
 
 def test_defaults_are_linux_only_and_every_choice_has_a_runner() -> None:
@@ -93,7 +95,7 @@ def test_matrix_structure_follows_the_answers(render_shared, answers: dict[str, 
     job = load_workflow(project, "ci.yml")["jobs"]["test"]
     matrix = job["strategy"]["matrix"]
     runners = [RUNNERS[name] for name in answers["operating_systems"]]
-    versions = supported_versions(answers["python_min"])
+    versions = ci_python_versions(answers["python_min"], every=answers["test_every_python"])
     primary = runners[0]
     assert matrix["os"] == runners
     assert matrix["python-version"] == versions
@@ -149,6 +151,8 @@ def test_matrix_structure_follows_the_answers(render_shared, answers: dict[str, 
     )
     assert f"A push runs {jobs} jobs" in readme
     assert f"(the matrix in `ci.yml`) on {', '.join(answers['operating_systems'])}." in readme
+    tested = "every supported Python version" if answers["test_every_python"] else " and ".join(versions)
+    assert f"the tests on {tested}" in readme or f"Python, {tested} (the matrix" in readme
     assert (f"free-threaded Python {FREE_THREADED}" in readme) == free_threaded
     # The runtime rules of every job hold on every runner.
     assert isinstance(job["timeout-minutes"], int)
@@ -366,6 +370,9 @@ def test_update_from_the_previous_release_brings_the_matrix_into_an_edited_proje
     job = load_workflow(project, "ci.yml")["jobs"]["test"]
     assert job["runs-on"] == "${{ matrix.os }}"
     assert job["strategy"]["matrix"]["os"] == [RUNNERS["Linux"]]
+    # --defaults: the oldest and the newest Python (1.2.0 dropped the ones between; CHANGELOG).
+    assert read_answers(project)["test_every_python"] is False
+    assert job["strategy"]["matrix"]["python-version"] == ci_python_versions(DEFAULT_PYTHON_MIN)
     entries = matrix_entries(job)
     assert [e["python-version"] for e in entries if e.get("lowest-direct")] == [DEFAULT_PYTHON_MIN]
     assert [e["python-version"] for e in entries if e.get("free-threaded")] == [FREE_THREADED]

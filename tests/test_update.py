@@ -35,6 +35,7 @@ from conftest import (
     REQUIRED_ANSWERS,
     TEMPLATE_DIR,
     Render,
+    ci_python_versions,
     copier_cli,
     copier_config,
     copy_working_tree,
@@ -529,7 +530,7 @@ def test_update_with_a_new_python_min_regenerates_everything_derived(v1_0_0_seed
     assert "target-version" not in pyproject["tool"]["ruff"]  # ruff reads requires-python
     assert pyproject["tool"]["mypy"]["python_version"] == "3.12"
     ci = yaml.safe_load((project / CI_YML).read_text(encoding="utf-8"))
-    assert ci["jobs"]["test"]["strategy"]["matrix"]["python-version"] == versions
+    assert ci["jobs"]["test"]["strategy"]["matrix"]["python-version"] == ci_python_versions("3.12")
     # uv.lock records requires-python: CI (`uv sync --locked`) would fail until
     # the user re-locks, as the generated README says.
     stale = uv("lock", "--check", cwd=project, env=env, check=False)

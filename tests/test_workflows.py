@@ -26,6 +26,7 @@ from conftest import (
     INITIAL_VERSION,
     KINDS,
     TEMPLATE_DIR,
+    ci_python_versions,
     copier_config,
     find_interpreter,
     known_python_versions,
@@ -181,10 +182,11 @@ def test_without_github_release_nothing_writes_to_the_repository(render_shared) 
 # --- the matrix -------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("every", [False, True], ids=["ends", "every"])
 @pytest.mark.parametrize("python_min", known_python_versions())
-def test_ci_matrix_is_every_supported_version(render_shared, python_min: str) -> None:
-    job = load_workflow(render_shared(python_min=python_min), "ci.yml")["jobs"]["test"]
-    assert job["strategy"]["matrix"]["python-version"] == supported_versions(python_min)
+def test_ci_matrix_is_the_supported_range_or_its_ends(render_shared, python_min: str, every: bool) -> None:
+    job = load_workflow(render_shared(python_min=python_min, test_every_python=every), "ci.yml")["jobs"]["test"]
+    assert job["strategy"]["matrix"]["python-version"] == ci_python_versions(python_min, every=every)
     assert job["strategy"]["fail-fast"] is False
     assert "${{ matrix.python-version }}" in job["name"]
     (setup_uv,) = steps_using(job, "astral-sh/setup-uv")
@@ -703,9 +705,10 @@ def test_ci_job_steps_pass_on_each_local_matrix_python(render_fresh, version: st
 
     setup-uv's `python-version` exports UV_PYTHON; here it names the local
     interpreter. Versions without a local interpreter are skipped, visibly.
+    Every supported version is in the matrix with test_every_python.
     """
     python = require_interpreter(version)
-    project = render_fresh()
+    project = render_fresh(test_every_python=True)
     job = load_workflow(project, "ci.yml")["jobs"]["test"]
     assert version in job["strategy"]["matrix"]["python-version"]
     # The plain entry of this version: test_ci_matrix.py runs the extra steps of the
