@@ -39,7 +39,6 @@ from hypothesis import strategies as st
 from conftest import (
     DEFAULT_PYTHON_MIN,
     REQUIRED_ANSWERS,
-    TEMPLATE_DIR,
     read_answers,
     read_pyproject,
     run,
@@ -236,12 +235,12 @@ HOSTILE_TEXT = st.lists(st.one_of(PRINTABLE, st.sampled_from(FRAGMENTS)), max_si
 IN_CI = bool(os.environ.get("CI"))
 
 
-def render_with_api(destination: Path, answers: dict[str, Any]) -> None:
+def render_with_api(template: Path, destination: Path, answers: dict[str, Any]) -> None:
     """Render with copier's Python API the way the CLI does: answers as data, not trusted."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # DirtyLocalWarning while the template is being edited
         copier.run_copy(
-            str(TEMPLATE_DIR), str(destination), data=answers, defaults=True, unsafe=False, vcs_ref="HEAD", quiet=True
+            str(template), str(destination), data=answers, defaults=True, unsafe=False, vcs_ref="HEAD", quiet=True
         )
 
 
@@ -259,11 +258,13 @@ def render_with_api(destination: Path, answers: dict[str, Any]) -> None:
     description=HOSTILE_TEXT.map(lambda s: s[:512]),
     author=HOSTILE_TEXT.map(lambda s: s.replace(",", "")[:200]).map(lambda s: s if s.strip() else ""),
 )
-def test_any_printable_text_renders_exactly(baseline: Path, name: str, description: str, author: str) -> None:
+def test_any_printable_text_renders_exactly(
+    template_snapshot: Path, baseline: Path, name: str, description: str, author: str
+) -> None:
     answers = {**REQUIRED_ANSWERS, **NAMES, "project_name": name, "description": description, "author_name": author}
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp) / "out"
-        render_with_api(project, answers)
+        render_with_api(template_snapshot, project, answers)
         check_render(project, answers, baseline)
 
 

@@ -238,6 +238,7 @@ def test_answers_file_records_every_answer_and_no_computed_value(render_shared) 
         "repository_name": DEFAULT_NAMES["repository_name"],
         "license": "MIT",
         "python_min": "3.11",
+        "test_every_python": False,
         "operating_systems": ["Linux"],
         "pypi_environment": "release",
         "testpypi": True,
