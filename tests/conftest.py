@@ -65,6 +65,13 @@ _LEAKY_ENV = (
 )
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """Two workers per core for ``-n auto``: much of the suite waits on PyPI, git and
+    subprocesses, and a second worker keeps the core busy meanwhile (on 2 cores: 614 s
+    with 4 workers, 773 s with 2, the same run otherwise)."""
+    return 2 * (os.cpu_count() or 1)
+
+
 def copier_config() -> dict[str, Any]:
     """The parsed copier.yml."""
     config: dict[str, Any] = yaml.safe_load(COPIER_YML.read_text(encoding="utf-8"))

@@ -45,7 +45,7 @@ from test_update import assert_no_conflicts, commit_all, committable, git, rende
 
 # The update tests' fixture: the newest v* tag of this repository, and the
 # working tree's template committed as the next version (pytest finds it here by name).
-release_to_head_repo = test_update.release_to_head_repo
+first_release_to_head_repo = test_update.first_release_to_head_repo
 
 CONFIG = copier_config()
 ACTION_PINS = CONFIG["actions"]["default"]
@@ -423,13 +423,12 @@ USER_CHANGELOG_LINE = "- Something the author changed."
 
 
 @pytest.mark.slow
-def test_update_from_the_last_release_adds_the_docs_and_keeps_the_edits(
-    release_to_head_repo: tuple[Path, str, str], tmp_path: Path
+def test_update_from_the_first_release_adds_the_docs_and_keeps_the_edits(
+    first_release_to_head_repo: tuple[Path, str, str], tmp_path: Path
 ) -> None:
-    template, released, head = release_to_head_repo
+    template, released, head = first_release_to_head_repo
     project = render_project(template, tmp_path / "project", released)
-    if (project / "docs").exists():
-        pytest.skip(f"{released} already has the docs: nothing to add")
+    assert not (project / "docs").exists(), f"{released} has docs: the first release should have none"
     readme, changelog = project / "README.md", project / "CHANGELOG.md"
     readme.write_text(readme.read_text(encoding="utf-8") + USER_README, encoding="utf-8")
     changelog.write_text(
@@ -479,14 +478,13 @@ def test_update_from_the_last_release_adds_the_docs_and_keeps_the_edits(
     assert "docs/_build" not in status  # ... but not the built site
 
 
-def test_update_from_the_last_release_can_decline_the_docs(
-    release_to_head_repo: tuple[Path, str, str], tmp_path: Path
+def test_update_from_the_first_release_can_decline_the_docs(
+    first_release_to_head_repo: tuple[Path, str, str], tmp_path: Path
 ) -> None:
     """CHANGELOG "Action needed": `copier update --data docs=false` keeps a project without docs."""
-    template, released, head = release_to_head_repo
+    template, released, head = first_release_to_head_repo
     project = render_project(template, tmp_path / "project", released)
-    if (project / "docs").exists():
-        pytest.skip(f"{released} already has the docs")
+    assert not (project / "docs").exists(), f"{released} has docs: the first release should have none"
 
     update(project, "--vcs-ref", head, "--data", "docs=false")
 

@@ -601,28 +601,33 @@ def test_deleted_managed_files_stay_deleted_and_deleted_user_files_return(v1_0_0
 # ---------------------------------------------------------------------------
 
 
-def previous_release() -> tuple[str, str] | None:
-    """(tag, commit) of this repository's newest released version, as CHANGELOG.md declares it.
+def released_versions() -> list[tuple[str, str]]:
+    """(tag, commit) of each version CHANGELOG.md declares released, newest first.
 
     The commit is the version's tag where the clone has it, else found in
     CHANGELOG.md's history (scripts/release_tag.py's rule, the one the
-    release workflow tags by): CI's fresh clone may carry no tags.
+    release workflow tags by): CI's fresh clone may carry no tags. In the
+    release commit itself (or before it is committed) the newest version is
+    what is under test: it is left out.
     """
     changelog = release_tag.parse_changelog((TEMPLATE_DIR / "CHANGELOG.md").read_text(encoding="utf-8"))
     head = run(["git", "rev-parse", "HEAD"], TEMPLATE_DIR).stdout.strip()
-    # In the release commit itself (or before it is committed) the newest version
-    # is what is under test: the previous release is the one before it.
+    found = []
     for release in changelog.releases:
         commit = release_tag.release_commit(TEMPLATE_DIR, release.version)
         if commit is not None and commit != head:
-            return release.tag, commit
-    return None
+            found.append((release.tag, commit))
+    return found
 
 
-@pytest.fixture(scope="session")
-def release_to_head_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
-    """A clone of this repository with the working tree's template committed as a newer tag."""
-    found = previous_release()
+def previous_release() -> tuple[str, str] | None:
+    """(tag, commit) of this repository's newest released version (released_versions)."""
+    return next(iter(released_versions()), None)
+
+
+def release_and_head(tmp_path_factory: pytest.TempPathFactory, found: tuple[str, str] | None) -> tuple[Path, str, str]:
+    """A clone of this repository at the release ``found``, with the working tree's template
+    committed as a newer tag: (clone, release tag, newer tag)."""
     if found is None:
         pytest.skip(
             "no released version in CHANGELOG.md whose commit this clone has (a shallow clone: `git fetch --unshallow`)"
@@ -645,6 +650,19 @@ def release_to_head_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
     newer = f"v{release[0]}.{release[1]}.{release[2] + 1}"
     git("tag", newer, cwd=clone)
     return clone, tag, newer
+
+
+@pytest.fixture(scope="session")
+def release_to_head_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
+    """The newest release and the working tree's template as a newer tag (release_and_head)."""
+    return release_and_head(tmp_path_factory, previous_release())
+
+
+@pytest.fixture(scope="session")
+def first_release_to_head_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
+    """The first release (1.0.0: no git hooks, no docs) and the working tree's template as a
+    newer tag: what projects made before a capability existed get from `copier update`."""
+    return release_and_head(tmp_path_factory, next(iter(reversed(released_versions())), None))
 
 
 @pytest.mark.parametrize("kind", ["library", "cli", "llm-plugin"])

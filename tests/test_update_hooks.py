@@ -1,5 +1,5 @@
-"""`copier update` from the previous release brings the git hooks, the lint job and the
-keywords into a project the user has edited, keeps every edit, and the updated project's
+"""`copier update` from the first release (1.0.0, before them) brings the git hooks, the lint
+job and the keywords into a project the user has edited, keeps every edit, and the updated project's
 hooks and lint job pass."""
 
 from __future__ import annotations
@@ -18,19 +18,18 @@ from test_update import CI_YML, assert_no_conflicts, commit_all, render, render_
 
 # The fixtures this test shares with test_hooks.py and test_update.py.
 runner_env = test_hooks.runner_env
-release_to_head_repo = test_update.release_to_head_repo
+first_release_to_head_repo = test_update.first_release_to_head_repo
 
 PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 
 
 @pytest.mark.slow
-def test_update_from_the_release_brings_hooks_lint_job_and_keywords(
-    release_to_head_repo: tuple[Path, str, str], runner_env: dict[str, str], tmp_path: Path
+def test_update_from_the_first_release_brings_hooks_lint_job_and_keywords(
+    first_release_to_head_repo: tuple[Path, str, str], runner_env: dict[str, str], tmp_path: Path
 ) -> None:
-    template, released, head = release_to_head_repo
+    template, released, head = first_release_to_head_repo
     project = render_project(template, tmp_path / "project", released, project_kind="llm-plugin")
-    if (project / PRE_COMMIT_CONFIG).exists():
-        pytest.skip(f"{released} already has the git hooks: nothing to bring")
+    assert not (project / PRE_COMMIT_CONFIG).exists(), f"{released} has git hooks: the first release had none"
     # The user's edits: a renamed CI step, a coverage threshold, a module with its test, README text.
     ci = (project / CI_YML).read_text(encoding="utf-8")
     # A comment line the template keeps: the user's edit merges without a conflict.
