@@ -8,13 +8,13 @@ script file), in the rendered project on the local CPython of ``python_min``,
 over a few rounds after an untimed warm-up (uv's cache warm; each round starts
 from the ``uv.lock`` that ``uv lock`` wrote after the render, as a committed
 project has it). A step that fails stops the measurement (a failure's time is
-no step's cost), except one whose verdict needs a free-threaded build. The estimate is the sum, over the jobs of a
-push, of the median local time of each step the job runs. An entry whose Python
-is not installed here (3.14, 3.15, 3.15t) is counted with the steps' times on
-python_min. ``uses:`` steps (checkout, setup-uv) cannot run here: they count as
-steps, at no time, so the per-job cost of GitHub's runners is not in the
-seconds; the job count shows it instead (GitHub bills each job rounded up to a
-whole minute).
+no step's cost), except one whose verdict needs a free-threaded build. The
+estimate is the sum, over the jobs of a push, of the median local time of each
+step the job runs. An entry whose Python is not installed here (3.14, 3.15,
+3.15t) is counted with the steps' times on python_min. ``uses:`` steps
+(checkout, setup-uv) cannot run here: they count as steps, at no time, so the
+per-job cost of GitHub's runners is not in the seconds; the job count shows it
+instead (GitHub bills each job rounded up to a whole minute).
 
 Run alone: ``uv run python bench/ci_cost.py`` (prints the breakdown).
 """

@@ -22,10 +22,12 @@ import tempfile
 import time
 import tomllib
 import urllib.request
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import copier
 import jinja2
 import pytest
 import yaml
@@ -277,6 +279,15 @@ def copier_cli(
     assert "--UNSAFE" not in args
     exe = Path(sys.executable).with_name("copier")
     return run([exe, *args], cwd, env=env, check=check)
+
+
+def copy_with_api(template: Path, destination: Path, answers: Mapping[str, Any]) -> None:
+    """Render with copier's Python API the way the CLI does: answers as data, not trusted."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # DirtyLocalWarning while the template is being edited
+        copier.run_copy(
+            str(template), str(destination), data=dict(answers), defaults=True, unsafe=False, vcs_ref="HEAD", quiet=True
+        )
 
 
 def read_pyproject(project: Path) -> dict[str, Any]:

@@ -151,8 +151,12 @@ def test_matrix_structure_follows_the_answers(render_shared, answers: dict[str, 
     )
     assert f"A push runs {jobs} jobs" in readme
     assert f"(the matrix in `ci.yml`) on {', '.join(answers['operating_systems'])}." in readme
-    tested = "every supported Python version" if answers["test_every_python"] else " and ".join(versions)
-    assert f"the tests on {tested}" in readme or f"Python, {tested} (the matrix" in readme
+    tested = (
+        "the tests on every supported Python version (the matrix"
+        if answers["test_every_python"]
+        else f"the tests on the oldest and the newest supported Python, {' and '.join(versions)} (the matrix"
+    )
+    assert tested in readme
     assert (f"free-threaded Python {FREE_THREADED}" in readme) == free_threaded
     # The runtime rules of every job hold on every runner.
     assert isinstance(job["timeout-minutes"], int)

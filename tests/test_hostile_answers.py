@@ -26,11 +26,9 @@ import os
 import re
 import sys
 import tempfile
-import warnings
 from pathlib import Path
 from typing import Any
 
-import copier
 import pytest
 import yaml
 from hypothesis import HealthCheck, Phase, given, settings
@@ -39,6 +37,7 @@ from hypothesis import strategies as st
 from conftest import (
     DEFAULT_PYTHON_MIN,
     REQUIRED_ANSWERS,
+    copy_with_api,
     read_answers,
     read_pyproject,
     run,
@@ -235,15 +234,6 @@ HOSTILE_TEXT = st.lists(st.one_of(PRINTABLE, st.sampled_from(FRAGMENTS)), max_si
 IN_CI = bool(os.environ.get("CI"))
 
 
-def render_with_api(template: Path, destination: Path, answers: dict[str, Any]) -> None:
-    """Render with copier's Python API the way the CLI does: answers as data, not trusted."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # DirtyLocalWarning while the template is being edited
-        copier.run_copy(
-            str(template), str(destination), data=answers, defaults=True, unsafe=False, vcs_ref="HEAD", quiet=True
-        )
-
-
 @settings(
     max_examples=25,
     deadline=None,
@@ -264,7 +254,7 @@ def test_any_printable_text_renders_exactly(
     answers = {**REQUIRED_ANSWERS, **NAMES, "project_name": name, "description": description, "author_name": author}
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp) / "out"
-        render_with_api(template_snapshot, project, answers)
+        copy_with_api(template_snapshot, project, answers)
         check_render(project, answers, baseline)
 
 

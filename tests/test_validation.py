@@ -18,12 +18,10 @@ from __future__ import annotations
 import keyword
 import re
 import sys
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import copier
 import pytest
 import yaml
 
@@ -32,6 +30,7 @@ from conftest import (
     TEMPLATE_DIR,
     copier_cli,
     copier_config,
+    copy_with_api,
     data_args,
     find_interpreter,
     known_python_versions,
@@ -224,15 +223,11 @@ def _error_line(question: str) -> str:
 
 
 def refused_copy(template: Path, destination: Path, answers: dict[str, Any]) -> str:
-    """Copy with copier's API as the CLI does (answers as data, nothing trusted) into an
-    existing empty ``destination``; copier must refuse: its message."""
+    """Copy as the CLI does (copy_with_api) into an existing empty ``destination``; copier
+    must refuse: its message."""
     destination.mkdir()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # DirtyLocalWarning while the template is being edited
-        with pytest.raises(ValueError, match=r".") as refused:
-            copier.run_copy(
-                str(template), str(destination), data=answers, defaults=True, unsafe=False, quiet=True, vcs_ref="HEAD"
-            )
+    with pytest.raises(ValueError, match=r".") as refused:
+        copy_with_api(template, destination, answers)
     return str(refused.value)
 
 
