@@ -33,6 +33,7 @@ import yaml
 from conftest import (
     copier_cli,
     copier_config,
+    copy_with_api,
     project_files,
     read_answers,
     require_interpreter,
@@ -308,6 +309,26 @@ def text_of(copied: Copied, where: str) -> str:
 def test_each_place_holds_its_answer(copied: Copied, row: Place) -> None:
     found = row.locate(text_of(copied, row.where))
     assert found == expected_values(row), f"{row.id}: expected {row.answers}"
+
+
+def test_the_suites_in_process_renders_are_the_clis_byte_for_byte(
+    copied: Copied, render_shared: Any, template_snapshot: Path, tmp_path: Path
+) -> None:
+    """Most tests render in-process (pytest-copie, copy_with_api), where the suite keeps
+    Jinja's compiled code between renders (conftest): what they check must be what
+    the real CLI writes, file for file and byte for byte."""
+    copy_with_api(template_snapshot, tmp_path / "api", DISTINCT)
+
+    def content(project: Path, name: str) -> bytes:
+        data = (project / name).read_bytes()
+        if name == ".copier-answers.yml":  # where the template was, and its commit if it was in git
+            data = re.sub(rb"(?m)^_(src_path|commit): .*\n", b"", data)
+        return data
+
+    for project in (render_shared(**DISTINCT), tmp_path / "api"):
+        files = project_files(project)
+        assert files == project_files(copied.project)
+        assert [f for f in sorted(files) if content(project, f) != content(copied.project, f)] == []
 
 
 # --- the table and the answers are what they claim ---------------------------------------------

@@ -85,12 +85,12 @@ REFUSED = [c for c in COMBINATIONS if refused_because(*c)]
 
 
 @pytest.mark.parametrize(("kind", "python_min"), REFUSED, ids=[f"{k}-{p}" for k, p in REFUSED])
-def test_a_refused_combination_names_the_rule(copie: Any, template_snapshot: Path, kind: str, python_min: str) -> None:
+def test_a_refused_combination_names_the_rule(copie: Any, template_tree: Path, kind: str, python_min: str) -> None:
     floor = refused_because(kind, python_min)
     assert floor is not None
     result = copie.copy(
         extra_answers={**REQUIRED_ANSWERS, "project_kind": kind, "python_min": python_min},
-        template_dir=template_snapshot,
+        template_dir=template_tree,
     )
     assert result.exit_code != 0
     message = str(result.exception)

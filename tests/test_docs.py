@@ -22,10 +22,12 @@ import pytest
 import test_update
 from conftest import (
     KINDS,
+    REQUIRED_ANSWERS,
     TEMPLATE_DIR,
     Render,
     copier_cli,
     copier_config,
+    data_args,
     known_python_versions,
     project_files,
     read_answers,
@@ -394,17 +396,12 @@ def test_private_package_builds_its_docs_but_never_publishes_them(render_shared:
     assert "never published" in " ".join((project / "README.md").read_text(encoding="utf-8").split())
 
 
-def test_after_copy_message_says_how_to_switch_pages_on(tmp_path: Path) -> None:
+def test_after_copy_message_says_how_to_switch_pages_on(template_tree: Path, tmp_path: Path) -> None:
     done = copier_cli(
         "copy",
         "--defaults",
-        "--vcs-ref",
-        "HEAD",
-        "--data",
-        "project_name=Acme Widgets",
-        "--data",
-        "github_owner=acme",
-        TEMPLATE_DIR,
+        *data_args(REQUIRED_ANSWERS),
+        template_tree,
         tmp_path / "out",
         cwd=tmp_path,
     )

@@ -249,12 +249,12 @@ IN_CI = bool(os.environ.get("CI"))
     author=HOSTILE_TEXT.map(lambda s: s.replace(",", "")[:200]).map(lambda s: s if s.strip() else ""),
 )
 def test_any_printable_text_renders_exactly(
-    template_snapshot: Path, baseline: Path, name: str, description: str, author: str
+    template_tree: Path, baseline: Path, name: str, description: str, author: str
 ) -> None:
     answers = {**REQUIRED_ANSWERS, **NAMES, "project_name": name, "description": description, "author_name": author}
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp) / "out"
-        copy_with_api(template_snapshot, project, answers)
+        copy_with_api(template_tree, project, answers)
         check_render(project, answers, baseline)
 
 

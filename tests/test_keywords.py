@@ -15,7 +15,6 @@ from conftest import (
     DEFAULT_PYTHON_MIN,
     KINDS,
     REQUIRED_ANSWERS,
-    TEMPLATE_DIR,
     copier_cli,
     read_answers,
     read_pyproject,
@@ -63,7 +62,7 @@ def test_keywords_are_stored_and_rendered_as_given(render_shared) -> None:
 
 
 @pytest.mark.slow
-def test_hostile_keywords_reach_the_built_metadata_exactly(tmp_path: Path) -> None:
+def test_hostile_keywords_reach_the_built_metadata_exactly(template_tree: Path, tmp_path: Path) -> None:
     """Through the real CLI, as a user types them (`--data keywords=[...]`), into the wheel and sdist."""
     destination = tmp_path / "out"
     data = [f"{key}={value}" for key, value in REQUIRED_ANSWERS.items()]
@@ -72,10 +71,8 @@ def test_hostile_keywords_reach_the_built_metadata_exactly(tmp_path: Path) -> No
         "copy",
         "--quiet",
         "--defaults",
-        "--vcs-ref",
-        "HEAD",
         *(arg for item in data for arg in ("--data", item)),
-        TEMPLATE_DIR,
+        template_tree,
         destination,
         cwd=tmp_path,
     )

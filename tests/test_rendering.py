@@ -220,8 +220,8 @@ def test_copyright_year_is_an_answer_kept_for_updates(render_shared) -> None:
     assert read_answers(project_dir)["copyright_year"] == "2019-2026"
 
 
-def test_answers_file_records_every_answer_and_no_computed_value(render_shared) -> None:
-    answers = read_answers(render_shared())
+def test_answers_file_records_every_answer_and_no_computed_value(render_fresh) -> None:
+    answers = read_answers(render_fresh())  # from git, as users render: the answers file has a _commit
     assert answers.pop("_src_path")
     assert answers.pop("_commit")
     assert answers == {
@@ -406,6 +406,7 @@ def test_python_releases_list_is_ordered_and_ends_with_the_newest() -> None:
     ],
 )
 def test_after_copy_message_gives_the_pending_publisher_values(
+    template_tree: Path,
     tmp_path: Path,
     answers: dict[str, str],
     environment: str,
@@ -413,7 +414,7 @@ def test_after_copy_message_gives_the_pending_publisher_values(
 ) -> None:
     """What copier prints after a copy is enough to fill in PyPI's form."""
     data = data_args({**REQUIRED_ANSWERS, **answers})
-    done = copier_cli("copy", "--defaults", "--vcs-ref", "HEAD", *data, TEMPLATE_DIR, tmp_path / "out", cwd=tmp_path)
+    done = copier_cli("copy", "--defaults", *data, template_tree, tmp_path / "out", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     message = done.stderr + done.stdout
     distribution = derived_names(**answers)["distribution_name"]
@@ -434,11 +435,13 @@ def test_after_copy_message_gives_the_pending_publisher_values(
 
 
 @pytest.mark.parametrize("github_release", [True, False])
-def test_after_copy_message_of_a_private_package_has_no_publishing_steps(tmp_path: Path, github_release: bool) -> None:
+def test_after_copy_message_of_a_private_package_has_no_publishing_steps(
+    template_tree: Path, tmp_path: Path, github_release: bool
+) -> None:
     """Proprietary: no trusted-publishing setup to follow, but what a tag does instead.
     testpypi=true is passed on purpose: a question that is not asked must not bring it back."""
     data = data_args({**REQUIRED_ANSWERS, "license": "Proprietary", "testpypi": True, "github_release": github_release})
-    done = copier_cli("copy", "--defaults", "--vcs-ref", "HEAD", *data, TEMPLATE_DIR, tmp_path / "out", cwd=tmp_path)
+    done = copier_cli("copy", "--defaults", *data, template_tree, tmp_path / "out", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     message = done.stderr + done.stdout
     assert f'Your package "{DEFAULT_DISTRIBUTION}" is ready' in message  # the message was printed at all

@@ -24,11 +24,11 @@ STRAY = [
 ]
 
 
-def test_a_checkout_with_bytecode_and_caches_renders_none_of_them(template_snapshot: Path, tmp_path: Path) -> None:
+def test_a_checkout_with_bytecode_and_caches_renders_none_of_them(template_tree: Path, tmp_path: Path) -> None:
     """A template used from a plain directory (no git: an unpacked archive, a
     copy) is copied as it is, except what copier.yml excludes."""
     template = tmp_path / "checkout"
-    shutil.copytree(template_snapshot, template, ignore=shutil.ignore_patterns(".git"))
+    shutil.copytree(template_tree, template)
     for name in STRAY:
         (template / name).parent.mkdir(parents=True, exist_ok=True)
         (template / name).write_bytes(b"stray\n")

@@ -232,9 +232,9 @@ def refused_copy(template: Path, destination: Path, answers: dict[str, Any]) -> 
 
 
 @pytest.mark.parametrize("case", REJECTIONS, ids=_rejection_id)
-def test_rejected_value_stops_the_render(template_snapshot: Path, tmp_path: Path, case: Rejection) -> None:
+def test_rejected_value_stops_the_render(template_tree: Path, tmp_path: Path, case: Rejection) -> None:
     destination = tmp_path / "out"
-    message = refused_copy(template_snapshot, destination, case.answers())
+    message = refused_copy(template_tree, destination, case.answers())
 
     assert _error_line(case.question) in message, message
     assert case.rule in message, message
@@ -252,11 +252,11 @@ def test_rejected_value_stops_the_render(template_snapshot: Path, tmp_path: Path
     [("license", "WTFPL"), ("license", "mit"), ("python_min", "3.9"), ("project_kind", "app")],
 )
 def test_value_outside_the_choices_stops_the_render(
-    template_snapshot: Path, tmp_path: Path, question: str, value: str
+    template_tree: Path, tmp_path: Path, question: str, value: str
 ) -> None:
     """Questions with choices need no validator: copier refuses anything else."""
     destination = tmp_path / "out"
-    message = refused_copy(template_snapshot, destination, {**REQUIRED_ANSWERS, question: value})
+    message = refused_copy(template_tree, destination, {**REQUIRED_ANSWERS, question: value})
 
     assert f"Invalid choice for '{question}'" in message, message
     assert list(destination.iterdir()) == []
@@ -283,9 +283,9 @@ def test_every_free_text_question_has_a_validator() -> None:
     assert {name for name in free_text if "validator" not in copier_config()[name]} == set()
 
 
-def _cli_args(answers: dict[str, Any], destination: Path) -> list[str]:
+def _cli_args(answers: dict[str, Any], destination: Path, template: Path = TEMPLATE_DIR) -> list[str]:
     args = ["copy", "--quiet", "--defaults", "--vcs-ref", "HEAD", *data_args(answers)]
-    return [*args, str(TEMPLATE_DIR), str(destination)]
+    return [*args, str(template), str(destination)]
 
 
 def test_cli_renders_the_defaults_without_trust(tmp_path: Path) -> None:
@@ -297,9 +297,9 @@ def test_cli_renders_the_defaults_without_trust(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("case", [c for c in REJECTIONS if c.cli], ids=_rejection_id)
-def test_cli_rejects_and_writes_nothing(tmp_path: Path, case: Rejection) -> None:
+def test_cli_rejects_and_writes_nothing(template_tree: Path, tmp_path: Path, case: Rejection) -> None:
     destination = tmp_path / "out"
-    result = copier_cli(*_cli_args(case.answers(), destination), cwd=tmp_path)
+    result = copier_cli(*_cli_args(case.answers(), destination, template_tree), cwd=tmp_path)
 
     assert result.returncode != 0, f"{case.question}={case.value!r} was accepted"
     assert _error_line(case.question) in result.stderr, result.stderr
@@ -317,7 +317,7 @@ def _snapshot(root: Path) -> dict[str, bytes | None]:
     [c for c in REJECTIONS if (c.question, c.value) in {("project_name", ""), ("package_name", "class")}],
     ids=_rejection_id,
 )
-def test_cli_leaves_an_existing_destination_as_it_was(tmp_path: Path, case: Rejection) -> None:
+def test_cli_leaves_an_existing_destination_as_it_was(template_tree: Path, tmp_path: Path, case: Rejection) -> None:
     destination = tmp_path / "existing"
     (destination / "notes").mkdir(parents=True)
     (destination / "README.md").write_text("# mine, not the template's\n", encoding="utf-8")
@@ -325,7 +325,7 @@ def test_cli_leaves_an_existing_destination_as_it_was(tmp_path: Path, case: Reje
     (destination / ".copier-answers.yml").write_text("not: copier's\n", encoding="utf-8")
     before = _snapshot(destination)
 
-    result = copier_cli(*_cli_args(case.answers(), destination), cwd=tmp_path)
+    result = copier_cli(*_cli_args(case.answers(), destination, template_tree), cwd=tmp_path)
 
     assert result.returncode != 0
     assert _error_line(case.question) in result.stderr, result.stderr
