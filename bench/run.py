@@ -40,7 +40,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import yaml
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 REPO = Path(__file__).resolve().parent.parent
@@ -49,7 +48,7 @@ sys.path.insert(0, str(REPO / "tests"))
 # The test suite's helpers: one definition of the answers, the interpreter
 # lookup and the clean environment for the generated project's tools.
 import ci_cost  # noqa: E402  (bench/, beside this file)
-from conftest import REQUIRED_ANSWERS, clean_env, copy_working_tree, data_args, find_interpreter  # noqa: E402
+from conftest import REQUIRED_ANSWERS, clean_env, copy_working_tree, data_args, find_interpreter, parse_yaml  # noqa: E402
 
 # The generated project's default python_min: both projects of the
 # time-to-green figure run on this one local interpreter.
@@ -423,7 +422,7 @@ def measure_install(ctx: Context, project: Path, floor_project: Path) -> list[Fi
 
 def docs_command(ctx: Context, project: Path) -> list[str]:
     """The strict docs build exactly as the rendered ci.yml's docs job runs it."""
-    ci = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
+    ci = parse_yaml((project / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
     (script,) = [str(step["run"]) for step in ci["jobs"]["docs"]["steps"] if "sphinx-build" in str(step.get("run", ""))]
     command = shlex.split(script)
     if command[0] != "uv":

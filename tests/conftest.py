@@ -8,6 +8,7 @@ CLI (``copier_cli``). Generated projects are checked with the real tools
 
 from __future__ import annotations
 
+import copy
 import fcntl
 import functools
 import hashlib
@@ -129,10 +130,26 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return 2 * (os.cpu_count() or 1)
 
 
-def copier_config() -> dict[str, Any]:
-    """The parsed copier.yml."""
-    config: dict[str, Any] = yaml.safe_load(COPIER_YML.read_text(encoding="utf-8"))
+# libyaml's parser where PyYAML has it (its wheels do): the same safe loading as
+# yaml.safe_load, eight times faster than the pure-Python one (2.7 ms against
+# 22 ms for a workflow), and the suite parses thousands of files.
+_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str) -> Any:
+    """``text`` parsed as yaml.safe_load parses it."""
+    return yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 (a safe loader)
+
+
+@functools.cache
+def _copier_yml() -> dict[str, Any]:
+    config: dict[str, Any] = parse_yaml(COPIER_YML.read_text(encoding="utf-8"))
     return config
+
+
+def copier_config() -> dict[str, Any]:
+    """The parsed copier.yml (a copy of its one parse: the caller may change it)."""
+    return copy.deepcopy(_copier_yml())
 
 
 def data_args(answers: Mapping[str, Any]) -> list[str]:
@@ -352,7 +369,7 @@ def read_pyproject(project: Path) -> dict[str, Any]:
 
 def read_answers(project: Path) -> dict[str, Any]:
     """The generated .copier-answers.yml, parsed."""
-    return yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
+    return parse_yaml((project / ".copier-answers.yml").read_text(encoding="utf-8"))
 
 
 def project_files(project: Path) -> set[str]:

@@ -23,9 +23,8 @@ from typing import Any
 import jinja2
 import jinja2.meta as jinja2_meta
 import pytest
-import yaml
 
-from conftest import TEMPLATE_DIR, copier_config, run
+from conftest import TEMPLATE_DIR, copier_config, parse_yaml, run
 
 # The workflows every render has, read from the template (files without a
 # condition in their name). The checks find a render's files themselves
@@ -45,7 +44,7 @@ def load_workflow(project: Path, name: str) -> dict[str, Any]:
     YAML 1.1 reads the key ``on`` as the boolean True; it is put back under
     "on" so that tests read like the file.
     """
-    data = yaml.safe_load((project / ".github" / "workflows" / name).read_text(encoding="utf-8"))
+    data = parse_yaml((project / ".github" / "workflows" / name).read_text(encoding="utf-8"))
     assert isinstance(data, dict), f"{name} is not a mapping"
     if True in data:
         data["on"] = data.pop(True)
@@ -477,7 +476,7 @@ def choice_values(config: Mapping[str, Any], name: str) -> list[Any]:
             for key, value in config.items()
             if isinstance(value, dict) and value.get("when") is False
         }
-        choices = yaml.safe_load(_JINJA.from_string(choices).render(**facts))
+        choices = parse_yaml(_JINJA.from_string(choices).render(**facts))
     values = list(choices.values()) if isinstance(choices, dict) else list(choices)
     if spec.get("multiselect"):
         return [[value] for value in values] + [values]

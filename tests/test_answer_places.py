@@ -28,12 +28,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from conftest import (
     copier_cli,
     copier_config,
     copy_with_api,
+    parse_yaml,
     project_files,
     read_answers,
     require_interpreter,
@@ -113,7 +113,7 @@ def toml_at(dotted: str) -> Locator:
 
 def yaml_at(dotted: str) -> Locator:
     """The value at a key path of a YAML file."""
-    return _key_path(yaml.safe_load, dotted)
+    return _key_path(parse_yaml, dotted)
 
 
 def each(pattern: str) -> Locator:

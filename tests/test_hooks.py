@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from conftest import KINDS, read_pyproject, require_interpreter, run, uv
+from conftest import KINDS, parse_yaml, read_pyproject, require_interpreter, run, uv
 
 RUNNERS = ("prek", "pre-commit")
 
@@ -40,7 +39,7 @@ def runner_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 def hooks(project: Path) -> dict[str, str]:
     """The hooks of the rendered config: name (as the runners print it) -> id."""
-    config = yaml.safe_load((project / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    config = parse_yaml((project / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     return {hook["name"]: hook["id"] for repo in config["repos"] for hook in repo["hooks"]}
 
 
@@ -83,7 +82,7 @@ def assert_nothing_cloned(env: dict[str, str]) -> None:
 
 
 def test_hooks_are_local_and_run_the_locked_tools(render_shared) -> None:
-    config = yaml.safe_load((render_shared() / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    config = parse_yaml((render_shared() / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     assert [repo["repo"] for repo in config["repos"]] == ["local"]
     (repo,) = config["repos"]
     entries = {hook["id"]: hook["entry"] for hook in repo["hooks"]}

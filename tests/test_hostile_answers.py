@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -38,6 +37,7 @@ from conftest import (
     DEFAULT_PYTHON_MIN,
     REQUIRED_ANSWERS,
     copy_with_api,
+    parse_yaml,
     read_answers,
     read_pyproject,
     run,
@@ -135,7 +135,7 @@ def workflow_code(project: Path) -> list[str]:
             code.extend(re.findall(r"\$\{\{.*?\}\}", node, re.DOTALL))
 
     for workflow in sorted((project / ".github" / "workflows").glob("*.y*ml")):
-        walk(yaml.safe_load(workflow.read_text(encoding="utf-8")))
+        walk(parse_yaml(workflow.read_text(encoding="utf-8")))
     return code
 
 
@@ -150,7 +150,7 @@ def check_render(project: Path, answers: dict[str, Any], baseline: Path) -> None
 
     # YAML: every file parses; the answers file gives the values back.
     for path in [*project.rglob("*.yml"), *project.rglob("*.yaml")]:
-        yaml.safe_load(path.read_text(encoding="utf-8"))
+        parse_yaml(path.read_text(encoding="utf-8"))
     recorded = read_answers(project)
     assert {k: recorded[k] for k in ("project_name", "description", "author_name")} == {
         "project_name": name,

@@ -16,9 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
-
-from conftest import TEMPLATE_DIR, known_python_versions, run, uv
+from conftest import TEMPLATE_DIR, known_python_versions, parse_yaml, run, uv
 
 TESTS_YML = TEMPLATE_DIR / ".github" / "workflows" / "tests.yml"
 STABLE = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")  # no a1, b2, rc1
@@ -86,7 +84,7 @@ def test_the_check_fails_when_copier_yml_lags_behind_uv() -> None:
 
 
 def install_step() -> dict:
-    workflow = yaml.safe_load(TESTS_YML.read_text(encoding="utf-8"))
+    workflow = parse_yaml(TESTS_YML.read_text(encoding="utf-8"))
     steps = [
         step for job in workflow["jobs"].values() for step in job["steps"] if "uv python install" in step.get("run", "")
     ]

@@ -13,10 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 import release_tag  # scripts/release_tag.py (pyproject.toml puts scripts/ on the path)
-from conftest import TEMPLATE_DIR, copier_config, run
+from conftest import TEMPLATE_DIR, copier_config, parse_yaml, run
 
 SCRIPT = TEMPLATE_DIR / "scripts" / "release_tag.py"
 WORKFLOWS = TEMPLATE_DIR / ".github" / "workflows"
@@ -198,7 +197,7 @@ def test_this_repositorys_changelog_parses() -> None:
 
 
 def load(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return parse_yaml(path.read_text(encoding="utf-8"))
 
 
 def test_only_the_tagging_job_may_write_and_it_runs_the_script_on_pushes_to_main() -> None:

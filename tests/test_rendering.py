@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from trove_classifiers import classifiers as known_classifiers
 
 from conftest import (
@@ -26,6 +25,7 @@ from conftest import (
     derived_names,
     kind_files,
     known_python_versions,
+    parse_yaml,
     project_files,
     read_answers,
     read_pyproject,
@@ -162,7 +162,7 @@ def test_python_min_drives_every_version_fact(render_shared, python_min: str) ->
     # ruff's target is requires-python's floor: no second copy (test_checks_can_fail.py runs ruff on it).
     assert "target-version" not in pyproject["tool"]["ruff"]
     assert pyproject["tool"]["mypy"]["python_version"] == python_min
-    ci = yaml.safe_load((project_dir / ".github/workflows/ci.yml").read_text(encoding="utf-8"))
+    ci = parse_yaml((project_dir / ".github/workflows/ci.yml").read_text(encoding="utf-8"))
     assert ci["jobs"]["test"]["strategy"]["matrix"]["python-version"] == ci_python_versions(python_min)
     # The checks that give one verdict for every Python run once, on the oldest
     # their tools install on (copier.yml tool_python_min); below a tool's floor
@@ -379,7 +379,7 @@ def test_generated_files_are_valid_yaml_and_toml(render_shared) -> None:
         project_dir = render_shared(project_kind=kind)
         for path in project_dir.rglob("*"):
             if path.suffix in {".yml", ".yaml"}:
-                assert yaml.safe_load(path.read_text(encoding="utf-8")) is not None, path
+                assert parse_yaml(path.read_text(encoding="utf-8")) is not None, path
         read_pyproject(project_dir)
 
 

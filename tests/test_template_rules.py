@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from packaging.version import Version
 
 from conftest import (
@@ -26,6 +25,7 @@ from conftest import (
     TEMPLATE_DIR,
     copier_config,
     derived_names,
+    parse_yaml,
     read_answers,
     run,
 )
@@ -198,7 +198,7 @@ def test_readme_question_table_is_copier_yml() -> None:
 
 def test_readme_question_check_finds_what_it_should() -> None:
     """The check above can fail: a dropped question, a new one, a changed default."""
-    config = yaml.safe_load(COPIER_YML.read_text(encoding="utf-8"))
+    config = parse_yaml(COPIER_YML.read_text(encoding="utf-8"))
     del config["github_release"]
     config["wiki"] = {"type": "bool", "default": False, "help": "Wiki?"}  # (docs exists now)
     config["license"]["default"] = "ISC"

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from packaging.version import Version
 
 import release_tag  # scripts/release_tag.py: the rule that finds a release's commit
@@ -41,6 +40,7 @@ from conftest import (
     copy_working_tree,
     data_args,
     kind_files,
+    parse_yaml,
     project_files,
     read_answers,
     read_pyproject,
@@ -176,7 +176,7 @@ def template_repo(tmp_path_factory: pytest.TempPathFactory) -> TemplateRepo:
     changes = make_v1_1_0(repo)
     commit_all(repo, "Template v1.1.0")
     git("tag", "v1.1.0", cwd=repo)
-    skip = yaml.safe_load((repo / "copier.yml").read_text(encoding="utf-8"))["_skip_if_exists"]
+    skip = parse_yaml((repo / "copier.yml").read_text(encoding="utf-8"))["_skip_if_exists"]
     return TemplateRepo(path=repo, skip_if_exists=tuple(skip), **changes)
 
 
@@ -373,7 +373,7 @@ def test_update_keeps_every_user_edit_and_brings_every_template_change(
     for workflow in (CI_YML, RELEASE_YML):
         assert template_repo.new_checkout_pin in after[workflow]
         assert template_repo.old_checkout_pin not in after[workflow]
-    matrix = yaml.safe_load(after[CI_YML])["jobs"]["test"]["strategy"]["matrix"]["python-version"]
+    matrix = parse_yaml(after[CI_YML])["jobs"]["test"]["strategy"]["matrix"]["python-version"]
     assert matrix[-1] == template_repo.new_python
     assert f"Programming Language :: Python :: {template_repo.new_python}" in pyproject["project"]["classifiers"]
     assert template_repo.new_ruff_rule in pyproject["tool"]["ruff"]["lint"]["select"]
@@ -529,7 +529,7 @@ def test_update_with_a_new_python_min_regenerates_everything_derived(v1_0_0_seed
     assert python_classifiers == versions
     assert "target-version" not in pyproject["tool"]["ruff"]  # ruff reads requires-python
     assert pyproject["tool"]["mypy"]["python_version"] == "3.12"
-    ci = yaml.safe_load((project / CI_YML).read_text(encoding="utf-8"))
+    ci = parse_yaml((project / CI_YML).read_text(encoding="utf-8"))
     assert ci["jobs"]["test"]["strategy"]["matrix"]["python-version"] == ci_python_versions("3.12")
     # uv.lock records requires-python: CI (`uv sync --locked`) would fail until
     # the user re-locks, as the generated README says.
@@ -672,7 +672,7 @@ def test_previous_release_updates_cleanly_to_head(
     template, released, head = release_to_head_repo
     project = render_project(template, tmp_path / "project", released, project_kind=kind)
     old = committable(project)
-    patterns = tuple(yaml.safe_load((template / "copier.yml").read_text(encoding="utf-8"))["_skip_if_exists"])
+    patterns = tuple(parse_yaml((template / "copier.yml").read_text(encoding="utf-8"))["_skip_if_exists"])
 
     update(project, "--vcs-ref", head)
 
@@ -705,8 +705,8 @@ def test_released_project_updates_to_head_with_the_preflight(
     pyproject = read_pyproject(project)
     assert pyproject["project"]["version"] == "0.2.0"
     assert any(dep.startswith("hypothesis") for dep in pyproject["dependency-groups"]["dev"])
-    head_config = yaml.safe_load((template / "copier.yml").read_text(encoding="utf-8"))
+    head_config = parse_yaml((template / "copier.yml").read_text(encoding="utf-8"))
     assert pyproject["tool"]["uv"]["required-version"] == f">={head_config['uv_min_version']['default']}"
-    release = yaml.safe_load((project / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8"))
+    release = parse_yaml((project / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8"))
     assert "preflight" in release["jobs"]
     assert (project / ".github" / "scripts" / "release_preflight.py").is_file()

@@ -7,11 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 import test_hooks
 import test_update
-from conftest import read_answers, read_pyproject, require_interpreter, run, uv
+from conftest import parse_yaml, read_answers, read_pyproject, require_interpreter, run, uv
 from github_workflows import github_env, load_workflow, run_job, steps_using
 from test_hooks import RUNNERS, hooks, prepare, run_hooks
 from test_update import CI_YML, assert_no_conflicts, commit_all, render, render_project, update
@@ -93,4 +92,4 @@ def test_update_from_the_first_release_brings_hooks_lint_job_and_keywords(
         assert returncode == 0, output
         assert set(results) == set(hooks(project).values()), output
     run_job(jobs["lint"], project, {**github_env(), "UV_PYTHON": python})
-    assert yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))["_commit"] == head
+    assert parse_yaml((project / ".copier-answers.yml").read_text(encoding="utf-8"))["_commit"] == head

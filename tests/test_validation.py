@@ -7,10 +7,10 @@ destination is left exactly as it was. Good edge values must render, and the
 derived defaults (distribution, package and repository name) must follow
 copier.yml.
 
-The bulk of the tables runs through copier's Python API (in-process, fast, on
-the template snapshot: no clone of this repository's history per case); a
-representative value per question runs through the real ``copier`` CLI,
-without ``--trust``, because that is what users run.
+The tables run through copier's Python API (in-process, fast, on the template
+as a plain directory: no clone per case); a value of each shape of question
+(text, conditional text, choice, multiselect, YAML) also runs through the real
+``copier`` CLI, without ``--trust``, because that is what users run.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from conftest import (
     REQUIRED_ANSWERS,
@@ -34,6 +33,7 @@ from conftest import (
     data_args,
     find_interpreter,
     known_python_versions,
+    parse_yaml,
     read_answers,
     read_pyproject,
     run,
@@ -79,7 +79,7 @@ REJECTIONS = [
     Rejection("project_name", "Acme\x85Widgets", ONE_LINE, "next-line control"),
     Rejection("project_name", "A" * 201, "at most 200 characters", "201 chars", {"distribution_name": "acme"}),
     # distribution_name: a normalized PyPI name (PEP 503), at most 100 characters.
-    Rejection("distribution_name", "-x", PYPI_NAME, "leading hyphen", cli=True),
+    Rejection("distribution_name", "-x", PYPI_NAME, "leading hyphen"),
     Rejection("distribution_name", "x-", PYPI_NAME, "trailing hyphen"),
     Rejection("distribution_name", "Acme", PYPI_NAME, "uppercase is not normalized"),
     Rejection("distribution_name", "a--b", PYPI_NAME, "double hyphen is not normalized"),
@@ -94,7 +94,7 @@ REJECTIONS = [
         "distribution_name", None, PYPI_NAME, "derived from a title without ascii letters", {"project_name": "日本語"}
     ),
     # package_name: a lowercase identifier that shadows nothing, at most 100 characters.
-    Rejection("package_name", "class", SHADOWS, "keyword", cli=True),
+    Rejection("package_name", "class", SHADOWS, "keyword"),
     Rejection("package_name", "async", SHADOWS, "keyword since 3.7"),
     Rejection("package_name", "My-Pkg", IDENTIFIER, "uppercase and hyphen"),
     Rejection("package_name", "my-pkg", IDENTIFIER, "hyphen"),
@@ -122,7 +122,7 @@ REJECTIONS = [
     Rejection("script_name", "", "command name", "empty", CLI),
     Rejection("script_name", "s" * 101, "at most 100 characters", "101 chars", CLI),
     # description: one line, at most 512 characters (PyPI's summary limit).
-    Rejection("description", "line one\nline two", ONE_LINE, "newline", cli=True),
+    Rejection("description", "line one\nline two", ONE_LINE, "newline"),
     Rejection("description", "trailing newline\n", ONE_LINE, "trailing newline"),
     Rejection("description", "a\u2029b", ONE_LINE, "unicode paragraph separator"),
     Rejection("description", "bell\x07", ONE_LINE, "control character"),
@@ -132,19 +132,19 @@ REJECTIONS = [
     Rejection("keywords", "{a: 1}", "a YAML list", "a mapping"),
     Rejection("keywords", "[" + ", ".join(["k"] * 21) + "]", "at most 20 keywords", "21 keywords"),
     Rejection("keywords", "[2026, yes]", "must be text", "a number and a boolean"),
-    Rejection("keywords", '["a\\nb"]', ONE_LINE, "newline", cli=True),
+    Rejection("keywords", '["a\\nb"]', ONE_LINE, "newline"),
     Rejection("keywords", '["bell\\u0007"]', ONE_LINE, "control character"),
     Rejection("keywords", '[""]', "non-empty", "empty"),
     Rejection("keywords", '[" widgets"]', "without spaces at either end", "leading space"),
-    Rejection("keywords", '["widgets, acme"]', "must not contain commas", "comma", cli=True),
+    Rejection("keywords", '["widgets, acme"]', "must not contain commas", "comma"),
     Rejection("keywords", "[" + "k" * 51 + "]", "at most 50 characters", "51 chars"),
     # author_name: one line, not only spaces, no comma (PEP 621), at most 200 characters.
-    Rejection("author_name", "Ada\nLovelace", ONE_LINE, "newline", cli=True),
+    Rejection("author_name", "Ada\nLovelace", ONE_LINE, "newline"),
     Rejection("author_name", "   ", "contain more than spaces", "only spaces"),
     Rejection("author_name", "Lovelace, Ada", "must not contain a comma", "comma (PEP 621)"),
     Rejection("author_name", "n" * 201, "at most 200 characters", "201 chars"),
     # author_email: empty, or an address name@domain.tld.
-    Rejection("author_email", "nope", "name@domain.tld", "no at sign", cli=True),
+    Rejection("author_email", "nope", "name@domain.tld", "no at sign"),
     Rejection("author_email", "a@b", "name@domain.tld", "no dot in the domain"),
     Rejection("author_email", "@example.org", "name@domain.tld", "no local part"),
     Rejection("author_email", "ada@", "name@domain.tld", "no domain"),
@@ -155,13 +155,13 @@ REJECTIONS = [
     Rejection("author_email", '"ada"@example.org', "name@domain.tld", "quote"),
     Rejection("author_email", "a" * 243 + "@example.org", "at most 254 characters", "255 chars"),
     # copyright_year: a year or a range of years.
-    Rejection("copyright_year", "26", "a year or a range of years", "two digits", cli=True),
+    Rejection("copyright_year", "26", "a year or a range of years", "two digits"),
     Rejection("copyright_year", "2024-", "a year or a range of years", "open range"),
     Rejection("copyright_year", "2024–2026", "a year or a range of years", "en dash"),
     Rejection("copyright_year", "MMXXVI", "a year or a range of years", "roman numerals"),
     Rejection("copyright_year", "", "a year or a range of years", "empty"),
     # github_owner: GitHub's user/organisation rules, at most 39 characters.
-    Rejection("github_owner", "-acme", OWNER, "leading hyphen", cli=True),
+    Rejection("github_owner", "-acme", OWNER, "leading hyphen"),
     Rejection("github_owner", "acme-", OWNER, "trailing hyphen"),
     Rejection("github_owner", "a--b", OWNER, "double hyphen"),
     Rejection("github_owner", "acme_corp", OWNER, "underscore"),
@@ -170,7 +170,7 @@ REJECTIONS = [
     Rejection("github_owner", "", OWNER, "empty"),
     Rejection("github_owner", "o" * 40, "at most 39 characters", "40 chars"),
     # repository_name: GitHub's repository rules, at most 100 characters.
-    Rejection("repository_name", "..", REPOSITORY, "dot-dot", cli=True),
+    Rejection("repository_name", "..", REPOSITORY, "dot-dot"),
     Rejection("repository_name", ".", REPOSITORY, "dot"),
     Rejection("repository_name", "x.git", REPOSITORY, ".git suffix"),
     Rejection("repository_name", "x.GIT", REPOSITORY, ".GIT suffix"),
@@ -181,7 +181,7 @@ REJECTIONS = [
     Rejection("repository_name", "r" * 101, "at most 100 characters", "101 chars"),
     # pypi_environment / testpypi_environment: GitHub environment names (255 max),
     # and the two must differ (PyPI and TestPyPI each trust their own).
-    Rejection("pypi_environment", "my env", ENVIRONMENT, "space", cli=True),
+    Rejection("pypi_environment", "my env", ENVIRONMENT, "space"),
     Rejection("pypi_environment", "-release", ENVIRONMENT, "leading hyphen"),
     Rejection("pypi_environment", "release/pypi", ENVIRONMENT, "slash"),
     Rejection("pypi_environment", "rel'ease", ENVIRONMENT, "quote"),
@@ -262,11 +262,21 @@ def test_value_outside_the_choices_stops_the_render(
     assert list(destination.iterdir()) == []
 
 
+def _shape(spec: dict[str, Any]) -> tuple[str, bool, bool, bool]:
+    """What decides how the CLI reads and checks an answer: its type, whether it is a
+    choice or a multiselect, and whether it is asked only on a condition."""
+    return (spec.get("type", "str"), "choices" in spec, bool(spec.get("multiselect")), "when" in spec)
+
+
 def test_every_validated_question_has_rejections() -> None:
-    """The table covers each question that has a validator, and each one via the CLI."""
-    validated = {name for name, spec in copier_config().items() if isinstance(spec, dict) and "validator" in spec}
+    """The table covers each question that has a validator, and the real CLI refuses
+    at least one question of each shape (the API refusals above run the same
+    validators: the CLI adds reading --data and reporting, which go by shape)."""
+    config = copier_config()
+    validated = {name for name, spec in config.items() if isinstance(spec, dict) and "validator" in spec}
     assert {case.question for case in REJECTIONS} == validated
-    assert {case.question for case in REJECTIONS if case.cli} == validated
+    through_cli = {case.question for case in REJECTIONS if case.cli}
+    assert {_shape(config[name]) for name in through_cli} == {_shape(config[name]) for name in validated}
 
 
 def test_every_free_text_question_has_a_validator() -> None:
@@ -472,7 +482,7 @@ def test_derived_defaults(render_shared: Any, answers: dict[str, Any], expected:
 
 def _reserved_names() -> set[str]:
     # The default is one YAML string (see copier.yml): parse it as copier does.
-    names = yaml.safe_load(copier_config()["reserved_package_names"]["default"])
+    names = parse_yaml(copier_config()["reserved_package_names"]["default"])
     assert all(isinstance(name, str) and name for name in names), names
     return set(names)
 

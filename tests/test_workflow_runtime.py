@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from conftest import KINDS, copier_config
+from conftest import KINDS, copier_config, parse_yaml
 from github_workflows import steps_using
 
 UV_VERSION: str = copier_config()["uv_version"]["default"]
@@ -20,7 +19,7 @@ ALL_JOBS = {"testpypi": True, "github_release": True}
 def workflows(project: Path) -> dict[str, dict[str, Any]]:
     found = sorted((project / ".github" / "workflows").glob("*.yml"))
     assert found, project
-    return {path.name: yaml.safe_load(path.read_text(encoding="utf-8")) for path in found}
+    return {path.name: parse_yaml(path.read_text(encoding="utf-8")) for path in found}
 
 
 def jobs_of(project: Path) -> list[tuple[str, dict[str, Any]]]:

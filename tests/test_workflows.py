@@ -30,6 +30,7 @@ from conftest import (
     copier_config,
     find_interpreter,
     known_python_versions,
+    parse_yaml,
     read_pyproject,
     require_interpreter,
     run,
@@ -457,9 +458,8 @@ def test_github_release_attaches_the_published_files(render_shared) -> None:
 
 
 def test_dependabot_updates_actions_and_uv_grouped_with_a_cooldown(render_shared) -> None:
-    import yaml
 
-    config = yaml.safe_load((render_shared() / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
+    config = parse_yaml((render_shared() / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
     assert config["version"] == 2
     assert {u["package-ecosystem"] for u in config["updates"]} == {"github-actions", "uv"}
     for update in config["updates"]:
