@@ -23,7 +23,7 @@ from conftest import (
     run,
     uv,
 )
-from distributions import ISOLATED_PIP_ENV
+from distributions import ISOLATED_PIP_ENV, fresh_venv
 from github_workflows import command_line, github_env, load_workflow, run_job
 from release_runs import Run, checkout, init_repo, needs, run_job_with_outputs, without_oidc
 
@@ -113,7 +113,7 @@ def test_tag_release_publishes_installable_files(render_fresh, local_index: Loca
 
     # A user's install, from that index only, into a fresh environment.
     venv = tmp_path / "user-venv"
-    run([python, "-m", "venv", venv], tmp_path)
+    fresh_venv(venv, python, seed=True)  # with pip: uv's seed, not ensurepip's (6 s CPU)
     report = tmp_path / "install-report.json"
     run(
         [

@@ -31,6 +31,7 @@ from packaging.version import Version
 import release_tag  # scripts/release_tag.py: the rule that finds a release's commit
 from conftest import (
     DEFAULT_PACKAGE,
+    KINDS,
     REQUIRED_ANSWERS,
     TEMPLATE_DIR,
     Render,
@@ -273,7 +274,7 @@ def user_owned(name: str, patterns: tuple[str, ...]) -> bool:
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["library", "cli", "llm-plugin"])
+@pytest.mark.parametrize("kind", KINDS)
 def test_skip_if_exists_covers_exactly_the_user_owned_files(render_shared: Render, kind: str) -> None:
     """Code, tests, README and CHANGELOG are the user's; workflows and configuration are not."""
     project = render_shared(project_kind=kind)
@@ -665,7 +666,7 @@ def first_release_to_head_repo(tmp_path_factory: pytest.TempPathFactory) -> tupl
     return release_and_head(tmp_path_factory, next(iter(reversed(released_versions())), None))
 
 
-@pytest.mark.parametrize("kind", ["library", "cli", "llm-plugin"])
+@pytest.mark.parametrize("kind", KINDS)
 def test_previous_release_updates_cleanly_to_head(
     release_to_head_repo: tuple[Path, str, str], kind: str, tmp_path: Path
 ) -> None:
