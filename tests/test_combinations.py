@@ -20,6 +20,8 @@ import pytest
 
 from conftest import (
     DEFAULT_PYTHON_MIN,
+    KINDS,
+    LICENSES,
     REQUIRED_ANSWERS,
     Render,
     copier_config,
@@ -30,8 +32,6 @@ from conftest import (
 )
 
 CONFIG = copier_config()
-KIND_CHOICES: list[str] = list(CONFIG["project_kind"]["choices"].values())
-LICENSE_CHOICES: list[str] = list(CONFIG["license"]["choices"].values())
 KIND_PYTHON_MIN: dict[str, dict[str, str]] = CONFIG["kind_python_min"]["default"]
 PYTHONS = known_python_versions()
 
@@ -42,7 +42,7 @@ def refused_because(kind: str, python_min: str) -> dict[str, str] | None:
     return floor if floor and PYTHONS.index(python_min) < PYTHONS.index(floor["python"]) else None
 
 
-COMBINATIONS = list(itertools.product(KIND_CHOICES, PYTHONS))
+COMBINATIONS = list(itertools.product(KINDS, PYTHONS))
 
 
 def resolve(project: Path, python_min: str, tmp_path: Path, check: bool = True) -> Any:
@@ -134,7 +134,7 @@ def dependency_tables(project: Path) -> dict[str, Any]:
 
 # Each license with a kind in turn (every kind meets several licenses, every license a kind):
 # the pyproject template writes the license apart from the dependency tables.
-LICENSE_KINDS = [(license_id, KIND_CHOICES[i % len(KIND_CHOICES)]) for i, license_id in enumerate(LICENSE_CHOICES)]
+LICENSE_KINDS = [(license_id, KINDS[i % len(KINDS)]) for i, license_id in enumerate(LICENSES)]
 
 
 @pytest.mark.parametrize(("license_id", "kind"), LICENSE_KINDS, ids=[f"{lic}-{k}" for lic, k in LICENSE_KINDS])
@@ -145,11 +145,11 @@ def test_the_license_does_not_change_dependencies(render_shared: Render, license
 
 
 def test_the_combinations_cover_copier_ymls_lists() -> None:
-    assert {kind for kind, _ in COMBINATIONS} == set(KIND_CHOICES)
-    assert len(KIND_CHOICES) >= 3
+    assert {kind for kind, _ in COMBINATIONS} == set(KINDS)
+    assert len(KINDS) >= 3
     assert {python for _, python in COMBINATIONS} == set(PYTHONS)
     assert DEFAULT_PYTHON_MIN in PYTHONS
-    assert set(KIND_PYTHON_MIN) <= set(KIND_CHOICES)
+    assert set(KIND_PYTHON_MIN) <= set(KINDS)
     assert all(floor["python"] in PYTHONS and floor["because"] for floor in KIND_PYTHON_MIN.values())
 
 
@@ -162,7 +162,7 @@ def test_a_dev_tool_that_needs_a_newer_python_is_left_out_below_it_by_a_marker(
 ) -> None:
     """How a project below a tool's floor still resolves (above); tests/test_rendering.py
     checks that the lint job, which runs the tools, runs on the floor."""
-    dev = read_pyproject(render_shared(project_kind=KIND_CHOICES[0], python_min=python_min))["dependency-groups"]["dev"]
+    dev = read_pyproject(render_shared(project_kind=KINDS[0], python_min=python_min))["dependency-groups"]["dev"]
     for tool, floor in TOOL_PYTHON_MIN.items():
         (requirement,) = [r for r in dev if r.startswith(f"{tool}>=")]
         below = PYTHONS.index(python_min) < PYTHONS.index(floor)

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from conftest import (
+    KINDS,
     REQUIRED_ANSWERS,
     Render,
     copier_config,
@@ -40,7 +41,6 @@ from test_update import (  # the throwaway template repository with v1.0.0 and v
 )
 
 FLOOR: str = copier_config()["_min_copier_version"]
-KIND_CHOICES: list[str] = list(copier_config()["project_kind"]["choices"].values())
 # An answer that differs from the default, and the one that matters: python_min's
 # rendered choices are what copier 9.4 cannot parse. (The same answers as
 # tests/test_combinations.py's renders, so the newest copier's are shared.)
@@ -90,7 +90,7 @@ def test_the_floor_is_an_exact_release() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kind", KIND_CHOICES)
+@pytest.mark.parametrize("kind", KINDS)
 def test_the_floor_copier_renders_every_kind_as_the_newest_does(
     floor_copier: Copier, render_shared: Render, template_snapshot: Path, kind: str, tmp_path: Path
 ) -> None:
