@@ -24,6 +24,7 @@ import time
 import tomllib
 import urllib.request
 import warnings
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from typing import Any
 import copier
 import jinja2
 import jinja2.lexer
+import jinja2.utils
 import pytest
 import yaml
 
@@ -56,13 +58,34 @@ def _compile_each_template_source_once() -> None:
     render of the template snapshot, 0.37 s with this). Jinja's own cache keeps
     only templates loaded by name from one environment, and copier makes a new
     environment per render. The code Jinja compiles depends only on the source
-    and the environment's syntax, extensions, filters and tests, which the key
-    holds; nothing else of a render is kept, so its answers and files are what
-    copier makes (test_answer_places compares an in-process render with the CLI's
-    byte for byte). The copier CLI, in its own process, runs untouched.
+    and on the environment's class, syntax and extensions, and on the names of its
+    filters and tests with what each is passed (context, eval context or
+    environment): the key holds all of them. Nothing else of a render is kept, so
+    its answers and files are what copier makes (test_answer_places compares an
+    in-process render with the CLI's byte for byte). The copier CLI, in its own
+    process, runs untouched.
     """
     compile_source: Callable[..., Any] = jinja2.Environment.compile
     compiled: dict[tuple[Any, ...], Any] = {}
+    # Per environment, computed at its first compilation (copier configures each
+    # environment before it compiles anything with it).
+    environment_keys: weakref.WeakKeyDictionary[jinja2.Environment, tuple[Any, ...]] = weakref.WeakKeyDictionary()
+
+    def environment_key(environment: jinja2.Environment) -> tuple[Any, ...]:
+        if environment not in environment_keys:
+            passed: Callable[[Any], Any] = jinja2.utils._PassArg.from_obj  # what the compiler asks of each
+            environment_keys[environment] = (
+                type(environment),  # a sandbox compiles differently
+                jinja2.lexer.get_lexer(environment),  # the syntax: delimiters, whitespace, newlines
+                tuple(sorted(environment.extensions)),
+                tuple(sorted((name, passed(f)) for name, f in environment.filters.items())),
+                tuple(sorted((name, passed(f)) for name, f in environment.tests.items())),
+                environment.optimized,
+                environment.finalize,
+                environment.autoescape,
+                environment.is_async,
+            )
+        return environment_keys[environment]
 
     def compile_once(
         self: jinja2.Environment,
@@ -74,22 +97,7 @@ def _compile_each_template_source_once() -> None:
     ) -> Any:
         if not isinstance(source, str):  # an already parsed node tree: nothing to save
             return compile_source(self, source, name, filename, raw, defer_init)
-        key = (
-            type(self),
-            jinja2.lexer.get_lexer(self),  # the syntax: delimiters, whitespace and newline handling
-            tuple(sorted(self.extensions)),
-            frozenset(self.filters),
-            frozenset(self.tests),
-            self.optimized,
-            self.finalize,
-            self.autoescape,
-            self.is_async,
-            source,
-            name,
-            filename,
-            raw,
-            defer_init,
-        )
+        key = (environment_key(self), source, name, filename, raw, defer_init)
         if key not in compiled:  # a source that fails to compile raises each time, as before
             compiled[key] = compile_source(self, source, name, filename, raw, defer_init)
         return compiled[key]
