@@ -315,8 +315,10 @@ def test_the_suites_in_process_renders_are_the_clis_byte_for_byte(
     copied: Copied, render_shared: Any, template_snapshot: Path, tmp_path: Path
 ) -> None:
     """Most tests render in-process (pytest-copie, copy_with_api), where the suite keeps
-    Jinja's compiled code between renders (conftest): what they check must be what
-    the real CLI writes, file for file and byte for byte."""
+    Jinja's compiled code between renders, and many from the template as a plain
+    directory (``template_tree``, as render_shared does): what they check must be what
+    the real CLI writes from git, file for file and byte for byte, but for the answers
+    file's record of where the template was and of its commit."""
     copy_with_api(template_snapshot, tmp_path / "api", DISTINCT)
 
     def content(project: Path, name: str) -> bytes:
