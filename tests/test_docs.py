@@ -45,8 +45,8 @@ from github_workflows import (
 )
 from test_update import assert_no_conflicts, commit_all, committable, git, render, render_project, update
 
-# The update tests' fixture: the newest v* tag of this repository, and the
-# working tree's template committed as the next version (pytest finds it here by name).
+# The update tests' fixture: the first release of this repository (1.0.0, without docs), and
+# the working tree's template committed as the next version (pytest finds it here by name).
 first_release_to_head_repo = test_update.first_release_to_head_repo
 
 CONFIG = copier_config()

@@ -18,14 +18,12 @@ import pytest
 from packaging.version import Version
 
 from conftest import (
-    COPIER_YML,
     KIND_MODULES,
     KIND_TESTS,
     KINDS,
     TEMPLATE_DIR,
     copier_config,
     derived_names,
-    parse_yaml,
     read_answers,
     run,
 )
@@ -198,7 +196,7 @@ def test_readme_question_table_is_copier_yml() -> None:
 
 def test_readme_question_check_finds_what_it_should() -> None:
     """The check above can fail: a dropped question, a new one, a changed default."""
-    config = parse_yaml(COPIER_YML.read_text(encoding="utf-8"))
+    config = copier_config()  # a copy: changed below
     del config["github_release"]
     config["wiki"] = {"type": "bool", "default": False, "help": "Wiki?"}  # (docs exists now)
     config["license"]["default"] = "ISC"

@@ -44,6 +44,7 @@ from conftest import (
     parse_yaml,
     project_files,
     read_answers,
+    read_copier_yml,
     read_pyproject,
     require_interpreter,
     run,
@@ -177,7 +178,7 @@ def template_repo(tmp_path_factory: pytest.TempPathFactory) -> TemplateRepo:
     changes = make_v1_1_0(repo)
     commit_all(repo, "Template v1.1.0")
     git("tag", "v1.1.0", cwd=repo)
-    skip = parse_yaml((repo / "copier.yml").read_text(encoding="utf-8"))["_skip_if_exists"]
+    skip = read_copier_yml(repo)["_skip_if_exists"]
     return TemplateRepo(path=repo, skip_if_exists=tuple(skip), **changes)
 
 
@@ -673,7 +674,7 @@ def test_previous_release_updates_cleanly_to_head(
     template, released, head = release_to_head_repo
     project = render_project(template, tmp_path / "project", released, project_kind=kind)
     old = committable(project)
-    patterns = tuple(parse_yaml((template / "copier.yml").read_text(encoding="utf-8"))["_skip_if_exists"])
+    patterns = tuple(read_copier_yml(template)["_skip_if_exists"])
 
     update(project, "--vcs-ref", head)
 
@@ -706,7 +707,7 @@ def test_released_project_updates_to_head_with_the_preflight(
     pyproject = read_pyproject(project)
     assert pyproject["project"]["version"] == "0.2.0"
     assert any(dep.startswith("hypothesis") for dep in pyproject["dependency-groups"]["dev"])
-    head_config = parse_yaml((template / "copier.yml").read_text(encoding="utf-8"))
+    head_config = read_copier_yml(template)
     assert pyproject["tool"]["uv"]["required-version"] == f">={head_config['uv_min_version']['default']}"
     release = parse_yaml((project / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8"))
     assert "preflight" in release["jobs"]

@@ -458,7 +458,6 @@ def test_github_release_attaches_the_published_files(render_shared) -> None:
 
 
 def test_dependabot_updates_actions_and_uv_grouped_with_a_cooldown(render_shared) -> None:
-
     config = parse_yaml((render_shared() / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
     assert config["version"] == 2
     assert {u["package-ecosystem"] for u in config["updates"]} == {"github-actions", "uv"}
