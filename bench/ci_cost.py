@@ -35,8 +35,9 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
-from conftest import REQUIRED_ANSWERS, clean_env, find_interpreter  # noqa: E402
-from github_workflows import (  # noqa: E402
+from support.answers import REQUIRED_ANSWERS  # noqa: E402
+from support.commands import clean_env, find_interpreter  # noqa: E402
+from support.workflows import (  # noqa: E402
     condition_holds,
     github_env,
     load_workflow,

@@ -48,7 +48,10 @@ sys.path.insert(0, str(REPO / "tests"))
 # The test suite's helpers: one definition of the answers, the interpreter
 # lookup and the clean environment for the generated project's tools.
 import ci_cost  # noqa: E402  (bench/, beside this file)
-from conftest import REQUIRED_ANSWERS, clean_env, copy_working_tree, data_args, find_interpreter, parse_yaml  # noqa: E402
+from support.answers import REQUIRED_ANSWERS, data_args  # noqa: E402
+from support.commands import clean_env, find_interpreter  # noqa: E402
+from support.facts import parse_yaml  # noqa: E402
+from support.rendering import copy_working_tree  # noqa: E402
 
 # The generated project's default python_min: both projects of the
 # time-to-green figure run on this one local interpreter.

@@ -29,18 +29,10 @@ from typing import Any
 
 import pytest
 
-from conftest import (
-    copier_cli,
-    copier_config,
-    copy_with_api,
-    parse_yaml,
-    project_files,
-    read_answers,
-    require_interpreter,
-    shared_root,
-    uv,
-)
-from distributions import CheckedBuild, checked_build_once, fresh_venv, once_per_run, venv_run
+from support.commands import copier_cli, require_interpreter, uv
+from support.distributions import CheckedBuild, checked_build_once, fresh_venv, venv_run
+from support.facts import copier_config, parse_yaml
+from support.rendering import copy_with_api, once_per_run, project_files, read_answers, shared_root
 
 # Every name differs from every other and from its default; the free texts too.
 DISTINCT: dict[str, Any] = {

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from packaging.version import Version
 
-from conftest import DEFAULT_PYTHON_MIN, INITIAL_VERSION, find_interpreter, run, supported_versions, uv
-from distributions import (
+from support.commands import find_interpreter, run, uv
+from support.distributions import (
     ISOLATED_PIP_ENV,
     CheckedBuild,
     checked_build_once,
@@ -32,6 +32,7 @@ from distributions import (
     wheel_metadata,
     wheel_text,
 )
+from support.facts import DEFAULT_PYTHON_MIN, INITIAL_VERSION, supported_versions
 
 pytestmark = pytest.mark.slow
 

@@ -19,8 +19,10 @@ from typing import Any
 
 import pytest
 
-from conftest import KINDS, read_pyproject, require_interpreter, run
-from github_workflows import (
+from support.commands import require_interpreter, run
+from support.facts import KINDS
+from support.rendering import read_pyproject
+from support.workflows import (
     WORKFLOWS,
     github_env,
     load_workflow,

@@ -18,19 +18,18 @@ from typing import Any
 
 import pytest
 
-from conftest import (
+from support.commands import require_interpreter, run, uv
+from support.facts import (
     DEFAULT_PYTHON_MIN,
     KINDS,
     TEMPLATE_DIR,
     ci_python_versions,
     copier_config,
     known_python_versions,
-    read_answers,
-    require_interpreter,
-    run,
-    uv,
 )
-from github_workflows import (
+from support.rendering import read_answers
+from support.updates import CI_YML, assert_no_conflicts, commit_all, render_project, update
+from support.workflows import (
     condition_holds,
     github_env,
     load_workflow,
@@ -39,14 +38,6 @@ from github_workflows import (
     run_steps,
     step_named,
     steps_using,
-)
-from test_update import (  # the fixture updates a project from this repository's newest v* tag
-    CI_YML,
-    assert_no_conflicts,
-    commit_all,
-    release_to_head_repo,  # noqa: F401 (a fixture)
-    render_project,
-    update,
 )
 
 CONFIG = copier_config()
@@ -351,7 +342,7 @@ def test_lowest_direct_step_passes_on_a_fresh_render_and_fails_on_a_false_bound(
 
 @pytest.mark.slow
 def test_update_from_the_previous_release_brings_the_matrix_into_an_edited_project(
-    release_to_head_repo: tuple[Path, str, str],  # noqa: F811 (the imported fixture)
+    release_to_head_repo: tuple[Path, str, str],
     tmp_path: Path,
 ) -> None:
     """A v1.0.0 project whose ci.yml the user edited gets the new matrix, keeping the edit;

@@ -18,18 +18,10 @@ from typing import Any
 
 import pytest
 
-from conftest import (
-    DEFAULT_PYTHON_MIN,
-    KINDS,
-    LICENSES,
-    REQUIRED_ANSWERS,
-    Render,
-    copier_config,
-    find_interpreter,
-    known_python_versions,
-    read_pyproject,
-    uv,
-)
+from support.answers import REQUIRED_ANSWERS
+from support.commands import find_interpreter, uv
+from support.facts import DEFAULT_PYTHON_MIN, KINDS, LICENSES, copier_config, known_python_versions
+from support.rendering import Render, read_pyproject
 
 CONFIG = copier_config()
 KIND_PYTHON_MIN: dict[str, dict[str, str]] = CONFIG["kind_python_min"]["default"]

@@ -18,25 +18,18 @@ from typing import Any
 
 import pytest
 
-from conftest import (
-    KINDS,
-    REQUIRED_ANSWERS,
-    Render,
-    copier_config,
-    read_answers,
-    require_interpreter,
-    uv,
-)
-from test_update import (  # the throwaway template repository with v1.0.0 and v1.1.0
+from support.answers import REQUIRED_ANSWERS, data_args
+from support.commands import require_interpreter, uv
+from support.facts import KINDS, copier_config
+from support.rendering import Render, read_answers
+from support.updates import (
     COPIER_ENV,
     TemplateRepo,
     assert_no_conflicts,
     commit_all,
     committable,
-    data_args,
     git,
     rendered,
-    template_repo,  # noqa: F401 (a fixture)
     user_owned,
 )
 
@@ -121,7 +114,7 @@ def test_the_floor_copier_renders_every_kind_as_the_newest_does(
 @pytest.mark.slow
 def test_the_floor_copier_updates_an_edited_project_between_two_tags(
     floor_copier: Copier,
-    template_repo: TemplateRepo,  # noqa: F811 (the fixture imported above)
+    template_repo: TemplateRepo,
     tmp_path: Path,
 ) -> None:
     template = template_repo.path

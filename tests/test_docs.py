@@ -19,35 +19,15 @@ from typing import Any
 
 import pytest
 
-import test_update
-from conftest import (
-    KINDS,
-    REQUIRED_ANSWERS,
-    TEMPLATE_DIR,
-    Render,
-    copier_cli,
-    copier_config,
-    data_args,
-    known_python_versions,
-    project_files,
-    read_answers,
-    read_pyproject,
-    require_interpreter,
-    run,
-)
-from github_workflows import (
-    github_env,
-    load_workflow,
-    run_step,
-    step_named,
-    steps_using,
-    workflow_answer_sets,
-)
-from test_update import assert_no_conflicts, commit_all, committable, git, render, render_project, update
+from support.answers import REQUIRED_ANSWERS, data_args, workflow_answer_sets
+from support.commands import copier_cli, require_interpreter, run
+from support.facts import KINDS, TEMPLATE_DIR, copier_config, known_python_versions
+from support.rendering import Render, project_files, read_answers, read_pyproject
+from support.updates import assert_no_conflicts, commit_all, committable, git, render, render_project, update
+from support.workflows import github_env, load_workflow, run_step, step_named, steps_using
 
 # The update tests' fixture: the first release of this repository (1.0.0, without docs), and
 # the working tree's template committed as the next version (pytest finds it here by name).
-first_release_to_head_repo = test_update.first_release_to_head_repo
 
 CONFIG = copier_config()
 ACTION_PINS = CONFIG["actions"]["default"]

@@ -15,8 +15,10 @@ from typing import Any
 
 import pytest
 
-from conftest import DEFAULT_PYTHON_MIN, project_files, require_interpreter, run, supported_versions, uv
-from github_workflows import github_env, load_workflow, run_step, step_named
+from support.commands import require_interpreter, run, uv
+from support.facts import DEFAULT_PYTHON_MIN, supported_versions
+from support.rendering import project_files
+from support.workflows import github_env, load_workflow, run_step, step_named
 
 # What a developer's machine and the project's tools leave in the working tree.
 # None of it may be committed: secrets (llm and friends read API keys from

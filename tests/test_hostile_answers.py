@@ -33,16 +33,11 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from conftest import (
-    DEFAULT_PYTHON_MIN,
-    REQUIRED_ANSWERS,
-    copy_with_api,
-    parse_yaml,
-    read_answers,
-    read_pyproject,
-    run,
-)
-from distributions import checked_build, sdist_metadata, wheel_metadata
+from support.answers import REQUIRED_ANSWERS
+from support.commands import run
+from support.distributions import checked_build, sdist_metadata, wheel_metadata
+from support.facts import DEFAULT_PYTHON_MIN, parse_yaml
+from support.rendering import copy_with_api, read_answers, read_pyproject
 
 EMAIL = "zoe@example.org"
 # Names given explicitly, so that every render has the same derived names as

@@ -11,17 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (
-    DEFAULT_PYTHON_MIN,
-    KINDS,
-    REQUIRED_ANSWERS,
-    copier_cli,
-    read_answers,
-    read_pyproject,
-    require_interpreter,
-    uv,
-)
-from distributions import built_dists, sdist_metadata, wheel_metadata
+from support.answers import REQUIRED_ANSWERS
+from support.commands import copier_cli, require_interpreter, uv
+from support.distributions import built_dists, sdist_metadata, wheel_metadata
+from support.facts import DEFAULT_PYTHON_MIN, KINDS
+from support.rendering import read_answers, read_pyproject
 
 HOSTILE_KEYWORDS = [
     'He said "hi"',

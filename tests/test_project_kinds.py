@@ -22,29 +22,23 @@ from typing import Any
 
 import pytest
 
-from conftest import (
-    DEFAULT_DISTRIBUTION,
-    DEFAULT_PACKAGE,
-    INITIAL_VERSION,
-    LocalIndex,
-    copier_config,
-    derived_names,
-    read_pyproject,
-    run,
-)
-from distributions import (
+from support.answers import DEFAULT_DISTRIBUTION, DEFAULT_PACKAGE, derived_names
+from support.commands import run
+from support.distributions import (
     ISOLATED_PIP_ENV,
     CheckedBuild,
     checked_build_once,
     fresh_venv,
     module_files,
-    once_per_run,
     venv_bin,
     venv_run,
     wheel_files,
     wheel_metadata,
     wheel_text,
 )
+from support.facts import INITIAL_VERSION, copier_config
+from support.index import LocalIndex
+from support.rendering import once_per_run, read_pyproject
 
 CLI_SCRIPT = "widgets"  # a script_name answer that differs from the default
 

@@ -14,18 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (
-    DEFAULT_DISTRIBUTION,
-    DEFAULT_PACKAGE,
-    INITIAL_VERSION,
-    LocalIndex,
-    find_interpreter,
-    run,
-    uv,
-)
-from distributions import ISOLATED_PIP_ENV, fresh_venv
-from github_workflows import command_line, github_env, load_workflow, run_job
-from release_runs import Run, checkout, init_repo, needs, run_job_with_outputs, without_oidc
+from support.answers import DEFAULT_DISTRIBUTION, DEFAULT_PACKAGE
+from support.commands import find_interpreter, run, uv
+from support.distributions import ISOLATED_PIP_ENV, fresh_venv
+from support.facts import INITIAL_VERSION
+from support.index import LocalIndex
+from support.release_runs import Run, checkout, init_repo, needs, run_job_with_outputs, without_oidc
+from support.workflows import command_line, github_env, load_workflow, run_job
 
 TAG = f"v{INITIAL_VERSION}"
 DIST = DEFAULT_DISTRIBUTION

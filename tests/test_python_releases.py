@@ -16,7 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import TEMPLATE_DIR, known_python_versions, parse_yaml, run, uv
+from support.commands import run, uv
+from support.facts import TEMPLATE_DIR, known_python_versions, parse_yaml
 
 TESTS_YML = TEMPLATE_DIR / ".github" / "workflows" / "tests.yml"
 STABLE = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")  # no a1, b2, rc1

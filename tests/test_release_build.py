@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEFAULT_PYTHON_MIN, copier_config, known_python_versions, read_pyproject, require_interpreter, run
-from github_workflows import github_env, load_workflow, run_job, run_step, step_named, steps_using
-from release_runs import needs
+from support.commands import require_interpreter, run
+from support.facts import DEFAULT_PYTHON_MIN, copier_config, known_python_versions
+from support.release_runs import needs
+from support.rendering import read_pyproject
+from support.workflows import github_env, load_workflow, run_job, run_step, step_named, steps_using
 
 pytestmark = pytest.mark.slow
 

@@ -22,9 +22,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from packaging.version import InvalidVersion, Version
 
-from conftest import LocalIndex, uv
-from github_workflows import load_workflow, steps_using
-from release_runs import JobResult, Repo, Run, checkout, git, init_repo, run_job_with_outputs
+from support.commands import uv
+from support.index import LocalIndex
+from support.release_runs import JobResult, Repo, Run, checkout, git, init_repo, run_job_with_outputs
+from support.workflows import load_workflow, steps_using
 
 pytestmark = pytest.mark.slow  # each test runs uv and git (a second or two)
 

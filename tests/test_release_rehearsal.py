@@ -18,10 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import LocalIndex, require_interpreter, run, uv
-from distributions import ISOLATED_PIP_ENV, fresh_venv
-from github_workflows import command_line, load_workflow, run_job, run_steps, steps_using
-from release_runs import Run, checkout, git, init_repo, needs, run_job_with_outputs, without_oidc
+from support.commands import require_interpreter, run, uv
+from support.distributions import ISOLATED_PIP_ENV, fresh_venv
+from support.index import LocalIndex
+from support.release_runs import Run, checkout, git, init_repo, needs, run_job_with_outputs, without_oidc
+from support.workflows import command_line, load_workflow, run_job, run_steps, steps_using
 
 pytestmark = pytest.mark.slow
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 import release_tag  # scripts/release_tag.py (pyproject.toml puts scripts/ on the path)
-from conftest import TEMPLATE_DIR, copier_config, parse_yaml, run
+from support.commands import run
+from support.facts import TEMPLATE_DIR, copier_config, parse_yaml
 
 SCRIPT = TEMPLATE_DIR / "scripts" / "release_tag.py"
 WORKFLOWS = TEMPLATE_DIR / ".github" / "workflows"

@@ -9,28 +9,28 @@ from pathlib import Path
 import pytest
 from trove_classifiers import classifiers as known_classifiers
 
-from conftest import (
+from support.answers import (
     DEFAULT_DISTRIBUTION,
     DEFAULT_NAMES,
     DEFAULT_PACKAGE,
+    REQUIRED_ANSWERS,
+    data_args,
+    derived_names,
+)
+from support.commands import copier_cli
+from support.facts import (
     INITIAL_VERSION,
     KINDS,
     LICENSES,
-    REQUIRED_ANSWERS,
     TEMPLATE_DIR,
     ci_python_versions,
-    copier_cli,
     copier_config,
-    data_args,
-    derived_names,
     kind_files,
     known_python_versions,
     parse_yaml,
-    project_files,
-    read_answers,
-    read_pyproject,
     supported_versions,
 )
+from support.rendering import project_files, read_answers, read_pyproject
 
 # A sentence of each license's real text, to prove the right one was written.
 LICENSE_MARKERS = {

@@ -21,7 +21,9 @@ from typing import Any
 
 import pytest
 
-from conftest import TEMPLATE_DIR, Render, copier_config, read_pyproject, run
+from support.commands import run
+from support.facts import TEMPLATE_DIR, copier_config
+from support.rendering import Render, read_pyproject
 
 RENOVATE_JSON = TEMPLATE_DIR / ".github" / "renovate.json"
 # The major the config is written for: `npx` fetches its newest release.

@@ -9,7 +9,9 @@ import re
 import shutil
 from pathlib import Path
 
-from conftest import REQUIRED_ANSWERS, copier_cli, project_files
+from support.answers import REQUIRED_ANSWERS
+from support.commands import copier_cli
+from support.rendering import project_files
 
 # What running Python or the tools in a template checkout leaves behind.
 STRAY = [

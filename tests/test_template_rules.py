@@ -17,27 +17,17 @@ from typing import Any
 import pytest
 from packaging.version import Version
 
-from conftest import (
-    KIND_MODULES,
-    KIND_TESTS,
-    KINDS,
-    TEMPLATE_DIR,
-    copier_config,
-    derived_names,
-    read_answers,
-    run,
-)
-from github_workflows import (
+from support.answers import (
     choice_questions,
     choice_values,
-    expression_problems,
-    load_workflow,
-    permission_problems,
+    derived_names,
     questions_read_by_workflows,
-    steps_using,
     workflow_answer_sets,
-    workflow_names,
 )
+from support.commands import run
+from support.facts import KIND_MODULES, KIND_TESTS, KINDS, TEMPLATE_DIR, copier_config
+from support.rendering import read_answers
+from support.workflows import expression_problems, load_workflow, permission_problems, steps_using, workflow_names
 
 # --- undefined names -------------------------------------------------------------------------------
 

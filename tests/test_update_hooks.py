@@ -8,16 +8,12 @@ from pathlib import Path
 
 import pytest
 
-import test_hooks
-import test_update
-from conftest import parse_yaml, read_answers, read_pyproject, require_interpreter, run, uv
-from github_workflows import github_env, load_workflow, run_job, steps_using
-from test_hooks import RUNNERS, hooks, prepare, run_hooks
-from test_update import CI_YML, assert_no_conflicts, commit_all, render, render_project, update
-
-# The fixtures this test shares with test_hooks.py and test_update.py.
-runner_env = test_hooks.runner_env
-first_release_to_head_repo = test_update.first_release_to_head_repo
+from support.commands import require_interpreter, run, uv
+from support.facts import parse_yaml
+from support.hooks import RUNNERS, hooks, prepare, run_hooks
+from support.rendering import read_answers, read_pyproject
+from support.updates import CI_YML, assert_no_conflicts, commit_all, render, render_project, update
+from support.workflows import github_env, load_workflow, run_job, steps_using
 
 PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 

@@ -24,20 +24,10 @@ from typing import Any
 
 import pytest
 
-from conftest import (
-    REQUIRED_ANSWERS,
-    TEMPLATE_DIR,
-    copier_cli,
-    copier_config,
-    copy_with_api,
-    data_args,
-    find_interpreter,
-    known_python_versions,
-    parse_yaml,
-    read_answers,
-    read_pyproject,
-    run,
-)
+from support.answers import REQUIRED_ANSWERS, data_args
+from support.commands import copier_cli, find_interpreter, run
+from support.facts import TEMPLATE_DIR, copier_config, known_python_versions, parse_yaml
+from support.rendering import copy_with_api, read_answers, read_pyproject
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from conftest import KINDS, copier_config, parse_yaml
-from github_workflows import steps_using
+from support.facts import KINDS, copier_config, parse_yaml
+from support.workflows import steps_using
 
 UV_VERSION: str = copier_config()["uv_version"]["default"]
 # Answers under which every job of every workflow exists (publish jobs, rehearsal, release).

@@ -19,27 +19,22 @@ from typing import Any
 
 import pytest
 
-from conftest import (
-    DEFAULT_DISTRIBUTION,
-    DEFAULT_PACKAGE,
+from support.answers import DEFAULT_DISTRIBUTION, DEFAULT_PACKAGE, answers_id, workflow_answer_sets
+from support.commands import find_interpreter, require_interpreter, run, uv
+from support.facts import (
     DEFAULT_PYTHON_MIN,
     INITIAL_VERSION,
     KINDS,
     TEMPLATE_DIR,
     ci_python_versions,
     copier_config,
-    find_interpreter,
     known_python_versions,
     parse_yaml,
-    read_pyproject,
-    require_interpreter,
-    run,
     supported_versions,
-    uv,
 )
-from github_workflows import (
+from support.rendering import read_pyproject
+from support.workflows import (
     JOB_GRANTS,
-    answers_id,
     expression_problems,
     github_env,
     github_files,
@@ -52,7 +47,6 @@ from github_workflows import (
     step_named,
     steps_using,
     triggers,
-    workflow_answer_sets,
     workflow_names,
 )
 

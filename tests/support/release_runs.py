@@ -22,8 +22,9 @@ from typing import Any
 
 import pytest
 
-from conftest import LocalIndex, require_interpreter, run
-from github_workflows import github_env, run_step, run_steps, steps_using
+from support.commands import require_interpreter, run
+from support.index import LocalIndex
+from support.workflows import github_env, run_step, run_steps, steps_using
 
 DEFAULT_BRANCH = "main"
 

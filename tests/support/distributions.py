@@ -17,17 +17,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from conftest import (
-    KIND_MODULES,
-    REQUIRED_ANSWERS,
-    once_per_run,
-    read_answers,
-    require_interpreter,
-    run,
-    run_generated_checks,
-    shared_root,
-    uv,
-)
+from support.answers import REQUIRED_ANSWERS
+from support.commands import require_interpreter, run, run_generated_checks, uv
+from support.facts import KIND_MODULES
+from support.rendering import once_per_run, read_answers, shared_root
 
 # The pip configuration of these machines adds extra indexes and find-links
 # (`pip config list`: file:///opt/pypi/simple, /opt/wheels, PIP_FIND_LINKS)
