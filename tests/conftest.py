@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from support.answers import REQUIRED_ANSWERS
-from support.commands import run
+from support.commands import git, run
 from support.facts import TEMPLATE_DIR, read_copier_yml
 from support.hooks import RUNNERS, uvx
 from support.index import LocalIndex, _free_port, _serving
@@ -28,7 +28,6 @@ from support.rendering import Render, copy_working_tree, keep_compiled_jinja, on
 from support.updates import (
     TemplateRepo,
     commit_all,
-    git,
     make_v1_1_0,
     previous_release,
     release_and_head,

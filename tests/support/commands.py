@@ -138,3 +138,8 @@ def run_generated_checks(project: Path, python: str) -> None:
     uv("run", "mypy", "src", "tests", cwd=project, env=env)
     uv("run", "pytest", "-p", "no:cacheprovider", cwd=project, env=env)
     uv("build", cwd=project, env=env)
+
+
+def git(*args: str | os.PathLike[str], cwd: Path) -> str:
+    """Run git; its output, stripped (never signing: the tests commit and tag in throwaway repositories)."""
+    return run(["git", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false", *args], cwd).stdout.strip()

@@ -93,3 +93,9 @@ def ci_python_versions(python_min: str, *, every: bool = False) -> list[str]:
     """The Pythons of ci.yml's test matrix: every supported one (test_every_python), else the two ends."""
     versions = supported_versions(python_min)
     return versions if every else list(dict.fromkeys([versions[0], versions[-1]]))
+
+
+# The GitHub-hosted runner of each operating_systems choice.
+OS_RUNNERS: dict[str, str] = copier_config()["runners"]["default"]
+# The newest free-threaded CPython: copier.yml's newest release, "t" appended.
+FREE_THREADED = known_python_versions()[-1] + "t"

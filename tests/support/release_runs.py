@@ -22,15 +22,11 @@ from typing import Any
 
 import pytest
 
-from support.commands import require_interpreter, run
+from support.commands import git, require_interpreter, run
 from support.index import LocalIndex
 from support.workflows import github_env, run_step, run_steps, steps_using
 
 DEFAULT_BRANCH = "main"
-
-
-def git(cwd: Path, *args: str | Path) -> str:
-    return run(["git", *args], cwd).stdout.strip()
 
 
 @dataclass
@@ -41,9 +37,9 @@ class Repo:
     origin: Path
 
     def commit_all(self, message: str) -> str:
-        git(self.work, "add", "-A")
-        git(self.work, "commit", "-q", "-m", message)
-        return git(self.work, "rev-parse", "HEAD")
+        git("add", "-A", cwd=self.work)
+        git("commit", "-q", "-m", message, cwd=self.work)
+        return git("rev-parse", "HEAD", cwd=self.work)
 
 
 def init_repo(project: Path, tmp_path: Path) -> Repo:
@@ -52,11 +48,11 @@ def init_repo(project: Path, tmp_path: Path) -> Repo:
     run(["git", "init", "-q", "--bare", "-b", DEFAULT_BRANCH, origin], tmp_path)
     work = tmp_path / "work"
     shutil.copytree(project, work)
-    git(work, "init", "-q", "-b", DEFAULT_BRANCH)
+    git("init", "-q", "-b", DEFAULT_BRANCH, cwd=work)
     repo = Repo(work, origin)
     repo.commit_all("Initial commit")
-    git(work, "remote", "add", "origin", origin)
-    git(work, "push", "-q", "origin", DEFAULT_BRANCH)
+    git("remote", "add", "origin", origin, cwd=work)
+    git("push", "-q", "origin", DEFAULT_BRANCH, cwd=work)
     return repo
 
 
@@ -71,11 +67,10 @@ def checkout(job: Mapping[str, Any], origin: Path, ref: str, dest: Path) -> Path
     assert step["with"]["persist-credentials"] is False
     depth = int(step["with"].get("fetch-depth", 1))
     dest.parent.mkdir(parents=True, exist_ok=True)
-    git(dest.parent, "init", "-q", dest.name)
-    git(dest, "remote", "add", "origin", origin)
+    git("init", "-q", dest.name, cwd=dest.parent)
+    git("remote", "add", "origin", origin, cwd=dest)
     if depth == 0:
         git(
-            dest,
             "fetch",
             "-q",
             "--prune",
@@ -83,10 +78,11 @@ def checkout(job: Mapping[str, Any], origin: Path, ref: str, dest: Path) -> Path
             "origin",
             "+refs/heads/*:refs/remotes/origin/*",
             "+refs/tags/*:refs/tags/*",
+            cwd=dest,
         )
     else:
-        git(dest, "fetch", "-q", "--no-tags", f"--depth={depth}", "origin", f"+{ref}:{ref}")
-    git(dest, "checkout", "-q", "--force", git(origin, "rev-parse", f"{ref}^{{commit}}"))
+        git("fetch", "-q", "--no-tags", f"--depth={depth}", "origin", f"+{ref}:{ref}", cwd=dest)
+    git("checkout", "-q", "--force", git("rev-parse", f"{ref}^{{commit}}", cwd=origin), cwd=dest)
     return dest
 
 

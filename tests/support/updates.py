@@ -24,7 +24,7 @@ from packaging.version import Version
 
 import release_tag  # scripts/release_tag.py: the rule that finds a release's commit
 from support.answers import DEFAULT_PACKAGE, REQUIRED_ANSWERS, data_args
-from support.commands import copier_cli, run
+from support.commands import copier_cli, git, run
 from support.facts import TEMPLATE_DIR
 from support.rendering import copy_working_tree, project_files
 
@@ -62,11 +62,6 @@ class TemplateRepo:
     new_file_text: str
     readme_line: str  # a line v1.1.0 adds to the README template
     skip_if_exists: tuple[str, ...]  # copier.yml's user-owned patterns
-
-
-def git(*args: str, cwd: Path) -> str:
-    """Run git (never signing: the tests commit and tag in throwaway repositories)."""
-    return run(["git", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false", *args], cwd).stdout
 
 
 def commit_all(repo: Path, message: str) -> None:

@@ -22,9 +22,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from packaging.version import InvalidVersion, Version
 
-from support.commands import uv
+from support.commands import git, uv
 from support.index import LocalIndex
-from support.release_runs import JobResult, Repo, Run, checkout, git, init_repo, run_job_with_outputs
+from support.release_runs import JobResult, Repo, Run, checkout, init_repo, run_job_with_outputs
 from support.workflows import load_workflow, steps_using
 
 pytestmark = pytest.mark.slow  # each test runs uv and git (a second or two)
@@ -57,7 +57,7 @@ def preflight(
     """release.yml's preflight job for a push of ``ref`` (or a manual run on it)."""
     workflow = load_workflow(repo.work, "release.yml")
     job = workflow["jobs"]["preflight"]
-    sha = git(repo.origin, "rev-parse", f"{ref}^{{commit}}")
+    sha = git("rev-parse", f"{ref}^{{commit}}", cwd=repo.origin)
     index_env = "PYPI_INDEX_URL" if event == "push" else "TESTPYPI_INDEX_URL"
     this_run = Run(workflow, event, ref, sha, tmp_path / name, {index_env: index_url}, number, attempt)
     workspace = checkout(job, repo.origin, ref, tmp_path / name / "checkout")
@@ -65,8 +65,8 @@ def preflight(
 
 
 def tag_and_push(repo: Repo, tag: str, *refs: str) -> str:
-    git(repo.work, "tag", tag)
-    git(repo.work, "push", "-q", "origin", *refs, tag)
+    git("tag", tag, cwd=repo.work)
+    git("push", "-q", "origin", *refs, tag, cwd=repo.work)
     return f"refs/tags/{tag}"
 
 
@@ -130,7 +130,7 @@ def test_tag_is_compared_in_pep440_normal_form(repo: Repo, local_index: LocalInd
     """v1.0 is not v1.0.0 (refused, naming both); v1.0.0rc1 and v1.0.0-RC1 are 1.0.0rc1
     as pyproject.toml writes it (`1.0.0-rc.1`), a pre-release."""
     set_version(repo, "1.0.0")
-    git(repo.work, "push", "-q", "origin", "main")
+    git("push", "-q", "origin", "main", cwd=repo.work)
     output = refusal(preflight(repo, tmp_path, tag_and_push(repo, "v1.0"), local_index.simple_url))
     assert "Tag v1.0 is version 1.0, but pyproject.toml says 1.0.0" in output
     assert "the tag must be v1.0.0" in output
@@ -140,7 +140,7 @@ def test_tag_is_compared_in_pep440_normal_form(repo: Repo, local_index: LocalInd
         pyproject.read_text(encoding="utf-8").replace('version = "1.0.0"', 'version = "1.0.0-rc.1"'), encoding="utf-8"
     )
     repo.commit_all("Release 1.0.0rc1")
-    git(repo.work, "push", "-q", "origin", "main")
+    git("push", "-q", "origin", "main", cwd=repo.work)
     for tag in ("v1.0.0rc1", "v1.0.0-RC1"):
         passed = preflight(repo, tmp_path, tag_and_push(repo, tag), local_index.simple_url, name=tag)
         assert passed.ok, passed.output
@@ -149,7 +149,7 @@ def test_tag_is_compared_in_pep440_normal_form(repo: Repo, local_index: LocalInd
 
 
 def test_tag_off_the_default_branch_is_refused(repo: Repo, tmp_path: Path) -> None:
-    git(repo.work, "switch", "-q", "-c", "feature")
+    git("switch", "-q", "-c", "feature", cwd=repo.work)
     (repo.work / "NOTES.md").write_text("unmerged work\n", encoding="utf-8")
     sha = repo.commit_all("Unmerged work")
     ref = tag_and_push(repo, "v0.1.0", "feature")
@@ -159,9 +159,9 @@ def test_tag_off_the_default_branch_is_refused(repo: Repo, tmp_path: Path) -> No
     assert "unreachable" not in output
 
     # Merged and pushed, a re-run (a fresh checkout) lets it through to the index check.
-    git(repo.work, "switch", "-q", "main")
-    git(repo.work, "merge", "-q", "--ff-only", "v0.1.0")
-    git(repo.work, "push", "-q", "origin", "main")
+    git("switch", "-q", "main", cwd=repo.work)
+    git("merge", "-q", "--ff-only", "v0.1.0", cwd=repo.work)
+    git("push", "-q", "origin", "main", cwd=repo.work)
     rerun = preflight(repo, tmp_path, ref, closed_port_url(), name="rerun")
     assert "Tag v0.1.0 is on the default branch." in rerun.output
 
@@ -174,7 +174,7 @@ def test_a_shallow_checkout_cannot_pass_the_branch_check(repo: Repo, tmp_path: P
     (step,) = steps_using(job, "actions/checkout")
     assert step["with"]["fetch-depth"] == 0
     step["with"]["fetch-depth"] = 1
-    sha = git(repo.origin, "rev-parse", f"{ref}^{{commit}}")
+    sha = git("rev-parse", f"{ref}^{{commit}}", cwd=repo.origin)
     this_run = Run(workflow, "push", ref, sha, tmp_path / "shallow", {"PYPI_INDEX_URL": closed_port_url()})
     workspace = checkout(job, repo.origin, ref, tmp_path / "shallow" / "checkout")
     output = refusal(run_job_with_outputs(job, workspace, this_run.env(job)))
@@ -233,7 +233,7 @@ def test_rehearsal_numbers_its_own_dev_version_and_checks_testpypi(
     assert "Tag" not in first.output  # no tag, no branch rule: a rehearsal may run from any branch
 
     set_version(repo, "0.2.0.dev3")
-    git(repo.work, "push", "-q", "origin", "main")
+    git("push", "-q", "origin", "main", cwd=repo.work)
     (local_index.directory / "acme_widgets-0.2.0.dev4201-py3-none-any.whl").write_bytes(b"an earlier rehearsal")
     taken = refusal(
         preflight(
@@ -270,7 +270,7 @@ def test_a_private_package_has_no_index_and_no_rehearsal(render_shared, tmp_path
     assert [s.get("id") for s in job["steps"] if "run" in s] == ["tag"]
     repo = init_repo(project, tmp_path)
     ref = tag_and_push(repo, "v0.1.0", "main")
-    sha = git(repo.origin, "rev-parse", f"{ref}^{{commit}}")
+    sha = git("rev-parse", f"{ref}^{{commit}}", cwd=repo.origin)
     result = run_job_with_outputs(
         job,
         checkout(job, repo.origin, ref, tmp_path / "checkout"),

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from support.commands import require_interpreter, run_generated_checks, uv
+from support.commands import git, require_interpreter, run_generated_checks, uv
 from support.facts import (
     KINDS,
     ci_python_versions,
@@ -43,7 +43,6 @@ from support.updates import (
     commit_all,
     committable,
     copier,
-    git,
     project_copy,
     render,
     render_project,

@@ -21,14 +21,15 @@ import pytest
 from support.commands import require_interpreter, run, uv
 from support.facts import (
     DEFAULT_PYTHON_MIN,
+    FREE_THREADED,
     KINDS,
+    OS_RUNNERS,
     TEMPLATE_DIR,
     ci_python_versions,
     copier_config,
     known_python_versions,
 )
 from support.rendering import read_answers
-from support.updates import CI_YML, assert_no_conflicts, commit_all, render_project, update
 from support.workflows import (
     condition_holds,
     github_env,
@@ -41,13 +42,10 @@ from support.workflows import (
 )
 
 CONFIG = copier_config()
-RUNNERS: dict[str, str] = CONFIG["runners"]["default"]
 OS_CHOICES: list[str] = list(CONFIG["operating_systems"]["choices"].values())
 FREE_THREADED_KINDS: list[str] = CONFIG["free_threaded_kinds"]["default"]
 UV_VERSION: str = CONFIG["uv_version"]["default"]
 PYTEST_FLOOR: str = CONFIG["tool_versions"]["default"]["pytest"]
-# The newest free-threaded CPython: copier.yml's newest release, "t" appended.
-FREE_THREADED = known_python_versions()[-1] + "t"
 
 ZIZMOR = Path(sys.executable).with_name("zizmor")
 CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")
@@ -75,8 +73,8 @@ def test_defaults_are_linux_only_and_every_choice_has_a_runner() -> None:
     """Linux alone by default: `copier update --defaults` adds no runner to an older project."""
     assert CONFIG["operating_systems"]["default"] == ["Linux"]
     assert CONFIG["operating_systems"]["multiselect"] is True
-    assert set(RUNNERS) == set(OS_CHOICES)
-    assert RUNNERS["Linux"].startswith("ubuntu-")
+    assert set(OS_RUNNERS) == set(OS_CHOICES)
+    assert OS_RUNNERS["Linux"].startswith("ubuntu-")
 
 
 @pytest.mark.parametrize("answers", COMBINATIONS, ids=combination_id)
@@ -85,7 +83,7 @@ def test_matrix_structure_follows_the_answers(render_shared, answers: dict[str, 
     assert read_answers(project)["operating_systems"] == answers["operating_systems"]
     job = load_workflow(project, "ci.yml")["jobs"]["test"]
     matrix = job["strategy"]["matrix"]
-    runners = [RUNNERS[name] for name in answers["operating_systems"]]
+    runners = [OS_RUNNERS[name] for name in answers["operating_systems"]]
     versions = ci_python_versions(answers["python_min"], every=answers["test_every_python"])
     primary = runners[0]
     assert matrix["os"] == runners
@@ -284,7 +282,7 @@ def steps_for(job: dict[str, Any], entry: dict[str, Any]) -> list[str]:
 def test_python_min_entry_runs_mypy_and_the_lowest_direct_step_but_no_gil_check(render_shared) -> None:
     job = load_workflow(render_shared(python_min="3.12"), "ci.yml")["jobs"]["test"]
     entry = python_min_entry(job)
-    assert entry == {"os": RUNNERS["Linux"], "python-version": "3.12", "lowest-direct": True}
+    assert entry == {"os": OS_RUNNERS["Linux"], "python-version": "3.12", "lowest-direct": True}
     names = steps_for(job, entry)
     assert "Type-check" in names
     assert names[-1] == "Test the lowest direct dependency versions"
@@ -335,41 +333,3 @@ def test_lowest_direct_step_passes_on_a_fresh_render_and_fails_on_a_false_bound(
     else:
         assert "llm_acme_widgets" in output
         assert "error" in output.lower()
-
-
-# --- copier update from the previous release -------------------------------------------------------
-
-
-@pytest.mark.slow
-def test_update_from_the_previous_release_brings_the_matrix_into_an_edited_project(
-    release_to_head_repo: tuple[Path, str, str],
-    tmp_path: Path,
-) -> None:
-    """A v1.0.0 project whose ci.yml the user edited gets the new matrix, keeping the edit;
-    `--defaults` answers the new question with Linux alone."""
-    template, released, head = release_to_head_repo
-    project = render_project(template, tmp_path / "project", released, project_kind="cli")
-    ci = project / CI_YML
-    text = ci.read_text(encoding="utf-8")
-    edited = '  push:\n    branches: [main, "release/**"]\n'
-    assert text.count("  push:\n    branches: [main]\n") == 1
-    ci.write_text(text.replace("  push:\n    branches: [main]\n", edited), encoding="utf-8")
-    commit_all(project, "Run CI on release branches too")
-
-    update(project, "--vcs-ref", head)
-
-    assert_no_conflicts(project)
-    assert read_answers(project)["operating_systems"] == ["Linux"]
-    text = ci.read_text(encoding="utf-8")
-    assert edited in text  # the user's edit
-    job = load_workflow(project, "ci.yml")["jobs"]["test"]
-    assert job["runs-on"] == "${{ matrix.os }}"
-    assert job["strategy"]["matrix"]["os"] == [RUNNERS["Linux"]]
-    # --defaults: the oldest and the newest Python (1.2.0 dropped the ones between; CHANGELOG).
-    assert read_answers(project)["test_every_python"] is False
-    assert job["strategy"]["matrix"]["python-version"] == ci_python_versions(DEFAULT_PYTHON_MIN)
-    entries = matrix_entries(job)
-    assert [e["python-version"] for e in entries if e.get("lowest-direct")] == [DEFAULT_PYTHON_MIN]
-    assert [e["python-version"] for e in entries if e.get("free-threaded")] == [FREE_THREADED]
-    assert "markdown-append" in step_named(job, "^Test$")["run"]
-    assert step_named(job, "GIL")

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from support.commands import require_interpreter, run, uv
+from support.commands import git, require_interpreter, run, uv
 from support.distributions import ISOLATED_PIP_ENV, fresh_venv
 from support.index import LocalIndex
-from support.release_runs import Run, checkout, git, init_repo, needs, run_job_with_outputs, without_oidc
+from support.release_runs import Run, checkout, init_repo, needs, run_job_with_outputs, without_oidc
 from support.workflows import command_line, load_workflow, run_job, run_steps, steps_using
 
 pytestmark = pytest.mark.slow
@@ -53,8 +53,8 @@ def test_two_rehearsals_of_one_version_with_changed_code_both_publish(
         if greeting != "Hello":  # the code changed; the project version did not
             core.write_text(core.read_text(encoding="utf-8").replace("Hello,", f"{greeting},"), encoding="utf-8")
             repo.commit_all("Change the greeting")
-            git(repo.work, "push", "-q", "origin", "main")
-        sha = git(repo.work, "rev-parse", "HEAD")
+            git("push", "-q", "origin", "main", cwd=repo.work)
+        sha = git("rev-parse", "HEAD", cwd=repo.work)
         this_run = Run(
             workflow,
             "workflow_dispatch",
@@ -79,7 +79,7 @@ def test_two_rehearsals_of_one_version_with_changed_code_both_publish(
             jobs["build"], workspace, this_run.env(jobs["build"]), expressions=needs("preflight", preflight.outputs)
         )
         assert f"acme_widgets {version}" in results[-1].stdout
-        assert git(repo.origin, "show", "main:pyproject.toml").count('version = "0.1.0"') == 1  # nothing committed
+        assert git("show", "main:pyproject.toml", cwd=repo.origin).count('version = "0.1.0"') == 1  # nothing committed
 
         # The publish job: the artifact (dist/ without hidden files), uploaded.
         upload = this_run.tmp / "publish"
@@ -128,15 +128,15 @@ def test_github_release_is_latest_for_a_final_version_and_prerelease_otherwise(
         if version:
             uv("version", "--frozen", version, cwd=repo.work)
             repo.commit_all(f"Release {version}")
-        git(repo.work, "tag", tag)
-        git(repo.work, "push", "-q", "origin", "main", tag)
+        git("tag", tag, cwd=repo.work)
+        git("push", "-q", "origin", "main", tag, cwd=repo.work)
         workflow = load_workflow(repo.work, "release.yml")
         jobs = workflow["jobs"]
         this_run = Run(
             workflow,
             "push",
             f"refs/tags/{tag}",
-            git(repo.work, "rev-parse", "HEAD"),
+            git("rev-parse", "HEAD", cwd=repo.work),
             tmp_path / tag,
             {"PYPI_INDEX_URL": local_index.simple_url},
         )

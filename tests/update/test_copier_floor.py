@@ -19,19 +19,10 @@ from typing import Any
 import pytest
 
 from support.answers import REQUIRED_ANSWERS, data_args
-from support.commands import require_interpreter, uv
+from support.commands import git, require_interpreter, uv
 from support.facts import KINDS, copier_config
 from support.rendering import Render, read_answers
-from support.updates import (
-    COPIER_ENV,
-    TemplateRepo,
-    assert_no_conflicts,
-    commit_all,
-    committable,
-    git,
-    rendered,
-    user_owned,
-)
+from support.updates import COPIER_ENV, TemplateRepo, assert_no_conflicts, commit_all, committable, rendered, user_owned
 
 FLOOR: str = copier_config()["_min_copier_version"]
 # An answer that differs from the default, and the one that matters: python_min's

@@ -20,20 +20,17 @@ from typing import Any
 import pytest
 
 from support.answers import REQUIRED_ANSWERS, data_args, workflow_answer_sets
-from support.commands import copier_cli, require_interpreter, run
+from support.commands import copier_cli, run
+from support.docs import DOCS_FILES, DOCS_HTML, build_docs, docs_job, page_text, text_of
 from support.facts import KINDS, TEMPLATE_DIR, copier_config, known_python_versions
 from support.rendering import Render, project_files, read_answers, read_pyproject
-from support.updates import assert_no_conflicts, commit_all, committable, git, render, render_project, update
-from support.workflows import github_env, load_workflow, run_step, step_named, steps_using
+from support.workflows import load_workflow, step_named, steps_using
 
 # The update tests' fixture: the first release of this repository (1.0.0, without docs), and
 # the working tree's template committed as the next version (pytest finds it here by name).
 
 CONFIG = copier_config()
 ACTION_PINS = CONFIG["actions"]["default"]
-DOCS_HTML = CONFIG["docs_html_dir"]["default"]
-USER_PAGES = {"docs/index.md", "docs/api.md", "docs/changelog.md", "docs/development.md"}
-DOCS_FILES = USER_PAGES | {"docs/conf.py"}
 OLDEST, NEWEST = known_python_versions()[0], known_python_versions()[-1]
 
 # A kind may have a floor above the oldest known Python (copier.yml kind_python_min):
@@ -50,19 +47,6 @@ def oldest_for(kind: str) -> str:
 # --- helpers ------------------------------------------------------------------------------------------
 
 
-def docs_job(project: Path) -> dict[str, Any]:
-    return load_workflow(project, "ci.yml")["jobs"]["docs"]
-
-
-def build_docs(project: Path, *, check: bool = True) -> Any:
-    """ci.yml's docs step, as the runner runs it, on the interpreter its setup-uv names."""
-    job = docs_job(project)
-    (setup_uv,) = steps_using(job, "astral-sh/setup-uv")
-    python = require_interpreter(str(setup_uv["with"]["python-version"]))
-    step = step_named(job, "documentation")
-    return run_step(job, step, project, {**github_env(), "UV_PYTHON": python}, check=check)
-
-
 def example_function(project: Path) -> tuple[str, str]:
     """The example function of the rendered package (core.py) and its docstring's first line."""
     package = read_answers(project)["package_name"]
@@ -71,17 +55,6 @@ def example_function(project: Path) -> tuple[str, str]:
     docstring = ast.get_docstring(function)
     assert docstring
     return f"{package}.{function.name}", docstring.splitlines()[0]
-
-
-def page_text(page: Path) -> str:
-    """The text of a built page's article (the main content), tags dropped, entities decoded."""
-    source = page.read_text(encoding="utf-8")
-    return text_of(source[source.index("<article") : source.index("</article>")])
-
-
-def text_of(markup: str) -> str:
-    """HTML as text: tags dropped, entities decoded, whitespace collapsed."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", markup)).split())
 
 
 def assert_documents_the_example(project: Path) -> None:
@@ -391,85 +364,6 @@ def test_after_copy_message_says_how_to_switch_pages_on(template_tree: Path, tmp
     assert 'Settings > Pages > Build and deployment > Source: "GitHub Actions"' in message
     workflow = load_workflow(tmp_path / "out", "ci.yml")["jobs"]["docs"]
     assert step_named(workflow, "documentation")["run"] in message  # the build command
-
-
-# --- copier update from the last release -------------------------------------------------------------
-
-USER_README = "\n## Our notes\n\nA paragraph the project's author wrote, shown on the site too.\n"
-USER_CHANGELOG_LINE = "- Something the author changed."
-
-
-@pytest.mark.slow
-def test_update_from_the_first_release_adds_the_docs_and_keeps_the_edits(
-    first_release_to_head_repo: tuple[Path, str, str], tmp_path: Path
-) -> None:
-    template, released, head = first_release_to_head_repo
-    project = render_project(template, tmp_path / "project", released)
-    assert not (project / "docs").exists(), f"{released} has docs: the first release should have none"
-    readme, changelog = project / "README.md", project / "CHANGELOG.md"
-    readme.write_text(readme.read_text(encoding="utf-8") + USER_README, encoding="utf-8")
-    changelog.write_text(
-        changelog.read_text(encoding="utf-8").replace(
-            "## [Unreleased]\n", f"## [Unreleased]\n\n### Changed\n\n{USER_CHANGELOG_LINE}\n", 1
-        ),
-        encoding="utf-8",
-    )
-    ci = project / ".github" / "workflows" / "ci.yml"
-    ci.write_text(
-        # A line the template keeps: the user's edit of it merges without a conflict.
-        ci.read_text(encoding="utf-8").replace(
-            "  # A new push to a pull request supersedes the run in progress; runs on main\n",
-            "  # Ours: a new push to a pull request supersedes the run in progress; runs on main\n",
-            1,
-        ),
-        encoding="utf-8",
-    )
-    commit_all(project, "User edits")
-    before = committable(project)
-
-    update(project, "--vcs-ref", head)  # --defaults: the new docs question takes its default
-
-    assert_no_conflicts(project)
-    after = committable(project)
-    assert read_answers(project)["docs"] is True
-    fresh = render(template, tmp_path / "fresh", head)
-    for name in DOCS_FILES:
-        assert after[name] == (fresh / name).read_text(encoding="utf-8"), name
-    assert after["README.md"] == before["README.md"]
-    assert after["CHANGELOG.md"] == before["CHANGELOG.md"]
-    assert (
-        "  # Ours: a new push to a pull request supersedes the run in progress; runs on main\n"
-        in after[".github/workflows/ci.yml"]
-    )
-    assert "docs" in load_workflow(project, "ci.yml")["jobs"]
-    assert {"build-docs", "pages"} <= set(load_workflow(project, "release.yml")["jobs"])
-    assert "docs" in read_pyproject(project)["dependency-groups"]
-    # The released README (its links to repository files included) builds under -W, edits shown.
-    build_docs(project)
-    text = page_text(project / DOCS_HTML / "index.html")
-    assert "A paragraph the project's author wrote, shown on the site too." in text
-    assert USER_CHANGELOG_LINE.removeprefix("- ") in page_text(project / DOCS_HTML / "changelog.html")
-    # The built site is no change to commit (.gitignore, updated too).
-    status = git("status", "--porcelain", "--untracked-files=all", cwd=project)
-    assert "docs/api.md" in status  # git does see the update's new files ...
-    assert "docs/_build" not in status  # ... but not the built site
-
-
-def test_update_from_the_first_release_can_decline_the_docs(
-    first_release_to_head_repo: tuple[Path, str, str], tmp_path: Path
-) -> None:
-    """CHANGELOG "Action needed": `copier update --data docs=false` keeps a project without docs."""
-    template, released, head = first_release_to_head_repo
-    project = render_project(template, tmp_path / "project", released)
-    assert not (project / "docs").exists(), f"{released} has docs: the first release should have none"
-
-    update(project, "--vcs-ref", head, "--data", "docs=false")
-
-    assert_no_conflicts(project)
-    assert read_answers(project)["docs"] is False
-    assert not (project / "docs").exists()
-    assert "docs" not in load_workflow(project, "ci.yml")["jobs"]
-    assert "docs" not in read_pyproject(project)["dependency-groups"]
 
 
 def test_copyright_year_in_conf_py_is_the_answer(render_shared: Render) -> None:
