@@ -1,15 +1,19 @@
 """Tag the template's newest released version, as CHANGELOG.md declares it.
 
 CHANGELOG.md is the one record of releases: a version is released when its
-``## [X.Y.Z] - YYYY-MM-DD`` heading is on main. This script, run by
-.github/workflows/release-tag.yml on every push to main, creates the annotated
-tag ``vX.Y.Z`` for the newest released version when that tag does not exist
-yet, and writes the version's CHANGELOG section (the release notes).
+``## [X.Y.Z] - YYYY-MM-DD`` heading is on main. This script, run by the ``tag``
+job of .github/workflows/tests.yml on every push to main once the test suite
+passed on it, creates the annotated tag ``vX.Y.Z`` for the newest released
+version when that tag does not exist yet, and writes the version's CHANGELOG
+section (the release notes).
 
 - the newest version already has its tag: nothing to do (exit 0, no output);
 - it has none: tag its commit, print the tag name (exit 0);
 - it is lower than the newest ``v*`` tag, or a heading is malformed, or
-  versions are out of order: a clear error (exit 1), nothing tagged.
+  versions are out of order: a clear error (exit 1), nothing tagged;
+- with ``--tested-commit REV`` (the workflow passes the commit its tests
+  passed on), a release commit other than REV is an error too: only a tested
+  commit is tagged.
 
 The commit of a version is its tag when there is one, else the newest commit
 (first-parent history) whose CHANGELOG.md has that version as the newest
@@ -168,8 +172,11 @@ class Plan:
     reason: str
 
 
-def plan(repo: Path) -> Plan:
-    """What to tag, from the working tree's CHANGELOG.md and the repository's tags."""
+def plan(repo: Path, tested: str | None = None) -> Plan:
+    """What to tag, from the working tree's CHANGELOG.md and the repository's tags.
+
+    ``tested``: the only commit that may be tagged (a revision), or None for any.
+    """
     changelog = parse_changelog((repo / CHANGELOG).read_text(encoding="utf-8"))
     newest = changelog.newest
     if newest is None:
@@ -188,6 +195,14 @@ def plan(repo: Path) -> Plan:
             f"no commit has {newest.name} as the newest version in {CHANGELOG} with "
             f"an empty [{UNRELEASED}] section: release it in a commit of its own"
         )
+    if tested is not None:
+        tested_commit = git(repo, "rev-parse", "--verify", f"{tested}^{{commit}}").strip()
+        if commit != tested_commit:
+            raise ReleaseError(
+                f"{newest.tag} is released by commit {commit}, but the tests passed on {tested_commit}:"
+                f" only a tested commit is tagged. Re-run the test run of {commit}'s push (it tags that"
+                " commit when its tests pass), or release the next version in a commit of its own"
+            )
     return Plan(newest, commit, f"{newest.tag} is released in {CHANGELOG} and has no tag")
 
 
@@ -210,9 +225,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repo", type=Path, default=Path.cwd(), help="the repository (default: .)")
     parser.add_argument("--notes-file", type=Path, help="write the tagged version's CHANGELOG section here")
     parser.add_argument("--dry-run", action="store_true", help="say what would be tagged; tag nothing")
+    parser.add_argument(
+        "--tested-commit",
+        metavar="REV",
+        help="the commit whose tests passed: tag only it (a release commit other than REV is an error)",
+    )
     args = parser.parse_args(argv)
     try:
-        decision = plan(args.repo)
+        decision = plan(args.repo, args.tested_commit)
         if decision.release is None or decision.commit is None:
             print(decision.reason, file=sys.stderr)
             return 0
