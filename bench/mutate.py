@@ -53,6 +53,8 @@ BENCH_DIR = REPO / "bench"
 MUTANTS_FILE = BENCH_DIR / "mutants.toml"
 TEMPLATE_PATHS = ("copier.yml", "template", "includes")
 TIMEOUT = 1200  # seconds per pytest run
+# A selection runs in one process (its own timing, no worker start-up) and stops at its first failure.
+PYTEST_OPTIONS = ("-x", "-q", "-n", "0", "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning")
 
 
 @dataclass(frozen=True)
@@ -162,29 +164,9 @@ def run_tests(copy: Path, tests: tuple[str, ...]) -> tuple[int, str, float]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "VIRTUAL_ENV", "COV_CORE_"))}
     started = time.monotonic()
     try:
+        args = [sys.executable, "-m", "pytest", *tests, *PYTEST_OPTIONS, "--basetemp", str(copy.parent / "basetemp")]
         done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pytest",
-                *tests,
-                "-x",
-                "-q",
-                "-n",
-                "0",
-                "-p",
-                "no:cacheprovider",
-                "-W",
-                "ignore::DeprecationWarning",
-                "--basetemp",
-                str(copy.parent / "basetemp"),
-            ],
-            cwd=copy,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-            stdin=subprocess.DEVNULL,
+            args, cwd=copy, env=env, capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL
         )
     except subprocess.TimeoutExpired:
         return -1, f"timeout after {TIMEOUT} s", time.monotonic() - started
@@ -289,11 +271,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
     parser.add_argument(
-        "--only",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="run only this mutant (a name or a prefix; repeatable)",
+        "--only", action="append", default=[], metavar="NAME", help="a mutant's name or prefix; repeatable"
     )
     parser.add_argument("-j", "--jobs", type=int, default=2, help="mutants run at once (default 2)")
     parser.add_argument("--no-baseline", action="store_true", help="skip running each selection once without a mutant")
