@@ -25,7 +25,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
-from conftest import REQUIRED_ANSWERS, clean_env, copy_working_tree, data_args, find_interpreter  # noqa: E402
+from conftest import DEFAULT_PYTHON_MIN, REQUIRED_ANSWERS, clean_env, copy_working_tree, data_args, find_interpreter  # noqa: E402
 from github_workflows import (  # noqa: E402
     condition_holds,
     github_env,
@@ -109,11 +109,6 @@ def remove_debris(project: Path) -> None:
             target.unlink()
 
 
-def clean(project: Path, lock: str) -> None:
-    remove_debris(project)
-    (project / "uv.lock").write_text(lock, encoding="utf-8")
-
-
 def child_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -137,7 +132,8 @@ def time_job(
     """
     samples: dict[str, list[tuple[float, float]]] = {str(s["name"]): [] for s in run_steps(job)}
     for round_ in range(rounds + 1):  # round 0 warms the cache
-        clean(project, lock)
+        remove_debris(project)
+        (project / "uv.lock").write_text(lock, encoding="utf-8")
         for step in run_steps(job):
             cpu, start = child_cpu(), time.perf_counter()
             completed = run_step(job, step, project, env, check=False)
@@ -189,9 +185,9 @@ def compare(copier: str, template: Path, python: str, work: Path, rounds: int) -
 
 
 def main() -> int:
-    python = find_interpreter("3.11")
+    python = find_interpreter(DEFAULT_PYTHON_MIN)
     if python is None:
-        raise SystemExit("no local CPython 3.11")
+        raise SystemExit(f"no local CPython {DEFAULT_PYTHON_MIN}")
     copier = str(Path(sys.executable).with_name("copier"))
     with tempfile.TemporaryDirectory(prefix="ci-cost-") as tmp:
         work = Path(tmp)

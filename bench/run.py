@@ -41,12 +41,9 @@ from packaging.utils import canonicalize_name, parse_wheel_filename
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import ci_cost  # bench/, beside this file
 import report
-from conftest import clean_env, find_interpreter, parse_yaml
+from conftest import DEFAULT_PYTHON_MIN, clean_env, find_interpreter, parse_yaml
 from report import REPO, Figure
 
-# The generated project's default python_min: both projects of the
-# time-to-green figure run on this one local interpreter.
-PYTHON_VERSION = "3.11"
 DEV_TOOLS = ("ruff", "mypy", "pytest", "pytest-cov")
 SUITE_TARGET_SECONDS = 300.0
 MAX_DEV_PACKAGES = 15
@@ -128,6 +125,11 @@ def ratio_figure(name: str, samples: list[Timing], floor: list[Timing], limit: f
         passed=None if limit is None else ratio <= limit,
         cpu_ratio=statistics.median(t.cpu for t in samples) / statistics.median(t.cpu for t in floor),
     )
+
+
+def once(name: str, unit: str, value: float, floor: float, **extra: Any) -> Figure:
+    """A figure taken once on each side (a count or a size), its ratio to the floor's."""
+    return Figure(name, unit, [value], [floor], ratio=value / floor, **extra)
 
 
 # --------------------------------------------------------------------------- 1. render
@@ -285,21 +287,19 @@ def install_facts(ctx: Context, project: Path) -> tuple[list[str], float, float]
 def measure_install(ctx: Context, project: Path, floor_project: Path) -> list[Figure]:
     names, download, installed = install_facts(ctx, project)
     floor_names, floor_download, floor_installed = install_facts(ctx, floor_project)
+    count = len(names)
     return [
-        Figure(
+        once(
             "dev group, packages installed",
             "",
-            [len(names)],
-            [len(floor_names)],
+            count,
+            len(floor_names),
             target=f"≤ {MAX_DEV_PACKAGES}",
-            ratio=len(names) / len(floor_names),
-            passed=len(names) <= MAX_DEV_PACKAGES,
+            passed=count <= MAX_DEV_PACKAGES,
             note=", ".join(names),
         ),
-        Figure("dev group, download size", "MB", [download], [floor_download], ratio=download / floor_download),
-        Figure(
-            "dev group, installed size (.venv)", "MB", [installed], [floor_installed], ratio=installed / floor_installed
-        ),
+        once("dev group, download size", "MB", download, floor_download),
+        once("dev group, installed size (.venv)", "MB", installed, floor_installed),
     ]
 
 
@@ -364,30 +364,22 @@ def measure_ci(ctx: Context, template: Path) -> list[Figure]:
         )
     )
     ratio = after.seconds / before.seconds
+    billing = "GitHub bills each job rounded up to a whole minute; every job here takes less"
     return [
-        Figure(
-            f"CI per push: jobs ({before.label} as floor)",
-            "",
-            [len(after.jobs)],
-            [len(before.jobs)],
-            ratio=len(after.jobs) / len(before.jobs),
-            note="GitHub bills each job rounded up to a whole minute; every job here takes less",
-        ),
-        Figure(
+        once(f"CI per push: jobs ({before.label} as floor)", "", len(after.jobs), len(before.jobs), note=billing),
+        once(
             "CI per push: steps",
             "",
-            [after.steps],
-            [before.steps],
-            ratio=after.steps / before.steps,
+            after.steps,
+            before.steps,
             note=f"run: steps {before.run_steps} before, {after.run_steps} after",
         ),
-        Figure(
+        once(
             "CI per push: estimate, Σ jobs × local step times",
             "s",
-            [after.seconds],
-            [before.seconds],
+            after.seconds,
+            before.seconds,
             target=f"≤ 1.0× {before.label}",
-            ratio=ratio,
             passed=ratio <= 1.0,
             cpu_ratio=after.cpu_seconds / before.cpu_seconds,
         ),
@@ -448,18 +440,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--render-rounds", type=int, default=5, help="default: %(default)s")
     parser.add_argument("--green-rounds", type=int, default=3, help="time-to-green; default: %(default)s")
     parser.add_argument(
-        "--skip-suite",
-        action="store_true",
-        help="leave out the template's own test suite (it takes minutes); writes no results",
+        "--skip-suite", action="store_true", help="leave out the template's own test suite; write nothing"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     return parser.parse_args(argv)
 
 
 def make_context(args: argparse.Namespace, work: Path) -> Context:
-    python = find_interpreter(PYTHON_VERSION)
+    python = find_interpreter(DEFAULT_PYTHON_MIN)
     if python is None:
-        raise SystemExit(f"no local CPython {PYTHON_VERSION}: the time-to-green figure needs one")
+        raise SystemExit(f"no local CPython {DEFAULT_PYTHON_MIN}: the time-to-green figure needs one")
     env = ci_cost.bench_env(python)
     return Context(
         work=work,
