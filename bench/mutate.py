@@ -53,7 +53,8 @@ BENCH_DIR = REPO / "bench"
 MUTANTS_FILE = BENCH_DIR / "mutants.toml"
 TEMPLATE_PATHS = ("copier.yml", "template", "includes")
 TIMEOUT = 1200  # seconds per pytest run
-# A selection runs in one process (its own timing, no worker start-up) and stops at its first failure.
+# One process per selection (the run itself runs -j selections side by side), stopped at the
+# first failure: one failing test is a kill.
 PYTEST_OPTIONS = ("-x", "-q", "-n", "0", "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning")
 
 
