@@ -1,20 +1,10 @@
 """What one push costs in the generated CI: v1.0.0's ci.yml against this working tree's.
 
-For the default answers, both ci.yml files are rendered and read the way GitHub
-runs them on a push: each job's matrix expanded (include entries too), each
-step's ``if:`` evaluated for its entry. That gives the jobs and steps a push
-runs. Each ``run:`` step is then timed here, as a runner runs it (bash on a
-script file), in the rendered project on the local CPython of ``python_min``,
-over a few rounds after an untimed warm-up (uv's cache warm; each round starts
-from the ``uv.lock`` that ``uv lock`` wrote after the render, as a committed
-project has it). A step that fails stops the measurement (a failure's time is
-no step's cost), except one whose verdict needs a free-threaded build. The
-estimate is the sum, over the jobs of a push, of the median local time of each
-step the job runs. An entry whose Python is not installed here (3.14, 3.15,
-3.15t) is counted with the steps' times on python_min. ``uses:`` steps
-(checkout, setup-uv) cannot run here: they count as steps, at no time, so the
-per-job cost of GitHub's runners is not in the seconds; the job count shows it
-instead (GitHub bills each job rounded up to a whole minute).
+Both are rendered with the default answers and read the way GitHub runs them on a
+push (matrices expanded, each step's ``if:`` evaluated): that gives the jobs and
+steps. Each ``run:`` step is timed here as a runner runs it; the estimate sums, over
+the jobs of a push, the median local time of each step the job runs. bench/README.md
+("CI per push") says what that leaves out and why.
 
 Run alone: ``uv run python bench/ci_cost.py`` (prints the breakdown).
 """
@@ -35,8 +25,10 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
-from support.answers import REQUIRED_ANSWERS  # noqa: E402
+from support.answers import REQUIRED_ANSWERS, data_args  # noqa: E402
 from support.commands import clean_env, find_interpreter  # noqa: E402
+from support.facts import DEFAULT_PYTHON_MIN  # noqa: E402
+from support.rendering import copy_working_tree  # noqa: E402
 from support.workflows import (  # noqa: E402
     condition_holds,
     github_env,
@@ -65,16 +57,40 @@ class Push:
     breakdown: list[str] = field(default_factory=list)
 
 
+def copy_args(copier: str, source: Path | str, ref: str, dest: Path) -> list[str]:
+    """``copier copy`` of the default answers (the required ones given) at ``ref``."""
+    return [copier, "copy", "--defaults", *data_args(REQUIRED_ANSWERS), "--vcs-ref", ref, str(source), str(dest)]
+
+
 def render(copier: str, source: Path | str, ref: str, dest: Path, env: Mapping[str, str]) -> Path:
-    data = [arg for key, value in REQUIRED_ANSWERS.items() for arg in ("--data", f"{key}={value}")]
-    subprocess.run(
-        [copier, "copy", "--quiet", "--defaults", *data, "--vcs-ref", ref, str(source), str(dest)],
-        check=True,
-        env=dict(env),
-        capture_output=True,
-        text=True,
-    )
+    subprocess.run(copy_args(copier, source, ref, dest), check=True, env=dict(env), capture_output=True, text=True)
     return dest
+
+
+def commit_all(path: Path, env: Mapping[str, str]) -> None:
+    """A new repository at ``path`` holding everything in it, committed."""
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "benchmark snapshot"]):
+        subprocess.run(
+            ["git", "-c", "commit.gpgsign=false", *args], cwd=path, env=dict(env), check=True, capture_output=True
+        )
+
+
+def snapshot(dest: Path, env: Mapping[str, str]) -> Path:
+    """A committed copy of the working tree (tracked and untracked, not ignored files).
+
+    copier then renders a clean repository, as it does for a user, and the
+    template is measured as it stands, uncommitted edits included.
+    """
+    copy_working_tree(dest)
+    commit_all(dest, env)
+    return dest
+
+
+def bench_env(python: str) -> dict[str, str]:
+    """The generated project's tools on ``python``; fresh venvs write their bytecode as in CI."""
+    env = clean_env({"UV_PYTHON": python})
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 def entry_label(entry: Mapping[str, Any]) -> str:
@@ -94,11 +110,6 @@ def remove_debris(project: Path) -> None:
             shutil.rmtree(target)
         elif target.exists():
             target.unlink()
-
-
-def clean(project: Path, lock: str) -> None:
-    remove_debris(project)
-    (project / "uv.lock").write_text(lock, encoding="utf-8")
 
 
 def child_cpu() -> float:
@@ -124,7 +135,8 @@ def time_job(
     """
     samples: dict[str, list[tuple[float, float]]] = {str(s["name"]): [] for s in run_steps(job)}
     for round_ in range(rounds + 1):  # round 0 warms the cache
-        clean(project, lock)
+        remove_debris(project)
+        (project / "uv.lock").write_text(lock, encoding="utf-8")
         for step in run_steps(job):
             cpu, start = child_cpu(), time.perf_counter()
             completed = run_step(job, step, project, env, check=False)
@@ -164,8 +176,7 @@ def measure_push(label: str, project: Path, env: Mapping[str, str], rounds: int)
 
 def compare(copier: str, template: Path, python: str, work: Path, rounds: int) -> tuple[Push, Push]:
     """v1.0.0's push and this working tree's, default answers, on ``python`` (python_min)."""
-    env = {**clean_env({"UV_PYTHON": python}), **github_env()}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env = {**bench_env(python), **github_env()}
     listed = subprocess.run(
         ["git", "tag", "--list", PREVIOUS_RELEASE], cwd=REPO, capture_output=True, text=True, check=True
     ).stdout.split()
@@ -177,26 +188,13 @@ def compare(copier: str, template: Path, python: str, work: Path, rounds: int) -
 
 
 def main() -> int:
-    python = find_interpreter("3.11")
+    python = find_interpreter(DEFAULT_PYTHON_MIN)
     if python is None:
-        raise SystemExit("no local CPython 3.11")
+        raise SystemExit(f"no local CPython {DEFAULT_PYTHON_MIN}")
     copier = str(Path(sys.executable).with_name("copier"))
     with tempfile.TemporaryDirectory(prefix="ci-cost-") as tmp:
         work = Path(tmp)
-        template = work / "template"
-        listed = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        for name in filter(None, listed.split("\0")):
-            if (REPO / name).is_file():
-                (template / name).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(REPO / name, template / name)
-        for args in (["init", "-q"], ["add", "-A"], ["-c", "commit.gpgsign=false", "commit", "-q", "-m", "snapshot"]):
-            subprocess.run(["git", *args], cwd=template, check=True, capture_output=True)
+        template = snapshot(work / "template", bench_env(python))
         before, after = compare(copier, template, python, work, rounds=2)
     for push in (before, after):
         print(

@@ -1,21 +1,16 @@
-"""Benchmark of the copier-uv-release template: four figures, each against its floor.
+"""Benchmark of the copier-uv-release template: each figure against its floor.
 
 Run from the repository root (a fresh clone is enough):
 
-    uv run python bench/run.py              # all four figures, a few minutes
-    uv run python bench/run.py --rounds 2 --skip-suite   # quick look
+    uv run python bench/run.py                           # every figure, a few minutes
+    uv run python bench/run.py --rounds 2 --skip-suite   # quick look, writes nothing
 
-1. render: ``copier copy`` of this template versus a one-file template;
-2. time-to-green with a warm uv cache: uv sync, ruff check, ruff format --check,
-   mypy, pytest, uv build in a rendered project versus a bare ``uv init --lib``
-   project with the same dev tools and one test;
-3. cold install size: packages the dev group installs and their download size;
-4. the documentation build: the generated ci.yml's strict Sphinx build of a
-   rendered project versus the same command on sphinx-quickstart's empty project;
-5. the template's own test suite wall time (``uv run pytest``).
-
-Results are printed and written to bench/results.md and bench/results.json.
-Only the standard library and the test environment's packages are used.
+It measures the render (``copier copy``), time-to-green in a rendered project,
+the dev group's install size, the documentation build, what a push costs in the
+generated CI (bench/ci_cost.py) and the template's own test suite; bench/README.md
+says how each is taken. A full run saves bench/results.json, and bench/report.py
+makes every text that quotes a figure from it. Only the standard library and the
+test environment's packages are used.
 """
 
 from __future__ import annotations
@@ -26,7 +21,6 @@ import json
 import os
 import platform
 import re
-import resource
 import shlex
 import shutil
 import statistics
@@ -36,30 +30,22 @@ import tempfile
 import time
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
-REPO = Path(__file__).resolve().parent.parent
-BENCH_DIR = REPO / "bench"
-sys.path.insert(0, str(REPO / "tests"))
 # The test suite's helpers: one definition of the answers, the interpreter
 # lookup and the clean environment for the generated project's tools.
-import ci_cost  # noqa: E402  (bench/, beside this file)
-from support.answers import REQUIRED_ANSWERS, data_args  # noqa: E402
-from support.commands import clean_env, find_interpreter  # noqa: E402
-from support.facts import parse_yaml  # noqa: E402
-from support.rendering import copy_working_tree  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+import ci_cost  # bench/, beside this file
+import report
+from report import REPO, Figure
+from support.commands import clean_env, find_interpreter
+from support.facts import DEFAULT_PYTHON_MIN, parse_yaml
 
-# The generated project's default python_min: both projects of the
-# time-to-green figure run on this one local interpreter.
-PYTHON_VERSION = "3.11"
 DEV_TOOLS = ("ruff", "mypy", "pytest", "pytest-cov")
-# What a round removes before it starts, so that every round begins like a
-# fresh clone (uv.lock stays: a real project commits it) while uv's cache stays warm.
-ROUND_DEBRIS = ci_cost.DEBRIS  # what a run of the project's tools leaves behind
 SUITE_TARGET_SECONDS = 300.0
 MAX_DEV_PACKAGES = 15
 SLOWEST_TESTS = 15
@@ -84,30 +70,6 @@ class BenchError(RuntimeError):
 
 
 @dataclass
-class Figure:
-    """One line of the results table."""
-
-    name: str
-    unit: str
-    samples: list[float]
-    floor: list[float] | None = None
-    target: str = ""
-    # ratio of the median to the floor median (or to the target when there is no floor)
-    ratio: float | None = None
-    passed: bool | None = None
-    note: str = ""
-    cpu_ratio: float | None = None
-
-    @property
-    def median(self) -> float:
-        return statistics.median(self.samples)
-
-    @property
-    def floor_median(self) -> float | None:
-        return statistics.median(self.floor) if self.floor else None
-
-
-@dataclass
 class Context:
     """Paths and settings shared by the measurements."""
 
@@ -129,49 +91,49 @@ class Context:
 
 def run(args: Sequence[str], cwd: Path, env: Mapping[str, str], timeout: float = 900) -> str:
     """Run a command and return its stdout; raise BenchError on failure."""
-    done = subprocess.run(
-        list(args),
-        cwd=cwd,
-        env=dict(env),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=timeout,
-    )
+    done = subprocess.run(list(args), cwd=cwd, env=dict(env), capture_output=True, text=True, timeout=timeout)
     if done.returncode != 0:
         raise BenchError(f"{' '.join(args)} failed ({done.returncode}) in {cwd}\n{done.stdout}\n{done.stderr}")
     return done.stdout
 
 
-def child_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def timed(args: Sequence[str], cwd: Path, env: Mapping[str, str]) -> Timing:
     """Wall and CPU time of one successful command, in seconds."""
-    cpu, start = child_cpu(), time.perf_counter()
+    cpu, start = ci_cost.child_cpu(), time.perf_counter()
     run(args, cwd, env)
-    return Timing(time.perf_counter() - start, child_cpu() - cpu)
+    return Timing(time.perf_counter() - start, ci_cost.child_cpu() - cpu)
 
 
-def git(*args: str, cwd: Path, env: Mapping[str, str]) -> str:
-    return run(["git", "-c", "commit.gpgsign=false", *args], cwd, env)
+def alternate(
+    rounds: int, measure: Callable[[], Timing], measure_floor: Callable[[], Timing]
+) -> tuple[list[Timing], list[Timing]]:
+    """Interleave the rounds so that drift in the machine's load hits both sides alike."""
+    pairs = [(measure(), measure_floor()) for _ in range(rounds)]
+    return [ours for ours, _ in pairs], [floor for _, floor in pairs]
+
+
+def ratio_figure(name: str, samples: list[Timing], floor: list[Timing], limit: float | None) -> Figure:
+    """A timed figure (seconds) against its floor; it passes on the wall-time ratio."""
+    walls, floor_walls = [t.wall for t in samples], [t.wall for t in floor]
+    ratio = statistics.median(walls) / statistics.median(floor_walls)
+    return Figure(
+        name,
+        "s",
+        walls,
+        floor_walls,
+        target=f"≤ {limit}× floor" if limit else "",
+        ratio=ratio,
+        passed=None if limit is None else ratio <= limit,
+        cpu_ratio=statistics.median(t.cpu for t in samples) / statistics.median(t.cpu for t in floor),
+    )
+
+
+def once(name: str, unit: str, value: float, floor: float, **extra: Any) -> Figure:
+    """A figure taken once on each side (a count or a size), its ratio to the floor's."""
+    return Figure(name, unit, [value], [floor], ratio=value / floor, **extra)
 
 
 # --------------------------------------------------------------------------- 1. render
-
-
-def snapshot_template(ctx: Context) -> Path:
-    """A committed copy of the working tree (tracked and untracked, not ignored files).
-
-    copier then renders a clean repository, as it does for a user, and the
-    template is measured as it stands, uncommitted edits included.
-    """
-    dest = ctx.work / "template-snapshot"
-    copy_working_tree(dest)
-    commit_repo(dest, ctx.env)
-    return dest
 
 
 def one_file_template(ctx: Context) -> Path:
@@ -179,29 +141,17 @@ def one_file_template(ctx: Context) -> Path:
     dest = ctx.work / "one-file-template"
     (dest / "template").mkdir(parents=True)
     (dest / "copier.yml").write_text(
-        "_subdirectory: template\nproject_name:\n  type: str\n  help: The project's name\n",
-        encoding="utf-8",
+        "_subdirectory: template\nproject_name:\n  type: str\n  help: The project's name\n", encoding="utf-8"
     )
     (dest / "template" / "README.md.jinja").write_text("# {{ project_name }}\n", encoding="utf-8")
-    commit_repo(dest, ctx.env)
+    ci_cost.commit_all(dest, ctx.env)
     return dest
-
-
-def commit_repo(path: Path, env: Mapping[str, str]) -> None:
-    git("init", "-q", "-b", "main", cwd=path, env=env)
-    git("add", "-A", cwd=path, env=env)
-    git("commit", "-q", "-m", "benchmark snapshot", cwd=path, env=env)
-
-
-def copier_copy_args(ctx: Context, template: Path, dest: Path) -> list[str]:
-    data = data_args(REQUIRED_ANSWERS)
-    return [ctx.copier, "copy", "--defaults", *data, "--vcs-ref", "HEAD", str(template), str(dest)]
 
 
 def time_render(ctx: Context, template: Path) -> Timing:
     dest = Path(tempfile.mkdtemp(dir=ctx.work, prefix="render-"))
     try:
-        return timed(copier_copy_args(ctx, template, dest / "out"), ctx.work, ctx.render_env)
+        return timed(ci_cost.copy_args(ctx.copier, template, "HEAD", dest / "out"), ctx.work, ctx.render_env)
     finally:
         shutil.rmtree(dest)
 
@@ -211,56 +161,30 @@ def measure_render(ctx: Context, template: Path) -> Figure:
     time_render(ctx, template)  # warm-up: imports and page cache
     time_render(ctx, floor_template)
     samples, floor = alternate(
-        ctx.render_rounds,
-        lambda: time_render(ctx, template),
-        lambda: time_render(ctx, floor_template),
+        ctx.render_rounds, lambda: time_render(ctx, template), lambda: time_render(ctx, floor_template)
     )
-    return ratio_figure("render (copier copy)", "s", samples, floor, 1.2)
-
-
-def alternate(
-    rounds: int, measure: Callable[[], Timing], measure_floor: Callable[[], Timing]
-) -> tuple[list[Timing], list[Timing]]:
-    """Interleave the rounds so that drift in the machine's load hits both sides alike."""
-    samples: list[Timing] = []
-    floor: list[Timing] = []
-    for _ in range(rounds):
-        samples.append(measure())
-        floor.append(measure_floor())
-    return samples, floor
+    return ratio_figure("render (copier copy)", samples, floor, 1.2)
 
 
 # --------------------------------------------------------------------------- 2. time-to-green
-
-
-def render_project(ctx: Context, template: Path) -> Path:
-    dest = ctx.work / "green-template"
-    run(copier_copy_args(ctx, template, dest), ctx.work, ctx.env)
-    return dest
 
 
 def bare_project(ctx: Context) -> Path:
     """The floor: `uv init --lib`, the same dev tools, one trivial test."""
     dest = ctx.work / "green-floor"
     dest.mkdir()
-    run(
-        [ctx.uv, "init", "--lib", "--vcs", "none", "--name", "bench-floor", "-q", "."],
-        dest,
-        ctx.env,
-    )
+    run([ctx.uv, "init", "--lib", "--vcs", "none", "--name", "bench-floor", "-q", "."], dest, ctx.env)
     run([ctx.uv, "add", "-q", "--dev", *DEV_TOOLS], dest, ctx.env)
     (dest / "tests").mkdir()
     (dest / "tests" / "test_floor.py").write_text(
-        "from bench_floor import hello\n\n\n"
-        "def test_hello() -> None:\n"
-        '    assert hello() == "Hello from bench-floor!"\n',
+        'from bench_floor import hello\n\n\ndef test_hello() -> None:\n    assert hello() == "Hello from bench-floor!"\n',
         encoding="utf-8",
     )
     return dest
 
 
 def green_steps(ctx: Context, mypy_args: Sequence[str]) -> Steps:
-    """The generated README's checks, in order (mypy's targets differ: see main)."""
+    """The generated README's checks, in order (mypy's targets differ: see measure_green)."""
     return [
         ("uv sync", [ctx.uv, "sync"]),
         ("ruff check", [ctx.uv, "run", "ruff", "check"]),
@@ -271,15 +195,12 @@ def green_steps(ctx: Context, mypy_args: Sequence[str]) -> Steps:
     ]
 
 
-def clean_round(project: Path) -> None:
-    """Remove ROUND_DEBRIS and every __pycache__ directory."""
+def green_round(ctx: Context, project: Path, steps: Steps) -> dict[str, Timing]:
+    # Every round begins like a fresh clone: uv.lock stays (a real project commits
+    # it), and so does uv's cache.
     ci_cost.remove_debris(project)
     for cache in list(project.rglob("__pycache__")):
         shutil.rmtree(cache)
-
-
-def green_round(ctx: Context, project: Path, steps: Steps) -> dict[str, Timing]:
-    clean_round(project)
     return {name: timed(args, project, ctx.env) for name, args in steps}
 
 
@@ -289,7 +210,8 @@ def total(timings: Iterable[Timing]) -> Timing:
 
 
 def measure_green(ctx: Context, template: Path) -> tuple[list[Figure], Path, Path]:
-    project, floor_project = render_project(ctx, template), bare_project(ctx)
+    project, floor_project = ctx.work / "green-template", bare_project(ctx)
+    run(ci_cost.copy_args(ctx.copier, template, "HEAD", project), ctx.work, ctx.env)
     # The rendered project's mypy config names its files; the bare one has none.
     steps, floor_steps = green_steps(ctx, []), green_steps(ctx, ["src", "tests"])
     green_round(ctx, project, steps)  # warm-up: fills the uv cache, writes uv.lock
@@ -298,24 +220,19 @@ def measure_green(ctx: Context, template: Path) -> tuple[list[Figure], Path, Pat
         (green_round(ctx, project, steps), green_round(ctx, floor_project, floor_steps))
         for _ in range(ctx.green_rounds)
     ]
-    totals = ratio_figure(
-        "time-to-green, total",
-        "s",
-        [total(ours.values()) for ours, _ in rounds],
-        [total(floor.values()) for _, floor in rounds],
-        1.25,
-    )
-    per_step = [
+    figures = [
         ratio_figure(
-            f"time-to-green: {name}",
-            "s",
-            [ours[name] for ours, _ in rounds],
-            [floor[name] for _, floor in rounds],
-            None,
+            "time-to-green, total",
+            [total(ours.values()) for ours, _ in rounds],
+            [total(floor.values()) for _, floor in rounds],
+            1.25,
         )
+    ]
+    figures += [
+        ratio_figure(f"time-to-green: {name}", [o[name] for o, _ in rounds], [f[name] for _, f in rounds], None)
         for name, _ in steps
     ]
-    return [totals, *per_step], project, floor_project
+    return figures, project, floor_project
 
 
 # --------------------------------------------------------------------------- 3. install size
@@ -325,29 +242,15 @@ def installed_packages(ctx: Context, project: Path) -> list[str]:
     """Distributions in the project's .venv, without the project itself."""
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     own = canonicalize_name(pyproject["project"]["name"])
-    listed = json.loads(
-        run(
-            [
-                ctx.uv,
-                "pip",
-                "list",
-                "--format",
-                "json",
-                "--python",
-                str(project / ".venv" / "bin" / "python"),
-            ],
-            project,
-            ctx.env,
-        )
-    )
+    python = str(project / ".venv" / "bin" / "python")
+    listed = json.loads(run([ctx.uv, "pip", "list", "--format", "json", "--python", python], project, ctx.env))
     return sorted(n for n in (canonicalize_name(p["name"]) for p in listed) if n != own)
 
 
 def platform_tags(ctx: Context, project: Path) -> list[str]:
     """The venv interpreter's wheel tags, most preferred first (packaging comes with pytest)."""
     script = "from packaging.tags import sys_tags; print('\\n'.join(map(str, sys_tags())))"
-    out = run([str(project / ".venv" / "bin" / "python"), "-c", script], project, ctx.env)
-    return out.split()
+    return run([str(project / ".venv" / "bin" / "python"), "-c", script], project, ctx.env).split()
 
 
 def download_bytes(lock: dict[str, Any], names: list[str], tags: list[str]) -> tuple[int, list[str]]:
@@ -357,7 +260,7 @@ def download_bytes(lock: dict[str, Any], names: list[str], tags: list[str]) -> t
     """
     rank = {tag: i for i, tag in enumerate(tags)}
     packages = {str(canonicalize_name(p["name"])): p for p in lock["package"]}
-    total, sdists = 0, []
+    size, sdists = 0, []
     for name in names:
         best: tuple[int, int] | None = None
         for wheel in packages[name].get("wheels", []):
@@ -367,14 +270,8 @@ def download_bytes(lock: dict[str, Any], names: list[str], tags: list[str]) -> t
                 best = (min(fits), int(wheel["size"]))
         if best is None:
             sdists.append(name)
-            total += int(packages[name]["sdist"]["size"])
-        else:
-            total += best[1]
-    return total, sdists
-
-
-def venv_bytes(project: Path) -> int:
-    return sum(p.stat().st_size for p in (project / ".venv").rglob("*") if p.is_file() and not p.is_symlink())
+        size += best[1] if best else int(packages[name]["sdist"]["size"])
+    return size, sdists
 
 
 def install_facts(ctx: Context, project: Path) -> tuple[list[str], float, float]:
@@ -384,39 +281,26 @@ def install_facts(ctx: Context, project: Path) -> tuple[list[str], float, float]
     size, sdists = download_bytes(lock, names, platform_tags(ctx, project))
     if sdists:
         ctx.notes.append(f"{project.name}: no fitting wheel, sdist size counted for {sdists}")
-    return names, size / 1e6, venv_bytes(project) / 1e6
+    venv = sum(p.stat().st_size for p in (project / ".venv").rglob("*") if p.is_file() and not p.is_symlink())
+    return names, size / 1e6, venv / 1e6
 
 
 def measure_install(ctx: Context, project: Path, floor_project: Path) -> list[Figure]:
     names, download, installed = install_facts(ctx, project)
     floor_names, floor_download, floor_installed = install_facts(ctx, floor_project)
     count = len(names)
-    packages = Figure(
-        "dev group, packages installed",
-        "",
-        [count],
-        [len(floor_names)],
-        target=f"≤ {MAX_DEV_PACKAGES}",
-        ratio=count / len(floor_names),
-        passed=count <= MAX_DEV_PACKAGES,
-        note=", ".join(names),
-    )
     return [
-        packages,
-        Figure(
-            "dev group, download size",
-            "MB",
-            [download],
-            [floor_download],
-            ratio=download / floor_download,
+        once(
+            "dev group, packages installed",
+            "",
+            count,
+            len(floor_names),
+            target=f"≤ {MAX_DEV_PACKAGES}",
+            passed=count <= MAX_DEV_PACKAGES,
+            note=", ".join(names),
         ),
-        Figure(
-            "dev group, installed size (.venv)",
-            "MB",
-            [installed],
-            [floor_installed],
-            ratio=installed / floor_installed,
-        ),
+        once("dev group, download size", "MB", download, floor_download),
+        once("dev group, installed size (.venv)", "MB", installed, floor_installed),
     ]
 
 
@@ -436,13 +320,9 @@ def docs_command(ctx: Context, project: Path) -> list[str]:
 def docs_floor(ctx: Context, project: Path, command: list[str]) -> list[str]:
     """sphinx-quickstart's empty project, built by the same command (paths under docs/ moved)."""
     floor = ctx.work / "docs-floor"
-    quickstart = [*command[: command.index("sphinx-build")], "sphinx-quickstart", "-q"]
-    run(
-        [*quickstart, "-p", "Floor", "-a", "Bench", "--no-makefile", "--no-batchfile", str(floor)],
-        project,
-        ctx.env,
-    )
     at = command.index("sphinx-build")
+    quickstart = [*command[:at], "sphinx-quickstart", "-q", "-p", "Floor", "-a", "Bench"]
+    run([*quickstart, "--no-makefile", "--no-batchfile", str(floor)], project, ctx.env)
     return command[:at] + [
         str(floor) + arg.removeprefix("docs") if arg == "docs" or arg.startswith("docs/") else arg
         for arg in command[at:]
@@ -462,47 +342,9 @@ def measure_docs(ctx: Context, project: Path) -> Figure:
     docs_round(ctx, project, command)  # warm-up: installs the docs group
     docs_round(ctx, project, floor_command)
     samples, floor = alternate(
-        ctx.green_rounds,
-        lambda: docs_round(ctx, project, command),
-        lambda: docs_round(ctx, project, floor_command),
+        ctx.green_rounds, lambda: docs_round(ctx, project, command), lambda: docs_round(ctx, project, floor_command)
     )
-    return ratio_figure("docs build (sphinx -W)", "s", samples, floor, None)
-
-
-# --------------------------------------------------------------------------- 5. suite
-
-
-def measure_suite(ctx: Context) -> Figure:
-    """One timed run of the template's own test suite, as .ci/run runs it."""
-    start = time.perf_counter()
-    done = subprocess.run(
-        [ctx.uv, "run", "pytest", "-q", f"--durations={SLOWEST_TESTS}"],
-        cwd=REPO,
-        env=clean_env(),  # as .ci/run has it: no UV_PYTHON of ours
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    elapsed = time.perf_counter() - start
-    summary = (done.stdout.strip().splitlines() or ["(no output)"])[-1]
-    ctx.slowest_tests = durations_report(done.stdout)
-    return Figure(
-        "template test suite",
-        "s",
-        [elapsed],
-        target=f"≤ {SUITE_TARGET_SECONDS:.0f} s",
-        ratio=elapsed / SUITE_TARGET_SECONDS,
-        # A failing suite's time proves nothing: it may have stopped early.
-        passed=done.returncode == 0 and elapsed <= SUITE_TARGET_SECONDS,
-        note=f"exit {done.returncode}: {summary}",
-    )
-
-
-def durations_report(output: str) -> list[str]:
-    """The lines of pytest's "slowest N durations" section ("12.34s call  tests/...")."""
-    lines = output.splitlines()
-    start = next((i for i, line in enumerate(lines) if "slowest" in line and "durations" in line), 0)
-    return [line for line in lines[start:] if DURATION_LINE.match(line)][:SLOWEST_TESTS]
+    return ratio_figure("docs build (sphinx -W)", samples, floor, None)
 
 
 # --------------------------------------------------------------------------- 5. CI cost per push
@@ -519,109 +361,63 @@ def measure_ci(ctx: Context, template: Path) -> list[Figure]:
     ctx.notes.append(
         "CI per push, local median time of each run: step: "
         + "; ".join(
-            f"{push.label} {name} {seconds:.2f} s"
-            for push in (before, after)
-            for name, seconds in push.step_times.items()
+            f"{p.label} {name} {seconds:.2f} s" for p in (before, after) for name, seconds in p.step_times.items()
         )
     )
     ratio = after.seconds / before.seconds
+    billing = "GitHub bills each job rounded up to a whole minute; every job here takes less"
     return [
-        Figure(
-            "CI per push: jobs (v1.0.0 as floor)",
-            "",
-            [len(after.jobs)],
-            [len(before.jobs)],
-            ratio=len(after.jobs) / len(before.jobs),
-            note="GitHub bills each job rounded up to a whole minute; every job here takes less",
-        ),
-        Figure(
+        once(f"CI per push: jobs ({before.label} as floor)", "", len(after.jobs), len(before.jobs), note=billing),
+        once(
             "CI per push: steps",
             "",
-            [after.steps],
-            [before.steps],
-            ratio=after.steps / before.steps,
+            after.steps,
+            before.steps,
             note=f"run: steps {before.run_steps} before, {after.run_steps} after",
         ),
-        Figure(
+        once(
             "CI per push: estimate, Σ jobs × local step times",
             "s",
-            [after.seconds],
-            [before.seconds],
-            target="≤ 1.0× v1.0.0",
-            ratio=ratio,
+            after.seconds,
+            before.seconds,
+            target=f"≤ 1.0× {before.label}",
             passed=ratio <= 1.0,
             cpu_ratio=after.cpu_seconds / before.cpu_seconds,
         ),
     ]
 
 
-# --------------------------------------------------------------------------- results
+# --------------------------------------------------------------------------- 6. suite
 
 
-def ratio_figure(name: str, unit: str, samples: list[Timing], floor: list[Timing], limit: float | None) -> Figure:
-    """A timed figure against its floor; it passes on the wall-time ratio."""
-    walls, floor_walls = [t.wall for t in samples], [t.wall for t in floor]
-    ratio = statistics.median(walls) / statistics.median(floor_walls)
-    cpu_ratio = statistics.median(t.cpu for t in samples) / statistics.median(t.cpu for t in floor)
+def measure_suite(ctx: Context) -> Figure:
+    """One timed run of the template's own test suite, as .ci/run runs it."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [ctx.uv, "run", "pytest", "-q", f"--durations={SLOWEST_TESTS}"],
+        cwd=REPO,
+        env=clean_env(),  # as .ci/run has it: no UV_PYTHON of ours
+        capture_output=True,
+        text=True,
+    )
+    elapsed = time.perf_counter() - start
+    lines = done.stdout.strip().splitlines() or ["(no output)"]
+    # pytest's "slowest N durations" section: lines such as "12.34s call  tests/..."
+    heading = next((i for i, line in enumerate(lines) if "slowest" in line and "durations" in line), 0)
+    ctx.slowest_tests = [line for line in lines[heading:] if DURATION_LINE.match(line)][:SLOWEST_TESTS]
     return Figure(
-        name,
-        unit,
-        walls,
-        floor_walls,
-        target=f"≤ {limit}× floor" if limit else "",
-        ratio=ratio,
-        passed=None if limit is None else ratio <= limit,
-        cpu_ratio=cpu_ratio,
+        "template test suite",
+        "s",
+        [elapsed],
+        target=f"≤ {SUITE_TARGET_SECONDS:.0f} s",
+        ratio=elapsed / SUITE_TARGET_SECONDS,
+        # A failing suite's time proves nothing: it may have stopped early.
+        passed=done.returncode == 0 and elapsed <= SUITE_TARGET_SECONDS,
+        note=f"exit {done.returncode}: {lines[-1]}",
     )
 
 
-def number(value: float | None, unit: str) -> str:
-    if value is None:
-        return "–"
-    text = f"{value:.0f}" if not unit else f"{value:.2f}"
-    return f"{text} {unit}".strip()
-
-
-def table_row(fig: Figure) -> list[str]:
-    spread = "–"
-    if len(fig.samples) > 1:
-        spread = f"{min(fig.samples):.2f}–{max(fig.samples):.2f} {fig.unit}"
-    result = {True: "pass", False: "MISS", None: ""}[fig.passed]
-    ratio = f"{fig.ratio:.2f}×" if fig.ratio is not None else "–"
-    cpu_ratio = f"{fig.cpu_ratio:.2f}×" if fig.cpu_ratio is not None else "–"
-    return [
-        fig.name,
-        number(fig.median, fig.unit),
-        spread,
-        number(fig.floor_median, fig.unit),
-        ratio,
-        fig.target,
-        result,
-        cpu_ratio,
-    ]
-
-
-HEADER = [
-    "figure",
-    "median",
-    "spread (min–max)",
-    "floor median",
-    "ratio",
-    "target",
-    "result",
-    "CPU-time ratio",
-]
-
-
-def text_table(figures: list[Figure]) -> str:
-    rows = [HEADER, *map(table_row, figures)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows)
-
-
-def markdown_table(figures: list[Figure]) -> str:
-    rows = [HEADER, ["---"] * len(HEADER), *map(table_row, figures)]
-    return "\n".join("| " + " | ".join(c.strip() or " " for c in row) + " |" for row in rows)
+# --------------------------------------------------------------------------- main
 
 
 def machine(ctx: Context) -> dict[str, str]:
@@ -639,114 +435,31 @@ def machine(ctx: Context) -> dict[str, str]:
     }
 
 
-METHOD = f"""\
-How it is measured (`bench/run.py`):
-- **render**: `copier copy --defaults --data project_name=… --data github_owner=…
-  --vcs-ref HEAD` with the test environment's copier CLI, into a new temporary directory per
-  round. The template is a committed snapshot of this working tree; the floor is a throwaway
-  repository with `_subdirectory`, one question and one file. Rounds alternate between the two.
-  copier runs from compiled bytecode, as from any real install (`PYTHONPYCACHEPREFIX` in the
-  temporary directory, filled by an untimed warm-up render; this matters where the shell sets
-  `PYTHONDONTWRITEBYTECODE`: compiling copier's imports would add the same ~0.6 s to both sides).
-- **time-to-green**: in a rendered project (default answers) and in a bare `uv init --lib`
-  project with `uv add --dev {" ".join(DEV_TOOLS)}` and one test (set up untimed), each step
-  is timed: `uv sync`, `uv run ruff check`, `uv run ruff format --check`, `uv run mypy` (the
-  floor has no mypy config, so `uv run mypy src tests`), `uv run pytest`, `uv build`. Both use
-  the same local CPython {PYTHON_VERSION}, `UV_PYTHON_DOWNLOADS=never`. One untimed warm-up
-  round fills the uv cache and writes `uv.lock`; before every round these are removed:
-  `{"`, `".join(ROUND_DEBRIS)}` and every `__pycache__`. So each round is a fresh
-  `uv sync` from a warm cache and a kept `uv.lock`. Rounds alternate.
-- **install size**: packages in the synced `.venv` (`uv pip list`) minus the project itself.
-  Download size: for each of them, the `size` that `uv.lock` records for the wheel whose tags
-  rank best among the venv interpreter's `packaging.tags.sys_tags()` (the wheel uv picks
-  here). Installed size: bytes of the regular files in `.venv`.
-- **docs build**: in the rendered project, the strict Sphinx build exactly as its ci.yml's
-  docs job runs it (`uv run --no-default-groups --group docs sphinx-build -W --keep-going
-  -b html ...`: README, API page by autodoc, changelog, development page, Furo theme), against
-  the same command on the empty project `sphinx-quickstart -q` writes (alabaster, no
-  extensions), in the same environment. An untimed warm-up installs the docs group; before
-  each round both `_build` directories are removed. Rounds as for time-to-green, alternating.
-- **test suite**: `uv run pytest -q --durations={SLOWEST_TESTS}` at the repository root, once
-  (as `.ci/run` runs it, plus the report of its slowest tests); its ratio is to the
-  {SUITE_TARGET_SECONDS:.0f} s target.
-- **CI per push**: `bench/ci_cost.py` renders `ci.yml` of `v1.0.0` and of this working tree
-  (default answers), expands each job's matrix as GitHub does and evaluates each step's `if:`
-  for a push: that gives the jobs and steps. Each `run:` step is timed as a runner runs it
-  (bash on a script file) in the rendered project on CPython {PYTHON_VERSION} (python_min), over the
-  time-to-green number of rounds after an untimed warm-up; entries of Pythons not installed here
-  count with those times. The estimate sums, over the jobs of a push, the median times of the
-  steps each job runs. `uses:` steps (checkout, setup-uv) count as steps at no time: the
-  per-job runner cost is in the job count, not in the seconds.
-- **CPU-time ratio**: the same ratio over the user + system CPU time of the commands and their
-  children. Other work on the machine stretches wall times but hardly CPU times: when the
-  two ratios disagree, the machine was busy.
-"""
-
-
-def write_results(ctx: Context, figures: list[Figure], meta: dict[str, str]) -> None:
-    lines = [
-        "# Benchmark results",
-        "",
-        "Written by `uv run python bench/run.py` (see bench/README.md).",
-        "",
-    ]
-    lines += [f"- {key}: {value}" for key, value in meta.items()]
-    lines += ["", markdown_table(figures), ""]
-    lines += [f"- {fig.name.strip()}: {fig.note}" for fig in figures if fig.note]
-    lines += [f"- {note}" for note in ctx.notes]
-    if ctx.slowest_tests:
-        lines += [
-            "",
-            "Slowest tests of the suite run (pytest `--durations`):",
-            "",
-            "```",
-            *ctx.slowest_tests,
-            "```",
-        ]
-    lines += ["", METHOD]
-    (BENCH_DIR / "results.md").write_text("\n".join(lines), encoding="utf-8")
-    payload = {
-        "machine": meta,
-        "notes": ctx.notes,
-        "figures": [{**asdict(fig), "median": fig.median, "floor_median": fig.floor_median} for fig in figures],
-    }
-    (BENCH_DIR / "results.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-# --------------------------------------------------------------------------- main
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--rounds", type=int, help="rounds of both timed figures (overrides below)")
-    parser.add_argument("--render-rounds", type=int, default=5, help="default: 5")
-    parser.add_argument("--green-rounds", type=int, default=3, help="time-to-green; default: 3")
+    parser.add_argument("--render-rounds", type=int, default=5, help="default: %(default)s")
+    parser.add_argument("--green-rounds", type=int, default=3, help="time-to-green; default: %(default)s")
     parser.add_argument(
-        "--skip-suite",
-        action="store_true",
-        help="leave out the template's own test suite (it takes minutes)",
+        "--skip-suite", action="store_true", help="leave out the template's own test suite; write nothing"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     return parser.parse_args(argv)
 
 
 def make_context(args: argparse.Namespace, work: Path) -> Context:
-    python = find_interpreter(PYTHON_VERSION)
+    python = find_interpreter(DEFAULT_PYTHON_MIN)
     if python is None:
-        raise SystemExit(f"no local CPython {PYTHON_VERSION}: the time-to-green figure needs one")
-    uv = shutil.which("uv") or str(Path(sys.executable).with_name("uv"))
-    env = clean_env({"UV_PYTHON": python})
-    # Fresh venvs write their bytecode as they would in CI, whatever this shell says.
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    # copier runs from compiled bytecode, as from any real install; the cache stays
-    # out of the shared test venv, and the warm-up render fills it.
-    render_env = {**env, "PYTHONPYCACHEPREFIX": str(work / "pycache")}
+        raise SystemExit(f"no local CPython {DEFAULT_PYTHON_MIN}: the time-to-green figure needs one")
+    env = ci_cost.bench_env(python)
     return Context(
         work=work,
         python=python,
         env=env,
-        render_env=render_env,
-        uv=uv,
+        # copier runs from compiled bytecode, as from any real install; the cache
+        # stays out of the shared test venv, and the warm-up render fills it.
+        render_env={**env, "PYTHONPYCACHEPREFIX": str(work / "pycache")},
+        uv=shutil.which("uv") or str(Path(sys.executable).with_name("uv")),
         copier=str(Path(sys.executable).with_name("copier")),
         render_rounds=args.rounds or args.render_rounds,
         green_rounds=args.rounds or args.green_rounds,
@@ -754,7 +467,7 @@ def make_context(args: argparse.Namespace, work: Path) -> Context:
 
 
 def measure_all(ctx: Context, skip_suite: bool) -> list[Figure]:
-    template = snapshot_template(ctx)
+    template = ci_cost.snapshot(ctx.work / "template-snapshot", ctx.env)
     print("render …", flush=True)
     figures = [measure_render(ctx, template)]
     print("time-to-green …", flush=True)
@@ -779,25 +492,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="copier-uv-release-bench-"))
     try:
         ctx = make_context(args, work)
-        figures = measure_all(ctx, args.skip_suite)
-        meta = machine(ctx)
+        results = report.Results(machine={}, figures=measure_all(ctx, args.skip_suite))
+        results.machine = machine(ctx)
     finally:
         if args.keep:
             print(f"kept: {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
+    results.notes, results.slowest_tests = ctx.notes, ctx.slowest_tests
     print()
-    print(text_table(figures))
+    print(report.text_table(results.figures))
     for note in ctx.notes:
         print(f"note: {note}")
     if args.skip_suite:
-        # results.md is what the README shows: a quick look must not replace a
-        # full run's four figures with three.
-        print("\nnot written (--skip-suite): bench/results.* keep the last full run")
+        # The texts quote the last full run: a quick look must not replace it with a partial one.
+        print("\nnot written (--skip-suite): bench/results.* and the texts keep the last full run")
     else:
-        write_results(ctx, figures, meta)
-        print(f"\nwritten: {BENCH_DIR / 'results.md'}, {BENCH_DIR / 'results.json'}")
-    return 1 if any(fig.passed is False for fig in figures) else 0
+        report.save(results)
+        written = report.write_all(results)
+        print("\nwritten: bench/results.json, " + ", ".join(str(p.relative_to(REPO)) for p in written))
+    return 1 if any(fig.passed is False for fig in results.figures) else 0
 
 
 if __name__ == "__main__":

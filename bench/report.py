@@ -1,0 +1,204 @@
+"""Every text that quotes a benchmark figure, made from bench/results.json alone.
+
+bench/run.py measures, saves results.json and calls ``write_all``. Run alone, this
+rewrites the texts from the last results.json without measuring anything:
+
+    uv run python bench/report.py
+
+It writes bench/results.md whole and, in the prose files (PROSE_FILES), the text
+between ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->`` for each NAME of BLOCKS.
+Prose outside those markers quotes no figure, so it cannot contradict one:
+tests/test_prose_numbers.py checks both.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH_DIR = REPO / "bench"
+RESULTS_JSON = BENCH_DIR / "results.json"
+RESULTS_MD = BENCH_DIR / "results.md"
+
+
+@dataclass
+class Figure:
+    """One line of the results table."""
+
+    name: str
+    unit: str
+    samples: list[float]
+    floor: list[float] | None = None
+    target: str = ""
+    # ratio of the median to the floor median (or to the target when there is no floor)
+    ratio: float | None = None
+    passed: bool | None = None
+    note: str = ""
+    cpu_ratio: float | None = None
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def floor_median(self) -> float | None:
+        return statistics.median(self.floor) if self.floor else None
+
+
+@dataclass
+class Results:
+    """What results.json holds: one full run."""
+
+    machine: dict[str, str]
+    figures: list[Figure]
+    notes: list[str] = field(default_factory=list)
+    slowest_tests: list[str] = field(default_factory=list)  # pytest's --durations lines
+
+
+def load(path: Path = RESULTS_JSON) -> Results:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    names = [f.name for f in fields(Figure)]
+    figures = [Figure(**{name: figure[name] for name in names}) for figure in data["figures"]]
+    return Results(data["machine"], figures, data["notes"], data.get("slowest_tests", []))
+
+
+def save(results: Results, path: Path = RESULTS_JSON) -> None:
+    payload: dict[str, Any] = {
+        "machine": results.machine,
+        "notes": results.notes,
+        # The medians too: readers of the JSON need not recompute them.
+        "figures": [{**asdict(fig), "median": fig.median, "floor_median": fig.floor_median} for fig in results.figures],
+        "slowest_tests": results.slowest_tests,
+    }
+    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- tables
+
+HEADER = ["figure", "median", "spread (min–max)", "floor median", "ratio", "target", "result", "CPU-time ratio"]
+
+
+def number(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.2f} {unit}" if unit else f"{value:.0f}"
+
+
+def table_row(fig: Figure) -> list[str]:
+    spread = f"{min(fig.samples):.2f}–{max(fig.samples):.2f} {fig.unit}" if len(fig.samples) > 1 else "–"
+    ratio = f"{fig.ratio:.2f}×" if fig.ratio is not None else "–"
+    cpu_ratio = f"{fig.cpu_ratio:.2f}×" if fig.cpu_ratio is not None else "–"
+    result = {True: "pass", False: "MISS", None: ""}[fig.passed]
+    return [
+        fig.name,
+        number(fig.median, fig.unit),
+        spread,
+        number(fig.floor_median, fig.unit),
+        ratio,
+        fig.target,
+        result,
+        cpu_ratio,
+    ]
+
+
+def text_table(figures: list[Figure]) -> str:
+    rows = [HEADER, *map(table_row, figures)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows)
+
+
+def markdown_table(figures: list[Figure]) -> str:
+    rows = [HEADER, ["---"] * len(HEADER), *map(table_row, figures)]
+    return "\n".join("| " + " | ".join(c.strip() or " " for c in row) + " |" for row in rows)
+
+
+# --------------------------------------------------------------------------- bench/results.md
+
+
+def results_md(results: Results) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `uv run python bench/run.py`; bench/README.md says how each figure is taken.",
+        "",
+    ]
+    lines += [f"- {key}: {value}" for key, value in results.machine.items()]
+    lines += ["", markdown_table(results.figures), ""]
+    lines += [f"- {fig.name}: {fig.note}" for fig in results.figures if fig.note]
+    lines += [f"- {note}" for note in results.notes]
+    if results.slowest_tests:
+        lines += [
+            "",
+            "Slowest tests of the suite run (pytest `--durations`):",
+            "",
+            "```",
+            *results.slowest_tests,
+            "```",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- blocks in the prose
+
+
+def summary(results: Results) -> str:
+    """The figures that have a target: what the README and bench/README.md discuss."""
+    machine = results.machine
+    when = f"Last full run: {machine['date']}, {machine['os']}, {machine['nproc']} cores."
+    return when + "\n\n" + markdown_table([fig for fig in results.figures if fig.target])
+
+
+def ci_cost(results: Results) -> str:
+    """What a push costs in the generated CI, against the previous release's CI."""
+    return markdown_table([fig for fig in results.figures if fig.name.startswith("CI per push")])
+
+
+BLOCKS: dict[str, Callable[[Results], str]] = {"summary": summary, "ci-cost": ci_cost}
+BLOCK = re.compile(r"(?P<open><!-- bench:(?P<name>[\w-]+) -->\n).*?(?P<close><!-- /bench:(?P=name) -->)", re.DOTALL)
+PROSE_FILES = [
+    REPO / "README.md",
+    BENCH_DIR / "README.md",
+    REPO / "MAINTAINING.md",
+    *sorted((REPO / "docs").glob("*.md")),
+]
+
+
+def fill_blocks(text: str, results: Results) -> str:
+    """``text`` with each block's body made from ``results`` (blank lines around it, for Markdown)."""
+
+    def fill(found: re.Match[str]) -> str:
+        make = BLOCKS.get(found["name"])
+        if make is None:
+            raise ValueError(f"unknown block bench:{found['name']} (known: {', '.join(BLOCKS)})")
+        return f"{found['open']}\n{make(results)}\n\n{found['close']}"
+
+    return BLOCK.sub(fill, text)
+
+
+def write_all(results: Results) -> list[Path]:
+    """Write results.md and refill the prose files' blocks; return the files that changed."""
+    written = []
+    texts = {RESULTS_MD: results_md(results)}
+    texts |= {path: fill_blocks(path.read_text(encoding="utf-8"), results) for path in PROSE_FILES}
+    for path, text in texts.items():
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
+    return written
+
+
+def main() -> int:
+    written = write_all(load())
+    print("written: " + (", ".join(str(p.relative_to(REPO)) for p in written) or "nothing (all up to date)"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

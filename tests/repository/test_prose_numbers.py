@@ -1,0 +1,96 @@
+"""The benchmark figures quoted in the prose are bench/results.json's, and only there.
+
+bench/report.py makes bench/results.md and the blocks between ``<!-- bench:NAME -->``
+markers from results.json. Text outside the blocks is written by hand, so it quotes
+no figure: a count of steps or jobs, a ratio, a time or a size typed into a sentence
+is the next contradiction once the bench runs again.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from support.facts import TEMPLATE_DIR
+
+sys.path.insert(0, str(TEMPLATE_DIR / "bench"))
+import report  # bench/
+
+DIGITS = r"(?<![\w.])\d+(?:\.\d+)?"
+WORDS = r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+SHORT_UNIT = r"(?:×|x|%|s|ms|min|[kMG]B)(?!\w)"  # right after the digits, or one space after
+LONG_UNIT = r"(?:seconds?|minutes?|hours?|steps?|jobs?|packages?|figures?)(?!\w)"
+# A number and its unit ("1.2×", "15.46 s", "5 jobs", "five figures", "26 run: steps", with up
+# to two words between a number and a unit word), or a unit and a number in brackets
+# ("steps (38 instead of 45)").
+CLAIM = re.compile(
+    rf"{DIGITS} ?{SHORT_UNIT}|(?:{DIGITS}|{WORDS})(?:\s+[\w:-]+){{0,2}}?\s+{LONG_UNIT}|\b(?:steps|jobs)\s+\(\s*\d",
+    re.IGNORECASE,
+)
+# Claims outside the blocks that the bench does not measure, by file and exact text.
+NOT_MEASURED = {
+    # the suite's time budget, and copier's CLI start-up (FACTS): rules for writing tests
+    "MAINTAINING.md": {"5 minutes", "0.7 s"},
+}
+
+
+def prose_files() -> list[Path]:
+    return [path for path in report.PROSE_FILES if path.exists()]
+
+
+def relative(path: Path) -> str:
+    return path.relative_to(TEMPLATE_DIR).as_posix()
+
+
+def claims_outside_blocks(text: str) -> list[str]:
+    return [found.group(0) for found in CLAIM.finditer(report.BLOCK.sub("", text))]
+
+
+def test_results_md_is_made_from_results_json() -> None:
+    made = report.results_md(report.load())
+    assert report.RESULTS_MD.read_text(encoding="utf-8") == made, "run: uv run python bench/report.py"
+
+
+@pytest.mark.parametrize("path", prose_files(), ids=relative)
+def test_each_block_holds_what_results_json_gives(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text == report.fill_blocks(text, report.load()), "run: uv run python bench/report.py"
+
+
+@pytest.mark.parametrize("path", prose_files(), ids=relative)
+def test_no_figure_is_quoted_outside_a_block(path: Path) -> None:
+    allowed = NOT_MEASURED.get(relative(path), set())
+    assert [claim for claim in claims_outside_blocks(path.read_text(encoding="utf-8")) if claim not in allowed] == []
+
+
+def test_the_readme_shows_the_figures() -> None:
+    assert "<!-- bench:summary -->" in (TEMPLATE_DIR / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_checks_find_what_they_should() -> None:
+    """A stale block, an unknown block and hand-typed figures are all found."""
+    results = report.load()
+    block = "<!-- bench:ci-cost -->\n| stale |\n<!-- /bench:ci-cost -->"
+    assert "| stale |" not in report.fill_blocks(block, results)
+    with pytest.raises(ValueError, match="unknown block bench:nope"):
+        report.fill_blocks("<!-- bench:nope -->\n<!-- /bench:nope -->", results)
+    typed = (
+        "fewer steps (38 instead of 45); 5 jobs, as in v1.0.0; all five figures; 1.22× the floor;"
+        " under 5 minutes; 15.46 s; 39.94 MB; 26 run: steps"
+    )
+    assert claims_outside_blocks(typed) == [
+        "steps (3",
+        "5 jobs",
+        "five figures",
+        "1.22×",
+        "5 minutes",
+        "15.46 s",
+        "39.94 MB",
+        "26 run: steps",
+    ]
+    # Versions, PEP numbers, Python versions, options and a table inside a block are no claims.
+    plain = "Python 3.11's classifiers, PEP 440, v1.0.0's jobs, `-j 2`, `--rounds 2`, one test, 3.15t."
+    assert claims_outside_blocks(plain + "\n<!-- bench:x -->\n5 jobs\n<!-- /bench:x -->") == []
