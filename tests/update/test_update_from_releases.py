@@ -5,8 +5,9 @@ CHANGELOG, which are theirs; a module with its test; a comment and the triggers 
 a coverage threshold, a released version and a dev tool in pyproject.toml, which are the
 template's), updates with a changed answer and without a conflict. Every file is then
 HEAD's fresh render with the same edits made to it, or the author's own file as they left
-it. The oldest release, which gains the most, then passes its checks, as CHANGELOG.md's
-"Action needed" says: `uv lock`, the git hooks by both runners, the lint job, the docs build.
+it. The oldest release, which gains the most, then passes its checks once `uv lock` is run,
+as CHANGELOG.md's "Action needed" says: the git hooks by both runners, the lint job, the
+tests, the build and the docs build (the expensive part: once, for the default kind).
 """
 
 from __future__ import annotations
