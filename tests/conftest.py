@@ -21,20 +21,18 @@ import pytest
 
 from support.answers import REQUIRED_ANSWERS
 from support.commands import git, run
-from support.facts import TEMPLATE_DIR, read_copier_yml
+from support.facts import TEMPLATE_DIR
 from support.hooks import RUNNERS, uvx
 from support.index import LocalIndex, _free_port, _serving
 from support.rendering import Render, copy_working_tree, keep_compiled_jinja, once_per_run, shared_root
 from support.updates import (
+    TEMPLATE_PATHS,
     TemplateRepo,
     commit_all,
     make_v1_1_0,
-    previous_release,
     release_and_head,
-    released_versions,
     render,
     render_project,
-    snapshot_template,
 )
 
 # These machines set PYTHONDONTWRITEBYTECODE=1. With it, every Python program the
@@ -202,15 +200,14 @@ def local_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalIndex
 def template_repo(tmp_path_factory: pytest.TempPathFactory) -> TemplateRepo:
     """The throwaway template repository, built once per test worker."""
     repo = tmp_path_factory.mktemp("template-repo")
-    snapshot_template(repo)
+    copy_working_tree(repo, *TEMPLATE_PATHS)
     git("init", "-q", "-b", "main", cwd=repo)
     commit_all(repo, "Template v1.0.0")
     git("tag", "v1.0.0", cwd=repo)
     changes = make_v1_1_0(repo)
     commit_all(repo, "Template v1.1.0")
     git("tag", "v1.1.0", cwd=repo)
-    skip = read_copier_yml(repo)["_skip_if_exists"]
-    return TemplateRepo(path=repo, skip_if_exists=tuple(skip), **changes)
+    return TemplateRepo(path=repo, **changes)
 
 
 @pytest.fixture(scope="session")
@@ -226,16 +223,13 @@ def v1_1_0_fresh(template_repo: TemplateRepo, tmp_path_factory: pytest.TempPathF
 
 
 @pytest.fixture(scope="session")
-def release_to_head_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
-    """The newest release and the working tree's template as a newer tag (release_and_head)."""
-    return release_and_head(tmp_path_factory, previous_release())
-
-
-@pytest.fixture(scope="session")
-def first_release_to_head_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
-    """The first release (1.0.0: no git hooks, no docs) and the working tree's template as a
-    newer tag: what projects made before a capability existed get from `copier update`."""
-    return release_and_head(tmp_path_factory, next(iter(reversed(released_versions())), None))
+def release_to_head_repo(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, str, str]:
+    """A release of this repository, the test's indirect parameter (a ``released_versions()``
+    entry, or None where the clone has none), and the working tree's template as a newer
+    tag (release_and_head): built once per release and worker."""
+    return release_and_head(tmp_path_factory, request.param)
 
 
 @pytest.fixture(scope="session")

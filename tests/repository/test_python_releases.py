@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -24,17 +23,10 @@ STABLE = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")  # no a1, b2, rc1
 
 
 def uv_cpython_releases() -> set[str]:
-    """Every stable CPython ``X.Y.Z`` uv can install (its offline download list)."""
-    # Not clean_env's UV_PYTHON_DOWNLOADS=never: it is harmless with --only-downloads,
-    # but without that flag it would hide every version not installed here.
-    env = {k: v for k, v in os.environ.items() if k != "UV_PYTHON_DOWNLOADS"}
-    exe = shutil.which("uv") or str(Path(sys.executable).with_name("uv"))
-    listed = subprocess.run(
-        [exe, "python", "list", "--all-versions", "--only-downloads", "--output-format", "json", "--offline"],
-        capture_output=True,
-        text=True,
-        check=True,
-        env=env,
+    """Every stable CPython ``X.Y.Z`` uv can install (its offline download list; with
+    --only-downloads, clean_env's UV_PYTHON_DOWNLOADS=never hides none of them)."""
+    listed = uv(
+        "python", "list", "--all-versions", "--only-downloads", "--output-format", "json", "--offline", cwd=TEMPLATE_DIR
     )
     return {
         entry["version"]
@@ -77,11 +69,6 @@ def test_the_check_fails_when_copier_yml_lags_behind_uv() -> None:
     assert newer_than_known(uv_cpython_releases(), known[:-1]) == [known[-1]]
     assert newer_than_known({"3.99.0"}, known) == ["3.99"]
     assert newer_than_known({f"{known[-1]}.0"}, known) == []
-
-
-# ---------------------------------------------------------------------------
-# The template's own CI installs every Python of the list
-# ---------------------------------------------------------------------------
 
 
 def install_step() -> dict:

@@ -1,9 +1,10 @@
 """Rules about the template itself, checked from copier.yml and the template's files.
 
-Undefined names fail a render (copier's StrictUndefined); the answer sets the
+Undefined names fail a render (copier's StrictUndefined); what running Python or
+the tools leaves in a template checkout reaches no project; the answer sets the
 workflow checks use cover every bool and choice question, and the README's
-question table is copier.yml's, so a new question, choice or workflow is
-checked the moment it exists.
+question table is copier.yml's, so a new question, choice or workflow is checked
+the moment it exists.
 """
 
 from __future__ import annotations
@@ -15,33 +16,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from packaging.version import Version
 
 from support.answers import (
+    REQUIRED_ANSWERS,
     choice_questions,
     choice_values,
+    data_args,
     derived_names,
     questions_read_by_workflows,
     workflow_answer_sets,
 )
-from support.commands import run
+from support.commands import copier_cli, run
 from support.facts import KIND_MODULES, KIND_TESTS, KINDS, TEMPLATE_DIR, copier_config
-from support.rendering import read_answers
-from support.workflows import expression_problems, load_workflow, permission_problems, steps_using, workflow_names
+from support.rendering import project_files, read_answers
+from support.workflows import expression_problems, load_workflow, permission_problems, workflow_names
 
-# --- undefined names -------------------------------------------------------------------------------
-
-
-def test_strict_undefined_is_on_and_the_copier_floor_supports_it() -> None:
-    """copier reads `_envops: {undefined: jinja2.StrictUndefined}` from 9.15.0 on; an
-    older copier fails with a TypeError, so the floor must not promise less."""
-    config = copier_config()
-    assert config["_envops"]["undefined"] == "jinja2.StrictUndefined"
-    assert Version(config["_min_copier_version"]) >= Version("9.15.0")
+# --- what a render takes from the template --------------------------------------------------------
 
 
 def test_a_misspelt_name_fails_the_render(copie: Any, template_snapshot: Path, tmp_path: Path) -> None:
-    """`{{ licence }}` for `{{ license }}` stops the render, naming it, instead of rendering empty."""
+    """`{{ licence }}` for `{{ license }}` stops the render, naming it, instead of rendering empty
+    (copier.yml's `_envops: StrictUndefined`; the floor copier's renders show the floor reads it)."""
     template = tmp_path / "template"
     shutil.copytree(template_snapshot, template)
     readme = template / "template" / "README.md.jinja"
@@ -52,6 +47,35 @@ def test_a_misspelt_name_fails_the_render(copie: Any, template_snapshot: Path, t
 
     assert result.exit_code != 0
     assert "'licence' is undefined" in str(result.exception)
+
+
+# What running Python or the tools in a template checkout leaves behind.
+STRAY = [
+    "template/__pycache__/conftest.cpython-311.pyc",
+    "template/src/{{ package_name }}/__pycache__/core.cpython-312.pyc",
+    "template/tests/__pycache__/test_x.cpython-313-pytest-9.0.0.pyc",
+    "template/src/{{ package_name }}/core.pyc",  # `python -m compileall -b` writes it beside
+    "template/.mypy_cache/3.12/cache.db",
+    "template/.ruff_cache/CACHEDIR.TAG",
+    "template/.pytest_cache/README.md",
+    "template/.DS_Store",
+]
+
+
+def test_a_checkout_with_bytecode_and_caches_renders_none_of_them(template_tree: Path, tmp_path: Path) -> None:
+    """A template used from a plain directory (no git: an unpacked archive, a
+    copy) is copied as it is, except what copier.yml excludes."""
+    template = tmp_path / "checkout"
+    shutil.copytree(template_tree, template)
+    for name in STRAY:
+        (template / name).parent.mkdir(parents=True, exist_ok=True)
+        (template / name).write_bytes(b"stray\n")
+    done = copier_cli("copy", "--defaults", *data_args(REQUIRED_ANSWERS), template, tmp_path / "out", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    files = project_files(tmp_path / "out")
+    assert "pyproject.toml" in files
+    caches = r"(^|/)(__pycache__|\.mypy_cache|\.ruff_cache|\.pytest_cache)/|\.pyc$|\.DS_Store$"
+    assert {f for f in files if re.search(caches, f)} == set()
 
 
 # --- what the workflow checks cover ----------------------------------------------------------------
@@ -198,13 +222,13 @@ def test_readme_question_check_finds_what_it_should() -> None:
 
 
 def test_the_kind_table_covers_every_kind_of_copier_yml() -> None:
-    """conftest's one table of what each kind adds names exactly copier.yml's kinds."""
+    """support.facts' one table of what each kind adds names exactly copier.yml's kinds."""
     assert set(KIND_MODULES) == set(KIND_TESTS) == set(KINDS)
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_derived_names_are_what_copier_derives(render_shared: Any, kind: str) -> None:
-    """conftest's derived_names (which the tests use instead of spelling acme_widgets)
+    """support.answers' derived_names (which the tests use instead of spelling acme_widgets)
     agrees with the answers copier records for a real render."""
     answers = read_answers(render_shared(project_kind=kind))
     expected = derived_names(project_kind=kind)
@@ -215,7 +239,8 @@ def test_derived_names_are_what_copier_derives(render_shared: Any, kind: str) ->
 
 def test_this_repositorys_own_workflows_follow_the_same_rules() -> None:
     """The template's own CI is held to what it generates: expressions where GitHub
-    provides them, permissions by what each job does, no kept credentials."""
+    provides them, permissions by what each job does (no kept credentials: zizmor's
+    pedantic audit, tests/ci/test_workflows.py)."""
     folder = TEMPLATE_DIR / ".github" / "workflows"
     names = sorted(path.name for path in folder.glob("*.y*ml"))
     assert names
@@ -223,6 +248,3 @@ def test_this_repositorys_own_workflows_follow_the_same_rules() -> None:
         workflow = load_workflow(TEMPLATE_DIR, name)
         assert expression_problems(workflow) == [], name
         assert permission_problems(workflow) == [], name
-        for job in workflow["jobs"].values():
-            for step in steps_using(job, "actions/checkout"):
-                assert step["with"]["persist-credentials"] is False, name

@@ -1,12 +1,11 @@
-"""Throwaway template repositories with releases, projects rendered from them, and `copier update`.
+"""Template repositories with versions, projects rendered from them, and `copier update`.
 
-The tests build a throwaway git repository of the template (never this
-repository's own tags): the current template tree committed as ``v1.0.0``, then
-representative changes committed as ``v1.1.0`` (a new action pin, a new Python
-version, a new ruff rule, a new file, a changed README line). ``release_and_head``
-instead clones this repository at one of its releases and commits the working
-tree's template on top as a newer tag. Projects are rendered and updated with
-the real ``copier`` CLI, never with ``--trust``.
+``template_repo`` (conftest) is throwaway: the working tree's template committed
+as ``v1.0.0``, then representative changes (a new action pin, a new Python
+release, a new file) as ``v1.1.0``. ``release_and_head`` instead clones this
+repository at one of its releases and commits the working tree's template on
+top as a newer tag. Projects are rendered and updated with the real ``copier``
+CLI, never with ``--trust``.
 """
 
 from __future__ import annotations
@@ -23,26 +22,16 @@ import pytest
 from packaging.version import Version
 
 import release_tag  # scripts/release_tag.py: the rule that finds a release's commit
-from support.answers import DEFAULT_PACKAGE, REQUIRED_ANSWERS, data_args
+from support.answers import REQUIRED_ANSWERS, data_args
 from support.commands import copier_cli, git, run
-from support.facts import TEMPLATE_DIR
+from support.facts import TEMPLATE_DIR, copier_config
 from support.rendering import copy_working_tree, project_files
 
 # What makes up the template: everything else in this repository is tests and tooling.
 TEMPLATE_PATHS = ("copier.yml", "template", "includes")
-
-
-PACKAGE = DEFAULT_PACKAGE  # package_name that REQUIRED_ANSWERS lead to
-
-
 CI_YML = ".github/workflows/ci.yml"
-
-
 RELEASE_YML = ".github/workflows/release.yml"
-
-
 CONFLICT_MARKERS = ("<<<<<<< ", "=======", ">>>>>>> ")
-
 
 # copier clones the template and renders old and new versions into temporary
 # directories on every call; on tmpfs that takes half the time it takes on disk.
@@ -51,17 +40,14 @@ COPIER_ENV = {"TMPDIR": "/dev/shm"} if os.access("/dev/shm", os.W_OK) else {}  #
 
 @dataclass(frozen=True)
 class TemplateRepo:
-    """A git repository of the template with tags v1.0.0 and v1.1.0."""
+    """A git repository of the template with tags v1.0.0 (the working tree) and v1.1.0."""
 
     path: Path
     old_checkout_pin: str  # actions.checkout in v1.0.0
     new_checkout_pin: str  # actions.checkout in v1.1.0
     new_python: str  # the Python release v1.1.0 adds as "newest"
-    new_ruff_rule: str  # the ruff rule v1.1.0 adds to select
     new_file: str  # a file only v1.1.0 renders
     new_file_text: str
-    readme_line: str  # a line v1.1.0 adds to the README template
-    skip_if_exists: tuple[str, ...]  # copier.yml's user-owned patterns
 
 
 def commit_all(repo: Path, message: str) -> None:
@@ -69,74 +55,38 @@ def commit_all(repo: Path, message: str) -> None:
     git("commit", "-q", "--allow-empty", "-m", message, cwd=repo)
 
 
-def snapshot_template(dst: Path) -> None:
-    """Copy the template as it is in the working tree, uncommitted work included.
-
-    ``git ls-files --cached --others --exclude-standard`` lists what a commit
-    of the working tree would hold: tracked files (minus deleted ones) and
-    untracked files that are not ignored (no __pycache__).
-    """
-    copy_working_tree(dst, *TEMPLATE_PATHS)
-
-
-def replace_once(path: Path, pattern: str, replacement: str) -> str:
-    """Replace the one match of a regex in a file; return the matched text.
-
-    Fails loudly when the template no longer has the text, so the fixture can
-    never silently build a v1.1.0 that lacks a change.
-    """
+def replace_in_config(template: Path, pattern: str, replacement: str) -> str:
+    """Replace the one match of a regex in the template's configuration (copier.yml or a
+    YAML file it includes); return the matched text. Fails loudly when there is none, so
+    a fixture can never silently build a version that lacks a change."""
+    files = [template / "copier.yml", *sorted((template / "includes").glob("*.y*ml"))]
+    found = [(path, match) for path in files for match in re.finditer(pattern, path.read_text(encoding="utf-8"), re.M)]
+    assert len(found) == 1, f"expected one match of {pattern!r} in {template}'s configuration, got {len(found)}"
+    path, match = found[0]
     text = path.read_text(encoding="utf-8")
-    matches = list(re.finditer(pattern, text, flags=re.MULTILINE))
-    assert len(matches) == 1, f"expected one match of {pattern!r} in {path}, got {len(matches)}"
-    path.write_text(
-        text[: matches[0].start()] + matches[0].expand(replacement) + text[matches[0].end() :], encoding="utf-8"
-    )
-    return matches[0].group(0)
+    path.write_text(text[: match.start()] + match.expand(replacement) + text[match.end() :], encoding="utf-8")
+    return match.group(0)
 
 
 def make_v1_1_0(repo: Path) -> dict[str, str]:
     """Apply the representative template changes of v1.1.0 to a checkout."""
-    copier_yml = repo / "copier.yml"
-
-    # A new action pin, as Dependabot-style maintenance of copier.yml would make it.
-    new_sha = "1111111111111111111111111111111111111111"
-    old_pin = replace_once(
-        copier_yml,
-        r'(?<=checkout: ")actions/checkout@[0-9a-f]{40} # v[0-9.]+(?=")',
-        f"actions/checkout@{new_sha} # v99.0.0",
-    )
-
+    # A new action pin, as Renovate's maintenance of the template's pins would make it.
+    new_pin = f"actions/checkout@{'1' * 40} # v99.0.0"
+    old_pin = replace_in_config(repo, r'(?<=checkout: ")actions/checkout@[0-9a-f]{40} # v[0-9.]+(?=")', new_pin)
     # A new Python release: the newest one so far becomes "bug fixes".
-    newest = re.search(r'^\s*"3\.(\d+)": "newest"$', copier_yml.read_text(encoding="utf-8"), flags=re.MULTILINE)
-    assert newest, "copier.yml's python_releases has no newest entry"
-    new_python = f"3.{int(newest.group(1)) + 1}"
-    replace_once(copier_yml, r'^(\s*)"(3\.\d+)": "newest"$', rf'\1"\2": "bug fixes"\n\1"{new_python}": "newest"')
-
-    # A new ruff rule, appended to the select list.
-    pyproject = repo / "template" / "pyproject.toml.jinja"
-    select = re.search(r"^select = \[\n(.*?)^\]", pyproject.read_text(encoding="utf-8"), flags=re.MULTILINE | re.DOTALL)
-    assert select, "pyproject.toml.jinja has no ruff select list"
-    new_rule = next(rule for rule in ("FURB", "PIE", "FLY", "T10") if f'"{rule}"' not in select.group(1))
-    replace_once(pyproject, r"^(select = \[\n(?:.*\n)*?)(\])", rf'\1    "{new_rule}",  # added in v1.1.0\n\2')
-
+    newest = copier_config()["python_releases"]["default"]
+    new_python = f"3.{int(list(newest)[-1].split('.')[1]) + 1}"
+    replace_in_config(repo, r'^(\s*)"(3\.\d+)": "newest"$', rf'\1"\2": "bug fixes"\n\1"{new_python}": "newest"')
     # A new file.
-    new_file = ".editorconfig"
-    new_file_text = "root = true\n\n[*]\nend_of_line = lf\ninsert_final_newline = true\n"
+    new_file, new_file_text = ".editorconfig", "root = true\n\n[*]\nend_of_line = lf\ninsert_final_newline = true\n"
     assert not (repo / "template" / new_file).exists()
     (repo / "template" / new_file).write_text(new_file_text, encoding="utf-8")
-
-    # A changed line in the README template.
-    readme_line = "Template v1.1.0 adds this line to the README."
-    replace_once(repo / "template" / "README.md.jinja", r"^(## Development\n)", rf"\1\n{readme_line}\n")
-
     return {
         "old_checkout_pin": old_pin,
-        "new_checkout_pin": f"actions/checkout@{new_sha} # v99.0.0",
+        "new_checkout_pin": new_pin,
         "new_python": new_python,
-        "new_ruff_rule": new_rule,
         "new_file": new_file,
         "new_file_text": new_file_text,
-        "readme_line": readme_line,
     }
 
 
@@ -149,18 +99,8 @@ def render(template: Path, dst: Path, ref: str, **answers: Any) -> Path:
     """``copier copy`` of one template version; ``_src_path`` is absolute."""
     assert template.is_absolute()
     assert dst.is_absolute()
-    copier(
-        "copy",
-        "--quiet",
-        "--defaults",
-        "--vcs-ref",
-        ref,
-        *data_args({**REQUIRED_ANSWERS, **answers}),
-        template,
-        dst,
-        cwd=dst.parent,
-        check=True,
-    )
+    args = data_args({**REQUIRED_ANSWERS, **answers})
+    copier("copy", "--quiet", "--defaults", "--vcs-ref", ref, *args, template, dst, cwd=dst.parent, check=True)
     return dst
 
 
@@ -207,8 +147,9 @@ def assert_no_conflicts(project: Path) -> None:
     assert git("ls-files", "--unmerged", cwd=project) == ""
 
 
-def user_owned(name: str, patterns: tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+def user_owned(name: str) -> bool:
+    """Whether the file is the user's after the first copy (copier.yml's ``_skip_if_exists``)."""
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in copier_config()["_skip_if_exists"])
 
 
 def released_versions() -> list[tuple[str, str]]:
@@ -230,11 +171,6 @@ def released_versions() -> list[tuple[str, str]]:
     return found
 
 
-def previous_release() -> tuple[str, str] | None:
-    """(tag, commit) of this repository's newest released version (released_versions)."""
-    return next(iter(released_versions()), None)
-
-
 def release_and_head(tmp_path_factory: pytest.TempPathFactory, found: tuple[str, str] | None) -> tuple[Path, str, str]:
     """A clone of this repository at the release ``found``, with the working tree's template
     committed as a newer tag: (clone, release tag, newer tag)."""
@@ -254,7 +190,7 @@ def release_and_head(tmp_path_factory: pytest.TempPathFactory, found: tuple[str,
             shutil.rmtree(clone / path)
         else:
             (clone / path).unlink(missing_ok=True)
-    snapshot_template(clone)
+    copy_working_tree(clone, *TEMPLATE_PATHS)
     commit_all(clone, "The template at HEAD, uncommitted work included")
     release = (*Version(tag).release, 0, 0)
     newer = f"v{release[0]}.{release[1]}.{release[2] + 1}"

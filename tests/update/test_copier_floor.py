@@ -22,12 +22,21 @@ from support.answers import REQUIRED_ANSWERS, data_args
 from support.commands import git, require_interpreter, uv
 from support.facts import KINDS, copier_config
 from support.rendering import Render, read_answers
-from support.updates import COPIER_ENV, TemplateRepo, assert_no_conflicts, commit_all, committable, rendered, user_owned
+from support.updates import (
+    COPIER_ENV,
+    TemplateRepo,
+    assert_no_conflicts,
+    commit_all,
+    committable,
+    rendered,
+    replace_in_config,
+    user_owned,
+)
 
 FLOOR: str = copier_config()["_min_copier_version"]
 # An answer that differs from the default, and the one that matters: python_min's
 # rendered choices are what copier 9.4 cannot parse. (The same answers as
-# tests/test_combinations.py's renders, so the newest copier's are shared.)
+# tests/render/test_combinations.py's renders, so the newest copier's are shared.)
 ANSWERS: dict[str, Any] = {"python_min": "3.12"}
 
 # Files whose text records where and when the project was rendered.
@@ -135,7 +144,7 @@ def test_the_floor_copier_updates_an_edited_project_between_two_tags(
     assert after["NOTES.md"] == "Ours.\n"
     # Every user-owned file stays as it was.
     for name in before:
-        if user_owned(name, template_repo.skip_if_exists):
+        if user_owned(name):
             assert after[name] == before[name], f"{name} changed although it is the user's"
 
 
@@ -157,10 +166,7 @@ def test_the_newest_copier_below_the_floor_refuses_and_could_not_render_anyway(
     # The same template without the floor: the older copier fails on its own.
     unguarded = tmp_path / "unguarded"
     shutil.copytree(template_snapshot, unguarded, symlinks=True)
-    copier_yml = unguarded / "copier.yml"
-    text = copier_yml.read_text(encoding="utf-8")
-    assert f'_min_copier_version: "{FLOOR}"\n' in text
-    copier_yml.write_text(text.replace(f'_min_copier_version: "{FLOOR}"\n', ""), encoding="utf-8")
+    replace_in_config(unguarded, rf'^_min_copier_version: "{re.escape(FLOOR)}"\n', "")
     commit_all(unguarded, "Without the copier floor")
     failed = below(*args, unguarded, tmp_path / "project", cwd=tmp_path, check=False)
     assert failed.returncode != 0, f"copier {shown} renders this template: lower the floor"

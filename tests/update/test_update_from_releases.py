@@ -1,92 +1,206 @@
-"""`copier update` from this repository's own releases to the working tree's template:
-an edited project keeps every edit and gets what was added since (docs, hooks, the lint job,
-the matrix), and its checks pass afterwards."""
+"""`copier update` from each release of this repository to the working tree's template.
+
+A project of each release and kind, edited the ways its author edits one (README and
+CHANGELOG, which are theirs; a module with its test; a comment and the triggers of ci.yml,
+a coverage threshold, a released version and a dev tool in pyproject.toml, which are the
+template's), updates with a changed answer and without a conflict. Every file is then
+HEAD's fresh render with the same edits made to it, or the author's own file as they left
+it. The oldest release, which gains the most, then passes its checks once `uv lock` is run,
+as CHANGELOG.md's "Action needed" says: the git hooks by both runners, the lint job, the
+tests, the build and the docs build (the expensive part: once, for the default kind).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from packaging.version import Version
 
-from support.commands import git, require_interpreter, run, uv
+from support.commands import git, require_interpreter, uv
 from support.docs import DOCS_FILES, DOCS_HTML, build_docs, page_text
-from support.facts import DEFAULT_PYTHON_MIN, FREE_THREADED, OS_RUNNERS, ci_python_versions, parse_yaml
+from support.facts import (
+    DEFAULT_PYTHON_MIN,
+    FREE_THREADED,
+    INITIAL_VERSION,
+    KINDS,
+    OS_RUNNERS,
+    ci_python_versions,
+    copier_config,
+)
 from support.hooks import RUNNERS, hooks, prepare, run_hooks
 from support.rendering import read_answers, read_pyproject
-from support.updates import CI_YML, assert_no_conflicts, commit_all, committable, render, render_project, update
+from support.updates import (
+    CI_YML,
+    assert_no_conflicts,
+    commit_all,
+    committable,
+    released_versions,
+    render,
+    render_project,
+    rendered,
+    update,
+    user_owned,
+)
 from support.workflows import github_env, load_workflow, matrix_entries, run_job, step_named, steps_using
 
-PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
+RELEASES: list[tuple[str, str] | None] = [*released_versions()] or [None]  # None: skipped, saying why
+OLDEST = RELEASES[-1]
+DEFAULT_KIND = copier_config()["project_kind"]["default"]
+DESCRIPTION = "Widgets for Acme, now with shouting"  # the answer changed at update time
+README_PARAGRAPH = "A paragraph the project's author wrote, shown on the site too."
+CHANGELOG_LINE = "Something the author changed."
+# Edits to lines the template keeps: each merges without a conflict.
+CI_EDITS = {
+    "  # A new push to a pull request supersedes the run in progress; runs on main\n": (
+        "  # Ours: a new push to a pull request supersedes the run in progress; runs on main\n"
+    ),
+    "  push:\n    branches: [main]\n": '  push:\n    branches: [main, "release/**"]\n',
+}
+MODULE = '''\
+"""Shouting: a module the project's author added after the first copy."""
 
-USER_README = "\n## Our notes\n\nA paragraph the project's author wrote, shown on the site too.\n"
+
+def shout(text: str) -> str:
+    """Return the text in capitals, with an exclamation mark.
+
+    >>> shout("hello")
+    'HELLO!'
+    """
+    return f"{text.upper()}!"
+'''
 
 
-USER_CHANGELOG_LINE = "- Something the author changed."
+def release_id(found: tuple[str, str] | None) -> str:
+    return found[0] if found else "no-release"
+
+
+def replace_once(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{path.name} no longer has {old!r} once"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def edit_managed_files(project: Path) -> None:
+    """The author's edits to files the template manages: `copier update` merges them."""
+    for old, new in CI_EDITS.items():
+        replace_once(project / CI_YML, old, new)
+    replace_once(project / "pyproject.toml", "show_missing = true\n", "show_missing = true\nfail_under = 90\n")
+    uv("version", "--bump", "minor", "--frozen", cwd=project)  # a released project
+    # Sorted in before "mypy": a dev tool sorted after "ruff" meets 1.1.0's new zizmor line.
+    uv("add", "--dev", "hypothesis", "--frozen", cwd=project)
 
 
 @pytest.mark.slow
-def test_update_from_the_first_release_adds_the_docs_and_keeps_the_edits(
-    first_release_to_head_repo: tuple[Path, str, str], tmp_path: Path
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("release_to_head_repo", RELEASES, indirect=True, ids=release_id)
+def test_an_edited_project_of_each_release_updates_to_head(
+    release_to_head_repo: tuple[Path, str, str], kind: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
-    template, released, head = first_release_to_head_repo
-    project = render_project(template, tmp_path / "project", released)
-    assert not (project / "docs").exists(), f"{released} has docs: the first release should have none"
-    readme, changelog = project / "README.md", project / "CHANGELOG.md"
-    readme.write_text(readme.read_text(encoding="utf-8") + USER_README, encoding="utf-8")
-    changelog.write_text(
-        changelog.read_text(encoding="utf-8").replace(
-            "## [Unreleased]\n", f"## [Unreleased]\n\n### Changed\n\n{USER_CHANGELOG_LINE}\n", 1
-        ),
+    template, released, head = release_to_head_repo
+    full_checks = (released, kind) == (release_id(OLDEST), DEFAULT_KIND)  # once: the slow part
+    project = render_project(template, tmp_path / "project", released, project_kind=kind)
+    old, old_answers = set(committable(project)), read_answers(project)
+    package = old_answers["package_name"]
+    with (project / "README.md").open("a", encoding="utf-8") as readme:
+        readme.write(f"\n## Our notes\n\n{README_PARAGRAPH}\n")
+    replace_once(
+        project / "CHANGELOG.md", "## [Unreleased]\n", f"## [Unreleased]\n\n### Changed\n\n- {CHANGELOG_LINE}\n"
+    )
+    (project / "src" / package / "shout.py").write_text(MODULE, encoding="utf-8")
+    (project / "tests" / "test_shout.py").write_text(
+        f'from {package}.shout import shout\n\n\ndef test_shout() -> None:\n    assert shout("hi") == "HI!"\n',
         encoding="utf-8",
     )
-    ci = project / ".github" / "workflows" / "ci.yml"
-    ci.write_text(
-        # A line the template keeps: the user's edit of it merges without a conflict.
-        ci.read_text(encoding="utf-8").replace(
-            "  # A new push to a pull request supersedes the run in progress; runs on main\n",
-            "  # Ours: a new push to a pull request supersedes the run in progress; runs on main\n",
-            1,
-        ),
-        encoding="utf-8",
-    )
+    edit_managed_files(project)
+    if full_checks:  # uv.lock committed, as the generated README says
+        uv("lock", cwd=project, env={"UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN)})
     commit_all(project, "User edits")
     before = committable(project)
+    created = before.keys() - old  # the author's new files
 
-    update(project, "--vcs-ref", head)  # --defaults: the new docs question takes its default
+    update(project, "--vcs-ref", head, "--data", f"description={DESCRIPTION}")
 
     assert_no_conflicts(project)
     after = committable(project)
-    assert read_answers(project)["docs"] is True
-    fresh = render(template, tmp_path / "fresh", head)
-    for name in DOCS_FILES:
-        assert after[name] == (fresh / name).read_text(encoding="utf-8"), name
-    assert after["README.md"] == before["README.md"]
-    assert after["CHANGELOG.md"] == before["CHANGELOG.md"]
-    assert (
-        "  # Ours: a new push to a pull request supersedes the run in progress; runs on main\n"
-        in after[".github/workflows/ci.yml"]
-    )
-    assert "docs" in load_workflow(project, "ci.yml")["jobs"]
-    assert {"build-docs", "pages"} <= set(load_workflow(project, "release.yml")["jobs"])
-    assert "docs" in read_pyproject(project)["dependency-groups"]
-    # The released README (its links to repository files included) builds under -W, edits shown.
+    fresh = render(template, tmp_path / "fresh", head, project_kind=kind, description=DESCRIPTION)
+    edit_managed_files(fresh)
+    expected = rendered(fresh)  # the answers file included: `_commit` is HEAD's tag
+    for name in after.keys() | expected.keys():
+        if after.get(name) != expected.get(name):  # only the author's own files, as they left them
+            assert user_owned(name) or name in created, f"{name} is not HEAD's render with the author's edits"
+            assert after.get(name) == before.get(name), f"{name} changed although it is the author's"
+    assert after.keys() == expected.keys() | created  # nothing lost, nothing else appeared
+
+    # The questions added since the release take their defaults (--defaults) ...
+    answers, config = read_answers(project), copier_config()
+    for name in answers.keys() - old_answers.keys():
+        default = config[name].get("default")
+        if not (isinstance(default, str) and "{" in default):  # a derived default: the render's, above
+            assert answers[name] == default, name
+    # ... and what came with them, as CHANGELOG.md lists it: docs, hooks, lint job, preflight, matrix.
+    ci, release = load_workflow(project, "ci.yml")["jobs"], load_workflow(project, "release.yml")["jobs"]
+    pyproject = read_pyproject(project)
+    assert answers["docs"] is True
+    assert DOCS_FILES | {".pre-commit-config.yaml", ".github/scripts/release_preflight.py"} <= after.keys()
+    assert {"lint", "docs"} <= ci.keys()
+    assert {"preflight", "build-docs", "pages"} <= release.keys()
+    assert "docs" in pyproject["dependency-groups"]
+    assert pyproject["tool"]["uv"]["required-version"] == f">={config['uv_min_version']['default']}"
+    assert pyproject["project"]["description"] == DESCRIPTION
+    assert ci["test"]["runs-on"] == "${{ matrix.os }}"
+    matrix = ci["test"]["strategy"]["matrix"]
+    assert matrix["os"] == [OS_RUNNERS[system] for system in config["operating_systems"]["default"]]
+    assert matrix["python-version"] == ci_python_versions(DEFAULT_PYTHON_MIN)  # test_every_python=false
+    entries = matrix_entries(ci["test"])
+    assert [e["python-version"] for e in entries if e.get("lowest-direct")] == [DEFAULT_PYTHON_MIN]
+    assert [e["python-version"] for e in entries if e.get("free-threaded")] == [FREE_THREADED]
+    assert "markdown-append" in step_named(ci["test"], "^Test$")["run"]
+    assert step_named(ci["test"], "GIL")
+    if not full_checks:
+        return
+
+    # The oldest release had neither docs nor hooks: the update brought them.
+    assert not any(name.startswith("docs/") for name in old)
+    assert ".pre-commit-config.yaml" not in old
+    # CHANGELOG 1.1.0: the new docs group makes the committed uv.lock stale; `uv lock` again.
+    (setup_uv,) = steps_using(ci["lint"], "astral-sh/setup-uv")
+    env = {"UV_PYTHON": require_interpreter(str(setup_uv["with"]["python-version"]))}
+    assert "needs to be updated" in uv("lock", "--check", cwd=project, env=env, check=False).stderr
+    uv("lock", cwd=project, env=env)
+    # Then the hooks (both runners, every hook), the lint job, the tests (the author's
+    # doctest too) and the build pass ...
+    runner_env = request.getfixturevalue("runner_env")
+    prepare(project, env["UV_PYTHON"], runner_env)
+    for runner in RUNNERS:
+        returncode, results, output = run_hooks(runner, project, runner_env)
+        assert returncode == 0, output
+        assert set(results) == set(hooks(project).values()), output
+    run_job(ci["lint"], project, {**github_env(), **env})
+    tests_run = uv("run", "pytest", "-v", cwd=project, env=env).stdout
+    assert "test_shout.py::test_shout PASSED" in tests_run
+    assert f"{package}.shout.shout PASSED" in tests_run
+    uv("build", cwd=project, env=env)
+    # ... the next release bumps from the author's released version, which the update kept ...
+    version = Version(pyproject["project"]["version"])
+    assert version > Version(INITIAL_VERSION)
+    bump = uv("version", "--bump", "patch", "--dry-run", "--short", cwd=project, env=env).stdout.strip()
+    assert Version(bump) == Version(f"{version.major}.{version.minor}.{version.micro + 1}")
+    # ... and the README (its links to repository files included) builds under -W, the edits shown.
     build_docs(project)
-    text = page_text(project / DOCS_HTML / "index.html")
-    assert "A paragraph the project's author wrote, shown on the site too." in text
-    assert USER_CHANGELOG_LINE.removeprefix("- ") in page_text(project / DOCS_HTML / "changelog.html")
-    # The built site is no change to commit (.gitignore, updated too).
+    assert README_PARAGRAPH in page_text(project / DOCS_HTML / "index.html")
+    assert CHANGELOG_LINE in page_text(project / DOCS_HTML / "changelog.html")
     status = git("status", "--porcelain", "--untracked-files=all", cwd=project)
-    assert "docs/api.md" in status  # git does see the update's new files ...
-    assert "docs/_build" not in status  # ... but not the built site
+    assert "docs/api.md" in status  # git sees the update's new files ...
+    assert DOCS_HTML not in status  # ... but not the built site (.gitignore, updated too)
 
 
-def test_update_from_the_first_release_can_decline_the_docs(
-    first_release_to_head_repo: tuple[Path, str, str], tmp_path: Path
-) -> None:
-    """CHANGELOG "Action needed": `copier update --data docs=false` keeps a project without docs."""
-    template, released, head = first_release_to_head_repo
+@pytest.mark.parametrize("release_to_head_repo", [OLDEST], indirect=True, ids=release_id)
+def test_the_docs_can_be_declined_on_update(release_to_head_repo: tuple[Path, str, str], tmp_path: Path) -> None:
+    """CHANGELOG 1.1.0, "Action needed": `copier update --data docs=false` keeps a project without docs."""
+    template, released, head = release_to_head_repo
     project = render_project(template, tmp_path / "project", released)
-    assert not (project / "docs").exists(), f"{released} has docs: the first release should have none"
+    assert not (project / "docs").exists(), f"{released} has docs: the oldest release should have none"
 
     update(project, "--vcs-ref", head, "--data", "docs=false")
 
@@ -94,112 +208,5 @@ def test_update_from_the_first_release_can_decline_the_docs(
     assert read_answers(project)["docs"] is False
     assert not (project / "docs").exists()
     assert "docs" not in load_workflow(project, "ci.yml")["jobs"]
+    assert not {"build-docs", "pages"} & load_workflow(project, "release.yml")["jobs"].keys()
     assert "docs" not in read_pyproject(project)["dependency-groups"]
-
-
-@pytest.mark.slow
-def test_update_from_the_previous_release_brings_the_matrix_into_an_edited_project(
-    release_to_head_repo: tuple[Path, str, str],
-    tmp_path: Path,
-) -> None:
-    """A v1.0.0 project whose ci.yml the user edited gets the new matrix, keeping the edit;
-    `--defaults` answers the new question with Linux alone."""
-    template, released, head = release_to_head_repo
-    project = render_project(template, tmp_path / "project", released, project_kind="cli")
-    ci = project / CI_YML
-    text = ci.read_text(encoding="utf-8")
-    edited = '  push:\n    branches: [main, "release/**"]\n'
-    assert text.count("  push:\n    branches: [main]\n") == 1
-    ci.write_text(text.replace("  push:\n    branches: [main]\n", edited), encoding="utf-8")
-    commit_all(project, "Run CI on release branches too")
-
-    update(project, "--vcs-ref", head)
-
-    assert_no_conflicts(project)
-    assert read_answers(project)["operating_systems"] == ["Linux"]
-    text = ci.read_text(encoding="utf-8")
-    assert edited in text  # the user's edit
-    job = load_workflow(project, "ci.yml")["jobs"]["test"]
-    assert job["runs-on"] == "${{ matrix.os }}"
-    assert job["strategy"]["matrix"]["os"] == [OS_RUNNERS["Linux"]]
-    # --defaults: the oldest and the newest Python (1.2.0 dropped the ones between; CHANGELOG).
-    assert read_answers(project)["test_every_python"] is False
-    assert job["strategy"]["matrix"]["python-version"] == ci_python_versions(DEFAULT_PYTHON_MIN)
-    entries = matrix_entries(job)
-    assert [e["python-version"] for e in entries if e.get("lowest-direct")] == [DEFAULT_PYTHON_MIN]
-    assert [e["python-version"] for e in entries if e.get("free-threaded")] == [FREE_THREADED]
-    assert "markdown-append" in step_named(job, "^Test$")["run"]
-    assert step_named(job, "GIL")
-
-
-@pytest.mark.slow
-def test_update_from_the_first_release_brings_hooks_lint_job_and_keywords(
-    first_release_to_head_repo: tuple[Path, str, str], runner_env: dict[str, str], tmp_path: Path
-) -> None:
-    template, released, head = first_release_to_head_repo
-    project = render_project(template, tmp_path / "project", released, project_kind="llm-plugin")
-    assert not (project / PRE_COMMIT_CONFIG).exists(), f"{released} has git hooks: the first release had none"
-    # The user's edits: a renamed CI step, a coverage threshold, a module with its test, README text.
-    ci = (project / CI_YML).read_text(encoding="utf-8")
-    # A comment line the template keeps: the user's edit merges without a conflict.
-    assert ci.count("  # A new push to a pull request supersedes the run in progress; runs on main\n") == 1
-    (project / CI_YML).write_text(
-        ci.replace(
-            "  # A new push to a pull request supersedes the run in progress; runs on main\n",
-            "  # Ours: a new push to a pull request supersedes the run in progress; runs on main\n",
-        ),
-        encoding="utf-8",
-    )
-    pyproject = (project / "pyproject.toml").read_text(encoding="utf-8")
-    (project / "pyproject.toml").write_text(
-        pyproject.replace("show_missing = true\n", "show_missing = true\nfail_under = 90\n"), encoding="utf-8"
-    )
-    package = read_pyproject(project)["project"]["name"].replace("-", "_")
-    (project / "src" / package / "extra.py").write_text(
-        'def shout(text: str) -> str:\n    """Loud.\n\n    >>> shout("hi")\n    \'HI\'\n    """\n'
-        "    return text.upper()\n",
-        encoding="utf-8",
-    )
-    (project / "tests" / "test_extra.py").write_text(
-        f'from {package}.extra import shout\n\n\ndef test_shout() -> None:\n    assert shout("a") == "A"\n',
-        encoding="utf-8",
-    )
-    with (project / "README.md").open("a", encoding="utf-8") as readme:
-        readme.write("\n## Our notes\n\nKept across updates.\n")
-    commit_all(project, "User edits")
-
-    update(project, "--vcs-ref", head)
-
-    assert_no_conflicts(project)
-    fresh = render(template, tmp_path / "fresh", head, project_kind="llm-plugin")
-    # The hooks arrive as in a fresh render ...
-    assert (project / PRE_COMMIT_CONFIG).read_text(encoding="utf-8") == (fresh / PRE_COMMIT_CONFIG).read_text(
-        encoding="utf-8"
-    )
-    # ... the lint job too, with the user's step name kept in the test job ...
-    jobs = load_workflow(project, "ci.yml")["jobs"]
-    assert jobs["lint"] == load_workflow(fresh, "ci.yml")["jobs"]["lint"]
-    assert "  # Ours: a new push to a pull request supersedes the run in progress; runs on main\n" in (
-        project / CI_YML
-    ).read_text(encoding="utf-8")
-    # ... zizmor in the dev group, the plugin's default keywords, the user's threshold.
-    pyproject_after = read_pyproject(project)
-    assert any(d.startswith("zizmor>=") for d in pyproject_after["dependency-groups"]["dev"])
-    assert pyproject_after["project"]["keywords"] == ["llm"]
-    assert read_answers(project)["keywords"] == ["llm"]
-    assert pyproject_after["tool"]["coverage"]["report"]["fail_under"] == 90
-    assert "Kept across updates." in (project / "README.md").read_text(encoding="utf-8")
-    assert (project / "src" / package / "extra.py").is_file()
-
-    # What the CHANGELOG asks after this update: `uv lock`; then the hooks and the lint job pass.
-    (setup_uv,) = steps_using(jobs["lint"], "astral-sh/setup-uv")
-    python = require_interpreter(str(setup_uv["with"]["python-version"]))
-    uv("lock", cwd=project, env={"UV_PYTHON": python})
-    run(["git", "add", "-A"], project)
-    prepare(project, python, runner_env)
-    for runner in RUNNERS:
-        returncode, results, output = run_hooks(runner, project, runner_env)
-        assert returncode == 0, output
-        assert set(results) == set(hooks(project).values()), output
-    run_job(jobs["lint"], project, {**github_env(), "UV_PYTHON": python})
-    assert parse_yaml((project / ".copier-answers.yml").read_text(encoding="utf-8"))["_commit"] == head

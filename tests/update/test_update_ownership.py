@@ -1,0 +1,46 @@
+"""Who owns which file (copier.yml's ``_skip_if_exists``; the generated README's "Who owns which file").
+
+README.md, CHANGELOG.md, the package's modules, tests/test_*.py and the docs pages belong
+to the user after the first copy: `copier update` leaves them as they are. Every other file
+is the template's: an update brings its changes and merges the user's edits into them
+(tests/update/test_update_from_releases.py), or shows a conflict (test_update_conflicts.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from support.docs import USER_PAGES
+from support.facts import KINDS, kind_files
+from support.rendering import Render, project_files, read_answers
+from support.updates import commit_all, project_copy, update, user_owned
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_skip_if_exists_covers_exactly_the_user_owned_files(render_shared: Render, kind: str) -> None:
+    """Code, tests, README, CHANGELOG and the docs pages are the user's; workflows,
+    configuration and docs/conf.py are not."""
+    project = render_shared(project_kind=kind)
+    package = read_answers(project)["package_name"]
+    owned = {name for name in project_files(project) if user_owned(name)}
+    common = {"README.md", "CHANGELOG.md", f"src/{package}/__init__.py", f"src/{package}/core.py"}
+    assert owned == common | {f"tests/test_{package}.py"} | kind_files(kind, package) | USER_PAGES
+
+
+def test_deleted_managed_files_stay_deleted_and_deleted_user_files_return(v1_0_0_seed: Path, tmp_path: Path) -> None:
+    """copier respects a deleted template-managed file; a _skip_if_exists file comes back.
+
+    That is copier's rule for _skip_if_exists ("skipped if it exists"), which
+    the generated README documents: delete such a file again after an update.
+    """
+    project = project_copy(v1_0_0_seed, tmp_path)
+    (project / ".github" / "dependabot.yml").unlink()
+    (project / "CHANGELOG.md").unlink()
+    commit_all(project, "Delete Dependabot and the changelog")
+
+    update(project, "--vcs-ref", "v1.1.0")
+
+    assert not (project / ".github" / "dependabot.yml").exists()
+    assert (project / "CHANGELOG.md").is_file()
