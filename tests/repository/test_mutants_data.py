@@ -165,8 +165,8 @@ def test_each_mutant_selection_names_tests_that_exist(tests: tuple[str, ...]) ->
 
 def test_the_selection_check_finds_what_it_should() -> None:
     """The check can fail: a moved test, a missing file or function, an impossible marker."""
-    assert selection_problems(["tests/repository/test_template_hygiene.py", "-k", "newest"]) == [
-        "pytest tests/repository/test_template_hygiene.py -k newest: selects no test"
+    assert selection_problems(["tests/update/test_check_update.py", "-k", "newest"]) == [
+        "pytest tests/update/test_check_update.py -k newest: selects no test"
     ]
     assert selection_problems(["tests/test_no_such_file.py"]) == ["tests/test_no_such_file.py: no such file"]
     assert selection_problems(["tests/repository/test_python_releases.py::test_gone[3.15]"]) == [
