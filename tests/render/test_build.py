@@ -38,11 +38,10 @@ from support.facts import DEFAULT_PYTHON_MIN, INITIAL_VERSION, supported_version
 pytestmark = pytest.mark.slow
 
 
-def build_case(python_version: str, **answers: str) -> Any:
+def build_case(python_version: str, *labels: str, **answers: str) -> Any:
     """One build case: the answers to render with and the interpreter to check on."""
-    name = "-".join([*(f"{k}={v}" for k, v in answers.items()), f"on-{python_version}"])
-    name = name if answers else f"defaults-on-{python_version}"
-    return pytest.param((python_version, answers), id=name)
+    names = [f"{k}={v}" for k, v in answers.items() if k not in OWN_IMPORT_NAME] + list(labels)
+    return pytest.param((python_version, answers), id="-".join([*(names or ["defaults"]), f"on-{python_version}"]))
 
 
 OPTION_CASES = [
@@ -51,7 +50,7 @@ OPTION_CASES = [
     # A license with a longer text and an SPDX id that is not "MIT", with an import
     # name that is not the distribution's; and the proprietary option, which ships
     # no license file at all.
-    build_case("3.12", license="Apache-2.0", **OWN_IMPORT_NAME),
+    build_case("3.12", "own-import-name", license="Apache-2.0", **OWN_IMPORT_NAME),
     build_case("3.13", license="Proprietary"),
 ]
 # Every version of the default project's matrix is built green once: the default

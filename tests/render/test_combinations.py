@@ -27,7 +27,7 @@ from support.answers import (
     template_values,
 )
 from support.commands import find_interpreter, uv
-from support.facts import LICENSES
+from support.facts import KINDS, LICENSES, known_python_versions
 from support.rendering import Render, read_pyproject
 
 OFFERED = [answers for answers in KIND_PYTHON_SETS if not python_floor(answers)]
@@ -72,6 +72,14 @@ def test_a_refused_combination_truly_does_not_resolve(
     result = resolve(project, python_min, tmp_path, check=False)
     assert result.returncode != 0, f"{answers} resolves: the validator can go"
     assert "No solution found" in result.stderr, result.stderr
+
+
+def test_each_kind_floor_is_a_known_python_with_a_reason() -> None:
+    """What python_min's validator and its message read (copier.yml kind_python_min)."""
+    for kind, floor in template_values()["kind_python_min"].items():
+        assert kind in KINDS, kind
+        assert floor["python"] in known_python_versions(), floor
+        assert floor["because"], floor
 
 
 def dependency_tables(project: Path) -> dict[str, Any]:

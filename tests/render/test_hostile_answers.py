@@ -153,33 +153,9 @@ def test_workflow_code_is_found(baseline: Path) -> None:
 
 # --- property-based -----------------------------------------------------------
 
-FRAGMENTS = [
-    *HOSTILE_TEXTS.values(),
-    "{{",
-    "}}",
-    "{%",
-    "%}",
-    "${{",
-    "\\",
-    '"',
-    "'",
-    "`",
-    "#",
-    ": ",
-    "- ",
-    "&",
-    "*",
-    "!",
-    "|",
-    ">",
-    "<",
-    "[",
-    "]",
-    "  ",
-    "\u202e",
-    "\u200f",
-    "🙂",
-]
+# The hostile texts, and the pieces of syntax they are made of, to combine.
+SYNTAX = ["{{", "}}", "{%", "%}", "${{", "\\", '"', "'", "`", "#", ": ", "- ", "&", "*", "!", "|", ">", "<", "[", "]"]
+FRAGMENTS = [*HOSTILE_TEXTS.values(), *SYNTAX, "  ", "\u202e", "\u200f", "🙂"]
 # Printable text: no control characters, surrogates or line/paragraph separators.
 PRINTABLE = st.text(st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp")), max_size=20)
 HOSTILE_TEXT = st.lists(st.one_of(PRINTABLE, st.sampled_from(FRAGMENTS)), max_size=6).map("".join)

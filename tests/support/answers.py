@@ -6,7 +6,7 @@ the day it exists. The sets leave out answers at their default, so that two
 tests asking for one project ask render_shared with the same answers.
 
 - REQUIRED_ANSWERS: the questions without a default, answered with the examples their validators give;
-- ``recorded_answers``, ``derived_names``: what copier records and derives (copier.yml's own defaults, rendered);
+- ``template_values``, ``recorded_answers``, ``derived_names``: what copier computes, records and derives;
 - EACH_KIND, EACH_LICENSE, KIND_PYTHON_SETS, ``workflow_answer_sets``, ``matrix_answer_sets``: combinations;
 - DISTINCT: answers that differ from each other and from every default;
 - HOSTILE_TEXTS, HOSTILE_KEYWORDS, ``hostile_answers``: text that must stay literal everywhere;
@@ -314,9 +314,6 @@ HOSTILE_TEXTS: dict[str, str] = {
     "yaml mapping indicator": "key: value",
     "yaml sequence indicator": "- item",
     "yaml anchor alias tag": "&anchor *alias !tag !!python/object/apply:os.system",
-    "yaml block indicators": "| literal > folded",
-    "yaml complex key": "? complex key",
-    "yaml document markers": "--- ... %YAML 1.2",
     "yaml null": "null",
     "yaml float": "1.0",
     "toml string and table lookalikes": "'''\"\"\" [[x]] = 1",
@@ -324,6 +321,9 @@ HOSTILE_TEXTS: dict[str, str] = {
     "emoji with zwj and flags": "😀 👩‍💻 🇺🇦",
     "hebrew right-to-left": "שלום עולם",
     "arabic with bidi override": "مرحبا \u202eevil\u202c",
+    "yaml block indicators": "| literal > folded",
+    "yaml complex key": "? complex key",
+    "yaml document markers": "--- ... %YAML 1.2",
     "leading and trailing spaces": "  padded  ",
     "four leading spaces": "    indented",
     "html": "<script>alert('x')</script>",
