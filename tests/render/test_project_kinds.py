@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from support.answers import DISTINCT, OWN_IMPORT_NAME, derived_names
+from support.answers import DISTINCT, EACH_KIND, OWN_IMPORT_NAME, derived_names
 from support.commands import run
 from support.distributions import (
     ISOLATED_PIP_ENV,
@@ -172,15 +172,17 @@ def listed_plugins(venv: Path, tmp_path: Path) -> dict[str, dict[str, Any]]:
 
 
 def test_plugin_readme_gives_the_commands_these_tests_run(render_shared: Any) -> None:
-    readme = (render_shared(**PLUGIN) / "README.md").read_text(encoding="utf-8")
+    """(In the plugin of the kind's default names: no render of its own.)"""
+    readme = (render_shared(**EACH_KIND["llm-plugin"]) / "README.md").read_text(encoding="utf-8")
+    dist = derived_names(project_kind="llm-plugin")["distribution_name"]
     for command in (
-        f"llm install {PLUGIN_DIST}\n",
+        f"llm install {dist}\n",
         "llm plugins\n",
         "llm tools list\n",
         f"llm -m echo -T word_count '{ECHO_TOOL_CALL}' --td\n",
         "llm install llm-python",
-        f'llm python -m pip install "{PLUGIN_DIST}==<version>" --extra-index-url https://test.pypi.org/simple/\n',
-        f"`llm install --index-url https://test.pypi.org/simple/ {PLUGIN_DIST}` fails",
+        f'llm python -m pip install "{dist}==<version>" --extra-index-url https://test.pypi.org/simple/\n',
+        f"`llm install --index-url https://test.pypi.org/simple/ {dist}` fails",
     ):
         assert command in readme, command
 
