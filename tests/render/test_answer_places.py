@@ -1,23 +1,15 @@
 """Every place each answer reaches holds that answer, and not a neighbour's.
 
-One answer set, DISTINCT, in which every name differs from every other name
-and from its own default (the import name differs from the PyPI name, as in
-python-dateutil / dateutil; the repository from the distribution; both
-environments from "release" / "testpypi"). PLACES is the one table of where
-the answers go: a file of the render (or the message the real copier CLI
-prints after the copy, or the rendered tree itself), how to find the value
-there, and what it must be, written with the answers it is made of. Adding a
-place means adding a row.
-
-The same answers render a project that passes its own checks and builds; its
-installed wheel runs the console script under its own name. The other kinds
-(library, llm plugin) with an import name that differs from the distribution
-name are built, installed and used too.
+One answer set, answers.DISTINCT, in which every name differs from every other
+name and from its own default. PLACES is the one table of where the answers
+go: a file of the render (or the message the real copier CLI prints after the
+copy, or the rendered tree itself), how to find the value there, and what it
+must be, written with the answers it is made of. Adding a place means adding a
+row. (The same answers build and run: test_project_kinds.py.)
 """
 
 from __future__ import annotations
 
-import json
 import re
 import string
 import tempfile
@@ -29,54 +21,13 @@ from typing import Any
 
 import pytest
 
-from support.commands import copier_cli, require_interpreter, uv
-from support.distributions import CheckedBuild, checked_build_once, fresh_venv, venv_run
-from support.facts import copier_config, parse_yaml
-from support.rendering import copy_with_api, once_per_run, project_files, read_answers, shared_root
+from support.answers import DISTINCT, FREE_TEXT, data_args, recorded_answers
+from support.commands import copier_cli
+from support.facts import INITIAL_VERSION, parse_yaml
+from support.rendering import copy_with_api, once_per_run, project_files, read_answers, read_pyproject, shared_root
 
-# Every name differs from every other and from its default; the free texts too.
-DISTINCT: dict[str, Any] = {
-    "project_name": "Quill Ink Works",
-    "project_kind": "cli",
-    "distribution_name": "quill-ink-dist",
-    "package_name": "quill_pkg",
-    "script_name": "quillctl",
-    "description": "Pens that never blot",
-    "author_name": "Ada Penwright",
-    "author_email": "ada@penwright.example",
-    "github_owner": "inkworks-org",
-    "repository_name": "quill-repo",
-    "license": "BSD-3-Clause",  # its text carries the copyright line itself
-    "copyright_year": "2021-2026",
-    "python_min": "3.12",
-    "pypi_environment": "pypi-publish",
-    "testpypi": True,  # needed: testpypi_environment is asked only with it
-    "testpypi_environment": "quill-tp-env",
-    "github_release": False,
-}
-# The answers that are names or free text: each must reach at least one place.
-NAMES = (
-    "project_name",
-    "distribution_name",
-    "package_name",
-    "script_name",
-    "description",
-    "author_name",
-    "author_email",
-    "github_owner",
-    "repository_name",
-    "copyright_year",
-    "pypi_environment",
-    "testpypi_environment",
-)
 MESSAGE = "<message after copy>"  # what `copier copy` prints
 TREE = "<file names>"  # the rendered tree's paths
-
-
-def facts() -> dict[str, Any]:
-    """copier.yml's computed values that places may use beside the answers."""
-    config = copier_config()
-    return {"initial_version": config["initial_version"]["default"]}
 
 
 # --- how to find a value in a place -----------------------------------------------------------
@@ -251,17 +202,9 @@ PLACES = [
 
 
 def expected_values(row: Place) -> list[Any]:
-    values = {**DISTINCT, **facts()}
+    values = {**DISTINCT, "initial_version": INITIAL_VERSION}
     templates = row.expected if isinstance(row.expected, list) else [row.expected]
     return [t.format(**values) for t in templates]
-
-
-def to_data(answers: dict[str, Any]) -> list[str]:
-    return [
-        arg
-        for key, value in answers.items()
-        for arg in ("--data", f"{key}={str(value).lower() if isinstance(value, bool) else value}")
-    ]
 
 
 @dataclass(frozen=True)
@@ -278,7 +221,7 @@ def copied(template_snapshot: Path, tmp_path_factory: pytest.TempPathFactory) ->
     def create() -> dict[str, str]:
         out = Path(tempfile.mkdtemp(prefix="distinct-", dir=shared_root(tmp_path_factory))) / "quill"
         done = copier_cli(
-            "copy", "--defaults", "--vcs-ref", "HEAD", *to_data(DISTINCT), template_snapshot, out, cwd=out.parent
+            "copy", "--defaults", "--vcs-ref", "HEAD", *data_args(DISTINCT), template_snapshot, out, cwd=out.parent
         )
         assert done.returncode == 0, done.stderr
         return {"project": str(out), "message": done.stderr + done.stdout}
@@ -330,64 +273,24 @@ def test_the_suites_in_process_renders_are_the_clis_byte_for_byte(
 
 def test_the_names_are_distinct_and_none_is_a_part_of_another() -> None:
     """Only then does a right value in a place prove that the right answer reached it."""
-    values = [DISTINCT[name] for name in NAMES]
+    values = [DISTINCT[name] for name in FREE_TEXT]  # every question that takes a name or a text
     for position, a in enumerate(values):
         for b in values[position + 1 :]:
             assert a not in b, (a, b)
             assert b not in a, (a, b)
 
 
-def test_no_answer_is_its_default(render_shared: Any) -> None:
-    """The defaults each name would take, given the answers it derives from."""
-    chained = render_shared(
-        **{k: v for k, v in DISTINCT.items() if k not in {"package_name", "script_name", "repository_name"}}
-    )
-    rooted = render_shared(
-        **{k: v for k, v in DISTINCT.items() if k not in NAMES},
-        project_name=DISTINCT["project_name"],
-        github_owner=DISTINCT["github_owner"],
-    )
-    for defaults, names in (
-        (read_answers(chained), ("package_name", "script_name", "repository_name")),
-        (read_answers(rooted), set(NAMES) - {"project_name", "github_owner"}),
-    ):
-        for name in names:  # (project_name and github_owner have no default)
-            assert defaults[name] != DISTINCT[name], f"{name} = {DISTINCT[name]!r} is its default"
-    # What pressing Enter gives: the import name is the PyPI name with "_" for "-"
-    # (python-dateutil would import as python_dateutil); the command and the
-    # repository are named like the distribution.
-    chained_answers = read_answers(chained)
-    assert (chained_answers["package_name"], chained_answers["script_name"], chained_answers["repository_name"]) == (
-        "quill_ink_dist",
-        "quill-ink-dist",
-        "quill-ink-dist",
-    )
-    # The choices and switches too, but testpypi: without it there is no testpypi_environment.
-    config = copier_config()
+def test_no_answer_is_its_default() -> None:
+    """Each answer differs from the default it would take given the others (copier.yml's own
+    default expressions); but testpypi: without it there is no testpypi_environment."""
     for name, value in DISTINCT.items():
-        if name not in NAMES and name != "testpypi":
-            default = config[name]["default"]
-            assert str(value).lower() != str(default).lower(), f"{name} = {value!r} is its default"
+        default = recorded_answers(**{k: v for k, v in DISTINCT.items() if k != name}).get(name)
+        assert name == "testpypi" or str(value).lower() != str(default).lower(), f"{name} = {value!r} is its default"
 
 
 def test_every_name_answer_reaches_a_place() -> None:
     reached = set().union(*(p.values[0].answers for p in PLACES))
-    assert set(NAMES) - reached == set()
-
-
-def test_every_asked_free_text_question_is_in_the_distinct_answers() -> None:
-    """A new question that takes a name or a text needs an answer here, and its places rows."""
-    config = copier_config()
-    questions = {
-        name
-        for name, spec in config.items()
-        if not name.startswith("_")
-        and isinstance(spec, dict)
-        and spec.get("when") is not False
-        and spec.get("type", "str") == "str"
-        and "choices" not in spec
-    }
-    assert questions - set(NAMES) == set(), "add these to DISTINCT, NAMES and PLACES"
+    assert set(FREE_TEXT) - reached == set(), "add the question to DISTINCT and its places to PLACES"
 
 
 def test_every_rendered_file_that_holds_an_answer_has_a_row(copied: Copied) -> None:
@@ -395,7 +298,7 @@ def test_every_rendered_file_that_holds_an_answer_has_a_row(copied: Copied) -> N
     holding = {
         name
         for name in project_files(copied.project)
-        if any(str(DISTINCT[a]) in (copied.project / name).read_text(encoding="utf-8") for a in NAMES)
+        if any(str(DISTINCT[a]) in (copied.project / name).read_text(encoding="utf-8") for a in FREE_TEXT)
     }
     assert holding - rows == set()
 
@@ -408,55 +311,9 @@ def test_a_neighbours_value_in_a_place_is_caught(copied: Copied) -> None:
     assert row.locate(planted) != expected_values(row)
 
 
-# --- the distinct answers build, install and run ----------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def distinct_build(copie_session: Any, tmp_path_factory: pytest.TempPathFactory) -> CheckedBuild:
-    return checked_build_once(copie_session, tmp_path_factory, DISTINCT["python_min"], **DISTINCT)
-
-
-@pytest.mark.slow
-def test_distinct_answers_pass_their_checks_build_and_run(distinct_build: CheckedBuild, tmp_path: Path) -> None:
-    """Checked and built by the fixture; the wheel is named after the distribution,
-    installs the import package, and runs the console script under its own name."""
-    dist, package, script = (DISTINCT[k] for k in ("distribution_name", "package_name", "script_name"))
-    assert distinct_build.wheel.name == f"{dist.replace('-', '_')}-0.1.0-py3-none-any.whl"
-    venv = tmp_path / "venv"
-    fresh_venv(venv, distinct_build.python, distinct_build.wheel)
-    assert venv_run(venv, script, "--version", cwd=tmp_path).stdout == f"{script} 0.1.0\n"
-    assert venv_run(venv, "python", "-m", package, "Ada", cwd=tmp_path).stdout == "Hello, Ada!\n"
-
-
-OTHER_KINDS = {
-    "library": {"distribution_name": "quill-ink-dist", "package_name": "quill_pkg"},
-    "llm-plugin": {"distribution_name": "llm-quill-dist", "package_name": "quill_tools"},
-}
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("kind", list(OTHER_KINDS))
-def test_other_kinds_with_their_own_import_name_build_install_and_work(
-    render_fresh: Any, kind: str, tmp_path: Path
-) -> None:
-    names = OTHER_KINDS[kind]
-    python = require_interpreter("3.13")
-    project = render_fresh(project_kind=kind, **names)
-    uv("build", cwd=project, env={"UV_PYTHON": python})
-    [wheel] = (project / "dist").glob("*.whl")
-    venv = tmp_path / "venv"
-    package = names["package_name"]
-    if kind == "library":
-        fresh_venv(venv, python, wheel)
-        probe = f"import json, {package}; print(json.dumps([{package}.__version__, {package}.greet('Ada')]))"
-        assert json.loads(venv_run(venv, "python", "-c", probe, cwd=tmp_path).stdout) == ["0.1.0", "Hello, Ada!"]
-        return
-    fresh_venv(venv, python, "llm", "llm-echo", wheel)
-    env = {"LLM_USER_PATH": str(tmp_path / "llm-user")}
-    plugins = json.loads(venv_run(venv, "llm", "plugins", cwd=tmp_path, env=env).stdout)
-    assert {p["name"]: p["version"] for p in plugins}.get(names["distribution_name"]) == "0.1.0"
-    call = json.dumps({"tool_calls": [{"name": "word_count", "arguments": {"text": "a b c"}}]})
-    out = venv_run(venv, "llm", "-m", "echo", "-T", "word_count", call, "--td", cwd=tmp_path, env=env)
-    assert "Tool call: word_count({'text': 'a b c'})\n  3\n" in out.stderr
-    listing = venv_run(venv, "llm", "tools", "list", cwd=tmp_path, env=env).stdout
-    assert f"(plugin: {package})" in listing
+def test_keywords_reach_pyproject_and_the_answers_file_as_given(render_shared: Any) -> None:
+    """A YAML list, stored as a list (replayed on update); a plugin adds no llm to a given list."""
+    keywords = ["widgets", "machine learning", "café"]
+    project = render_shared(project_kind="llm-plugin", keywords=keywords)
+    assert read_pyproject(project)["project"]["keywords"] == keywords
+    assert read_answers(project)["keywords"] == keywords

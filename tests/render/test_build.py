@@ -1,5 +1,6 @@
 """The generated project is green and builds: its own checks on every local
-interpreter of its matrix, then the wheel and sdist it builds, read back.
+interpreter of its matrix, then the wheel and sdist it builds, read back and
+installed (the library kind's consumer: an import; the others: test_project_kinds.py).
 
 Each build case renders a private copy, runs the project's checks (uv sync,
 ruff, mypy, pytest) and `uv build` on one interpreter, once per test run
@@ -16,7 +17,8 @@ from typing import Any
 import pytest
 from packaging.version import Version
 
-from support.commands import find_interpreter, run, uv
+from support.answers import OWN_IMPORT_NAME
+from support.commands import run
 from support.distributions import (
     ISOLATED_PIP_ENV,
     CheckedBuild,
@@ -24,7 +26,6 @@ from support.distributions import (
     fresh_venv,
     module_files,
     sdist_files,
-    sdist_metadata,
     sdist_root,
     sdist_text,
     venv_bin,
@@ -37,19 +38,19 @@ from support.facts import DEFAULT_PYTHON_MIN, INITIAL_VERSION, supported_version
 pytestmark = pytest.mark.slow
 
 
-def build_case(python_version: str, **answers: str) -> Any:
+def build_case(python_version: str, *labels: str, **answers: str) -> Any:
     """One build case: the answers to render with and the interpreter to check on."""
-    name = "-".join([*(f"{k}={v}" for k, v in answers.items()), f"on-{python_version}"])
-    name = name if answers else f"defaults-on-{python_version}"
-    return pytest.param((python_version, answers), id=name)
+    names = [f"{k}={v}" for k, v in answers.items() if k not in OWN_IMPORT_NAME] + list(labels)
+    return pytest.param((python_version, answers), id="-".join([*(names or ["defaults"]), f"on-{python_version}"]))
 
 
 OPTION_CASES = [
     # The oldest choice on its oldest interpreter.
     build_case("3.10", python_min="3.10"),
-    # A license with a longer text and an SPDX id that is not "MIT", and the
-    # proprietary option, which ships no license file at all.
-    build_case("3.12", license="Apache-2.0"),
+    # A license with a longer text and an SPDX id that is not "MIT", with an import
+    # name that is not the distribution's; and the proprietary option, which ships
+    # no license file at all.
+    build_case("3.12", "own-import-name", license="Apache-2.0", **OWN_IMPORT_NAME),
     build_case("3.13", license="Proprietary"),
 ]
 # Every version of the default project's matrix is built green once: the default
@@ -97,51 +98,41 @@ def test_checks_ran_on_the_requested_interpreter(built: CheckedBuild) -> None:
     assert used.stdout == wanted.stdout
 
 
-@pytest.mark.parametrize("kind", ["wheel", "sdist"])
-def test_core_metadata(built: CheckedBuild, kind: str) -> None:
-    metadata = wheel_metadata(built.wheel) if kind == "wheel" else sdist_metadata(built.sdist)
+def test_core_metadata(built: CheckedBuild) -> None:
     answers = built.answers
-    # License-Expression and License-File need core metadata 2.4 (PEP 639).
-    assert Version(metadata["Metadata-Version"]) >= Version("2.4")
-    assert metadata["Name"] == answers["distribution_name"]
-    assert metadata["Version"] == INITIAL_VERSION
-    assert metadata["Requires-Python"] == f">={answers['python_min']}"
-    assert metadata["License-Expression"] == license_expression(answers["license"])
-    assert metadata.get_all("License") is None  # the old free-text field is not used
-    if answers["license"] == "Proprietary":
-        assert metadata.get_all("License-File") is None
-    else:
-        assert metadata.get_all("License-File") == ["LICENSE"]
-    assert metadata.get_all("Requires-Dist") is None  # a library needs nothing at run time
-    assert "Typing :: Typed" in metadata.get_all("Classifier", [])
-    assert metadata["Description-Content-Type"] == "text/markdown"
-    description = metadata.get_payload()
-    assert isinstance(description, str)  # one body, not a multipart message
-    assert description.startswith(f"# {answers['project_name']}\n")
+    for metadata in built.metadata():  # the wheel's and the sdist's
+        # License-Expression and License-File need core metadata 2.4 (PEP 639).
+        assert Version(metadata["Metadata-Version"]) >= Version("2.4")
+        assert metadata["Name"] == answers["distribution_name"]
+        assert metadata["Version"] == INITIAL_VERSION
+        assert metadata["Requires-Python"] == f">={answers['python_min']}"
+        assert metadata["License-Expression"] == license_expression(answers["license"])
+        assert metadata.get_all("License") is None  # the old free-text field is not used
+        assert metadata.get_all("License-File") == (None if answers["license"] == "Proprietary" else ["LICENSE"])
+        assert metadata.get_all("Requires-Dist") is None  # a library needs nothing at run time
+        assert "Typing :: Typed" in metadata.get_all("Classifier", [])
+        assert metadata["Description-Content-Type"] == "text/markdown"
+        description = metadata.get_payload()
+        assert isinstance(description, str)  # one body, not a multipart message
+        assert description.startswith(f"# {answers['project_name']}\n")
 
 
 def test_wheel_holds_the_package_its_license_and_nothing_else(built: CheckedBuild) -> None:
-    package = built.answers["package_name"]
-    dist_info = f"{package}-{INITIAL_VERSION}.dist-info"
-    expected = module_files(package, "library") | {f"{dist_info}/{name}" for name in ("METADATA", "WHEEL", "RECORD")}
-    if built.answers["license"] != "Proprietary":
-        expected.add(f"{dist_info}/licenses/LICENSE")
+    """An exact list: no tests, no __pycache__ or *.pyc, nothing of copier's (copier.yml,
+    .copier-answers.yml), no stray project files; py.typed (PEP 561: mypy downstream uses the hints)."""
     files = wheel_files(built.wheel)
-    # An exact list: no tests, no __pycache__ or *.pyc, nothing of copier's
-    # (copier.yml, .copier-answers.yml), no stray project files.
-    assert files == expected
-    assert f"{package}/py.typed" in files  # PEP 561: the type hints are used by mypy downstream
+    assert files == built.wheel_contents()
+    assert f"{built.answers['package_name']}/py.typed" in files
     if built.answers["license"] != "Proprietary":
         license_text = (built.project / "LICENSE").read_text(encoding="utf-8")
-        assert wheel_text(built.wheel, f"{dist_info}/licenses/LICENSE") == license_text
+        assert wheel_text(built.wheel, f"{built.name}.dist-info/licenses/LICENSE") == license_text
 
 
 def test_sdist_holds_the_sources_its_license_and_nothing_else(built: CheckedBuild) -> None:
-    package = built.answers["package_name"]
-    # The sdist's directory is the normalized name (PEP 625).
-    assert built.sdist.name == f"{package}-{INITIAL_VERSION}.tar.gz"
-    assert sdist_root(built.sdist) == f"{package}-{INITIAL_VERSION}"
-    expected = {f"src/{name}" for name in module_files(package, "library")} | {
+    # The sdist is named after the normalized distribution name (PEP 625).
+    assert built.sdist.name == f"{built.name}.tar.gz"
+    assert sdist_root(built.sdist) == built.name
+    expected = {f"src/{name}" for name in module_files(built.answers["package_name"], "library")} | {
         "PKG-INFO",
         "README.md",
         "pyproject.toml",
@@ -156,6 +147,7 @@ def test_sdist_holds_the_sources_its_license_and_nothing_else(built: CheckedBuil
 
 
 def test_wheel_installs_into_a_fresh_environment_and_imports(built: CheckedBuild, tmp_path: Path) -> None:
+    """The version read from the installed distribution's metadata, under its own name."""
     package = built.answers["package_name"]
     python = fresh_venv(tmp_path / "venv", built.python, built.wheel)
     # Run outside the project, so nothing but the installed wheel can be imported.
@@ -170,32 +162,27 @@ def test_wheel_installs_into_a_fresh_environment_and_imports(built: CheckedBuild
     assert greeting == "Hello, Ada!"
 
 
-def test_pip_builds_the_sdist_with_uv_build_from_pypi(render_fresh: Any, tmp_path: Path) -> None:
+def test_pip_builds_the_sdist_with_uv_build_from_pypi(
+    copie_session: Any, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+) -> None:
     """pip has no uv inside: it fetches the build backend from PyPI, within the
     range of [build-system] requires. A range that only uv's bundled backend
     satisfies (as `uv init` writes today) fails here, as it would for every
     user who installs the sdist.
     """
-    versions = supported_versions(DEFAULT_PYTHON_MIN)
-    python = next(filter(None, map(find_interpreter, versions)), None)
-    if python is None:
-        pytest.skip(f"no local CPython of {versions}")
-    project = render_fresh()
-    uv("build", cwd=project, env={"UV_PYTHON": python})
-    [uv_wheel] = (project / "dist").glob("*.whl")
-    [sdist] = (project / "dist").glob("*.tar.gz")
-    pip_python = fresh_venv(tmp_path / "pip-venv", python, seed=True)
+    build = checked_build_once(copie_session, tmp_path_factory, DEFAULT_PYTHON_MIN)  # the defaults' build
+    pip_python = fresh_venv(tmp_path / "pip-venv", build.python, seed=True)
     out = tmp_path / "pip-wheel"
     # -v shows the build environment being made; --no-cache-dir makes pip
     # download the backend and build for real, not reuse an earlier wheel.
     pip = run(
-        [pip_python, "-m", "pip", "wheel", "-v", "--no-deps", "--no-cache-dir", "--wheel-dir", out, sdist],
+        [pip_python, "-m", "pip", "wheel", "-v", "--no-deps", "--no-cache-dir", "--wheel-dir", out, build.sdist],
         tmp_path,
         env=ISOLATED_PIP_ENV,
     )
     log = pip.stdout + pip.stderr
     assert re.search(r"Successfully installed uv[_-]build-0\.\d+\.\d+", log), log
     [pip_wheel] = out.glob("*.whl")
-    assert pip_wheel.name == uv_wheel.name
-    assert wheel_files(pip_wheel) == wheel_files(uv_wheel)
-    assert wheel_metadata(pip_wheel).items() == wheel_metadata(uv_wheel).items()
+    assert pip_wheel.name == build.wheel.name
+    assert wheel_files(pip_wheel) == wheel_files(build.wheel)
+    assert wheel_metadata(pip_wheel).items() == wheel_metadata(build.wheel).items()

@@ -1,15 +1,17 @@
-"""Hostile text answers: any printable text is safe in TOML, YAML, Markdown and workflows.
+"""Hostile text answers: any printable text stays literal in TOML, YAML, Markdown,
+Python and LICENSE, and never becomes code in a workflow.
 
 ``project_name``, ``description`` and ``author_name`` are free text that the
-template writes into four languages at once. For each nasty value (a table,
-then hypothesis-generated text) the render must stay correct:
+template writes into four languages at once. For each nasty value
+(answers.HOSTILE_TEXTS, then hypothesis-generated text) the render must stay correct:
 
 - ``pyproject.toml`` parses and carries the values exactly (description, authors);
 - every YAML file parses, and the answers file gives the values back;
 - README.md shows the text literally (every ASCII punctuation character
   backslash-escaped, so CommonMark makes no markup of it);
 - no answer text reaches a ``run:`` script or a ``${{ }}`` expression of a
-  workflow: those are the same as in a render with harmless text.
+  workflow: those are the same as in a render with harmless text (that every
+  workflow passes zizmor and the schema, for every answer set: tests/ci).
 
 Leading and trailing spaces are accepted and kept exactly in pyproject.toml and
 the answers file. README.md drops them (Markdown would not show them, and four
@@ -22,9 +24,9 @@ test therefore uses text without them.
 from __future__ import annotations
 
 import email.utils
+import json
 import os
 import re
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -33,53 +35,11 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from support.answers import REQUIRED_ANSWERS
-from support.commands import run
-from support.distributions import checked_build, sdist_metadata, wheel_metadata
+from support.answers import ANY_TEXT, HOSTILE_FIXED, HOSTILE_KEYWORDS, HOSTILE_TEXTS, REQUIRED_ANSWERS, hostile_answers
+from support.commands import copier_cli, require_interpreter
+from support.distributions import check_and_build
 from support.facts import DEFAULT_PYTHON_MIN, parse_yaml
 from support.rendering import copy_with_api, read_answers, read_pyproject
-
-EMAIL = "zoe@example.org"
-# Names given explicitly, so that every render has the same derived names as
-# the harmless baseline (the workflows are compared with it) whatever the title.
-NAMES = {"distribution_name": "hostile-text", "author_email": EMAIL}
-HARMLESS = {"project_name": "Harmless", "description": "Harmless", "author_name": "Harmless"}
-
-# Each value goes into project_name, description and author_name at once.
-HOSTILE = [
-    pytest.param('He said "hi"', id="double quotes"),
-    pytest.param("O'Brien's 'tool'", id="apostrophes"),
-    pytest.param("C:\\new\\table \\u0041 \\n \\\\", id="backslashes and escape lookalikes"),
-    pytest.param("trailing backslash \\", id="trailing backslash"),
-    pytest.param("# not a comment", id="hash"),
-    pytest.param("{{ project_name }} {{ 7*7 }}", id="jinja expressions"),
-    pytest.param("{% raw %}{% endraw %}{% if true %}x{% endif %}", id="jinja statements"),
-    pytest.param("{# comment #}", id="jinja comment"),
-    pytest.param("${{ github.token }} ${{ secrets.PYPI_TOKEN }}", id="github expressions"),
-    pytest.param("$(id) `id` $HOME ${HOME}; rm -rf / && echo x | sh", id="shell"),
-    pytest.param("key: value", id="yaml mapping indicator"),
-    pytest.param("- item", id="yaml sequence indicator"),
-    pytest.param("&anchor *alias !tag !!python/object/apply:os.system", id="yaml anchor alias tag"),
-    pytest.param("| literal > folded", id="yaml block indicators"),
-    pytest.param("? complex key", id="yaml complex key"),
-    pytest.param("--- ... %YAML 1.2", id="yaml document markers"),
-    pytest.param("null", id="yaml null"),
-    pytest.param("1.0", id="yaml float"),
-    pytest.param("'''\"\"\" [[x]] = 1", id="toml string and table lookalikes"),
-    pytest.param("😀 👩‍💻 🇺🇦", id="emoji with zwj and flags"),
-    pytest.param("שלום עולם", id="hebrew right-to-left"),
-    pytest.param("مرحبا \u202eevil\u202c", id="arabic with bidi override"),
-    pytest.param("  padded  ", id="leading and trailing spaces"),
-    pytest.param("    indented", id="four leading spaces"),
-    pytest.param("<script>alert('x')</script>", id="html"),
-    pytest.param("*x* _y_ **z** [a](b) ![i](j) <http://x.org>", id="markdown markup"),
-    pytest.param("1. item", id="markdown ordered list"),
-    pytest.param("| a | b |", id="markdown table row"),
-    pytest.param("&amp; &#x41; &lt;", id="html entities"),
-    pytest.param("Zoë O'Brien-Ünal", id="diacritics"),
-    pytest.param("\ufeffbom\u200bzwsp\u00a0nbsp", id="invisible characters"),
-    pytest.param("𝔘𝔫𝔦𝔠𝔬𝔡𝔢 \U0010fffd", id="astral plane"),
-]
 
 ASCII_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
 
@@ -136,22 +96,19 @@ def workflow_code(project: Path) -> list[str]:
 
 def check_render(project: Path, answers: dict[str, Any], baseline: Path) -> None:
     """Everything the issue asks of a render with free-text ``answers``."""
-    name, description, author = (answers[k] for k in ("project_name", "description", "author_name"))
+    name, description, author = (answers[k] for k in ANY_TEXT)
 
     # TOML: the values exactly.
     metadata = read_pyproject(project)["project"]
     assert metadata["description"] == description
-    assert metadata["authors"] == [{"name": author, "email": EMAIL} if author else {"email": EMAIL}]
+    email_ = HOSTILE_FIXED["author_email"]
+    assert metadata["authors"] == [{"name": author, "email": email_} if author else {"email": email_}]
 
     # YAML: every file parses; the answers file gives the values back.
     for path in [*project.rglob("*.yml"), *project.rglob("*.yaml")]:
         parse_yaml(path.read_text(encoding="utf-8"))
     recorded = read_answers(project)
-    assert {k: recorded[k] for k in ("project_name", "description", "author_name")} == {
-        "project_name": name,
-        "description": description,
-        "author_name": author,
-    }
+    assert {k: recorded[k] for k in ANY_TEXT} == {k: answers[k] for k in ANY_TEXT}
 
     # Markdown: the text, literally (outer spaces are not shown by Markdown).
     title, summary = readme_title_and_summary(project)
@@ -177,13 +134,13 @@ def check_render(project: Path, answers: dict[str, Any], baseline: Path) -> None
 
 @pytest.fixture(scope="session")
 def baseline(render_shared: Any) -> Path:
-    return render_shared(**NAMES, **HARMLESS)
+    return render_shared(**hostile_answers("Harmless"))
 
 
-@pytest.mark.parametrize("value", HOSTILE)
+@pytest.mark.parametrize("value", HOSTILE_TEXTS.values(), ids=HOSTILE_TEXTS.keys())
 def test_hostile_text_renders_exactly(render_shared: Any, baseline: Path, value: str) -> None:
     assert "," not in value  # author_name may not hold one (PEP 621): see test_validation.py
-    answers = {**NAMES, "project_name": value, "description": value, "author_name": value}
+    answers = hostile_answers(value)
     check_render(render_shared(**answers), {**REQUIRED_ANSWERS, **answers}, baseline)
 
 
@@ -196,35 +153,12 @@ def test_workflow_code_is_found(baseline: Path) -> None:
 
 # --- property-based -----------------------------------------------------------
 
-FRAGMENTS = [value.values[0] for value in HOSTILE] + [
-    "{{",
-    "}}",
-    "{%",
-    "%}",
-    "${{",
-    "\\",
-    '"',
-    "'",
-    "`",
-    "#",
-    ": ",
-    "- ",
-    "&",
-    "*",
-    "!",
-    "|",
-    ">",
-    "<",
-    "[",
-    "]",
-    "  ",
-    "\u202e",
-    "\u200f",
-    "🙂",
-]
+# The hostile texts, and the pieces of syntax they are made of, to combine.
+SYNTAX = ["{{", "}}", "{%", "%}", "${{", "\\", '"', "'", "`", "#", ": ", "- ", "&", "*", "!", "|", ">", "<", "[", "]"]
+FRAGMENTS = [*HOSTILE_TEXTS.values(), *SYNTAX, "  ", "\u202e", "\u200f", "🙂"]
 # Printable text: no control characters, surrogates or line/paragraph separators.
 PRINTABLE = st.text(st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp")), max_size=20)
-HOSTILE_TEXT = st.lists(st.one_of(PRINTABLE, st.sampled_from(FRAGMENTS)), max_size=6).map("".join)  # type: ignore[arg-type]
+HOSTILE_TEXT = st.lists(st.one_of(PRINTABLE, st.sampled_from(FRAGMENTS)), max_size=6).map("".join)
 
 IN_CI = bool(os.environ.get("CI"))
 
@@ -246,31 +180,39 @@ IN_CI = bool(os.environ.get("CI"))
 def test_any_printable_text_renders_exactly(
     template_tree: Path, baseline: Path, name: str, description: str, author: str
 ) -> None:
-    answers = {**REQUIRED_ANSWERS, **NAMES, "project_name": name, "description": description, "author_name": author}
+    answers = {**REQUIRED_ANSWERS, **hostile_answers(name, description, author)}
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp) / "out"
         copy_with_api(template_tree, project, answers)
         check_render(project, answers, baseline)
 
 
-# --- the acceptance render: checks, build, metadata, zizmor -----------------------
+# --- the acceptance render: the real CLI, the project's checks, the build's metadata ------------
 
 ACCEPTANCE = {
     "description": 'He said "hi" \\ ${{ github.token }} $(id) # {{ x }}',
     "author_name": "Zoë O'Brien-Ünal",
-    "author_email": EMAIL,
+    "author_email": HOSTILE_FIXED["author_email"],
+    "keywords": json.dumps(HOSTILE_KEYWORDS, ensure_ascii=False),  # as a user types a list
 }
 
 
 @pytest.mark.slow
-def test_hostile_description_and_author_build_and_pass_zizmor(copie_session: Any) -> None:
-    build = checked_build(copie_session, DEFAULT_PYTHON_MIN, **ACCEPTANCE)
-
-    for metadata in (wheel_metadata(build.wheel), sdist_metadata(build.sdist)):
+def test_hostile_answers_pass_the_checks_and_reach_the_built_metadata_exactly(
+    template_tree: Path, tmp_path: Path
+) -> None:
+    """Through the real CLI, as a user types them (`--data keywords=[...]`), through the
+    project's own checks (ruff, mypy, pytest) into the wheel's and the sdist's metadata."""
+    python = require_interpreter(DEFAULT_PYTHON_MIN)
+    data = [arg for key, value in {**REQUIRED_ANSWERS, **ACCEPTANCE}.items() for arg in ("--data", f"{key}={value}")]
+    done = copier_cli("copy", "--quiet", "--defaults", *data, template_tree, tmp_path / "out", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert read_pyproject(tmp_path / "out")["project"]["keywords"] == HOSTILE_KEYWORDS
+    assert read_answers(tmp_path / "out")["keywords"] == HOSTILE_KEYWORDS
+    for metadata in check_and_build(tmp_path / "out", python).metadata():
         assert metadata["Summary"] == ACCEPTANCE["description"]
         assert metadata["Author"] == ACCEPTANCE["author_name"]
-        assert email.utils.getaddresses(metadata.get_all("Author-email", [])) == [(ACCEPTANCE["author_name"], EMAIL)]
-
-    zizmor = Path(sys.executable).with_name("zizmor")
-    result = run([zizmor, "--offline", "--persona", "pedantic", ".github/workflows"], cwd=build.project, check=False)
-    assert result.returncode == 0, result.stdout + result.stderr
+        author = (ACCEPTANCE["author_name"], ACCEPTANCE["author_email"])
+        assert email.utils.getaddresses(metadata.get_all("Author-email", [])) == [author]
+        # Core metadata joins keywords with commas (hence the validator refuses a comma in one).
+        assert metadata["Keywords"].split(",") == HOSTILE_KEYWORDS

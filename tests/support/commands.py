@@ -14,21 +14,11 @@ import pytest
 
 # Environment variables of the test runner's own virtual environment that must
 # not leak into the generated project's uv commands.
-_LEAKY_ENV = (
-    "VIRTUAL_ENV",
-    "UV_PROJECT_ENVIRONMENT",
-    "UV_PYTHON",
-    "PYTHONPATH",
-    "UV_LOCKED",
-    "UV_FROZEN",
-    "PYTEST_ADDOPTS",
-    "PYTEST_XDIST_WORKER",
-    "PYTEST_XDIST_TESTRUNUID",
-    "PYTEST_CURRENT_TEST",
-    "COV_CORE_SOURCE",
-    "COV_CORE_CONFIG",
-    "COV_CORE_DATAFILE",
-)
+_LEAKY_ENV = {
+    *("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "UV_PYTHON", "PYTHONPATH", "UV_LOCKED", "UV_FROZEN", "PYTEST_ADDOPTS"),
+    *("PYTEST_XDIST_WORKER", "PYTEST_XDIST_TESTRUNUID", "PYTEST_CURRENT_TEST"),
+    *("COV_CORE_SOURCE", "COV_CORE_CONFIG", "COV_CORE_DATAFILE"),
+}
 
 
 @functools.cache

@@ -1,14 +1,12 @@
 """Checked builds of generated projects; reading their wheels and sdists, and
-installing them into fresh environments.
-
-Shared by tests/test_build.py and tests/test_project_kinds.py.
-"""
+installing them into fresh environments."""
 
 from __future__ import annotations
 
 import email.message
 import email.parser
 import os
+import re
 import subprocess
 import tarfile
 import tempfile
@@ -19,8 +17,8 @@ from typing import Any
 
 from support.answers import REQUIRED_ANSWERS
 from support.commands import require_interpreter, run, run_generated_checks, uv
-from support.facts import KIND_MODULES
-from support.rendering import once_per_run, read_answers, shared_root
+from support.facts import INITIAL_VERSION, KIND_MODULES
+from support.rendering import once_per_run, read_answers, read_pyproject, shared_root
 
 # The pip configuration of these machines adds extra indexes and find-links
 # (`pip config list`: file:///opt/pypi/simple, /opt/wheels, PIP_FIND_LINKS)
@@ -121,7 +119,7 @@ def venv_run(
 
 @dataclass(frozen=True)
 class CheckedBuild:
-    """A private render whose own checks passed on ``python`` and that ``uv build`` built."""
+    """A render whose own checks passed on ``python`` and that ``uv build`` built."""
 
     project: Path
     python: str
@@ -129,40 +127,53 @@ class CheckedBuild:
     wheel: Path
     sdist: Path
 
+    def metadata(self) -> list[email.message.Message]:
+        """The core metadata of the wheel and of the sdist, parsed."""
+        return [wheel_metadata(self.wheel), sdist_metadata(self.sdist)]
 
-def checked_build(copie_session: Any, python_version: str, **answers: Any) -> CheckedBuild:
-    """Render a private copy, run the generated project's checks on a local
-    CPython ``python_version`` (or skip, saying why), and build it.
+    @property
+    def name(self) -> str:
+        """The distribution's name as its files spell it (``{name}-{version}``)."""
+        return f"{re.sub(r'[-_.]+', '_', self.answers['distribution_name']).lower()}-{INITIAL_VERSION}"
 
-    For module-scoped fixtures: several tests then read one build.
-    """
-    python = require_interpreter(python_version)
-    result = copie_session.copy(extra_answers={**REQUIRED_ANSWERS, **answers})
-    if result.exit_code != 0:
-        raise AssertionError(f"render failed for {answers}: {result.exception!r}")
-    project = result.project_dir
+    def wheel_contents(self) -> set[str]:
+        """Every file the wheel must hold: the import package, the metadata (entry points if
+        pyproject.toml declares any) and the license if there is one; nothing else."""
+        dist_info, project = f"{self.name}.dist-info", read_pyproject(self.project)["project"]
+        names = [
+            "METADATA",
+            "WHEEL",
+            "RECORD",
+            *(["entry_points.txt"] if {"scripts", "entry-points"} & set(project) else []),
+        ]
+        names += ["licenses/LICENSE"] if "license-files" in project else []
+        return module_files(self.answers["package_name"], self.answers["project_kind"]) | {
+            f"{dist_info}/{n}" for n in names
+        }
+
+
+def check_and_build(project: Path, python: str) -> CheckedBuild:
+    """Run a rendered project's own checks on ``python``, and build it."""
     run_generated_checks(project, python)
-    wheel, sdist = built_dists(project)
-    return CheckedBuild(project, python, read_answers(project), wheel, sdist)
+    return CheckedBuild(project, python, read_answers(project), *built_dists(project))
 
 
 def checked_build_once(copie_session: Any, tmp_path_factory: Any, python_version: str, **answers: Any) -> CheckedBuild:
-    """``checked_build``, once per test run (see ``once_per_run``)."""
+    """A render of ``answers``, checked on a local CPython ``python_version`` (or skip, saying
+    why) and built, once per test run (see ``once_per_run``): several tests read one build."""
+    python = require_interpreter(python_version)
 
-    def create() -> dict[str, Any]:
+    def create() -> list[Any]:
         # Rendered outside copie_session's directory: pytest-copie deletes that when
         # this worker's session ends, while another worker may still read the build.
         shared = Path(tempfile.mkdtemp(prefix="build-", dir=shared_root(tmp_path_factory)))
-        build = checked_build(replace(copie_session, test_dir=shared, counter=0), python_version, **answers)
-        return {
-            "project": str(build.project),
-            "python": build.python,
-            "answers": build.answers,
-            "wheel": str(build.wheel),
-            "sdist": str(build.sdist),
-        }
+        result = replace(copie_session, test_dir=shared, counter=0).copy(extra_answers={**REQUIRED_ANSWERS, **answers})
+        if result.exit_code != 0:
+            raise AssertionError(f"render failed for {answers}: {result.exception!r}")
+        build = check_and_build(result.project_dir, python)
+        return [str(build.project), build.python, build.answers, str(build.wheel), str(build.sdist)]
 
-    saved = once_per_run(tmp_path_factory, ["checked build", python_version, answers], create)
-    return CheckedBuild(
-        Path(saved["project"]), saved["python"], saved["answers"], Path(saved["wheel"]), Path(saved["sdist"])
+    project, python, recorded, wheel, sdist = once_per_run(
+        tmp_path_factory, ["checked build", python_version, answers], create
     )
+    return CheckedBuild(Path(project), python, recorded, Path(wheel), Path(sdist))

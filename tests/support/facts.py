@@ -11,10 +11,6 @@ import yaml
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2]
 
-
-COPIER_YML = TEMPLATE_DIR / "copier.yml"
-
-
 # libyaml's parser where PyYAML has it (its wheels do): the same safe loading as
 # yaml.safe_load, eight times faster than the pure-Python one (2.7 ms against
 # 22 ms for a workflow), and the suite parses thousands of files.
@@ -58,19 +54,13 @@ def choices(question: str) -> list[str]:
 
 # Facts the tests read from copier.yml instead of restating them.
 KINDS = choices("project_kind")
-
-
 LICENSES = choices("license")
-
-
 INITIAL_VERSION: str = copier_config()["initial_version"]["default"]
 
 
 # What each project kind adds to the common files: the one table the rendering,
 # update and build tests share (modules of the import package; test files).
 KIND_MODULES: dict[str, set[str]] = {"library": set(), "cli": {"cli.py", "__main__.py"}, "llm-plugin": {"plugin.py"}}
-
-
 KIND_TESTS: dict[str, set[str]] = {
     "library": set(),
     "cli": {"tests/test_cli.py"},

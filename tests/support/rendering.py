@@ -26,21 +26,15 @@ from support.facts import TEMPLATE_DIR, parse_yaml
 
 def keep_compiled_jinja() -> None:
     """From now on, keep what Jinja compiles in this process, keyed by the source and
-    everything compiling reads (opt-in: the in-process render fixtures and
-    ``copy_with_api`` call it; calling it again changes nothing).
+    everything compiling reads (opt-in: the in-process renders call it; again, it changes nothing).
 
-    copier compiles every string of copier.yml (each question's default, help,
-    choices, validator and `when`, each fact) and every template file anew on
-    each render: some 470 compilations, 40 % of a render's CPU (0.59 s CPU per
-    render of the template snapshot, 0.37 s with this). Jinja's own cache keeps
-    only templates loaded by name from one environment, and copier makes a new
-    environment per render. The code Jinja compiles depends only on the source
-    and on the environment's class, syntax and extensions, and on the names of its
-    filters and tests with what each is passed (context, eval context or
-    environment): the key holds all of them. Nothing else of a render is kept, so
-    its answers and files are what copier makes (test_answer_places compares an
-    in-process render with the CLI's byte for byte). The copier CLI, in its own
-    process, runs untouched.
+    copier compiles every string of copier.yml and every template file anew on each
+    render, in a new environment: some 470 compilations, 40 % of a render's CPU (0.59 s
+    per render, 0.37 s with this). The compiled code depends only on the source, the
+    environment's class, syntax, extensions and options, and the names of its filters
+    and tests with what each is passed: the key holds all of them. Nothing else of a
+    render is kept (test_answer_places compares an in-process render with the CLI's
+    byte for byte); the copier CLI, in its own process, runs untouched.
     """
     if getattr(jinja2.Environment.compile, "keeps_compiled", False):
         return
