@@ -1,10 +1,10 @@
-"""The generated `.pre-commit-config.yaml`, run by both prek and pre-commit.
+"""The generated git hooks (`.pre-commit-config.yaml`) pass, and each fails on its defect, in both runners.
 
-On a fresh render of each kind (after `uv sync`, `git init` and `git add`,
-as a user would), `prek run --all-files` and `pre-commit run --all-files`
-pass; on one render with a planted problem for each hook, both fail and each
-hook names its problem. The hooks run offline (UV_OFFLINE for every uv they
-start) and clone nothing (the tools' homes hold no hook repository).
+On a fresh render of each kind (after `uv sync`, `git init` and `git add`, as a user
+would), `prek run --all-files` and `pre-commit run --all-files` pass; on one render with a
+planted problem for each hook, both fail and each hook names its problem. The hooks run
+the locked dev tools offline (UV_OFFLINE for every uv they start) and clone nothing (the
+tools' homes hold no hook repository). The README tells how to install them.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from support.hooks import RUNNERS, assert_nothing_cloned, hooks, prepare, run_ho
 from support.rendering import read_pyproject
 
 
-def test_hooks_are_local_and_run_the_locked_tools(render_shared) -> None:
+def test_hooks_are_local_run_the_locked_tools_and_the_readme_describes_them(render_shared) -> None:
     config = parse_yaml((render_shared() / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     assert [repo["repo"] for repo in config["repos"]] == ["local"]
     (repo,) = config["repos"]
@@ -38,9 +38,6 @@ def test_hooks_are_local_and_run_the_locked_tools(render_shared) -> None:
     dev = " ".join(read_pyproject(render_shared())["dependency-groups"]["dev"])
     for tool in ("ruff", "mypy", "zizmor"):
         assert f"{tool}>=" in dev
-
-
-def test_readme_says_how_to_install_the_hooks_and_what_each_does(render_shared) -> None:
     project = render_shared(license="Proprietary")
     readme = (project / "README.md").read_text(encoding="utf-8")
     for command in ("uvx prek install", "uvx pre-commit install", "uvx prek run --all-files"):

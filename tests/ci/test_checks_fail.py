@@ -1,0 +1,301 @@
+"""Every check of the generated CI can fail, and nothing in the project can switch one off.
+
+A check that cannot fail passes everything. On one render, both jobs of ci.yml first pass
+as python_min's plain entry runs them (the cli's console script runs from the wheel); then
+each check step (the locked installs, lint, formatting, the workflow audit, mypy strict,
+pytest with its doctests, the build, the wheel smoke test) runs its own command, read from
+the rendered ci.yml, on a planted defect of its kind and must fail, naming the defect. The
+generated tests themselves fail exactly where the example code breaks. A structural test
+then refuses what would neutralise a check (`|| true`, `--exit-zero`, `continue-on-error`,
+`set +e`, mypy without `strict`, ...), and is itself shown to catch each of them. The GIL
+check and the lowest-direct run fail on their own defects in test_matrix.py; the git
+hooks on theirs in test_hooks.py.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from support.commands import require_interpreter, run
+from support.facts import INITIAL_VERSION, KINDS, OS_RUNNERS
+from support.rendering import read_pyproject
+from support.workflows import (
+    WORKFLOWS,
+    github_env,
+    load_workflow,
+    run_job,
+    run_step,
+    run_steps,
+    step_named,
+    steps_using,
+)
+
+PYTHON_MIN = "3.12"  # not the default: ruff must take its target from requires-python
+
+
+def write(name: str, text: str) -> Callable[[Path, str], None]:
+    def plant(project: Path, package: str) -> None:
+        (project / name.format(pkg=package)).parent.mkdir(parents=True, exist_ok=True)
+        (project / name.format(pkg=package)).write_text(text, encoding="utf-8")
+
+    return plant
+
+
+def edit(name: str, old: str, new: str) -> Callable[[Path, str], None]:
+    def plant(project: Path, package: str) -> None:
+        path = project / name.format(pkg=package)
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (path, old)
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")  # the first one
+
+    return plant
+
+
+Plant = Callable[[Path, str], None]  # (project, package name)
+STALE_LOCK = edit("pyproject.toml", "dependencies = []", 'dependencies = ["packaging>=24"]')
+PLANTED_PY = "src/{pkg}/planted.py"
+GREET = "src/{pkg}/core.py"
+# name: (job, step name pattern, plant, what the failing step's output must name ({pkg}: the
+# package); "FAILED ..." lines name exactly the tests pytest must report failed).
+DEFECTS: dict[str, tuple[str, str, Plant, tuple[str, ...]]] = {
+    # A pyproject.toml changed without `uv lock` fails CI instead of installing something else.
+    "stale uv.lock (lint)": ("lint", "install", STALE_LOCK, ("uv.lock", "needs to be updated")),
+    "stale uv.lock (test)": ("test", "install", STALE_LOCK, ("uv.lock", "needs to be updated")),
+    # UP040 applies from Python 3.12 on: it fires only if ruff targets requires-python's floor.
+    "lint": (
+        "lint",
+        "^lint$",
+        write(PLANTED_PY, "from typing import TypeAlias\n\nN: TypeAlias = int\n"),
+        ("::error title=ruff (UP040),file=", "planted.py"),  # annotations GitHub places
+    ),
+    "format": (
+        "lint",
+        "formatting",
+        write(PLANTED_PY, "VALUE  =  1\n"),
+        ("::error title=ruff (unformatted),file=", "planted.py"),
+    ),
+    # An annotation GitHub can place: the path relative to the repository root. (The SHA becomes a comment.)
+    "zizmor": (
+        "lint",
+        "audit",
+        edit(".github/workflows/release.yml", "astral-sh/setup-uv@", "astral-sh/setup-uv@v10 #"),
+        ("::error file=.github/workflows/release.yml,line=", "title=unpinned-uses::"),
+    ),
+    "mypy": (
+        "test",
+        "type-check",
+        write(PLANTED_PY, 'def f() -> int:\n    return "1"\n'),
+        ("Incompatible return value type", "planted.py"),
+    ),
+    # mypy is strict: a function without annotations is an error, not silently Any.
+    "mypy strict": (
+        "test",
+        "type-check",
+        write(PLANTED_PY, "def f(x):\n    return x\n"),
+        ("Function is missing a type annotation  [no-untyped-def]",),
+    ),
+    "pytest": (
+        "test",
+        "^test$",
+        write("tests/test_planted.py", "def test_planted() -> None:\n    assert 1 + 1 == 3\n"),
+        ("FAILED tests/test_planted.py::test_planted",),
+    ),
+    "doctest": (
+        "test",
+        "^test$",
+        write(PLANTED_PY, 'def double(x: int) -> int:\n    """>>> double(2)\n    5\n    """\n    return 2 * x\n'),
+        ("FAILED src/{pkg}/planted.py::{pkg}.planted.double",),
+    ),
+    # The generated tests fail exactly where the example breaks: a doctest that no longer holds ...
+    "example's doctest": (
+        "test",
+        "^test$",
+        edit(GREET, "'Hello, Ada!'", "'Hello, Grace!'"),
+        ("FAILED src/{pkg}/core.py::{pkg}.core.greet",),
+    ),
+    # ... greet forgetting the name (the doctest, the unit tests and the command's tests say so) ...
+    "greet": (
+        "test",
+        "^test$",
+        edit(GREET, "return f\"Hello, {name or 'World'}!\"", 'return "Hello, World!"'),
+        (
+            "FAILED src/{pkg}/core.py::{pkg}.core.greet",
+            "FAILED tests/test_{pkg}.py::test_greet_greets_by_name",
+            "FAILED tests/test_{pkg}.py::test_greet_ignores_surrounding_whitespace",
+            "FAILED tests/test_cli.py::test_main_prints_a_greeting",
+            "FAILED tests/test_cli.py::test_python_dash_m_runs_the_command",
+        ),
+    ),
+    # ... and a version that no longer comes from the installed metadata.
+    "version": (
+        "test",
+        "^test$",
+        edit("src/{pkg}/__init__.py", "__version__ = version(", '__version__ = "0.0.0"  # version('),
+        ("FAILED tests/test_{pkg}.py::test_version_comes_from_the_installed_metadata",),
+    ),
+    "build": ("test", "build the sdist", lambda p, pkg: (p / "src" / pkg / "__init__.py").unlink(), ("__init__.py",)),
+    # The smoke test runs on what the build step made of the planted code.
+    "wheel import": (
+        "test",
+        "smoke",
+        edit("src/{pkg}/__init__.py", "__all__", 'raise RuntimeError("planted import failure")\n__all__'),
+        ("planted import failure",),
+    ),
+    "console script": (
+        "test",
+        "smoke",
+        edit("pyproject.toml", '.cli:main"', '.cli:planted_missing"'),
+        ("planted_missing",),
+    ),
+}
+
+# (job, step pattern) of checks whose planted defects live elsewhere: in test_matrix.py the GIL
+# check (a GIL build, a module that turns the GIL on) and the lowest-direct run (false bounds);
+# in tests/docs/test_docs_site.py the strict docs build (broken references).
+CHECKED_ELSEWHERE = [("test", "GIL"), ("test", "lowest direct"), ("docs", "documentation")]
+
+
+@pytest.mark.slow
+def test_each_check_step_passes_on_the_render_and_fails_on_a_defect_of_its_kind(render_fresh, subtests: Any) -> None:
+    project = render_fresh(project_kind="cli", python_min=PYTHON_MIN)
+    package = read_pyproject(project)["project"]["name"].replace("-", "_")
+    jobs = load_workflow(project, "ci.yml")["jobs"]
+    # Every run: step is a check, and every check gets a defect (here, or elsewhere).
+    checked = {(job, step_named(jobs[job], pattern)["name"]) for job, pattern, _, _ in DEFECTS.values()}
+    checked |= {(job, step_named(jobs[job], pattern)["name"]) for job, pattern in CHECKED_ELSEWHERE}
+    assert checked == {(job_id, s["name"]) for job_id, job in jobs.items() for s in run_steps(job)}
+    # Green first: both jobs pass on the fresh render, as python_min's plain entry runs them.
+    env = {**github_env(), "UV_PYTHON": require_interpreter(PYTHON_MIN)}
+    (setup_uv,) = steps_using(jobs["lint"], "astral-sh/setup-uv")
+    assert setup_uv["with"]["python-version"] == PYTHON_MIN
+    assert len(run_job(jobs["lint"], project, env)) == len(run_steps(jobs["lint"]))
+    results = run_job(jobs["test"], project, env, matrix={"os": OS_RUNNERS["Linux"], "python-version": PYTHON_MIN})
+    # The last step imported the package from the wheel and ran the console script from it.
+    (script,) = read_pyproject(project)["project"]["scripts"]
+    assert results[-1].stdout.split("\n")[:2] == [f"{package} {INITIAL_VERSION}", f"{script} {INITIAL_VERSION}"]
+    # A pristine state to return to after each defect (.venv and the caches are ignored, so kept).
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "render"]):
+        run(["git", *args], project)
+    assert (project / "uv.lock").is_file()  # written by the first install: the later ones are locked
+
+    for name, (job_id, pattern, plant, expected) in DEFECTS.items():
+        with subtests.test(msg=name):
+            job = jobs[job_id]
+            try:
+                plant(project, package)
+                if pattern == "smoke":
+                    run_step(job, step_named(job, "build the sdist"), project, env)
+                failed = run_step(job, step_named(job, pattern), project, env, check=False)
+                output = failed.stdout + failed.stderr
+                assert failed.returncode != 0, output
+                for text in expected:
+                    assert text.format(pkg=package) in output, output
+                if any(text.startswith("FAILED ") for text in expected):  # exactly these
+                    failures = re.findall(r"^FAILED \S+", failed.stdout, re.MULTILINE)
+                    assert {f.format(pkg=package) for f in expected} == set(failures), output
+            finally:
+                run(["git", "reset", "-q", "--hard"], project)
+                run(["git", "clean", "-q", "-fd"], project)
+                run(["rm", "-rf", "dist"], project)
+
+
+# --- nothing can switch a check off ------------------------------------------------------------------
+
+# What turns a failing command into a passing one, in a run: script.
+SCRIPT_NEUTRALISERS = {
+    r"\|\|\s*(true|:|exit\s+0)\b|\|\|\s*:": "`|| true`",
+    r"--exit-zero\b": "ruff --exit-zero",
+    r"--no-exit-codes\b": "zizmor --no-exit-codes",
+    r"\bset\s+\+[a-z]*e": "set +e",
+    r"--co\b|--collect-only\b": "pytest --collect-only",
+    r"(^|[;&|]\s*)(exit\s+0|true)\s*$": "a trailing `exit 0`/`true`",
+}
+
+
+def neutralisers(workflows: dict[str, dict[str, Any]], pyproject: dict[str, Any]) -> list[str]:
+    """What would let a check of the generated CI pass whatever it finds."""
+    found = []
+    for name, workflow in workflows.items():
+        for job_id, job in workflow["jobs"].items():
+            where = f"{name}: {job_id}"
+            if job.get("continue-on-error") not in (None, False):
+                found.append(f"{where}: continue-on-error")
+            if job.get("defaults", {}).get("run", {}).get("shell") not in (None, "bash"):
+                found.append(f"{where}: a default shell other than bash -e")
+            for step in job.get("steps", []):
+                label = f"{where}: {step.get('name', step.get('uses', step.get('run')))}"
+                if step.get("continue-on-error") not in (None, False):
+                    found.append(f"{label}: continue-on-error")
+                if "run" not in step:
+                    continue
+                if step.get("shell") not in (None, "bash"):
+                    found.append(f"{label}: shell {step['shell']!r}")
+                for line in str(step["run"]).splitlines():
+                    for pattern, what in SCRIPT_NEUTRALISERS.items():
+                        if re.search(pattern, line.strip()):
+                            found.append(f"{label}: {what}")
+    mypy = pyproject.get("tool", {}).get("mypy", {})
+    if mypy.get("strict") is not True:
+        found.append("pyproject.toml: mypy strict is not true")
+    if mypy.get("ignore_errors") or any(o.get("ignore_errors") for o in mypy.get("overrides", [])):
+        found.append("pyproject.toml: mypy ignore_errors")
+    pytest_config = pyproject.get("tool", {}).get("pytest", {})
+    if "--doctest-modules" not in pytest_config.get("addopts", []):
+        found.append("pyproject.toml: pytest without --doctest-modules")
+    if any(
+        re.search(r"--co\b|--collect-only|--exitfirst|--deselect|--ignore", o) for o in pytest_config.get("addopts", [])
+    ):
+        found.append("pyproject.toml: pytest addopts skip tests")
+    ruff = pyproject.get("tool", {}).get("ruff", {})
+    if not ruff.get("lint", {}).get("select") or "ALL" in ruff.get("lint", {}).get("ignore", []):
+        found.append("pyproject.toml: ruff selects no rules")
+    return found
+
+
+def rendered(project: Path) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    return {name: load_workflow(project, name) for name in WORKFLOWS}, read_pyproject(project)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_no_check_step_can_be_neutralised(render_shared, kind: str) -> None:
+    assert neutralisers(*rendered(render_shared(project_kind=kind, python_min=PYTHON_MIN))) == []
+
+
+# Each way to switch a check off, planted in the rendered file (ci.yml or pyproject.toml).
+PYTEST_RUN = 'markdown-append:"$GITHUB_STEP_SUMMARY"'
+NEUTRALISED = {
+    "|| true on pytest": (".github/workflows/ci.yml", PYTEST_RUN, PYTEST_RUN + " || true"),
+    "|| : on mypy": (".github/workflows/ci.yml", "run: uv run mypy", 'run: "uv run mypy || :"'),
+    "--exit-zero on ruff": (".github/workflows/ci.yml", "ruff check --output-format=github", "ruff check --exit-zero"),
+    "--no-exit-codes on zizmor": (".github/workflows/ci.yml", "zizmor --offline", "zizmor --no-exit-codes --offline"),
+    "set +e before the smoke test": (".github/workflows/ci.yml", "run: |\n", "run: |\n          set +e\n"),
+    "continue-on-error on the build": (
+        ".github/workflows/ci.yml",
+        "run: uv build\n",
+        "run: uv build\n        continue-on-error: true\n",
+    ),
+    "continue-on-error on the lint job": (
+        ".github/workflows/ci.yml",
+        "name: Lint\n",
+        "name: Lint\n    continue-on-error: true\n",
+    ),
+    "a shell without -e": (".github/workflows/ci.yml", "shell: bash", "shell: sh {0}"),
+    "mypy strict = false": ("pyproject.toml", "\nstrict = true", "\nstrict = false"),
+    "mypy ignore_errors": ("pyproject.toml", "[tool.mypy]\n", "[tool.mypy]\nignore_errors = true\n"),
+    "pytest --collect-only": ("pyproject.toml", '"--doctest-modules"', '"--doctest-modules", "--co"'),
+    "pytest without doctests": ("pyproject.toml", ', "--doctest-modules"', ""),
+}
+
+
+@pytest.mark.parametrize("mutation", NEUTRALISED)
+def test_the_neutraliser_check_catches(render_shared, tmp_path: Path, mutation: str) -> None:
+    """The structural test above can fail: each way to switch a check off is found."""
+    project = Path(shutil.copytree(render_shared(project_kind="cli", python_min=PYTHON_MIN), tmp_path / "project"))
+    edit(*NEUTRALISED[mutation])(project, "")
+    assert neutralisers(*rendered(project)) != [], mutation

@@ -1,0 +1,282 @@
+"""ci.yml's test matrix: which entries the answers give, and what each entry runs.
+
+The Python versions (python_min to the newest, or the two ends), the runners of the chosen
+operating systems, the lowest-direct entry on python_min, the free-threaded entry for the
+kinds whose dependencies ship free-threaded wheels, and what the README says a push costs:
+derived from copier.yml (``support.matrix``) and expanded the way GitHub expands a matrix.
+Then the entries' steps run as a runner runs them (bash on a script file): the plain entry
+on each local Python, the coverage table in the job summary, the GIL check's verdicts,
+and the lowest-direct run against PyPI, which fails on a false lower bound.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from support.answers import DEFAULT_PACKAGE, answers_id
+from support.commands import require_interpreter, uv
+from support.facts import (
+    DEFAULT_PYTHON_MIN,
+    FREE_THREADED,
+    INITIAL_VERSION,
+    KINDS,
+    OS_RUNNERS,
+    ci_python_versions,
+    copier_config,
+    supported_versions,
+)
+from support.matrix import OS_CHOICES, matrix_answer_sets
+from support.rendering import read_answers
+from support.workflows import (
+    condition_holds,
+    github_env,
+    load_workflow,
+    matrix_entries,
+    run_job,
+    run_step,
+    run_steps,
+    step_named,
+    steps_using,
+)
+
+CONFIG = copier_config()
+FREE_THREADED_KINDS: list[str] = CONFIG["free_threaded_kinds"]["default"]
+UV_VERSION: str = CONFIG["uv_version"]["default"]
+TOOL_VERSIONS: dict[str, str] = CONFIG["tool_versions"]["default"]
+
+
+def test_defaults_are_linux_only_and_every_choice_has_a_runner() -> None:
+    """Linux alone by default: `copier update --defaults` adds no runner to an older project."""
+    assert CONFIG["operating_systems"]["default"] == ["Linux"]
+    assert CONFIG["operating_systems"]["multiselect"] is True
+    assert set(OS_RUNNERS) == set(OS_CHOICES)
+    assert OS_RUNNERS["Linux"].startswith("ubuntu-")
+
+
+@pytest.mark.parametrize("answers", matrix_answer_sets(), ids=answers_id)
+def test_matrix_follows_the_answers(render_shared, answers: dict[str, Any]) -> None:
+    project = render_shared(**answers)
+    given = read_answers(project)
+    assert {name: given[name] for name in answers} == answers
+    python_min, systems = given["python_min"], given["operating_systems"]
+    job = load_workflow(project, "ci.yml")["jobs"]["test"]
+    runners = [OS_RUNNERS[name] for name in systems]
+    versions = ci_python_versions(python_min, every=given["test_every_python"])
+    assert job["strategy"]["matrix"]["os"] == runners
+    assert job["strategy"]["matrix"]["python-version"] == versions
+    assert job["strategy"]["fail-fast"] is False
+    # runs-on and setup-uv read the matrix, and the name tells the entries apart.
+    assert job["runs-on"] == "${{ matrix.os }}"
+    assert ("${{ matrix.os }}" in job["name"]) == (len(runners) > 1)
+    assert "${{ matrix.python-version }}" in job["name"]
+    (setup_uv,) = steps_using(job, "astral-sh/setup-uv")
+    assert setup_uv["with"] == {"version": UV_VERSION, "python-version": "${{ matrix.python-version }}"}
+
+    entries = matrix_entries(job)
+    free_threaded = given["project_kind"] in FREE_THREADED_KINDS
+    assert len(entries) == len(runners) * len(versions) + free_threaded
+    # The free-threaded entry: the newest release + "t", an entry of its own.
+    assert [(e["os"], e["python-version"]) for e in entries if e.get("free-threaded")] == (
+        [(runners[0], FREE_THREADED)] if free_threaded else []
+    )
+
+    def running(pattern: str) -> list[tuple[str, str]]:
+        """The entries (runner, Python) that run a step, as GitHub evaluates its if: on a push."""
+        step = step_named(job, pattern)
+        return [
+            (e["os"], e["python-version"])
+            for e in entries
+            if "if" not in step or condition_holds(step["if"], github_env(), e)
+        ]
+
+    # The tests, with their coverage table, in every entry; mypy, the build and the smoke test
+    # once per runner, on python_min (their verdict does not depend on the interpreter); the
+    # lowest direct versions once, python_min on the first runner; the GIL check on the free-threaded entry.
+    assert running("install") == running("^test$") == [(e["os"], e["python-version"]) for e in entries]
+    for pattern in ("type-check", "build the sdist", "smoke"):
+        assert running(pattern) == [(runner, python_min) for runner in runners], pattern
+    assert running("lowest direct") == [(runners[0], python_min)]
+    assert run_steps(job)[-1] == step_named(job, "lowest direct")  # after all that uses uv.lock's versions
+    gil = [s["name"] for s in job["steps"] if "GIL" in s.get("name", "")]
+    assert [running(name) for name in gil] == ([[(runners[0], FREE_THREADED)]] if free_threaded else [])
+    assert step_named(job, "^Test$")["run"] == (
+        'uv run pytest --cov --cov-report=term --cov-report=markdown-append:"$GITHUB_STEP_SUMMARY"'
+    )
+    # Every script runs in bash, and none names a path that differs on Windows.
+    assert job["defaults"] == {"run": {"shell": "bash"}}
+    for step in run_steps(job):
+        assert step.get("shell", "bash") == "bash", step["name"]
+        assert ".venv/" not in step["run"], step["name"]
+        assert "/bin/" not in step["run"], step["name"]
+    lowest = step_named(job, "lowest direct")
+    assert "uv sync --resolution lowest-direct --upgrade" in lowest["run"]
+    assert lowest["env"] == {"UV_LOCKED": "false"}  # uv.lock is exactly what this does not test
+    # The generated README tells the cost: the jobs a push runs, and the systems.
+    readme = " ".join((project / "README.md").read_text(encoding="utf-8").split())
+    ci_jobs = load_workflow(project, "ci.yml")["jobs"].values()
+    assert f"A push runs {sum(len(matrix_entries(j)) if 'strategy' in j else 1 for j in ci_jobs)} jobs" in readme
+    assert f"(the matrix in `ci.yml`) on {', '.join(systems)}." in readme
+    assert (
+        "the tests on every supported Python version (the matrix"
+        if given["test_every_python"]
+        else f"the tests on the oldest and the newest supported Python, {' and '.join(versions)} (the matrix"
+    ) in readme
+    assert (f"free-threaded Python {FREE_THREADED}" in readme) == free_threaded
+
+
+def test_a_kind_without_free_threaded_wheels_gets_no_entry_and_a_reason(render_shared) -> None:
+    """The mechanism behind free_threaded_kinds: a kind left out has no entry, no GIL step, and says why."""
+    project = render_shared(free_threaded_kinds=["library"], project_kind="cli")
+    job = load_workflow(project, "ci.yml")["jobs"]["test"]
+    assert not [e for e in matrix_entries(job) if e.get("free-threaded")]
+    assert not [s for s in job["steps"] if "GIL" in s.get("name", "")]
+    text = (project / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
+    assert "No free-threaded entry: a dependency of this kind ships no" in text
+    assert FREE_THREADED not in text
+
+
+# --- the entries' steps, run ------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("version", supported_versions(DEFAULT_PYTHON_MIN))
+def test_plain_entry_passes_on_each_local_python(render_shared, tmp_path: Path, version: str) -> None:
+    """ci.yml's test job, step by step, as the plain entry of ``version`` runs it (setup-uv's
+    `python-version` exports UV_PYTHON; here it names the local interpreter; versions
+    without one are skipped, visibly). The cli's extra smoke step and the failures: test_checks_fail.py."""
+    python = require_interpreter(version)
+    project = Path(shutil.copytree(render_shared(test_every_python=True), tmp_path / "project"))
+    job = load_workflow(project, "ci.yml")["jobs"]["test"]
+    assert version in job["strategy"]["matrix"]["python-version"]
+    results = run_job(
+        job,
+        project,
+        {**github_env(), "UV_PYTHON": python},
+        matrix={"os": OS_RUNNERS["Linux"], "python-version": version},
+    )
+    if version != DEFAULT_PYTHON_MIN:  # the tests only: mypy, build and smoke test run on python_min
+        assert "passed" in results[-1].stdout
+        assert not (project / "dist").exists()
+        return
+    # The last step, the smoke test, imported the package from the wheel and printed its version.
+    assert f"{DEFAULT_PACKAGE} {INITIAL_VERSION}" in results[-1].stdout
+    assert sorted(p.name for p in (project / "dist").iterdir() if not p.name.startswith(".")) == [
+        f"{DEFAULT_PACKAGE}-{INITIAL_VERSION}-py3-none-any.whl",
+        f"{DEFAULT_PACKAGE}-{INITIAL_VERSION}.tar.gz",
+    ]
+
+
+@pytest.fixture(scope="module")
+def cli_job(render_shared, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """A private copy of a cli render (the steps write uv.lock, .coverage) and its test job."""
+    project = Path(shutil.copytree(render_shared(project_kind="cli"), tmp_path_factory.mktemp("ci") / "project"))
+    return project, load_workflow(project, "ci.yml")["jobs"]["test"]
+
+
+def synced_env(project: Path, python: str, venv: Path, **extra: str) -> dict[str, str]:
+    env = {**github_env(), "UV_PYTHON": require_interpreter(python), "UV_PROJECT_ENVIRONMENT": str(venv), **extra}
+    uv("sync", "-q", cwd=project, env=env)
+    return env
+
+
+def test_test_step_appends_the_coverage_table_to_the_job_summary(cli_job, tmp_path: Path) -> None:
+    project, job = cli_job
+    summary = tmp_path / "step_summary.md"
+    summary.write_text("Written by an earlier step.\n", encoding="utf-8")
+    env = synced_env(project, DEFAULT_PYTHON_MIN, tmp_path / "venv", GITHUB_STEP_SUMMARY=str(summary))
+    run_step(job, step_named(job, "^Test$"), project, env)
+    table = summary.read_text(encoding="utf-8")
+    assert table.startswith("Written by an earlier step.\n| Name ")  # appended, not overwritten
+    assert "| **TOTAL** " in table
+    assert "acme\\_widgets/\\_\\_main\\_\\_.py" in table  # the one file not fully covered, escaped Markdown
+
+
+# Makes a GIL build look free-threaded, with the GIL on or off: the check's two verdicts,
+# exercised here where no free-threaded CPython is installed.
+FAKE_FREE_THREADED = """\
+import os, sys, sysconfig
+_real = sysconfig.get_config_var
+sysconfig.get_config_var = lambda name: 1 if name == "Py_GIL_DISABLED" else _real(name)
+sys._is_gil_enabled = lambda: os.environ["FAKE_GIL"] == "on"
+"""
+
+
+@pytest.mark.parametrize(
+    ("version", "fake_gil", "verdict"),
+    [
+        # On GitHub it runs on the free-threaded entry; on a GIL build it must fail and say why.
+        ("3.11", None, "::error::Python .* is not a free-threaded build"),
+        ("3.13", None, "::error::Python .* is not a free-threaded build"),
+        (DEFAULT_PYTHON_MIN, "off", "Imported acme_widgets; the GIL is still disabled"),
+        (
+            DEFAULT_PYTHON_MIN,
+            "on",
+            "::error::Importing acme_widgets switched the GIL back on.*does not declare free-threading support",
+        ),
+    ],
+    ids=["gil-build-3.11", "gil-build-3.13", "gil-stays-off", "gil-switched-on"],
+)
+def test_gil_check_verdicts(cli_job, tmp_path: Path, version: str, fake_gil: str | None, verdict: str) -> None:
+    project, job = cli_job
+    fake = {}
+    if fake_gil:
+        (tmp_path / "fake").mkdir()
+        (tmp_path / "fake" / "sitecustomize.py").write_text(FAKE_FREE_THREADED, encoding="utf-8")
+        fake = {"PYTHONPATH": str(tmp_path / "fake"), "FAKE_GIL": fake_gil}
+    env = synced_env(project, version, tmp_path / "venv", **fake)
+    check = run_step(job, step_named(job, "GIL"), project, env, check=False)
+    assert check.returncode == (0 if fake_gil == "off" else 1), check.stderr
+    assert re.search(verdict, check.stdout if fake_gil == "off" else check.stderr, re.DOTALL), (
+        check.stdout + check.stderr
+    )
+
+
+# A false lower bound per kind, and what it takes to plant it (a dev tool that
+# needs more would otherwise lift the bound in the resolution).
+PLANTED_BOUNDS = {
+    "library": [(f'"pytest>={TOOL_VERSIONS["pytest"]}"', '"pytest>=7.0"')],
+    "llm-plugin": [
+        (f'"llm>={TOOL_VERSIONS["llm"]}"', '"llm>=0.20"'),
+        # llm-echo 0.5 needs a newer llm: lowered too, or it would lift llm's bound.
+        (f'"llm-echo>={TOOL_VERSIONS["llm-echo"]}"', '"llm-echo>=0.1"'),
+    ],
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", KINDS)
+def test_lowest_direct_step_passes_on_a_fresh_render_and_fails_on_a_false_bound(
+    render_shared, tmp_path: Path, kind: str
+) -> None:
+    """The step's own commands, on python_min, against PyPI (no uv.lock: a fresh render).
+
+    Where PLANTED_BOUNDS has a false lower bound for the kind, the same commands then
+    fail: pytest 7 (which would skip [tool.pytest] and pass) is stopped by the
+    config's minversion; llm 0.20 has no tool hook for the plugin.
+    """
+    project = Path(shutil.copytree(render_shared(project_kind=kind), tmp_path / "project"))
+    job = load_workflow(project, "ci.yml")["jobs"]["test"]
+    env = {**github_env(), "UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN)}
+    step = step_named(job, "lowest direct")
+    assert " passed" in run_step(job, step, project, env).stdout
+    if kind not in PLANTED_BOUNDS:
+        return
+    pyproject = project / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    for old, new in PLANTED_BOUNDS[kind]:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    pyproject.write_text(text, encoding="utf-8")
+    failed = run_step(job, step, project, env, check=False)
+    assert failed.returncode != 0
+    output = failed.stdout + failed.stderr
+    if kind == "library":
+        assert f"::error::pytest 7.0.0 ignores [tool.pytest], which needs pytest {TOOL_VERSIONS['pytest']}" in output
+    else:
+        assert "llm_acme_widgets" in output
+        assert "error" in output.lower()
