@@ -123,21 +123,21 @@ def replace_once(path: Path, pattern: str, replacement: str) -> str:
 
 def make_v1_1_0(repo: Path) -> dict[str, str]:
     """Apply the representative template changes of v1.1.0 to a checkout."""
-    copier_yml = repo / "copier.yml"
+    facts = repo / "includes" / "facts.yml"
 
-    # A new action pin, as Dependabot-style maintenance of copier.yml would make it.
+    # A new action pin, as Dependabot-style maintenance of the facts would make it.
     new_sha = "1111111111111111111111111111111111111111"
     old_pin = replace_once(
-        copier_yml,
+        facts,
         r'(?<=checkout: ")actions/checkout@[0-9a-f]{40} # v[0-9.]+(?=")',
         f"actions/checkout@{new_sha} # v99.0.0",
     )
 
     # A new Python release: the newest one so far becomes "bug fixes".
-    newest = re.search(r'^\s*"3\.(\d+)": "newest"$', copier_yml.read_text(encoding="utf-8"), flags=re.MULTILINE)
-    assert newest, "copier.yml's python_releases has no newest entry"
+    newest = re.search(r'^\s*"3\.(\d+)": "newest"$', facts.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    assert newest, "the facts' python_releases has no newest entry"
     new_python = f"3.{int(newest.group(1)) + 1}"
-    replace_once(copier_yml, r'^(\s*)"(3\.\d+)": "newest"$', rf'\1"\2": "bug fixes"\n\1"{new_python}": "newest"')
+    replace_once(facts, r'^(\s*)"(3\.\d+)": "newest"$', rf'\1"\2": "bug fixes"\n\1"{new_python}": "newest"')
 
     # A new ruff rule, appended to the select list.
     pyproject = repo / "template" / "pyproject.toml.jinja"
