@@ -6,7 +6,8 @@ regular expressions are RE2 in Renovate; Python's ``re`` runs them here after
 ``(?<name>`` becomes ``(?P<name>`` (the one syntax difference they use), over
 this repository's files, with Renovate's two strategies: "any" (each pattern on
 the whole file) and "recursive" (each pattern on the previous one's matches).
-What they must find is derived from copier.yml and a rendered pyproject.toml.
+What they must find is derived from copier's configuration (copier.yml and the facts it
+includes, read as copier reads them) and a rendered pyproject.toml.
 """
 
 from __future__ import annotations
@@ -99,27 +100,50 @@ def manager_for(description_start: str) -> dict[str, Any]:
 FACTS = copier_config()
 
 
+def defined_in(fact: str) -> str:
+    """The file of copier's configuration (copier.yml or a YAML file under includes/, which
+    copier.yml may `!include`) whose top level defines ``fact``: where a manager must look."""
+    files = [
+        name
+        for name in repository_files()
+        if name == "copier.yml" or (name.startswith("includes/") and name.endswith((".yml", ".yaml")))
+        if re.search(rf"^{fact}:", (TEMPLATE_DIR / name).read_text(encoding="utf-8"), flags=re.MULTILINE)
+    ]
+    assert len(files) == 1, (fact, files)
+    return files[0]
+
+
 def action_pins() -> list[Dep]:
     pins = []
     for pin in FACTS["actions"]["default"].values():
         action, rest = pin.split("@")
         digest, version = rest.split(" # ")
-        pins.append(Dep("copier.yml", action, version, digest))
+        pins.append(Dep(defined_in("actions"), action, version, digest))
     return sorted(pins)
 
 
-def test_the_actions_manager_finds_every_action_pin_of_copier_yml_with_its_digest() -> None:
-    assert managed_by(manager_for("copier.yml actions")) == action_pins()
+def test_the_actions_manager_finds_every_action_pin_of_the_facts_with_its_digest() -> None:
+    assert managed_by(manager_for("includes/facts.yml actions")) == action_pins()
     assert len(action_pins()) >= 5
 
 
 def test_the_uv_manager_finds_the_uv_version_and_nothing_else() -> None:
-    assert managed_by(manager_for("copier.yml uv_version")) == [Dep("copier.yml", "uv", FACTS["uv_version"]["default"])]
+    assert managed_by(manager_for("includes/facts.yml uv_version")) == [
+        Dep(defined_in("uv_version"), "uv", FACTS["uv_version"]["default"])
+    ]
 
 
 def test_the_tool_manager_finds_every_tool_lower_bound_and_nothing_else() -> None:
-    expected = sorted(Dep("copier.yml", name, version) for name, version in FACTS["tool_versions"]["default"].items())
-    assert managed_by(manager_for("copier.yml tool_versions")) == expected
+    file = defined_in("tool_versions")
+    expected = sorted(Dep(file, name, version) for name, version in FACTS["tool_versions"]["default"].items())
+    assert managed_by(manager_for("includes/facts.yml tool_versions")) == expected
+
+
+def test_the_package_rules_name_files_that_exist() -> None:
+    """A rule's matchFileNames must follow a file that moves, or the rule silently stops applying."""
+    named = [name for rule in config()["packageRules"] for name in rule.get("matchFileNames", [])]
+    assert named
+    assert set(named) <= set(repository_files())
 
 
 def test_the_build_backend_manager_finds_the_uv_build_range_and_nothing_else(render_shared: Render) -> None:
@@ -132,8 +156,10 @@ def test_the_build_backend_manager_finds_the_uv_build_range_and_nothing_else(ren
 
 
 def test_the_managers_find_new_entries_not_a_fixed_list() -> None:
-    """A pin added to copier.yml is found: the patterns follow the file's shape, not its content."""
-    text = (TEMPLATE_DIR / "copier.yml").read_text(encoding="utf-8")
+    """A pin added to the facts is found: the patterns follow the file's shape, not its content."""
+    file = defined_in("actions")
+    assert defined_in("tool_versions") == file
+    text = (TEMPLATE_DIR / file).read_text(encoding="utf-8")
     new_pin = "acme/setup-widgets@" + "ab" * 20 + " # v1.2.3"
     added = text.replace(
         "\nactions:\n  type: yaml\n  when: false\n  default:\n",
@@ -147,21 +173,22 @@ def test_the_managers_find_new_entries_not_a_fixed_list() -> None:
     )
     assert new_pin in added
     assert "widgets-lint" in added
-    actions = extract(manager_for("copier.yml actions"), "copier.yml", added)
-    assert Dep("copier.yml", "acme/setup-widgets", "v1.2.3", "ab" * 20) in actions
-    tools = extract(manager_for("copier.yml tool_versions"), "copier.yml", added)
-    assert Dep("copier.yml", "widgets-lint", "1.4") in tools
+    actions = extract(manager_for("includes/facts.yml actions"), file, added)
+    assert Dep(file, "acme/setup-widgets", "v1.2.3", "ab" * 20) in actions
+    tools = extract(manager_for("includes/facts.yml tool_versions"), file, added)
+    assert Dep(file, "widgets-lint", "1.4") in tools
     assert len(tools) == len(FACTS["tool_versions"]["default"]) + 1
 
 
 def test_no_pin_in_the_template_escapes_renovate() -> None:
-    """Every SHA pin of the generated workflows comes from copier.yml (no literal one in
-    template/ or includes/), and this repository's workflows use the stock manager."""
+    """Every SHA pin of the generated workflows comes from the facts' actions (no literal one
+    elsewhere in template/ or includes/), and this repository's workflows use the stock manager."""
     sha_pin = re.compile(r"@[0-9a-f]{40}\b")
     literal = [
         name
         for name in repository_files()
         if name.startswith(("template/", "includes/"))
+        and name != defined_in("actions")
         and sha_pin.search((TEMPLATE_DIR / name).read_text(encoding="utf-8"))
     ]
     assert literal == []

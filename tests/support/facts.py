@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from copier._template import load_template_config
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2]
 
@@ -23,8 +24,13 @@ def parse_yaml(text: str) -> Any:
 
 
 def read_copier_yml(template: Path) -> dict[str, Any]:
-    """The parsed copier.yml of the template at ``template`` (a clone, an older version)."""
-    config: dict[str, Any] = parse_yaml((template / "copier.yml").read_text(encoding="utf-8"))
+    """The configuration of the template at ``template`` (a clone, an older version) as
+    copier reads it: copier.yml with the files it `!include`s, its documents merged in order.
+
+    copier's own loader (it has no public one): whatever copier accepts in copier.yml, the
+    tests see the same mapping, the questions and facts in the order copier evaluates them.
+    """
+    config: dict[str, Any] = load_template_config(template / "copier.yml")
     return config
 
 
