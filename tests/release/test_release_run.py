@@ -161,6 +161,7 @@ def test_rehearsals_publish_a_version_of_their_own_to_testpypi_and_release_nothi
     readme = (repo.work / "README.md").read_text(encoding="utf-8")
     (line,) = [line for line in readme.splitlines() if line.startswith("python -m pip install") and "test.pypi" in line]
     testpypi = rehearsal.load("release.yml")["env"]["TESTPYPI_INDEX_URL"]
+    assert testpypi == "https://test.pypi.org/simple/"
     args = shlex.split(line.replace("<version>", versions[1]).replace(testpypi, local_index.simple_url))
     url, imported = installed(tmp_path / "user-venv", args[4:], tmp_path)
     assert url.startswith(local_index.url)
@@ -174,6 +175,9 @@ def test_rehearsals_publish_a_version_of_their_own_to_testpypi_and_release_nothi
     assert sorted(on_index(local_index)) == [*dists(versions[0]), *dists(versions[1])]
     # Without --check-url the index refuses that re-upload: the option is what makes a re-run pass.
     publish = command_line(rehearsal.load("release.yml")["jobs"]["publish-testpypi"], "uv publish")
-    publish = [arg for arg in publish if arg not in ("--check-url", "$TESTPYPI_INDEX_URL")]
+    assert publish[publish.index("--publish-url") + 1] == "https://test.pypi.org/legacy/"
+    check = publish.index("--check-url")
+    assert publish[check : check + 2] == ["--check-url", "$TESTPYPI_INDEX_URL"]
+    del publish[check : check + 2]
     shutil.copytree(rehearsal.artifacts["dists"], tmp_path / "again" / "dist")
     assert uv(*without_oidc(publish, local_index)[1:], cwd=tmp_path / "again", check=False).returncode != 0

@@ -129,6 +129,8 @@ class _State:
     """One job's runner: its workspace, and what its steps exported for the next ones."""
 
     job: Mapping[str, Any]
+    key: str  # the job's id in the run
+    upstream: set[str]  # the jobs it needs, directly or not: only their artifacts are surely there
     workspace: Path
     temp: Path
     exports: dict[str, str] = field(default_factory=dict)  # GITHUB_ENV, and the actions' (UV_PYTHON)
@@ -137,6 +139,11 @@ class _State:
 
 def _list(value: Any) -> list[str]:
     return [] if value is None else [value] if isinstance(value, str) else list(value)
+
+
+def _upstream(jobs: Mapping[str, Any], job_id: str) -> set[str]:
+    """The jobs ``job_id`` needs, directly or through others."""
+    return {name for need in _list(jobs[job_id].get("needs")) for name in {need} | _upstream(jobs, need)}
 
 
 def _statuses(**values: bool) -> dict[str, Any]:
@@ -194,6 +201,7 @@ class WorkflowRun:
         self.sha = git("rev-parse", f"{event.ref}^{{commit}}", cwd=origin)
         self.jobs: dict[str, Job] = {}  # by id ("test/lint": the job lint of the workflow the job test called)
         self.artifacts: dict[str, Path] = {}
+        self.uploaded_by: dict[str, str] = {}  # artifact name -> the job that uploaded it
         self.deployments: list[dict[str, Any]] = []  # deploy-pages
         self.attested: list[list[str]] = []  # attest-action: the files it would have signed
         (tmp / "jobs").mkdir(parents=True, exist_ok=True)
@@ -242,7 +250,10 @@ class WorkflowRun:
         loaded = self.load(workflow)
         needs = dict(needs or {})
         assert set(needs) == set(_list(loaded["jobs"][job_id].get("needs"))), "give each job it needs"
-        self.jobs[job_id] = self._job(loaded, job_id, needs, [job.result for job in needs.values()], "")
+        upstream = {
+            name: needs[name] if name in needs else self.jobs[name] for name in _upstream(loaded["jobs"], job_id)
+        }
+        self.jobs[job_id] = self._job(loaded, job_id, needs, upstream, "")
         return self.jobs[job_id]
 
     def rerun(self, job_id: str, workflow: str = "release.yml") -> Job:
@@ -259,16 +270,12 @@ class WorkflowRun:
         assert set(given) <= set(jobs), f"given jobs that do not exist: {given}"
         done = {job_id: Job(job_id, result, given=True) for job_id, result in given.items()}
         self.jobs.update({prefix + job_id: job for job_id, job in done.items()})
-
-        def upstream(job_id: str) -> set[str]:
-            return {name for need in needs[job_id] for name in {need} | upstream(need)}
-
         while pending := [job_id for job_id in jobs if job_id not in done]:
             ready = [job_id for job_id in pending if set(needs[job_id]) <= set(done)]
             assert ready, f"the needs of {pending} form a cycle"
             job_id = ready[0]  # jobs run one at a time, in the file's order among those ready
-            statuses = [done[name].result for name in upstream(job_id)]
-            done[job_id] = self._job(workflow, job_id, {n: done[n] for n in needs[job_id]}, statuses, prefix)
+            upstream = {name: done[name] for name in _upstream(jobs, job_id)}
+            done[job_id] = self._job(workflow, job_id, {n: done[n] for n in needs[job_id]}, upstream, prefix)
             self.jobs[prefix + job_id] = done[job_id]
         return done
 
@@ -291,24 +298,32 @@ class WorkflowRun:
         )
 
     def _job(
-        self, workflow: Mapping[str, Any], job_id: str, needs: Mapping[str, Job], upstream: list[str], prefix: str
+        self,
+        workflow: Mapping[str, Any],
+        job_id: str,
+        needs: Mapping[str, Job],
+        upstream: Mapping[str, Job],
+        prefix: str,
     ) -> Job:
+        """One job of ``workflow``, after the jobs it needs (``upstream``: those it needs, directly or not)."""
         job = workflow["jobs"][job_id]
         contexts: dict[str, Any] = {
             "github": self._github(workflow),
             "inputs": {},
             "needs": Strict({name: Strict(result=n.result, outputs=n.outputs) for name, n in needs.items()}),
         }
+        results = [job.result for job in upstream.values()]
         statuses = _statuses(
-            success=all(r == "success" for r in upstream), failure="failure" in upstream, always=True, cancelled=False
+            success=all(r == "success" for r in results), failure="failure" in results, always=True, cancelled=False
         )
         if not condition(job.get("if"), contexts, statuses):
             return Job(job.get("name", job_id), "skipped")
         if "uses" in job:
             return self._call(job_id, job, prefix)
         assert set(job) <= _JOB_KEYS, f"{job_id}: the test does not know {sorted(set(job) - _JOB_KEYS)}"
+        where = (prefix + job_id, {prefix + name for name in upstream})
         if "strategy" not in job:
-            return self._entry(workflow, job_id, job, {**contexts, "matrix": {}})
+            return self._entry(workflow, where, job, {**contexts, "matrix": {}})
         matrix = Job(job_id, "success")
         for entry in matrix_entries(job):
             entry_contexts = {**contexts, "matrix": dict(entry)}
@@ -317,7 +332,7 @@ class WorkflowRun:
             if why:
                 matrix.unavailable.append(f"{name}: {why}")
                 continue
-            matrix.entries.append(self._entry(workflow, job_id, job, entry_contexts))
+            matrix.entries.append(self._entry(workflow, where, job, entry_contexts))
         if not matrix.entries:
             pytest.skip(f"no entry of {job_id} can run here: {matrix.unavailable}")
         if any(entry.result == "failure" for entry in matrix.entries):
@@ -351,10 +366,13 @@ class WorkflowRun:
         failed = any(j.result == "failure" for j in jobs.values())
         return Job(job.get("name", job_id), "failure" if failed else "success")
 
-    def _entry(self, workflow: Mapping[str, Any], job_id: str, job: Mapping[str, Any], contexts: dict[str, Any]) -> Job:
+    def _entry(
+        self, workflow: Mapping[str, Any], where: tuple[str, set[str]], job: Mapping[str, Any], contexts: dict[str, Any]
+    ) -> Job:
         """One run of a job (of one matrix entry) on a fresh runner."""
+        job_id = where[0].rsplit("/", 1)[-1]
         root = Path(tempfile.mkdtemp(prefix=f"{job_id}-", dir=self.tmp / "jobs"))
-        state = _State(job, root / "workspace", root / "temp")
+        state = _State(job, *where, root / "workspace", root / "temp")
         state.workspace.mkdir()
         state.temp.mkdir()
         top = {"github": contexts["github"], "inputs": {}}
@@ -497,7 +515,7 @@ class WorkflowRun:
             if inputs.get("if-no-files-found", "warn") == "error":
                 return f"No files were found with the provided path: {path}. No artifacts will be uploaded."
             return None
-        self.artifacts[name] = self.tmp / "artifacts" / name
+        self.artifacts[name], self.uploaded_by[name] = self.tmp / "artifacts" / name, state.key
         for file in files:
             target = self.artifacts[name] / file.relative_to(root)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -508,9 +526,23 @@ class WorkflowRun:
         """The artifact of this run named ``name``, into ``path``; a name not uploaded fails."""
         _known(step, inputs, {"name", "path"})
         assert "name" in inputs, "the test downloads artifacts by name only"
-        if inputs["name"] not in self.artifacts:
-            return f"Unable to download artifact(s): Artifact not found for name: {inputs['name']}"
+        missing = self._not_there(state, inputs["name"])
+        if missing:
+            return f"Unable to download artifact(s): {missing}"
         shutil.copytree(self.artifacts[inputs["name"]], state.workspace / inputs.get("path", "."), dirs_exist_ok=True)
+        return None
+
+    def _not_there(self, state: _State, name: str) -> str | None:
+        """Why the artifact ``name`` is not there for the job, or None.
+
+        An artifact uploaded by a job that this job does not need (directly or
+        not) may or may not be there yet: on GitHub both run at the same time.
+        """
+        if name not in self.artifacts:
+            return f"Artifact not found for name: {name}"
+        uploader = self.uploaded_by[name]
+        if not any(uploader == job or uploader.startswith(f"{job}/") for job in state.upstream):
+            return f"Artifact not found for name: {name} (uploaded by {uploader}, which this job does not wait for)"
         return None
 
     def _attest(self, state: _State, step: Mapping[str, Any], inputs: dict[str, str]) -> str | None:
@@ -529,7 +561,7 @@ class WorkflowRun:
         source, name = state.workspace / inputs["path"], inputs.get("name", "github-pages")
         if not source.is_dir():
             return f"tar: {inputs['path']}: Cannot open: No such file or directory"
-        self.artifacts[name] = self.tmp / "artifacts" / name
+        self.artifacts[name], self.uploaded_by[name] = self.tmp / "artifacts" / name, state.key
         shutil.copytree(source, self.artifacts[name], ignore=shutil.ignore_patterns(".git", ".github"))
         return None
 
@@ -540,8 +572,8 @@ class WorkflowRun:
         if permissions.get("pages") != "write" or permissions.get("id-token") != "write":
             return 'Ensure GITHUB_TOKEN has permission "pages: write" and "id-token: write".'
         name = inputs.get("artifact_name", "github-pages")
-        if name not in self.artifacts:
-            return "No uploaded artifact was found! Please check if there are any errors at build step."
+        if self._not_there(state, name):
+            return f"No uploaded artifact was found! {self._not_there(state, name)}"
         owner, repository = REPOSITORY.split("/")
         url = f"https://{owner}.github.io/{repository}/"
         site = self.artifacts[name]
