@@ -312,7 +312,7 @@ class WorkflowRun:
             "inputs": {},
             "needs": Strict({name: Strict(result=n.result, outputs=n.outputs) for name, n in needs.items()}),
         }
-        results = [job.result for job in upstream.values()]
+        results = [done.result for done in upstream.values()]
         statuses = _statuses(
             success=all(r == "success" for r in results), failure="failure" in results, always=True, cancelled=False
         )
@@ -380,7 +380,7 @@ class WorkflowRun:
         env |= {key: substitute(value, contexts) for key, value in (job.get("env") or {}).items()}
         steps: dict[str, Any] = {}
         result = Job(substitute(job.get("name", job_id), contexts), "success", workspace=state.workspace)
-        for number, step in enumerate(job["steps"]):
+        for step in job["steps"]:
             step_contexts = {**contexts, "steps": steps, "env": {**env, **state.exports}}
             failed = result.result == "failure"
             functions = {
@@ -390,21 +390,22 @@ class WorkflowRun:
             name = str(step.get("name") or step.get("uses") or step["run"].splitlines()[0])
             assert set(step) <= _STEP_KEYS, f"{name}: the test does not know {sorted(set(step) - _STEP_KEYS)}"
             if not condition(step.get("if"), step_contexts, functions):
-                result.steps.append(Step(name, "skipped"))
-                steps[step.get("id", f"__{number}")] = {"outputs": {}, "outcome": "skipped", "conclusion": "skipped"}
-                continue
-            step_env = {key: substitute(value, step_contexts, functions) for key, value in step.get("env", {}).items()}
-            if "uses" in step:
+                done = Step(name, "skipped")
+            elif "uses" in step:
                 inputs = {
                     key: substitute(value, step_contexts, functions) for key, value in step.get("with", {}).items()
                 }
                 done = self._action(state, step, inputs)
             else:
+                step_env = {
+                    key: substitute(value, step_contexts, functions) for key, value in step.get("env", {}).items()
+                }
                 script = substitute(step["run"], step_contexts, functions)
                 done = self._run(state, job_id, step, script, {**env, **state.exports, **step_env})
             done.name = name
             result.steps.append(done)
-            steps[step.get("id", f"__{number}")] = {"outputs": done.outputs, "outcome": done.outcome}
+            if "id" in step:  # no continue-on-error here: the conclusion is the outcome
+                steps[step["id"]] = Strict(outputs=done.outputs, outcome=done.outcome, conclusion=done.outcome)
             if done.outcome == "failure":
                 result.result = "failure"
         result.summary = "".join(step.summary for step in result.steps)
