@@ -14,6 +14,7 @@ import pytest
 
 from support.answers import DEFAULT_PACKAGE
 from support.commands import find_interpreter
+from support.expressions import Strict, condition, evaluate, substitute
 from support.facts import DEFAULT_PYTHON_MIN, FREE_THREADED, INITIAL_VERSION, ci_python_versions
 from support.runner import Event, WorkflowRun, init_repo
 
@@ -42,3 +43,19 @@ def test_a_push_to_main_runs_every_job_green_on_each_local_python(render_shared,
         assert outcomes["Check that importing the package leaves the GIL disabled"] == "skipped"
     (smoke,) = [step for step in tests.entries[0].steps if step.name.startswith("Smoke")]
     assert f"{DEFAULT_PACKAGE} {INITIAL_VERSION}" in smoke.log
+
+
+def test_the_runner_evaluates_expressions_as_github_does_and_refuses_the_rest() -> None:
+    """support.expressions, the one evaluator of every if: and ${{ }} the runs above meet."""
+    contexts = {"github": Strict(event_name="push"), "matrix": {"python-version": "3.11"}, "steps": {}}
+    passed = {"success": lambda: True, "failure": lambda: False, "always": lambda: True, "cancelled": lambda: False}
+    failed = {**passed, "success": lambda: False, "failure": lambda: True}
+    assert evaluate("steps.tag.outputs.version || 'fallback'", contexts) == "fallback"  # || gives an operand
+    assert evaluate("github.event_name == 'PUSH' && matrix.python-version", contexts) == "3.11"
+    assert substitute("${{ matrix['python-version'] == 3.11 }}", contexts) == "true"  # a number compared
+    assert condition("matrix.free-threaded", contexts, passed) is False  # a missing matrix key is null
+    assert condition("github.event_name == 'push'", contexts, failed) is False  # success() && (...)
+    assert condition("always() && github.event_name == 'push'", contexts, failed) is True
+    for unknown in ("github.actor", "secrets.TOKEN", "startsWith('a', 'a')", "1 < 2", "${{ x }} && y"):
+        with pytest.raises(pytest.fail.Exception, match="workflow expression"):
+            condition(unknown, contexts, passed)

@@ -26,6 +26,7 @@ import re
 import shutil
 import sys
 import tempfile
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -331,6 +332,7 @@ class WorkflowRun:
             why = self._unavailable(job, entry_contexts)
             if why:
                 matrix.unavailable.append(f"{name}: {why}")
+                warnings.warn(f"{prefix}{job_id}: {name} not run here: {why}", stacklevel=1)
                 continue
             matrix.entries.append(self._entry(workflow, where, job, entry_contexts))
         if not matrix.entries:
@@ -593,9 +595,7 @@ _COMMAND_FILES = ("GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_PATH", "GITHUB_STEP_SUM
 # GitHub would: the tag must be in the repository (--verify-tag), each file must exist.
 _FAKE_GH = """\
 import hashlib, json, os, subprocess, sys
-args = sys.argv[1:]
-def refuse(message):
-    sys.exit(message)
+args, refuse = sys.argv[1:], sys.exit
 if not os.environ.get("GH_TOKEN"):
     refuse("gh: To use GitHub CLI in a GitHub Actions workflow, set the GH_TOKEN environment variable.")
 if args[:2] != ["release", "create"] or len(args) < 3:
@@ -605,8 +605,11 @@ if os.environ.get("GH_REPO") != "{repository}":
 release = {{"tag": args[2], "files": {{}}, "flags": []}}
 rest = iter(args[3:])
 for arg in rest:
-    if arg in ("--title", "--notes", "--notes-file"):
+    if arg in ("--title", "--notes"):
         release[arg[2:]] = next(rest)
+    elif arg == "--notes-file":
+        path = next(rest)
+        release["notes"] = sys.stdin.read() if path == "-" else open(path).read()
     elif arg in ("--verify-tag", "--generate-notes", "--latest", "--prerelease", "--draft"):
         release["flags"].append(arg)
     elif arg.startswith("-"):
