@@ -153,22 +153,11 @@ def _statuses(**values: bool) -> dict[str, Any]:
 
 
 def _read_commands(path: Path) -> dict[str, str]:
-    """A GITHUB_OUTPUT or GITHUB_ENV file: ``name=value`` lines and ``name<<EOF`` blocks."""
-    values: dict[str, str] = {}
-    lines = iter(path.read_text(encoding="utf-8").splitlines())
-    for line in lines:
-        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
-            name, delimiter = line.split("<<", 1)
-            block = []
-            for body in lines:
-                if body == delimiter:
-                    break
-                block.append(body)
-            values[name] = "\n".join(block)
-        elif line:
-            name, value = line.split("=", 1)
-            values[name] = value
-    return values
+    """A GITHUB_OUTPUT or GITHUB_ENV file of ``name=value`` lines (the ``name<<EOF`` form is not used here)."""
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line]
+    if any("=" not in line for line in lines):
+        pytest.fail(f"the test reads name=value lines only: {lines}", pytrace=False)
+    return dict(line.split("=", 1) for line in lines)
 
 
 def _known(step: Mapping[str, Any], inputs: Mapping[str, str], known: set[str]) -> None:
