@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from support.commands import require_interpreter, run
-from support.facts import DEFAULT_PYTHON_MIN, copier_config, known_python_versions
-from support.release_runs import needs
+from support.facts import DEFAULT_PYTHON_MIN, INITIAL_VERSION, copier_config, known_python_versions
 from support.rendering import read_pyproject
-from support.workflows import github_env, load_workflow, run_job, run_step, step_named, steps_using
+from support.runner import Event, Job, WorkflowRun, init_repo
+from support.workflows import github_env, run_step, step_named, steps_using
 
 pytestmark = pytest.mark.slow
 
@@ -49,20 +49,24 @@ def without(archive: Path, member_suffix: str) -> None:
 def test_every_check_of_the_build_job_can_fail(render_shared, tmp_path: Path) -> None:
     """On a non-default python_min: the job runs there; a broken wheel, a broken sdist,
     a version other than the preflight's and a missing wheel each stop it."""
-    project = render_shared(python_min=OTHER_PYTHON_MIN)
-    jobs = load_workflow(project, "release.yml")["jobs"]
+    repo = init_repo(render_shared(python_min=OTHER_PYTHON_MIN), tmp_path)
+    tag = f"v{INITIAL_VERSION}"
+    run = WorkflowRun(repo.origin, Event("push", repo.tag(tag, "main")), tmp_path / "run")
+    jobs = run.load("release.yml")["jobs"]
     for job_id in ("preflight", "build"):
         (setup_uv,) = steps_using(jobs[job_id], "astral-sh/setup-uv")
         assert setup_uv["with"]["python-version"] == OTHER_PYTHON_MIN, job_id
-    job = jobs["build"]
-    workspace = tmp_path / "build"
-    shutil.copytree(project, workspace)
-    env = {**github_env("v0.1.0", "push", "tag"), "UV_PYTHON": require_interpreter(OTHER_PYTHON_MIN)}
-    checked = needs("preflight", {"version": "0.1.0", "prerelease": "false"})
-    results = run_job(job, workspace, env, expressions=checked)
-    assert results[-1].stdout.splitlines() == ["acme_widgets 0.1.0", "acme_widgets 0.1.0"]  # wheel, then sdist
+    checked = {"version": INITIAL_VERSION, "prerelease": "false"}
+    build = run.job("build", {"test": Job("test", "success"), "preflight": Job("preflight", "success", checked)})
+    assert build.result == "success", build.log
+    smoke = step_named(jobs["build"], "smoke")
+    (log,) = [step.log for step in build.steps if step.name == smoke["name"]]
+    assert [line for line in log.splitlines() if line.startswith("acme_widgets")] == ["acme_widgets 0.1.0"] * 2
 
-    smoke = step_named(job, "smoke")
+    # The smoke step again, on the job's workspace, with each defect planted.
+    workspace = build.workspace
+    assert workspace is not None
+    env = {**github_env(tag, "push", "tag"), "UV_PYTHON": require_interpreter(OTHER_PYTHON_MIN)}
     (wheel,) = (workspace / "dist").glob("*.whl")
     (sdist,) = (workspace / "dist").glob("*.tar.gz")
     saved = tmp_path / "saved"
@@ -70,8 +74,9 @@ def test_every_check_of_the_build_job_can_fail(render_shared, tmp_path: Path) ->
     for dist in (wheel, sdist):
         shutil.copy2(dist, saved)
 
-    def smoke_fails(expressions: dict[str, str] = checked) -> str:
-        result = run_step(job, smoke, workspace, env, check=False, expressions=expressions)
+    def smoke_fails(version: str = INITIAL_VERSION) -> str:
+        expressions = {"${{ needs.preflight.outputs.version }}": version}
+        result = run_step(jobs["build"], smoke, workspace, env, check=False, expressions=expressions)
         assert result.returncode != 0, result.stdout
         for dist in (wheel, sdist):  # back to the good files for the next case
             shutil.copy2(saved / dist.name, dist)
@@ -83,11 +88,10 @@ def test_every_check_of_the_build_job_can_fail(render_shared, tmp_path: Path) ->
     output = smoke_fails()
     assert output.startswith("acme_widgets 0.1.0\n")  # the wheel passed; the sdist's build failed
     assert "acme_widgets.core" in output
-    other = needs("preflight", {"version": "0.1.1", "prerelease": "false"})
-    assert "built 0.1.0, but the preflight checked 0.1.1" in smoke_fails(other)
+    assert "built 0.1.0, but the preflight checked 0.1.1" in smoke_fails("0.1.1")
     wheel.unlink()
     smoke_fails()
-    (upload,) = steps_using(job, "actions/upload-artifact")
+    (upload,) = steps_using(jobs["build"], "actions/upload-artifact")
     assert upload["with"]["if-no-files-found"] == "error"
 
 

@@ -1,9 +1,11 @@
-"""release.yml's preflight job, run for real: each refusal, and the passing case (issue 11).
+"""release.yml's preflight job: each refusal stops the release before anything is built; the passing
+cases number and classify the version (issue 11).
 
-The job's own steps run (github_workflows.run_step) in a checkout fetched from
-a bare "origin" whose default branch is main, against a local pypiserver
-that stands in for PyPI or TestPyPI (the workflow's one env value per index is
-pointed at it). Nothing is built here: the preflight runs before any build.
+The refusals run the workflow as a graph (support.runner) with the called CI
+suite and the docs build taken as passed (the tag's run in test_release_run.py
+runs them): the preflight fails and every job after it is skipped. The passing
+cases run the preflight job alone. A local pypiserver, or an address where
+nothing listens, stands in for PyPI and TestPyPI.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 import shutil
 import socket
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -22,12 +25,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from packaging.version import InvalidVersion, Version
 
+from support.answers import DEFAULT_DISTRIBUTION, DEFAULT_PACKAGE
 from support.commands import git, uv
-from support.index import LocalIndex
-from support.release_runs import JobResult, Repo, Run, checkout, init_repo, run_job_with_outputs
+from support.facts import INITIAL_VERSION
+from support.runner import Event, Job, Repo, WorkflowRun, init_repo
 from support.workflows import load_workflow, steps_using
 
 pytestmark = pytest.mark.slow  # each test runs uv and git (a second or two)
+
+TAG = f"v{INITIAL_VERSION}"
+NAME, PACKAGE, V = DEFAULT_DISTRIBUTION, DEFAULT_PACKAGE, INITIAL_VERSION
 
 
 @pytest.fixture
@@ -43,42 +50,32 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}/simple/"
 
 
-def preflight(
-    repo: Repo,
-    tmp_path: Path,
-    ref: str,
-    index_url: str,
-    *,
-    event: str = "push",
-    number: int = 1,
-    attempt: int = 1,
-    name: str = "run",
-) -> JobResult:
-    """release.yml's preflight job for a push of ``ref`` (or a manual run on it)."""
-    workflow = load_workflow(repo.work, "release.yml")
-    job = workflow["jobs"]["preflight"]
-    sha = git("rev-parse", f"{ref}^{{commit}}", cwd=repo.origin)
-    index_env = "PYPI_INDEX_URL" if event == "push" else "TESTPYPI_INDEX_URL"
-    this_run = Run(workflow, event, ref, sha, tmp_path / name, {index_env: index_url}, number, attempt)
-    workspace = checkout(job, repo.origin, ref, tmp_path / name / "checkout")
-    return run_job_with_outputs(job, workspace, this_run.env(job))
+@pytest.fixture
+def answering_503() -> Iterator[str]:
+    """An index in trouble: every request gets HTTP 503."""
 
+    class Unavailable(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_error(503, "Service Unavailable")
 
-def tag_and_push(repo: Repo, tag: str, *refs: str) -> str:
-    git("tag", tag, cwd=repo.work)
-    git("push", "-q", "origin", *refs, tag, cwd=repo.work)
-    return f"refs/tags/{tag}"
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Unavailable) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        yield f"http://127.0.0.1:{server.server_address[1]}/simple/"
+        server.shutdown()
 
 
 def set_version(repo: Repo, version: str) -> None:
     uv("version", "--frozen", version, cwd=repo.work)
     repo.commit_all(f"Release {version}")
+    git("push", "-q", "origin", "main", cwd=repo.work)
 
 
-def refusal(result: JobResult) -> str:
-    assert not result.ok, result.output
-    assert "::error title=Release preflight::" in result.output
-    return result.output
+def preflight(repo: Repo, tmp_path: Path, event: Event, index: str | None) -> Job:
+    """release.yml's preflight job alone, for ``event``."""
+    return WorkflowRun(repo.origin, event, tmp_path / f"{event.ref.rsplit('/', 1)[1]}", index).job("preflight")
 
 
 def test_the_preflight_job_runs_beside_the_tests_and_gates_the_build(render_shared) -> None:
@@ -91,194 +88,167 @@ def test_the_preflight_job_runs_beside_the_tests_and_gates_the_build(render_shar
     assert setup_uv["with"]["enable-cache"] is False
 
 
-def test_passing_tag_then_the_same_tag_once_published(repo: Repo, local_index: LocalIndex, tmp_path: Path) -> None:
-    """The passing case; then, with the version on the index, the same tag is refused."""
-    ref = tag_and_push(repo, "v0.1.0", "main")
-    passed = preflight(repo, tmp_path, ref, local_index.simple_url)
-    assert passed.ok, passed.output
-    assert "Tag v0.1.0 matches version 0.1.0." in passed.output
-    assert "Tag v0.1.0 is on the default branch." in passed.output
-    assert f"acme-widgets 0.1.0 is not on {local_index.simple_url} yet." in passed.output
-    assert passed.outputs == {"version": "0.1.0", "prerelease": "false"}
+# --- refusals: each case arranges the push (or manual run) and says what the log shows ----------------
 
-    # Any file of that version counts (its content is no matter for the check).
-    (local_index.directory / "acme_widgets-0.1.0.tar.gz").write_bytes(b"published earlier")
-    published = refusal(preflight(repo, tmp_path, ref, local_index.simple_url, name="again"))
-    assert "acme-widgets 0.1.0 is already on" in published
-    assert "acme_widgets-0.1.0.tar.gz" in published
-    assert "uv version --bump patch" in published  # how to fix it
-    assert "git push --delete origin v0.1.0" in published
+Case = tuple[Event, str, list[str], list[str]]  # event, index URL, in the log, not in the log
 
 
-def test_wrong_tag_is_refused_naming_both_versions(repo: Repo, tmp_path: Path) -> None:
-    ref = tag_and_push(repo, "v9.9.9", "main")
-    output = refusal(preflight(repo, tmp_path, ref, closed_port_url()))
-    assert "Tag v9.9.9 is version 9.9.9, but pyproject.toml says 0.1.0" in output
-    assert "git push --delete origin v9.9.9 && git tag -d v9.9.9" in output
-    assert "git tag v0.1.0 && git push origin v0.1.0" in output
-    assert "uv version 9.9.9" in output
-    assert "unreachable" not in output  # refused before the index is asked
+def wrong_tag(repo: Repo, request: pytest.FixtureRequest) -> Case:
+    says = [
+        f"Tag v9.9.9 is version 9.9.9, but pyproject.toml says {V}",
+        "git push --delete origin v9.9.9 && git tag -d v9.9.9",
+        f"git tag {TAG} && git push origin {TAG}",
+        "uv version 9.9.9",
+    ]
+    return Event("push", repo.tag("v9.9.9", "main")), closed_port_url(), says, ["unreachable"]
 
 
-def test_tag_that_is_no_version_is_refused(repo: Repo, tmp_path: Path) -> None:
-    ref = tag_and_push(repo, "vnext", "main")
-    output = refusal(preflight(repo, tmp_path, ref, closed_port_url()))
-    assert "Tag vnext is not v followed by a PEP 440 version (pyproject.toml says 0.1.0)" in output
+def no_version(repo: Repo, request: pytest.FixtureRequest) -> Case:
+    says = [f"Tag vnext is not v followed by a PEP 440 version (pyproject.toml says {V})"]
+    return Event("push", repo.tag("vnext", "main")), closed_port_url(), says, []
 
 
-def test_tag_is_compared_in_pep440_normal_form(repo: Repo, local_index: LocalIndex, tmp_path: Path) -> None:
-    """v1.0 is not v1.0.0 (refused, naming both); v1.0.0rc1 and v1.0.0-RC1 are 1.0.0rc1
-    as pyproject.toml writes it (`1.0.0-rc.1`), a pre-release."""
+def not_in_normal_form(repo: Repo, request: pytest.FixtureRequest) -> Case:
+    """v1.0 is not v1.0.0: refused, naming both."""
     set_version(repo, "1.0.0")
-    git("push", "-q", "origin", "main", cwd=repo.work)
-    output = refusal(preflight(repo, tmp_path, tag_and_push(repo, "v1.0"), local_index.simple_url))
-    assert "Tag v1.0 is version 1.0, but pyproject.toml says 1.0.0" in output
-    assert "the tag must be v1.0.0" in output
-
-    pyproject = repo.work / "pyproject.toml"
-    pyproject.write_text(
-        pyproject.read_text(encoding="utf-8").replace('version = "1.0.0"', 'version = "1.0.0-rc.1"'), encoding="utf-8"
-    )
-    repo.commit_all("Release 1.0.0rc1")
-    git("push", "-q", "origin", "main", cwd=repo.work)
-    for tag in ("v1.0.0rc1", "v1.0.0-RC1"):
-        passed = preflight(repo, tmp_path, tag_and_push(repo, tag), local_index.simple_url, name=tag)
-        assert passed.ok, passed.output
-        assert f"Tag {tag} matches version 1.0.0rc1." in passed.output
-        assert passed.outputs == {"version": "1.0.0rc1", "prerelease": "true"}
+    says = ["Tag v1.0 is version 1.0, but pyproject.toml says 1.0.0", "the tag must be v1.0.0"]
+    return Event("push", repo.tag("v1.0")), closed_port_url(), says, []
 
 
-def test_tag_off_the_default_branch_is_refused(repo: Repo, tmp_path: Path) -> None:
+def off_the_default_branch(repo: Repo, request: pytest.FixtureRequest) -> Case:
     git("switch", "-q", "-c", "feature", cwd=repo.work)
     (repo.work / "NOTES.md").write_text("unmerged work\n", encoding="utf-8")
     sha = repo.commit_all("Unmerged work")
-    ref = tag_and_push(repo, "v0.1.0", "feature")
-    output = refusal(preflight(repo, tmp_path, ref, closed_port_url()))
-    assert f"Tag v0.1.0 points at {sha[:12]}, which is not on the default branch main" in output
-    assert "git switch main && git merge v0.1.0 && git push origin main" in output
-    assert "unreachable" not in output
-
-    # Merged and pushed, a re-run (a fresh checkout) lets it through to the index check.
-    git("switch", "-q", "main", cwd=repo.work)
-    git("merge", "-q", "--ff-only", "v0.1.0", cwd=repo.work)
-    git("push", "-q", "origin", "main", cwd=repo.work)
-    rerun = preflight(repo, tmp_path, ref, closed_port_url(), name="rerun")
-    assert "Tag v0.1.0 is on the default branch." in rerun.output
+    says = [
+        f"Tag {TAG} points at {sha[:12]}, which is not on the default branch main",
+        f"git switch main && git merge {TAG} && git push origin main",
+    ]
+    return Event("push", repo.tag(TAG, "feature")), closed_port_url(), says, ["unreachable"]
 
 
-def test_a_shallow_checkout_cannot_pass_the_branch_check(repo: Repo, tmp_path: Path) -> None:
-    """Without the job's fetch-depth: 0 the check refuses instead of guessing."""
-    ref = tag_and_push(repo, "v0.1.0", "main")
-    workflow = load_workflow(repo.work, "release.yml")
-    job = workflow["jobs"]["preflight"]
-    (step,) = steps_using(job, "actions/checkout")
-    assert step["with"]["fetch-depth"] == 0
-    step["with"]["fetch-depth"] = 1
-    sha = git("rev-parse", f"{ref}^{{commit}}", cwd=repo.origin)
-    this_run = Run(workflow, "push", ref, sha, tmp_path / "shallow", {"PYPI_INDEX_URL": closed_port_url()})
-    workspace = checkout(job, repo.origin, ref, tmp_path / "shallow" / "checkout")
-    output = refusal(run_job_with_outputs(job, workspace, this_run.env(job)))
-    assert "The checkout is shallow" in output
+def shallow_checkout(repo: Repo, request: pytest.FixtureRequest) -> Case:
+    """Without the job's fetch-depth: 0 the branch check refuses instead of guessing."""
+    workflow = repo.work / ".github" / "workflows" / "release.yml"
+    text = workflow.read_text(encoding="utf-8")
+    assert text.count("fetch-depth: 0") == 1
+    workflow.write_text(text.replace("fetch-depth: 0", "fetch-depth: 1"), encoding="utf-8")
+    repo.commit_all("A shallow checkout")
+    return Event("push", repo.tag(TAG, "main")), closed_port_url(), ["The checkout is shallow"], []
 
 
-def test_unreachable_index_is_reported_never_taken_as_free(repo: Repo, tmp_path: Path) -> None:
-    ref = tag_and_push(repo, "v0.1.0", "main")
+def unreachable_index(repo: Repo, request: pytest.FixtureRequest) -> Case:
+    """Never taken as "not there yet"."""
     url = closed_port_url()
-    output = refusal(preflight(repo, tmp_path, ref, url))
-    assert f"Could not ask {url}acme-widgets/ whether acme-widgets 0.1.0 is there: it is unreachable" in output
-    assert "is not on" not in output
-    assert "Re-run failed jobs" in output
+    says = [f"Could not ask {url}{NAME}/ whether {NAME} {V} is there: it is unreachable", "Re-run failed jobs"]
+    return Event("push", repo.tag(TAG, "main")), url, says, ["is not on"]
 
 
-def test_an_index_that_answers_with_an_error_is_no_answer(repo: Repo, tmp_path: Path) -> None:
-    """HTTP 503 (an index in trouble) stops the release like an unreachable one."""
-
-    class Unavailable(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_error(503, "Service Unavailable")
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Unavailable) as server:
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            url = f"http://127.0.0.1:{server.server_address[1]}/simple/"
-            output = refusal(preflight(repo, tmp_path, tag_and_push(repo, "v0.1.0", "main"), url))
-        finally:
-            server.shutdown()
-    assert "it answered HTTP 503 Service Unavailable" in output
-    assert "is not on" not in output
+def index_in_trouble(repo: Repo, request: pytest.FixtureRequest) -> Case:
+    """HTTP 503 stops the release like an unreachable index."""
+    url = request.getfixturevalue("answering_503")
+    return Event("push", repo.tag(TAG, "main")), url, ["it answered HTTP 503 Service Unavailable"], ["is not on"]
 
 
-def test_rehearsal_numbers_its_own_dev_version_and_checks_testpypi(
-    repo: Repo, local_index: LocalIndex, tmp_path: Path
-) -> None:
-    """A manual run: X.Y.Z.devNNAA from the run number and the attempt; an existing dev
-    segment is replaced; a number already on the index is refused."""
-    first = preflight(
-        repo,
-        tmp_path,
-        "refs/heads/main",
-        local_index.simple_url,
-        event="workflow_dispatch",
-        number=7,
-        attempt=2,
-        name="r7",
-    )
-    assert first.ok, first.output
-    assert first.outputs["version"] == "0.1.0.dev702"
-    assert "This rehearsal builds version 0.1.0.dev702." in first.output
-    assert "Tag" not in first.output  # no tag, no branch rule: a rehearsal may run from any branch
+def already_published(repo: Repo, request: pytest.FixtureRequest) -> Case:
+    """Any file of that version counts (its content is no matter for the check)."""
+    index = request.getfixturevalue("local_index")
+    (index.directory / f"{PACKAGE}-{V}.tar.gz").write_bytes(b"published earlier")
+    says = [
+        f"{NAME} {V} is already on",
+        f"{PACKAGE}-{V}.tar.gz",
+        "uv version --bump patch",
+        f"git push --delete origin {TAG}",
+    ]
+    return Event("push", repo.tag(TAG, "main")), index.simple_url, says, []
 
+
+def rehearsal_number_taken(repo: Repo, request: pytest.FixtureRequest) -> Case:
+    """A manual run's X.Y.Z.devNNAA replaces a dev segment of its own; a number already there is refused."""
+    index = request.getfixturevalue("local_index")
     set_version(repo, "0.2.0.dev3")
+    (index.directory / f"{PACKAGE}-0.2.0.dev4201-py3-none-any.whl").write_bytes(b"an earlier rehearsal")
+    says = [f"{NAME} 0.2.0.dev4201 is already on", "run the workflow again"]
+    return Event("workflow_dispatch", "refs/heads/main", 42), index.simple_url, says, []
+
+
+REFUSALS: list[Callable[[Repo, pytest.FixtureRequest], Case]] = [
+    wrong_tag,
+    no_version,
+    not_in_normal_form,
+    off_the_default_branch,
+    shallow_checkout,
+    unreachable_index,
+    index_in_trouble,
+    already_published,
+    rehearsal_number_taken,
+]
+
+
+@pytest.mark.parametrize("arrange", REFUSALS, ids=lambda arrange: arrange.__name__)
+def test_a_refusal_stops_the_release_before_anything_is_built(
+    arrange: Callable[[Repo, pytest.FixtureRequest], Case], repo: Repo, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    event, index, says, never = arrange(repo, request)
+    release = WorkflowRun(repo.origin, event, tmp_path / "run", index)
+    assert release.run(given={"test": "success", "build-docs": "success"}) == {
+        "preflight": "failure",
+        **dict.fromkeys(("build", "publish-pypi", "publish-testpypi", "github-release", "pages"), "skipped"),
+    }
+    job = release.jobs["preflight"]
+    assert "::error title=Release preflight::" in job.log  # an annotation on the run's page
+    assert job.summary.startswith("**Not released:** ")  # and the run's summary
+    assert [text for text in says if text not in job.log] == [], job.log
+    assert [text for text in never if text in job.log] == [], job.log
+    assert not release.artifacts
+    assert not release.releases
+
+
+# --- passing ------------------------------------------------------------------------------------------
+
+
+def test_a_tag_is_compared_in_normal_form(repo: Repo, local_index, tmp_path: Path) -> None:
+    """v1.0.0rc1 and v1.0.0-RC1 are 1.0.0rc1 as pyproject.toml writes it (`1.0.0-rc.1`), a pre-release."""
+    pyproject = repo.work / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    pyproject.write_text(text.replace(f'version = "{V}"', 'version = "1.0.0-rc.1"'), encoding="utf-8")
+    repo.commit_all("Release 1.0.0rc1")
     git("push", "-q", "origin", "main", cwd=repo.work)
-    (local_index.directory / "acme_widgets-0.2.0.dev4201-py3-none-any.whl").write_bytes(b"an earlier rehearsal")
-    taken = refusal(
-        preflight(
-            repo,
-            tmp_path,
-            "refs/heads/main",
-            local_index.simple_url,
-            event="workflow_dispatch",
-            number=42,
-            attempt=1,
-            name="r42",
-        )
-    )
-    assert "acme-widgets 0.2.0.dev4201 is already on" in taken
-    assert "run the workflow again" in taken
-    second = preflight(
-        repo,
-        tmp_path,
-        "refs/heads/main",
-        local_index.simple_url,
-        event="workflow_dispatch",
-        number=43,
-        attempt=1,
-        name="r43",
-    )
-    assert second.outputs["version"] == "0.2.0.dev4301"
+    for tag in ("v1.0.0rc1", "v1.0.0-RC1"):
+        passed = preflight(repo, tmp_path, Event("push", repo.tag(tag)), local_index.simple_url)
+        assert passed.result == "success", passed.log
+        assert f"Tag {tag} matches version 1.0.0rc1." in passed.log
+        assert passed.outputs == {"version": "1.0.0rc1", "prerelease": "true"}
+
+
+def test_a_tag_off_the_default_branch_passes_once_merged(repo: Repo, tmp_path: Path, request) -> None:
+    """Merged and pushed, a re-run (a fresh checkout) lets the refused tag through to the index check."""
+    event = off_the_default_branch(repo, request)[0]
+    git("switch", "-q", "main", cwd=repo.work)
+    git("merge", "-q", "--ff-only", TAG, cwd=repo.work)
+    git("push", "-q", "origin", "main", cwd=repo.work)
+    assert f"Tag {TAG} is on the default branch." in preflight(repo, tmp_path, event, closed_port_url()).log
+
+
+def test_a_rehearsal_numbers_its_own_dev_version(repo: Repo, local_index, tmp_path: Path) -> None:
+    """X.Y.Z.devNNAA from the run number and the attempt; no tag, no branch rule."""
+    event = Event("workflow_dispatch", "refs/heads/main", number=7, attempt=2)
+    passed = preflight(repo, tmp_path, event, local_index.simple_url)
+    assert passed.result == "success", passed.log
+    assert passed.outputs["version"] == f"{V}.dev702"
+    assert f"This rehearsal builds version {V}.dev702." in passed.log
+    assert "Tag" not in passed.log  # a rehearsal may run from any branch
 
 
 def test_a_private_package_has_no_index_and_no_rehearsal(render_shared, tmp_path: Path) -> None:
     project = render_shared(license="Proprietary")
     workflow = load_workflow(project, "release.yml")
     assert "env" not in workflow  # no index URL at all
-    job = workflow["jobs"]["preflight"]
-    assert [s.get("id") for s in job["steps"] if "run" in s] == ["tag"]
+    assert [s.get("id") for s in workflow["jobs"]["preflight"]["steps"] if "run" in s] == ["tag"]
     repo = init_repo(project, tmp_path)
-    ref = tag_and_push(repo, "v0.1.0", "main")
-    sha = git("rev-parse", f"{ref}^{{commit}}", cwd=repo.origin)
-    result = run_job_with_outputs(
-        job,
-        checkout(job, repo.origin, ref, tmp_path / "checkout"),
-        Run(workflow, "push", ref, sha, tmp_path / "run").env(job),
-    )
-    assert result.ok, result.output
-    assert "No index to check: this package is never uploaded." in result.output
-    assert result.outputs == {"version": "0.1.0", "prerelease": "false"}
+    passed = preflight(repo, tmp_path, Event("push", repo.tag(TAG, "main")), None)
+    assert passed.result == "success", passed.log
+    assert "No index to check: this package is never uploaded." in passed.log
+    assert passed.outputs == {"version": V, "prerelease": "false"}
 
 
 # --- the script's PEP 440 normal form, against packaging's -------------------------------------

@@ -34,3 +34,31 @@ def _serving(process: subprocess.Popen[bytes], port: int, timeout: float = 30) -
         except OSError:
             time.sleep(0.1)
     return False
+
+
+# Where `uv publish` uploads on GitHub: PyPI (uv's default) or TestPyPI.
+REAL_UPLOAD_URLS = ("https://upload.pypi.org/legacy/", "https://test.pypi.org/legacy/")
+
+
+def without_oidc(publish: list[str], index: LocalIndex) -> list[str]:
+    """A workflow's `uv publish` command line with what OIDC provides on GitHub replaced.
+
+    On GitHub the job's OIDC token is exchanged for a short-lived upload token
+    of PyPI (or TestPyPI). Here there is no token to exchange, so exactly that
+    is substituted: `--trusted-publishing always` becomes `never` plus a dummy
+    `--username/--password` (the local index takes any), and the upload URL
+    (PyPI's implicit one, or TestPyPI's `--publish-url`) is the local index's.
+    Every other argument stays as the workflow wrote it (its `--check-url` is
+    the workflow's env value, which a run points at the local index).
+    """
+    args = list(publish)
+    position = args.index("--trusted-publishing")
+    assert args[position + 1] == "always", args
+    args[position + 1] = "never"
+    if "--publish-url" in args:
+        position = args.index("--publish-url") + 1
+        assert args[position] in REAL_UPLOAD_URLS, f"an upload to {args[position]}, not PyPI or TestPyPI"
+        args[position] = index.url
+    else:
+        args += ["--publish-url", index.url]
+    return [*args, "--username", "rehearsal", "--password", "not-a-secret"]

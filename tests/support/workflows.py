@@ -1,16 +1,17 @@
-"""Reading and running a generated project's GitHub workflows.
+"""Reading a generated project's GitHub workflows, and running their steps one by one.
 
-Shared by test_workflows.py and test_publish_e2e.py. The workflows are parsed
-with PyYAML; their ``run:`` scripts are executed with bash the way a GitHub
-runner does (``bash -e`` on a script file, job ``env:`` plus step ``env:``,
-the ``GITHUB_*`` variables the scripts read). Anything the runner would
-evaluate that this module does not understand fails the test instead of being
-guessed. ``expression_problems`` checks where expressions use which contexts
-and functions, as GitHub's context-availability table allows.
+The workflows are parsed with PyYAML; ``run:`` scripts are executed with bash
+the way a GitHub runner does (``bash -e`` on a script file, job ``env:`` plus
+step ``env:``, the ``GITHUB_*`` variables the scripts read), expressions by
+support.expressions (anything it does not know fails the test). A whole
+workflow, its jobs as a graph, runs with support.runner. ``expression_problems``
+checks where expressions use which contexts and functions, as GitHub's
+context-availability table allows.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shlex
 import subprocess
@@ -22,6 +23,7 @@ from typing import Any
 import pytest
 
 from support.commands import run
+from support.expressions import STATUS_FUNCTIONS, Strict, condition, substitute
 from support.facts import TEMPLATE_DIR, parse_yaml
 
 # The workflows every render has, read from the template (files without a
@@ -37,12 +39,17 @@ WORKFLOWS = tuple(
 
 
 def load_workflow(project: Path, name: str) -> dict[str, Any]:
-    """A rendered workflow, parsed.
+    """A rendered workflow, parsed."""
+    return parse_workflow((project / ".github" / "workflows" / name).read_text(encoding="utf-8"), name)
+
+
+def parse_workflow(text: str, name: str) -> dict[str, Any]:
+    """A workflow file's text, parsed.
 
     YAML 1.1 reads the key ``on`` as the boolean True; it is put back under
     "on" so that tests read like the file.
     """
-    data = parse_yaml((project / ".github" / "workflows" / name).read_text(encoding="utf-8"))
+    data = parse_yaml(text)
     assert isinstance(data, dict), f"{name} is not a mapping"
     if True in data:
         data["on"] = data.pop(True)
@@ -86,32 +93,30 @@ def run_lines(job: Mapping[str, Any], program: str) -> list[str]:
     ]
 
 
-# Expressions a runner evaluates in the env: blocks these workflows use. Each
-# maps to a function of the working directory; an unknown one fails the test.
-_ENV_EXPRESSIONS = {
-    "${{ hashFiles('uv.lock') != '' }}": lambda cwd: str((cwd / "uv.lock").is_file()).lower(),
-}
+def hash_files(workspace: Path, *patterns: str) -> str:
+    """GitHub's hashFiles(): '' when no file matches, else a SHA-256 over the matching files' SHA-256s."""
+    if any(pattern.startswith("!") for pattern in patterns):
+        pytest.fail(f"the test does not know hashFiles() exclusions: {patterns}", pytrace=False)
+    files = sorted({path for pattern in patterns for path in workspace.glob(pattern) if path.is_file()})
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest() if files else ""
 
 
 def evaluate_env(
     env: Mapping[str, Any] | None, cwd: Path, expressions: Mapping[str, str] | None = None
 ) -> dict[str, str]:
-    """An ``env:`` block as the runner would export it in ``cwd``.
+    """An ``env:`` block as the runner would export it in ``cwd`` (support.expressions evaluates it).
 
     ``expressions`` holds what the test knows GitHub would put in for an
-    expression (e.g. a needed job's output, as that job's run wrote it).
+    expression (e.g. a needed job's output), by its exact text.
     """
-    result: dict[str, str] = {}
-    for key, value in (env or {}).items():
-        text = str(value).lower() if isinstance(value, bool) else str(value)
-        if expressions and text in expressions:
-            text = expressions[text]
-        elif "${{" in text:
-            if text not in _ENV_EXPRESSIONS:
-                pytest.fail(f"the test does not know how to evaluate env {key}: {text}", pytrace=False)
-            text = _ENV_EXPRESSIONS[text](cwd)
-        result[key] = text
-    return result
+    functions = {"hashFiles": lambda *patterns: hash_files(cwd, *patterns)}
+    return {
+        key: expressions[str(value)] if expressions and str(value) in expressions else substitute(value, {}, functions)
+        for key, value in (env or {}).items()
+    }
 
 
 def github_env(ref_name: str = "main", event_name: str = "push", ref_type: str = "branch") -> dict[str, str]:
@@ -125,6 +130,28 @@ def github_env(ref_name: str = "main", event_name: str = "push", ref_type: str =
         "GITHUB_REF_NAME": ref_name,
         "GITHUB_REF_TYPE": ref_type,
     }
+
+
+def shell_command(job: Mapping[str, Any], step: Mapping[str, Any]) -> list[str]:
+    """The shell a runner starts for a ``run:`` step: ``bash -e {0}``, or with ``shell: bash`` pipefail too."""
+    shell = step.get("shell", job.get("defaults", {}).get("run", {}).get("shell"))
+    if shell not in (None, "bash"):
+        pytest.fail(f"the test cannot run steps with shell {shell!r}", pytrace=False)
+    assert "working-directory" not in step, "the test runs steps in the workspace root only"
+    return ["bash", "-e"] if shell is None else ["bash", "--noprofile", "--norc", "-eo", "pipefail"]
+
+
+def run_script(
+    command: list[str], script: str, cwd: Path, env: Mapping[str, str], *, check: bool = True, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """Run a step's script like the runner: from a file outside the workspace."""
+    with tempfile.TemporaryDirectory() as scripts:
+        path = Path(scripts) / "step.sh"
+        path.write_text(script, encoding="utf-8")
+        # The runner gives each step a file for its job summary; pass
+        # GITHUB_STEP_SUMMARY to read what a step writes there.
+        env = {"GITHUB_STEP_SUMMARY": str(Path(scripts) / "step-summary.md"), "GITHUB_WORKSPACE": str(cwd), **env}
+        return run([*command, path], cwd, env=env, check=check, timeout=timeout)
 
 
 def run_step(
@@ -143,29 +170,12 @@ def run_step(
     (GITHUB_*, UV_PYTHON from setup-uv); the job's and the step's ``env:``
     blocks are added on top, with ``expressions`` as in ``evaluate_env``.
     """
-    shell = step.get("shell", job.get("defaults", {}).get("run", {}).get("shell"))
-    # Without `shell:`, GitHub runs `bash -e {0}`; `shell: bash` adds pipefail.
-    if shell is None:
-        command = ["bash", "-e"]
-    elif shell == "bash":
-        command = ["bash", "--noprofile", "--norc", "-eo", "pipefail"]
-    else:
-        pytest.fail(f"the test cannot run steps with shell {shell!r}", pytrace=False)
-    assert "working-directory" not in step, "the test runs steps in the workspace root only"
     full_env = {
         **env,
         **evaluate_env(job.get("env"), cwd, expressions),
         **evaluate_env(step.get("env"), cwd, expressions),
     }
-    full_env.setdefault("GITHUB_WORKSPACE", str(cwd))
-    # Like the runner, keep the script outside the workspace.
-    with tempfile.TemporaryDirectory() as scripts:
-        # The runner gives each step a file for its job summary; pass
-        # GITHUB_STEP_SUMMARY to read what a step writes there.
-        full_env.setdefault("GITHUB_STEP_SUMMARY", str(Path(scripts) / "step-summary.md"))
-        script = Path(scripts) / "step.sh"
-        script.write_text(str(step["run"]), encoding="utf-8")
-        return run([*command, script], cwd, env=full_env, check=check, timeout=timeout)
+    return run_script(shell_command(job, step), str(step["run"]), cwd, full_env, check=check, timeout=timeout)
 
 
 def matrix_entries(job: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -195,32 +205,17 @@ def matrix_entries(job: Mapping[str, Any]) -> list[dict[str, Any]]:
     return entries
 
 
-_CONDITION = re.compile(r"(?P<neg>!)?(?P<ctx>github\.event_name|matrix\.[A-Za-z0-9_-]+)(?:\s*==\s*'(?P<value>[^']*)')?")
+def condition_holds(condition_text: str, env: Mapping[str, str], matrix: Mapping[str, Any] | None) -> bool:
+    """A step's ``if:`` as support.expressions evaluates it, for a job whose steps so far passed.
 
-
-def condition_holds(condition: str, env: Mapping[str, str], matrix: Mapping[str, Any] | None) -> bool:
-    """Evaluate a step's ``if:`` of the forms these workflows use, joined by ``&&``.
-
-    ``github.event_name == '...'`` (against GITHUB_EVENT_NAME), ``matrix.KEY``
-    (truthy) and ``matrix.KEY == '...'``, each optionally negated with ``!``.
-    Anything else fails the test instead of being guessed.
+    ``github.event_name`` is GITHUB_EVENT_NAME of ``env``; ``matrix`` is the
+    entry the job runs as (None: the test gave none, and matrix.* fails).
     """
-    result = True
-    for part in str(condition).split("&&"):
-        match = _CONDITION.fullmatch(part.strip())
-        if match is None:
-            pytest.fail(f"the test cannot evaluate if: {condition}", pytrace=False)
-        context = match.group("ctx")
-        if context == "github.event_name":
-            actual: Any = env.get("GITHUB_EVENT_NAME")
-        else:
-            if matrix is None:
-                pytest.fail(f"if: {condition} needs a matrix entry (run_job(..., matrix=...))", pytrace=False)
-            actual = matrix.get(context.removeprefix("matrix."))
-        value = match.group("value")
-        holds = bool(actual) if value is None else str(actual) == value
-        result = result and (holds != bool(match.group("neg")))
-    return result
+    contexts: dict[str, Any] = {"github": Strict(event_name=env.get("GITHUB_EVENT_NAME"))}
+    if matrix is not None:
+        contexts["matrix"] = dict(matrix)
+    statuses = dict(zip(STATUS_FUNCTIONS, (True, False, True, False), strict=True))
+    return condition(condition_text, contexts, {name: lambda v=v: v for name, v in statuses.items()})
 
 
 def run_job(

@@ -1,0 +1,186 @@
+"""release.yml run as GitHub runs it, its jobs as a graph (support.runner), for what a maintainer
+does: push a release tag, push a pre-release tag, rehearse by hand on TestPyPI.
+
+Each run starts from a bare origin that holds the pushed commit; a local
+pypiserver stands in for PyPI and TestPyPI, a fake gh for GitHub. What passes
+between jobs is real: the build job's artifact is what the publish job uploads
+and the GitHub release attaches, the preflight's outputs reach the build and
+the release, and a job whose needs did not succeed is skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shlex
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from support.answers import DEFAULT_DISTRIBUTION, DEFAULT_PACKAGE
+from support.commands import git, require_interpreter, run, uv
+from support.distributions import ISOLATED_PIP_ENV, fresh_venv
+from support.facts import DEFAULT_PYTHON_MIN, INITIAL_VERSION
+from support.index import LocalIndex, without_oidc
+from support.runner import Event, Repo, WorkflowRun, init_repo
+from support.workflows import command_line, matrix_entries
+
+pytestmark = pytest.mark.slow
+
+TAG = f"v{INITIAL_VERSION}"
+# ci.yml, which the job "test" calls, runs for real in the tag's run and in tests/ci/test_ci_run.py.
+TESTED = {"test": "success"}
+
+
+def dists(version: str) -> list[str]:
+    return [f"{DEFAULT_PACKAGE}-{version}-py3-none-any.whl", f"{DEFAULT_PACKAGE}-{version}.tar.gz"]
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def on_index(index: LocalIndex) -> dict[str, str]:
+    return {path.name: sha256(path) for path in index.directory.iterdir()}
+
+
+@pytest.fixture
+def repo(render_shared, tmp_path: Path) -> Repo:
+    return init_repo(render_shared(), tmp_path)
+
+
+def installed(venv: Path, pip_args: list[str], tmp_path: Path) -> tuple[str, str]:
+    """``pip install`` into a fresh environment (pip: uv's seed, 6 s less CPU than ensurepip's);
+    the URL pip downloaded the package from, and what importing it says."""
+    fresh_venv(venv, require_interpreter(DEFAULT_PYTHON_MIN), seed=True)
+    report = tmp_path / f"{venv.name}.json"
+    python = str(venv / "bin" / "python")
+    run(
+        [python, "-m", "pip", "install", "--no-cache-dir", "--report", str(report), *pip_args],
+        tmp_path,
+        env=ISOLATED_PIP_ENV,
+    )
+    (package,) = [i for i in json.loads(report.read_text())["install"] if i["metadata"]["name"] == DEFAULT_DISTRIBUTION]
+    code = f"import {DEFAULT_PACKAGE} as m; print(m.__version__, m.greet('Ada')); print(m.__file__)"
+    said, location = run([python, "-c", code], tmp_path).stdout.splitlines()
+    assert Path(location).is_relative_to(venv)
+    return package["download_info"]["url"], said
+
+
+def test_a_tag_on_main_is_tested_built_published_released_and_documented(
+    repo: Repo, local_index: LocalIndex, tmp_path: Path
+) -> None:
+    """The whole graph, ci.yml called in place: the files the build job uploaded are those on the
+    index, attested, attached to a Latest GitHub release; a user installs them; the site is deployed."""
+    release = WorkflowRun(repo.origin, Event("push", repo.tag(TAG, "main")), tmp_path / "run", local_index)
+    assert release.run() == {
+        **dict.fromkeys(("test/lint", "test/test", "test/docs", "test", "preflight", "build"), "success"),
+        **{"publish-pypi": "success", "publish-testpypi": "skipped", "github-release": "success"},
+        **{"build-docs": "success", "pages": "success"},
+    }
+    # ci.yml's matrix: each entry ran, or is named with why it cannot run here.
+    tests = release.jobs["test/test"]
+    assert len(tests.entries) + len(tests.unavailable) == len(matrix_entries(release.load("ci.yml")["jobs"]["test"]))
+    assert f"Python {DEFAULT_PYTHON_MIN}" in [entry.name for entry in tests.entries]
+    assert all("no local CPython" in why for why in tests.unavailable), tests.unavailable
+
+    preflight = release.jobs["preflight"]
+    assert f"Tag {TAG} matches version {INITIAL_VERSION}." in preflight.log
+    assert f"Tag {TAG} is on the default branch." in preflight.log
+    assert f"{DEFAULT_DISTRIBUTION} {INITIAL_VERSION} is not on {local_index.simple_url} yet." in preflight.log
+    assert preflight.outputs == {"version": INITIAL_VERSION, "prerelease": "false"}
+
+    # The artifact: dist/ without hidden files (uv's dist/.gitignore), as upload-artifact leaves them out.
+    built = {name: sha256(release.artifacts["dists"] / name) for name in dists(INITIAL_VERSION)}
+    assert sorted(path.name for path in release.artifacts["dists"].iterdir()) == sorted(built)
+    assert on_index(local_index) == built
+    assert release.attested == [sorted(built)]
+    flags = ["--verify-tag", "--generate-notes", "--latest"]
+    assert release.releases == [{"tag": TAG, "title": TAG, "files": built, "flags": flags}]
+    (site,) = release.deployments
+    assert site["url"] == release.jobs["pages"].url == f"https://acme.github.io/{DEFAULT_DISTRIBUTION}/"
+    assert "index.html" in site["files"]
+
+    # A user's install, from that index only.
+    pip_args = ["--index-url", local_index.simple_url, f"{DEFAULT_DISTRIBUTION}=={INITIAL_VERSION}"]
+    url, imported = installed(tmp_path / "user-venv", pip_args, tmp_path)
+    assert url == f"{local_index.url}packages/{dists(INITIAL_VERSION)[0]}"
+    assert imported == f"{INITIAL_VERSION} Hello, Ada!"
+
+    # Without the preflight's answer the release step stops rather than guess "Latest".
+    blind = replace(preflight, outputs={"version": INITIAL_VERSION})
+    failed = release.job("github-release", {"preflight": blind, "publish-pypi": release.jobs["publish-pypi"]})
+    assert failed.result == "failure"
+    assert re.search(rf"::error::The preflight did not say whether {TAG} is a pre-release", failed.log)
+    assert len(release.releases) == 1
+
+
+def test_a_prerelease_tag_is_published_and_released_as_a_prerelease_never_latest(
+    repo: Repo, local_index: LocalIndex, tmp_path: Path
+) -> None:
+    uv("version", "--frozen", "0.2.0rc1", cwd=repo.work)
+    repo.commit_all("Release 0.2.0rc1")
+    release = WorkflowRun(repo.origin, Event("push", repo.tag("v0.2.0rc1", "main")), tmp_path / "run", local_index)
+    assert release.run(given=TESTED) == {
+        **dict.fromkeys(("preflight", "build", "publish-pypi", "github-release", "build-docs", "pages"), "success"),
+        "publish-testpypi": "skipped",
+    }
+    assert release.jobs["preflight"].outputs == {"version": "0.2.0rc1", "prerelease": "true"}
+    assert sorted(on_index(local_index)) == dists("0.2.0rc1")
+    (made,) = release.releases
+    assert made["flags"] == ["--verify-tag", "--generate-notes", "--prerelease"]
+    assert sorted(made["files"]) == dists("0.2.0rc1")
+
+
+def test_rehearsals_publish_a_version_of_their_own_to_testpypi_and_release_nothing(
+    repo: Repo, local_index: LocalIndex, tmp_path: Path
+) -> None:
+    """Two manual runs of one project version, the code changed between them: each builds its own
+    X.Y.Z.devNNAA (set in the build's checkout only) and TestPyPI takes both; nothing reaches PyPI,
+    GitHub releases or Pages. The README's install line installs the second; a re-run of the
+    publish job after a partial upload uploads the rest."""
+    core = repo.work / "src" / DEFAULT_PACKAGE / "core.py"
+    for number, greeting in ((7, "Hello"), (8, "Howdy")):
+        if greeting != "Hello":
+            core.write_text(core.read_text(encoding="utf-8").replace("Hello,", f"{greeting},"), encoding="utf-8")
+            repo.commit_all("Change the greeting")
+            git("push", "-q", "origin", "main", cwd=repo.work)
+        event = Event("workflow_dispatch", "refs/heads/main", number)
+        rehearsal = WorkflowRun(repo.origin, event, tmp_path / f"run{number}", local_index)
+        assert rehearsal.run(given=TESTED) == {
+            **dict.fromkeys(("preflight", "build", "publish-testpypi"), "success"),
+            **dict.fromkeys(("publish-pypi", "github-release", "build-docs", "pages"), "skipped"),
+        }
+        assert not rehearsal.releases
+        assert not rehearsal.deployments
+    versions = ["0.1.0.dev701", "0.1.0.dev801"]
+    assert sorted(on_index(local_index)) == [*dists(versions[0]), *dists(versions[1])]
+    assert git("show", "main:pyproject.toml", cwd=repo.origin).count(f'version = "{INITIAL_VERSION}"') == 1
+
+    # The README's line (TestPyPI as the extra index, the exact version), TestPyPI's URL made the local index's.
+    readme = (repo.work / "README.md").read_text(encoding="utf-8")
+    (line,) = [line for line in readme.splitlines() if line.startswith("python -m pip install") and "test.pypi" in line]
+    testpypi = rehearsal.load("release.yml")["env"]["TESTPYPI_INDEX_URL"]
+    assert testpypi == "https://test.pypi.org/simple/"
+    args = shlex.split(line.replace("<version>", versions[1]).replace(testpypi, local_index.simple_url))
+    url, imported = installed(tmp_path / "user-venv", args[4:], tmp_path)
+    assert url.startswith(local_index.url)
+    assert imported == f"{versions[1]} Howdy, Ada!"
+
+    # Only the wheel made it: "Re-run failed jobs" uploads the sdist, skipping the wheel.
+    (local_index.directory / dists(versions[1])[1]).unlink()
+    again = rehearsal.rerun("publish-testpypi")
+    assert again.result == "success", again.log
+    assert "already exists, skipping" in again.log
+    assert sorted(on_index(local_index)) == [*dists(versions[0]), *dists(versions[1])]
+    # Without --check-url the index refuses that re-upload: the option is what makes a re-run pass.
+    publish = command_line(rehearsal.load("release.yml")["jobs"]["publish-testpypi"], "uv publish")
+    assert publish[publish.index("--publish-url") + 1] == "https://test.pypi.org/legacy/"
+    check = publish.index("--check-url")
+    assert publish[check : check + 2] == ["--check-url", "$TESTPYPI_INDEX_URL"]
+    del publish[check : check + 2]
+    shutil.copytree(rehearsal.artifacts["dists"], tmp_path / "again" / "dist")
+    assert uv(*without_oidc(publish, local_index)[1:], cwd=tmp_path / "again", check=False).returncode != 0

@@ -1,0 +1,633 @@
+"""A generated project's workflow run as GitHub runs it: its jobs as a graph.
+
+A generated project is committed to a repository whose "origin" is a bare
+repository with the default branch main (GitHub's side). A ``WorkflowRun`` is
+one run for one event of a commit pushed there: its workflow is read from that
+commit; jobs run in ``needs`` order (a job whose needs failed or were skipped
+is skipped unless its ``if:`` says otherwise), one run per matrix entry, each
+job from an empty workspace of its own; every ``if:`` and ``${{ }}`` goes
+through support.expressions; step outputs come from GITHUB_OUTPUT files, job
+``outputs:`` reach later jobs as ``needs``; a called workflow (``uses:
+$/.github/workflows/x.yml``) runs in place. The actions the template pins have
+local stand-ins that do what the action does for these inputs (below); any
+other action, input or feature fails the test.
+
+What GitHub provides that is not here: the OIDC token (``uv publish`` in a job
+granted ``id-token: write`` goes to a local index, support.index.without_oidc)
+and GitHub itself (``gh`` is a fake that records what it was asked).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from support.answers import DEFAULT_NAMES, REQUIRED_ANSWERS
+from support.commands import find_interpreter, git, require_interpreter, run, uv
+from support.expressions import STATUS_FUNCTIONS, Strict, condition, substitute
+from support.index import LocalIndex
+from support.workflows import (
+    github_env,
+    hash_files,
+    matrix_entries,
+    parse_workflow,
+    run_script,
+    shell_command,
+    steps_using,
+    triggers,
+)
+
+DEFAULT_BRANCH = "main"
+REPOSITORY = f"{REQUIRED_ANSWERS['github_owner']}/{DEFAULT_NAMES['repository_name']}"
+# The index URLs the workflows name; a run points them at its local index.
+REAL_INDEXES = ("https://pypi.org/simple/", "https://test.pypi.org/simple/")
+
+
+@dataclass
+class Repo:
+    """The developer's clone (``work``) and the bare ``origin`` it pushes to."""
+
+    work: Path
+    origin: Path
+
+    def commit_all(self, message: str) -> str:
+        git("add", "-A", cwd=self.work)
+        git("commit", "-q", "-m", message, cwd=self.work)
+        return git("rev-parse", "HEAD", cwd=self.work)
+
+    def tag(self, tag: str, *refs: str) -> str:
+        """Tag HEAD and push the tag (and ``refs``); returns the tag's ref."""
+        git("tag", tag, cwd=self.work)
+        git("push", "-q", "origin", *refs, tag, cwd=self.work)
+        return f"refs/tags/{tag}"
+
+
+def init_repo(project: Path, tmp_path: Path) -> Repo:
+    """A copy of ``project`` committed on main and pushed to a fresh bare origin."""
+    origin = tmp_path / "origin.git"
+    run(["git", "init", "-q", "--bare", "-b", DEFAULT_BRANCH, origin], tmp_path)
+    work = tmp_path / "work"
+    shutil.copytree(project, work)
+    git("init", "-q", "-b", DEFAULT_BRANCH, cwd=work)
+    repo = Repo(work, origin)
+    repo.commit_all("Initial commit")
+    git("remote", "add", "origin", origin, cwd=work)
+    git("push", "-q", "origin", DEFAULT_BRANCH, cwd=work)
+    return repo
+
+
+@dataclass(frozen=True)
+class Event:
+    """What started the run: a push of a tag or branch, or a workflow_dispatch on a branch."""
+
+    name: str  # push or workflow_dispatch
+    ref: str  # refs/tags/v1.0.0 or refs/heads/main
+    number: int = 1
+    attempt: int = 1
+
+
+@dataclass
+class Step:
+    name: str
+    outcome: str  # success, failure or skipped
+    log: str = ""
+    outputs: dict[str, str] = field(default_factory=dict)
+    summary: str = ""  # what it wrote to GITHUB_STEP_SUMMARY
+
+
+@dataclass
+class Job:
+    name: str  # as GitHub shows it (matrix values put in)
+    result: str  # success, failure or skipped
+    outputs: dict[str, str] = field(default_factory=dict)
+    steps: list[Step] = field(default_factory=list)
+    entries: list[Job] = field(default_factory=list)  # a matrix job: the entries run here
+    unavailable: list[str] = field(default_factory=list)  # a matrix job: the entries not run here, and why
+    summary: str = ""  # what its steps wrote to GITHUB_STEP_SUMMARY
+    workspace: Path | None = None
+    url: str | None = None  # its environment's url, evaluated
+    given: bool = False  # not run: its result was given to the run
+
+    @property
+    def log(self) -> str:
+        return "".join(step.log for step in self.steps) + "".join(entry.log for entry in self.entries)
+
+
+@dataclass
+class _State:
+    """One job's runner: its workspace, and what its steps exported for the next ones."""
+
+    job: Mapping[str, Any]
+    key: str  # the job's id in the run
+    upstream: set[str]  # the jobs it needs, directly or not: only their artifacts are surely there
+    workspace: Path
+    temp: Path
+    exports: dict[str, str] = field(default_factory=dict)  # GITHUB_ENV, and the actions' (UV_PYTHON)
+    paths: list[str] = field(default_factory=list)  # GITHUB_PATH, and the actions' (uv)
+
+
+def _list(value: Any) -> list[str]:
+    return [] if value is None else [value] if isinstance(value, str) else list(value)
+
+
+def _upstream(jobs: Mapping[str, Any], job_id: str) -> set[str]:
+    """The jobs ``job_id`` needs, directly or through others."""
+    return {name for need in _list(jobs[job_id].get("needs")) for name in {need} | _upstream(jobs, need)}
+
+
+def _statuses(**values: bool) -> dict[str, Any]:
+    assert set(values) == set(STATUS_FUNCTIONS)
+    return {name: lambda v=value: v for name, value in values.items()}
+
+
+def _read_commands(path: Path) -> dict[str, str]:
+    """A GITHUB_OUTPUT or GITHUB_ENV file of ``name=value`` lines (the ``name<<EOF`` form is not used here)."""
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line]
+    if any("=" not in line for line in lines):
+        pytest.fail(f"the test reads name=value lines only: {lines}", pytrace=False)
+    return dict(line.split("=", 1) for line in lines)
+
+
+def _known(step: Mapping[str, Any], inputs: Mapping[str, str], known: set[str]) -> None:
+    if set(inputs) - known:
+        pytest.fail(f"{step['uses']}: the test's stand-in does not know {sorted(set(inputs) - known)}", pytrace=False)
+
+
+@functools.cache
+def pinned_uv(version: str) -> str:
+    """The uv of that version: the one on PATH if it is that one, else installed from PyPI."""
+    local = shutil.which("uv") or "uv"
+    if uv("--version", cwd=Path.cwd()).stdout.split()[1] == version:
+        return local
+    venv = Path(tempfile.mkdtemp(prefix=f"uv-{version}-"))
+    uv("venv", "-q", venv, cwd=venv)
+    uv("pip", "install", "-q", "-p", venv, f"uv=={version}", cwd=venv)
+    return str(venv / "bin" / "uv")
+
+
+class WorkflowRun:
+    """One run of the workflows of ``origin`` for ``event``.
+
+    ``index`` stands in for PyPI and TestPyPI: the workflow env values that
+    name them point at it (a URL string: an index that only answers, e.g.
+    one that cannot be reached), and ``uv publish`` uploads to it.
+    """
+
+    def __init__(self, origin: Path, event: Event, tmp: Path, index: LocalIndex | str | None = None) -> None:
+        self.origin, self.event, self.tmp = origin, event, tmp
+        self.index = index
+        self.sha = git("rev-parse", f"{event.ref}^{{commit}}", cwd=origin)
+        self.jobs: dict[str, Job] = {}  # by id ("test/lint": the job lint of the workflow the job test called)
+        self.artifacts: dict[str, Path] = {}
+        self.uploaded_by: dict[str, str] = {}  # artifact name -> the job that uploaded it
+        self.deployments: list[dict[str, Any]] = []  # deploy-pages
+        self.attested: list[list[str]] = []  # attest-action: the files it would have signed
+        (tmp / "jobs").mkdir(parents=True, exist_ok=True)
+        self.event_path = tmp / "event.json"
+        self.event_path.write_text(json.dumps({"repository": {"default_branch": DEFAULT_BRANCH}}), encoding="utf-8")
+        self.tools = tmp / "tools"  # on every runner's PATH: gh
+        self.oidc = tmp / "oidc"  # first on PATH in jobs that hold id-token: write
+        self.gh_log = tmp / "gh.jsonl"
+        self._script(self.tools / "gh", _FAKE_GH.format(log=self.gh_log, origin=origin, repository=REPOSITORY))
+        upload = index.url if isinstance(index, LocalIndex) else ""
+        tests = Path(__file__).resolve().parents[1]
+        self._script(self.oidc / "uv", _OIDC_UV.format(tests=tests, upload=upload, oidc=self.oidc))
+
+    @staticmethod
+    def _script(path: Path, text: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"#!{sys.executable}\n{text}", encoding="utf-8")
+        path.chmod(0o755)
+
+    # --- what the run did --------------------------------------------------------------------------
+
+    def results(self) -> dict[str, str]:
+        """Each job's result, of the jobs that ran or were skipped (not those given)."""
+        return {job_id: job.result for job_id, job in self.jobs.items() if not job.given}
+
+    @property
+    def releases(self) -> list[dict[str, Any]]:
+        """The GitHub releases the jobs created with gh."""
+        if not self.gh_log.exists():
+            return []
+        return [json.loads(line) for line in self.gh_log.read_text(encoding="utf-8").splitlines()]
+
+    # --- running ------------------------------------------------------------------------------------
+
+    def load(self, name: str) -> dict[str, Any]:
+        """A workflow as the pushed commit has it."""
+        return parse_workflow(git("show", f"{self.sha}:.github/workflows/{name}", cwd=self.origin), name)
+
+    def run(self, workflow: str = "release.yml", given: Mapping[str, str] | None = None) -> dict[str, str]:
+        """Run the workflow's jobs as a graph; ``given`` are results of jobs not run here (proven elsewhere)."""
+        self._graph(self.load(workflow), dict(given or {}), "")
+        return self.results()
+
+    def job(self, job_id: str, needs: Mapping[str, Job] | None = None, workflow: str = "release.yml") -> Job:
+        """Run one job, with the jobs it needs as given (a re-run of a job: its run's artifacts are there)."""
+        loaded = self.load(workflow)
+        needs = dict(needs or {})
+        assert set(needs) == set(_list(loaded["jobs"][job_id].get("needs"))), "give each job it needs"
+        upstream = {
+            name: needs[name] if name in needs else self.jobs[name] for name in _upstream(loaded["jobs"], job_id)
+        }
+        self.jobs[job_id] = self._job(loaded, job_id, needs, upstream, "")
+        return self.jobs[job_id]
+
+    def rerun(self, job_id: str, workflow: str = "release.yml") -> Job:
+        """GitHub's "Re-run failed jobs" for one job: the next attempt, with this run's artifacts and needs."""
+        self.event = replace(self.event, attempt=self.event.attempt + 1)
+        needs = _list(self.load(workflow)["jobs"][job_id].get("needs"))
+        return self.job(job_id, {name: self.jobs[name] for name in needs}, workflow)
+
+    def _graph(self, workflow: Mapping[str, Any], given: dict[str, str], prefix: str) -> dict[str, Job]:
+        jobs = workflow["jobs"]
+        needs = {job_id: _list(job.get("needs")) for job_id, job in jobs.items()}
+        for job_id, names in needs.items():
+            assert set(names) <= set(jobs), f"{job_id} needs a job that does not exist: {names}"
+        assert set(given) <= set(jobs), f"given jobs that do not exist: {given}"
+        done = {job_id: Job(job_id, result, given=True) for job_id, result in given.items()}
+        self.jobs.update({prefix + job_id: job for job_id, job in done.items()})
+        while pending := [job_id for job_id in jobs if job_id not in done]:
+            ready = [job_id for job_id in pending if set(needs[job_id]) <= set(done)]
+            assert ready, f"the needs of {pending} form a cycle"
+            job_id = ready[0]  # jobs run one at a time, in the file's order among those ready
+            upstream = {name: done[name] for name in _upstream(jobs, job_id)}
+            done[job_id] = self._job(workflow, job_id, {n: done[n] for n in needs[job_id]}, upstream, prefix)
+            self.jobs[prefix + job_id] = done[job_id]
+        return done
+
+    def _github(self, workflow: Mapping[str, Any]) -> Strict:
+        ref_type = "tag" if self.event.ref.startswith("refs/tags/") else "branch"
+        return Strict(
+            event_name=self.event.name,
+            event=json.loads(self.event_path.read_text(encoding="utf-8")),
+            ref=self.event.ref,
+            ref_name=self.event.ref.split("/", 2)[2],
+            ref_type=ref_type,
+            sha=self.sha,
+            repository=REPOSITORY,
+            repository_owner=REPOSITORY.split("/")[0],
+            run_number=str(self.event.number),
+            run_attempt=str(self.event.attempt),
+            server_url="https://github.com",
+            token="ghs_not-a-token",  # noqa: S106
+            workflow=workflow.get("name", ""),
+        )
+
+    def _job(
+        self,
+        workflow: Mapping[str, Any],
+        job_id: str,
+        needs: Mapping[str, Job],
+        upstream: Mapping[str, Job],
+        prefix: str,
+    ) -> Job:
+        """One job of ``workflow``, after the jobs it needs (``upstream``: those it needs, directly or not)."""
+        job = workflow["jobs"][job_id]
+        contexts: dict[str, Any] = {
+            "github": self._github(workflow),
+            "inputs": {},
+            "needs": Strict({name: Strict(result=n.result, outputs=n.outputs) for name, n in needs.items()}),
+        }
+        results = [done.result for done in upstream.values()]
+        statuses = _statuses(
+            success=all(r == "success" for r in results), failure="failure" in results, always=True, cancelled=False
+        )
+        if not condition(job.get("if"), contexts, statuses):
+            return Job(job.get("name", job_id), "skipped")
+        if "uses" in job:
+            return self._call(job_id, job, prefix)
+        assert set(job) <= _JOB_KEYS, f"{job_id}: the test does not know {sorted(set(job) - _JOB_KEYS)}"
+        where = (prefix + job_id, {prefix + name for name in upstream})
+        if "strategy" not in job:
+            return self._entry(workflow, where, job, {**contexts, "matrix": {}})
+        matrix = Job(job_id, "success")
+        for entry in matrix_entries(job):
+            entry_contexts = {**contexts, "matrix": dict(entry)}
+            name = substitute(job.get("name", job_id), entry_contexts)
+            why = self._unavailable(job, entry_contexts)
+            if why:
+                matrix.unavailable.append(f"{name}: {why}")
+                warnings.warn(f"{prefix}{job_id}: {name} not run here: {why}", stacklevel=1)
+                continue
+            matrix.entries.append(self._entry(workflow, where, job, entry_contexts))
+        if not matrix.entries:
+            pytest.skip(f"no entry of {job_id} can run here: {matrix.unavailable}")
+        if any(entry.result == "failure" for entry in matrix.entries):
+            matrix.result = "failure"
+        matrix.outputs = matrix.entries[-1].outputs
+        return matrix
+
+    def _unavailable(self, job: Mapping[str, Any], contexts: Mapping[str, Any]) -> str | None:
+        """Why a matrix entry cannot run here (no such runner, no such local Python), or None."""
+        runner = substitute(job["runs-on"], contexts)
+        if not runner.startswith("ubuntu-"):
+            return f"no {runner} runner here"
+        for step in steps_using(job, "astral-sh/setup-uv"):
+            version = substitute(step.get("with", {}).get("python-version", ""), contexts)
+            if version and find_interpreter(version) is None:
+                return f"no local CPython {version}"
+        return None
+
+    def _call(self, job_id: str, job: Mapping[str, Any], prefix: str) -> Job:
+        """A job that calls a workflow of this repository: its jobs run in place, as ``job_id/...``."""
+        match = re.fullmatch(r"[$.]/(\.github/workflows/[\w.-]+)", str(job["uses"]))
+        if match is None or set(job) - {"name", "uses", "permissions", "needs", "if"}:
+            pytest.fail(f"{job_id}: the test runs only this repository's workflows, without inputs", pytrace=False)
+        assert match is not None
+        called = self.load(match.group(1).removeprefix(".github/workflows/"))
+        call = triggers(called).get("workflow_call", "not called")
+        if call == "not called":
+            return Job(job_id, "failure", steps=[Step(job_id, "failure", f"{job['uses']} has no on.workflow_call")])
+        assert not (call or {}).get("outputs"), "the test does not pass a called workflow's outputs on"
+        jobs = self._graph(called, {}, f"{prefix}{job_id}/")
+        failed = any(j.result == "failure" for j in jobs.values())
+        return Job(job.get("name", job_id), "failure" if failed else "success")
+
+    def _entry(
+        self, workflow: Mapping[str, Any], where: tuple[str, set[str]], job: Mapping[str, Any], contexts: dict[str, Any]
+    ) -> Job:
+        """One run of a job (of one matrix entry) on a fresh runner."""
+        job_id = where[0].rsplit("/", 1)[-1]
+        root = Path(tempfile.mkdtemp(prefix=f"{job_id}-", dir=self.tmp / "jobs"))
+        state = _State(job, *where, root / "workspace", root / "temp")
+        state.workspace.mkdir()
+        state.temp.mkdir()
+        top = {"github": contexts["github"], "inputs": {}}
+        env = {key: self._index_url(substitute(v, top)) for key, v in (workflow.get("env") or {}).items()}
+        env |= {key: substitute(value, contexts) for key, value in (job.get("env") or {}).items()}
+        steps: dict[str, Any] = {}
+        result = Job(substitute(job.get("name", job_id), contexts), "success", workspace=state.workspace)
+        for step in job["steps"]:
+            step_contexts = {**contexts, "steps": steps, "env": {**env, **state.exports}}
+            failed = result.result == "failure"
+            functions = {
+                **_statuses(success=not failed, failure=failed, always=True, cancelled=False),
+                "hashFiles": lambda *patterns: hash_files(state.workspace, *patterns),
+            }
+            name = str(step.get("name") or step.get("uses") or step["run"].splitlines()[0])
+            assert set(step) <= _STEP_KEYS, f"{name}: the test does not know {sorted(set(step) - _STEP_KEYS)}"
+            if not condition(step.get("if"), step_contexts, functions):
+                done = Step(name, "skipped")
+            elif "uses" in step:
+                inputs = {
+                    key: substitute(value, step_contexts, functions) for key, value in step.get("with", {}).items()
+                }
+                done = self._action(state, step, inputs)
+            else:
+                step_env = {
+                    key: substitute(value, step_contexts, functions) for key, value in step.get("env", {}).items()
+                }
+                script = substitute(step["run"], step_contexts, functions)
+                done = self._run(state, job_id, step, script, {**env, **state.exports, **step_env})
+            done.name = name
+            result.steps.append(done)
+            if "id" in step:  # no continue-on-error here: the conclusion is the outcome
+                steps[step["id"]] = Strict(outputs=done.outputs, outcome=done.outcome, conclusion=done.outcome)
+            if done.outcome == "failure":
+                result.result = "failure"
+        result.summary = "".join(step.summary for step in result.steps)
+        final = {**contexts, "steps": steps}
+        result.outputs = {key: substitute(value, final) for key, value in (job.get("outputs") or {}).items()}
+        environment = job.get("environment")
+        if isinstance(environment, dict) and "url" in environment:
+            result.url = substitute(environment["url"], final)
+        return result
+
+    def _index_url(self, value: str) -> str:
+        if value not in REAL_INDEXES:
+            return value
+        if self.index is None:
+            return "http://127.0.0.1:9/simple/"  # no index for this run: nothing answers there
+        return self.index if isinstance(self.index, str) else self.index.simple_url
+
+    def _run(self, state: _State, job_id: str, step: Mapping[str, Any], script: str, env: dict[str, str]) -> Step:
+        """A ``run:`` step, with the files GitHub gives each step for its commands."""
+        files = {name: Path(tempfile.mkdtemp(dir=state.temp)) / name.lower() for name in _COMMAND_FILES}
+        for path in files.values():
+            path.write_text("", encoding="utf-8")
+        ref_name = self.event.ref.split("/", 2)[2]
+        oidc = [str(self.oidc)] if state.job.get("permissions", {}).get("id-token") == "write" else []
+        env = {
+            **github_env(ref_name, self.event.name, "tag" if self.event.ref.startswith("refs/tags/") else "branch"),
+            "GITHUB_SHA": self.sha,
+            "GITHUB_EVENT_PATH": str(self.event_path),
+            "GITHUB_REPOSITORY": REPOSITORY,
+            "GITHUB_RUN_NUMBER": str(self.event.number),
+            "GITHUB_RUN_ATTEMPT": str(self.event.attempt),
+            "GITHUB_JOB": job_id,
+            "GITHUB_WORKSPACE": str(state.workspace),
+            "RUNNER_TEMP": str(state.temp),
+            "RUNNER_OS": "Linux",
+            **env,
+            **{name: str(path) for name, path in files.items()},
+            "PATH": os.pathsep.join([*oidc, *reversed(state.paths), str(self.tools), os.environ["PATH"]]),
+        }
+        timeout = 60 * float(state.job.get("timeout-minutes", 360))
+        done = run_script(shell_command(state.job, step), script, state.workspace, env, check=False, timeout=timeout)
+        state.exports.update(_read_commands(files["GITHUB_ENV"]))
+        state.paths += files["GITHUB_PATH"].read_text(encoding="utf-8").split()
+        outcome = "success" if done.returncode == 0 else "failure"
+        summary = files["GITHUB_STEP_SUMMARY"].read_text(encoding="utf-8")
+        return Step("", outcome, done.stdout + done.stderr, _read_commands(files["GITHUB_OUTPUT"]), summary)
+
+    # --- the actions' stand-ins ----------------------------------------------------------------------
+
+    def _action(self, state: _State, step: Mapping[str, Any], inputs: dict[str, str]) -> Step:
+        action = str(step["uses"]).split("@")[0]
+        stand_in = {
+            "actions/checkout": self._checkout,
+            "astral-sh/setup-uv": self._setup_uv,
+            "actions/upload-artifact": self._upload_artifact,
+            "actions/download-artifact": self._download_artifact,
+            "astral-sh/attest-action": self._attest,
+            "actions/upload-pages-artifact": self._upload_pages_artifact,
+            "actions/deploy-pages": self._deploy_pages,
+        }.get(action)
+        if stand_in is None:
+            pytest.fail(f"the test has no stand-in for the action {step['uses']}", pytrace=False)
+        assert stand_in is not None
+        failure = stand_in(state, step, inputs)
+        if isinstance(failure, str):
+            return Step("", "failure", f"Error: {failure}\n")
+        return Step("", "success", outputs=failure or {})
+
+    def _checkout(self, state: _State, step: Mapping[str, Any], inputs: dict[str, str]) -> None:
+        """The pushed commit, fetched as the action fetches it: with ``fetch-depth: 0`` every
+        branch and tag, else only the ref, that many commits deep; no credentials kept."""
+        _known(step, inputs, {"persist-credentials", "fetch-depth"})
+        assert inputs.get("persist-credentials") == "false", "a checkout that keeps the token in .git/config"
+        depth = int(inputs.get("fetch-depth", "1"))
+        workspace = state.workspace
+        git("init", "-q", ".", cwd=workspace)
+        git("remote", "add", "origin", self.origin, cwd=workspace)
+        if depth == 0:
+            refspecs = ["--prune", "origin", "+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"]
+        else:
+            refspecs = ["--no-tags", f"--depth={depth}", "origin", f"+{self.event.ref}:{self.event.ref}"]
+        git("fetch", "-q", "--no-recurse-submodules", *refspecs, cwd=workspace)
+        git("checkout", "-q", "--force", self.sha, cwd=workspace)
+
+    def _setup_uv(self, state: _State, step: Mapping[str, Any], inputs: dict[str, str]) -> None:
+        """The pinned uv on PATH; with ``python-version``, UV_PYTHON names that (local) interpreter."""
+        _known(step, inputs, {"version", "python-version", "enable-cache"})
+        assert "version" in inputs, "setup-uv without a pinned version"
+        bin_dir = state.temp / "uv-bin"
+        bin_dir.mkdir(exist_ok=True)
+        (bin_dir / "uv").symlink_to(pinned_uv(inputs["version"]))
+        state.paths.append(str(bin_dir))
+        if "python-version" in inputs:
+            state.exports["UV_PYTHON"] = require_interpreter(inputs["python-version"])
+
+    def _upload_artifact(self, state: _State, step: Mapping[str, Any], inputs: dict[str, str]) -> str | None:
+        """The files under ``path`` (hidden ones left out, as by default) stored by ``name`` for this run."""
+        _known(step, inputs, {"name", "path", "if-no-files-found", "retention-days"})
+        name, path = inputs.get("name", "artifact"), inputs["path"]
+        assert not re.search(r"[*?\[!\n]", path), f"the test uploads one plain path, not {path!r}"
+        if name in self.artifacts:
+            return "Failed to CreateArtifact: (409) Conflict: an artifact with this name already exists on the workflow run"
+        source = state.workspace / path
+        files = [source] if source.is_file() else sorted(p for p in source.rglob("*") if p.is_file())
+        root = source.parent if source.is_file() else source
+        files = [p for p in files if not any(part.startswith(".") for part in p.relative_to(root).parts)]
+        if not files:
+            if inputs.get("if-no-files-found", "warn") == "error":
+                return f"No files were found with the provided path: {path}. No artifacts will be uploaded."
+            return None
+        self.artifacts[name], self.uploaded_by[name] = self.tmp / "artifacts" / name, state.key
+        for file in files:
+            target = self.artifacts[name] / file.relative_to(root)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(file, target)
+        return None
+
+    def _download_artifact(self, state: _State, step: Mapping[str, Any], inputs: dict[str, str]) -> str | None:
+        """The artifact of this run named ``name``, into ``path``; a name not uploaded fails."""
+        _known(step, inputs, {"name", "path"})
+        assert "name" in inputs, "the test downloads artifacts by name only"
+        missing = self._not_there(state, inputs["name"])
+        if missing:
+            return f"Unable to download artifact(s): {missing}"
+        shutil.copytree(self.artifacts[inputs["name"]], state.workspace / inputs.get("path", "."), dirs_exist_ok=True)
+        return None
+
+    def _not_there(self, state: _State, name: str) -> str | None:
+        """Why the artifact ``name`` is not there for the job, or None.
+
+        An artifact uploaded by a job that this job does not need (directly or
+        not) may or may not be there yet: on GitHub both run at the same time.
+        """
+        if name not in self.artifacts:
+            return f"Artifact not found for name: {name}"
+        uploader = self.uploaded_by[name]
+        if not any(uploader == job or uploader.startswith(f"{job}/") for job in state.upstream):
+            return f"Artifact not found for name: {name} (uploaded by {uploader}, which this job does not wait for)"
+        return None
+
+    def _attest(self, state: _State, step: Mapping[str, Any], inputs: dict[str, str]) -> str | None:
+        """Signing needs GitHub's OIDC identity: only recorded (the files it would sign)."""
+        _known(step, inputs, set())
+        if state.job.get("permissions", {}).get("id-token") != "write":
+            return "Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable"
+        files = sorted(p.name for p in state.workspace.glob("dist/*") if not p.name.endswith(".attestation"))
+        if not files:
+            return "no distributions found in dist/*"
+        self.attested.append(files)
+        return None
+
+    def _upload_pages_artifact(self, state: _State, step: Mapping[str, Any], inputs: dict[str, str]) -> str | None:
+        _known(step, inputs, {"path", "name"})
+        source, name = state.workspace / inputs["path"], inputs.get("name", "github-pages")
+        if not source.is_dir():
+            return f"tar: {inputs['path']}: Cannot open: No such file or directory"
+        self.artifacts[name], self.uploaded_by[name] = self.tmp / "artifacts" / name, state.key
+        shutil.copytree(source, self.artifacts[name], ignore=shutil.ignore_patterns(".git", ".github"))
+        return None
+
+    def _deploy_pages(self, state: _State, step: Mapping[str, Any], inputs: dict[str, str]) -> dict[str, str] | str:
+        """Recorded: the site (the pages artifact of this run) and its URL."""
+        _known(step, inputs, {"artifact_name"})
+        permissions = state.job.get("permissions", {})
+        if permissions.get("pages") != "write" or permissions.get("id-token") != "write":
+            return 'Ensure GITHUB_TOKEN has permission "pages: write" and "id-token: write".'
+        name = inputs.get("artifact_name", "github-pages")
+        if self._not_there(state, name):
+            return f"No uploaded artifact was found! {self._not_there(state, name)}"
+        owner, repository = REPOSITORY.split("/")
+        url = f"https://{owner}.github.io/{repository}/"
+        site = self.artifacts[name]
+        self.deployments.append({"url": url, "files": sorted(str(p.relative_to(site)) for p in site.rglob("*"))})
+        return {"page_url": url}
+
+
+_JOB_KEYS = {
+    "name", "needs", "if", "runs-on", "timeout-minutes", "permissions", "environment", "concurrency",
+    "outputs", "env", "defaults", "strategy", "steps",
+}  # fmt: skip
+_STEP_KEYS = {"name", "id", "if", "uses", "with", "env", "run", "shell"}
+_COMMAND_FILES = ("GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_PATH", "GITHUB_STEP_SUMMARY")
+
+# A `gh` on every runner's PATH that records `gh release create` and answers as
+# GitHub would: the tag must be in the repository (--verify-tag), each file must exist.
+_FAKE_GH = """\
+import hashlib, json, os, subprocess, sys
+args, refuse = sys.argv[1:], sys.exit
+if not os.environ.get("GH_TOKEN"):
+    refuse("gh: To use GitHub CLI in a GitHub Actions workflow, set the GH_TOKEN environment variable.")
+if args[:2] != ["release", "create"] or len(args) < 3:
+    refuse(f"the test's gh knows `gh release create TAG` only, not {{args}}")
+if os.environ.get("GH_REPO") != "{repository}":
+    refuse(f"GH_REPO is {{os.environ.get('GH_REPO')!r}}, not {repository}")
+release = {{"tag": args[2], "files": {{}}, "flags": []}}
+rest = iter(args[3:])
+for arg in rest:
+    if arg in ("--title", "--notes"):
+        release[arg[2:]] = next(rest)
+    elif arg == "--notes-file":
+        path = next(rest)
+        release["notes"] = sys.stdin.read() if path == "-" else open(path).read()
+    elif arg in ("--verify-tag", "--generate-notes", "--latest", "--prerelease", "--draft"):
+        release["flags"].append(arg)
+    elif arg.startswith("-"):
+        refuse(f"the test's gh does not know {{arg}}")
+    elif not os.path.isfile(arg):
+        refuse(f"open {{arg}}: no such file or directory")
+    else:
+        release["files"][os.path.basename(arg)] = hashlib.sha256(open(arg, "rb").read()).hexdigest()
+tag = subprocess.run(["git", "--git-dir", "{origin}", "rev-parse", "-q", "--verify", "refs/tags/" + args[2]])
+if "--verify-tag" in release["flags"] and tag.returncode != 0:
+    refuse(f"tag {{args[2]}} doesn't exist in the repo {repository}, aborting due to --verify-tag flag")
+with open("{log}", "a") as log:
+    log.write(json.dumps(release) + "\\n")
+print("https://github.com/{repository}/releases/tag/" + args[2])
+"""
+
+# `uv` first on PATH in a job granted id-token: write: `uv publish` goes to the
+# run's local index, with OIDC substituted (support.index.without_oidc).
+_OIDC_UV = """\
+import os, shutil, sys
+sys.path.insert(0, "{tests}")
+from pathlib import Path
+from support.index import LocalIndex, without_oidc
+args = sys.argv[1:]
+if args[:1] == ["publish"]:
+    if not "{upload}":
+        sys.exit("this run has no local index to publish to")
+    args = without_oidc(["uv", *args], LocalIndex("{upload}", Path()))[1:]
+path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != "{oidc}")
+uv = shutil.which("uv", path=path)
+os.execv(uv, [uv, *args])
+"""
