@@ -18,17 +18,15 @@ from typing import Any
 
 import pytest
 
-from support.answers import DEFAULT_PACKAGE, answers_id
+from support.answers import answers_id
 from support.commands import require_interpreter, uv
 from support.facts import (
     DEFAULT_PYTHON_MIN,
     FREE_THREADED,
-    INITIAL_VERSION,
     KINDS,
     OS_RUNNERS,
     ci_python_versions,
     copier_config,
-    supported_versions,
 )
 from support.matrix import OS_CHOICES, matrix_answer_sets
 from support.rendering import read_answers
@@ -37,7 +35,6 @@ from support.workflows import (
     github_env,
     load_workflow,
     matrix_entries,
-    run_job,
     run_step,
     run_steps,
     step_named,
@@ -141,34 +138,6 @@ def test_a_kind_without_free_threaded_wheels_gets_no_entry_and_a_reason(render_s
 
 
 # --- the entries' steps, run ------------------------------------------------------------------------
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("version", supported_versions(DEFAULT_PYTHON_MIN))
-def test_plain_entry_passes_on_each_local_python(render_shared, tmp_path: Path, version: str) -> None:
-    """ci.yml's test job, step by step, as the plain entry of ``version`` runs it (setup-uv's
-    `python-version` exports UV_PYTHON; here it names the local interpreter; versions
-    without one are skipped, visibly). The cli's extra smoke step and the failures: test_checks_fail.py."""
-    python = require_interpreter(version)
-    project = Path(shutil.copytree(render_shared(test_every_python=True), tmp_path / "project"))
-    job = load_workflow(project, "ci.yml")["jobs"]["test"]
-    assert version in job["strategy"]["matrix"]["python-version"]
-    results = run_job(
-        job,
-        project,
-        {**github_env(), "UV_PYTHON": python},
-        matrix={"os": OS_RUNNERS["Linux"], "python-version": version},
-    )
-    if version != DEFAULT_PYTHON_MIN:  # the tests only: mypy, build and smoke test run on python_min
-        assert "passed" in results[-1].stdout
-        assert not (project / "dist").exists()
-        return
-    # The last step, the smoke test, imported the package from the wheel and printed its version.
-    assert f"{DEFAULT_PACKAGE} {INITIAL_VERSION}" in results[-1].stdout
-    assert sorted(p.name for p in (project / "dist").iterdir() if not p.name.startswith(".")) == [
-        f"{DEFAULT_PACKAGE}-{INITIAL_VERSION}-py3-none-any.whl",
-        f"{DEFAULT_PACKAGE}-{INITIAL_VERSION}.tar.gz",
-    ]
 
 
 @pytest.fixture(scope="module")
