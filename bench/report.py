@@ -8,7 +8,7 @@ rewrites the texts from the last results.json without measuring anything:
 It writes bench/results.md whole and, in the prose files (PROSE_FILES), the text
 between ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->`` for each NAME of BLOCKS.
 Prose outside those markers quotes no figure, so it cannot contradict one:
-tests/test_prose_numbers.py checks both.
+tests/repository/test_prose.py checks both.
 """
 
 from __future__ import annotations

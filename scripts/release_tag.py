@@ -18,8 +18,8 @@ section (the release notes).
 The commit of a version is its tag when there is one, else the newest commit
 (first-parent history) whose CHANGELOG.md has that version as the newest
 release and an empty ``[Unreleased]`` section: the release commit and what
-followed it before the next change was written down. tests/test_update.py uses
-the same rule to find the previous release in a clone without tags.
+followed it before the next change was written down. The suite's update tests
+(tests/support/updates.py) use the same rule to find each release in a clone without tags.
 
 Standard library only: the workflow runs it with the runner's python3.
 """

@@ -3,7 +3,7 @@
 The Python versions (python_min to the newest, or the two ends), the runners of the chosen
 operating systems, the lowest-direct entry on python_min, the free-threaded entry for the
 kinds whose dependencies ship free-threaded wheels, and what the README says a push costs:
-derived from copier.yml (``support.matrix``) and expanded the way GitHub expands a matrix.
+derived from copier.yml (``support.answers``) and expanded the way GitHub expands a matrix.
 Then the entries' steps run as a runner runs them (bash on a script file): the plain entry
 on each local Python, the coverage table in the job summary, the GIL check's verdicts,
 and the lowest-direct run against PyPI, which fails on a false lower bound.
@@ -18,17 +18,17 @@ from typing import Any
 
 import pytest
 
-from support.answers import answers_id
+from support.answers import answers_id, matrix_answer_sets
 from support.commands import require_interpreter, uv
 from support.facts import (
     DEFAULT_PYTHON_MIN,
     FREE_THREADED,
     KINDS,
+    OS_CHOICES,
     OS_RUNNERS,
     ci_python_versions,
     copier_config,
 )
-from support.matrix import OS_CHOICES, matrix_answer_sets
 from support.rendering import read_answers
 from support.workflows import (
     condition_holds,

@@ -25,10 +25,9 @@ from typing import Any
 
 import pytest
 
-from support.answers import answers_id, workflow_answer_sets
+from support.answers import answers_id, matrix_answer_sets, workflow_answer_sets
 from support.commands import run
 from support.facts import KINDS, TEMPLATE_DIR, copier_config, parse_yaml
-from support.matrix import matrix_answer_sets
 from support.workflows import (
     JOB_GRANTS,
     expression_problems,

@@ -4,10 +4,12 @@
 - ``answers``: every answer set the tests render, and the names copier derives from answers.
 - ``commands``: running uv, git, copier and the generated project's tools, as CI would.
 - ``rendering``: rendering the template (in-process or CLI) and reading a render.
-- ``workflows``: reading, checking and running generated GitHub workflows.
-- ``release_runs``: release.yml's jobs run from a git origin against a local index.
+- ``workflows``: reading generated GitHub workflows, and the rules they must follow.
+- ``runner``: running a workflow as GitHub does, its jobs as a graph, from a git origin.
+- ``expressions``: the one evaluator of GitHub's expressions (every ``if:`` and ``${{ }}``).
+- ``docs``: the generated documentation site, built as CI builds it.
 - ``distributions``: builds, wheels, sdists and fresh environments.
-- ``index``: a real local package index (pypiserver).
+- ``index``: a real local package index (pypiserver), and `uv publish` pointed at it.
 - ``updates``: throwaway template repositories with releases, and `copier update`.
 - ``hooks``: the generated git hooks, run by prek and pre-commit.
 

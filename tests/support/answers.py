@@ -168,11 +168,16 @@ def python_floor(answers: Mapping[str, Any]) -> dict[str, str] | None:
 
 
 def matrix_answer_sets() -> list[dict[str, Any]]:
-    """Every non-empty choice of operating_systems, each with a kind, a python_min above the
-    oldest and test_every_python in turn (each kind meets several choices)."""
+    """The answers that shape ci.yml's test matrix: every python_min with and without
+    test_every_python, and every non-empty choice of operating_systems, each with a kind, a
+    python_min above the oldest and test_every_python in turn (each kind meets several choices)."""
     systems, known = list(QUESTIONS["operating_systems"]["choices"].values()), known_python_versions()
     subsets = [list(c) for n in range(1, len(systems) + 1) for c in itertools.combinations(systems, n)]
     return [
+        {"python_min": version, **({"test_every_python": True} if every else {})}
+        for version in known
+        for every in (False, True)
+    ] + [
         {
             "operating_systems": subset,
             "project_kind": KINDS[i % len(KINDS)],

@@ -93,5 +93,7 @@ def ci_python_versions(python_min: str, *, every: bool = False) -> list[str]:
 
 # The GitHub-hosted runner of each operating_systems choice.
 OS_RUNNERS: dict[str, str] = copier_config()["runners"]["default"]
+# The operating_systems choices, in copier.yml's order.
+OS_CHOICES: list[str] = list(copier_config()["operating_systems"]["choices"].values())
 # The newest free-threaded CPython: copier.yml's newest release, "t" appended.
 FREE_THREADED = known_python_versions()[-1] + "t"

@@ -1,4 +1,5 @@
-"""The benchmark figures quoted in the prose are bench/results.json's, and only there.
+"""The prose cannot contradict the repository: the benchmark figures it quotes are
+bench/results.json's, and only there; the files of this repository it names exist.
 
 bench/report.py makes bench/results.md and the blocks between ``<!-- bench:NAME -->``
 markers from results.json. Text outside the blocks is written by hand, so it quotes
@@ -94,3 +95,35 @@ def test_the_checks_find_what_they_should() -> None:
     # Versions, PEP numbers, Python versions, options and a table inside a block are no claims.
     plain = "Python 3.11's classifiers, PEP 440, v1.0.0's jobs, `-j 2`, `--rounds 2`, one test, 3.15t."
     assert claims_outside_blocks(plain + "\n<!-- bench:x -->\n5 jobs\n<!-- /bench:x -->") == []
+
+
+# A path of this repository as the prose names it: after a backtick, a bracket, a space or a
+# line start (a path that continues another, like a generated project's `.github/scripts/x.py`,
+# is not one of ours), and not a pattern such as a generated project's `tests/test_*.py`. The
+# CHANGELOG is left out: it is a record of what was.
+NAMED_PATH = re.compile(
+    r"(?:(?<=[\s`(\[])|^)((?:tests|bench|scripts|includes|template)/[\w./-]*\w)(?![\w*<{])", re.MULTILINE
+)
+PATH_PROSE = [
+    "README.md",
+    "MAINTAINING.md",
+    "bench/README.md",
+    "scripts/release_tag.py",
+    "tests/support/__init__.py",
+    ".github/renovate.json",
+    ".github/workflows/tests.yml",
+]
+
+
+def missing_paths(text: str) -> list[str]:
+    return [path for path in NAMED_PATH.findall(text) if not (TEMPLATE_DIR / path).exists()]
+
+
+@pytest.mark.parametrize("name", [*PATH_PROSE, *(relative(p) for p in sorted((TEMPLATE_DIR / "docs").glob("*.md")))])
+def test_every_file_the_prose_names_exists(name: str) -> None:
+    assert missing_paths((TEMPLATE_DIR / name).read_text(encoding="utf-8")) == []
+
+
+def test_the_path_check_finds_a_moved_file() -> None:
+    text = "See `tests/test_update.py` and (bench/run.py); .github/scripts/x.py and `tests/test_*.py` are not ours."
+    assert missing_paths(text) == ["tests/test_update.py"]
