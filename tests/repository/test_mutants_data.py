@@ -2,179 +2,134 @@
 
 The mutation run (bench/mutate.py) takes too long for the suite, so a test that
 was renamed or moved under a mutant would only show there, as an error, weeks
-later. This check reads the test files with ``ast`` instead of collecting them
-(milliseconds, no imports): each file and node id of a selection must exist, and
-its ``-m``/``-k`` expressions must be able to match one of the test functions.
-A ``-k`` word that is in no name may be a parameter id, which only collection
-knows: for a parametrised test it counts as a possible match.
+later. This check collects every file the selections name, once per run (one
+``pytest --collect-only``, a few seconds), and decides what each selection
+selects as pytest would: each file and node id (parameter ids included) must
+exist, ``-k`` is matched by pytest's own matcher against each test's keywords,
+``-m`` against its markers, and the selection must keep at least one test.
 """
 
 from __future__ import annotations
 
-import ast
-import itertools
-import re
+import json
+import os
+import subprocess
 import sys
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Sequence
+from typing import Any
 
 import pytest
+from _pytest.mark import KeywordMatcher  # pytest's own -k matching (not public API)
 from _pytest.mark.expression import Expression  # pytest's own -k/-m parser (not public API)
 
 from support.facts import TEMPLATE_DIR
+from support.rendering import once_per_run
 
 sys.path.insert(0, str(TEMPLATE_DIR / "bench"))
 import mutate  # bench/
 
+# Run in a fresh interpreter: collects the files of argv[2:] and writes, for each test, the
+# names -k matches (its own, its parents', its markers') and its markers; and the known markers.
+COLLECT = """
+import json, sys, pytest
+from _pytest.mark import KeywordMatcher
 
-@dataclass(frozen=True)
-class Candidate:
-    names: tuple[str, ...]  # what -k matches: the function, its class, its module's file name
-    markers: frozenset[str]
-    parametrised: bool
+class Dump:
+    def pytest_collection_finish(self, session):
+        tests = {item.nodeid: [sorted(KeywordMatcher.from_item(item)._names),
+                               sorted({mark.name for mark in item.iter_markers()})] for item in session.items}
+        markers = [line.split(":")[0].split("(")[0].strip() for line in session.config.getini("markers")]
+        with open(sys.argv[1], "w", encoding="utf-8") as out:
+            json.dump({"tests": tests, "markers": markers}, out)
 
+sys.exit(pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", "-n", "0", *sys.argv[2:]], [Dump()]))
+"""
 
-def decorator_names(node: ast.FunctionDef | ast.ClassDef | ast.Assign) -> Iterator[str]:
-    """The dotted names of the decorators (or of a ``pytestmark = ...`` value), calls unwrapped."""
-    targets = node.decorator_list if not isinstance(node, ast.Assign) else [node.value]
-    for target in targets:
-        for item in target.elts if isinstance(target, ast.List | ast.Tuple) else [target]:
-            yield ast.unparse(item.func if isinstance(item, ast.Call) else item)
-
-
-def marks(names: Iterator[str]) -> set[str]:
-    return {name.removeprefix("pytest.mark.") for name in names if name.startswith("pytest.mark.")}
-
-
-def parametrised_fixtures(tree: ast.Module) -> set[str]:
-    """Fixtures defined with ``params=``: each test that takes one gets parameter ids."""
-    return {
-        node.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.FunctionDef)
-        for decorator in node.decorator_list
-        if isinstance(decorator, ast.Call)
-        and ast.unparse(decorator.func) == "pytest.fixture"
-        and any(keyword.arg == "params" for keyword in decorator.keywords)
-    }
-
-
-def functions_in(path: Path) -> dict[str, Candidate]:
-    """``Class::function`` or ``function`` -> what the selection expressions see of it."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    module_marks = set()
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(ast.unparse(t) == "pytestmark" for t in node.targets):
-            module_marks |= marks(decorator_names(node))
-    fixtures = parametrised_fixtures(tree)
-    for folder in path.parents[: len(path.relative_to(TEMPLATE_DIR).parents)]:  # the conftest.py files it sees
-        if (folder / "conftest.py").is_file():
-            fixtures |= parametrised_fixtures(ast.parse((folder / "conftest.py").read_text(encoding="utf-8")))
-    found = {}
-    scopes: list[tuple[ast.ClassDef | None, list[ast.stmt]]] = [(None, tree.body)]
-    scopes += [(n, n.body) for n in tree.body if isinstance(n, ast.ClassDef) and n.name.startswith("Test")]
-    for cls, body in scopes:
-        for node in body:
-            if not isinstance(node, ast.FunctionDef) or not node.name.startswith("test"):
-                continue
-            decorators = list(decorator_names(node))
-            class_marks = marks(decorator_names(cls)) if cls else set()
-            found[f"{cls.name}::{node.name}" if cls else node.name] = Candidate(
-                names=(node.name, *((cls.name,) if cls else ()), path.name),
-                markers=frozenset(module_marks | class_marks | marks(iter(decorators))),
-                parametrised="pytest.mark.parametrize" in decorators
-                or any(arg.arg in fixtures for arg in node.args.args),
-            )
-    return found
+SELECTIONS = sorted({mutant.tests for mutant in mutate.MUTANTS})
+# The self-test: selections, on the real tests, and the one thing wrong with each (or None).
+EXAMPLES = [
+    (["tests/render/test_build.py::test_uv_knows_no_stable_cpython_newer_than_copier_ymls_newest"], "no such test"),
+    (["tests/test_no_such_file.py"], "no such file"),
+    (["tests/repository/test_python_releases.py::test_gone"], "no such test"),
+    (["tests/render/test_build.py::test_core_metadata[defaults-on-3.99]"], "no such test"),
+    (["tests/render/test_build.py", "-m", "not slow"], "selects no test"),
+    (["tests/render/test_build.py", "-m", "fast"], "unknown marker fast"),
+    # Parametrised, so the old static check took the word for a possible parameter id.
+    (["tests/release/test_release_preflight.py", "-k", "error_is_no_answer"], "selects no test"),
+    (["tests/render/test_build.py", "-k", "defaults-on-3.11 and core_metadata"], None),  # a parameter id
+    (["tests/render/test_build.py::test_core_metadata", "-k", "build.py and slow"], None),  # module, marker
+]
 
 
-# pytest's identifier syntax in -k/-m expressions (_pytest/mark/expression.py).
-IDENTIFIER = re.compile(r"(?:\w|:|\+|-|\.|\[|\]|\\|/)+")
-
-
-def may_match(expression: str, test: Candidate, *, keyword: bool) -> bool:
-    """Whether a -k (``keyword``) or -m expression can select ``test``.
-
-    A -k word in none of its names may still be one of its parameter ids if it is
-    parametrised: the expression may match if some truth value of those words makes it true.
-    """
-
-    def named(word: str) -> bool:
-        if not keyword:
-            return word in test.markers
-        return any(word.lower() in name.lower() for name in (*test.names, *test.markers))
-
-    words = set(IDENTIFIER.findall(expression)) - {"and", "or", "not"}
-    unknown = sorted(w for w in words if not named(w)) if keyword and test.parametrised else []
-    compiled = Expression.compile(expression)
-    for values in itertools.product((False, True), repeat=len(unknown)):
-        guess = dict(zip(unknown, values, strict=True))
-
-        def matcher(word: str, /, **kwargs: str | int | bool | None) -> bool:
-            return guess.get(word, False) or named(word)  # noqa: B023  (evaluated right here)
-
-        if compiled.evaluate(matcher):
-            return True
-    return False
-
-
-def selection_problems(args: Sequence[str], root: Path = TEMPLATE_DIR) -> list[str]:
-    """What in a selection (pytest arguments) names no test, read statically."""
+def split(args: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
+    """A selection's paths (files, node ids), -k expressions and -m expressions."""
     paths: list[str] = []
     options: dict[str, list[str]] = {"-k": [], "-m": []}
     words = iter(args)
     for word in words:
+        if word.startswith("-") and word not in options:
+            raise ValueError(f"{' '.join(args)}: {word}: this check knows only -k and -m")
         if word in options:
             options[word].append(next(words))
-        elif word.startswith("-"):
-            return [f"option {word}: this check knows only -k and -m"]
         else:
             paths.append(word)
-    problems, candidates = [], []
+    return paths, options["-k"], options["-m"]
+
+
+FILES = sorted(
+    {path.partition("::")[0] for args in [*SELECTIONS, *(a for a, _ in EXAMPLES)] for path in split(args)[0]}
+)
+
+
+@pytest.fixture(scope="session")
+def collected(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    def collect() -> dict[str, Any]:
+        out = tmp_path_factory.mktemp("collected") / "tests.json"
+        files = [f for f in FILES if (TEMPLATE_DIR / f).is_file()]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+        done = subprocess.run(
+            [sys.executable, "-c", COLLECT, str(out), *files], cwd=TEMPLATE_DIR, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return dict(json.loads(out.read_text(encoding="utf-8")))
+
+    return dict(once_per_run(tmp_path_factory, ["mutant selections", FILES], collect))
+
+
+def selection_problems(args: Sequence[str], collected: dict[str, Any]) -> list[str]:
+    """What in a selection (pytest arguments) names no test, or why it selects none."""
+    tests: dict[str, list[list[str]]] = collected["tests"]
+    paths, keyword_expressions, mark_expressions = split(args)
+    keywords = [Expression.compile(e) for e in keyword_expressions]
+    marks = [Expression.compile(e) for e in mark_expressions]
+    problems, candidates = [], set()
     for path in paths:
-        file, _, node = path.partition("::")
-        if not (root / file).is_file():
-            problems.append(f"{file}: no such file")
-            continue
-        functions = functions_in(root / file)
-        if node:
-            name = node.split("[", 1)[0]  # a parameter id is known to collection only
-            if name not in functions:
-                problems.append(f"{path}: no test {name} in {file}")
-                continue
-            candidates.append(functions[name])
-        else:
-            candidates += functions.values()
+        file = path.partition("::")[0]
+        below = (f"{path}::", f"{path}[") if "::" in path else (f"{path}::",)  # a node id: its parameters too
+        found = {n for n in tests if n == path or n.startswith(below)}
+        if not found:
+            problems.append(f"{path}: " + ("no such test" if (TEMPLATE_DIR / file).is_file() else "no such file"))
+        candidates |= found
+    problems += [f"-m: unknown marker {m}" for e in marks for m in sorted(e.idents() - set(collected["markers"]))]
     if not problems and not any(
-        all(may_match(e, test, keyword=False) for e in options["-m"])
-        and all(may_match(e, test, keyword=True) for e in options["-k"])
-        for test in candidates
+        all(e.evaluate(KeywordMatcher(frozenset(tests[n][0]))) for e in keywords)
+        and all(e.evaluate(lambda name, /, **kw: not kw and name in tests[n][1]) for e in marks)  # noqa: B023 (used here)
+        for n in candidates
     ):
         problems.append(f"pytest {' '.join(args)}: selects no test")
     return problems
 
 
-SELECTIONS = sorted({mutant.tests for mutant in mutate.MUTANTS})
-
-
 @pytest.mark.parametrize("tests", SELECTIONS, ids=" ".join)
-def test_each_mutant_selection_names_tests_that_exist(tests: tuple[str, ...]) -> None:
-    assert selection_problems(tests) == []
+def test_each_mutant_selection_names_tests_that_exist(tests: tuple[str, ...], collected: dict[str, Any]) -> None:
+    assert selection_problems(tests, collected) == []
 
 
-def test_the_selection_check_finds_what_it_should() -> None:
-    """The check can fail: a moved test, a missing file or function, an impossible marker."""
-    assert selection_problems(["tests/update/test_check_update.py", "-k", "newest"]) == [
-        "pytest tests/update/test_check_update.py -k newest: selects no test"
-    ]
-    assert selection_problems(["tests/test_no_such_file.py"]) == ["tests/test_no_such_file.py: no such file"]
-    assert selection_problems(["tests/repository/test_python_releases.py::test_gone[3.15]"]) == [
-        "tests/repository/test_python_releases.py::test_gone[3.15]: no test test_gone in tests/repository/test_python_releases.py"
-    ]
-    assert selection_problems(["tests/render/test_build.py", "-m", "not slow"]) == [
-        "pytest tests/render/test_build.py -m not slow: selects no test"
-    ]
-    # A word in no name selects a parametrised test (it may be a parameter id), not a plain one.
-    assert selection_problems(["tests/render/test_build.py", "-k", "defaults-on-3.11"]) == []
-    assert selection_problems(["tests/repository/test_python_releases.py", "-k", "3.99"]) != []
+@pytest.mark.parametrize(("args", "problem"), EXAMPLES, ids=[" ".join(args) for args, _ in EXAMPLES])
+def test_the_selection_check_finds_what_it_should(
+    args: list[str], problem: str | None, collected: dict[str, Any]
+) -> None:
+    """The check can fail: a moved test, a missing file, function or parameter id, an impossible
+    or unknown marker, a -k word that matches nothing in a parametrised file."""
+    found = selection_problems(args, collected)
+    assert [message.rpartition(": ")[2] for message in found] == ([problem] if problem else []), found
