@@ -14,7 +14,10 @@ other action, input or feature fails the test.
 
 What GitHub provides that is not here: the OIDC token (``uv publish`` in a job
 granted ``id-token: write`` goes to a local index, support.index.without_oidc)
-and GitHub itself (``gh`` is a fake that records what it was asked).
+and GitHub itself (``gh`` is a fake that records what it was asked). Git over
+HTTPS to the repository on github.com with the run's token (``x-access-token``)
+reaches origin in a job granted ``contents: write`` only (GitHub refuses a
+push with any other token).
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from support.workflows import (
 )
 
 DEFAULT_BRANCH = "main"
+TOKEN = "ghs_not-a-token"  # noqa: S105  # github.token, in every run
 REPOSITORY = f"{REQUIRED_ANSWERS['github_owner']}/{DEFAULT_NAMES['repository_name']}"
 # The index URLs the workflows name; a run points them at its local index.
 REAL_INDEXES = ("https://pypi.org/simple/", "https://test.pypi.org/simple/")
@@ -92,10 +96,11 @@ def init_repo(project: Path, tmp_path: Path) -> Repo:
 class Event:
     """What started the run: a push of a tag or branch, or a workflow_dispatch on a branch."""
 
-    name: str  # push or workflow_dispatch
+    name: str  # push or workflow_dispatch (or any event name: github.event_name)
     ref: str  # refs/tags/v1.0.0 or refs/heads/main
     number: int = 1
     attempt: int = 1
+    payload: Mapping[str, Any] = field(default_factory=dict, hash=False)  # github.event beyond repository
 
 
 @dataclass
@@ -196,7 +201,9 @@ class WorkflowRun:
         self.attested: list[list[str]] = []  # attest-action: the files it would have signed
         (tmp / "jobs").mkdir(parents=True, exist_ok=True)
         self.event_path = tmp / "event.json"
-        self.event_path.write_text(json.dumps({"repository": {"default_branch": DEFAULT_BRANCH}}), encoding="utf-8")
+        self.event_path.write_text(
+            json.dumps({"repository": {"default_branch": DEFAULT_BRANCH}, **event.payload}), encoding="utf-8"
+        )
         self.tools = tmp / "tools"  # on every runner's PATH: gh
         self.oidc = tmp / "oidc"  # first on PATH in jobs that hold id-token: write
         self.gh_log = tmp / "gh.jsonl"
@@ -269,6 +276,10 @@ class WorkflowRun:
             self.jobs[prefix + job_id] = done[job_id]
         return done
 
+    def workflow_contexts(self, workflow: str) -> dict[str, Any]:
+        """The contexts a workflow's top-level keys (``concurrency:``, ``env:``) see in this run."""
+        return {"github": self._github(self.load(workflow)), "inputs": {}}
+
     def _github(self, workflow: Mapping[str, Any]) -> Strict:
         ref_type = "tag" if self.event.ref.startswith("refs/tags/") else "branch"
         return Strict(
@@ -283,7 +294,7 @@ class WorkflowRun:
             run_number=str(self.event.number),
             run_attempt=str(self.event.attempt),
             server_url="https://github.com",
-            token="ghs_not-a-token",  # noqa: S106
+            token=TOKEN,
             workflow=workflow.get("name", ""),
         )
 
@@ -421,6 +432,11 @@ class WorkflowRun:
             path.write_text("", encoding="utf-8")
         ref_name = self.event.ref.split("/", 2)[2]
         oidc = [str(self.oidc)] if state.job.get("permissions", {}).get("id-token") == "write" else []
+        redirect = {}  # git over HTTPS with the run's token to github.com: origin, for a job that may write
+        if state.job.get("permissions", {}).get("contents") == "write":
+            github = f"https://x-access-token:{TOKEN}@github.com/{REPOSITORY}.git"
+            redirect = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": f"url.{self.origin}.insteadOf"}
+            redirect["GIT_CONFIG_VALUE_0"] = github
         env = {
             **github_env(ref_name, self.event.name, "tag" if self.event.ref.startswith("refs/tags/") else "branch"),
             "GITHUB_SHA": self.sha,
@@ -432,6 +448,7 @@ class WorkflowRun:
             "GITHUB_WORKSPACE": str(state.workspace),
             "RUNNER_TEMP": str(state.temp),
             "RUNNER_OS": "Linux",
+            **redirect,
             **env,
             **{name: str(path) for name, path in files.items()},
             "PATH": os.pathsep.join([*oidc, *reversed(state.paths), str(self.tools), os.environ["PATH"]]),
@@ -581,7 +598,8 @@ _STEP_KEYS = {"name", "id", "if", "uses", "with", "env", "run", "shell"}
 _COMMAND_FILES = ("GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_PATH", "GITHUB_STEP_SUMMARY")
 
 # A `gh` on every runner's PATH that records `gh release create` and answers as
-# GitHub would: the tag must be in the repository (--verify-tag), each file must exist.
+# GitHub would: the repository is GH_REPO or the checkout's, the tag must be in it
+# (--verify-tag), each file must exist.
 _FAKE_GH = """\
 import hashlib, json, os, subprocess, sys
 args, refuse = sys.argv[1:], sys.exit
@@ -589,8 +607,12 @@ if not os.environ.get("GH_TOKEN"):
     refuse("gh: To use GitHub CLI in a GitHub Actions workflow, set the GH_TOKEN environment variable.")
 if args[:2] != ["release", "create"] or len(args) < 3:
     refuse(f"the test's gh knows `gh release create TAG` only, not {{args}}")
-if os.environ.get("GH_REPO") != "{repository}":
-    refuse(f"GH_REPO is {{os.environ.get('GH_REPO')!r}}, not {repository}")
+repo = os.environ.get("GH_REPO")
+if repo is None:  # gh's default: the checkout's remote (the run's origin stands for GitHub's repository)
+    remote = subprocess.run(["git", "remote", "get-url", "origin"], capture_output=True, text=True).stdout.strip()
+    repo = "{repository}" if remote == "{origin}" else None
+if repo != "{repository}":
+    refuse(f"GH_REPO is {{os.environ.get('GH_REPO')!r}} (and no checkout of {repository} here), not {repository}")
 release = {{"tag": args[2], "files": {{}}, "flags": []}}
 rest = iter(args[3:])
 for arg in rest:
