@@ -100,11 +100,12 @@ def test_release_jobs_follow_the_answers(render_shared, answers: dict[str, Any])
         assert steps_using(job, "actions/download-artifact")
         (create,) = run_lines(job, "gh release create")
         assert '"$GITHUB_REF_NAME" dist/*' in create
-        assert "--generate-notes" in create
+        assert "--notes-file" in create  # the tag's CHANGELOG.md section: tests/release/test_release_run.py
         assert run_steps(job)[0]["env"] == {
             "GH_TOKEN": "${{ github.token }}",
             "GH_REPO": "${{ github.repository }}",
             "PRERELEASE": "${{ needs.preflight.outputs.prerelease }}",
+            "NOTES": "${{ needs.preflight.outputs.notes }}",
         }
     else:  # nothing writes to the repository
         assert all(job["permissions"].get("contents") != "write" for job in jobs.values())

@@ -1,20 +1,25 @@
 """release.yml run as GitHub runs it, its jobs as a graph (support.runner), for what a maintainer
-does: push a release tag, push a pre-release tag, rehearse by hand on TestPyPI.
+does: push the first release's tag, run the README's steps of every later release, rehearse by
+hand on TestPyPI.
 
 Each run starts from a bare origin that holds the pushed commit; a local
-pypiserver stands in for PyPI and TestPyPI, a fake gh for GitHub. What passes
-between jobs is real: the build job's artifact is what the publish job uploads
-and the GitHub release attaches, the preflight's outputs reach the build and
-the release, and a job whose needs did not succeed is skipped.
+pypiserver, answering JSON as PyPI does (support.json_index), stands in for PyPI
+and TestPyPI, a fake gh for GitHub. What passes between jobs is real: the build
+job's artifact is what the publish job uploads and the GitHub release attaches,
+the preflight's outputs (the version, whether it is a pre-release, the
+CHANGELOG.md notes) reach the build and the release, and a job whose needs did
+not succeed is skipped.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import re
 import shlex
 import shutil
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,7 +30,8 @@ from support.commands import git, require_interpreter, run, uv
 from support.distributions import ISOLATED_PIP_ENV, fresh_venv
 from support.facts import DEFAULT_PYTHON_MIN, INITIAL_VERSION
 from support.index import LocalIndex, without_oidc
-from support.runner import Event, Repo, WorkflowRun, init_repo
+from support.json_index import json_api
+from support.runner import REPOSITORY, Event, Repo, WorkflowRun, init_repo
 from support.workflows import command_line, matrix_entries
 
 pytestmark = pytest.mark.slow
@@ -52,6 +58,13 @@ def repo(render_shared, tmp_path: Path) -> Repo:
     return init_repo(render_shared(), tmp_path)
 
 
+@pytest.fixture
+def pypi(local_index: LocalIndex) -> Iterator[LocalIndex]:
+    """The local index answering JSON to a client that asks, as PyPI does."""
+    with json_api(local_index) as index:
+        yield index
+
+
 def installed(venv: Path, pip_args: list[str], tmp_path: Path) -> tuple[str, str]:
     """``pip install`` into a fresh environment (pip: uv's seed, 6 s less CPU than ensurepip's);
     the URL pip downloaded the package from, and what importing it says."""
@@ -71,11 +84,12 @@ def installed(venv: Path, pip_args: list[str], tmp_path: Path) -> tuple[str, str
 
 
 def test_a_tag_on_main_is_tested_built_published_released_and_documented(
-    repo: Repo, local_index: LocalIndex, tmp_path: Path
+    pypi: LocalIndex, repo: Repo, tmp_path: Path
 ) -> None:
     """The whole graph, ci.yml called in place: the files the build job uploaded are those on the
-    index, attested, attached to a Latest GitHub release; a user installs them; the site is deployed."""
-    release = WorkflowRun(repo.origin, Event("push", repo.tag(TAG, "main")), tmp_path / "run", local_index)
+    index, attested, attached to a Latest GitHub release whose notes are CHANGELOG.md's section of
+    the version; a user installs them; the site is deployed."""
+    release = WorkflowRun(repo.origin, Event("push", repo.tag(TAG, "main")), tmp_path / "run", pypi)
     assert release.run() == {
         **dict.fromkeys(("test/lint", "test/test", "test/docs", "test", "preflight", "build"), "success"),
         **{"publish-pypi": "success", "publish-testpypi": "skipped", "github-release": "success"},
@@ -90,53 +104,81 @@ def test_a_tag_on_main_is_tested_built_published_released_and_documented(
     preflight = release.jobs["preflight"]
     assert f"Tag {TAG} matches version {INITIAL_VERSION}." in preflight.log
     assert f"Tag {TAG} is on the default branch." in preflight.log
-    assert f"{DEFAULT_DISTRIBUTION} {INITIAL_VERSION} is not on {local_index.simple_url} yet." in preflight.log
-    assert preflight.outputs == {"version": INITIAL_VERSION, "prerelease": "false"}
+    assert f"{DEFAULT_DISTRIBUTION} {INITIAL_VERSION} is not on {pypi.simple_url} yet." in preflight.log
+    notes = "### Added\n\n- First release."  # the first release: no earlier version to compare with
+    assert preflight.outputs == {"version": INITIAL_VERSION, "prerelease": "false", "notes": json.dumps(notes)}
 
     # The artifact: dist/ without hidden files (uv's dist/.gitignore), as upload-artifact leaves them out.
     built = {name: sha256(release.artifacts["dists"] / name) for name in dists(INITIAL_VERSION)}
     assert sorted(path.name for path in release.artifacts["dists"].iterdir()) == sorted(built)
-    assert on_index(local_index) == built
+    assert on_index(pypi) == built
     assert release.attested == [sorted(built)]
-    flags = ["--verify-tag", "--generate-notes", "--latest"]
-    assert release.releases == [{"tag": TAG, "title": TAG, "files": built, "flags": flags}]
+    flags = ["--verify-tag", "--latest"]
+    assert release.releases == [{"tag": TAG, "title": TAG, "files": built, "flags": flags, "notes": f"{notes}\n"}]
     (site,) = release.deployments
     assert site["url"] == release.jobs["pages"].url == f"https://acme.github.io/{DEFAULT_DISTRIBUTION}/"
     assert "index.html" in site["files"]
 
     # A user's install, from that index only.
-    pip_args = ["--index-url", local_index.simple_url, f"{DEFAULT_DISTRIBUTION}=={INITIAL_VERSION}"]
+    pip_args = ["--index-url", pypi.simple_url, f"{DEFAULT_DISTRIBUTION}=={INITIAL_VERSION}"]
     url, imported = installed(tmp_path / "user-venv", pip_args, tmp_path)
-    assert url == f"{local_index.url}packages/{dists(INITIAL_VERSION)[0]}"
+    assert url == f"{pypi.url}packages/{dists(INITIAL_VERSION)[0]}"
     assert imported == f"{INITIAL_VERSION} Hello, Ada!"
 
-    # Without the preflight's answer the release step stops rather than guess "Latest".
-    blind = replace(preflight, outputs={"version": INITIAL_VERSION})
-    failed = release.job("github-release", {"preflight": blind, "publish-pypi": release.jobs["publish-pypi"]})
+    # Without the preflight's answers the release step stops rather than guess "Latest" or the notes;
+    # a pre-release (the preflight's prerelease=true: test_release_preflight.py) is never Latest.
+    published = release.jobs["publish-pypi"]
+    blind = replace(preflight, outputs={"version": INITIAL_VERSION, "notes": preflight.outputs["notes"]})
+    failed = release.job("github-release", {"preflight": blind, "publish-pypi": published})
     assert failed.result == "failure"
     assert re.search(rf"::error::The preflight did not say whether {TAG} is a pre-release", failed.log)
+    for silent in ("", '""'):
+        mute = replace(preflight, outputs={**preflight.outputs, "notes": silent})
+        failed = release.job("github-release", {"preflight": mute, "publish-pypi": published})
+        assert failed.result == "failure"
+        assert f"::error::The preflight gave no release notes for {TAG}." in failed.log
     assert len(release.releases) == 1
+    pre = replace(preflight, outputs={**preflight.outputs, "prerelease": "true"})
+    assert release.job("github-release", {"preflight": pre, "publish-pypi": published}).result == "success"
+    assert release.releases[-1]["flags"] == ["--verify-tag", "--prerelease"]
 
 
-def test_a_prerelease_tag_is_published_and_released_as_a_prerelease_never_latest(
-    repo: Repo, local_index: LocalIndex, tmp_path: Path
+def test_the_readmes_release_steps_pass_the_preflight_and_make_the_changelog_section_the_notes(
+    pypi: LocalIndex, repo: Repo, tmp_path: Path
 ) -> None:
-    uv("version", "--frozen", "0.2.0rc1", cwd=repo.work)
-    repo.commit_all("Release 0.2.0rc1")
-    release = WorkflowRun(repo.origin, Event("push", repo.tag("v0.2.0rc1", "main")), tmp_path / "run", local_index)
+    """A change written under [Unreleased], then the README's steps of a later release run as it
+    shows them (bump, CHANGELOG.md, commit, tag, push): the tag's run passes its preflight the
+    first time, publishes the new version and makes its section the GitHub release's notes."""
+    changelog = repo.work / "CHANGELOG.md"
+    text = changelog.read_text(encoding="utf-8")
+    changelog.write_text(text.replace("## [Unreleased]\n", "## [Unreleased]\n\n### Fixed\n\n- A fix.\n", 1))
+    repo.commit_all("A fix")
+    readme = (repo.work / "README.md").read_text(encoding="utf-8")
+    first, later = re.findall(r"```bash\n(.*?)```", readme.split("### Making a release", 1)[1].split("\n## ")[0], re.S)
+    assert first == f"git tag {TAG}\ngit push origin main {TAG}\n"  # the first release: no bump, tagged as is
+    assert f"```bash\n{later}```" in (repo.work / "docs" / "development.md").read_text(encoding="utf-8")
+    no_signing = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "commit.gpgsign", "GIT_CONFIG_VALUE_0": "false"}
+    run(["bash", "-e", "-c", later], repo.work, env=no_signing)
+
+    version = uv("version", "--short", cwd=repo.work).stdout.strip()
+    assert version == "0.1.1"  # --bump patch
+    release = WorkflowRun(repo.origin, Event("push", f"refs/tags/v{version}"), tmp_path / "run", pypi)
     assert release.run(given=TESTED) == {
         **dict.fromkeys(("preflight", "build", "publish-pypi", "github-release", "build-docs", "pages"), "success"),
         "publish-testpypi": "skipped",
     }
-    assert release.jobs["preflight"].outputs == {"version": "0.2.0rc1", "prerelease": "true"}
-    assert sorted(on_index(local_index)) == dists("0.2.0rc1")
+    assert sorted(on_index(pypi)) == dists(version)
     (made,) = release.releases
-    assert made["flags"] == ["--verify-tag", "--generate-notes", "--prerelease"]
-    assert sorted(made["files"]) == dists("0.2.0rc1")
+    compare = f"https://github.com/{REPOSITORY}/compare/{TAG}...v{version}"
+    assert made["notes"] == f"### Fixed\n\n- A fix.\n\n**Full Changelog**: {compare}\n"
+    assert made["flags"] == ["--verify-tag", "--latest"]
+    assert sorted(made["files"]) == dists(version)
+    released = git("show", f"v{version}:CHANGELOG.md", cwd=repo.origin)
+    assert f"## [Unreleased]\n\n## [{version}] - {datetime.date.today()}\n\n### Fixed\n" in released
 
 
 def test_rehearsals_publish_a_version_of_their_own_to_testpypi_and_release_nothing(
-    repo: Repo, local_index: LocalIndex, tmp_path: Path
+    pypi: LocalIndex, repo: Repo, tmp_path: Path
 ) -> None:
     """Two manual runs of one project version, the code changed between them: each builds its own
     X.Y.Z.devNNAA (set in the build's checkout only) and TestPyPI takes both; nothing reaches PyPI,
@@ -149,7 +191,7 @@ def test_rehearsals_publish_a_version_of_their_own_to_testpypi_and_release_nothi
             repo.commit_all("Change the greeting")
             git("push", "-q", "origin", "main", cwd=repo.work)
         event = Event("workflow_dispatch", "refs/heads/main", number)
-        rehearsal = WorkflowRun(repo.origin, event, tmp_path / f"run{number}", local_index)
+        rehearsal = WorkflowRun(repo.origin, event, tmp_path / f"run{number}", pypi)
         assert rehearsal.run(given=TESTED) == {
             **dict.fromkeys(("preflight", "build", "publish-testpypi"), "success"),
             **dict.fromkeys(("publish-pypi", "github-release", "build-docs", "pages"), "skipped"),
@@ -157,7 +199,7 @@ def test_rehearsals_publish_a_version_of_their_own_to_testpypi_and_release_nothi
         assert not rehearsal.releases
         assert not rehearsal.deployments
     versions = ["0.1.0.dev701", "0.1.0.dev801"]
-    assert sorted(on_index(local_index)) == [*dists(versions[0]), *dists(versions[1])]
+    assert sorted(on_index(pypi)) == [*dists(versions[0]), *dists(versions[1])]
     assert git("show", "main:pyproject.toml", cwd=repo.origin).count(f'version = "{INITIAL_VERSION}"') == 1
 
     # The README's line (TestPyPI as the extra index, the exact version), TestPyPI's URL made the local index's.
@@ -165,17 +207,17 @@ def test_rehearsals_publish_a_version_of_their_own_to_testpypi_and_release_nothi
     (line,) = [line for line in readme.splitlines() if line.startswith("python -m pip install") and "test.pypi" in line]
     testpypi = rehearsal.load("release.yml")["env"]["TESTPYPI_INDEX_URL"]
     assert testpypi == "https://test.pypi.org/simple/"
-    args = shlex.split(line.replace("<version>", versions[1]).replace(testpypi, local_index.simple_url))
+    args = shlex.split(line.replace("<version>", versions[1]).replace(testpypi, pypi.simple_url))
     url, imported = installed(tmp_path / "user-venv", args[4:], tmp_path)
-    assert url.startswith(local_index.url)
+    assert url.startswith(pypi.url)
     assert imported == f"{versions[1]} Howdy, Ada!"
 
     # Only the wheel made it: "Re-run failed jobs" uploads the sdist, skipping the wheel.
-    (local_index.directory / dists(versions[1])[1]).unlink()
+    (pypi.directory / dists(versions[1])[1]).unlink()
     again = rehearsal.rerun("publish-testpypi")
     assert again.result == "success", again.log
     assert "already exists, skipping" in again.log
-    assert sorted(on_index(local_index)) == [*dists(versions[0]), *dists(versions[1])]
+    assert sorted(on_index(pypi)) == [*dists(versions[0]), *dists(versions[1])]
     # Without --check-url the index refuses that re-upload: the option is what makes a re-run pass.
     publish = command_line(rehearsal.load("release.yml")["jobs"]["publish-testpypi"], "uv publish")
     assert publish[publish.index("--publish-url") + 1] == "https://test.pypi.org/legacy/"
@@ -183,4 +225,4 @@ def test_rehearsals_publish_a_version_of_their_own_to_testpypi_and_release_nothi
     assert publish[check : check + 2] == ["--check-url", "$TESTPYPI_INDEX_URL"]
     del publish[check : check + 2]
     shutil.copytree(rehearsal.artifacts["dists"], tmp_path / "again" / "dist")
-    assert uv(*without_oidc(publish, local_index)[1:], cwd=tmp_path / "again", check=False).returncode != 0
+    assert uv(*without_oidc(publish, pypi)[1:], cwd=tmp_path / "again", check=False).returncode != 0

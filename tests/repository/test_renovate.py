@@ -226,3 +226,42 @@ def test_renovates_own_validator_accepts_the_config(tmp_path: Path) -> None:
     output = checked.stdout + checked.stderr
     assert checked.returncode == 0, output
     assert "Config validated successfully" in output, output
+
+
+def test_the_packaging_manager_finds_the_preflights_pin_and_nothing_else(render_shared: Render) -> None:
+    """The exact pin of release.yml's `uv run --no-project --with packaging==X`, read from the facts."""
+    pin = FACTS["packaging_version"]["default"]
+    assert managed_by(manager_for("includes/facts.yml packaging_version")) == [
+        Dep(defined_in("packaging_version"), "packaging", pin)
+    ]
+    release = (render_shared() / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
+    assert re.findall(r"--with packaging==(\S+)", release) == [pin, pin]  # the tag's and the rehearsal's
+
+
+def test_the_preflights_packaging_gets_every_release_the_tool_bounds_minor_and_major_ones() -> None:
+    """packageRules, applied as Renovate applies them (each rule that matches, in order; a later
+    one overrides): an exact pin takes patches too, a lower bound of tool_versions does not."""
+
+    def enabled(dep: str, update: str) -> bool:
+        update_facts = {
+            "matchDatasources": "pypi",
+            "matchDepNames": dep,
+            "matchFileNames": "includes/facts.yml",
+            "matchUpdateTypes": update,
+            "matchManagers": "regex",
+        }
+        result = True
+        for rule in config()["packageRules"]:
+            matches = []
+            for key, value in update_facts.items():
+                if key in rule:
+                    wanted = [v for v in rule[key] if not v.startswith("!")]
+                    refused = [v[1:] for v in rule[key] if v.startswith("!")]
+                    matches.append((not wanted or value in wanted) and value not in refused)
+            if all(matches):
+                result = rule.get("enabled", result)
+        return result
+
+    assert all(enabled("packaging", update) for update in ("patch", "minor", "major"))
+    tool = next(iter(FACTS["tool_versions"]["default"]))
+    assert [enabled(tool, update) for update in ("patch", "minor", "major")] == [False, True, True]

@@ -1,206 +1,210 @@
 """Preflight of a release: refuse, before anything is built, what no index takes back.
 
-PyPI never replaces a file, and refuses new files for a release older than 14
-days: an upload that fails half-way cannot be mended. So the release workflow
-(.github/workflows/release.yml, job "preflight") runs this first:
-
-    release_preflight.py tag [--index-url URL]        for a pushed tag v<version>
-    release_preflight.py rehearsal [--index-url URL]  for a manual (TestPyPI) run
-
-`tag` checks that the tag is v + the project version (PEP 440 normalised), that
-the tagged commit is on the default branch, and that the version is not on the
-index yet. `rehearsal` numbers the run's own version, X.Y.Z.devNNAA (run number
-NN, attempt AA in two digits), and checks the index for it. Each writes
-`version` and `prerelease` to the step's outputs; each refusal says what is
-wrong and the commands that fix it. Standard library only: it runs with
-`uv run --no-project`, before anything is installed.
+release.yml's job "preflight" runs `tag` (a pushed tag v<version>) or `rehearsal` (a
+manual run: version X.Y.Z.devNNAA, run NN, attempt AA), with the index to check, as
+`uv run --no-project --with packaging==X`. It writes `version`, `prerelease` and
+`notes` (JSON) to the step's outputs, or refuses, saying what fixes it. `changelog`
+(README.md's release steps) makes [Unreleased] the project version's section.
 """
 
-from __future__ import annotations
-
 import argparse
+import datetime
 import json
 import os
 import re
 import shutil
 import subprocess
-import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-# PEP 440's version grammar, as the `packaging` library spells it (no leading "v").
-_VERSION = re.compile(
-    r"""
-    (?:(?P<epoch>[0-9]+)!)?
-    (?P<release>[0-9]+(?:\.[0-9]+)*)
-    (?:[-_.]?(?P<pre_l>alpha|a|beta|b|preview|pre|c|rc)[-_.]?(?P<pre_n>[0-9]+)?)?
-    (?:-(?P<post_n1>[0-9]+)|[-_.]?(?P<post_l>post|rev|r)[-_.]?(?P<post_n2>[0-9]+)?)?
-    (?:[-_.]?(?P<dev_l>dev)[-_.]?(?P<dev_n>[0-9]+)?)?
-    (?:\+(?P<local>[a-z0-9]+(?:[-_.][a-z0-9]+)*))?
-    """,
-    re.VERBOSE | re.IGNORECASE,
-)
-_PRE = {"alpha": "a", "a": "a", "beta": "b", "b": "b"}  # the rest mean rc
-_PRERELEASE = re.compile(r"(a|b|rc)[0-9]+|\.dev[0-9]+")
-_TIMEOUT = 30  # seconds for one answer of the index
+from packaging import utils
+from packaging.version import InvalidVersion, Version
+
+JSON_API = "application/vnd.pypi.simple.v1+json"  # PEP 691 (PEP 833 froze the HTML)
+CHANGELOG, TODAY = Path("CHANGELOG.md"), datetime.date.today()
+# Keep a Changelog's headings, read here: python-kacl reads versions as SemVer (it
+# refuses 1.0 and finds no 1.0.0rc1).
+HEADING = re.compile(r"## \[(?P<name>[^\]]+)\](?: - \d{4}-\d{2}-\d{2})?\s*")
 
 
 class RefusalError(Exception):
-    """A reason not to release, and the commands that fix it."""
-
-    def __init__(self, problem: str, fix: str) -> None:
-        super().__init__(problem)
-        self.problem = problem
-        self.fix = fix
+    """Why not to release, and the commands that fix it (its two args)."""
 
 
-def normalize(text: str) -> str | None:
-    """The PEP 440 normal form of ``text``, or None if it is no version."""
-    match = _VERSION.fullmatch(text.strip())
-    if match is None:
+def parse(text: str) -> Version | None:
+    try:
+        return Version(text) if text[:1].isdigit() else None
+    except InvalidVersion:
         return None
-    part = match.groupdict()
-    version = f"{int(part['epoch'])}!" if part["epoch"] and int(part["epoch"]) else ""
-    version += ".".join(str(int(n)) for n in part["release"].split("."))
-    if part["pre_l"]:
-        version += _PRE.get(part["pre_l"].lower(), "rc") + str(int(part["pre_n"] or 0))
-    if part["post_n1"] or part["post_l"]:
-        version += f".post{int(part['post_n1'] or part['post_n2'] or 0)}"
-    if part["dev_l"]:
-        version += f".dev{int(part['dev_n'] or 0)}"
-    if part["local"]:
-        pieces = re.split(r"[-_.]", part["local"].lower())
-        version += "+" + ".".join(str(int(p)) if p.isdigit() else p for p in pieces)
-    return version
 
 
-def project() -> tuple[str, str]:
-    """The project's name and normalised version, as uv reads pyproject.toml."""
-    uv = shutil.which("uv")
-    if uv is None:
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    """A fixed command line (uv, git): nothing from outside reaches a shell."""
+    return subprocess.run(args, capture_output=True, text=True, check=False)  # noqa: S603
+
+
+def retag(tag: str, *fix: str) -> str:
+    """Delete the pushed tag, fix, tag and push again."""
+    delete = f"git push --delete origin {tag} && git tag -d {tag}"
+    return "\n".join([delete, *fix])
+
+
+def project() -> tuple[str, Version]:
+    """The project's name and version, as uv reads pyproject.toml."""
+    if shutil.which("uv") is None:
         raise RefusalError("uv is not on PATH", "run this after astral-sh/setup-uv")
-    # A fixed command line of the uv found above: no input reaches it.
-    found = subprocess.run(  # noqa: S603
-        [uv, "version", "--output-format", "json"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    found = run("uv", "version", "--output-format", "json")
     if found.returncode != 0:
         raise RefusalError(f"uv cannot read the project: {found.stderr.strip()}", "")
     data = json.loads(found.stdout)
-    version = normalize(data["version"])
-    if version is None:  # uv refuses such a file already
-        raise RefusalError(
-            f"pyproject.toml has no PEP 440 version: {data['version']}", ""
-        )
-    if "+" in version:
-        raise RefusalError(
-            f"Version {version} is a local version: PyPI refuses those.",
-            "uv version X.Y.Z   # without +local; then commit",
-        )
+    version = Version(data["version"])  # uv refuses an invalid one
+    if version.local:
+        problem = f"Version {version} is a local version: PyPI refuses those."
+        raise RefusalError(problem, "uv version X.Y.Z   # without +local; then commit")
     return str(data["package_name"]), version
 
 
-def check_tag(tag: str, version: str) -> None:
-    tag_version = normalize(tag[1:]) if tag.startswith("v") else None
-    delete = f"git push --delete origin {tag} && git tag -d {tag}"
-    if tag_version is None:
+def check_tag(tag: str, version: Version) -> None:
+    found, again = parse(tag[1:]) if tag[:1] == "v" else None, f"v{version}"
+    if found is None:
+        problem = f"Tag {tag} is not v followed by a PEP 440 version"
+        fix = retag(tag, f"git tag {again} && git push origin {again}")
+        raise RefusalError(f"{problem} (pyproject.toml says {version}).", fix)
+    if str(found) != str(version):
         raise RefusalError(
-            f"Tag {tag} is not v followed by a PEP 440 version"
-            f" (pyproject.toml says {version}).",
-            f"{delete}\ngit tag v{version} && git push origin v{version}",
-        )
-    if tag_version != version:
-        raise RefusalError(
-            f"Tag {tag} is version {tag_version}, but pyproject.toml says {version}"
-            f" (compared in PEP 440 normal form; the tag must be v{version}).",
-            f"{delete}\n"
-            f"# either release what pyproject.toml says:\n"
-            f"git tag v{version} && git push origin v{version}\n"
-            f"# or set the version you meant, commit, and tag that:\n"
-            f'uv version {tag_version} && git commit -am "Release {tag_version}"\n'
-            f"git tag v{tag_version} && git push origin main v{tag_version}",
+            f"Tag {tag} is version {found}, but pyproject.toml says {version}"
+            f" (compared in PEP 440 normal form; the tag must be {again}).",
+            retag(
+                tag,
+                "# either release what pyproject.toml says:",
+                f"git tag {again} && git push origin {again}",
+                "# or set the version you meant, commit, and tag that:",
+                f'uv version {found} && git commit -am "Release {found}"',
+                f"git tag v{found} && git push origin main v{found}",
+            ),
         )
 
 
 def check_on_default_branch(tag: str, commit: str) -> None:
-    """The tagged commit must be in the default branch's history.
-
-    The checkout fetched every branch (fetch-depth: 0) with the job's token and
-    kept no credentials, so this asks only the local clone: no git command
-    here needs access to the (maybe private) repository.
-    """
-    event = json.loads(
-        Path(os.environ["GITHUB_EVENT_PATH"]).read_text(encoding="utf-8")
+    """In the job's clone (fetch-depth: 0, no credentials kept): no repository access."""
+    event = json.loads(Path(os.environ["GITHUB_EVENT_PATH"]).read_text("utf-8"))
+    branch = event["repository"]["default_branch"]
+    remote, fix = (
+        f"refs/remotes/origin/{branch}",
+        "give the checkout step fetch-depth: 0",
     )
-    branch = str(event["repository"]["default_branch"])
-    git = shutil.which("git") or "git"
-    shallow = subprocess.run(  # noqa: S603
-        [git, "rev-parse", "--is-shallow-repository"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    if shallow.stdout.strip() != "false":
-        raise RefusalError(
-            "The checkout is shallow: it cannot tell which branches hold the tag.",
-            "give the checkout step fetch-depth: 0",
-        )
-    remote = f"refs/remotes/origin/{branch}"
-    known = subprocess.run(  # noqa: S603
-        [git, "rev-parse", "--verify", "--quiet", remote],
-        capture_output=True,
-        check=False,
-    )
-    if known.returncode != 0:
-        raise RefusalError(
-            f"The default branch {branch} was not fetched ({remote} is missing).",
-            "give the checkout step fetch-depth: 0",
-        )
-    ancestor = subprocess.run(  # noqa: S603
-        [git, "merge-base", "--is-ancestor", commit, remote], check=False
-    )
-    if ancestor.returncode != 0:
+    if run("git", "rev-parse", "--is-shallow-repository").stdout.strip() != "false":
+        problem = "The checkout is shallow: it cannot tell which branches hold the tag."
+        raise RefusalError(problem, fix)
+    if run("git", "rev-parse", "--verify", "--quiet", remote).returncode != 0:
+        problem = f"The default branch {branch} was not fetched ({remote} is missing)."
+        raise RefusalError(problem, fix)
+    if run("git", "merge-base", "--is-ancestor", commit, remote).returncode != 0:
         raise RefusalError(
             f"Tag {tag} points at {commit[:12]}, which is not on the default branch"
             f" {branch}: only merged work is released.",
             f"# merge it, push {branch}, then re-run this workflow (Re-run all jobs):\n"
             f"git switch {branch} && git merge {tag} && git push origin {branch}\n"
-            f"# or, if that commit is not to be released, delete the tag:\n"
+            "# or, if that commit is not to be released, delete the tag:\n"
             f"git push --delete origin {tag} && git tag -d {tag}",
         )
 
 
-def file_version(filename: str) -> str | None:
-    """The normalised version in a distribution file name (wheel, sdist, egg)."""
-    if filename.endswith((".whl", ".egg")):
-        parts = filename.rsplit(".", 1)[0].split("-")
-        return normalize(parts[1]) if len(parts) > 2 else None
-    for suffix in (".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".zip", ".tar"):
-        if filename.endswith(suffix):
-            # {name}-{version}: the version holds no "-" once normalised.
-            return normalize(filename[: -len(suffix)].rpartition("-")[2])
-    return None
+def sections(text: str) -> dict[Version | None, tuple[int, str]]:
+    """CHANGELOG.md's sections, newest first: version (None: Unreleased) -> line, text."""
+    found: dict[Version | None, tuple[int, list[str]]] = {}
+    fenced = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        fenced ^= line.startswith("```")
+        if fenced or not line.startswith("## "):
+            if found:
+                found[next(reversed(found))][1].append(line)
+            continue
+        name = match["name"] if (match := HEADING.fullmatch(line)) else ""
+        version, older = parse(name), [v for v in found if v is not None]
+        if version is None and name != "Unreleased":
+            problem = "not ## [Unreleased] or ## [X.Y.Z] - YYYY-MM-DD (PEP 440)"
+        elif (version is None) == bool(found):
+            problem = "the first section, and only it, must be ## [Unreleased]"
+        elif older and version is not None and version >= older[-1]:
+            problem = f"{name} comes after {older[-1]}: newest first, each once"
+        else:
+            found[version] = (number, [])
+            continue
+        where = f"{CHANGELOG} line {number}"
+        raise RefusalError(f"{where} ({line}): {problem}.", f"# fix {where}, commit")
+    if None not in found:
+        raise RefusalError(f"{CHANGELOG} has no ## [Unreleased] section.", "# add it")
+    return {v: (n, "\n".join(lines).strip()) for v, (n, lines) in found.items()}
 
 
-def files_on_index(index_url: str, name: str, version: str) -> list[str]:
-    """The files of ``name`` ``version`` on a PEP 503 simple index.
+def notes(version: Version, tag: str) -> str:
+    """``version``'s section of CHANGELOG.md (a pre-release without one: Unreleased)."""
+    known = sections(CHANGELOG.read_text(encoding="utf-8"))
+    key = None if version not in known and version.is_prerelease else version
+    line, text = known.get(key, (0, ""))
+    heading = f"## [{version}] - {TODAY}" if key else "## [Unreleased]"
+    if not re.sub(r"(?m)^#+ .*", "", text).strip():  # headings alone are no notes
+        raise RefusalError(
+            f"{CHANGELOG} has no notes for {version}: "
+            + (f"line {line} starts an empty section." if line else f"add {heading}."),
+            retag(
+                tag,
+                f"# write them under {heading} (or under [Unreleased], then run",
+                "#   uv run .github/scripts/release_preflight.py changelog), and:",
+                f'git commit -am "Release notes of {version}"',
+                f"git tag {tag} && git push origin main {tag}",
+            ),
+        )
+    older = [v for v in known if v is not None and v < version]
+    if not older:
+        return text
+    repository = f"https://github.com/{os.environ['GITHUB_REPOSITORY']}"
+    return f"{text}\n\n**Full Changelog**: {repository}/compare/v{older[0]}...{tag}"
 
-    A project the index does not know (404) has none. Any other answer, or no
-    answer, is a refusal: an index that cannot be asked says nothing about
-    whether the version is free.
-    """
-    canonical = re.sub(r"[-_.]+", "-", name).lower()
-    url = f"{index_url.rstrip('/')}/{canonical}/"
-    if not url.startswith(("https://", "http://")):
-        raise RefusalError(f"Index URL {index_url} is not http(s).", "fix --index-url")
-    request = urllib.request.Request(url, headers={"Accept": "text/html"})  # noqa: S310
+
+def cut(version: Version) -> None:
+    """[Unreleased] becomes ``version``'s section, dated today, under a new empty one."""
+    text = CHANGELOG.read_text(encoding="utf-8")
+    known = sections(text)
+    (line, unreleased), (done, _) = known[None], known.get(version, (0, ""))
+    if not unreleased:
+        raise RefusalError(f"{CHANGELOG}: [Unreleased] (line {line}) is empty.", "")
+    if done:
+        problem = f"{CHANGELOG} has a section for {version} already (line {done})."
+        raise RefusalError(problem, "uv version --bump patch   # or minor / major")
+    if version.is_prerelease:
+        print(f"{version} is a pre-release: its notes are [Unreleased], kept.")
+        return
+    lines = text.splitlines(keepends=True)
+    lines.insert(line, f"\n## [{version}] - {TODAY}\n")
+    sections("".join(lines))  # a version that is not the newest: refused, not written
+    CHANGELOG.write_text("".join(lines), encoding="utf-8")
+    print(f"{CHANGELOG}: [Unreleased] is now [{version}] - {TODAY}.")
+
+
+def file_version(filename: str) -> Version | None:
+    """The version in a wheel's or an sdist's file name (None: any other file)."""
     try:
-        # The scheme is checked above: no file:// or custom opener.
-        with urllib.request.urlopen(request, timeout=_TIMEOUT) as answer:  # noqa: S310
-            page = answer.read().decode("utf-8", "replace")
+        if filename.endswith(".whl"):
+            return utils.parse_wheel_filename(filename)[1]
+        return utils.parse_sdist_filename(filename)[1]
+    except ValueError:  # InvalidWheelFilename, InvalidSdistFilename
+        return None
+
+
+def on_index(index_url: str, name: str, version: Version) -> list[str]:
+    """The index's files of ``name`` ``version``, asked for JSON (PEP 691). An unknown
+    project (404) has none; any other answer (HTML only, too) or none is a refusal."""
+    url = f"{index_url.rstrip('/')}/{utils.canonicalize_name(name)}/"
+    if not url.startswith(("https://", "http://")):  # no file:// or custom opener
+        raise RefusalError(f"Index URL {index_url} is not http(s).", "fix --index-url")
+    fix = "# when the index answers again: Re-run failed jobs"
+    request = urllib.request.Request(url, headers={"Accept": JSON_API})  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+            kind, page = answer.headers.get_content_type(), answer.read()
     except urllib.error.HTTPError as error:
         if error.code == 404:
             return []
@@ -208,96 +212,97 @@ def files_on_index(index_url: str, name: str, version: str) -> list[str]:
     except (urllib.error.URLError, OSError) as error:
         reason = f"it is unreachable ({getattr(error, 'reason', error)})"
     else:
-        filenames = re.findall(r"<a\b[^>]*>\s*([^<]+?)\s*</a>", page)
-        return [f for f in filenames if file_version(f) == version]
+        if kind == JSON_API:
+            files = [file["filename"] for file in json.loads(page)["files"]]
+            return [file for file in files if file_version(file) == version]
+        reason = f"it answered {kind}, not the JSON simple API ({JSON_API})"
+        fix = "# an --index-url that answers JSON (PEP 691), as PyPI and TestPyPI do"
+    problem = f"Could not ask {url} whether {name} {version} is there: {reason}."
     raise RefusalError(
-        f"Could not ask {url} whether {name} {version} is there: {reason}."
-        " That is no answer, so nothing is built or uploaded.",
-        "# when the index answers again: Re-run failed jobs",
+        f"{problem} That is no answer: nothing is built or uploaded.", fix
     )
 
 
-def check_index(index_url: str, name: str, version: str, retry: str) -> None:
-    found = files_on_index(index_url, name, version)
-    if found:
-        raise RefusalError(
-            f"{name} {version} is already on {index_url} ({', '.join(found)}):"
-            " an index never replaces a file, so this version cannot be released again.",
-            retry,
+def preflight(mode: str, index_url: str | None) -> tuple[str, Version, str]:
+    name, version = project()
+    if mode == "tag":
+        tag = os.environ["GITHUB_REF_NAME"]
+        check_tag(tag, version)
+        print(f"Tag {tag} matches version {version}.")
+        check_on_default_branch(tag, os.environ["GITHUB_SHA"])
+        print(f"Tag {tag} is on the default branch.")
+        release_notes = notes(version, tag)
+        print(f"Its release notes, from {CHANGELOG}:\n{release_notes}")
+        retry = retag(
+            tag,
+            "uv version --bump patch   # or minor / major",
+            "# write why under ## [Unreleased] in CHANGELOG.md, then:",
+            "uv run .github/scripts/release_preflight.py changelog",
+            'git commit -am "Release $(uv version --short)"',
+            'git tag "v$(uv version --short)"',
+            'git push origin main "v$(uv version --short)"',
+            "# if an earlier run of this tag uploaded some files and failed,",
+            "# re-run its failed jobs instead: files already there are skipped",
         )
-    print(f"{name} {version} is not on {index_url} yet.")
-
-
-def dev_version(version: str) -> str:
-    """This run's own version: X.Y.Z.devNNAA (run number, then attempt in two digits)."""
-    attempt = int(os.environ["GITHUB_RUN_ATTEMPT"])
-    if not 1 <= attempt <= 99:  # GitHub allows 50 re-runs
-        raise RefusalError(f"Run attempt {attempt} has no two-digit number.", "")
-    number = int(os.environ["GITHUB_RUN_NUMBER"]) * 100 + attempt
-    return f"{re.sub(r'[.]dev[0-9]+$', '', version)}.dev{number}"
+    else:
+        attempt = int(os.environ["GITHUB_RUN_ATTEMPT"])
+        if not 1 <= attempt <= 99:  # GitHub allows 50 re-runs
+            raise RefusalError(f"Run attempt {attempt} has no two-digit number.", "")
+        number = int(os.environ["GITHUB_RUN_NUMBER"]) * 100 + attempt
+        version = Version(f"{str(version).partition('.dev')[0]}.dev{number}")
+        print(f"This rehearsal builds version {version}.")
+        release_notes, retry = "", "# run the workflow again: a new run, a new number"
+    if not index_url:
+        print("No index to check: this package is never uploaded.")
+    elif found := on_index(index_url, name, version):
+        problem = f"{name} {version} is already on {index_url} ({', '.join(found)}):"
+        problem += (
+            " an index never replaces a file: this version cannot be released again."
+        )
+        raise RefusalError(problem, retry)
+    else:
+        print(f"{name} {version} is not on {index_url} yet.")
+    return name, version, release_notes
 
 
 def write(variable: str, text: str) -> None:
     """Append to the file a runner names in ``variable`` (outputs, summary), if any."""
-    path = os.environ.get(variable)
-    if path:
-        with Path(path).open("a", encoding="utf-8") as file:
+    if os.environ.get(variable):
+        with Path(os.environ[variable]).open("a", encoding="utf-8") as file:
             file.write(text)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("mode", choices=["tag", "rehearsal"])
-    parser.add_argument(
-        "--index-url", help="simple index the files go to (none: private)"
-    )
-    args = parser.parse_args(argv)
+    parser.add_argument("mode", choices=["tag", "rehearsal", "changelog"])
+    parser.add_argument("--index-url", help="where the files go (none: private)")
+    args = parser.parse_args()
     try:
-        name, version = project()
-        if args.mode == "tag":
-            tag = os.environ["GITHUB_REF_NAME"]
-            check_tag(tag, version)
-            print(f"Tag {tag} matches version {version}.")
-            check_on_default_branch(tag, os.environ["GITHUB_SHA"])
-            print(f"Tag {tag} is on the default branch.")
-            retry = (
-                f"git push --delete origin {tag} && git tag -d {tag}\n"
-                "uv version --bump patch   # or minor / major\n"
-                'git commit -am "Release $(uv version --short)"\n'
-                'git tag "v$(uv version --short)"\n'
-                'git push origin main "v$(uv version --short)"\n'
-                "# if an earlier run of this tag uploaded some files and failed,\n"
-                "# re-run its failed jobs instead: files already there are skipped"
-            )
-        else:
-            version = dev_version(version)
-            print(f"This rehearsal builds version {version}.")
-            retry = "# run the workflow again: a new run gets a new number"
-        if args.index_url:
-            check_index(args.index_url, name, version, retry)
-        else:
-            print("No index to check: this package is never uploaded.")
+        if args.mode == "changelog":
+            cut(project()[1])
+            return 0
+        name, version, release_notes = preflight(args.mode, args.index_url)
     except RefusalError as refusal:
-        message = refusal.problem.replace("%", "%25")
-        print(f"::error title=Release preflight::{message}")
-        fix = f"Fix:\n{refusal.fix}\n" if refusal.fix else ""
-        print(fix, end="")
-        write("GITHUB_STEP_SUMMARY", f"**Not released:** {refusal.problem}\n\n")
-        if fix:
-            write("GITHUB_STEP_SUMMARY", f"```sh\n{refusal.fix}\n```\n")
+        problem, fix = refusal.args
+        print(f"::error title=Release preflight::{problem.replace('%', '%25')}")
+        print(f"Fix:\n{fix}" if fix else "")
+        write("GITHUB_STEP_SUMMARY", f"**Not released:** {problem}\n\n")
+        write("GITHUB_STEP_SUMMARY", f"```sh\n{fix}\n```\n" if fix else "")
         return 1
-    prerelease = _PRERELEASE.search(version) is not None
-    write("GITHUB_OUTPUT", f"version={version}\nprerelease={str(prerelease).lower()}\n")
-    kind = "a pre-release" if prerelease else "a final release"
+    kind = "a pre-release" if version.is_prerelease else "a final release"
+    prerelease = str(version.is_prerelease).lower()
+    outputs = f"version={version}\nprerelease={prerelease}\n"
+    write("GITHUB_OUTPUT", f"{outputs}notes={json.dumps(release_notes)}\n")
     write("GITHUB_STEP_SUMMARY", f"Releasing {name} {version} ({kind}).\n")
     if args.mode == "rehearsal" and args.index_url:
+        command = f'python -m pip install "{name}=={version}"'
+        command += f" --extra-index-url {args.index_url}"
         write(
             "GITHUB_STEP_SUMMARY",
-            f"\nInstall it once published:\n\n```sh\npython -m pip install"
-            f' "{name}=={version}" --extra-index-url {args.index_url}\n```\n',
+            f"\nInstall it once published:\n\n```sh\n{command}\n```\n",
         )
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

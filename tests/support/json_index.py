@@ -1,0 +1,80 @@
+"""The local index as PyPI serves it: the JSON simple API (PEP 691) for a client that asks.
+
+pypiserver 2.4 answers every page in HTML, whatever the client asks for (PEP 503's
+form, frozen by PEP 833); PyPI and TestPyPI answer JSON to a client that asks for it
+(``Accept: application/vnd.pypi.simple.v1+json``) and HTML to one that does not.
+``json_api`` puts that negotiation in front of a running pypiserver: a project page
+asked for JSON is built from the files the index serves (name, URL, SHA-256, as
+pypiserver's own page lists them); anything else is redirected to pypiserver.
+Uploads still go to pypiserver itself (``LocalIndex.url``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
+
+from support.index import LocalIndex
+
+JSON_API = "application/vnd.pypi.simple.v1+json"
+
+
+def project_of(path: Path) -> str | None:
+    """The canonical project name of a distribution file, or None for any other file."""
+    try:
+        name = parse_wheel_filename(path.name)[0] if path.suffix == ".whl" else parse_sdist_filename(path.name)[0]
+    except ValueError:
+        return None
+    return str(name)
+
+
+@contextmanager
+def json_api(index: LocalIndex) -> Iterator[LocalIndex]:
+    """``index`` with a ``simple_url`` that negotiates JSON as PyPI does."""
+
+    class Negotiating(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            parts = self.path.strip("/").split("/")
+            if JSON_API not in self.headers.get("Accept", "") or len(parts) != 2 or parts[0] != "simple":
+                self.send_response(302)
+                self.send_header("Location", f"{index.url.rstrip('/')}{self.path}")
+                self.end_headers()
+                return
+            project = str(canonicalize_name(parts[1]))
+            files = [
+                {
+                    "filename": path.name,
+                    "url": f"{index.url}packages/{path.name}",
+                    "hashes": {"sha256": hashlib.sha256(path.read_bytes()).hexdigest()},
+                }
+                for path in sorted(index.directory.iterdir())
+                if project_of(path) == project
+            ]
+            if not files:
+                self.send_error(404, "Not Found")
+                return
+            body = json.dumps({"meta": {"api-version": "1.0"}, "name": project, "files": files}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", JSON_API)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Negotiating) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        front = LocalIndex(index.url, index.directory)
+        front.simple_url = f"http://127.0.0.1:{server.server_address[1]}/simple/"
+        try:
+            yield front
+        finally:
+            server.shutdown()
