@@ -46,7 +46,7 @@ from support.answers import DEFAULT_NAMES, REQUIRED_ANSWERS
 from support.commands import find_interpreter, git, require_interpreter, run, uv
 from support.expressions import STATUS_FUNCTIONS, Strict, condition, substitute
 from support.index import LocalIndex
-from support.workflows import matrix_entries, parse_workflow, steps_using, triggers
+from support.workflows import load_workflow, matrix_entries, parse_workflow, steps_using, triggers
 
 DEFAULT_BRANCH = "main"
 REPOSITORY = f"{REQUIRED_ANSWERS['github_owner']}/{DEFAULT_NAMES['repository_name']}"
@@ -331,7 +331,7 @@ class WorkflowRun:
         """A workflow as the pushed commit (or the working copy) has it."""
         if self.origin is None:
             assert self.in_place is not None
-            return parse_workflow((self.in_place / ".github" / "workflows" / name).read_text(encoding="utf-8"), name)
+            return load_workflow(self.in_place, name)
         return parse_workflow(git("show", f"{self.sha}:.github/workflows/{name}", cwd=self.origin), name)
 
     def run(self, workflow: str = "release.yml", given: Mapping[str, str] | None = None) -> dict[str, str]:
