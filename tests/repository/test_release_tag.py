@@ -1,32 +1,31 @@
 """Releases of the template are tagged from CHANGELOG.md (scripts/release_tag.py, tests.yml's `tag` job).
 
-The script runs for real, as the workflow runs it, against throwaway git
-repositories. The workflow is checked as GitHub would run it: for each event,
-with the test suite passing and failing, which jobs run (the tag only after
-the tests passed, on a push to main), who may write, what may cancel a
-tagging run; each defect the check guards against is planted to see it fail.
-The tag job's steps run against a local origin. (zizmor pedantic and the JSON
-schema check every workflow of this repository in tests/test_workflows.py.)
+The script runs for real against throwaway git repositories. tests.yml runs
+as GitHub runs it (support.runner, one evaluator: support.expressions): its
+graph for each event its `on:` starts, with the job that runs the test suite
+given as passed or failed (the suite itself is proven by running it), and the
+tag job's real steps pushing to a local origin, a fake `gh` recording the
+release. Each rule is shown able to fail by planting its defect in a committed
+tests.yml. (zizmor pedantic and the JSON schemas check this repository's
+workflows in tests/ci/test_workflow_rules.py.)
 """
 
 from __future__ import annotations
 
-import copy
-import math
-import os
 import re
+import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import release_tag  # scripts/release_tag.py (pyproject.toml puts scripts/ on the path)
-from support.commands import run
-from support.facts import TEMPLATE_DIR, copier_config
-from support.workflows import load_workflow, triggers
+from support.commands import git, run
+from support.expressions import substitute
+from support.facts import TEMPLATE_DIR
+from support.runner import Event, Repo, WorkflowRun
+from support.workflows import load_workflow, parse_workflow, steps_using, triggers
 
 SCRIPT = TEMPLATE_DIR / "scripts" / "release_tag.py"
 
@@ -41,15 +40,15 @@ def changelog(*sections: tuple[str, str], unreleased: str = "") -> str:
     return text
 
 
-def git(repo: Path, *args: str) -> str:
-    return run(["git", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false", *args], repo).stdout
-
-
 def commit(repo: Path, text: str, message: str) -> str:
     (repo / "CHANGELOG.md").write_text(text, encoding="utf-8")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "--allow-empty", "-m", message)
-    return git(repo, "rev-parse", "HEAD").strip()
+    git("add", "-A", cwd=repo)
+    git("commit", "-q", "--allow-empty", "-m", message, cwd=repo)
+    return git("rev-parse", "HEAD", cwd=repo)
+
+
+V110 = ("[1.1.0] - 2026-02-01", "### Added\n- more")
+V100 = ("[1.0.0] - 2026-01-10", "- first work")
 
 
 @pytest.fixture
@@ -57,11 +56,11 @@ def repo(tmp_path: Path) -> Path:
     """A repository whose 1.0.0 is released and tagged, with 1.1.0 being written."""
     path = tmp_path / "repo"
     path.mkdir()
-    git(path, "init", "-q", "-b", "main")
+    git("init", "-q", "-b", "main", cwd=path)
     commit(path, changelog(unreleased="- first work"), "Start")
-    commit(path, changelog(("[1.0.0] - 2026-01-10", "- first work")), "Release 1.0.0")
-    git(path, "tag", "-a", "-m", "Release 1.0.0", "v1.0.0")
-    commit(path, changelog(("[1.0.0] - 2026-01-10", "- first work"), unreleased="- more"), "More")
+    commit(path, changelog(V100), "Release 1.0.0")
+    git("tag", "-a", "-m", "Release 1.0.0", "v1.0.0", cwd=path)
+    commit(path, changelog(V100, unreleased="- more"), "More")
     return path
 
 
@@ -71,11 +70,7 @@ def tag_script(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def tags(repo: Path) -> list[str]:
-    return git(repo, "tag", "--list").split()
-
-
-V110 = ("[1.1.0] - 2026-02-01", "### Added\n- more")
-V100 = ("[1.0.0] - 2026-01-10", "- first work")
+    return git("tag", "--list", cwd=repo).split()
 
 
 def test_a_new_version_is_tagged_at_its_release_commit_with_its_notes(repo: Path) -> None:
@@ -88,10 +83,10 @@ def test_a_new_version_is_tagged_at_its_release_commit_with_its_notes(repo: Path
 
     assert result.returncode == 0, result.stderr
     assert result.stdout == "v1.1.0\n"
-    assert git(repo, "cat-file", "-t", "v1.1.0").strip() == "tag"  # annotated
-    assert git(repo, "rev-parse", "v1.1.0^{commit}").strip() == released
+    assert git("cat-file", "-t", "v1.1.0", cwd=repo) == "tag"  # annotated
+    assert git("rev-parse", "v1.1.0^{commit}", cwd=repo) == released
     assert notes.read_text(encoding="utf-8") == "### Added\n- more\n"
-    message = git(repo, "tag", "--list", "--format=%(contents)", "v1.1.0")
+    message = git("tag", "--list", "--format=%(contents)", "v1.1.0", cwd=repo)
     assert message.startswith("Release 1.1.0 (2026-02-01)\n")
     assert "- more" in message
 
@@ -105,14 +100,14 @@ def test_an_existing_tag_means_nothing_to_do(repo: Path) -> None:
 
 
 def test_no_released_version_means_nothing_to_do(tmp_path: Path) -> None:
-    git(tmp_path, "init", "-q", "-b", "main")
+    git("init", "-q", "-b", "main", cwd=tmp_path)
     commit(tmp_path, changelog(unreleased="- work"), "Start")
     result = tag_script(tmp_path)
     assert (result.returncode, result.stdout, tags(tmp_path)) == (0, "", [])
 
 
 def test_a_version_lower_than_the_newest_tag_is_an_error(repo: Path) -> None:
-    git(repo, "tag", "-a", "-m", "by hand", "v2.0.0")
+    git("tag", "-a", "-m", "by hand", "v2.0.0", cwd=repo)
     commit(repo, changelog(V110, V100), "Release 1.1.0 after 2.0.0")
     result = tag_script(repo)
     assert result.returncode == 1
@@ -174,12 +169,12 @@ def test_release_commit_without_tags_is_the_last_commit_with_that_release_and_no
 
     assert release_tag.release_commit(tagless, (1, 1, 0)) == after != release
     # The 1.0.0 commit has its tag in the original and is found by history in the clone.
-    assert release_tag.release_commit(tagless, (1, 0, 0)) == git(repo, "rev-parse", "v1.0.0^{commit}").strip()
+    assert release_tag.release_commit(tagless, (1, 0, 0)) == git("rev-parse", "v1.0.0^{commit}", cwd=repo)
     assert release_tag.release_commit(tagless, (0, 9, 0)) is None
 
 
 def test_this_repositorys_newest_release_is_found_without_tags(tmp_path: Path) -> None:
-    """What tests/test_update.py relies on in a CI clone that carries no tags."""
+    """What the update tests (support.updates) rely on in a CI clone that carries no tags."""
     newest = release_tag.parse_changelog((TEMPLATE_DIR / "CHANGELOG.md").read_text(encoding="utf-8")).newest
     assert newest is not None, "CHANGELOG.md has no released version"
     if run(["git", "rev-parse", "--is-shallow-repository"], TEMPLATE_DIR).stdout.strip() == "true":
@@ -191,13 +186,8 @@ def test_this_repositorys_newest_release_is_found_without_tags(tmp_path: Path) -
     tagged = run(["git", "rev-parse", "-q", "--verify", f"{newest.tag}^{{commit}}"], TEMPLATE_DIR, check=False)
     if tagged.returncode == 0:  # where the tag exists, history agrees with it
         assert found == tagged.stdout.strip()
-    released = release_tag.parse_changelog(git(tagless, "show", f"{found}:CHANGELOG.md"))
+    released = release_tag.parse_changelog(git("show", f"{found}:CHANGELOG.md", cwd=tagless))
     assert (released.newest, released.unreleased) == (newest, "")
-
-
-def test_this_repositorys_changelog_parses() -> None:
-    parsed = release_tag.parse_changelog((TEMPLATE_DIR / "CHANGELOG.md").read_text(encoding="utf-8"))
-    assert parsed.releases, "CHANGELOG.md has no released version"
 
 
 def test_with_a_tested_commit_only_that_commit_is_tagged(repo: Path) -> None:
@@ -212,661 +202,213 @@ def test_with_a_tested_commit_only_that_commit_is_tagged(repo: Path) -> None:
     assert f"Re-run the test run of {released}'s push" in result.stderr
     assert tags(repo) == ["v1.0.0"]
     # Once the release commit's own run tagged it, later runs have nothing to do.
-    git(repo, "tag", "-a", "-m", "Release 1.1.0", "v1.1.0", released)
+    git("tag", "-a", "-m", "Release 1.1.0", "v1.1.0", released, cwd=repo)
     assert (tag_script(repo, "--tested-commit", later).returncode, tags(repo)) == (0, ["v1.0.0", "v1.1.0"])
 
 
 # ---------------------------------------------------------------------------
 # The workflow: tests.yml's `tag` job, after the tests
 # ---------------------------------------------------------------------------
-#
-# The checks below read the parsed workflow as GitHub would run it: they
-# evaluate the `if:`, `concurrency:` and `cancel-in-progress:` expressions for
-# each event the workflow is triggered by, and work out which jobs run when
-# the test suite passes and when it fails. `tagging_problems` is proven able
-# to fail by planting each defect it guards against in a copy of the workflow.
 
 TESTS_YML = "tests.yml"
 CI_RUN = re.compile(r"^\s*bash\s+\.ci/run\b", re.MULTILINE)  # the command that runs the test suite
-TAG_SCRIPT = re.compile(r"\bscripts/release_tag\.py\b")
-TAGGING_REF = "refs/heads/main"
-
-
-class ExpressionError(Exception):
-    """An expression form this evaluator does not know: the test fails rather than guess."""
-
-
-_TOKEN = re.compile(
-    r"\s*(?:(?P<string>'(?:[^']|'')*')|(?P<number>[0-9]+)|(?P<op>==|!=|&&|\|\||!|\(|\))"
-    r"|(?P<name>[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*))"
-)
-STATUS_FUNCTIONS = ("success", "failure", "always", "cancelled")
-
-
-def _tokens(expression: str) -> list[tuple[str, str]]:
-    tokens, position, text = [], 0, expression.strip()
-    while position < len(text):
-        match = _TOKEN.match(text, position)
-        if match is None or match.end() == position:
-            raise ExpressionError(f"cannot read {text[position:]!r} in {expression!r}")
-        kind = match.lastgroup
-        assert kind is not None
-        tokens.append((kind, match[kind]))
-        position = match.end()
-    return tokens
-
-
-def _unwrap(value: object) -> str:
-    """An `if:`'s text without its optional ${{ }}."""
-    text = str(value).strip()
-    if text.startswith("${{") and text.endswith("}}"):
-        text = text[3:-2]
-    return text
-
-
-def _number(value: Any) -> float:
-    if value is None:
-        return 0.0
-    if isinstance(value, bool | int | float):
-        return float(value)
-    try:
-        return float(value.strip()) if value.strip() else 0.0
-    except ValueError:
-        return math.nan
-
-
-def _equal(left: Any, right: Any) -> bool:
-    """GitHub's loose ==: strings case-insensitively, different types as numbers."""
-    if isinstance(left, str) and isinstance(right, str):
-        return left.casefold() == right.casefold()
-    if type(left) is type(right):
-        return bool(left == right)
-    return _number(left) == _number(right)
-
-
-def truthy(value: Any) -> bool:
-    """GitHub's falsy values: false, 0, -0, '', null (and NaN)."""
-    return value not in (None, False, "", 0) and not (isinstance(value, float) and math.isnan(value))
-
-
-def evaluate(expression: str, contexts: Mapping[str, Any], status: str = "success") -> Any:
-    """A GitHub expression: literals, context paths, ! == != && || and (), the status functions.
-
-    ``status`` is what the status functions see: "success" (everything before
-    succeeded), "failure" or "cancelled". A missing property is null, as on GitHub.
-    """
-    tokens = _tokens(_unwrap(expression))
-    position = 0
-
-    def peek() -> tuple[str, str] | None:
-        return tokens[position] if position < len(tokens) else None
-
-    def take(expected: str | None = None) -> tuple[str, str]:
-        nonlocal position
-        token = peek()
-        if token is None or (expected is not None and token[1] != expected):
-            raise ExpressionError(f"expected {expected or 'more'} in {expression!r}")
-        position += 1
-        return token
-
-    def primary() -> Any:
-        kind, text = take()
-        if kind == "string":
-            return text[1:-1].replace("''", "'")
-        if kind == "number":
-            return float(text)
-        if kind == "op" and text == "(":
-            value = either()
-            take(")")
-            return value
-        if kind != "name":
-            raise ExpressionError(f"unexpected {text!r} in {expression!r}")
-        if (peek() or ("", ""))[1] == "(":
-            take("(")
-            take(")")
-            if text not in STATUS_FUNCTIONS:
-                raise ExpressionError(f"unknown function {text}() in {expression!r}")
-            return text == "always" or text == status
-        literals = {"true": True, "false": False, "null": None}
-        if text in literals:
-            return literals[text]
-        root, *path = text.split(".")
-        if root not in contexts:
-            raise ExpressionError(f"unknown context {root} in {expression!r}")
-        value = contexts[root]
-        for key in path:
-            value = value.get(key) if isinstance(value, Mapping) else None
-        return value
-
-    def unary() -> Any:
-        if peek() == ("op", "!"):
-            take("!")
-            return not truthy(unary())
-        return primary()
-
-    def comparison() -> Any:
-        left = unary()
-        if (peek() or ("", ""))[1] in ("==", "!="):
-            _, op = take()
-            equal = _equal(left, unary())
-            return equal if op == "==" else not equal
-        return left
-
-    def both() -> Any:
-        value = comparison()
-        while peek() == ("op", "&&"):
-            take("&&")
-            right = comparison()
-            value = right if truthy(value) else value
-        return value
-
-    def either() -> Any:
-        value = both()
-        while peek() == ("op", "||"):
-            take("||")
-            right = both()
-            value = value if truthy(value) else right
-        return value
-
-    result = either()
-    if peek() is not None:
-        raise ExpressionError(f"unexpected {peek()} in {expression!r}")
-    return result
-
-
-def interpolate(text: object, contexts: Mapping[str, Any]) -> str:
-    """A value with ${{ }} expressions in it, as GitHub substitutes them."""
-
-    def as_text(value: Any) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, bool):
-            return str(value).lower()
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value)
-
-    return re.sub(r"\$\{\{(.*?)\}\}", lambda m: as_text(evaluate(m[1], contexts)), as_text(text))
-
-
-def condition_holds(condition: object, contexts: Mapping[str, Any], status: str) -> bool:
-    """A job's or step's `if:`: without a status function, GitHub puts `success() &&` before it."""
-    text = _unwrap(condition)
-    if not re.search(rf"\b(?:{'|'.join(STATUS_FUNCTIONS)})\s*\(", text):
-        text = f"success() && ({text})"
-    return truthy(evaluate(text, contexts, status))
-
-
-# --- events: the `github` context of each kind of run the workflow's triggers start
-
-
-def github_context(event: str, ref: str, pull_request: int | None = None) -> dict[str, Any]:
-    payload = {"pull_request": {"number": pull_request}} if pull_request is not None else {}
-    return {"github": {"event_name": event, "ref": ref, "event": payload, "token": "***"}}
-
-
-# Per trigger, the runs it can start; pushes and manual runs also off main and on tags, so
-# that a job's `if:` is checked on its own, not only behind the trigger's branch filter.
-EVENT_RUNS: dict[str, list[dict[str, Any]]] = {
-    "push": [
-        github_context("push", TAGGING_REF),
-        github_context("push", "refs/heads/feature"),
-        github_context("push", "refs/tags/v9.9.9"),
-    ],
-    "pull_request": [github_context("pull_request", "refs/pull/7/merge", pull_request=7)],
-    "workflow_dispatch": [
-        github_context("workflow_dispatch", TAGGING_REF),
-        github_context("workflow_dispatch", "refs/heads/feature"),
-    ],
-    "schedule": [github_context("schedule", TAGGING_REF)],  # runs on the default branch
+MAIN = "refs/heads/main"
+TAGGING = Event("push", MAIN)  # the one kind of run that may tag: a release is declared by its push
+PASSED = {"tests": "success"}
+# Per trigger, the runs it can start; pushes and manual runs also off main and on a tag,
+# so that the tag job's `if:` is checked on its own, not only behind a trigger's filter.
+EVENTS = {
+    "push": [TAGGING, Event("push", "refs/heads/feature"), Event("push", "refs/tags/v9.9.9")],
+    "pull_request": [Event("pull_request", "refs/pull/7/merge", payload={"pull_request": {"number": 7}})],
+    "workflow_dispatch": [Event("workflow_dispatch", MAIN), Event("workflow_dispatch", "refs/heads/feature")],
+    "schedule": [Event("schedule", MAIN)],  # runs on the default branch
 }
 
 
-def describe(contexts: Mapping[str, Any]) -> str:
-    return f"{contexts['github']['event_name']} on {contexts['github']['ref']}"
+@pytest.fixture
+def origin(repo: Path, tmp_path: Path) -> Repo:
+    """``repo`` with this repository's workflows (as in the working tree) and script, pushed to a bare
+    origin: GitHub's side, where the tag job pushes (support.runner)."""
+    shutil.copytree(TEMPLATE_DIR / ".github" / "workflows", repo / ".github" / "workflows")
+    (repo / "scripts").mkdir()
+    shutil.copy(SCRIPT, repo / "scripts")
+    git("init", "-q", "--bare", "-b", "main", tmp_path / "origin.git", cwd=tmp_path)
+    git("remote", "add", "origin", tmp_path / "origin.git", cwd=repo)
+    pushed = Repo(repo, tmp_path / "origin.git")
+    pushed.commit_all("The workflows and the script")
+    git("push", "-q", "origin", "main", "v1.0.0", cwd=repo)
+    return pushed
 
 
-def event_runs(workflow: Mapping[str, Any]) -> list[dict[str, Any]]:
-    unknown = sorted(set(triggers(workflow)) - set(EVENT_RUNS))
-    if unknown:
-        raise ExpressionError(f"the check does not know the event(s) {unknown}: teach EVENT_RUNS what they run")
-    return [contexts for event in triggers(workflow) for contexts in EVENT_RUNS[event]]
-
-
-def is_tagging_run(contexts: Mapping[str, Any]) -> bool:
-    """The one kind of run that may tag: a push to main (a release is declared by its push)."""
-    return (contexts["github"]["event_name"], contexts["github"]["ref"]) == ("push", TAGGING_REF)
-
-
-# --- jobs: who tests, who may write, and what runs
-
-
-def needs(job: Mapping[str, Any]) -> list[str]:
-    needed = job.get("needs", [])
-    return [needed] if isinstance(needed, str) else list(needed)
-
-
-def all_needs(jobs: Mapping[str, Any], job_id: str) -> set[str]:
-    """Every job ``job_id`` waits for, directly or through others."""
-    found: set[str] = set()
-    pending = needs(jobs[job_id])
-    while pending:
-        needed = pending.pop()
-        if needed not in found:
-            found.add(needed)
-            pending += needs(jobs[needed])
-    return found
-
-
-def permissions(workflow: Mapping[str, Any], job: Mapping[str, Any]) -> Any:
-    """The job's permissions: its own, else the workflow's (None: the repository default)."""
-    return job.get("permissions", workflow.get("permissions"))
-
-
-def may_write(granted: Any) -> bool:
-    if not isinstance(granted, Mapping):
-        return granted != "read-all"  # write-all, or the repository default (possibly write)
-    return "write" in granted.values()
-
-
-def suite_steps(job: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return [step for step in job.get("steps", []) if CI_RUN.search(str(step.get("run", "")))]
-
-
-def job_results(workflow: Mapping[str, Any], contexts: Mapping[str, Any], suite_passes: bool) -> dict[str, str]:
-    """Each job's result in one run: "success", "failure" or "skipped" (as `needs.<id>.result`).
-
-    A job runs when its `if:` holds, where success() means every job it needs
-    succeeded. The test suite fails when ``suite_passes`` is false, unless its
-    step is skipped or it, or its job, continues on error.
-    """
+def tagging_problems(origin: Repo, tmp: Path) -> list[str]:
+    """Where tests.yml, as origin's HEAD commit has it, could tag a commit whose tests did not pass
+    (an empty list when nowhere): each event's run is of that commit."""
+    refs = sorted({event.ref for events in EVENTS.values() for event in events})
+    git("push", "-q", "--force", "origin", *(f"HEAD:{ref}" for ref in refs), cwd=origin.work)
+    names = git("ls-tree", "--name-only", "HEAD", ".github/workflows/", cwd=origin.work).split()
+    workflows = {Path(name).name: parse_workflow(git("show", f"HEAD:{name}", cwd=origin.work), name) for name in names}
+    workflow, problems = workflows[TESTS_YML], []
     jobs = workflow["jobs"]
-    results: dict[str, str] = {}
-
-    def result(job_id: str) -> str:
-        if job_id not in results:
-            job = jobs[job_id]
-            needed = [result(other) for other in needs(job)]
-            status = "success" if all(r == "success" for r in needed) else "failure"
-            if not condition_holds(job.get("if", "success()"), contexts, status):
-                results[job_id] = "skipped"
-            else:
-                tested = [
-                    step
-                    for step in suite_steps(job)
-                    if condition_holds(step.get("if", "success()"), contexts, "success")
-                    and not step.get("continue-on-error")
-                ]
-                fails = bool(tested) and not suite_passes and not job.get("continue-on-error")
-                results[job_id] = "failure" if fails else "success"
-        return results[job_id]
-
-    for job_id in jobs:
-        result(job_id)
-    return results
-
-
-def concurrency_blocks(workflow: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
-    blocks = [("the workflow", workflow.get("concurrency"))]
-    blocks += [(f"job {job_id}", job.get("concurrency")) for job_id, job in workflow["jobs"].items()]
-    return [(where, block if isinstance(block, Mapping) else {"group": block}) for where, block in blocks if block]
-
-
-def tagging_problems(workflow: Mapping[str, Any]) -> list[str]:
-    """Where the workflow could tag a commit whose tests did not pass here (an empty list when none)."""
-    jobs = workflow["jobs"]
-    problems: list[str] = []
-    testers = [job_id for job_id, job in jobs.items() if suite_steps(job)]
-    taggers = [
-        job_id
-        for job_id, job in jobs.items()
-        if any(TAG_SCRIPT.search(str(s.get("run", ""))) for s in job.get("steps", []))
-    ]
-    writers = [job_id for job_id, job in jobs.items() if may_write(permissions(workflow, job))]
-    if len(testers) != 1 or len(taggers) != 1:
-        return [f"expected one job running the test suite and one tagging, found {testers} and {taggers}"]
-    (tester,), (tagger,) = testers, taggers
-    # Least privilege: nothing for the workflow, read for the tests, the tag job writes the tag only.
-    if workflow.get("permissions") != {}:
-        problems.append(f"the workflow's permissions are {workflow.get('permissions')!r}, not {{}}")
-    if writers != [tagger]:
-        problems.append(f"the jobs that may write are {writers}, not only {tagger}")
-    if permissions(workflow, jobs[tester]) != {"contents": "read"}:
-        problems.append(f"{tester}: permissions {permissions(workflow, jobs[tester])!r}, not contents: read")
-    if permissions(workflow, jobs[tagger]) != {"contents": "write"}:
-        problems.append(f"{tagger}: permissions {permissions(workflow, jobs[tagger])!r}, not contents: write")
-    # The graph: the tag waits for the tests.
-    if tester not in all_needs(jobs, tagger):
-        problems.append(f"{tagger} does not need {tester}, directly or through another job")
-    # Both check out the run's commit (no `ref:`): the tested commit is the one tagged.
-    for job_id in (tester, tagger):
-        for step in jobs[job_id].get("steps", []):
-            if str(step.get("uses", "")).startswith("actions/checkout@"):
-                if "ref" in (step.get("with") or {}):
-                    problems.append(f"{job_id}: checks out {step['with']['ref']!r}, not the run's commit")
-                if (step.get("with") or {}).get("persist-credentials") is not False:
-                    problems.append(f"{job_id}: checkout keeps its credentials")
-    # Which runs tag: each event, with the suite passing and failing.
-    try:
-        runs = event_runs(workflow)
-        for contexts in runs:
-            for suite_passes in (True, False):
-                tags = job_results(workflow, contexts, suite_passes)[tagger] != "skipped"
-                should = is_tagging_run(contexts) and suite_passes
-                if tags != should:
-                    verdict = "passed" if suite_passes else "failed"
-                    problems.append(
-                        f"{tagger} {'runs' if tags else 'does not run'} on {describe(contexts)} when the tests {verdict}"
-                    )
-        # Never cancelled half-way: no run (this one or a later one, of any event)
-        # cancels in progress a concurrency group that a tagging run holds.
-        held = {
-            interpolate(block["group"], contexts).casefold()
-            for contexts in runs
-            if is_tagging_run(contexts)
-            for where, block in concurrency_blocks(workflow)
-            if where in ("the workflow", f"job {tagger}")
-        }
-        for contexts in runs:
-            for where, block in concurrency_blocks(workflow):
-                group = interpolate(block["group"], contexts).casefold()
-                cancels = block.get("cancel-in-progress", False)
-                if not isinstance(cancels, bool):
-                    cancels = truthy(evaluate(str(cancels), contexts))
-                if group in held and cancels:
-                    problems.append(
-                        f"a {describe(contexts)} run cancels the tagging run in progress ({where}: {group})"
-                    )
-        if "concurrency" not in jobs[tagger]:
-            problems.append(f"{tagger} has no concurrency group of its own: two tagging jobs could run at once")
-        elif jobs[tagger]["concurrency"].get("queue") != "max":
-            problems.append(f"{tagger}: a newer tagging job waiting would replace (cancel) an older one (queue: max)")
-    except ExpressionError as error:
-        problems.append(str(error))
+    # The job given as passed or failed runs the suite, unconditionally: its result is the suite's.
+    suite = [(j, step) for j, job in jobs.items() for step in job["steps"] if CI_RUN.search(step.get("run", ""))]
+    if len(suite) != 1 or {"if", "continue-on-error"} & (set(suite[0][1]) | set(jobs[suite[0][0]])):
+        return [f"the suite's result is not one job's result: {suite}"]
+    tester = suite[0][0]
+    # Least privilege: nothing for a workflow, read for the tests, and only the tag job writes (contents).
+    may, rule = {}, {f"{TESTS_YML} {tester}": {"contents": "read"}, f"{TESTS_YML} tag": {"contents": "write"}}
+    for name, w in workflows.items():
+        may[name], rule[name] = w.get("permissions"), {}
+        may |= {f"{name} {j}": job.get("permissions", w.get("permissions")) for j, job in w["jobs"].items()}
+    writers = [key for key, grant in may.items() if not isinstance(grant, dict) or "write" in grant.values()]
+    if writers != [f"{TESTS_YML} tag"] or any(may[key] != grant for key, grant in rule.items()):
+        problems.append(f"permissions {may}: a workflow none, the tests contents: read, only the tag job writes")
+    # Both check out the run's commit (no `ref:`), keeping no credentials: the tested commit is the one tagged.
+    checkouts = [step.get("with", {}) for j in (tester, "tag") for step in steps_using(jobs[j], "actions/checkout")]
+    if any(
+        set(c) - {"persist-credentials", "fetch-depth"} or c.get("persist-credentials") is not False for c in checkouts
+    ):
+        problems.append(f"checkouts {checkouts}: another commit than the run's, or credentials kept")
+    tag_group = jobs["tag"].get("concurrency")
+    if not isinstance(tag_group, dict) or tag_group.get("queue") != "max":
+        problems.append("tag: no group of its own with queue: max: a newer tagging job would replace a waiting one")
+    unknown = sorted(set(triggers(workflow)) - set(EVENTS))
+    if problems or unknown:
+        return problems + [f"the test does not know the runs of {unknown}: add them to EVENTS"] * bool(unknown)
+    # Which runs tag: each event, with the suite passing and failing; which groups each run holds.
+    held, cancelling = set(), []
+    blocks = {"the workflow": workflow.get("concurrency")} | {j: job.get("concurrency") for j, job in jobs.items()}
+    for number, event in enumerate(event for trigger in triggers(workflow) for event in EVENTS[trigger]):
+        for verdict, said in (("success", "passed"), ("failure", "failed")):
+            graph = WorkflowRun(origin.origin, event, tmp / f"run-{number}-{verdict}")
+            tags = graph.run(TESTS_YML, given={tester: verdict})["tag"] != "skipped"
+            if tags != (event == TAGGING and verdict == "success"):
+                problems.append(
+                    f"tag {'runs' if tags else 'does not run'} on {event.name} on {event.ref} when the tests {said}"
+                )
+        contexts = graph.workflow_contexts(TESTS_YML)
+        for where, block in blocks.items():
+            block = block if isinstance(block, dict) else {"group": block}
+            if block["group"] is not None:
+                group = substitute(block["group"], contexts).casefold()
+                held |= {group} if event == TAGGING and where in ("the workflow", "tag") else set()
+                if substitute(block.get("cancel-in-progress", False), contexts) == "true":
+                    cancelling.append((f"{event.name} on {event.ref}", where, group))
+    # Never cancelled half-way: no run (this one or a later one, of any event) cancels a group a tagging run holds.
+    problems += [f"a {r} run cancels the tagging run in progress ({w}: {g})" for r, w, g in cancelling if g in held]
     return problems
 
 
-def parsed_tests_yml() -> dict[str, Any]:
-    return load_workflow(TEMPLATE_DIR, TESTS_YML)
+def plant(origin: Repo, old: str, new: str) -> None:
+    """A defect in the working tree's tests.yml (committed with the next commit)."""
+    path = origin.work / ".github" / "workflows" / TESTS_YML
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} is not once in {TESTS_YML}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def test_the_tag_job_waits_for_the_tests_and_runs_only_on_pushes_to_main() -> None:
-    workflow = parsed_tests_yml()
-    assert tagging_problems(workflow) == []
-    # What that means, spelled out for this workflow's events:
-    runs = event_runs(workflow)
-    tagging = [describe(c) for c in runs if job_results(workflow, c, suite_passes=True)["tag"] != "skipped"]
-    assert tagging == [f"push on {TAGGING_REF}"]
-    assert all(job_results(workflow, c, suite_passes=False)["tag"] == "skipped" for c in runs)
-    assert {describe(c) for c in runs} >= {
-        "pull_request on refs/pull/7/merge",
-        f"workflow_dispatch on {TAGGING_REF}",
-        f"schedule on {TAGGING_REF}",
-    }
+def test_the_tag_job_waits_for_the_tests_and_runs_only_on_pushes_to_main(origin: Repo, tmp_path: Path) -> None:
+    """...and only it may write, nothing cancels it, both jobs check out the run's commit."""
+    assert tagging_problems(origin, tmp_path) == []
+    # Each kind of run was evaluated: pull requests, manual and weekly runs too.
+    assert set(triggers(load_workflow(TEMPLATE_DIR, TESTS_YML))) == set(EVENTS)
 
 
-def test_only_the_tag_job_may_write_in_any_of_this_repositorys_workflows() -> None:
-    writers = {
-        (path.name, job_id)
-        for path in (TEMPLATE_DIR / ".github" / "workflows").glob("*.y*ml")
-        for workflow in [load_workflow(TEMPLATE_DIR, path.name)]
-        for job_id, job in workflow["jobs"].items()
-        if may_write(permissions(workflow, job))
-    }
-    assert writers == {(TESTS_YML, "tag")}
-    checkout = parsed_tests_yml()["jobs"]["tag"]["steps"][0]
-    assert checkout["uses"] == copier_config()["actions"]["default"]["checkout"].split(" #")[0]
-    assert checkout["with"] == {"persist-credentials": False, "fetch-depth": 0}
-
-
-def _tag_job(workflow: dict[str, Any]) -> dict[str, Any]:
-    job: dict[str, Any] = workflow["jobs"]["tag"]
-    return job
-
-
-def _tests_job(workflow: dict[str, Any]) -> dict[str, Any]:
-    job: dict[str, Any] = workflow["jobs"]["tests"]
-    return job
-
-
-def _suite_step(workflow: dict[str, Any]) -> dict[str, Any]:
-    return suite_steps(_tests_job(workflow))[0]
-
-
-def _gate_that_always_runs(workflow: dict[str, Any]) -> None:
-    workflow["jobs"]["gate"] = {
-        "needs": "tests",
-        "if": "always()",
-        "runs-on": "ubuntu-latest",
-        "permissions": {"contents": "read"},
-        "steps": [{"run": "true"}],
-    }
-    _tag_job(workflow)["needs"] = "gate"
-
-
-# Each defect the check guards against, planted in a copy of the parsed workflow.
-DEFECTS: dict[str, tuple[Any, str]] = {
-    "no needs": (lambda w: _tag_job(w).pop("needs"), "tag does not need tests"),
-    "if: main only": (
-        lambda w: _tag_job(w).update({"if": "github.ref == 'refs/heads/main'"}),
-        "tag runs on schedule on refs/heads/main when the tests passed",
-    ),
-    "if: any push": (
-        lambda w: _tag_job(w).update({"if": "github.event_name == 'push'"}),
-        "tag runs on push on refs/tags/v9.9.9 when the tests passed",
-    ),
-    "no if": (lambda w: _tag_job(w).pop("if"), "tag runs on pull_request on refs/pull/7/merge"),
-    "if: always()": (
-        lambda w: _tag_job(w).update({"if": "always() && " + _tag_job(w)["if"]}),
-        "tag runs on push on refs/heads/main when the tests failed",
-    ),
-    "needs a gate that always runs": (
-        _gate_that_always_runs,
-        "tag runs on push on refs/heads/main when the tests failed",
-    ),
-    "tests continue on error": (
-        lambda w: _tests_job(w).update({"continue-on-error": True}),
-        "tag runs on push on refs/heads/main when the tests failed",
-    ),
-    "suite skipped on pushes": (
-        lambda w: _suite_step(w).update({"if": "github.event_name == 'pull_request'"}),
-        "tag runs on push on refs/heads/main when the tests failed",
-    ),
-    "a push cancels the run in progress": (
-        lambda w: w["concurrency"].update({"cancel-in-progress": True}),
-        "a push on refs/heads/main run cancels the tagging run in progress",
-    ),
-    "a manual run cancels the run in progress": (
-        lambda w: w["concurrency"].update({"cancel-in-progress": "${{ github.event_name != 'push' }}"}),
-        "a workflow_dispatch on refs/heads/main run cancels the tagging run in progress",
-    ),
-    "no job concurrency": (lambda w: _tag_job(w).pop("concurrency"), "tag has no concurrency group of its own"),
-    "a waiting tag job replaced": (lambda w: _tag_job(w)["concurrency"].pop("queue"), "queue: max"),
-    "tag job may mint tokens": (
-        lambda w: _tag_job(w)["permissions"].update({"id-token": "write"}),
-        "tag: permissions {'contents': 'write', 'id-token': 'write'}",
-    ),
-    "tests may write": (
-        lambda w: _tests_job(w)["permissions"].update({"contents": "write"}),
-        "the jobs that may write are ['tests', 'tag']",
-    ),
-    "workflow default permissions": (lambda w: w.pop("permissions"), "the workflow's permissions are None"),
-    "tag checks out main's tip": (
-        lambda w: _tag_job(w)["steps"][0]["with"].update({"ref": "main"}),
-        "tag: checks out 'main', not the run's commit",
-    ),
-    "a workflow_run trigger": (
-        lambda w: w["on"].update({"workflow_run": {"workflows": ["Tests"]}}),
-        "does not know the event(s) ['workflow_run']",
-    ),
+TAG_IF = "if: github.event_name == 'push' && github.ref == 'refs/heads/main'"
+TESTS_FAILED = "tag runs on push on refs/heads/main when the tests failed"
+# Each rule, shown able to fail: its defect planted in tests.yml's text (old, new), and what the check says.
+DEFECTS = {
+    "no needs": ("    needs: tests\n", "", TESTS_FAILED),
+    "if: main only": (TAG_IF, "if: github.ref == 'refs/heads/main'", "on schedule on refs/heads/main when the"),
+    "if: any push": (TAG_IF, "if: github.event_name == 'push'", "on push on refs/heads/feature when the tests passed"),
+    "if: always()": (TAG_IF, TAG_IF.replace("if:", "if: always() &&"), TESTS_FAILED),
+    "tests continue on error": ("minutes: 30\n", "minutes: 30\n    continue-on-error: true\n", "the suite's"),
+    "tests may write": ("contents: read  #", "contents: write  #", "'tests.yml tests': {'contents': 'write'}"),
+    "tag job may mint tokens": ("contents: write  #", "id-token: write\n      contents: write  #", "'id-token'"),
+    "a push cancels the run in progress": ("cancel-in-progress: $", "cancel-in-progress: true # $", "a push on"),
+    "a waiting tag job replaced": ("      queue: max\n", "", "queue: max"),
+    "a workflow_run trigger": ("  workflow_dispatch:\n", "  workflow_dispatch:\n  workflow_run:\n", "['workflow_run']"),
+    "tag checks out main's tip": ("# Every commit and tag", "ref: main\n          # Every commit and tag", "'ref'"),
 }
 
 
 @pytest.mark.parametrize("defect", DEFECTS)
-def test_the_check_finds_each_planted_defect(defect: str) -> None:
-    plant, expected = DEFECTS[defect]
-    workflow = copy.deepcopy(parsed_tests_yml())
-    plant(workflow)
-    problems = tagging_problems(workflow)
+def test_the_check_finds_each_planted_defect(origin: Repo, tmp_path: Path, defect: str) -> None:
+    old, new, expected = DEFECTS[defect]
+    plant(origin, old, new)
+    origin.commit_all(f"Plant: {defect}")
+    problems = tagging_problems(origin, tmp_path)
     assert any(expected in problem for problem in problems), problems
 
 
-@pytest.mark.parametrize(
-    ("expression", "contexts", "expected"),
-    [
-        # The workflow's concurrency group: a pull request's number, else the ref.
-        ("github.event.pull_request.number || github.ref", github_context("push", TAGGING_REF), TAGGING_REF),
-        ("github.event.pull_request.number || github.ref", EVENT_RUNS["pull_request"][0], 7.0),
-        ("${{ github.event_name == 'pull_request' }}", github_context("push", TAGGING_REF), False),
-        ("github.event_name == 'PUSH' && github.ref != 'refs/heads/main'", github_context("push", TAGGING_REF), False),
-        ("!github.event.pull_request && (github.ref == 'x' || 'y')", github_context("push", TAGGING_REF), "y"),
-        ("always() || failure()", github_context("push", TAGGING_REF), True),
-    ],
-)
-def test_the_expression_evaluator_follows_github(expression: str, contexts: dict[str, Any], expected: Any) -> None:
-    assert evaluate(expression, contexts) == expected
+# --- the tag job's steps, run by support.runner, pushing to a local origin ----------------------------
 
 
-@pytest.mark.parametrize("expression", ["contains(github.ref, 'main')", "github.ref[0]", "vars.X", "a =="])
-def test_the_expression_evaluator_refuses_what_it_does_not_know(expression: str) -> None:
-    with pytest.raises(ExpressionError):
-        evaluate(expression, github_context("push", TAGGING_REF))
+def push(origin: Repo, text: str, message: str, tmp: Path) -> tuple[str, WorkflowRun]:
+    """Commit CHANGELOG.md as ``text`` and push it to main: the commit, and the run its push starts."""
+    sha = commit(origin.work, text, message)
+    git("push", "-q", "origin", "main", cwd=origin.work)
+    return sha, WorkflowRun(origin.origin, TAGGING, tmp / f"run-{sha[:8]}")
 
 
-# --- the tag job's steps, run as the runner runs them ------------------------------------------
-
-
-def run_tag_job(
-    origin: Path, sha: str, tmp_path: Path, job: Mapping[str, Any] | None = None
-) -> tuple[list[subprocess.CompletedProcess[str]], Path]:
-    """The tag job's steps on a run of commit ``sha``, pushing to ``origin`` (a local repository).
-
-    The checkout (every commit and tag, the run's commit checked out) is a
-    clone; git rewrites the job's GitHub URL to ``origin`` and a stub `gh`
-    records its arguments and the notes. Each `run:` step runs like the
-    runner's `bash -e`, its `if:` and `${{ }}` evaluated, until one fails.
-    """
-    job = job or _tag_job(parsed_tests_yml())
-    workspace, temp, stubs = tmp_path / "workspace", tmp_path / "runner-temp", tmp_path / "bin"
-    for folder in (temp, stubs):
-        folder.mkdir(parents=True)
-    run(["git", "clone", "-q", origin, workspace], tmp_path)
-    git(workspace, "checkout", "-q", "--detach", sha)
-    gh_log = tmp_path / "gh.log"
-    (stubs / "gh").write_text(
-        '#!/usr/bin/env bash\necho "gh $*" >> "$GH_LOG"\n'
-        'while [ $# -gt 0 ]; do [ "$1" = --notes-file ] && cat "$2" >> "$GH_LOG"; shift; done\n',
-        encoding="utf-8",
-    )
-    (stubs / "gh").chmod(0o755)
-    repository = "owner/copier-uv-release"
-    runner_env = {
-        "GITHUB_SHA": sha,
-        "GITHUB_REPOSITORY": repository,
-        "RUNNER_TEMP": str(temp),
-        "PATH": f"{stubs}{os.pathsep}{os.environ['PATH']}",
-        "GH_LOG": str(gh_log),
-        "GIT_CONFIG_COUNT": "1",
-        "GIT_CONFIG_KEY_0": f"url.{origin}.insteadOf",
-        "GIT_CONFIG_VALUE_0": f"https://x-access-token:***@github.com/{repository}.git",
-    }
-    contexts: dict[str, Any] = {**github_context("push", TAGGING_REF), "steps": {}}
-    results = []
-    for number, step in enumerate(job["steps"]):
-        if "run" not in step:
-            assert str(step["uses"]).startswith("actions/checkout@"), step  # done above
-            continue
-        if not condition_holds(step.get("if", "success()"), contexts, "success"):
-            continue
-        output = temp / f"output-{number}"
-        output.touch()
-        env = {key: interpolate(value, contexts) for key, value in (step.get("env") or {}).items()}
-        script = temp / f"step-{number}.sh"
-        script.write_text(str(step["run"]), encoding="utf-8")
-        results.append(
-            run(["bash", "-e", script], workspace, env={**runner_env, **env, "GITHUB_OUTPUT": str(output)}, check=False)
-        )
-        lines = output.read_text(encoding="utf-8").splitlines()
-        contexts["steps"][step.get("id", number)] = {"outputs": dict(line.split("=", 1) for line in lines)}
-        if results[-1].returncode != 0:
-            break
-    return results, gh_log
-
-
-@pytest.fixture
-def origin(repo: Path) -> Path:
-    """``repo`` with the workflow's script in it: the repository the tag job checks out."""
-    (repo / "scripts").mkdir()
-    (repo / "scripts" / "release_tag.py").write_text(SCRIPT.read_text(encoding="utf-8"), encoding="utf-8")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "The script")
-    return repo
+def tagged(origin: Repo) -> str:
+    return git("rev-parse", "v1.1.0^{commit}", cwd=origin.origin)
 
 
 def test_the_tag_job_pushes_the_tag_of_its_tested_release_commit_and_creates_the_release(
-    origin: Path, tmp_path: Path
+    origin: Repo, tmp_path: Path
 ) -> None:
-    released = commit(origin, changelog(V110, V100), "Release 1.1.0")
+    released, release_run = push(origin, changelog(V110, V100), "Release 1.1.0", tmp_path)
+    # Work continues before the workflow runs: the tag still goes on the run's commit.
+    push(origin, changelog(V110, V100, unreleased="- next"), "Next", tmp_path)
 
-    results, gh_log = run_tag_job(origin, released, tmp_path)
-
-    assert [r.returncode for r in results] == [0, 0], [r.stderr for r in results]
-    assert git(origin, "rev-parse", "v1.1.0^{commit}").strip() == released
-    assert git(origin, "cat-file", "-t", "v1.1.0").strip() == "tag"  # annotated, as pushed
-    assert git(origin, "tag", "--list", "--format=%(taggername)", "v1.1.0").strip() == "github-actions[bot]"
-    notes = tmp_path / "runner-temp" / "notes.md"
-    assert gh_log.read_text(encoding="utf-8") == (
-        f"gh release create v1.1.0 --verify-tag --title v1.1.0 --notes-file {notes}\n### Added\n- more\n"
-    )
-
-
-def test_the_tag_job_does_nothing_when_the_newest_version_is_tagged(origin: Path, tmp_path: Path) -> None:
-    head = git(origin, "rev-parse", "HEAD").strip()
-    results, gh_log = run_tag_job(origin, head, tmp_path)
-    assert [r.returncode for r in results] == [0]  # the push step is skipped: its if: is false
-    assert "v1.0.0 exists" in results[0].stderr
-    assert (tags(origin), gh_log.exists()) == (["v1.0.0"], False)
+    assert release_run.run(TESTS_YML, given=PASSED) == {"tag": "success"}, release_run.jobs["tag"].log
+    assert tagged(origin) == released
+    assert git("cat-file", "-t", "v1.1.0", cwd=origin.origin) == "tag"  # annotated, as pushed
+    assert git("tag", "--list", "--format=%(taggername)", "v1.1.0", cwd=origin.origin) == "github-actions[bot]"
+    notes = "### Added\n- more\n"  # gh --verify-tag: the tag was pushed first
+    assert release_run.releases == [
+        {"tag": "v1.1.0", "files": {}, "flags": ["--verify-tag"], "title": "v1.1.0", "notes": notes}
+    ]
 
 
-def test_the_tag_job_never_tags_a_release_commit_its_run_did_not_test(origin: Path, tmp_path: Path) -> None:
+def test_the_tag_job_does_nothing_when_the_newest_version_is_tagged(origin: Repo, tmp_path: Path) -> None:
+    main_run = WorkflowRun(origin.origin, TAGGING, tmp_path / "run")
+    assert main_run.run(TESTS_YML, given=PASSED) == {"tag": "success"}
+    assert [step.outcome for step in main_run.jobs["tag"].steps] == ["success", "success", "skipped"]  # no push
+    assert "v1.0.0 exists" in main_run.jobs["tag"].log
+    assert (tags(origin.origin), main_run.releases) == (["v1.0.0"], [])
+
+
+def test_the_tag_job_never_tags_a_release_commit_its_run_did_not_test(origin: Repo, tmp_path: Path) -> None:
     """A release commit whose own run was replaced while waiting, followed by more work."""
-    released = commit(origin, changelog(V110, V100), "Release 1.1.0")
-    later = commit(origin, changelog(V110, V100, unreleased="- next"), "Next")
+    released, release_run = push(origin, changelog(V110, V100), "Release 1.1.0", tmp_path)
+    later, later_run = push(origin, changelog(V110, V100, unreleased="- next"), "Next", tmp_path)
 
-    results, gh_log = run_tag_job(origin, later, tmp_path / "later")
-
-    assert [r.returncode for r in results] == [1]
-    assert f"v1.1.0 is released by commit {released}, but the tests passed on {later}" in results[0].stderr
-    assert (tags(origin), gh_log.exists()) == (["v1.0.0"], False)
+    assert later_run.run(TESTS_YML, given=PASSED) == {"tag": "failure"}
+    assert f"v1.1.0 is released by commit {released}, but the tests passed on {later}" in later_run.jobs["tag"].log
+    assert (tags(origin.origin), later_run.releases) == (["v1.0.0"], [])
     # Re-running the release commit's own run tags it; the later run then has nothing to do.
-    results, _ = run_tag_job(origin, released, tmp_path / "rerun")
-    assert [r.returncode for r in results] == [0, 0]
-    assert git(origin, "rev-parse", "v1.1.0^{commit}").strip() == released
-    results, _ = run_tag_job(origin, later, tmp_path / "again")
-    assert [r.returncode for r in results] == [0]
+    assert release_run.run(TESTS_YML, given=PASSED) == {"tag": "success"}
+    assert tagged(origin) == released
+    assert later_run.run(TESTS_YML, given=PASSED) == {"tag": "success"}
+    assert "v1.1.0 exists" in later_run.jobs["tag"].log
 
 
-def test_without_the_tested_commit_the_job_would_tag_an_untested_commit(origin: Path, tmp_path: Path) -> None:
+def test_without_the_tested_commit_the_job_would_tag_an_untested_commit(origin: Repo, tmp_path: Path) -> None:
     """The test above can fail: the step without --tested-commit tags the untested release commit."""
-    released = commit(origin, changelog(V110, V100), "Release 1.1.0")
-    later = commit(origin, changelog(V110, V100, unreleased="- next"), "Next")
-    job = _tag_job(parsed_tests_yml())
-    step = next(s for s in job["steps"] if s.get("id") == "tag")
-    assert ' --tested-commit "$GITHUB_SHA"' in step["run"]
-    step["run"] = step["run"].replace(' --tested-commit "$GITHUB_SHA"', "")
+    released, _ = push(origin, changelog(V110, V100), "Release 1.1.0", tmp_path)
+    plant(origin, ' --tested-commit "$GITHUB_SHA"', "")
+    later, later_run = push(origin, changelog(V110, V100, unreleased="- next"), "Next, and the defect", tmp_path)
 
-    results, _ = run_tag_job(origin, later, tmp_path, job)
-
-    assert [r.returncode for r in results] == [0, 0]
-    assert git(origin, "rev-parse", "v1.1.0^{commit}").strip() == released != later
+    assert later_run.run(TESTS_YML, given=PASSED) == {"tag": "success"}
+    assert tagged(origin) == released != later
 
 
-def test_a_fix_after_a_failed_release_run_is_the_release_commit_and_tagged(origin: Path, tmp_path: Path) -> None:
+def test_a_fix_after_a_failed_release_run_is_the_release_commit_and_tagged(origin: Repo, tmp_path: Path) -> None:
     """The release commit's tests failed (its run tagged nothing); the fix, with [Unreleased] empty, is tagged."""
-    released = commit(origin, changelog(V110, V100), "Release 1.1.0")
-    fix = commit(origin, changelog(V110, V100), "The fix, no CHANGELOG entry")
+    released, release_run = push(origin, changelog(V110, V100), "Release 1.1.0", tmp_path)
+    assert release_run.run(TESTS_YML, given={"tests": "failure"}) == {"tag": "skipped"}
+    fix, fix_run = push(origin, changelog(V110, V100), "The fix, no CHANGELOG entry", tmp_path)
 
-    results, _ = run_tag_job(origin, fix, tmp_path)
-
-    assert [r.returncode for r in results] == [0, 0]
-    assert git(origin, "rev-parse", "v1.1.0^{commit}").strip() == fix != released
+    assert fix_run.run(TESTS_YML, given=PASSED) == {"tag": "success"}
+    assert tagged(origin) == fix != released

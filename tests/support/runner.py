@@ -20,7 +20,10 @@ says which steps a matrix entry runs, without running them.
 
 What GitHub provides that is not here: the OIDC token (``uv publish`` in a job
 granted ``id-token: write`` goes to a local index, support.index.without_oidc)
-and GitHub itself (``gh`` is a fake that records what it was asked).
+and GitHub itself (``gh`` is a fake that records what it was asked). Git over
+HTTPS to the repository on github.com with the run's token (``x-access-token``)
+reaches origin in a job granted ``contents: write`` only (GitHub refuses a
+push with any other token).
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from support.index import LocalIndex
 from support.workflows import load_workflow, matrix_entries, parse_workflow, steps_using, triggers
 
 DEFAULT_BRANCH = "main"
+TOKEN = "ghs_not-a-token"  # noqa: S105  # github.token, in every run
 REPOSITORY = f"{REQUIRED_ANSWERS['github_owner']}/{DEFAULT_NAMES['repository_name']}"
 # The index URLs the workflows name; a run points them at its local index.
 REAL_INDEXES = ("https://pypi.org/simple/", "https://test.pypi.org/simple/")
@@ -91,10 +95,11 @@ def init_repo(project: Path, tmp_path: Path) -> Repo:
 class Event:
     """What started the run: a push of a tag or branch, or a workflow_dispatch on a branch."""
 
-    name: str  # push or workflow_dispatch
+    name: str  # push or workflow_dispatch (or any event name: github.event_name)
     ref: str  # refs/tags/v1.0.0 or refs/heads/main
     number: int = 1
     attempt: int = 1
+    payload: Mapping[str, Any] = field(default_factory=dict, hash=False)  # github.event beyond repository
 
 
 PUSH_TO_MAIN = Event("push", f"refs/heads/{DEFAULT_BRANCH}")
@@ -199,11 +204,16 @@ def _shell(job: Mapping[str, Any], step: Mapping[str, Any]) -> list[str]:
     return ["bash", "-e"] if shell is None else ["bash", "--noprofile", "--norc", "-eo", "pipefail"]
 
 
+def _payload(event: Event) -> dict[str, Any]:
+    """The event's payload (GITHUB_EVENT_PATH, github.event)."""
+    return {"repository": {"default_branch": DEFAULT_BRANCH}, **event.payload}
+
+
 def _github(event: Event, sha: str, workflow: Mapping[str, Any]) -> Strict:
     """The ``github`` context of a run of ``workflow`` for ``event`` at the commit ``sha``."""
     return Strict(
         event_name=event.name,
-        event=_EVENT,
+        event=_payload(event),
         ref=event.ref,
         ref_name=event.ref.split("/", 2)[2],
         ref_type="tag" if event.ref.startswith("refs/tags/") else "branch",
@@ -213,7 +223,7 @@ def _github(event: Event, sha: str, workflow: Mapping[str, Any]) -> Strict:
         run_number=str(event.number),
         run_attempt=str(event.attempt),
         server_url="https://github.com",
-        token="ghs_not-a-token",  # noqa: S106
+        token=TOKEN,
         workflow=workflow.get("name", ""),
     )
 
@@ -297,7 +307,7 @@ class WorkflowRun:
         self.attested: list[list[str]] = []  # attest-action: the files it would have signed
         (tmp / "jobs").mkdir(parents=True, exist_ok=True)
         self.event_path = tmp / "event.json"
-        self.event_path.write_text(json.dumps(_EVENT), encoding="utf-8")
+        self.event_path.write_text(json.dumps(_payload(event)), encoding="utf-8")
         self.tools = tmp / "tools"  # on every runner's PATH: gh
         self.oidc = tmp / "oidc"  # first on PATH in jobs that hold id-token: write
         self.gh_log = tmp / "gh.jsonl"
@@ -381,6 +391,10 @@ class WorkflowRun:
             done[job_id] = self._job(workflow, job_id, {n: done[n] for n in needs[job_id]}, upstream, prefix)
             self.jobs[prefix + job_id] = done[job_id]
         return done
+
+    def workflow_contexts(self, workflow: str) -> dict[str, Any]:
+        """The contexts a workflow's top-level keys (``concurrency:``, ``env:``) see in this run."""
+        return {"github": _github(self.event, self.sha, self.load(workflow)), "inputs": {}}
 
     def _job(
         self,
@@ -534,6 +548,11 @@ class WorkflowRun:
         (files["GITHUB_OUTPUT"].parent / "step.sh").write_text(script, encoding="utf-8")
         oidc = [str(self.oidc)] if state.job.get("permissions", {}).get("id-token") == "write" else []
         github = _github(self.event, self.sha, {})
+        redirect = {}  # git over HTTPS with the run's token to github.com: origin, for a job that may write
+        if state.job.get("permissions", {}).get("contents") == "write":
+            url = f"https://x-access-token:{TOKEN}@github.com/{REPOSITORY}.git"
+            redirect = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": f"url.{self.origin}.insteadOf"}
+            redirect["GIT_CONFIG_VALUE_0"] = url
         env = {
             "CI": "true",
             "GITHUB_ACTIONS": "true",
@@ -550,6 +569,7 @@ class WorkflowRun:
             "GITHUB_WORKSPACE": str(state.workspace),
             "RUNNER_TEMP": str(state.temp),
             "RUNNER_OS": "Linux",
+            **redirect,
             **env,
             **{name: str(path) for name, path in files.items()},
             **self.env,
@@ -699,12 +719,12 @@ _JOB_KEYS = {
     "outputs", "env", "defaults", "strategy", "steps",
 }  # fmt: skip
 _STEP_KEYS = {"name", "id", "if", "uses", "with", "env", "run", "shell"}
-_EVENT = {"repository": {"default_branch": DEFAULT_BRANCH}}  # the event payload (GITHUB_EVENT_PATH)
 _NO_COMMIT = "0" * 40  # the sha of a run in a working copy, or of a plan
 _COMMAND_FILES = ("GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_PATH", "GITHUB_STEP_SUMMARY")
 
 # A `gh` on every runner's PATH that records `gh release create` and answers as
-# GitHub would: the tag must be in the repository (--verify-tag), each file must exist.
+# GitHub would: the repository is GH_REPO or the checkout's, the tag must be in it
+# (--verify-tag), each file must exist.
 _FAKE_GH = """\
 import hashlib, json, os, subprocess, sys
 args, refuse = sys.argv[1:], sys.exit
@@ -712,8 +732,12 @@ if not os.environ.get("GH_TOKEN"):
     refuse("gh: To use GitHub CLI in a GitHub Actions workflow, set the GH_TOKEN environment variable.")
 if args[:2] != ["release", "create"] or len(args) < 3:
     refuse(f"the test's gh knows `gh release create TAG` only, not {{args}}")
-if os.environ.get("GH_REPO") != "{repository}":
-    refuse(f"GH_REPO is {{os.environ.get('GH_REPO')!r}}, not {repository}")
+repo = os.environ.get("GH_REPO")
+if repo is None:  # gh's default: the checkout's remote (the run's origin stands for GitHub's repository)
+    remote = subprocess.run(["git", "remote", "get-url", "origin"], capture_output=True, text=True).stdout.strip()
+    repo = "{repository}" if remote == "{origin}" else None
+if repo != "{repository}":
+    refuse(f"GH_REPO is {{os.environ.get('GH_REPO')!r}} (and no checkout of {repository} here), not {repository}")
 release = {{"tag": args[2], "files": {{}}, "flags": []}}
 rest = iter(args[3:])
 for arg in rest:
