@@ -8,7 +8,7 @@ fixture that tests/update/test_update_from_releases.py shares), a project edited
 its author would edit it takes exactly that command line to the working tree's
 template: no conflict, the edits kept, the answers at the new tag, the template's new
 files there, and copier's message after the update printed (its `uv lock` line run). The generated README's
-``renovate.json`` switches that manager on, and only it.
+``renovate.json`` (docs/updating.md's too) switches that manager on, and only it.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from support.commands import run
+from support.facts import TEMPLATE_DIR
 from support.rendering import Render, read_answers
 from support.updates import (
     CI_YML,
@@ -96,3 +97,4 @@ def test_the_readme_switches_on_renovates_copier_manager_alone(render_shared: Re
     config.write_text(block, encoding="utf-8")
     run([CHECK_JSONSCHEMA, "--builtin-schema", "vendor.renovate", config], tmp_path)
     assert json.loads(block)["enabledManagers"] == ["copier"]
+    assert f"```json\n{block}```" in (TEMPLATE_DIR / "docs" / "updating.md").read_text(encoding="utf-8")  # the same
