@@ -226,3 +226,9 @@ def test_renovates_own_validator_accepts_the_config(tmp_path: Path) -> None:
     output = checked.stdout + checked.stderr
     assert checked.returncode == 0, output
     assert "Config validated successfully" in output, output
+
+
+def test_the_copier_manager_finds_the_template_checks_copier_and_nothing_else() -> None:
+    assert managed_by(manager_for("includes/facts.yml copier_version")) == [
+        Dep(defined_in("copier_version"), "copier", FACTS["copier_version"]["default"])
+    ]

@@ -238,6 +238,7 @@ JOB_GRANTS: dict[str, tuple[dict[str, str], Any]] = {
         lambda job: bool(steps_using(job, "actions/deploy-pages")),
     ),
     "creates a GitHub release": ({"contents": "write"}, lambda job: bool(run_lines(job, "gh release create"))),
+    "keeps an issue": ({"issues": "write"}, lambda job: any("template_update" in s for s in run_lines(job, "uv"))),
 }
 BASELINE_GRANT = {"contents": "read"}
 LEVELS = {"none": 0, "read": 1, "write": 2}
