@@ -2,15 +2,17 @@
 
 Both are rendered with the default answers and read the way GitHub runs them on a
 push (matrices expanded, each step's ``if:`` evaluated): that gives the jobs and
-steps. Each ``run:`` step is timed here as a runner runs it; the estimate sums, over
-the jobs of a push, the median local time of each step the job runs. bench/README.md
-("CI per push") says what that leaves out and why.
+steps. Each ``run:`` step is timed here as the suite's runner runs it (support.runner,
+in the rendered project); the estimate sums, over the jobs of a push, the median local
+time of each step the job runs. bench/README.md ("CI per push") says what that leaves
+out and why.
 
 Run alone: ``uv run python bench/ci_cost.py`` (prints the breakdown).
 """
 
 from __future__ import annotations
 
+import re
 import resource
 import shutil
 import statistics
@@ -29,14 +31,8 @@ from support.answers import REQUIRED_ANSWERS, data_args  # noqa: E402
 from support.commands import clean_env, find_interpreter  # noqa: E402
 from support.facts import DEFAULT_PYTHON_MIN  # noqa: E402
 from support.rendering import copy_working_tree  # noqa: E402
-from support.workflows import (  # noqa: E402
-    condition_holds,
-    github_env,
-    load_workflow,
-    matrix_entries,
-    run_step,
-    run_steps,
-)
+from support.runner import planned_steps, run_in_place  # noqa: E402
+from support.workflows import load_workflow, matrix_entries, run_steps  # noqa: E402
 
 PREVIOUS_RELEASE = "v1.0.0"
 # What a round removes, so that each starts like a fresh checkout (uv.lock stays).
@@ -97,11 +93,6 @@ def entry_label(entry: Mapping[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in entry.items()) or "no matrix"
 
 
-def steps_of(job: Mapping[str, Any], entry: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The steps a job runs for one matrix entry, on a push."""
-    return [s for s in job["steps"] if "if" not in s or condition_holds(str(s["if"]), github_env(), entry)]
-
-
 def remove_debris(project: Path) -> None:
     """Remove what a run of the generated project's tools leaves behind (DEBRIS)."""
     for name in DEBRIS:
@@ -123,9 +114,10 @@ def cannot_pass_here(step: Mapping[str, Any]) -> bool:
 
 
 def time_job(
-    job: Mapping[str, Any], project: Path, env: Mapping[str, str], rounds: int, lock: str
+    job_id: str, job: Mapping[str, Any], project: Path, rounds: int, lock: str
 ) -> dict[str, tuple[float, float]]:
-    """Median wall and CPU time of each run: step of ``job``, run in order, whatever its ``if:``.
+    """Median wall and CPU time of each run: step of ``job``, run in order, whatever its ``if:``,
+    each alone (support.runner.run_in_place) as its job's first matrix entry runs it.
 
     Every round starts from the committed ``lock`` (the lowest-direct step
     rewrites uv.lock: a later round's locked install would refuse it). A step
@@ -133,20 +125,19 @@ def time_job(
     except a step that cannot pass on this GIL build (the GIL check): its time
     counts all the same, as the time it takes to get its verdict.
     """
+    entry = matrix_entries(job)[0] if "strategy" in job else None
     samples: dict[str, list[tuple[float, float]]] = {str(s["name"]): [] for s in run_steps(job)}
     for round_ in range(rounds + 1):  # round 0 warms the cache
         remove_debris(project)
         (project / "uv.lock").write_text(lock, encoding="utf-8")
         for step in run_steps(job):
+            name = f"^{re.escape(str(step['name']))}$"
             cpu, start = child_cpu(), time.perf_counter()
-            completed = run_step(job, step, project, env, check=False)
+            done = run_in_place(project, job_id, matrix=entry, steps=[name]).step(name)
             if round_:
                 samples[str(step["name"])].append((time.perf_counter() - start, child_cpu() - cpu))
-            if completed.returncode != 0 and not cannot_pass_here(step):
-                raise RuntimeError(
-                    f"{project.name}: step {step['name']!r} failed ({completed.returncode}):\n"
-                    f"{completed.stdout}\n{completed.stderr}"
-                )
+            if done.outcome != "success" and not cannot_pass_here(step):
+                raise RuntimeError(f"{project.name}: step {step['name']!r} failed:\n{done.log}")
     return {
         name: (statistics.median(w for w, _ in values), statistics.median(c for _, c in values))
         for name, values in samples.items()
@@ -160,10 +151,10 @@ def measure_push(label: str, project: Path, env: Mapping[str, str], rounds: int)
     subprocess.run(["uv", "lock", "--quiet"], cwd=project, env=dict(env), check=True, capture_output=True)
     lock = (project / "uv.lock").read_text(encoding="utf-8")
     for job_id, job in workflow["jobs"].items():
-        times = time_job(job, project, env, rounds, lock)
+        times = time_job(job_id, job, project, rounds, lock)
         push.step_times.update({f"{job_id}: {name}": wall for name, (wall, _) in times.items()})
         for entry in matrix_entries(job) if "strategy" in job else [{}]:
-            steps = steps_of(job, entry)
+            steps = planned_steps(workflow, job_id, entry)
             seconds = sum(times[str(s["name"])][0] for s in steps if "run" in s)
             push.cpu_seconds += sum(times[str(s["name"])][1] for s in steps if "run" in s)
             push.jobs.append(f"{job_id} ({entry_label(entry)})")
@@ -175,8 +166,8 @@ def measure_push(label: str, project: Path, env: Mapping[str, str], rounds: int)
 
 
 def compare(copier: str, template: Path, python: str, work: Path, rounds: int) -> tuple[Push, Push]:
-    """v1.0.0's push and this working tree's, default answers, on ``python`` (python_min)."""
-    env = {**bench_env(python), **github_env()}
+    """v1.0.0's push and this working tree's, default answers (the steps on the Pythons their jobs name)."""
+    env = bench_env(python)
     listed = subprocess.run(
         ["git", "tag", "--list", PREVIOUS_RELEASE], cwd=REPO, capture_output=True, text=True, check=True
     ).stdout.split()

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +21,7 @@ from support.answers import REQUIRED_ANSWERS
 from support.commands import git, run
 from support.facts import TEMPLATE_DIR
 from support.hooks import RUNNERS, uvx
-from support.index import LocalIndex, _free_port, _serving
+from support.index import LocalIndex, serve_index
 from support.rendering import Render, copy_working_tree, keep_compiled_jinja, once_per_run, shared_root
 from support.updates import (
     TEMPLATE_PATHS,
@@ -146,54 +144,10 @@ def render_fresh(copie: Any, template_snapshot: Path) -> Render:
 
 @pytest.fixture
 def local_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalIndex]:
-    """An empty package index of its own for one test, on a free port of 127.0.0.1.
-
-    It holds only what the test puts into ``directory``: no fallback to PyPI
-    (pypiserver redirects unknown names there by default), so a package missing
-    here is missing. Uploads need no password (any username/password works),
-    and, as on PyPI, a file that is already there cannot be uploaded again.
-    """
-    directory = tmp_path_factory.mktemp("index")
+    """An empty package index of its own for one test (support.index.serve_index)."""
     log = tmp_path_factory.mktemp("index-log") / "pypiserver.log"
-    server = Path(sys.executable).with_name("pypi-server")
-    for _attempt in range(3):  # another process may take the port between probe and bind
-        port = _free_port()
-        with log.open("w") as log_file:
-            process = subprocess.Popen(
-                [
-                    server,
-                    "run",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--disable-fallback",
-                    "--authenticate",
-                    ".",
-                    "--passwords",
-                    ".",
-                    "--backend",
-                    "simple-dir",
-                    str(directory),
-                ],
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-            )
-        if _serving(process, port):
-            break
-        process.kill()
-        process.wait()
-    else:
-        pytest.fail(f"pypiserver did not start:\n{log.read_text()}", pytrace=False)
-    try:
-        yield LocalIndex(f"http://127.0.0.1:{port}/", directory)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with serve_index(tmp_path_factory.mktemp("index"), log) as index:
+        yield index
 
 
 @pytest.fixture(scope="session")

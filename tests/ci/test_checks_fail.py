@@ -22,21 +22,15 @@ from typing import Any
 
 import pytest
 
-from support.commands import require_interpreter, run
+from support.commands import run
 from support.facts import INITIAL_VERSION, KINDS, OS_RUNNERS
 from support.rendering import read_pyproject
-from support.workflows import (
-    WORKFLOWS,
-    github_env,
-    load_workflow,
-    run_job,
-    run_step,
-    run_steps,
-    step_named,
-    steps_using,
-)
+from support.runner import run_in_place
+from support.workflows import WORKFLOWS, load_workflow, run_steps, step_named, steps_using
 
 PYTHON_MIN = "3.12"  # not the default: ruff must take its target from requires-python
+# The matrix values of the test job's plain entry on python_min (not the lowest-direct run).
+PLAIN_ENTRY = {"os": OS_RUNNERS["Linux"], "python-version": PYTHON_MIN}
 
 
 def write(name: str, text: str) -> Callable[[Path, str], None]:
@@ -171,14 +165,17 @@ def test_each_check_step_passes_on_the_render_and_fails_on_a_defect_of_its_kind(
     checked |= {(job, step_named(jobs[job], pattern)["name"]) for job, pattern in CHECKED_ELSEWHERE}
     assert checked == {(job_id, s["name"]) for job_id, job in jobs.items() for s in run_steps(job)}
     # Green first: both jobs pass on the fresh render, as python_min's plain entry runs them.
-    env = {**github_env(), "UV_PYTHON": require_interpreter(PYTHON_MIN)}
     (setup_uv,) = steps_using(jobs["lint"], "astral-sh/setup-uv")
     assert setup_uv["with"]["python-version"] == PYTHON_MIN
-    assert len(run_job(jobs["lint"], project, env)) == len(run_steps(jobs["lint"]))
-    results = run_job(jobs["test"], project, env, matrix={"os": OS_RUNNERS["Linux"], "python-version": PYTHON_MIN})
-    # The last step imported the package from the wheel and ran the console script from it.
+    lint = run_in_place(project, "lint")
+    assert [step.outcome for step in lint.steps] == ["success"] * len(jobs["lint"]["steps"]), lint.log
+    test = run_in_place(project, "test", matrix=PLAIN_ENTRY)
+    assert test.result == "success", test.log
+    # The smoke test imported the package from the wheel and ran the console script from it.
     (script,) = read_pyproject(project)["project"]["scripts"]
-    assert results[-1].stdout.split("\n")[:2] == [f"{package} {INITIAL_VERSION}", f"{script} {INITIAL_VERSION}"]
+    smoke = test.step("smoke").process
+    assert smoke is not None
+    assert smoke.stdout.split("\n")[:2] == [f"{package} {INITIAL_VERSION}", f"{script} {INITIAL_VERSION}"]
     # A pristine state to return to after each defect (.venv and the caches are ignored, so kept).
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "render"]):
         run(["git", *args], project)
@@ -186,18 +183,20 @@ def test_each_check_step_passes_on_the_render_and_fails_on_a_defect_of_its_kind(
 
     for name, (job_id, pattern, plant, expected) in DEFECTS.items():
         with subtests.test(msg=name):
-            job = jobs[job_id]
             try:
                 plant(project, package)
-                if pattern == "smoke":
-                    run_step(job, step_named(job, "build the sdist"), project, env)
-                failed = run_step(job, step_named(job, pattern), project, env, check=False)
-                output = failed.stdout + failed.stderr
-                assert failed.returncode != 0, output
+                # The step alone (the smoke test after the build it tests), as its job runs it.
+                selected = ["build the sdist", pattern] if pattern == "smoke" else [pattern]
+                matrix = PLAIN_ENTRY if job_id == "test" else None
+                job = run_in_place(project, job_id, matrix=matrix, steps=selected)
+                failed = job.step(pattern)
+                assert failed.outcome == "failure", job.log
+                assert failed.process is not None
+                output = failed.log
                 for text in expected:
                     assert text.format(pkg=package) in output, output
                 if any(text.startswith("FAILED ") for text in expected):  # exactly these
-                    failures = re.findall(r"^FAILED \S+", failed.stdout, re.MULTILINE)
+                    failures = re.findall(r"^FAILED \S+", failed.process.stdout, re.MULTILINE)
                     assert {f.format(pkg=package) for f in expected} == set(failures), output
             finally:
                 run(["git", "reset", "-q", "--hard"], project)

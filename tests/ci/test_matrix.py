@@ -19,7 +19,6 @@ from typing import Any
 import pytest
 
 from support.answers import answers_id, matrix_answer_sets
-from support.commands import require_interpreter, uv
 from support.facts import (
     DEFAULT_PYTHON_MIN,
     FREE_THREADED,
@@ -30,16 +29,8 @@ from support.facts import (
     copier_config,
 )
 from support.rendering import read_answers
-from support.workflows import (
-    condition_holds,
-    github_env,
-    load_workflow,
-    matrix_entries,
-    run_step,
-    run_steps,
-    step_named,
-    steps_using,
-)
+from support.runner import Step, planned_steps, run_in_place
+from support.workflows import load_workflow, matrix_entries, run_steps, step_named, steps_using
 
 CONFIG = copier_config()
 FREE_THREADED_KINDS: list[str] = CONFIG["free_threaded_kinds"]["default"]
@@ -61,7 +52,8 @@ def test_matrix_follows_the_answers(render_shared, answers: dict[str, Any]) -> N
     given = read_answers(project)
     assert {name: given[name] for name in answers} == answers
     python_min, systems = given["python_min"], given["operating_systems"]
-    job = load_workflow(project, "ci.yml")["jobs"]["test"]
+    ci = load_workflow(project, "ci.yml")
+    job = ci["jobs"]["test"]
     runners = [OS_RUNNERS[name] for name in systems]
     versions = ci_python_versions(python_min, every=given["test_every_python"])
     assert job["strategy"]["matrix"]["os"] == runners
@@ -85,11 +77,7 @@ def test_matrix_follows_the_answers(render_shared, answers: dict[str, Any]) -> N
     def running(pattern: str) -> list[tuple[str, str]]:
         """The entries (runner, Python) that run a step, as GitHub evaluates its if: on a push."""
         step = step_named(job, pattern)
-        return [
-            (e["os"], e["python-version"])
-            for e in entries
-            if "if" not in step or condition_holds(step["if"], github_env(), e)
-        ]
+        return [(e["os"], e["python-version"]) for e in entries if step in planned_steps(ci, "test", e)]
 
     # The tests, with their coverage table, in every entry; mypy, the build and the smoke test
     # once per runner, on python_min (their verdict does not depend on the interpreter); the
@@ -115,7 +103,7 @@ def test_matrix_follows_the_answers(render_shared, answers: dict[str, Any]) -> N
     assert lowest["env"] == {"UV_LOCKED": "false"}  # uv.lock is exactly what this does not test
     # The generated README tells the cost: the jobs a push runs, and the systems.
     readme = " ".join((project / "README.md").read_text(encoding="utf-8").split())
-    ci_jobs = load_workflow(project, "ci.yml")["jobs"].values()
+    ci_jobs = ci["jobs"].values()
     assert f"A push runs {sum(len(matrix_entries(j)) if 'strategy' in j else 1 for j in ci_jobs)} jobs" in readme
     assert f"(the matrix in `ci.yml`) on {', '.join(systems)}." in readme
     assert (
@@ -141,24 +129,26 @@ def test_a_kind_without_free_threaded_wheels_gets_no_entry_and_a_reason(render_s
 
 
 @pytest.fixture(scope="module")
-def cli_job(render_shared, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    """A private copy of a cli render (the steps write uv.lock, .coverage) and its test job."""
-    project = Path(shutil.copytree(render_shared(project_kind="cli"), tmp_path_factory.mktemp("ci") / "project"))
-    return project, load_workflow(project, "ci.yml")["jobs"]["test"]
+def cli_project(render_shared, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of a cli render (the steps write uv.lock, .coverage)."""
+    return Path(shutil.copytree(render_shared(project_kind="cli"), tmp_path_factory.mktemp("ci") / "project"))
 
 
-def synced_env(project: Path, python: str, venv: Path, **extra: str) -> dict[str, str]:
-    env = {**github_env(), "UV_PYTHON": require_interpreter(python), "UV_PROJECT_ENVIRONMENT": str(venv), **extra}
-    uv("sync", "-q", cwd=project, env=env)
-    return env
+def installed_and(project: Path, python: str, pattern: str, venv: Path, **env: str) -> Step:
+    """The test job's install step, then the one named ``pattern`` (whatever its if:), on ``python``."""
+    matrix = {"os": OS_RUNNERS["Linux"], "python-version": python}
+    job = run_in_place(
+        project, "test", matrix=matrix, steps=["install", pattern], env={"UV_PROJECT_ENVIRONMENT": str(venv), **env}
+    )
+    assert job.step("install").outcome == "success", job.log
+    return job.step(pattern)
 
 
-def test_test_step_appends_the_coverage_table_to_the_job_summary(cli_job, tmp_path: Path) -> None:
-    project, job = cli_job
+def test_test_step_appends_the_coverage_table_to_the_job_summary(cli_project: Path, tmp_path: Path) -> None:
     summary = tmp_path / "step_summary.md"
     summary.write_text("Written by an earlier step.\n", encoding="utf-8")
-    env = synced_env(project, DEFAULT_PYTHON_MIN, tmp_path / "venv", GITHUB_STEP_SUMMARY=str(summary))
-    run_step(job, step_named(job, "^Test$"), project, env)
+    test = installed_and(cli_project, DEFAULT_PYTHON_MIN, "^Test$", tmp_path / "venv", GITHUB_STEP_SUMMARY=str(summary))
+    assert test.outcome == "success", test.log
     table = summary.read_text(encoding="utf-8")
     assert table.startswith("Written by an earlier step.\n| Name ")  # appended, not overwritten
     assert "| **TOTAL** " in table
@@ -190,15 +180,16 @@ sys._is_gil_enabled = lambda: os.environ["FAKE_GIL"] == "on"
     ],
     ids=["gil-build-3.11", "gil-build-3.13", "gil-stays-off", "gil-switched-on"],
 )
-def test_gil_check_verdicts(cli_job, tmp_path: Path, version: str, fake_gil: str | None, verdict: str) -> None:
-    project, job = cli_job
+def test_gil_check_verdicts(
+    cli_project: Path, tmp_path: Path, version: str, fake_gil: str | None, verdict: str
+) -> None:
     fake = {}
     if fake_gil:
         (tmp_path / "fake").mkdir()
         (tmp_path / "fake" / "sitecustomize.py").write_text(FAKE_FREE_THREADED, encoding="utf-8")
         fake = {"PYTHONPATH": str(tmp_path / "fake"), "FAKE_GIL": fake_gil}
-    env = synced_env(project, version, tmp_path / "venv", **fake)
-    check = run_step(job, step_named(job, "GIL"), project, env, check=False)
+    check = installed_and(cli_project, version, "GIL", tmp_path / "venv", **fake).process
+    assert check is not None
     assert check.returncode == (0 if fake_gil == "off" else 1), check.stderr
     assert re.search(verdict, check.stdout if fake_gil == "off" else check.stderr, re.DOTALL), (
         check.stdout + check.stderr
@@ -229,10 +220,16 @@ def test_lowest_direct_step_passes_on_a_fresh_render_and_fails_on_a_false_bound(
     config's minversion; llm 0.20 has no tool hook for the plugin.
     """
     project = Path(shutil.copytree(render_shared(project_kind=kind), tmp_path / "project"))
-    job = load_workflow(project, "ci.yml")["jobs"]["test"]
-    env = {**github_env(), "UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN)}
-    step = step_named(job, "lowest direct")
-    assert " passed" in run_step(job, step, project, env).stdout
+    (entry,) = [e for e in matrix_entries(load_workflow(project, "ci.yml")["jobs"]["test"]) if e.get("lowest-direct")]
+    assert entry["python-version"] == DEFAULT_PYTHON_MIN
+
+    def lowest_direct() -> Step:
+        return run_in_place(project, "test", matrix=entry, steps=["lowest direct"]).step("lowest direct")
+
+    passed = lowest_direct()
+    assert passed.outcome == "success", passed.log
+    assert passed.process is not None
+    assert " passed" in passed.process.stdout
     if kind not in PLANTED_BOUNDS:
         return
     pyproject = project / "pyproject.toml"
@@ -241,9 +238,9 @@ def test_lowest_direct_step_passes_on_a_fresh_render_and_fails_on_a_false_bound(
         assert text.count(old) == 1, old
         text = text.replace(old, new)
     pyproject.write_text(text, encoding="utf-8")
-    failed = run_step(job, step, project, env, check=False)
-    assert failed.returncode != 0
-    output = failed.stdout + failed.stderr
+    failed = lowest_direct()
+    assert failed.outcome == "failure"
+    output = failed.log
     if kind == "library":
         assert f"::error::pytest 7.0.0 ignores [tool.pytest], which needs pytest {TOOL_VERSIONS['pytest']}" in output
     else:

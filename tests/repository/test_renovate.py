@@ -265,3 +265,9 @@ def test_the_preflights_packaging_gets_every_release_the_tool_bounds_minor_and_m
     assert all(enabled("packaging", update) for update in ("patch", "minor", "major"))
     tool = next(iter(FACTS["tool_versions"]["default"]))
     assert [enabled(tool, update) for update in ("patch", "minor", "major")] == [False, True, True]
+
+
+def test_the_copier_manager_finds_the_template_checks_copier_and_nothing_else() -> None:
+    assert managed_by(manager_for("includes/facts.yml copier_version")) == [
+        Dep(defined_in("copier_version"), "copier", FACTS["copier_version"]["default"])
+    ]

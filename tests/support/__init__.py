@@ -4,13 +4,15 @@
 - ``answers``: every answer set the tests render, and the names copier derives from answers.
 - ``commands``: running uv, git, copier and the generated project's tools, as CI would.
 - ``rendering``: rendering the template (in-process or CLI) and reading a render.
-- ``workflows``: reading generated GitHub workflows, and the rules they must follow.
-- ``runner``: running a workflow as GitHub does, its jobs as a graph, from a git origin.
+- ``workflows``: reading generated GitHub workflows (matrices expanded), and the rules they must follow.
+- ``runner``: running workflows as GitHub does: their jobs as a graph from a git origin, or
+  one job (some of its steps) in a working copy; the one runner of the suite.
 - ``expressions``: the one evaluator of GitHub's expressions (every ``if:`` and ``${{ }}``).
 - ``docs``: the generated documentation site, built as CI builds it.
 - ``distributions``: builds, wheels, sdists and fresh environments.
 - ``index``: a real local package index (pypiserver), and `uv publish` pointed at it.
 - ``updates``: throwaway template repositories with releases, and `copier update`.
+- ``github_issues``: a recording fake of `gh issue`, holding issues across runs.
 - ``hooks``: the generated git hooks, run by prek and pre-commit.
 
 Fixtures live in tests/conftest.py; test modules import from here, never from each other.

@@ -133,3 +133,10 @@ def run_generated_checks(project: Path, python: str) -> None:
 def git(*args: str | os.PathLike[str], cwd: Path) -> str:
     """Run git; its output, stripped (never signing: the tests commit and tag in throwaway repositories)."""
     return run(["git", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false", *args], cwd).stdout.strip()
+
+
+def git_files(repo: Path, *pathspecs: str) -> list[str]:
+    """What a commit of ``repo``'s working tree (or of the given paths) would hold: tracked
+    files (minus deleted ones) and untracked ones that are not ignored, relative to it."""
+    listed = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *pathspecs, cwd=repo)
+    return [name for name in listed.split("\0") if name and (repo / name).is_file()]

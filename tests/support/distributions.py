@@ -40,15 +40,6 @@ def module_files(package: str, kind: str) -> set[str]:
     return {f"{package}/{name}" for name in modules}
 
 
-def built_dists(project: Path) -> tuple[Path, Path]:
-    """The one wheel and the one sdist that `uv build` wrote to ``project``/dist."""
-    wheels = sorted((project / "dist").glob("*.whl"))
-    sdists = sorted((project / "dist").glob("*.tar.gz"))
-    assert len(wheels) == 1, wheels
-    assert len(sdists) == 1, sdists
-    return wheels[0], sdists[0]
-
-
 def wheel_files(wheel: Path) -> set[str]:
     """Every file in a wheel (directory entries left out)."""
     with zipfile.ZipFile(wheel) as archive:
@@ -90,11 +81,6 @@ def sdist_text(sdist: Path, name: str) -> str:
         return member.read().decode("utf-8")
 
 
-def sdist_metadata(sdist: Path) -> email.message.Message:
-    """The sdist's core metadata (``PKG-INFO``), parsed."""
-    return email.parser.Parser().parsestr(sdist_text(sdist, "PKG-INFO"))
-
-
 def venv_bin(venv: Path, name: str) -> Path:
     return venv / ("Scripts" if os.name == "nt" else "bin") / name
 
@@ -128,8 +114,8 @@ class CheckedBuild:
     sdist: Path
 
     def metadata(self) -> list[email.message.Message]:
-        """The core metadata of the wheel and of the sdist, parsed."""
-        return [wheel_metadata(self.wheel), sdist_metadata(self.sdist)]
+        """The core metadata of the wheel and of the sdist (``PKG-INFO``), parsed."""
+        return [wheel_metadata(self.wheel), email.parser.Parser().parsestr(sdist_text(self.sdist, "PKG-INFO"))]
 
     @property
     def name(self) -> str:
@@ -153,9 +139,10 @@ class CheckedBuild:
 
 
 def check_and_build(project: Path, python: str) -> CheckedBuild:
-    """Run a rendered project's own checks on ``python``, and build it."""
+    """Run a rendered project's own checks on ``python``, and build it (one wheel, one sdist)."""
     run_generated_checks(project, python)
-    return CheckedBuild(project, python, read_answers(project), *built_dists(project))
+    (wheel,), (sdist,) = (sorted((project / "dist").glob(pattern)) for pattern in ("*.whl", "*.tar.gz"))
+    return CheckedBuild(project, python, read_answers(project), wheel, sdist)
 
 
 def checked_build_once(copie_session: Any, tmp_path_factory: Any, python_version: str, **answers: Any) -> CheckedBuild:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import html
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
-from support.commands import require_interpreter
+import pytest
+
 from support.facts import copier_config
-from support.workflows import github_env, load_workflow, run_step, step_named, steps_using
+from support.runner import run_in_place
+from support.workflows import load_workflow
 
 DOCS_HTML = copier_config()["docs_html_dir"]["default"]
 
@@ -23,13 +26,13 @@ def docs_job(project: Path) -> dict[str, Any]:
     return load_workflow(project, "ci.yml")["jobs"]["docs"]
 
 
-def build_docs(project: Path, *, check: bool = True) -> Any:
-    """ci.yml's docs step, as the runner runs it, on the interpreter its setup-uv names."""
-    job = docs_job(project)
-    (setup_uv,) = steps_using(job, "astral-sh/setup-uv")
-    python = require_interpreter(str(setup_uv["with"]["python-version"]))
-    step = step_named(job, "documentation")
-    return run_step(job, step, project, {**github_env(), "UV_PYTHON": python}, check=check)
+def build_docs(project: Path, *, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """ci.yml's docs step, run in ``project`` by the runner (on the Python its setup-uv names)."""
+    step = run_in_place(project, "docs", steps=["documentation"]).step("documentation")
+    assert step.process is not None, step.log
+    if check and step.outcome != "success":
+        pytest.fail(f"the docs build failed:\n{step.log}", pytrace=False)
+    return step.process
 
 
 def page_text(page: Path) -> str:

@@ -15,7 +15,7 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -31,7 +31,7 @@ class Strict(dict[str, Any]):
     """A context (or part of one) that knows every key it has: a missing one fails."""
 
 
-def fail(message: str) -> Any:
+def fail(message: str) -> NoReturn:
     pytest.fail(f"workflow expression: {message}", pytrace=False)
 
 
@@ -41,8 +41,6 @@ def _tokens(text: str) -> list[tuple[str, str]]:
         match = _TOKEN.match(text, position)
         if match is None or match.lastgroup is None:
             fail(f"cannot read {text[position:].strip()!r} in {text!r}")
-        assert match is not None
-        assert match.lastgroup is not None
         tokens.append((match.lastgroup, match.group(match.lastgroup)))
         position = match.end()
     return tokens
@@ -183,7 +181,6 @@ class _Parser:
         function = {k.casefold(): v for k, v in self.functions.items()}.get(name.casefold())
         if function is None:
             fail(f"function {name}() is not available here (or not known to the test): {self.text!r}")
-        assert function is not None
         return function(*args)
 
 

@@ -23,20 +23,15 @@ def parse_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 (a safe loader)
 
 
-def read_copier_yml(template: Path) -> dict[str, Any]:
-    """The configuration of the template at ``template`` (a clone, an older version) as
-    copier reads it: copier.yml with the files it `!include`s, its documents merged in order.
+@functools.cache
+def _copier_yml() -> dict[str, Any]:
+    """copier.yml as copier reads it: with the files it `!include`s, its documents merged in order.
 
     copier's own loader (it has no public one): whatever copier accepts in copier.yml, the
     tests see the same mapping, the questions and facts in the order copier evaluates them.
     """
-    config: dict[str, Any] = load_template_config(template / "copier.yml")
+    config: dict[str, Any] = load_template_config(TEMPLATE_DIR / "copier.yml")
     return config
-
-
-@functools.cache
-def _copier_yml() -> dict[str, Any]:
-    return read_copier_yml(TEMPLATE_DIR)
 
 
 def copier_config() -> dict[str, Any]:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 
 class LocalIndex:
@@ -16,12 +21,6 @@ class LocalIndex:
         self.url = url  # http://127.0.0.1:PORT/ (the upload URL)
         self.simple_url = f"{url}simple/"  # the index pip and uv read
         self.directory = directory  # the packages it serves: copy files in, or upload
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _serving(process: subprocess.Popen[bytes], port: int, timeout: float = 30) -> bool:
@@ -34,6 +33,37 @@ def _serving(process: subprocess.Popen[bytes], port: int, timeout: float = 30) -
         except OSError:
             time.sleep(0.1)
     return False
+
+
+@contextlib.contextmanager
+def serve_index(directory: Path, log: Path) -> Iterator[LocalIndex]:
+    """pypiserver serving ``directory`` on a free port of 127.0.0.1 while the block runs.
+
+    It holds only what the test puts into ``directory``: no fallback to PyPI
+    (pypiserver redirects unknown names there by default), so a package missing
+    here is missing. Uploads need no password (any username/password works),
+    and, as on PyPI, a file that is already there cannot be uploaded again.
+    """
+    server = str(Path(sys.executable).with_name("pypi-server"))
+    options = ["--disable-fallback", "--authenticate", ".", "--passwords", ".", "--backend", "simple-dir"]
+    for _attempt in range(3):  # another process may take the port between probe and bind
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        command = [server, "run", "--host", "127.0.0.1", "--port", str(port), *options, str(directory)]
+        with log.open("w") as log_file:
+            process = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT)
+        if _serving(process, port):
+            break
+        process.kill()
+        process.wait()
+    else:
+        pytest.fail(f"pypiserver did not start:\n{log.read_text()}", pytrace=False)
+    try:
+        yield LocalIndex(f"http://127.0.0.1:{port}/", directory)
+    finally:
+        process.kill()  # it keeps nothing in memory: each upload is a file before it is answered
+        process.wait()
 
 
 # Where `uv publish` uploads on GitHub: PyPI (uv's default) or TestPyPI.

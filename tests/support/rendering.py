@@ -7,7 +7,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import tomllib
 import warnings
 import weakref
@@ -21,6 +20,7 @@ import jinja2.lexer
 import jinja2.utils
 import pytest
 
+from support.commands import git_files
 from support.facts import TEMPLATE_DIR, parse_yaml
 
 
@@ -82,25 +82,13 @@ def keep_compiled_jinja() -> None:
 def copy_working_tree(destination: Path, *pathspecs: str) -> list[str]:
     """Copy this repository's working tree (or the given paths of it) to ``destination``.
 
-    ``git ls-files --cached --others --exclude-standard`` lists what a commit of
-    the working tree would hold: tracked files (minus deleted ones) and
-    untracked files that are not ignored (no __pycache__), so uncommitted
-    template work is what gets rendered. Returns the copied names.
+    What a commit of the working tree would hold (``git_files``: no __pycache__),
+    so uncommitted template work is what gets rendered. Returns the copied names.
     """
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *pathspecs],
-        cwd=TEMPLATE_DIR,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    copied = []
-    for name in filter(None, listed.split("\0")):
-        source = TEMPLATE_DIR / name
-        if source.is_file():  # a tracked file deleted in the working tree is listed too
-            (destination / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, destination / name)
-            copied.append(name)
+    copied = git_files(TEMPLATE_DIR, *pathspecs)
+    for name in copied:
+        (destination / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(TEMPLATE_DIR / name, destination / name)
     assert "copier.yml" in copied, f"git ls-files did not list the template: {copied}"
     return copied
 

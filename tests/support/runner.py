@@ -10,7 +10,13 @@ through support.expressions; step outputs come from GITHUB_OUTPUT files, job
 ``outputs:`` reach later jobs as ``needs``; a called workflow (``uses:
 $/.github/workflows/x.yml``) runs in place. The actions the template pins have
 local stand-ins that do what the action does for these inputs (below); any
-other action, input or feature fails the test.
+other action, input or feature fails the test. ``run:`` steps run as on a
+runner: ``bash -e`` on a script file outside the workspace.
+
+A test that needs one job, or some of its steps, of a rendered project (to
+plant a defect in a working copy and see its check fail) runs it with
+``run_in_place``: the same runner, on the project as it is. ``planned_steps``
+says which steps a matrix entry runs, without running them.
 
 What GitHub provides that is not here: the OIDC token (``uv publish`` in a job
 granted ``id-token: write`` goes to a local index, support.index.without_oidc)
@@ -23,14 +29,16 @@ push with any other token).
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -41,16 +49,7 @@ from support.answers import DEFAULT_NAMES, REQUIRED_ANSWERS
 from support.commands import find_interpreter, git, require_interpreter, run, uv
 from support.expressions import STATUS_FUNCTIONS, Strict, condition, substitute
 from support.index import LocalIndex
-from support.workflows import (
-    github_env,
-    hash_files,
-    matrix_entries,
-    parse_workflow,
-    run_script,
-    shell_command,
-    steps_using,
-    triggers,
-)
+from support.workflows import load_workflow, matrix_entries, parse_workflow, steps_using, triggers
 
 DEFAULT_BRANCH = "main"
 TOKEN = "ghs_not-a-token"  # noqa: S105  # github.token, in every run
@@ -103,6 +102,9 @@ class Event:
     payload: Mapping[str, Any] = field(default_factory=dict, hash=False)  # github.event beyond repository
 
 
+PUSH_TO_MAIN = Event("push", f"refs/heads/{DEFAULT_BRANCH}")
+
+
 @dataclass
 class Step:
     name: str
@@ -110,6 +112,7 @@ class Step:
     log: str = ""
     outputs: dict[str, str] = field(default_factory=dict)
     summary: str = ""  # what it wrote to GITHUB_STEP_SUMMARY
+    process: subprocess.CompletedProcess[str] | None = None  # a run: step's script (exit code, stdout, stderr)
 
 
 @dataclass
@@ -128,6 +131,12 @@ class Job:
     @property
     def log(self) -> str:
         return "".join(step.log for step in self.steps) + "".join(entry.log for entry in self.entries)
+
+    def step(self, pattern: str) -> Step:
+        """The one step whose name matches the regular expression ``pattern``."""
+        found = [step for step in self.steps if re.search(pattern, step.name, re.IGNORECASE)]
+        assert len(found) == 1, f"expected one step named like {pattern!r}, found {[s.name for s in found]}"
+        return found[0]
 
 
 @dataclass
@@ -170,6 +179,92 @@ def _known(step: Mapping[str, Any], inputs: Mapping[str, str], known: set[str]) 
         pytest.fail(f"{step['uses']}: the test's stand-in does not know {sorted(set(inputs) - known)}", pytrace=False)
 
 
+def _name(step: Mapping[str, Any]) -> str:
+    """A step's name as GitHub shows it."""
+    return str(step.get("name") or step.get("uses") or step["run"].splitlines()[0])
+
+
+def _hash_files(workspace: Path, *patterns: str) -> str:
+    """GitHub's hashFiles(): '' when no file matches, else a SHA-256 over the matching files' SHA-256s."""
+    if any(pattern.startswith("!") for pattern in patterns):
+        pytest.fail(f"the test does not know hashFiles() exclusions: {patterns}", pytrace=False)
+    files = sorted({path for pattern in patterns for path in workspace.glob(pattern) if path.is_file()})
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest() if files else ""
+
+
+def _shell(job: Mapping[str, Any], step: Mapping[str, Any]) -> list[str]:
+    """The shell a runner starts for a ``run:`` step: ``bash -e {0}``, or with ``shell: bash`` pipefail too."""
+    shell = step.get("shell", job.get("defaults", {}).get("run", {}).get("shell"))
+    if shell not in (None, "bash"):
+        pytest.fail(f"the test cannot run steps with shell {shell!r}", pytrace=False)
+    assert "working-directory" not in step, "the test runs steps in the workspace root only"
+    return ["bash", "-e"] if shell is None else ["bash", "--noprofile", "--norc", "-eo", "pipefail"]
+
+
+def _payload(event: Event) -> dict[str, Any]:
+    """The event's payload (GITHUB_EVENT_PATH, github.event)."""
+    return {"repository": {"default_branch": DEFAULT_BRANCH}, **event.payload}
+
+
+def _github(event: Event, sha: str, workflow: Mapping[str, Any]) -> Strict:
+    """The ``github`` context of a run of ``workflow`` for ``event`` at the commit ``sha``."""
+    return Strict(
+        event_name=event.name,
+        event=_payload(event),
+        ref=event.ref,
+        ref_name=event.ref.split("/", 2)[2],
+        ref_type="tag" if event.ref.startswith("refs/tags/") else "branch",
+        sha=sha,
+        repository=REPOSITORY,
+        repository_owner=REPOSITORY.split("/")[0],
+        run_number=str(event.number),
+        run_attempt=str(event.attempt),
+        server_url="https://github.com",
+        token=TOKEN,
+        workflow=workflow.get("name", ""),
+    )
+
+
+def planned_steps(
+    workflow: Mapping[str, Any], job_id: str, matrix: Mapping[str, Any], event: Event = PUSH_TO_MAIN
+) -> list[dict[str, Any]]:
+    """The steps of a job that run for the ``matrix`` entry on ``event`` while every step passes:
+    each ``if:`` as a run evaluates it (one on what only a run knows, such as a step's output, fails)."""
+    contexts = {"github": _github(event, _NO_COMMIT, workflow), "inputs": {}, "needs": Strict(), "steps": Strict()}
+    passing = _statuses(success=True, failure=False, always=True, cancelled=False)
+    steps = workflow["jobs"][job_id]["steps"]
+    return [step for step in steps if condition(step.get("if"), {**contexts, "matrix": dict(matrix)}, passing)]
+
+
+def run_in_place(
+    project: Path,
+    job_id: str,
+    *,
+    workflow: str = "ci.yml",
+    matrix: Mapping[str, Any] | None = None,
+    steps: Sequence[str] | None = None,
+    needs: Mapping[str, Job] | None = None,
+    env: Mapping[str, str] | None = None,
+    event: Event = PUSH_TO_MAIN,
+) -> Job:
+    """One job of the rendered ``project`` run by the runner in the project as it is: a working
+    copy, its files the checkout (no origin, no commit), e.g. with a defect planted.
+
+    ``matrix``: the entry the job runs as (the test's choice: one of ``matrix_entries``, or
+    values no entry has, such as a Python to exercise a step on). ``steps``: patterns naming
+    the ``run:`` steps to run (the other ``run:`` steps are skipped, the actions run); a named
+    step runs while the steps before it pass, whatever its own ``if:``. ``needs``: the jobs it
+    needs, as given. ``env``: set over all the runner and the workflow set (PATH aside), for
+    what a test stands in for (a summary file already written to, a faked interpreter).
+    """
+    with tempfile.TemporaryDirectory(prefix=f"{job_id}-") as tmp:
+        run = WorkflowRun(None, event, Path(tmp), in_place=project, env=env)
+        return run.job(job_id, needs, workflow, matrix=matrix, steps=steps)
+
+
 @functools.cache
 def pinned_uv(version: str) -> str:
     """The uv of that version: the one on PATH if it is that one, else installed from PyPI."""
@@ -188,12 +283,23 @@ class WorkflowRun:
     ``index`` stands in for PyPI and TestPyPI: the workflow env values that
     name them point at it (a URL string: an index that only answers, e.g.
     one that cannot be reached), and ``uv publish`` uploads to it.
+    ``in_place`` and ``env``: see ``run_in_place``.
     """
 
-    def __init__(self, origin: Path, event: Event, tmp: Path, index: LocalIndex | str | None = None) -> None:
+    def __init__(
+        self,
+        origin: Path | None,
+        event: Event,
+        tmp: Path,
+        index: LocalIndex | str | None = None,
+        *,
+        in_place: Path | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         self.origin, self.event, self.tmp = origin, event, tmp
-        self.index = index
-        self.sha = git("rev-parse", f"{event.ref}^{{commit}}", cwd=origin)
+        self.index, self.in_place, self.env = index, in_place, dict(env or {})
+        assert (origin is None) != (in_place is None), "a run of an origin's commit, or in a working copy"
+        self.sha = _NO_COMMIT if origin is None else git("rev-parse", f"{event.ref}^{{commit}}", cwd=origin)
         self.jobs: dict[str, Job] = {}  # by id ("test/lint": the job lint of the workflow the job test called)
         self.artifacts: dict[str, Path] = {}
         self.uploaded_by: dict[str, str] = {}  # artifact name -> the job that uploaded it
@@ -201,9 +307,7 @@ class WorkflowRun:
         self.attested: list[list[str]] = []  # attest-action: the files it would have signed
         (tmp / "jobs").mkdir(parents=True, exist_ok=True)
         self.event_path = tmp / "event.json"
-        self.event_path.write_text(
-            json.dumps({"repository": {"default_branch": DEFAULT_BRANCH}, **event.payload}), encoding="utf-8"
-        )
+        self.event_path.write_text(json.dumps(_payload(event)), encoding="utf-8")
         self.tools = tmp / "tools"  # on every runner's PATH: gh
         self.oidc = tmp / "oidc"  # first on PATH in jobs that hold id-token: write
         self.gh_log = tmp / "gh.jsonl"
@@ -234,7 +338,10 @@ class WorkflowRun:
     # --- running ------------------------------------------------------------------------------------
 
     def load(self, name: str) -> dict[str, Any]:
-        """A workflow as the pushed commit has it."""
+        """A workflow as the pushed commit (or the working copy) has it."""
+        if self.origin is None:
+            assert self.in_place is not None
+            return load_workflow(self.in_place, name)
         return parse_workflow(git("show", f"{self.sha}:.github/workflows/{name}", cwd=self.origin), name)
 
     def run(self, workflow: str = "release.yml", given: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -242,15 +349,24 @@ class WorkflowRun:
         self._graph(self.load(workflow), dict(given or {}), "")
         return self.results()
 
-    def job(self, job_id: str, needs: Mapping[str, Job] | None = None, workflow: str = "release.yml") -> Job:
-        """Run one job, with the jobs it needs as given (a re-run of a job: its run's artifacts are there)."""
+    def job(
+        self,
+        job_id: str,
+        needs: Mapping[str, Job] | None = None,
+        workflow: str = "release.yml",
+        *,
+        matrix: Mapping[str, Any] | None = None,
+        steps: Sequence[str] | None = None,
+    ) -> Job:
+        """Run one job, with the jobs it needs as given (a re-run of a job: its run's artifacts are there);
+        ``matrix`` and ``steps`` as in ``run_in_place``."""
         loaded = self.load(workflow)
         needs = dict(needs or {})
         assert set(needs) == set(_list(loaded["jobs"][job_id].get("needs"))), "give each job it needs"
         upstream = {
             name: needs[name] if name in needs else self.jobs[name] for name in _upstream(loaded["jobs"], job_id)
         }
-        self.jobs[job_id] = self._job(loaded, job_id, needs, upstream, "")
+        self.jobs[job_id] = self._job(loaded, job_id, needs, upstream, "", matrix, steps)
         return self.jobs[job_id]
 
     def rerun(self, job_id: str, workflow: str = "release.yml") -> Job:
@@ -278,25 +394,7 @@ class WorkflowRun:
 
     def workflow_contexts(self, workflow: str) -> dict[str, Any]:
         """The contexts a workflow's top-level keys (``concurrency:``, ``env:``) see in this run."""
-        return {"github": self._github(self.load(workflow)), "inputs": {}}
-
-    def _github(self, workflow: Mapping[str, Any]) -> Strict:
-        ref_type = "tag" if self.event.ref.startswith("refs/tags/") else "branch"
-        return Strict(
-            event_name=self.event.name,
-            event=json.loads(self.event_path.read_text(encoding="utf-8")),
-            ref=self.event.ref,
-            ref_name=self.event.ref.split("/", 2)[2],
-            ref_type=ref_type,
-            sha=self.sha,
-            repository=REPOSITORY,
-            repository_owner=REPOSITORY.split("/")[0],
-            run_number=str(self.event.number),
-            run_attempt=str(self.event.attempt),
-            server_url="https://github.com",
-            token=TOKEN,
-            workflow=workflow.get("name", ""),
-        )
+        return {"github": _github(self.event, self.sha, self.load(workflow)), "inputs": {}}
 
     def _job(
         self,
@@ -305,11 +403,13 @@ class WorkflowRun:
         needs: Mapping[str, Job],
         upstream: Mapping[str, Job],
         prefix: str,
+        matrix: Mapping[str, Any] | None = None,
+        select: Sequence[str] | None = None,
     ) -> Job:
         """One job of ``workflow``, after the jobs it needs (``upstream``: those it needs, directly or not)."""
         job = workflow["jobs"][job_id]
         contexts: dict[str, Any] = {
-            "github": self._github(workflow),
+            "github": _github(self.event, self.sha, workflow),
             "inputs": {},
             "needs": Strict({name: Strict(result=n.result, outputs=n.outputs) for name, n in needs.items()}),
         }
@@ -323,24 +423,27 @@ class WorkflowRun:
             return self._call(job_id, job, prefix)
         assert set(job) <= _JOB_KEYS, f"{job_id}: the test does not know {sorted(set(job) - _JOB_KEYS)}"
         where = (prefix + job_id, {prefix + name for name in upstream})
-        if "strategy" not in job:
-            return self._entry(workflow, where, job, {**contexts, "matrix": {}})
-        matrix = Job(job_id, "success")
+        if matrix is not None or "strategy" not in job:  # one entry: the test's, or the job has no matrix
+            contexts["matrix"] = dict(matrix or {})
+            if matrix is not None and (why := self._unavailable(job, contexts)):
+                pytest.skip(f"{job_id} with {contexts['matrix']} cannot run here: {why}")
+            return self._entry(workflow, where, job, contexts, select)
+        result = Job(job_id, "success")
         for entry in matrix_entries(job):
             entry_contexts = {**contexts, "matrix": dict(entry)}
             name = substitute(job.get("name", job_id), entry_contexts)
             why = self._unavailable(job, entry_contexts)
             if why:
-                matrix.unavailable.append(f"{name}: {why}")
+                result.unavailable.append(f"{name}: {why}")
                 warnings.warn(f"{prefix}{job_id}: {name} not run here: {why}", stacklevel=1)
                 continue
-            matrix.entries.append(self._entry(workflow, where, job, entry_contexts))
-        if not matrix.entries:
-            pytest.skip(f"no entry of {job_id} can run here: {matrix.unavailable}")
-        if any(entry.result == "failure" for entry in matrix.entries):
-            matrix.result = "failure"
-        matrix.outputs = matrix.entries[-1].outputs
-        return matrix
+            result.entries.append(self._entry(workflow, where, job, entry_contexts, select))
+        if not result.entries:
+            pytest.skip(f"no entry of {job_id} can run here: {result.unavailable}")
+        if any(entry.result == "failure" for entry in result.entries):
+            result.result = "failure"
+        result.outputs = result.entries[-1].outputs
+        return result
 
     def _unavailable(self, job: Mapping[str, Any], contexts: Mapping[str, Any]) -> str | None:
         """Why a matrix entry cannot run here (no such runner, no such local Python), or None."""
@@ -369,14 +472,23 @@ class WorkflowRun:
         return Job(job.get("name", job_id), "failure" if failed else "success")
 
     def _entry(
-        self, workflow: Mapping[str, Any], where: tuple[str, set[str]], job: Mapping[str, Any], contexts: dict[str, Any]
+        self,
+        workflow: Mapping[str, Any],
+        where: tuple[str, set[str]],
+        job: Mapping[str, Any],
+        contexts: dict[str, Any],
+        select: Sequence[str] | None,
     ) -> Job:
-        """One run of a job (of one matrix entry) on a fresh runner."""
+        """One run of a job (of one matrix entry) on a fresh runner (``select``: see ``run_in_place``)."""
         job_id = where[0].rsplit("/", 1)[-1]
         root = Path(tempfile.mkdtemp(prefix=f"{job_id}-", dir=self.tmp / "jobs"))
-        state = _State(job, *where, root / "workspace", root / "temp")
-        state.workspace.mkdir()
+        state = _State(job, *where, self.in_place or root / "workspace", root / "temp")
+        state.workspace.mkdir(exist_ok=self.in_place is not None)
         state.temp.mkdir()
+        run_steps = [_name(step) for step in job["steps"] if "run" in step]
+        for pattern in select or ():
+            named = [name for name in run_steps if re.search(pattern, name, re.IGNORECASE)]
+            assert len(named) == 1, f"expected one run: step of {job_id} named like {pattern!r}, found {named}"
         top = {"github": contexts["github"], "inputs": {}}
         env = {key: self._index_url(substitute(v, top)) for key, v in (workflow.get("env") or {}).items()}
         env |= {key: substitute(value, contexts) for key, value in (job.get("env") or {}).items()}
@@ -387,11 +499,13 @@ class WorkflowRun:
             failed = result.result == "failure"
             functions = {
                 **_statuses(success=not failed, failure=failed, always=True, cancelled=False),
-                "hashFiles": lambda *patterns: hash_files(state.workspace, *patterns),
+                "hashFiles": lambda *patterns: _hash_files(state.workspace, *patterns),
             }
-            name = str(step.get("name") or step.get("uses") or step["run"].splitlines()[0])
+            name = _name(step)
             assert set(step) <= _STEP_KEYS, f"{name}: the test does not know {sorted(set(step) - _STEP_KEYS)}"
-            if not condition(step.get("if"), step_contexts, functions):
+            chosen = "run" in step and any(re.search(pattern, name, re.IGNORECASE) for pattern in select or ())
+            left_out = select is not None and "run" in step and not chosen
+            if left_out or not condition("success()" if chosen else step.get("if"), step_contexts, functions):
                 done = Step(name, "skipped")
             elif "uses" in step:
                 inputs = {
@@ -426,19 +540,26 @@ class WorkflowRun:
         return self.index if isinstance(self.index, str) else self.index.simple_url
 
     def _run(self, state: _State, job_id: str, step: Mapping[str, Any], script: str, env: dict[str, str]) -> Step:
-        """A ``run:`` step, with the files GitHub gives each step for its commands."""
+        """A ``run:`` step: its script from a file outside the workspace, with the files GitHub
+        gives each step for its commands, and the default variables of a GitHub-hosted runner."""
         files = {name: Path(tempfile.mkdtemp(dir=state.temp)) / name.lower() for name in _COMMAND_FILES}
         for path in files.values():
             path.write_text("", encoding="utf-8")
-        ref_name = self.event.ref.split("/", 2)[2]
+        (files["GITHUB_OUTPUT"].parent / "step.sh").write_text(script, encoding="utf-8")
         oidc = [str(self.oidc)] if state.job.get("permissions", {}).get("id-token") == "write" else []
+        github = _github(self.event, self.sha, {})
         redirect = {}  # git over HTTPS with the run's token to github.com: origin, for a job that may write
         if state.job.get("permissions", {}).get("contents") == "write":
-            github = f"https://x-access-token:{TOKEN}@github.com/{REPOSITORY}.git"
+            url = f"https://x-access-token:{TOKEN}@github.com/{REPOSITORY}.git"
             redirect = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": f"url.{self.origin}.insteadOf"}
-            redirect["GIT_CONFIG_VALUE_0"] = github
+            redirect["GIT_CONFIG_VALUE_0"] = url
         env = {
-            **github_env(ref_name, self.event.name, "tag" if self.event.ref.startswith("refs/tags/") else "branch"),
+            "CI": "true",
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_EVENT_NAME": self.event.name,
+            "GITHUB_REF": self.event.ref,
+            "GITHUB_REF_NAME": github["ref_name"],
+            "GITHUB_REF_TYPE": github["ref_type"],
             "GITHUB_SHA": self.sha,
             "GITHUB_EVENT_PATH": str(self.event_path),
             "GITHUB_REPOSITORY": REPOSITORY,
@@ -451,15 +572,17 @@ class WorkflowRun:
             **redirect,
             **env,
             **{name: str(path) for name, path in files.items()},
+            **self.env,
             "PATH": os.pathsep.join([*oidc, *reversed(state.paths), str(self.tools), os.environ["PATH"]]),
         }
         timeout = 60 * float(state.job.get("timeout-minutes", 360))
-        done = run_script(shell_command(state.job, step), script, state.workspace, env, check=False, timeout=timeout)
+        command = [*_shell(state.job, step), str(files["GITHUB_OUTPUT"].parent / "step.sh")]
+        done = run(command, state.workspace, env=env, check=False, timeout=timeout)
         state.exports.update(_read_commands(files["GITHUB_ENV"]))
         state.paths += files["GITHUB_PATH"].read_text(encoding="utf-8").split()
         outcome = "success" if done.returncode == 0 else "failure"
         summary = files["GITHUB_STEP_SUMMARY"].read_text(encoding="utf-8")
-        return Step("", outcome, done.stdout + done.stderr, _read_commands(files["GITHUB_OUTPUT"]), summary)
+        return Step("", outcome, done.stdout + done.stderr, _read_commands(files["GITHUB_OUTPUT"]), summary, done)
 
     # --- the actions' stand-ins ----------------------------------------------------------------------
 
@@ -476,7 +599,6 @@ class WorkflowRun:
         }.get(action)
         if stand_in is None:
             pytest.fail(f"the test has no stand-in for the action {step['uses']}", pytrace=False)
-        assert stand_in is not None
         failure = stand_in(state, step, inputs)
         if isinstance(failure, str):
             return Step("", "failure", f"Error: {failure}\n")
@@ -487,6 +609,8 @@ class WorkflowRun:
         branch and tag, else only the ref, that many commits deep; no credentials kept."""
         _known(step, inputs, {"persist-credentials", "fetch-depth"})
         assert inputs.get("persist-credentials") == "false", "a checkout that keeps the token in .git/config"
+        if self.origin is None:
+            return  # in place: the working copy is the checkout
         depth = int(inputs.get("fetch-depth", "1"))
         workspace = state.workspace
         git("init", "-q", ".", cwd=workspace)
@@ -595,6 +719,7 @@ _JOB_KEYS = {
     "outputs", "env", "defaults", "strategy", "steps",
 }  # fmt: skip
 _STEP_KEYS = {"name", "id", "if", "uses", "with", "env", "run", "shell"}
+_NO_COMMIT = "0" * 40  # the sha of a run in a working copy, or of a plan
 _COMMAND_FILES = ("GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_PATH", "GITHUB_STEP_SUMMARY")
 
 # A `gh` on every runner's PATH that records `gh release create` and answers as

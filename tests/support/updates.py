@@ -23,7 +23,7 @@ from packaging.version import Version
 
 import release_tag  # scripts/release_tag.py: the rule that finds a release's commit
 from support.answers import REQUIRED_ANSWERS, data_args
-from support.commands import copier_cli, git, run
+from support.commands import copier_cli, git, git_files, run
 from support.facts import TEMPLATE_DIR, copier_config
 from support.rendering import copy_working_tree, project_files
 
@@ -124,12 +124,7 @@ def update(project: Path, *args: str, check: bool = True) -> Any:
 
 def committable(project: Path) -> dict[str, str]:
     """Every file git would commit (tracked or untracked, not ignored): path -> text."""
-    listed = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=project)
-    return {
-        name: (project / name).read_text(encoding="utf-8")
-        for name in listed.split("\0")
-        if name and (project / name).is_file()
-    }
+    return {name: (project / name).read_text(encoding="utf-8") for name in git_files(project)}
 
 
 def rendered(project: Path) -> dict[str, str]:

@@ -1,29 +1,20 @@
-"""Reading a generated project's GitHub workflows, and running their steps one by one.
+"""Reading a generated project's GitHub workflows, and the rules they must follow.
 
-The workflows are parsed with PyYAML; ``run:`` scripts are executed with bash
-the way a GitHub runner does (``bash -e`` on a script file, job ``env:`` plus
-step ``env:``, the ``GITHUB_*`` variables the scripts read), expressions by
-support.expressions (anything it does not know fails the test). A whole
-workflow, its jobs as a graph, runs with support.runner. ``expression_problems``
-checks where expressions use which contexts and functions, as GitHub's
-context-availability table allows.
+The workflows are parsed with PyYAML; support.runner runs them (a whole
+workflow, a job, or some of its steps). ``expression_problems`` checks where
+expressions use which contexts and functions, as GitHub's context-availability
+table allows; ``permission_problems`` what each job may be granted.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shlex
-import subprocess
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from support.commands import run
-from support.expressions import STATUS_FUNCTIONS, Strict, condition, substitute
+from support.expressions import STATUS_FUNCTIONS
 from support.facts import TEMPLATE_DIR, parse_yaml
 
 # The workflows every render has, read from the template (files without a
@@ -93,93 +84,9 @@ def run_lines(job: Mapping[str, Any], program: str) -> list[str]:
     ]
 
 
-def hash_files(workspace: Path, *patterns: str) -> str:
-    """GitHub's hashFiles(): '' when no file matches, else a SHA-256 over the matching files' SHA-256s."""
-    if any(pattern.startswith("!") for pattern in patterns):
-        pytest.fail(f"the test does not know hashFiles() exclusions: {patterns}", pytrace=False)
-    files = sorted({path for pattern in patterns for path in workspace.glob(pattern) if path.is_file()})
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest() if files else ""
-
-
-def evaluate_env(
-    env: Mapping[str, Any] | None, cwd: Path, expressions: Mapping[str, str] | None = None
-) -> dict[str, str]:
-    """An ``env:`` block as the runner would export it in ``cwd`` (support.expressions evaluates it).
-
-    ``expressions`` holds what the test knows GitHub would put in for an
-    expression (e.g. a needed job's output), by its exact text.
-    """
-    functions = {"hashFiles": lambda *patterns: hash_files(cwd, *patterns)}
-    return {
-        key: expressions[str(value)] if expressions and str(value) in expressions else substitute(value, {}, functions)
-        for key, value in (env or {}).items()
-    }
-
-
-def github_env(ref_name: str = "main", event_name: str = "push", ref_type: str = "branch") -> dict[str, str]:
-    """The default variables of a GitHub-hosted runner that the scripts may read."""
-    ref = f"refs/tags/{ref_name}" if ref_type == "tag" else f"refs/heads/{ref_name}"
-    return {
-        "CI": "true",
-        "GITHUB_ACTIONS": "true",
-        "GITHUB_EVENT_NAME": event_name,
-        "GITHUB_REF": ref,
-        "GITHUB_REF_NAME": ref_name,
-        "GITHUB_REF_TYPE": ref_type,
-    }
-
-
-def shell_command(job: Mapping[str, Any], step: Mapping[str, Any]) -> list[str]:
-    """The shell a runner starts for a ``run:`` step: ``bash -e {0}``, or with ``shell: bash`` pipefail too."""
-    shell = step.get("shell", job.get("defaults", {}).get("run", {}).get("shell"))
-    if shell not in (None, "bash"):
-        pytest.fail(f"the test cannot run steps with shell {shell!r}", pytrace=False)
-    assert "working-directory" not in step, "the test runs steps in the workspace root only"
-    return ["bash", "-e"] if shell is None else ["bash", "--noprofile", "--norc", "-eo", "pipefail"]
-
-
-def run_script(
-    command: list[str], script: str, cwd: Path, env: Mapping[str, str], *, check: bool = True, timeout: float = 600
-) -> subprocess.CompletedProcess[str]:
-    """Run a step's script like the runner: from a file outside the workspace."""
-    with tempfile.TemporaryDirectory() as scripts:
-        path = Path(scripts) / "step.sh"
-        path.write_text(script, encoding="utf-8")
-        # The runner gives each step a file for its job summary; pass
-        # GITHUB_STEP_SUMMARY to read what a step writes there.
-        env = {"GITHUB_STEP_SUMMARY": str(Path(scripts) / "step-summary.md"), "GITHUB_WORKSPACE": str(cwd), **env}
-        return run([*command, path], cwd, env=env, check=check, timeout=timeout)
-
-
-def run_step(
-    job: Mapping[str, Any],
-    step: Mapping[str, Any],
-    cwd: Path,
-    env: Mapping[str, str],
-    *,
-    check: bool = True,
-    timeout: float = 600,
-    expressions: Mapping[str, str] | None = None,
-) -> subprocess.CompletedProcess[str]:
-    """Run one ``run:`` step of ``job`` in ``cwd`` like a runner: ``bash -e`` on a script file.
-
-    ``env`` is what the runner and the actions before the step provide
-    (GITHUB_*, UV_PYTHON from setup-uv); the job's and the step's ``env:``
-    blocks are added on top, with ``expressions`` as in ``evaluate_env``.
-    """
-    full_env = {
-        **env,
-        **evaluate_env(job.get("env"), cwd, expressions),
-        **evaluate_env(step.get("env"), cwd, expressions),
-    }
-    return run_script(shell_command(job, step), str(step["run"]), cwd, full_env, check=check, timeout=timeout)
-
-
 def matrix_entries(job: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The combinations of a job's ``strategy.matrix``, expanded the way GitHub does.
+    """The combinations of a job's ``strategy.matrix``, expanded the way GitHub does (the one
+    expansion: support.runner runs these entries).
 
     The product of the list-valued keys, in order; then each ``include`` entry
     is added to every combination none of whose values it would overwrite, or,
@@ -205,48 +112,6 @@ def matrix_entries(job: Mapping[str, Any]) -> list[dict[str, Any]]:
     return entries
 
 
-def condition_holds(condition_text: str, env: Mapping[str, str], matrix: Mapping[str, Any] | None) -> bool:
-    """A step's ``if:`` as support.expressions evaluates it, for a job whose steps so far passed.
-
-    ``github.event_name`` is GITHUB_EVENT_NAME of ``env``; ``matrix`` is the
-    entry the job runs as (None: the test gave none, and matrix.* fails).
-    """
-    contexts: dict[str, Any] = {"github": Strict(event_name=env.get("GITHUB_EVENT_NAME"))}
-    if matrix is not None:
-        contexts["matrix"] = dict(matrix)
-    statuses = dict(zip(STATUS_FUNCTIONS, (True, False, True, False), strict=True))
-    return condition(condition_text, contexts, {name: lambda v=v: v for name, v in statuses.items()})
-
-
-def run_job(
-    job: Mapping[str, Any],
-    cwd: Path,
-    env: Mapping[str, str],
-    *,
-    check: bool = True,
-    matrix: Mapping[str, Any] | None = None,
-    expressions: Mapping[str, str] | None = None,
-) -> list[subprocess.CompletedProcess[str]]:
-    """Run the ``run:`` steps of ``job`` in order, like the runner, until one fails.
-
-    With ``check``, a failing step fails the test. Returns the results of the
-    steps that ran (the last one is the failure, if any).
-
-    A step's ``if:`` is GitHub's to evaluate: ``condition_holds`` understands
-    the event name and, given the ``matrix`` entry the job runs as, matrix
-    values; anything else fails.
-    """
-    results = []
-    for step in run_steps(job):
-        condition = step.get("if")
-        if condition is not None and not condition_holds(str(condition), env, matrix):
-            continue
-        results.append(run_step(job, step, cwd, env, check=check, expressions=expressions))
-        if results[-1].returncode != 0:
-            break
-    return results
-
-
 def command_line(job: Mapping[str, Any], program: str) -> list[str]:
     """The one command line of ``job`` that starts with ``program``, split like the shell would."""
     lines = run_lines(job, program)
@@ -262,7 +127,7 @@ def command_line(job: Mapping[str, Any], program: str) -> list[str]:
 # The table is GitHub's "Context availability" reference, for the keys these
 # workflows use; a key outside it fails the check instead of passing unchecked.
 
-_STATUS_FUNCTIONS = {"always", "success", "failure", "cancelled"}
+_STATUS_FUNCTIONS = set(STATUS_FUNCTIONS)
 _JOB_STATIC = {"github", "inputs", "matrix", "needs", "strategy", "vars"}
 _STEP = _JOB_STATIC | {"env", "job", "runner", "secrets", "steps"}
 AVAILABILITY: dict[str, tuple[set[str], set[str]]] = {
@@ -373,6 +238,7 @@ JOB_GRANTS: dict[str, tuple[dict[str, str], Any]] = {
         lambda job: bool(steps_using(job, "actions/deploy-pages")),
     ),
     "creates a GitHub release": ({"contents": "write"}, lambda job: bool(run_lines(job, "gh release create"))),
+    "keeps an issue": ({"issues": "write"}, lambda job: any("template_update" in s for s in run_lines(job, "uv"))),
 }
 BASELINE_GRANT = {"contents": "read"}
 LEVELS = {"none": 0, "read": 1, "write": 2}

@@ -132,9 +132,10 @@ def test_the_floor_copier_updates_an_edited_project_between_two_tags(
     commit_all(project, "User edits")
     before = committable(project)
 
-    floor_copier("update", "--defaults", "--vcs-ref", "v1.1.0", project, cwd=project)
+    updated = floor_copier("update", "--defaults", "--vcs-ref", "v1.1.0", project, cwd=project)
 
     assert_no_conflicts(project)
+    assert "Updated to template version v1.1.0" in updated.stderr  # _message_after_update, 9.15 has it
     assert read_answers(project)["_commit"] == "v1.1.0"
     after = committable(project)
     assert after[template_repo.new_file] == template_repo.new_file_text

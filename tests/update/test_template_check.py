@@ -1,0 +1,239 @@
+"""Every generated project checks weekly for a newer template version and keeps one issue about it.
+
+The check's workflow (template-update.yml) runs as GitHub runs it (support.runner: its
+real steps, the pinned copier's `copier check-update`), with a recording gh that holds
+the repository's issues between runs (support.github_issues). The template is a real
+git repository with release tags and a CHANGELOG: a project made at its oldest release
+gets one issue that names both versions and lists every newer version's "Action
+needed" items before anything else; a newer release edits that issue (and comments);
+once the owner updated with the real copier CLI, which prints the same next steps as
+the issue, the next run closes it. A template the runner cannot reach fails the run
+only when the owner can fix that in the project.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from packaging.version import Version
+
+from support.commands import git
+from support.facts import copier_config
+from support.github_issues import FakeIssues, GhError, parse
+from support.rendering import Render, copy_working_tree
+from support.runner import REPOSITORY, Event, Repo, WorkflowRun, init_repo
+from support.updates import TEMPLATE_PATHS, commit_all, render, update
+from support.workflows import load_workflow, triggers
+
+WORKFLOW = "template-update.yml"
+SCRIPT = ".github/scripts/template_update.py"
+CONFIG = copier_config()
+# The template's CHANGELOG, one section per release (newest last here).
+SECTIONS = {
+    "1.0.0": "### Added\n- The first release.\n",
+    "1.1.0": (
+        "### Added\n- A documentation site.\n\n### Action needed\n- Run `uv lock` after the update.\n"
+        "- Switch GitHub Pages to GitHub Actions, once.\n"
+    ),
+    "1.2.0": "### Changed\n- A smaller test matrix.\n\n### Action needed\n- Drop the old checks from branch protection.\n",
+    "1.3.0": "### Fixed\n- A typo in the README.\n",
+}
+ACTIONS = {"1.1.0": ["Run `uv lock`", "Switch GitHub Pages"], "1.2.0": ["Drop the old checks"]}
+CHANGES = {"1.0.0": "The first release", "1.1.0": "A documentation site", "1.2.0": "A smaller test matrix"}
+
+
+def release(template: Path, version: str) -> None:
+    """Commit a template release: its CHANGELOG section on top, the tag v<version>."""
+    known = list(SECTIONS)[: list(SECTIONS).index(version) + 1]
+    text = "# Changelog\n\n## [Unreleased]\n\n" + "".join(
+        f"## [{name}] - 2026-12-{index + 1:02d}\n\n{SECTIONS[name]}\n"
+        for index, name in reversed(list(enumerate(known)))
+    )
+    (template / "CHANGELOG.md").write_text(text, encoding="utf-8")
+    commit_all(template, f"Template v{version}")
+    git("tag", f"v{version}", cwd=template)
+
+
+def check(repo: Repo, github: FakeIssues, tmp: Path, event: str = "schedule") -> WorkflowRun:
+    """One run of the check on main, its gh the fake GitHub (the calls it made: github.calls())."""
+    github.forget_calls()
+    run = WorkflowRun(repo.origin, Event(event, "refs/heads/main"), tmp)
+    github.install(run.tools)
+    run.run(WORKFLOW)
+    return run
+
+
+def section(body: str, heading: str) -> str:
+    """The text of a "## heading" section of the issue body."""
+    match = re.search(rf"^## {re.escape(heading)}\n(.*?)(?=^## |^---$)", body, re.MULTILINE | re.DOTALL)
+    assert match, f"no section {heading!r} in:\n{body}"
+    return match.group(1)
+
+
+def test_the_check_runs_weekly_and_by_hand_with_two_grants_and_the_pinned_copier(render_shared: Render) -> None:
+    project = render_shared()
+    workflow = load_workflow(project, WORKFLOW)
+    assert set(triggers(workflow)) == {"schedule", "workflow_dispatch"}
+    assert len(triggers(workflow)["schedule"]) == 1
+    assert workflow["permissions"] == {}
+    assert [job["permissions"] for job in workflow["jobs"].values()] == [{"contents": "read", "issues": "write"}]
+    assert "secrets." not in (project / ".github" / "workflows" / WORKFLOW).read_text(encoding="utf-8")
+    # copier at or above the floor (which has `check-update`, 9.13+), as the facts pin it.
+    pinned = CONFIG["copier_version"]["default"]
+    assert Version(pinned) >= Version(CONFIG["_min_copier_version"]) >= Version("9.13")
+    assert f'COPIER = "copier=={pinned}"' in (project / SCRIPT).read_text(encoding="utf-8")
+
+
+def test_one_issue_lists_what_changed_action_needed_first_until_the_project_is_current(tmp_path: Path) -> None:
+    template = tmp_path / "template"
+    copy_working_tree(template, *TEMPLATE_PATHS)
+    git("init", "-q", "-b", "main", cwd=template)
+    for version in ("1.0.0", "1.1.0", "1.2.0"):
+        release(template, version)
+    repo = init_repo(render(template, tmp_path / "project", "v1.0.0"), tmp_path)
+    github = FakeIssues(tmp_path / "github", REPOSITORY)
+
+    # A project of the oldest release: one issue with both versions, every newer
+    # version's "Action needed" items first (newest first, as the CHANGELOG), then
+    # the commands, then what changed.
+    run = check(repo, github, tmp_path / "run-1")
+    assert run.results() == {"check": "success"}, run.jobs["check"].log
+    assert github.commands() == ["issue list", "issue create"]
+    (issue,) = github.issues()
+    assert issue["state"] == "OPEN"
+    assert "1.2.0" in issue["title"]
+    assert "1.0.0" in issue["title"]
+    body = issue["body"]
+    assert "**1.0.0**" in body
+    assert "**1.2.0**" in body
+    actions = section(body, "Action needed")
+    items = [item for version in ("1.2.0", "1.1.0") for item in ACTIONS[version]]
+    assert [actions.index(item) for item in items] == sorted(actions.index(item) for item in items)
+    assert actions.index("[1.2.0]") < actions.index(ACTIONS["1.2.0"][0]) < actions.index("[1.1.0]")
+    assert "1.0.0]" not in actions
+    assert "uvx copier update --defaults" in section(body, "How to update")
+    changed = section(body, "What changed")
+    assert CHANGES["1.2.0"] in changed
+    assert CHANGES["1.1.0"] in changed
+    assert CHANGES["1.0.0"] not in body
+    assert not any(item in changed for items in ACTIONS.values() for item in items)  # listed once, first
+    assert body.index("## Action needed") < body.index("## How to update") < body.index("## What changed")
+    assert "1.2.0 is out" in run.jobs["check"].summary
+    assert "opened" in run.jobs["check"].summary
+
+    # A newer release: the same issue, edited, and a comment that notifies.
+    release(template, "1.3.0")
+    run = check(repo, github, tmp_path / "run-2", event="workflow_dispatch")
+    assert run.results() == {"check": "success"}, run.jobs["check"].log
+    assert github.commands() == ["issue list", "issue edit", "issue comment"]
+    (issue,) = github.issues()
+    assert "1.3.0" in issue["title"]
+    assert "[1.3.0]" in section(issue["body"], "What changed")
+    assert all(item in section(issue["body"], "Action needed") for items in ACTIONS.values() for item in items)
+    assert "1.3.0" in issue["comments"][-1]
+    steps = re.search(r"^```text\n(.*?)^```$", section(issue["body"], "How to update"), re.MULTILINE | re.DOTALL)
+    assert steps
+
+    # The owner updates as the issue says: copier prints the issue's steps after the update.
+    updated = update(repo.work)
+    assert "Updated to template version v1.3.0" in updated.stderr
+    assert steps.group(1) in updated.stderr
+    assert "CHANGELOG" in updated.stderr
+    repo.commit_all("Update from the template")
+    git("push", "-q", "origin", "main", cwd=repo.work)
+
+    # Current: no new issue, the open one closed with a comment.
+    run = check(repo, github, tmp_path / "run-3")
+    assert run.results() == {"check": "success"}, run.jobs["check"].log
+    assert github.commands() == ["issue list", "issue close"]
+    (issue,) = github.issues()
+    assert issue["state"] == "CLOSED"
+    assert "1.3.0" in issue["comments"][-1]
+    assert "newest version" in run.jobs["check"].summary
+
+
+class _RefuseWithoutCredentials(BaseHTTPRequestHandler):
+    """GitHub's answer to a git client without credentials for a private repository."""
+
+    def do_GET(self) -> None:
+        self.send_response(401)
+        self.send_header("WWW-Authenticate", 'Basic realm="GitHub"')
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def private_template() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _RefuseWithoutCredentials)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/acme/copier-uv-release.git"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# _src_path -> (the run fails: the owner can fix it in the project, what the summary says)
+UNREACHABLE = {
+    "a local path": ("/home/ada/templates/copier-uv-release", True, "records the template as a local path"),
+    "an SSH URL": ("ssh://git@127.0.0.1:9/acme/copier-uv-release.git", True, "this runner has no SSH key"),
+    "a private template": ("PRIVATE", False, "wants credentials"),
+    "the network": ("https://127.0.0.1:9/acme/copier-uv-release.git", False, "could not be reached"),
+}
+
+
+@pytest.mark.parametrize("case", UNREACHABLE)
+def test_an_unreachable_template_fails_the_run_only_when_the_owner_can_act(
+    render_shared: Render, request: pytest.FixtureRequest, tmp_path: Path, case: str
+) -> None:
+    src, fails, said = UNREACHABLE[case]
+    if src == "PRIVATE":
+        src = request.getfixturevalue("private_template")
+    project = tmp_path / "project"
+    shutil.copytree(render_shared(), project)  # shared, read only: edited in a copy
+    answers = project / ".copier-answers.yml"
+    text = re.sub(r"(?m)^_src_path: .*$", f"_src_path: {src}", answers.read_text(encoding="utf-8"))
+    answers.write_text(text if "_commit:" in text else f"_commit: v1.0.0\n{text}", encoding="utf-8")
+    repo = init_repo(project, tmp_path)
+    github = FakeIssues(tmp_path / "github", REPOSITORY)
+
+    run = check(repo, github, tmp_path / "run")
+
+    job = run.jobs["check"]
+    assert run.results() == {"check": "failure" if fails else "success"}, job.log
+    verdict = "failed" if fails else "skipped"
+    assert f"**Template check {verdict}:**" in job.summary
+    assert said in job.summary
+    assert f"::{'error' if fails else 'warning'} title=Template check {verdict}::" in job.log
+    assert github.calls() == []  # nothing said about an update that could not be checked
+    if fails:
+        assert "_src_path:" in job.summary  # the fix
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "refusal"),
+    [
+        ("create", ["--title", "t", "--body-flie", "b"], "unknown flag: --body-flie"),
+        ("close", ["1", "--reason", "done"], 'invalid argument "done" for "--reason" flag'),
+        ("list", ["--state", "opened"], 'invalid argument "opened" for "--state" flag'),
+    ],
+)
+def test_the_fake_gh_refuses_what_gh_refuses(command: str, args: list[str], refusal: str) -> None:
+    """The check's calls are held to gh's documented flags: a misspelt flag or value fails as in gh,
+    and the documented forms (long and short) are read as gh reads them."""
+    with pytest.raises(GhError, match=re.escape(refusal)):
+        parse(command, args)
+    assert parse("close", ["7", "-r", "not planned", "--comment=done"]) == (
+        {"--reason": "not planned", "--comment": "done"},
+        ["7"],
+    )
