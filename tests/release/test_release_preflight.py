@@ -454,7 +454,8 @@ def test_any_changelog_gives_its_own_text_or_a_refusal_never_a_crash(
 
 def test_the_changelog_step_refuses_what_would_be_no_release(script: ModuleType, in_project: Path) -> None:
     """An empty [Unreleased], a version that has its section already, or one below the newest:
-    nothing is written (the step that moves [Unreleased] runs in test_release_run.py, as the README says)."""
+    nothing is written (the step that moves [Unreleased] runs in test_release_run.py, as the README
+    says). Without a CHANGELOG.md, neither it nor the tag's preflight goes on."""
     for changelog, version, problem in [
         ("## [Unreleased]\n\n## [0.1.0]\n\n- First.\n", "0.2.0", "CHANGELOG.md: [Unreleased] (line 5) is empty."),
         ("## [Unreleased]\n\n- Next.\n\n## [0.1.0]\n\n- First.\n", "0.1.0", "for 0.1.0 already (line 9)."),
@@ -467,6 +468,10 @@ def test_the_changelog_step_refuses_what_would_be_no_release(script: ModuleType,
         assert in_project.read_text(encoding="utf-8") == INTRO + changelog
     script.cut(Version("0.3.0rc1"))  # a pre-release: its notes are [Unreleased], left in place
     assert in_project.read_text(encoding="utf-8") == INTRO + changelog
+    in_project.unlink()
+    for step in (script.cut, lambda version: script.notes(version, f"v{version}")):
+        with pytest.raises(script.RefusalError, match=r"There is no CHANGELOG\.md: "):
+            step(Version("0.2.0"))
 
 
 @pytest.mark.parametrize(

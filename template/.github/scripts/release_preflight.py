@@ -111,6 +111,13 @@ def check_on_default_branch(tag: str, commit: str) -> None:
         )
 
 
+def read_changelog() -> str:
+    if not CHANGELOG.is_file():
+        fix = "# write one: ## [Unreleased] first, then each version, newest first"
+        raise RefusalError(f"There is no {CHANGELOG}: the notes are there.", fix)
+    return CHANGELOG.read_text(encoding="utf-8")
+
+
 def sections(text: str) -> dict[Version | None, tuple[int, str]]:
     """CHANGELOG.md's sections, newest first: version (None: Unreleased) -> line, text."""
     found: dict[Version | None, tuple[int, list[str]]] = {}
@@ -141,7 +148,7 @@ def sections(text: str) -> dict[Version | None, tuple[int, str]]:
 
 def notes(version: Version, tag: str) -> str:
     """``version``'s section of CHANGELOG.md (a pre-release without one: Unreleased)."""
-    known = sections(CHANGELOG.read_text(encoding="utf-8"))
+    known = sections(read_changelog())
     key = None if version not in known and version.is_prerelease else version
     line, text = known.get(key, (0, ""))
     heading = f"## [{version}] - {TODAY}" if key else "## [Unreleased]"
@@ -166,7 +173,7 @@ def notes(version: Version, tag: str) -> str:
 
 def cut(version: Version) -> None:
     """[Unreleased] becomes ``version``'s section, dated today, under a new empty one."""
-    text = CHANGELOG.read_text(encoding="utf-8")
+    text = read_changelog()
     known = sections(text)
     (line, unreleased), (done, _) = known[None], known.get(version, (0, ""))
     if not unreleased:
