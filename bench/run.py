@@ -47,7 +47,10 @@ from support.facts import DEFAULT_PYTHON_MIN, parse_yaml
 
 DEV_TOOLS = ("ruff", "mypy", "pytest", "pytest-cov")
 SUITE_TARGET_SECONDS = 300.0
-MAX_DEV_PACKAGES = 15
+# The dev group of a default render: 15 packages until 1.2.0; issue 25's git hooks add four
+# (pre-commit-hooks with ruamel.yaml, its one dependency; typos and prek, each one binary with no
+# dependency). The budget follows those hooks only: anything else still has to fit.
+MAX_DEV_PACKAGES = 19
 SLOWEST_TESTS = 15
 DURATION_LINE = re.compile(r"^\d+(\.\d+)?s (call|setup|teardown) ")
 

@@ -152,7 +152,12 @@ DEFECTS: dict[str, tuple[str, str, Plant, tuple[str, ...]]] = {
 # (job, step pattern) of checks whose planted defects live elsewhere: in test_matrix.py the GIL
 # check (a GIL build, a module that turns the GIL on) and the lowest-direct run (false bounds);
 # in tests/docs/test_docs_site.py the strict docs build (broken references).
-CHECKED_ELSEWHERE = [("test", "GIL"), ("test", "lowest direct"), ("docs", "documentation")]
+CHECKED_ELSEWHERE = [
+    ("test", "GIL"),
+    ("test", "lowest direct"),
+    ("docs", "documentation"),
+    ("lint", "files and their spelling"),
+]
 
 
 @pytest.mark.slow
@@ -167,6 +172,9 @@ def test_each_check_step_passes_on_the_render_and_fails_on_a_defect_of_its_kind(
     # Green first: both jobs pass on the fresh render, as python_min's plain entry runs them.
     (setup_uv,) = steps_using(jobs["lint"], "astral-sh/setup-uv")
     assert setup_uv["with"]["python-version"] == PYTHON_MIN
+    # A git repository, as GitHub's checkout is: prek, which runs the file checks, needs one.
+    for args in (["init", "-q"], ["add", "-A"]):
+        run(["git", *args], project)
     lint = run_in_place(project, "lint")
     assert [step.outcome for step in lint.steps] == ["success"] * len(jobs["lint"]["steps"]), lint.log
     test = run_in_place(project, "test", matrix=PLAIN_ENTRY)
@@ -177,7 +185,7 @@ def test_each_check_step_passes_on_the_render_and_fails_on_a_defect_of_its_kind(
     assert smoke is not None
     assert smoke.stdout.split("\n")[:2] == [f"{package} {INITIAL_VERSION}", f"{script} {INITIAL_VERSION}"]
     # A pristine state to return to after each defect (.venv and the caches are ignored, so kept).
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "render"]):
+    for args in (["add", "-A"], ["commit", "-q", "-m", "render"]):
         run(["git", *args], project)
     assert (project / "uv.lock").is_file()  # written by the first install: the later ones are locked
 

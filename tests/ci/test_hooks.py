@@ -1,46 +1,98 @@
-"""The generated git hooks (`.pre-commit-config.yaml`) pass, and each fails on its defect, in both runners.
+"""The generated git hooks pass, and each fails on its defect, in both runners; every command the
+README and AGENTS.md give a contributor passes; on each kind at its oldest and newest Python.
 
-On a fresh render of each kind (after `uv sync`, `git init` and `git add`, as a user
-would), `prek run --all-files` and `pre-commit run --all-files` pass; on one render with a
-planted problem for each hook, both fail and each hook names its problem. The hooks run
-the locked dev tools offline (UV_OFFLINE for every uv they start) and clone nothing (the
-tools' homes hold no hook repository). The README tells how to install them.
+The hooks are local: each runs a tool of the dev group (uv.lock) through `uv run --frozen`,
+and CI runs each of them too (its own step, or the file checks' prek run). A tool the dev
+group leaves out on python_min (copier.yml tool_python_min) has no hook there: the config
+says why. On a fresh render of each kind, with python_min at the kind's oldest and that
+interpreter, and with the default python_min on the newest local interpreter (after `uv
+sync`, `git init` and `git add`, as a user would), the first `git commit` after `uv run
+prek install` passes every hook, offline, cloning nothing. At the oldest Python, where a
+tool may be missing, `pre-commit run --all-files` passes too, and so do the README's
+Development commands and AGENTS.md's checks (the docs build once, for the default kind).
+(At the newest, the hooks run every tool but pytest and uv build, which the CI run covers on
+every local Python: tests/ci/test_ci_run.py.) On one render with a
+planted problem for each hook (a lint error, an unformatted file, a type error, an unpinned
+action, a stale uv.lock, a trailing space, a missing final newline, a conflict marker, a
+large file, broken TOML and YAML, a misspelling), both runners fail and each hook names its
+problem, and so does CI's file-checks step.
 """
 
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from support.commands import require_interpreter, run
-from support.facts import KINDS, parse_yaml
-from support.hooks import RUNNERS, assert_nothing_cloned, hooks, prepare, run_hooks
+from support.answers import changed
+from support.commands import find_interpreter, require_interpreter, run, uv
+from support.facts import DEFAULT_PYTHON_MIN, KINDS, copier_config, known_python_versions, parse_yaml
+from support.hooks import (
+    RUNNERS,
+    agents_commands,
+    assert_nothing_cloned,
+    ci_commands,
+    hook_configs,
+    hook_results,
+    hooks,
+    oldest_python,
+    prepare,
+    readme_commands,
+    run_hooks,
+)
 from support.rendering import read_pyproject
+from support.runner import run_in_place
+from support.workflows import load_workflow, step_named
+
+OLDEST_KNOWN = known_python_versions()[0]
+DEFAULT_KIND = copier_config()["project_kind"]["default"]
+FILE_CHECKS = "files and their spelling"  # ci.yml's step that runs the hooks no other step runs
 
 
-def test_hooks_are_local_run_the_locked_tools_and_the_readme_describes_them(render_shared) -> None:
-    config = parse_yaml((render_shared() / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+def tool_words(command: str) -> list[str]:
+    """What a command runs, without `uv run [--frozen]`, options and paths: e.g. ["ruff", "check"]."""
+    words = [w for w in shlex.split(command) if not w.startswith("-") and w != "."]
+    return words[2:] if words[:2] == ["uv", "run"] else words
+
+
+@pytest.mark.parametrize("python_min", [OLDEST_KNOWN, DEFAULT_PYTHON_MIN])
+def test_hooks_are_local_run_the_locked_tools_and_ci_runs_each(render_shared: Any, python_min: str) -> None:
+    project = render_shared(**changed({"python_min": python_min}))
+    config = parse_yaml((project / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     assert [repo["repo"] for repo in config["repos"]] == ["local"]
-    (repo,) = config["repos"]
-    entries = {hook["id"]: hook["entry"] for hook in repo["hooks"]}
-    assert entries == {
-        "uv-lock": "uv lock --check",
-        "ruff-check": "uv run --frozen ruff check --fix --force-exclude",
-        "ruff-format": "uv run --frozen ruff format --force-exclude",
-        "mypy": "uv run --frozen mypy",
-        "zizmor": "uv run --frozen zizmor --offline .",
-    }
-    assert {hook["language"] for hook in repo["hooks"]} == {"system"}
-    # Every tool a hook runs comes from the dev group, so uv.lock pins it.
-    dev = " ".join(read_pyproject(render_shared())["dependency-groups"]["dev"])
-    for tool in ("ruff", "mypy", "zizmor"):
-        assert f"{tool}>=" in dev
-    project = render_shared(license="Proprietary")
+    entries = {hook["id"]: hook["entry"] for hook in hook_configs(project)}
+    assert {hook["language"] for hook in hook_configs(project)} == {"system"}
+    assert entries.pop("uv-lock") == "uv lock --check"
+    assert all(entry.startswith("uv run --frozen ") for entry in entries.values()), entries
+
+    # A tool the dev group leaves out on python_min has no hook (the config says why); CI runs it.
+    floors = copier_config()["tool_python_min"]["default"]
+    known = known_python_versions()
+    left_out = {tool for tool, floor in floors.items() if known.index(python_min) < known.index(floor)}
+    assert {tool for tool in floors if tool in entries} == set(floors) - left_out
+    text = (project / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    for tool in left_out:
+        assert f"# No {tool} hook: {tool} needs Python {floors[tool]} or newer" in text
+
+    # CI runs every hook: its file-checks step the hooks no other step runs, by id.
+    lint = load_workflow(project, "ci.yml")["jobs"]["lint"]
+    prek = shlex.split(step_named(lint, FILE_CHECKS)["run"])
+    assert prek[:6] == ["uv", "run", "prek", "run", "--all-files", "--show-diff-on-failure"]
+    in_file_checks = prek[6:]
+    commands = [tool_words(command) for commands in ci_commands(project).values() for command in commands]
+    own_step = [hook for hook, entry in entries.items() if tool_words(entry) in commands]
+    assert sorted(in_file_checks + own_step) == sorted(entries)
+    assert not set(in_file_checks) & set(own_step)
+    # (uv-lock: CI's installs are locked once uv.lock exists, and fail on a stale one.)
+    installs = [step for step in lint["steps"] if step.get("run") == "uv sync"]
+    assert [step["env"]["UV_LOCKED"] for step in installs] == ["${{ hashFiles('uv.lock') != '' }}"]
+
+    # The README describes each hook, in order, and says how to install them.
     readme = (project / "README.md").read_text(encoding="utf-8")
-    for command in ("uvx prek install", "uvx pre-commit install", "uvx prek run --all-files"):
+    for command in ("uv run prek install", "uvx pre-commit install", "uv run prek run --all-files"):
         assert command in readme, command
     described = re.findall(r"^\| `([a-z-]+)` \| (.+) \|$", readme, re.MULTILINE)
     assert [hook for hook, _ in described] == list(hooks(project).values())
@@ -52,12 +104,19 @@ PROBLEMS: dict[str, tuple[str, ...]] = {
     "ruff-format": ("files were modified by this hook", "1 file reformatted"),
     "mypy": ("planted_types.py", "Incompatible return value type"),
     "zizmor": ("unpinned-uses", "release.yml"),
+    "trailing-whitespace": ("Fixing planted_spaces.txt",),
+    "end-of-file-fixer": ("Fixing planted_end.txt",),
+    "check-merge-conflict": ("planted_conflict.md:1: Merge conflict string '<<<<<<<' found",),
+    "check-added-large-files": ("planted_large.bin (600 KB) exceeds 500 KB",),
+    "check-toml": ("planted.toml",),
+    "check-yaml": ("planted.yml",),
+    "typos": ("`recieve` should be `receive`", "planted_spelling.md"),
 }
-PLANTED_KIND = "cli"  # one kind is enough to show each hook failing
+PLANTED = ("cli", "newest")  # one render is enough to show each hook failing (zizmor's needs 3.11+)
 
 
 def plant_problems(project: Path) -> None:
-    """A lint error ruff cannot fix, an unformatted file, a type error, an unpinned action, a stale uv.lock."""
+    """A problem for each hook: PROBLEMS says what each must report."""
     source = project / "src" / read_pyproject(project)["project"]["name"].replace("-", "_")
     (source / "planted_lint.py").write_text('VALUE = eval("1")\n', encoding="utf-8")
     (source / "planted_format.py").write_text("VALUE  =  1\n", encoding="utf-8")
@@ -75,40 +134,83 @@ def plant_problems(project: Path) -> None:
         encoding="utf-8",
     )
     assert "packaging" in pyproject.read_text(encoding="utf-8")
+    files = {
+        "planted_spaces.txt": "A line that ends in spaces.   \n",
+        "planted_end.txt": "A file without a final newline.",
+        "planted_conflict.md": "<<<<<<< before updating\nours\n=======\ntheirs\n>>>>>>> after updating\n",
+        "planted.toml": "key = \n",
+        "planted.yml": "key: [unclosed\n",
+        "planted_spelling.md": "We recieve letters.\n",
+    }
+    for name, text in files.items():
+        (project / name).write_text(text, encoding="utf-8")
+    (project / "planted_large.bin").write_bytes(bytes(600 * 1024))
+
+
+def newest_local_python() -> str:
+    return [version for version in known_python_versions() if find_interpreter(version)][-1]
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("end", ["oldest", "newest"])
 @pytest.mark.parametrize("kind", KINDS)
-def test_both_runners_pass_on_a_fresh_render_and_fail_on_planted_problems(
-    render_fresh, runner_env: dict[str, str], kind: str, subtests: Any
+def test_hooks_and_contributor_commands_pass_and_each_hook_fails_on_its_problem(
+    render_fresh: Any, runner_env: dict[str, str], kind: str, end: str, subtests: Any
 ) -> None:
-    project = render_fresh(project_kind=kind)
-    python_min = read_pyproject(project)["project"]["requires-python"].removeprefix(">=")
-    prepare(project, require_interpreter(python_min), runner_env)
-    for runner in RUNNERS:
-        returncode, results, output = run_hooks(runner, project, runner_env)
+    python_min = oldest_python(kind) if end == "oldest" else DEFAULT_PYTHON_MIN
+    python = require_interpreter(python_min if end == "oldest" else newest_local_python())
+    project = render_fresh(**changed({"project_kind": kind, "python_min": python_min}))
+    prepare(project, python, runner_env)
+    passed = dict.fromkeys(hooks(project).values(), "Passed")  # every hook ran (none skipped) and passed
+    homes = {name: runner_env[name] for name in ("PREK_HOME", "PRE_COMMIT_HOME")}
+    env = {**homes, "UV_PYTHON": python}
+    if end == "oldest":
+        returncode, results, output = run_hooks("pre-commit", project, runner_env)
         assert returncode == 0, output
-        # Every hook ran (none skipped for want of files) and passed.
-        assert {hook: status for hook, (status, _) in results.items()} == dict.fromkeys(
-            hooks(project).values(), "Passed"
-        ), output
-    assert_nothing_cloned(runner_env)
-    # The hooks changed nothing in the fresh render.
+        assert {hook: status for hook, (status, _) in results.items()} == passed, output
+        # What the README and AGENTS.md tell a contributor to run (the docs build once: it is
+        # slow), online as a contributor is (the docs group installs with its first command).
+        docs_once = kind == DEFAULT_KIND
+        for command in dict.fromkeys([*readme_commands(project), *agents_commands(project)]):
+            program, *args = shlex.split(command)
+            assert program == "uv", command
+            if docs_once or "sphinx-build" not in args:
+                uv(*args, cwd=project, env=env)
+    # The hooks and the commands changed nothing; the first commit, every file staged, passes the
+    # hooks prek installed (`prek run --all-files` in all but name).
     assert run(["git", "diff", "--name-only"], project).stdout == ""
-    if kind != PLANTED_KIND:
+    uv("run", "prek", "install", cwd=project, env=env)
+    committed = run(["git", "commit", "-m", "Initial commit"], project, env={**runner_env, **env})
+    results = hook_results(committed.stdout + committed.stderr, hooks(project))
+    assert {hook: status for hook, (status, _) in results.items()} == passed, committed.stderr
+    assert_nothing_cloned(runner_env)
+    if (kind, end) != PLANTED:
         return
 
-    # The same project (and .venv) with a problem for each hook: both runners fail, each hook names its own.
+    # The same project (and .venv) with a problem for each hook: both runners fail, each hook
+    # names its own; so does CI's file-checks step, for the hooks it runs.
     plant_problems(project)
     run(["git", "add", "-A"], project)
-    for runner in RUNNERS:
+    assert set(PROBLEMS) == set(hooks(project).values())
+    lint = load_workflow(project, "ci.yml")["jobs"]["lint"]
+    step = step_named(lint, FILE_CHECKS)
+    for runner in (*RUNNERS, "ci"):
         with subtests.test(msg=runner):
             run(["git", "checkout", "--", "."], project)  # the planted state, as added
-            returncode, results, output = run_hooks(runner, project, runner_env)
+            if runner == "ci":
+                ran = run_in_place(project, "lint", steps=[FILE_CHECKS], env=env).step(FILE_CHECKS)
+                assert ran.process is not None, ran.log  # it ran (the steps before it passed)
+                output = ran.process.stdout + ran.process.stderr
+                returncode, results = ran.process.returncode, hook_results(output, hooks(project))
+                expected = [hook for hook in PROBLEMS if hook in shlex.split(step["run"])]
+            else:
+                returncode, results, output = run_hooks(runner, project, runner_env)
+                expected = list(PROBLEMS)
             assert returncode != 0, output
-            for hook, expected in PROBLEMS.items():
+            assert list(results) == expected, output
+            for hook in expected:
                 status, text = results[hook]
                 assert status == "Failed", f"{runner}: {hook}\n{output}"
-                for fragment in expected:
+                for fragment in PROBLEMS[hook]:
                     assert fragment in text, f"{runner}: {hook}: {fragment!r} missing\n{output}"
     assert_nothing_cloned(runner_env)

@@ -149,6 +149,15 @@ PLACES = [
     place(README, each(r"pip install \"([^\"=]+)==<version>\" --extra-index-url"), "{distribution_name}"),
     place(README, each(r"^git tag v(.*)$"), "{initial_version}"),
     place(README, each(r"^## License\n\n(.*): see"), "{license}"),
+    # AGENTS.md
+    place(
+        "AGENTS.md",
+        each(r"^For coding assistants \(and people\) working on (.*), the Python package$"),
+        "{project_name}",
+    ),
+    place("AGENTS.md", each(r"^`(.*)` \(import name `"), "{distribution_name}"),
+    place("AGENTS.md", each(r"\(import name `(\w+)`\)"), "{package_name}"),
+    place("AGENTS.md", each(r"^- The package is in `src/(\w+)/`"), "{package_name}"),
     # CHANGELOG.md, LICENSE
     place("CHANGELOG.md", each(r"^## \[(\d.*)\]$"), "{initial_version}"),
     place("LICENSE", each(r"^Copyright \(c\) (.*)$"), "{copyright_year}, {author_name}"),

@@ -5,7 +5,8 @@ Python and LICENSE, and never becomes code in a workflow.
 template writes into four languages at once. For each nasty value
 (answers.HOSTILE_TEXTS, then hypothesis-generated text) the render must stay correct:
 
-- ``pyproject.toml`` parses and carries the values exactly (description, authors);
+- ``pyproject.toml`` parses and carries the values exactly (description, authors; a blank
+  description: the summary derived from the name);
 - every YAML file parses, and the answers file gives the values back;
 - README.md shows the text literally (every ASCII punctuation character
   backslash-escaped, so CommonMark makes no markup of it);
@@ -35,7 +36,15 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from support.answers import ANY_TEXT, HOSTILE_FIXED, HOSTILE_KEYWORDS, HOSTILE_TEXTS, REQUIRED_ANSWERS, hostile_answers
+from support.answers import (
+    ANY_TEXT,
+    HOSTILE_FIXED,
+    HOSTILE_KEYWORDS,
+    HOSTILE_TEXTS,
+    REQUIRED_ANSWERS,
+    hostile_answers,
+    template_values,
+)
 from support.commands import copier_cli, require_interpreter
 from support.distributions import check_and_build
 from support.facts import DEFAULT_PYTHON_MIN, parse_yaml
@@ -98,9 +107,10 @@ def check_render(project: Path, answers: dict[str, Any], baseline: Path) -> None
     """Everything the issue asks of a render with free-text ``answers``."""
     name, description, author = (answers[k] for k in ANY_TEXT)
 
-    # TOML: the values exactly.
+    # TOML: the values exactly (a blank description: the summary derived from the name).
+    summary = description if description.strip() else template_values(**answers)["suggested_summary"]
     metadata = read_pyproject(project)["project"]
-    assert metadata["description"] == description
+    assert metadata["description"] == summary
     email_ = HOSTILE_FIXED["author_email"]
     assert metadata["authors"] == [{"name": author, "email": email_} if author else {"email": email_}]
 
@@ -111,14 +121,11 @@ def check_render(project: Path, answers: dict[str, Any], baseline: Path) -> None
     assert {k: recorded[k] for k in ANY_TEXT} == {k: answers[k] for k in ANY_TEXT}
 
     # Markdown: the text, literally (outer spaces are not shown by Markdown).
-    title, summary = readme_title_and_summary(project)
+    title, shown = readme_title_and_summary(project)
     assert markdown_literal(title) == name.strip()
-    if description.strip():
-        assert len(summary) == 1, summary
-        assert not summary[0].startswith(" "), summary  # no indented code block
-        assert markdown_literal(summary[0]) == description.strip()
-    else:
-        assert summary == []
+    assert len(shown) == 1, shown
+    assert not shown[0].startswith(" "), shown  # no indented code block
+    assert markdown_literal(shown[0]) == summary.strip()
 
     # LICENSE names the author as given (a plain-text line: outer spaces dropped).
     if author and (project / "LICENSE").exists():

@@ -23,7 +23,6 @@ from support.answers import (
     data_args,
     derived_names,
     recorded_answers,
-    template_values,
 )
 from support.commands import copier_cli
 from support.facts import (
@@ -49,14 +48,15 @@ LICENSE_MARKERS = {
 }
 # Every project's files (the docs: docs=true, the default; tests/docs), with its import name.
 COMMON_FILES = {
-    *(".copier-answers.yml", ".gitignore", ".pre-commit-config.yaml", "CHANGELOG.md", "README.md", "pyproject.toml"),
+    *(".copier-answers.yml", ".gitignore", ".pre-commit-config.yaml", "AGENTS.md", "CHANGELOG.md", "README.md"),
+    "pyproject.toml",
     *(".github/dependabot.yml", ".github/scripts/release_preflight.py", ".github/scripts/template_update.py"),
     *(".github/workflows/ci.yml", ".github/workflows/release.yml", ".github/workflows/template-update.yml", "LICENSE"),
     *("src/{package}/__init__.py", "src/{package}/core.py", "src/{package}/py.typed", "tests/test_{package}.py"),
     *("docs/conf.py", "docs/index.md", "docs/api.md", "docs/changelog.md", "docs/development.md"),
 }
 # The dev group's tools, each with copier.yml's lower bound (and an environment marker below its Python floor).
-DEV_TOOLS = ("mypy", "pytest", "pytest-cov", "ruff", "zizmor")
+DEV_TOOLS = ("mypy", "pre-commit-hooks", "prek", "pytest", "pytest-cov", "ruff", "typos", "zizmor")
 YEAR = str(datetime.date.today().year)
 
 
@@ -165,15 +165,6 @@ def test_changelog_follows_keep_a_changelog(render_shared) -> None:
     assert "## [Unreleased]" in text
 
 
-@pytest.mark.parametrize("description", ["", "   "])
-def test_readme_without_a_description_has_no_gap(render_shared, description: str) -> None:
-    """Blank or space-only, there is no summary paragraph, and no run of empty lines."""
-    text = (render_shared(description=description) / "README.md").read_text(encoding="utf-8")
-    # (the last badge links the documentation site: docs=true, the default)
-    assert text.split("## Installation", 1)[0].endswith(f"]({template_values()['docs_url']})\n\n")
-    assert "\n\n\n" not in text
-
-
 def test_readme_documents_development(render_shared) -> None:
     """The checks the suite runs (commands.run_generated_checks); releasing: tests/ci."""
     text = (render_shared() / "README.md").read_text(encoding="utf-8")
@@ -237,6 +228,6 @@ def test_after_copy_message_says_what_to_do_next(
     assert done.returncode == 0, done.stderr
     message = done.stderr + done.stdout
     texts = (message, " ".join(message.split()))
-    for fragment in [*present, FIRST_RELEASE, "Later releases: uv version --bump patch", "uvx prek install"]:
+    for fragment in [*present, FIRST_RELEASE, "Later releases: uv version --bump patch", "uv run prek install"]:
         assert any(fragment.format(**derived_names(**answers)) in text for text in texts), fragment
     assert [fragment for fragment in absent if fragment in message] == []

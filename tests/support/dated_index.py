@@ -1,0 +1,94 @@
+"""A package index on 127.0.0.1 that says when each file was uploaded, as PyPI does.
+
+pypiserver (support.index) serves the HTML simple API, which has no upload times, and uv's
+`exclude-newer` judges each file by its upload time. This one serves the JSON form of the
+simple API (PEP 691) with PEP 700's ``upload-time`` per file: the files of a release can
+each be dated, e.g. a wheel uploaded hours after the first one.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+import json
+import re
+import threading
+import zipfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+JSON_SIMPLE = "application/vnd.pypi.simple.v1+json"
+
+
+def wheel(name: str, version: str) -> bytes:
+    """An installable wheel of an empty package: its metadata is all a lock reads."""
+    module = name.replace("-", "_")
+    buffer, info = io.BytesIO(), f"{module}-{version}.dist-info"
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(f"{module}/__init__.py", "")
+        archive.writestr(f"{info}/METADATA", f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+        archive.writestr(
+            f"{info}/WHEEL", "Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+        )
+        archive.writestr(f"{info}/RECORD", "")
+    return buffer.getvalue()
+
+
+@contextmanager
+def dated_index(name: str, files: Mapping[str, datetime.timedelta]) -> Iterator[str]:
+    """Serve the wheels of the project ``name`` (normalised, PEP 503), each (file name -> its
+    age now) uploaded that long ago; yields the simple index's URL."""
+    now = datetime.datetime.now(datetime.UTC)
+    served = {}
+    for filename, age in files.items():
+        version = filename.split("-")[1]
+        served[filename] = (wheel(name, version), (now - age).isoformat().replace("+00:00", "Z"))
+    page = json.dumps(
+        {
+            "meta": {"api-version": "1.1"},
+            "name": name,
+            "versions": sorted({filename.split("-")[1] for filename in files}),
+            "files": [
+                {
+                    "filename": filename,
+                    "url": f"/files/{filename}",
+                    "hashes": {"sha256": hashlib.sha256(content).hexdigest()},
+                    "upload-time": uploaded,
+                }
+                for filename, (content, uploaded) in served.items()
+            ],
+        }
+    ).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            filename = self.path.removeprefix("/files/")
+            if self.path.rstrip("/") == f"/simple/{re.sub(r'[-_.]+', '-', name).lower()}":
+                body, content_type = page, JSON_SIMPLE
+            elif filename in served:
+                body, content_type = served[filename][0], "application/octet-stream"
+            else:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_HEAD(self) -> None:
+            self.send_error(405)  # no range requests: uv then downloads the whole wheel
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/simple"
+    finally:
+        server.shutdown()
+        server.server_close()
