@@ -1,84 +1,91 @@
-"""release.yml's preflight job: each refusal stops the release before anything is built; the passing
-cases number and classify the version and give the GitHub release its notes, the tag's CHANGELOG.md
-section (issues 11 and 23).
+"""release.yml's preflight: each refusal stops the release before anything is built, and each rule
+holds at its edges (issues 11, 23 and 26).
 
-The refusals run the workflow as a graph (support.runner) with the called CI
-suite and the docs build taken as passed (the tag's run in test_release_run.py
-runs them): the preflight fails and every job after it is skipped. The passing
-cases run the preflight job alone. PyPI and TestPyPI are a local pypiserver
-behind support.json_index (JSON to a client that asks, as PyPI answers), or
-pypiserver alone (an index that answers HTML only), or an address where nothing
-listens. Which text of CHANGELOG.md is a tag's notes, and which files are refused
-at which line, is a table run on the rendered script itself, in-process.
+The rules are one table, run on the rendered script itself, in-process, as the job's step calls it.
+A row is a project (its pyproject.toml version, its CHANGELOG.md), the job's clone (the tagged commit
+on the default branch or not, shallow or not), the event (a tag, a rehearsal's run and attempt, or the
+README's `changelog` step) and an index: PyPI as a local pypiserver behind support.json_index (one per
+module, each row a project of its own on it), pypiserver alone (HTML only), an index answering 503,
+or an address where nothing listens. Its outcome: the outputs the release gets, or the refusal's
+problem exactly (and parts of its fix). Each row fails under some one-line slip of the script.
+
+The workflow runs as a graph (support.runner) for what only it decides: a refusal skips every job
+after the preflight; which step runs for which event, with which index; the job's outputs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import http.server
 import importlib.util
+import io
 import json
 import shutil
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from packaging.version import Version
 
 from support.answers import DEFAULT_DISTRIBUTION, DEFAULT_PACKAGE
 from support.commands import git, uv
 from support.facts import INITIAL_VERSION
-from support.index import LocalIndex
+from support.index import LocalIndex, serve_index
 from support.json_index import json_api
-from support.runner import REPOSITORY, Event, Job, Repo, WorkflowRun, init_repo
+from support.runner import DEFAULT_BRANCH, REPOSITORY, Event, Job, Repo, WorkflowRun, init_repo
 from support.workflows import load_workflow, steps_using
 
-pytestmark = pytest.mark.slow  # each test runs uv and git (a second or two)
+pytestmark = pytest.mark.slow  # each test runs uv and git
 
-TAG = f"v{INITIAL_VERSION}"
-NAME, PACKAGE, V = DEFAULT_DISTRIBUTION, DEFAULT_PACKAGE, INITIAL_VERSION
-
-
-@pytest.fixture
-def repo(render_shared, tmp_path: Path) -> Repo:
-    return init_repo(render_shared(), tmp_path)
-
-
-@pytest.fixture
-def pypi(local_index: LocalIndex) -> Iterator[LocalIndex]:
-    """The local index answering JSON to a client that asks, as PyPI does."""
-    with json_api(local_index) as index:
-        yield index
+TAG, NAME, PACKAGE, V = f"v{INITIAL_VERSION}", DEFAULT_DISTRIBUTION, DEFAULT_PACKAGE, INITIAL_VERSION
+TODAY = datetime.date.today()
 
 
 def closed_port_url() -> str:
     """A URL on 127.0.0.1 where nothing listens: an index that cannot be reached."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/simple/"
+        return f"http://127.0.0.1:{sock.getsockname()[1]}/simple/"
+
+
+class Unavailable(http.server.BaseHTTPRequestHandler):
+    """An index in trouble: every request gets HTTP 503."""
+
+    def do_GET(self) -> None:
+        self.send_error(503, "Service Unavailable")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalIndex, dict[str | None, str | None]]]:
+    """PyPI (pypiserver behind the JSON API) and the other indexes a row may name, by name."""
+    directory, log = tmp_path_factory.mktemp("index"), tmp_path_factory.mktemp("log") / "pypiserver.log"
+    with (
+        serve_index(directory, log) as html_only,
+        json_api(html_only) as pypi,
+        http.server.ThreadingHTTPServer(("127.0.0.1", 0), Unavailable) as down,
+    ):
+        threading.Thread(target=down.serve_forever, daemon=True).start()
+        urls: dict[str | None, str | None] = {"pypi": pypi.simple_url, "html": html_only.simple_url, None: None}
+        urls |= {"closed": closed_port_url(), "503": f"http://127.0.0.1:{down.server_address[1]}/simple/"}
+        yield pypi, urls | {"file": "file:///simple/"}
+        down.shutdown()
+
+
+# --- the workflow as a graph -----------------------------------------------------------------------
 
 
 @pytest.fixture
-def answering_503() -> Iterator[str]:
-    """An index in trouble: every request gets HTTP 503."""
-
-    class Unavailable(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_error(503, "Service Unavailable")
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Unavailable) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        yield f"http://127.0.0.1:{server.server_address[1]}/simple/"
-        server.shutdown()
+def repo(render_shared, tmp_path: Path) -> Repo:
+    return init_repo(render_shared(), tmp_path)
 
 
 def set_version(repo: Repo, version: str) -> None:
@@ -89,7 +96,7 @@ def set_version(repo: Repo, version: str) -> None:
 
 def preflight(repo: Repo, tmp_path: Path, event: Event, index: str | None) -> Job:
     """release.yml's preflight job alone, for ``event``."""
-    return WorkflowRun(repo.origin, event, tmp_path / f"{event.ref.rsplit('/', 1)[1]}", index).job("preflight")
+    return WorkflowRun(repo.origin, event, tmp_path / event.ref.rsplit("/", 1)[1], index).job("preflight")
 
 
 def test_the_preflight_job_runs_beside_the_tests_and_gates_the_build(render_shared) -> None:
@@ -102,130 +109,26 @@ def test_the_preflight_job_runs_beside_the_tests_and_gates_the_build(render_shar
     assert setup_uv["with"]["enable-cache"] is False
 
 
-# --- refusals: each case arranges the push (or manual run) and says what the log shows ----------------
-
-Case = tuple[Event, str, list[str], list[str]]  # event, index URL, in the log, not in the log
-
-
-def wrong_tag(repo: Repo, request: pytest.FixtureRequest) -> Case:
-    says = [
-        f"Tag v9.9.9 is version 9.9.9, but pyproject.toml says {V}",
-        "git push --delete origin v9.9.9 && git tag -d v9.9.9",
-        f"git tag {TAG} && git push origin {TAG}",
-        "uv version 9.9.9",
-    ]
-    return Event("push", repo.tag("v9.9.9", "main")), closed_port_url(), says, ["unreachable"]
-
-
-def no_version(repo: Repo, request: pytest.FixtureRequest) -> Case:
-    says = [f"Tag vnext is not v followed by a PEP 440 version (pyproject.toml says {V})"]
-    return Event("push", repo.tag("vnext", "main")), closed_port_url(), says, []
-
-
-def not_in_normal_form(repo: Repo, request: pytest.FixtureRequest) -> Case:
-    """v1.0 is not v1.0.0: refused, naming both."""
-    set_version(repo, "1.0.0")
-    says = ["Tag v1.0 is version 1.0, but pyproject.toml says 1.0.0", "the tag must be v1.0.0"]
-    return Event("push", repo.tag("v1.0")), closed_port_url(), says, []
-
-
-def off_the_default_branch(repo: Repo, request: pytest.FixtureRequest) -> Case:
-    git("switch", "-q", "-c", "feature", cwd=repo.work)
-    (repo.work / "NOTES.md").write_text("unmerged work\n", encoding="utf-8")
-    sha = repo.commit_all("Unmerged work")
-    says = [
-        f"Tag {TAG} points at {sha[:12]}, which is not on the default branch main",
-        f"git switch main && git merge {TAG} && git push origin main",
-    ]
-    return Event("push", repo.tag(TAG, "feature")), closed_port_url(), says, ["unreachable"]
-
-
-def shallow_checkout(repo: Repo, request: pytest.FixtureRequest) -> Case:
-    """Without the job's fetch-depth: 0 the branch check refuses instead of guessing."""
-    workflow = repo.work / ".github" / "workflows" / "release.yml"
-    text = workflow.read_text(encoding="utf-8")
-    assert text.count("fetch-depth: 0") == 1
-    workflow.write_text(text.replace("fetch-depth: 0", "fetch-depth: 1"), encoding="utf-8")
-    repo.commit_all("A shallow checkout")
-    return Event("push", repo.tag(TAG, "main")), closed_port_url(), ["The checkout is shallow"], []
-
-
-def unreachable_index(repo: Repo, request: pytest.FixtureRequest) -> Case:
-    """Never taken as "not there yet"."""
-    url = closed_port_url()
-    says = [f"Could not ask {url}{NAME}/ whether {NAME} {V} is there: it is unreachable", "Re-run failed jobs"]
-    return Event("push", repo.tag(TAG, "main")), url, says, ["is not on"]
-
-
-def index_in_trouble(repo: Repo, request: pytest.FixtureRequest) -> Case:
-    """HTTP 503 stops the release like an unreachable index."""
-    url = request.getfixturevalue("answering_503")
-    return Event("push", repo.tag(TAG, "main")), url, ["it answered HTTP 503 Service Unavailable"], ["is not on"]
-
-
-def html_only_index(repo: Repo, request: pytest.FixtureRequest) -> Case:
-    """pypiserver alone answers its project page in HTML, though JSON is asked for: no answer."""
-    index = request.getfixturevalue("local_index")
-    (index.directory / f"{PACKAGE}-0.0.1.tar.gz").write_bytes(b"an older version")
-    says = [f"Could not ask {index.simple_url}{NAME}/ whether {NAME} {V} is there: it answered text/html"]
-    return Event("push", repo.tag(TAG, "main")), index.simple_url, [*says, "as PyPI and TestPyPI do"], ["is not on"]
-
-
-def no_notes(repo: Repo, request: pytest.FixtureRequest) -> Case:
-    """A version without its CHANGELOG.md section: the heading to add, then commit and tag again."""
-    set_version(repo, "0.2.0")
-    says = [
-        f"CHANGELOG.md has no notes for 0.2.0: add ## [0.2.0] - {datetime.date.today()}.",
-        "git push --delete origin v0.2.0 && git tag -d v0.2.0",
-        'git commit -am "Release notes of 0.2.0"',
-        "git tag v0.2.0 && git push origin main v0.2.0",
-    ]
-    return Event("push", repo.tag("v0.2.0", "main")), closed_port_url(), says, ["unreachable"]
-
-
-def already_published(repo: Repo, request: pytest.FixtureRequest) -> Case:
-    """Any file of that version counts (its content is no matter for the check)."""
-    index = request.getfixturevalue("pypi")
-    (index.directory / f"{PACKAGE}-{V}.tar.gz").write_bytes(b"published earlier")
-    says = [
-        f"{NAME} {V} is already on",
-        f"{PACKAGE}-{V}.tar.gz",
-        "uv version --bump patch",
-        f"git push --delete origin {TAG}",
-    ]
-    return Event("push", repo.tag(TAG, "main")), index.simple_url, says, []
-
-
-def rehearsal_number_taken(repo: Repo, request: pytest.FixtureRequest) -> Case:
-    """A manual run's X.Y.Z.devNNAA replaces a dev segment of its own; a number already there is refused."""
-    index = request.getfixturevalue("pypi")
-    set_version(repo, "0.2.0.dev3")
-    (index.directory / f"{PACKAGE}-0.2.0.dev4201-py3-none-any.whl").write_bytes(b"an earlier rehearsal")
-    says = [f"{NAME} 0.2.0.dev4201 is already on", "run the workflow again"]
-    return Event("workflow_dispatch", "refs/heads/main", 42), index.simple_url, says, []
-
-
-REFUSALS: list[Callable[[Repo, pytest.FixtureRequest], Case]] = [
-    wrong_tag,
-    no_version,
-    not_in_normal_form,
-    off_the_default_branch,
-    shallow_checkout,
-    unreachable_index,
-    index_in_trouble,
-    html_only_index,
-    no_notes,
-    already_published,
-    rehearsal_number_taken,
-]
-
-
-@pytest.mark.parametrize("arrange", REFUSALS, ids=lambda arrange: arrange.__name__)
-def test_a_refusal_stops_the_release_before_anything_is_built(
-    arrange: Callable[[Repo, pytest.FixtureRequest], Case], repo: Repo, tmp_path: Path, request: pytest.FixtureRequest
-) -> None:
-    event, index, says, never = arrange(repo, request)
-    release = WorkflowRun(repo.origin, event, tmp_path / "run", index)
+@pytest.mark.parametrize("case", ["wrong_tag", "shallow_checkout", "rehearsal_number_taken"])
+def test_a_refusal_stops_the_release_before_anything_is_built(case: str, repo: Repo, index, tmp_path: Path) -> None:
+    """A tag's refusal, the workflow's own fetch-depth: 0 taken away, and a rehearsal's refusal
+    (the manual run's step, against TestPyPI's URL)."""
+    pypi, urls = index
+    tag, says = TAG, ["The checkout is shallow"]
+    if case == "wrong_tag":
+        tag, says = "v9.9.9", [f"Tag v9.9.9 is version 9.9.9, but pyproject.toml says {V}"]
+    elif case == "shallow_checkout":
+        workflow = repo.work / ".github" / "workflows" / "release.yml"
+        text = workflow.read_text(encoding="utf-8")
+        assert text.count("fetch-depth: 0") == 1
+        workflow.write_text(text.replace("fetch-depth: 0", "fetch-depth: 1"), encoding="utf-8")
+        repo.commit_all("A shallow checkout")
+    else:
+        set_version(repo, "0.2.0.dev3")  # X.Y.Z.devNNAA replaces a dev segment of its own
+        (pypi.directory / f"{PACKAGE}-0.2.0.dev4201-py3-none-any.whl").write_bytes(b"an earlier rehearsal")
+        says = [f"{NAME} 0.2.0.dev4201 is already on", "run the workflow again"]
+    event = Event("workflow_dispatch", "refs/heads/main", 42) if "rehearsal" in case else Event("push", repo.tag(tag))
+    release = WorkflowRun(repo.origin, event, tmp_path / "run", urls["pypi"])
     assert release.run(given={"test": "success", "build-docs": "success"}) == {
         "preflight": "failure",
         **dict.fromkeys(("build", "publish-pypi", "publish-testpypi", "github-release", "pages"), "skipped"),
@@ -234,17 +137,13 @@ def test_a_refusal_stops_the_release_before_anything_is_built(
     assert "::error title=Release preflight::" in job.log  # an annotation on the run's page
     assert job.summary.startswith("**Not released:** ")  # and the run's summary
     assert [text for text in says if text not in job.log] == [], job.log
-    assert [text for text in never if text in job.log] == [], job.log
     assert not release.artifacts
     assert not release.releases
 
 
-# --- passing ------------------------------------------------------------------------------------------
-
-
-def test_a_tag_is_compared_in_normal_form(repo: Repo, pypi: LocalIndex, tmp_path: Path) -> None:
-    """v1.0.0rc1 and v1.0.0-RC1 are 1.0.0rc1 as pyproject.toml writes it (`1.0.0-rc.1`), a pre-release,
-    whose notes are [Unreleased]'s (with no section of its own)."""
+def test_a_tag_is_compared_in_normal_form(repo: Repo, index, tmp_path: Path) -> None:
+    """v1.0.0-RC1 is 1.0.0rc1 as pyproject.toml writes it (`1.0.0-rc.1`): the job's outputs are the
+    step's, a pre-release whose notes are [Unreleased]'s (with no section of its own)."""
     pyproject, changelog = repo.work / "pyproject.toml", repo.work / "CHANGELOG.md"
     text = pyproject.read_text(encoding="utf-8")
     pyproject.write_text(text.replace(f'version = "{V}"', 'version = "1.0.0-rc.1"'), encoding="utf-8")
@@ -252,27 +151,16 @@ def test_a_tag_is_compared_in_normal_form(repo: Repo, pypi: LocalIndex, tmp_path
     changelog.write_text(text.replace("## [Unreleased]\n", "## [Unreleased]\n\n- Candidate.\n"), encoding="utf-8")
     repo.commit_all("Release 1.0.0rc1")
     git("push", "-q", "origin", "main", cwd=repo.work)
-    for tag in ("v1.0.0rc1", "v1.0.0-RC1"):
-        passed = preflight(repo, tmp_path, Event("push", repo.tag(tag)), pypi.simple_url)
-        assert passed.result == "success", passed.log
-        assert f"Tag {tag} matches version 1.0.0rc1." in passed.log
-        notes = f"- Candidate.\n\n**Full Changelog**: https://github.com/{REPOSITORY}/compare/v{V}...{tag}"
-        assert passed.outputs == {"version": "1.0.0rc1", "prerelease": "true", "notes": json.dumps(notes)}
+    passed = preflight(repo, tmp_path, Event("push", repo.tag("v1.0.0-RC1")), index[1]["pypi"])
+    assert passed.result == "success", passed.log
+    assert "Tag v1.0.0-RC1 matches version 1.0.0rc1." in passed.log
+    notes = f"- Candidate.\n\n**Full Changelog**: https://github.com/{REPOSITORY}/compare/v{V}...v1.0.0-RC1"
+    assert passed.outputs == {"version": "1.0.0rc1", "prerelease": "true", "notes": json.dumps(notes)}
 
 
-def test_a_tag_off_the_default_branch_passes_once_merged(repo: Repo, tmp_path: Path, request) -> None:
-    """Merged and pushed, a re-run (a fresh checkout) lets the refused tag through to the index check."""
-    event = off_the_default_branch(repo, request)[0]
-    git("switch", "-q", "main", cwd=repo.work)
-    git("merge", "-q", "--ff-only", TAG, cwd=repo.work)
-    git("push", "-q", "origin", "main", cwd=repo.work)
-    assert f"Tag {TAG} is on the default branch." in preflight(repo, tmp_path, event, closed_port_url()).log
-
-
-def test_a_rehearsal_numbers_its_own_dev_version(repo: Repo, pypi: LocalIndex, tmp_path: Path) -> None:
+def test_a_rehearsal_numbers_its_own_dev_version(repo: Repo, index, tmp_path: Path) -> None:
     """X.Y.Z.devNNAA from the run number and the attempt; no tag, no branch rule."""
-    event = Event("workflow_dispatch", "refs/heads/main", number=7, attempt=2)
-    passed = preflight(repo, tmp_path, event, pypi.simple_url)
+    passed = preflight(repo, tmp_path, Event("workflow_dispatch", "refs/heads/main", 7, 2), index[1]["pypi"])
     assert passed.result == "success", passed.log
     assert passed.outputs["version"] == f"{V}.dev702"
     assert f"This rehearsal builds version {V}.dev702." in passed.log
@@ -291,7 +179,7 @@ def test_a_private_package_has_no_index_and_no_rehearsal(render_shared, tmp_path
     assert passed.outputs == {"version": V, "prerelease": "false", "notes": json.dumps("### Added\n\n- First release.")}
 
 
-# --- the rendered script itself, in-process: CHANGELOG.md's rules and the index's files --------------
+# --- the rules, on the rendered script ---------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -306,127 +194,181 @@ def script(render_shared, tmp_path_factory: pytest.TempPathFactory) -> ModuleTyp
     return module
 
 
-@pytest.fixture
-def in_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A working directory as the preflight step has it (CHANGELOG.md is read from there)."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("GITHUB_REPOSITORY", REPOSITORY)
-    return tmp_path / "CHANGELOG.md"
-
-
-TODAY = datetime.date.today()
-INTRO = "# Changelog\n\nIntro.\n\n"  # lines 1-4: every case's sections start at line 5
-COMPARE = f"\n\n**Full Changelog**: https://github.com/{REPOSITORY}/compare/"
-
-
 class Refused(str):
-    """The refusal's problem, exactly."""
+    """The refusal's problem, exactly ("…" at its end: its start)."""
 
 
-NOTES: dict[str, tuple[str, str, str]] = {  # case: CHANGELOG.md after the intro, the tag's version, its notes
-    "a section": (
-        "## [Unreleased]\n\n## [0.2.0] - 2026-12-01\n\n### Fixed\n\n- A fix.\n\n## [0.1.0]\n\n- First.\n",
-        "0.2.0",
-        f"### Fixed\n\n- A fix.{COMPARE}v0.1.0...v0.2.0",
-    ),
-    "the first release": (
-        "## [Unreleased]\n\n## [0.1.0]\n\n### Added\n\n- First release.\n",
-        "0.1.0",
-        "### Added\n\n- First release.",
-    ),
-    "a pre-release takes unreleased": (
-        "## [Unreleased]\n\n- Coming.\n\n## [0.1.0]\n\n- First.\n",
-        "0.2.0rc1",
-        f"- Coming.{COMPARE}v0.1.0...v0.2.0rc1",
-    ),
-    "a pre-release with a section of its own": (
-        "## [Unreleased]\n\n- Later.\n\n## [0.2.0rc1] - 2026-12-01\n\n- Candidate.\n\n## [0.1.0]\n\n- First.\n",
-        "0.2.0rc1",
-        f"- Candidate.{COMPARE}v0.1.0...v0.2.0rc1",
-    ),
-    "a heading in another PEP 440 form": (
-        "## [Unreleased]\n\n## [1.0.0-RC.1] - 2026-12-01\n\n- RC.\n",
-        "1.0.0rc1",
-        "- RC.",
-    ),
-    "a fenced heading is text": (
-        "## [Unreleased]\n\n## [0.2.0] - 2026-12-01\n\n```md\n## [9.9] a heading?\n```\n\n## [0.1.0]\n\n- First.\n",
-        "0.2.0",
-        f"```md\n## [9.9] a heading?\n```{COMPARE}v0.1.0...v0.2.0",
-    ),
-    "no unreleased": (
-        "## [0.1.0]\n\n- First.\n",
-        "0.1.0",
-        Refused("CHANGELOG.md line 5 (## [0.1.0]): the first section, and only it, must be ## [Unreleased]."),
-    ),
-    "unreleased twice": (
-        "## [Unreleased]\n\n## [0.1.0]\n\n- First.\n\n## [Unreleased]\n",
-        "0.1.0",
-        Refused("CHANGELOG.md line 11 (## [Unreleased]): the first section, and only it, must be ## [Unreleased]."),
-    ),
-    "a version twice": (
-        "## [Unreleased]\n\n## [0.2.0] - 2026-12-02\n\n- Again.\n\n## [0.2.0] - 2026-12-01\n\n- Once.\n",
-        "0.2.0",
-        Refused("CHANGELOG.md line 11 (## [0.2.0] - 2026-12-01): 0.2.0 comes after 0.2.0: newest first, each once."),
-    ),
-    "a version twice in PEP 440": (
-        "## [Unreleased]\n\n## [1.0.0] - 2026-12-02\n\n- A.\n\n## [1.0] - 2026-12-01\n\n- B.\n",
-        "1.0.0",
-        Refused("CHANGELOG.md line 11 (## [1.0] - 2026-12-01): 1.0 comes after 1.0.0: newest first, each once."),
-    ),
-    "out of order": (
-        "## [Unreleased]\n\n## [0.1.0]\n\n- First.\n\n## [0.2.0] - 2026-12-01\n\n- Second.\n",
-        "0.2.0",
-        Refused("CHANGELOG.md line 11 (## [0.2.0] - 2026-12-01): 0.2.0 comes after 0.1.0: newest first, each once."),
-    ),
-    "no PEP 440 version": (
-        "## [Unreleased]\n\n## [next] - 2026-12-01\n\n- Soon.\n",
-        "0.2.0",
-        Refused(
-            "CHANGELOG.md line 7 (## [next] - 2026-12-01): not ## [Unreleased] or ## [X.Y.Z] - YYYY-MM-DD (PEP 440)."
-        ),
-    ),
-    "no brackets": (
-        "## [Unreleased]\n\n## 0.2.0 - 2026-12-01\n\n- Soon.\n",
-        "0.2.0",
-        Refused(
-            "CHANGELOG.md line 7 (## 0.2.0 - 2026-12-01): not ## [Unreleased] or ## [X.Y.Z] - YYYY-MM-DD (PEP 440)."
-        ),
-    ),
-    "no section": (
-        "## [Unreleased]\n\n- Done.\n\n## [0.1.0]\n\n- First.\n",
-        "0.2.0",
-        Refused(f"CHANGELOG.md has no notes for 0.2.0: add ## [0.2.0] - {TODAY}."),
-    ),
-    "an empty section": (
-        "## [Unreleased]\n\n## [0.2.0] - 2026-12-01\n\n## [0.1.0]\n\n- First.\n",
-        "0.2.0",
-        Refused("CHANGELOG.md has no notes for 0.2.0: line 7 starts an empty section."),
-    ),
-    "headings alone": (
-        "## [Unreleased]\n\n## [0.2.0] - 2026-12-01\n\n### Added\n\n### Fixed\n\n## [0.1.0]\n\n- First.\n",
-        "0.2.0",
-        Refused("CHANGELOG.md has no notes for 0.2.0: line 7 starts an empty section."),
-    ),
-    "a pre-release and an empty unreleased": (
-        "## [Unreleased]\n\n## [0.1.0]\n\n- First.\n",
-        "0.2.0rc1",
-        Refused("CHANGELOG.md has no notes for 0.2.0rc1: line 5 starts an empty section."),
-    ),
-}
+INTRO = "# Changelog\n\nIntro.\n\n"  # lines 1-4: every row's sections start at line 5
+FIRST = "## [0.0.1] - 2026-01-01\n\n- First.\n"  # the default's line 13
+UNRELEASED = f"## [Unreleased]\n\n- Coming.\n\n{FIRST}"  # no section for the tag's version
+DEFAULT = "## [Unreleased]\n\n- Coming.\n\n## [{v}] - 2026-12-01\n\n- Notes of {v}.\n\n" + FIRST  # the version's own
+COMPARE = f"\n\n**Full Changelog**: https://github.com/{REPOSITORY}/compare/"
+IS_ON = "{name} %s is already on {url} (%s): an index never replaces a file: this version cannot be released again."
+NO_ANSWER = (
+    "Could not ask {url}{name}/ whether {name} 1.0.0 is there: %s That is no answer: nothing is built or uploaded."
+)
+NOT_V = "Tag %s is not v followed by a PEP 440 version (pyproject.toml says 1.0.0)."
+HEADING = "CHANGELOG.md line %s (%s): %s."
+ONLY = "the first section, and only it, must be ## [Unreleased]"
+NOT_PEP440 = "not ## [Unreleased] or ## [X.Y.Z] - YYYY-MM-DD (PEP 440)"
+RETAG = ["git push --delete origin v1.0.0 && git tag -d v1.0.0", "git tag v1.0.0 && git push origin main v1.0.0"]
 
 
-@pytest.mark.parametrize(("changelog", "version", "expected"), NOTES.values(), ids=NOTES.keys())
-def test_a_tags_notes_are_its_changelog_section_or_a_refusal_naming_the_line(
-    script: ModuleType, in_project: Path, changelog: str, version: str, expected: str
-) -> None:
-    in_project.write_text(INTRO + changelog, encoding="utf-8")
-    if not isinstance(expected, Refused):
-        assert script.notes(Version(version), f"v{version}") == expected
-        return
-    with pytest.raises(script.RefusalError) as refused:
-        script.notes(Version(version), f"v{version}")
-    assert refused.value.args[0] == expected
+def row(case: str, version: str, event: str, outcome: str, **inputs: Any) -> Any:
+    """A row: pyproject.toml's version; a tag, or "#N.A" (a rehearsal: run N, attempt A), or
+    "changelog"; the outcome: "version prerelease notes" as the outputs say, the line the
+    changelog step prints last, or a Refused problem. Inputs: the CHANGELOG.md after INTRO (None:
+    none; default: DEFAULT), the index and its files (DIST: the row's own project), the event's
+    default branch, the tagged commit off it, a shallow clone, no uv; and parts of the fix."""
+    return pytest.param(version, event, outcome, inputs, id=case)
+
+
+RULES = [
+    # a tag: each spelling PEP 440 allows is its normal form, compared as text
+    row("final", "1.0.0", "v1.0.0", "1.0.0 false - Notes of 1.0.0.{compare}", files=["DIST-0.0.1.tar.gz"]),
+    row("short", "1.0", "v1.0", "1.0 false - Notes of 1.0.{compare}"),
+    row("not_in_normal_form", "1.0.0", "v1.0", Refused("Tag v1.0 is version 1.0, but pyproject.toml says 1.0.0 (compared in PEP 440 normal form; the tag must be v1.0.0).")),
+    row("rc_as_uv_writes_it", "1.0.0-rc.1", "v1.0.0rc1", "1.0.0rc1 true - Notes of 1.0.0-rc.1.{compare}"),
+    row("rc_in_capitals", "1.0.0rc1", "v1.0.0-RC.1", "1.0.0rc1 true - Notes of 1.0.0rc1.{compare}"),
+    row("rc_spelled_pre", "1.0.0_pre_1", "v1.0.0.c1", "1.0.0rc1 true - Notes of 1.0.0_pre_1.{compare}"),
+    row("alpha_spelled_out", "1.0.0a1", "v1.0.0alpha1", "1.0.0a1 true - Notes of 1.0.0a1.{compare}"),
+    row("post_release", "1.0.0.post1", "v1.0.0-1", "1.0.0.post1 false - Notes of 1.0.0.post1.{compare}"),
+    row("dev_release", "1.0.0.dev1", "v1.0.0-DEV1", "1.0.0.dev1 true - Notes of 1.0.0.dev1.{compare}"),
+    row("leading_zeros", "01.02.03", "v1.2.3", "1.2.3 false - Notes of 01.02.03.{compare}"),
+    row("epoch", "1!1.0.0", "v1!1.0.0", "1!1.0.0 false - Notes of 1!1.0.0.{compare}"),
+    row("epoch_left_out", "1!1.0.0", "v1.0.0", Refused("Tag v1.0.0 is version 1.0.0, but pyproject.toml says 1!1.0.0 (compared in PEP 440 normal form; the tag must be v1!1.0.0).")),
+    row("wrong_tag", "1.0.0", "v9.9.9", Refused("Tag v9.9.9 is version 9.9.9, but pyproject.toml says 1.0.0 (compared in PEP 440 normal form; the tag must be v1.0.0)."),
+        fix=["git push --delete origin v9.9.9 && git tag -d v9.9.9", "git tag v1.0.0 && git push origin v1.0.0", "uv version 9.9.9"]),
+    row("no_version", "1.0.0", "vnext", Refused(NOT_V % "vnext"), fix=["git tag v1.0.0 && git push origin v1.0.0"]),
+    row("capital_v", "1.0.0", "V1.0.0", Refused(NOT_V % "V1.0.0")),
+    row("two_vs", "1.0.0", "vv1.0.0", Refused(NOT_V % "vv1.0.0")),
+    row("local_version", "1.0.0+local", "v1.0.0+local", Refused("Version 1.0.0+local is a local version: PyPI refuses those.")),
+    row("not_pep440", "next", "vnext", Refused("uv cannot read the project: error: Failed to parse: pyproject.toml…")),
+    row("no_uv", "1.0.0", "v1.0.0", Refused("uv is not on PATH"), no_uv=True),
+    # the tagged commit, in the job's clone
+    row("shallow", "1.0.0", "v1.0.0", Refused("The checkout is shallow: it cannot tell which branches hold the tag."), shallow=True),
+    row("default_branch_not_fetched", "1.0.0", "v1.0.0", Refused("The default branch trunk was not fetched (refs/remotes/origin/trunk is missing)."), branch="trunk"),
+    row("off_the_default_branch", "1.0.0", "v1.0.0", Refused("Tag v1.0.0 points at {sha}, which is not on the default branch main: only merged work is released."),
+        off=True, fix=["git switch main && git merge v1.0.0 && git push origin main"]),
+    # CHANGELOG.md: the notes, and each malformed file refused naming its line
+    row("prerelease_takes_unreleased", "1.0.0rc1", "v1.0.0rc1", "1.0.0rc1 true - Coming.{compare}", changelog=UNRELEASED),
+    row("first_release", "0.1.0", "v0.1.0", "0.1.0 false ### Added\n\n- First release.", changelog="## [Unreleased]\n\n## [0.1.0]\n\n### Added\n\n- First release.\n"),
+    row("fenced_heading", "1.0.0", "v1.0.0", "1.0.0 false ```md\n## [9.9] a heading?\n```{compare}",
+        changelog=f"## [Unreleased]\n\n## [1.0.0] - 2026-12-01\n\n```md\n## [9.9] a heading?\n```\n\n{FIRST}"),
+    row("no_changelog", "1.0.0", "v1.0.0", Refused("There is no CHANGELOG.md: the notes are there."), changelog=None),
+    row("no_sections", "1.0.0", "v1.0.0", Refused("CHANGELOG.md has no ## [Unreleased] section."), changelog="Soon.\n"),
+    row("no_unreleased", "1.0.0", "v1.0.0", Refused(HEADING % (5, "## [1.0.0]", ONLY)), changelog="## [1.0.0]\n\n- First.\n"),
+    row("unreleased_twice", "1.0.0", "v1.0.0", Refused(HEADING % (9, "## [Unreleased]", ONLY)), changelog="## [Unreleased]\n\n## [1.0.0]\n\n## [Unreleased]\n"),
+    row("version_twice", "1.0.0", "v1.0.0", Refused(HEADING % (9, "## [1.0.0] - 2026-12-01", "1.0.0 comes after 1.0.0: newest first, each once")),
+        changelog="## [Unreleased]\n\n## [1.0.0] - 2026-12-02\n\n## [1.0.0] - 2026-12-01\n"),
+    row("version_twice_in_pep440", "1.0.0", "v1.0.0", Refused(HEADING % (9, "## [1.0]", "1.0 comes after 1.0.0: newest first, each once")),
+        changelog="## [Unreleased]\n\n## [1.0.0] - 2026-12-02\n\n## [1.0]\n"),
+    row("out_of_order", "1.0.0", "v1.0.0", Refused(HEADING % (9, "## [1.0.0]", "1.0.0 comes after 0.1.0: newest first, each once")),
+        changelog="## [Unreleased]\n\n## [0.1.0]\n\n## [1.0.0]\n"),
+    row("heading_not_pep440", "1.0.0", "v1.0.0", Refused(HEADING % (7, "## [next] - 2026-12-01", NOT_PEP440)), changelog="## [Unreleased]\n\n## [next] - 2026-12-01\n"),
+    row("heading_with_a_v", "1.0.0", "v1.0.0", Refused(HEADING % (7, "## [v1.0.0]", NOT_PEP440)), changelog="## [Unreleased]\n\n## [v1.0.0]\n"),
+    row("heading_without_brackets", "1.0.0", "v1.0.0", Refused(HEADING % (7, "## 1.0.0", NOT_PEP440)), changelog="## [Unreleased]\n\n## 1.0.0\n"),
+    row("heading_with_another_date", "1.0.0", "v1.0.0", Refused(HEADING % (7, "## [1.0.0] - 1 Dec 2026", NOT_PEP440)), changelog="## [Unreleased]\n\n## [1.0.0] - 1 Dec 2026\n"),
+    row("no_section", "1.0.0", "v1.0.0", Refused("CHANGELOG.md has no notes for 1.0.0: add ## [1.0.0] - {today}."), changelog=UNRELEASED,
+        fix=[*RETAG, 'git commit -am "Release notes of 1.0.0"']),
+    row("empty_section", "1.0.0", "v1.0.0", Refused("CHANGELOG.md has no notes for 1.0.0: line 9 starts an empty section."),
+        changelog=f"## [Unreleased]\n\n- Coming.\n\n## [1.0.0] - 2026-12-01\n\n{FIRST}"),
+    row("headings_alone", "1.0.0", "v1.0.0", Refused("CHANGELOG.md has no notes for 1.0.0: line 7 starts an empty section."),
+        changelog=f"## [Unreleased]\n\n## [1.0.0] - 2026-12-01\n\n### Added\n\n### Fixed\n\n{FIRST}"),
+    row("prerelease_and_empty_unreleased", "1.0.0rc1", "v1.0.0rc1", Refused("CHANGELOG.md has no notes for 1.0.0rc1: line 5 starts an empty section."),
+        changelog=f"## [Unreleased]\n\n{FIRST}"),
+    # the index: any file of that release (in any PEP 440 spelling) refuses it; no answer is no answer
+    row("already_published", "1.0.0", "v1.0.0", Refused(IS_ON % ("1.0.0", "DIST-1.0.0.tar.gz")), files=["DIST-1.0.0.tar.gz"],
+        fix=[RETAG[0], "uv version --bump patch", "git tag \"v$(uv version --short)\" && git push origin main \"v$(uv version --short)\""]),
+    row("published_as_1_0", "1.0.0", "v1.0.0", Refused(IS_ON % ("1.0.0", "DIST-1.0-py3-none-any.whl")), files=["DIST-1.0-py3-none-any.whl"]),
+    row("unreachable_index", "1.0.0", "v1.0.0", Refused("Could not ask {url}{name}/ whether {name} 1.0.0 is there: it is unreachable (…"), index="closed", fix=["Re-run failed jobs"]),
+    row("index_in_trouble", "1.0.0", "v1.0.0", Refused(NO_ANSWER % "it answered HTTP 503 Service Unavailable."), index="503"),
+    row("html_only_index", "1.0.0", "v1.0.0", Refused(NO_ANSWER % "it answered text/html, not the JSON simple API (application/vnd.pypi.simple.v1+json)."),
+        index="html", files=["DIST-0.0.1.tar.gz"], fix=["as PyPI and TestPyPI do"]),
+    row("index_not_http", "1.0.0", "v1.0.0", Refused("Index URL file:///simple/ is not http(s)."), index="file"),
+    row("private", "1.0.0", "v1.0.0", "1.0.0 false - Notes of 1.0.0.{compare}", index=None),
+    # a rehearsal: X.Y.Z.devNNAA, its own dev segment replaced
+    row("rehearsal", "1.0.0", "#7.2", "1.0.0.dev702 true", files=["DIST-1.0.0.tar.gz"]),
+    row("rehearsal_of_a_dev_version", "0.2.0.dev3", "#42.1", "0.2.0.dev4201 true"),
+    row("rehearsal_of_a_prerelease", "1.0.0rc1", "#7.2", "1.0.0rc1.dev702 true"),
+    row("rehearsal_number_taken", "0.2.0.dev3", "#42.1", Refused(IS_ON % ("0.2.0.dev4201", "DIST-0.2.0.dev4201-2-py3-none-any.whl")),
+        files=["DIST-0.2.0.dev4201-2-py3-none-any.whl"], fix=["run the workflow again"]),
+    row("rehearsal_attempt_0", "1.0.0", "#1.0", Refused("Run attempt 0 has no two-digit number.")),
+    row("rehearsal_attempt_100", "1.0.0", "#1.100", Refused("Run attempt 100 has no two-digit number.")),
+    # the README's changelog step: [Unreleased] becomes the version's section, or nothing is written
+    row("changelog_step", "1.0.0", "changelog", "CHANGELOG.md: [Unreleased] is now [1.0.0] - {today}.", changelog=UNRELEASED),
+    row("changelog_step_of_a_prerelease", "1.0.0rc1", "changelog", "1.0.0rc1 is a pre-release: its notes are [Unreleased], kept.", changelog=UNRELEASED),
+    row("changelog_step_with_nothing_new", "1.0.0", "changelog", Refused("CHANGELOG.md: [Unreleased] (line 5) is empty."), changelog=f"## [Unreleased]\n\n{FIRST}"),
+    row("changelog_step_again", "1.0.0", "changelog", Refused("CHANGELOG.md has a section for 1.0.0 already (line 9)."), fix=["uv version --bump patch"]),
+    row("changelog_step_below_the_newest", "0.0.0", "changelog", Refused(HEADING % (11, "## [0.0.1] - 2026-01-01", "0.0.1 comes after 0.0.0: newest first, each once")),
+        changelog=UNRELEASED),
+    row("changelog_step_without_a_changelog", "1.0.0", "changelog", Refused("There is no CHANGELOG.md: the notes are there."), changelog=None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("version", "event", "outcome", "inputs"), RULES)
+def test_each_rule_of_the_preflight(
+    script: ModuleType, index, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    request: pytest.FixtureRequest, version: str, event: str, outcome: str, inputs: dict[str, Any],
+) -> None:  # fmt: skip
+    name = request.node.callspec.id.replace("_", "-")  # a project of its own on the module's index
+    url, dist, project = index[1][inputs.get("index", "pypi")], name.replace("-", "_"), tmp_path / "p"
+    for file in inputs.get("files", []):
+        (index[0].directory / file.replace("DIST", dist)).write_bytes(b"uploaded earlier")
+    project.mkdir()
+    (project / "pyproject.toml").write_text(f'[project]\nname = "{name}"\nversion = "{version}"\n', encoding="utf-8")
+    changelog = project / "CHANGELOG.md"
+    if (text := inputs.get("changelog", DEFAULT.format(v=version))) is not None:
+        changelog.write_text(INTRO + text, encoding="utf-8")
+    git("init", "-q", "-b", DEFAULT_BRANCH, cwd=project)
+    git("add", "-A", cwd=project)
+    git("commit", "-q", "-m", "Release", cwd=project)
+    git("update-ref", f"refs/remotes/origin/{DEFAULT_BRANCH}", "HEAD", cwd=project)  # what the checkout fetched
+    if inputs.get("off"):
+        git("commit", "-q", "--allow-empty", "-m", "Unmerged work", cwd=project)
+    sha = git("rev-parse", "HEAD", cwd=project)
+    if inputs.get("shallow"):  # what `git fetch --depth 1` leaves: the commits cut off listed here
+        (project / ".git" / "shallow").write_text(f"{sha}\n", encoding="utf-8")
+    if inputs.get("no_uv"):  # git alone on PATH
+        (tmp_path / "bin").mkdir()
+        (tmp_path / "bin" / "git").symlink_to(shutil.which("git") or "git")
+        monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    branch = inputs.get("branch", DEFAULT_BRANCH)
+    (tmp_path / "event.json").write_text(json.dumps({"repository": {"default_branch": branch}}), encoding="utf-8")
+    number, _, attempt = event.removeprefix("#").partition(".")
+    for variable, value in {
+        **{"GITHUB_REF_NAME": event, "GITHUB_SHA": sha, "GITHUB_EVENT_PATH": str(tmp_path / "event.json")},
+        **{"GITHUB_RUN_NUMBER": number, "GITHUB_RUN_ATTEMPT": attempt, "GITHUB_REPOSITORY": REPOSITORY},
+        **{"GITHUB_OUTPUT": str(tmp_path / "outputs"), "GITHUB_STEP_SUMMARY": str(tmp_path / "summary")},
+    }.items():
+        monkeypatch.setenv(variable, value)
+    monkeypatch.chdir(project)
+    mode = "changelog" if event == "changelog" else "rehearsal" if event.startswith("#") else "tag"
+    before = changelog.read_text(encoding="utf-8") if changelog.exists() else None
+    exit_code: int | str | None = 0
+    try:
+        script.main([mode] if mode == "changelog" or url is None else [mode, "--index-url", url])
+    except SystemExit as exit_:
+        exit_code = exit_.code
+    log = capsys.readouterr().out
+    expected = outcome.replace("DIST", dist).format(
+        name=name, url=url, sha=sha[:12], today=TODAY, compare=f"{COMPARE}v0.0.1...{event}"
+    )
+    after = changelog.read_text(encoding="utf-8") if changelog.exists() else None
+    assert (after != before) == expected.startswith("CHANGELOG.md: [Unreleased] is now"), after  # else nothing written
+    if isinstance(outcome, Refused):
+        assert exit_code == 1, log
+        problem = log.partition("::error title=Release preflight::")[2].partition("\n")[0]
+        assert problem == expected or (expected.endswith("…") and problem.startswith(expected[:-1])), log
+        assert [part for part in inputs.get("fix", []) if part not in log] == [], log
+        assert (tmp_path / "summary").read_text(encoding="utf-8").startswith(f"**Not released:** {problem}\n")
+        assert not (tmp_path / "outputs").exists()
+    elif mode == "changelog":
+        assert (exit_code, log.splitlines()[-1]) == (0, expected), log
+    else:
+        assert exit_code == 0, log
+        outputs = dict(line.split("=", 1) for line in (tmp_path / "outputs").read_text(encoding="utf-8").splitlines())
+        assert f"{outputs['version']} {outputs['prerelease']} {json.loads(outputs['notes'])}".strip() == expected
 
 
 LINES = [
@@ -435,57 +377,18 @@ LINES = [
 ]
 
 
-@given(lines=st.lists(st.sampled_from(LINES), max_size=12), version=st.sampled_from(["0.1.0", "0.2.0", "0.2.0rc1"]))
-def test_any_changelog_gives_its_own_text_or_a_refusal_never_a_crash(
-    script: ModuleType, lines: list[str], version: str
-) -> None:
+@given(lines=st.lists(st.sampled_from(LINES), max_size=12))
+def test_any_changelog_gives_its_own_text_or_a_refusal_never_a_crash(script: ModuleType, lines: list[str]) -> None:
     text, found = "\n".join(lines), {}
-    try:
+    with contextlib.redirect_stdout(io.StringIO()) as out, contextlib.suppress(SystemExit):
         found = script.sections(text)
-    except script.RefusalError as refusal:
-        problem = str(refusal.args[0])
-    else:
-        problem = "CHANGELOG.md (accepted)"
-    assert problem.startswith("CHANGELOG.md "), problem
+    assert found or out.getvalue().startswith("::error title=Release preflight::CHANGELOG.md "), out.getvalue()
     for line, notes in found.values():
         assert notes in text
         assert lines[line - 1].startswith("## [")
 
 
-def test_the_changelog_step_refuses_what_would_be_no_release(script: ModuleType, in_project: Path) -> None:
-    """An empty [Unreleased], a version that has its section already, or one below the newest:
-    nothing is written (the step that moves [Unreleased] runs in test_release_run.py, as the README
-    says). Without a CHANGELOG.md, neither it nor the tag's preflight goes on."""
-    for changelog, version, problem in [
-        ("## [Unreleased]\n\n## [0.1.0]\n\n- First.\n", "0.2.0", "CHANGELOG.md: [Unreleased] (line 5) is empty."),
-        ("## [Unreleased]\n\n- Next.\n\n## [0.1.0]\n\n- First.\n", "0.1.0", "for 0.1.0 already (line 9)."),
-        ("## [Unreleased]\n\n- Next.\n\n## [0.2.0]\n\n- Second.\n", "0.1.0", "0.2.0 comes after 0.1.0"),
-    ]:
-        in_project.write_text(INTRO + changelog, encoding="utf-8")
-        with pytest.raises(script.RefusalError) as refused:
-            script.cut(Version(version))
-        assert problem in refused.value.args[0]
-        assert in_project.read_text(encoding="utf-8") == INTRO + changelog
-    script.cut(Version("0.3.0rc1"))  # a pre-release: its notes are [Unreleased], left in place
-    assert in_project.read_text(encoding="utf-8") == INTRO + changelog
-    in_project.unlink()
-    for step in (script.cut, lambda version: script.notes(version, f"v{version}")):
-        with pytest.raises(script.RefusalError, match=r"There is no CHANGELOG\.md: "):
-            step(Version("0.2.0"))
-
-
-@pytest.mark.parametrize(
-    ("filename", "version"),
-    [
-        ("acme_widgets-1.0.0-py3-none-any.whl", "1.0.0"),
-        ("acme_widgets-1.0.0rc1.tar.gz", "1.0.0rc1"),
-        ("acme-widgets-1.0.0-rc.1.zip", None),  # a legacy sdist name of an un-normalised version: no guess
-        ("Acme.Widgets-1.0.tar.gz", "1.0"),
-        ("acme_widgets-0.1.0.dev702-2-py3-none-any.whl", "0.1.0.dev702"),  # with a build tag
-        ("acme_widgets-1.0-py3.8.egg", None),  # PyPI takes no eggs since 2023: packaging reads none
-        ("acme_widgets-1.0.exe", None),
-    ],
-)
-def test_version_of_a_file_on_the_index(script: ModuleType, filename: str, version: str | None) -> None:
-    assert script.file_version(filename) == (Version(version) if version else None)
-    assert script.parse("v1.0") is None  # a tag's version starts after its one "v"
+def test_a_file_packaging_cannot_read_is_of_no_version(script: ModuleType) -> None:
+    """PyPI's JSON lists old uploads too (eggs, installers, names before normalisation)."""
+    for filename in ("acme_widgets-1.0-py3.8.egg", "acme_widgets-1.0.exe", "acme-widgets-1.0.0-rc.1.zip"):
+        assert script.file_version(filename) is None

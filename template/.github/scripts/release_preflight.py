@@ -1,10 +1,7 @@
 """Preflight of a release: refuse, before anything is built, what no index takes back.
 
-release.yml's job "preflight" runs `tag` (a pushed tag v<version>) or `rehearsal` (a
-manual run: version X.Y.Z.devNNAA, run NN, attempt AA), with the index to check, as
-`uv run --no-project --with packaging==X`. It writes `version`, `prerelease` and
-`notes` (JSON) to the step's outputs, or refuses, saying what fixes it. `changelog`
-(README.md's release steps) makes [Unreleased] the project version's section.
+`tag` and `rehearsal` (release.yml) output version, prerelease and notes, or refuse
+with the fix; `changelog` (README.md) makes [Unreleased] the version's section.
 """
 
 import argparse
@@ -14,121 +11,106 @@ import os
 import re
 import shutil
 import subprocess
-import urllib.error
-import urllib.request
 from pathlib import Path
+from typing import NoReturn
+from urllib.error import HTTPError
+from urllib.request import Request, urlopen
 
 from packaging import utils
 from packaging.version import InvalidVersion, Version
 
 JSON_API = "application/vnd.pypi.simple.v1+json"  # PEP 691 (PEP 833 froze the HTML)
-CHANGELOG, TODAY = Path("CHANGELOG.md"), datetime.date.today()
-# Keep a Changelog's headings, read here: python-kacl reads versions as SemVer (it
-# refuses 1.0 and finds no 1.0.0rc1).
-HEADING = re.compile(r"## \[(?P<name>[^\]]+)\](?: - \d{4}-\d{2}-\d{2})?\s*")
+CHANGELOG, TODAY, ENV = Path("CHANGELOG.md"), datetime.date.today(), os.environ
+# Read here: python-kacl reads SemVer (it refuses 1.0 and finds no 1.0.0rc1).
+HEADING = re.compile(r"## \[([^\]]+)\](?: - \d{4}-\d{2}-\d{2})?\s*")
+BUMP = "uv version --bump patch   # or minor / major"
+CUT = "uv run .github/scripts/release_preflight.py changelog"
+DELETE = "git push --delete origin {0} && git tag -d {0}"
+FETCH = "give the checkout step fetch-depth: 0"
+NEW = "$(uv version --short)"
+RETRY = f"""{BUMP}
+# write why under ## [Unreleased] in CHANGELOG.md, then:
+{CUT} && git commit -am "Release {NEW}"
+git tag "v{NEW}" && git push origin main "v{NEW}"
+# if an earlier run of this tag uploaded some files and failed, re-run its
+# failed jobs instead: files already there are skipped"""
 
 
-class RefusalError(Exception):
-    """Why not to release, and the commands that fix it (its two args)."""
+def write(variable: str, text: str) -> None:
+    if ENV.get(variable):  # a file the runner reads: the outputs, the run's summary
+        with Path(ENV[variable]).open("a", encoding="utf-8") as file:
+            file.write(text)
+
+
+def refuse(problem: str, *fix: str) -> NoReturn:
+    """Why not, in the log, as an annotation and in the run's summary; and the fix."""
+    text = "\n".join(fix)
+    print(f"::error title=Release preflight::{problem.replace('%', '%25')}")
+    print(f"Fix:\n{text}")
+    write("GITHUB_STEP_SUMMARY", f"**Not released:** {problem}\n\n```sh\n{text}\n```\n")
+    raise SystemExit(1)
 
 
 def parse(text: str) -> Version | None:
-    try:
+    try:  # packaging takes "v1.0" too: a tag has one v, a heading none
         return Version(text) if text[:1].isdigit() else None
     except InvalidVersion:
         return None
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    """A fixed command line (uv, git): nothing from outside reaches a shell."""
     return subprocess.run(args, capture_output=True, text=True, check=False)  # noqa: S603
-
-
-def retag(tag: str, *fix: str) -> str:
-    """Delete the pushed tag, fix, tag and push again."""
-    delete = f"git push --delete origin {tag} && git tag -d {tag}"
-    return "\n".join([delete, *fix])
-
-
-def project() -> tuple[str, Version]:
-    """The project's name and version, as uv reads pyproject.toml."""
-    if shutil.which("uv") is None:
-        raise RefusalError("uv is not on PATH", "run this after astral-sh/setup-uv")
-    found = run("uv", "version", "--output-format", "json")
-    if found.returncode != 0:
-        raise RefusalError(f"uv cannot read the project: {found.stderr.strip()}", "")
-    data = json.loads(found.stdout)
-    version = Version(data["version"])  # uv refuses an invalid one
-    if version.local:
-        problem = f"Version {version} is a local version: PyPI refuses those."
-        raise RefusalError(problem, "uv version X.Y.Z   # without +local; then commit")
-    return str(data["package_name"]), version
 
 
 def check_tag(tag: str, version: Version) -> None:
     found, again = parse(tag[1:]) if tag[:1] == "v" else None, f"v{version}"
+    push = f"git tag {again} && git push origin {again}"
     if found is None:
         problem = f"Tag {tag} is not v followed by a PEP 440 version"
-        fix = retag(tag, f"git tag {again} && git push origin {again}")
-        raise RefusalError(f"{problem} (pyproject.toml says {version}).", fix)
+        refuse(f"{problem} (pyproject.toml says {version}).", DELETE.format(tag), push)
     if str(found) != str(version):
-        raise RefusalError(
-            f"Tag {tag} is version {found}, but pyproject.toml says {version}"
-            f" (compared in PEP 440 normal form; the tag must be {again}).",
-            retag(
-                tag,
-                "# either release what pyproject.toml says:",
-                f"git tag {again} && git push origin {again}",
-                "# or set the version you meant, commit, and tag that:",
-                f'uv version {found} && git commit -am "Release {found}"',
-                f"git tag v{found} && git push origin main v{found}",
-            ),
+        refuse(
+            f"Tag {tag} is version {found}, but pyproject.toml says {version} (compared"
+            f" in PEP 440 normal form; the tag must be {again}).",
+            DELETE.format(tag),
+            f"# either release what pyproject.toml says:\n{push}",
+            "# or set the version you meant, commit, and tag that:",
+            f'uv version {found} && git commit -am "Release {found}"',
+            f"git tag v{found} && git push origin main v{found}",
         )
-
-
-def check_on_default_branch(tag: str, commit: str) -> None:
-    """In the job's clone (fetch-depth: 0, no credentials kept): no repository access."""
-    event = json.loads(Path(os.environ["GITHUB_EVENT_PATH"]).read_text("utf-8"))
-    branch = event["repository"]["default_branch"]
-    remote, fix = (
-        f"refs/remotes/origin/{branch}",
-        "give the checkout step fetch-depth: 0",
-    )
+    print(f"Tag {tag} matches version {version}.")
+    event = json.loads(Path(ENV["GITHUB_EVENT_PATH"]).read_text("utf-8"))
+    branch, commit = event["repository"]["default_branch"], ENV["GITHUB_SHA"]
+    remote = f"refs/remotes/origin/{branch}"  # the job's clone: no credentials kept
     if run("git", "rev-parse", "--is-shallow-repository").stdout.strip() != "false":
         problem = "The checkout is shallow: it cannot tell which branches hold the tag."
-        raise RefusalError(problem, fix)
+        refuse(problem, FETCH)
     if run("git", "rev-parse", "--verify", "--quiet", remote).returncode != 0:
-        problem = f"The default branch {branch} was not fetched ({remote} is missing)."
-        raise RefusalError(problem, fix)
+        refuse(
+            f"The default branch {branch} was not fetched ({remote} is missing).", FETCH
+        )
     if run("git", "merge-base", "--is-ancestor", commit, remote).returncode != 0:
-        raise RefusalError(
+        refuse(
             f"Tag {tag} points at {commit[:12]}, which is not on the default branch"
             f" {branch}: only merged work is released.",
-            f"# merge it, push {branch}, then re-run this workflow (Re-run all jobs):\n"
-            f"git switch {branch} && git merge {tag} && git push origin {branch}\n"
-            "# or, if that commit is not to be released, delete the tag:\n"
-            f"git push --delete origin {tag} && git tag -d {tag}",
+            f"# merge it, push {branch}, then re-run this workflow (Re-run all jobs):",
+            f"git switch {branch} && git merge {tag} && git push origin {branch}",
+            "# or, if that commit is not to be released, delete the tag:",
+            DELETE.format(tag),
         )
-
-
-def read_changelog() -> str:
-    if not CHANGELOG.is_file():
-        fix = "# write one: ## [Unreleased] first, then each version, newest first"
-        raise RefusalError(f"There is no {CHANGELOG}: the notes are there.", fix)
-    return CHANGELOG.read_text(encoding="utf-8")
+    print(f"Tag {tag} is on the default branch.")
 
 
 def sections(text: str) -> dict[Version | None, tuple[int, str]]:
-    """CHANGELOG.md's sections, newest first: version (None: Unreleased) -> line, text."""
+    """CHANGELOG.md's sections, newest first: version (None: Unreleased): line, text."""
     found: dict[Version | None, tuple[int, list[str]]] = {}
-    fenced = False
+    fenced, lines = False, list[str]()  # before the first section: the intro
     for number, line in enumerate(text.splitlines(), start=1):
         fenced ^= line.startswith("```")
         if fenced or not line.startswith("## "):
-            if found:
-                found[next(reversed(found))][1].append(line)
+            lines.append(line)
             continue
-        name = match["name"] if (match := HEADING.fullmatch(line)) else ""
+        name = match[1] if (match := HEADING.fullmatch(line)) else ""
         version, older = parse(name), [v for v in found if v is not None]
         if version is None and name != "Unreleased":
             problem = "not ## [Unreleased] or ## [X.Y.Z] - YYYY-MM-DD (PEP 440)"
@@ -137,13 +119,20 @@ def sections(text: str) -> dict[Version | None, tuple[int, str]]:
         elif older and version is not None and version >= older[-1]:
             problem = f"{name} comes after {older[-1]}: newest first, each once"
         else:
-            found[version] = (number, [])
+            found[version] = (number, lines := [])
             continue
         where = f"{CHANGELOG} line {number}"
-        raise RefusalError(f"{where} ({line}): {problem}.", f"# fix {where}, commit")
+        refuse(f"{where} ({line}): {problem}.", f"# fix {where}, commit")
     if None not in found:
-        raise RefusalError(f"{CHANGELOG} has no ## [Unreleased] section.", "# add it")
+        refuse(f"{CHANGELOG} has no ## [Unreleased] section.", "# add it")
     return {v: (n, "\n".join(lines).strip()) for v, (n, lines) in found.items()}
+
+
+def read_changelog() -> str:
+    if not CHANGELOG.is_file():
+        fix = "# write one: ## [Unreleased] first, then each version, newest first"
+        refuse(f"There is no {CHANGELOG}: the notes are there.", fix)
+    return CHANGELOG.read_text(encoding="utf-8")
 
 
 def notes(version: Version, tag: str) -> str:
@@ -153,34 +142,29 @@ def notes(version: Version, tag: str) -> str:
     line, text = known.get(key, (0, ""))
     heading = f"## [{version}] - {TODAY}" if key else "## [Unreleased]"
     if not re.sub(r"(?m)^#+ .*", "", text).strip():  # headings alone are no notes
-        raise RefusalError(
-            f"{CHANGELOG} has no notes for {version}: "
-            + (f"line {line} starts an empty section." if line else f"add {heading}."),
-            retag(
-                tag,
-                f"# write them under {heading} (or under [Unreleased], then run",
-                "#   uv run .github/scripts/release_preflight.py changelog), and:",
-                f'git commit -am "Release notes of {version}"',
-                f"git tag {tag} && git push origin main {tag}",
-            ),
+        where = f"line {line} starts an empty section." if line else f"add {heading}."
+        refuse(
+            f"{CHANGELOG} has no notes for {version}: {where}",
+            DELETE.format(tag),
+            f"# write them under {heading} (or under [Unreleased], then run",
+            f'#   {CUT}), and:\ngit commit -am "Release notes of {version}"',
+            f"git tag {tag} && git push origin main {tag}",
         )
     older = [v for v in known if v is not None and v < version]
     if not older:
         return text
-    repository = f"https://github.com/{os.environ['GITHUB_REPOSITORY']}"
+    repository = f"https://github.com/{ENV['GITHUB_REPOSITORY']}"
     return f"{text}\n\n**Full Changelog**: {repository}/compare/v{older[0]}...{tag}"
 
 
 def cut(version: Version) -> None:
     """[Unreleased] becomes ``version``'s section, dated today, under a new empty one."""
-    text = read_changelog()
-    known = sections(text)
+    known = sections(text := read_changelog())
     (line, unreleased), (done, _) = known[None], known.get(version, (0, ""))
     if not unreleased:
-        raise RefusalError(f"{CHANGELOG}: [Unreleased] (line {line}) is empty.", "")
+        refuse(f"{CHANGELOG}: [Unreleased] (line {line}) is empty.", "# write it")
     if done:
-        problem = f"{CHANGELOG} has a section for {version} already (line {done})."
-        raise RefusalError(problem, "uv version --bump patch   # or minor / major")
+        refuse(f"{CHANGELOG} has a section for {version} already (line {done}).", BUMP)
     if version.is_prerelease:
         print(f"{version} is a pre-release: its notes are [Unreleased], kept.")
         return
@@ -192,31 +176,30 @@ def cut(version: Version) -> None:
 
 
 def file_version(filename: str) -> Version | None:
-    """The version in a wheel's or an sdist's file name (None: any other file)."""
-    try:
+    try:  # a wheel's or an sdist's; packaging reads no other (.egg, .exe)
         if filename.endswith(".whl"):
             return utils.parse_wheel_filename(filename)[1]
         return utils.parse_sdist_filename(filename)[1]
-    except ValueError:  # InvalidWheelFilename, InvalidSdistFilename
+    except ValueError:
         return None
 
 
 def on_index(index_url: str, name: str, version: Version) -> list[str]:
-    """The index's files of ``name`` ``version``, asked for JSON (PEP 691). An unknown
-    project (404) has none; any other answer (HTML only, too) or none is a refusal."""
+    """The files of ``name`` ``version`` on the index, asked for JSON (PEP 691). An
+    unknown project (404) has none; any other answer (or none) is a refusal."""
     url = f"{index_url.rstrip('/')}/{utils.canonicalize_name(name)}/"
     if not url.startswith(("https://", "http://")):  # no file:// or custom opener
-        raise RefusalError(f"Index URL {index_url} is not http(s).", "fix --index-url")
+        refuse(f"Index URL {index_url} is not http(s).", "fix --index-url")
     fix = "# when the index answers again: Re-run failed jobs"
-    request = urllib.request.Request(url, headers={"Accept": JSON_API})  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+        request = Request(url, headers={"Accept": JSON_API})  # noqa: S310
+        with urlopen(request, timeout=30) as answer:  # noqa: S310
             kind, page = answer.headers.get_content_type(), answer.read()
-    except urllib.error.HTTPError as error:
+    except HTTPError as error:
         if error.code == 404:
             return []
         reason = f"it answered HTTP {error.code} {error.reason}"
-    except (urllib.error.URLError, OSError) as error:
+    except OSError as error:  # no connection, a timeout
         reason = f"it is unreachable ({getattr(error, 'reason', error)})"
     else:
         if kind == JSON_API:
@@ -225,91 +208,56 @@ def on_index(index_url: str, name: str, version: Version) -> list[str]:
         reason = f"it answered {kind}, not the JSON simple API ({JSON_API})"
         fix = "# an --index-url that answers JSON (PEP 691), as PyPI and TestPyPI do"
     problem = f"Could not ask {url} whether {name} {version} is there: {reason}."
-    raise RefusalError(
-        f"{problem} That is no answer: nothing is built or uploaded.", fix
-    )
+    refuse(f"{problem} That is no answer: nothing is built or uploaded.", fix)
 
 
-def preflight(mode: str, index_url: str | None) -> tuple[str, Version, str]:
-    name, version = project()
-    if mode == "tag":
-        tag = os.environ["GITHUB_REF_NAME"]
-        check_tag(tag, version)
-        print(f"Tag {tag} matches version {version}.")
-        check_on_default_branch(tag, os.environ["GITHUB_SHA"])
-        print(f"Tag {tag} is on the default branch.")
-        release_notes = notes(version, tag)
-        print(f"Its release notes, from {CHANGELOG}:\n{release_notes}")
-        retry = retag(
-            tag,
-            "uv version --bump patch   # or minor / major",
-            "# write why under ## [Unreleased] in CHANGELOG.md, then:",
-            "uv run .github/scripts/release_preflight.py changelog",
-            'git commit -am "Release $(uv version --short)"',
-            'git tag "v$(uv version --short)"',
-            'git push origin main "v$(uv version --short)"',
-            "# if an earlier run of this tag uploaded some files and failed,",
-            "# re-run its failed jobs instead: files already there are skipped",
-        )
-    else:
-        attempt = int(os.environ["GITHUB_RUN_ATTEMPT"])
-        if not 1 <= attempt <= 99:  # GitHub allows 50 re-runs
-            raise RefusalError(f"Run attempt {attempt} has no two-digit number.", "")
-        number = int(os.environ["GITHUB_RUN_NUMBER"]) * 100 + attempt
-        version = Version(f"{str(version).partition('.dev')[0]}.dev{number}")
-        print(f"This rehearsal builds version {version}.")
-        release_notes, retry = "", "# run the workflow again: a new run, a new number"
-    if not index_url:
-        print("No index to check: this package is never uploaded.")
-    elif found := on_index(index_url, name, version):
-        problem = f"{name} {version} is already on {index_url} ({', '.join(found)}):"
-        problem += (
-            " an index never replaces a file: this version cannot be released again."
-        )
-        raise RefusalError(problem, retry)
-    else:
-        print(f"{name} {version} is not on {index_url} yet.")
-    return name, version, release_notes
-
-
-def write(variable: str, text: str) -> None:
-    """Append to the file a runner names in ``variable`` (outputs, summary), if any."""
-    if os.environ.get(variable):
-        with Path(os.environ[variable]).open("a", encoding="utf-8") as file:
-            file.write(text)
-
-
-def main() -> int:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("mode", choices=["tag", "rehearsal", "changelog"])
     parser.add_argument("--index-url", help="where the files go (none: private)")
-    args = parser.parse_args()
-    try:
-        if args.mode == "changelog":
-            cut(project()[1])
-            return 0
-        name, version, release_notes = preflight(args.mode, args.index_url)
-    except RefusalError as refusal:
-        problem, fix = refusal.args
-        print(f"::error title=Release preflight::{problem.replace('%', '%25')}")
-        print(f"Fix:\n{fix}" if fix else "")
-        write("GITHUB_STEP_SUMMARY", f"**Not released:** {problem}\n\n")
-        write("GITHUB_STEP_SUMMARY", f"```sh\n{fix}\n```\n" if fix else "")
-        return 1
-    kind = "a pre-release" if version.is_prerelease else "a final release"
-    prerelease = str(version.is_prerelease).lower()
-    outputs = f"version={version}\nprerelease={prerelease}\n"
-    write("GITHUB_OUTPUT", f"{outputs}notes={json.dumps(release_notes)}\n")
-    write("GITHUB_STEP_SUMMARY", f"Releasing {name} {version} ({kind}).\n")
-    if args.mode == "rehearsal" and args.index_url:
-        command = f'python -m pip install "{name}=={version}"'
-        command += f" --extra-index-url {args.index_url}"
-        write(
-            "GITHUB_STEP_SUMMARY",
-            f"\nInstall it once published:\n\n```sh\n{command}\n```\n",
+    args, text = parser.parse_args(argv), ""
+    if shutil.which("uv") is None:
+        refuse("uv is not on PATH", "run this after astral-sh/setup-uv")
+    if (found := run("uv", "version", "--output-format", "json")).returncode != 0:
+        refuse(f"uv cannot read the project: {found.stderr.strip()}", "uv version")
+    project = json.loads(found.stdout)
+    name, version = project["package_name"], Version(project["version"])
+    if version.local:
+        problem = f"Version {version} is a local version: PyPI refuses those."
+        refuse(problem, "uv version X.Y.Z   # without +local; then commit")
+    if args.mode == "changelog":
+        return cut(version)
+    if args.mode == "tag":
+        check_tag(tag := ENV["GITHUB_REF_NAME"], version)
+        print(f"Its release notes, from {CHANGELOG}:\n{(text := notes(version, tag))}")
+        retry = f"{DELETE.format(tag)}\n{RETRY}"
+    elif not 1 <= (attempt := int(ENV["GITHUB_RUN_ATTEMPT"])) <= 99:  # 50 re-runs
+        refuse(f"Run attempt {attempt} has no two-digit number.", "# run it again")
+    else:  # a rehearsal: a dev release numbered by the run and its attempt
+        number = int(ENV["GITHUB_RUN_NUMBER"]) * 100 + attempt
+        version = Version(f"{str(version).partition('.dev')[0]}.dev{number}")
+        print(f"This rehearsal builds version {version}.")
+        retry = "# run the workflow again: a new run, a new number"
+    if not args.index_url:
+        print("No index to check: this package is never uploaded.")
+    elif files := on_index(args.index_url, name, version):
+        refuse(
+            f"{name} {version} is already on {args.index_url} ({', '.join(files)}): an"
+            " index never replaces a file: this version cannot be released again.",
+            retry,
         )
-    return 0
+    else:
+        print(f"{name} {version} is not on {args.index_url} yet.")
+    pre, kind = version.is_prerelease, ("a final release", "a pre-release")
+    write("GITHUB_OUTPUT", f"version={version}\nprerelease={str(pre).lower()}\n")
+    write("GITHUB_OUTPUT", f"notes={json.dumps(text)}\n")
+    write("GITHUB_STEP_SUMMARY", f"Releasing {name} {version} ({kind[pre]}).\n")
+    if args.mode == "rehearsal" and args.index_url:
+        command = f'python -m pip install "{name}=={version}" --extra-index-url'
+        write("GITHUB_STEP_SUMMARY", "\nInstall it once published:\n\n```sh\n")
+        write("GITHUB_STEP_SUMMARY", f"{command} {args.index_url}\n```\n")
+    return None
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    main()
