@@ -316,8 +316,9 @@ class WorkflowRun:
         self.gh_log = tmp / "gh.jsonl"  # every gh command, its arguments
         self.gh_created = tmp / "gh-created.jsonl"  # each `gh release create` that succeeded, as asked
         self.gh_state = tmp / "github-releases.json"  # the repository's releases, as GitHub holds them
-        settings = {"log": str(self.gh_log), "created": str(self.gh_created), "state": str(self.gh_state)}
-        settings |= {"origin": str(origin), "repository": REPOSITORY, "immutable": immutable_releases}
+        settings: dict[str, Any] = {"log": str(self.gh_log), "created": str(self.gh_created)}
+        settings |= {"state": str(self.gh_state), "origin": str(origin), "repository": REPOSITORY}
+        settings["immutable"] = immutable_releases
         self._script(self.tools / "gh", f"SETTINGS = {settings!r}\n{_FAKE_GH}")
         upload = index.url if isinstance(index, LocalIndex) else ""
         tests = Path(__file__).resolve().parents[1]
