@@ -151,8 +151,10 @@ DEFECTS: dict[str, tuple[str, str, Plant, tuple[str, ...]]] = {
 
 # (job, step pattern) of checks whose planted defects live elsewhere: in test_matrix.py the GIL
 # check (a GIL build, a module that turns the GIL on) and the lowest-direct run (false bounds);
-# in tests/docs/test_docs_site.py the strict docs build (broken references).
+# in tests/docs/test_docs_site.py the strict docs build (broken references); in
+# test_ci_passed.py the one required check (a job failed, cancelled or skipped).
 CHECKED_ELSEWHERE = [
+    ("ci-passed", "every job succeeded"),
     ("test", "GIL"),
     ("test", "lowest direct"),
     ("docs", "documentation"),

@@ -23,7 +23,8 @@ from support.runner import Event, WorkflowRun, init_repo
 def test_a_push_to_main_runs_every_job_green_on_each_local_python(render_shared, tmp_path: Path) -> None:
     repo = init_repo(render_shared(test_every_python=True), tmp_path)
     ci = WorkflowRun(repo.origin, Event("push", "refs/heads/main"), tmp_path / "run")
-    assert ci.run("ci.yml") == {"lint": "success", "test": "success", "docs": "success"}
+    # The last job, the one required check (test_ci_passed.py), after every other.
+    assert ci.run("ci.yml") == {"lint": "success", "test": "success", "docs": "success", "ci-passed": "success"}
 
     versions = ci_python_versions(DEFAULT_PYTHON_MIN, every=True)
     local = [version for version in versions if find_interpreter(version)]
@@ -53,6 +54,7 @@ def test_the_runner_evaluates_expressions_as_github_does_and_refuses_the_rest() 
     assert evaluate("steps.tag.outputs.version || 'fallback'", contexts) == "fallback"  # || gives an operand
     assert evaluate("github.event_name == 'PUSH' && matrix.python-version", contexts) == "3.11"
     assert substitute("${{ matrix['python-version'] == 3.11 }}", contexts) == "true"  # a number compared
+    assert evaluate("toJSON(matrix)", contexts) == '{\n  "python-version": "3.11"\n}'  # pretty-printed
     assert condition("matrix.free-threaded", contexts, passed) is False  # a missing matrix key is null
     assert condition("github.event_name == 'push'", contexts, failed) is False  # success() && (...)
     assert condition("always() && github.event_name == 'push'", contexts, failed) is True

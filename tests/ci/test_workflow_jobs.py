@@ -42,7 +42,7 @@ def test_ci_runs_on_main_by_hand_and_when_called_and_lints_once_per_push(render_
     assert "github.event.pull_request.number" in ci["concurrency"]["group"]
     assert ci["concurrency"]["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
     jobs = ci["jobs"]
-    assert set(jobs) - {"docs"} == {"lint", "test"}
+    assert set(jobs) - {"docs"} == {"lint", "test", "ci-passed"}  # ci-passed: test_ci_passed.py
     # What gives one verdict whatever the Python runs once, outside the matrix.
     assert "strategy" not in jobs["lint"]
     for once in ("ruff", "zizmor"):

@@ -16,12 +16,15 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import os
 import re
 import shlex
 import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,6 +68,15 @@ def pypi(local_index: LocalIndex) -> Iterator[LocalIndex]:
         yield index
 
 
+def published_release(tag: str, files: dict[str, str], notes: str, *, prerelease: bool = False) -> dict[str, Any]:
+    """A release as GitHub holds it once published with ``files`` (name -> SHA-256) attached, immutable
+    (the repository setting: files can no longer change); Latest unless a pre-release."""
+    return {
+        **{"tag": tag, "title": tag, "notes": notes, "files": files},
+        **{"draft": False, "prerelease": prerelease, "latest": not prerelease, "immutable": True},
+    }
+
+
 def installed(venv: Path, pip_args: list[str], tmp_path: Path) -> tuple[str, str]:
     """``pip install`` into a fresh environment (pip: uv's seed, 6 s less CPU than ensurepip's);
     the URL pip downloaded the package from, and what importing it says."""
@@ -88,10 +100,12 @@ def test_a_tag_on_main_is_tested_built_published_released_and_documented(
 ) -> None:
     """The whole graph, ci.yml called in place: the files the build job uploaded are those on the
     index, attested, attached to a Latest GitHub release whose notes are CHANGELOG.md's section of
-    the version; a user installs them; the site is deployed."""
+    the version, published with them and immutable (the repository setting on); a user installs
+    them; the site is deployed. A pre-release tag's release is published beside it, never Latest."""
     release = WorkflowRun(repo.origin, Event("push", repo.tag(TAG, "main")), tmp_path / "run", pypi)
     assert release.run() == {
-        **dict.fromkeys(("test/lint", "test/test", "test/docs", "test", "preflight", "build"), "success"),
+        **dict.fromkeys(("test/lint", "test/test", "test/docs", "test/ci-passed", "test"), "success"),
+        **dict.fromkeys(("preflight", "build"), "success"),
         **{"publish-pypi": "success", "publish-testpypi": "skipped", "github-release": "success"},
         **{"build-docs": "success", "pages": "success"},
     }
@@ -113,8 +127,9 @@ def test_a_tag_on_main_is_tested_built_published_released_and_documented(
     assert sorted(path.name for path in release.artifacts["dists"].iterdir()) == sorted(built)
     assert on_index(pypi) == built
     assert release.attested == [sorted(built)]
-    flags = ["--verify-tag", "--latest"]
-    assert release.releases == [{"tag": TAG, "title": TAG, "files": built, "flags": flags, "notes": f"{notes}\n"}]
+    assert release.github_releases == [published_release(TAG, built, f"{notes}\n")]
+    (create,) = [call for call in release.gh_calls if call[:2] == ["release", "create"]]
+    assert "--verify-tag" in create  # the pushed tag, never one gh would make from the default branch
     (site,) = release.deployments
     assert site["url"] == release.jobs["pages"].url == f"https://acme.github.io/{DEFAULT_DISTRIBUTION}/"
     assert "index.html" in site["files"]
@@ -137,10 +152,20 @@ def test_a_tag_on_main_is_tested_built_published_released_and_documented(
         failed = release.job("github-release", {"preflight": mute, "publish-pypi": published})
         assert failed.result == "failure"
         assert f"::error::The preflight gave no release notes for {TAG}." in failed.log
-    assert len(release.releases) == 1
+    # A re-run of the job changes nothing: the tag has its published, immutable release.
+    again = release.rerun("github-release")
+    assert again.result == "failure"
+    assert f"a release with the same tag name already exists: {TAG}" in again.log
+    assert release.github_releases == [published_release(TAG, built, f"{notes}\n")]
+    # The release job of a pre-release tag (its preflight given: prerelease=true) on the same commit.
+    pre_tag = f"{TAG}rc1"
+    release.event = replace(release.event, ref=repo.tag(pre_tag))
     pre = replace(preflight, outputs={**preflight.outputs, "prerelease": "true"})
     assert release.job("github-release", {"preflight": pre, "publish-pypi": published}).result == "success"
-    assert release.releases[-1]["flags"] == ["--verify-tag", "--prerelease"]
+    assert release.github_releases == [
+        published_release(TAG, built, f"{notes}\n"),
+        published_release(pre_tag, built, f"{notes}\n", prerelease=True),
+    ]
 
 
 def test_the_readmes_release_steps_pass_the_preflight_and_make_the_changelog_section_the_notes(
@@ -168,11 +193,10 @@ def test_the_readmes_release_steps_pass_the_preflight_and_make_the_changelog_sec
         "publish-testpypi": "skipped",
     }
     assert sorted(on_index(pypi)) == dists(version)
-    (made,) = release.releases
     compare = f"https://github.com/{REPOSITORY}/compare/{TAG}...v{version}"
-    assert made["notes"] == f"### Fixed\n\n- A fix.\n\n**Full Changelog**: {compare}\n"
-    assert made["flags"] == ["--verify-tag", "--latest"]
-    assert sorted(made["files"]) == dists(version)
+    notes = f"### Fixed\n\n- A fix.\n\n**Full Changelog**: {compare}\n"
+    built = {name: sha256(release.artifacts["dists"] / name) for name in dists(version)}
+    assert release.github_releases == [published_release(f"v{version}", built, notes)]
     released = git("show", f"v{version}:CHANGELOG.md", cwd=repo.origin)
     assert f"## [Unreleased]\n\n## [{version}] - {datetime.date.today()}\n\n### Fixed\n" in released
 
@@ -196,7 +220,7 @@ def test_rehearsals_publish_a_version_of_their_own_to_testpypi_and_release_nothi
             **dict.fromkeys(("preflight", "build", "publish-testpypi"), "success"),
             **dict.fromkeys(("publish-pypi", "github-release", "build-docs", "pages"), "skipped"),
         }
-        assert not rehearsal.releases
+        assert not rehearsal.github_releases
         assert not rehearsal.deployments
     versions = ["0.1.0.dev701", "0.1.0.dev801"]
     assert sorted(on_index(pypi)) == [*dists(versions[0]), *dists(versions[1])]
@@ -226,3 +250,66 @@ def test_rehearsals_publish_a_version_of_their_own_to_testpypi_and_release_nothi
     del publish[check : check + 2]
     shutil.copytree(rehearsal.artifacts["dists"], tmp_path / "again" / "dist")
     assert uv(*without_oidc(publish, pypi)[1:], cwd=tmp_path / "again", check=False).returncode != 0
+
+
+@pytest.mark.parametrize("immutable", [True, False], ids=["immutable", "mutable"])
+def test_the_runs_gh_keeps_releases_as_github_does(tmp_path: Path, immutable: bool) -> None:
+    """The fake gh the release runs use, against GitHub's contract: gh uploads the files given to
+    `gh release create` to a draft and publishes it after (cli/cli create.go, draftWhileUploading);
+    with immutable releases on, a published release takes no file ("HTTP 422: Cannot upload
+    assets to an immutable release."), a draft does; a pre-release is never Latest."""
+    origin = tmp_path / "origin.git"
+    run(["git", "init", "-q", "--bare", "-b", "main", origin], tmp_path)
+    work = tmp_path / "work"
+    work.mkdir()
+    git("init", "-q", "-b", "main", cwd=work)
+    git("commit", "-q", "--allow-empty", "-m", "Initial commit", cwd=work)
+    for tag in ("v1", "v2", "v3a1"):
+        git("tag", tag, cwd=work)
+    git("push", "-q", str(origin), "main", "--tags", cwd=work)
+    files = {"a.whl": "wheel", "a.tar.gz": "sdist"}
+    for name, text in files.items():
+        (work / name).write_text(text, encoding="utf-8")
+    digests = {name: sha256(work / name) for name in files}
+    github = WorkflowRun(origin, Event("push", "refs/tags/v1"), tmp_path / "run", immutable_releases=immutable)
+    env = {"GH_TOKEN": "token", "GH_REPO": REPOSITORY, "PATH": f"{github.tools}:{os.environ['PATH']}"}
+
+    def gh(*args: str) -> subprocess.CompletedProcess[str]:
+        return run(["gh", "release", *args], work, env=env, check=False)
+
+    def state(tag: str) -> dict[str, Any]:
+        (release,) = [r for r in github.github_releases if r["tag"] == tag]
+        return {key: release[key] for key in ("draft", "prerelease", "latest", "immutable", "files")}
+
+    # Files given to create: attached while a draft, then published.
+    assert gh("create", "v1", *files, "--verify-tag", "--latest").returncode == 0
+    assert state("v1") == {
+        "draft": False,
+        "prerelease": False,
+        "latest": True,
+        "immutable": immutable,
+        "files": digests,
+    }
+    # Published first, files after: refused once immutable (the release stays without them).
+    assert gh("create", "v2", "--verify-tag", "--latest").returncode == 0
+    upload = gh("upload", "v2", *files)
+    if immutable:
+        assert upload.returncode != 0
+        assert "HTTP 422: Cannot upload assets to an immutable release." in upload.stderr
+        assert state("v2")["files"] == {}
+    else:
+        assert upload.returncode == 0, upload.stderr
+        assert state("v2")["files"] == digests
+    # A draft takes files, and is published (Latest unless a pre-release) with them.
+    assert gh("create", "v3a1", "--verify-tag", "--draft", "--prerelease").returncode == 0
+    assert gh("upload", "v3a1", *files).returncode == 0
+    assert state("v3a1") == {"draft": True, "prerelease": True, "latest": False, "immutable": False, "files": digests}
+    assert gh("edit", "v3a1", "--draft=false").returncode == 0
+    assert state("v3a1") == {
+        "draft": False,
+        "prerelease": True,
+        "latest": False,
+        "immutable": immutable,
+        "files": digests,
+    }
+    assert state("v2")["latest"]

@@ -2,8 +2,8 @@
 for every ``if:`` and every ``${{ }}`` the tests run.
 
 Literals (strings, numbers, true/false/null), context properties (``a.b``,
-``a['b']``), ``!``, ``==``, ``!=``, ``&&``, ``||``, parentheses and the functions
-the caller provides. ``||`` and ``&&`` return an operand, as on GitHub; ``==``
+``a['b']``), ``!``, ``==``, ``!=``, ``&&``, ``||``, parentheses, ``toJSON()`` and
+the functions the caller provides. ``||`` and ``&&`` return an operand, as on GitHub; ``==``
 compares strings ignoring case and coerces other mixed types to numbers.
 Anything else (an unknown context, function, operator, or a missing key of a
 context that must know all its keys) fails the test instead of being guessed.
@@ -20,6 +20,9 @@ from typing import Any, NoReturn
 import pytest
 
 STATUS_FUNCTIONS = ("success", "failure", "always", "cancelled")
+# The functions GitHub provides everywhere that the workflows call. toJSON pretty-prints,
+# two spaces deep, as GitHub does.
+GENERAL_FUNCTIONS: dict[str, Callable[..., Any]] = {"toJSON": lambda value: json.dumps(value, indent=2)}
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<string>'(?:[^']|'')*')|(?P<number>\d+(?:\.\d+)?)"
@@ -189,7 +192,7 @@ Functions = Mapping[str, Callable[..., Any]]
 
 def evaluate(text: str, contexts: Mapping[str, Any], functions: Functions | None = None) -> Any:
     """The value of one expression (the text between ``${{`` and ``}}``)."""
-    return _Parser(text, contexts, functions or {}).parse()
+    return _Parser(text, contexts, {**GENERAL_FUNCTIONS, **(functions or {})}).parse()
 
 
 def substitute(value: Any, contexts: Mapping[str, Any], functions: Functions | None = None) -> str:

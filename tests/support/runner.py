@@ -20,7 +20,8 @@ says which steps a matrix entry runs, without running them.
 
 What GitHub provides that is not here: the OIDC token (``uv publish`` in a job
 granted ``id-token: write`` goes to a local index, support.index.without_oidc)
-and GitHub itself (``gh`` is a fake that records what it was asked). Git over
+and GitHub itself (``gh`` is a fake that records what it was asked and keeps the
+repository's releases as GitHub does, immutable once published). Git over
 HTTPS to the repository on github.com with the run's token (``x-access-token``)
 reaches origin in a job granted ``contents: write`` only (GitHub refuses a
 push with any other token).
@@ -283,7 +284,8 @@ class WorkflowRun:
     ``index`` stands in for PyPI and TestPyPI: the workflow env values that
     name them point at it (a URL string: an index that only answers, e.g.
     one that cannot be reached), and ``uv publish`` uploads to it.
-    ``in_place`` and ``env``: see ``run_in_place``.
+    ``in_place`` and ``env``: see ``run_in_place``. ``immutable_releases``: the repository
+    setting (on, as .github/scripts/github_setup.py sets it): a published release takes no files.
     """
 
     def __init__(
@@ -295,6 +297,7 @@ class WorkflowRun:
         *,
         in_place: Path | None = None,
         env: Mapping[str, str] | None = None,
+        immutable_releases: bool = True,
     ) -> None:
         self.origin, self.event, self.tmp = origin, event, tmp
         self.index, self.in_place, self.env = index, in_place, dict(env or {})
@@ -310,8 +313,13 @@ class WorkflowRun:
         self.event_path.write_text(json.dumps(_payload(event)), encoding="utf-8")
         self.tools = tmp / "tools"  # on every runner's PATH: gh
         self.oidc = tmp / "oidc"  # first on PATH in jobs that hold id-token: write
-        self.gh_log = tmp / "gh.jsonl"
-        self._script(self.tools / "gh", _FAKE_GH.format(log=self.gh_log, origin=origin, repository=REPOSITORY))
+        self.gh_log = tmp / "gh.jsonl"  # every gh command, its arguments
+        self.gh_created = tmp / "gh-created.jsonl"  # each `gh release create` that succeeded, as asked
+        self.gh_state = tmp / "github-releases.json"  # the repository's releases, as GitHub holds them
+        settings: dict[str, Any] = {"log": str(self.gh_log), "created": str(self.gh_created)}
+        settings |= {"state": str(self.gh_state), "origin": str(origin), "repository": REPOSITORY}
+        settings["immutable"] = immutable_releases
+        self._script(self.tools / "gh", f"SETTINGS = {settings!r}\n{_FAKE_GH}")
         upload = index.url if isinstance(index, LocalIndex) else ""
         tests = Path(__file__).resolve().parents[1]
         self._script(self.oidc / "uv", _OIDC_UV.format(tests=tests, upload=upload, oidc=self.oidc))
@@ -330,7 +338,24 @@ class WorkflowRun:
 
     @property
     def releases(self) -> list[dict[str, Any]]:
-        """The GitHub releases the jobs created with gh."""
+        """The GitHub releases the jobs created with ``gh release create``, as each was asked for
+        (tag, title, notes, the files uploaded by that command, its flags)."""
+        if not self.gh_created.exists():
+            return []
+        return [json.loads(line) for line in self.gh_created.read_text(encoding="utf-8").splitlines()]
+
+    @property
+    def github_releases(self) -> list[dict[str, Any]]:
+        """The repository's releases as GitHub holds them after the jobs' gh commands: tag,
+        title, notes, draft, prerelease, latest, immutable and files (name -> SHA-256)."""
+        if not self.gh_state.exists():
+            return []
+        state = json.loads(self.gh_state.read_text(encoding="utf-8"))
+        return [{key: value for key, value in release.items() if key != "id"} for release in state]
+
+    @property
+    def gh_calls(self) -> list[list[str]]:
+        """Every gh command the jobs ran (its arguments), failed ones included."""
         if not self.gh_log.exists():
             return []
         return [json.loads(line) for line in self.gh_log.read_text(encoding="utf-8").splitlines()]
@@ -722,44 +747,164 @@ _STEP_KEYS = {"name", "id", "if", "uses", "with", "env", "run", "shell"}
 _NO_COMMIT = "0" * 40  # the sha of a run in a working copy, or of a plan
 _COMMAND_FILES = ("GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_PATH", "GITHUB_STEP_SUMMARY")
 
-# A `gh` on every runner's PATH that records `gh release create` and answers as
-# GitHub would: the repository is GH_REPO or the checkout's, the tag must be in it
-# (--verify-tag), each file must exist.
+# A `gh` on every runner's PATH for the release jobs: `gh release create`, `upload` and
+# `edit`, each doing the REST calls gh makes (cli/cli 44ee177, pkg/cmd/release/create/
+# create.go lines 462-513: with files and without --draft, a draft is created, the files
+# uploaded to it, then it is published) against a repository's releases as GitHub keeps
+# them (SETTINGS["state"]). With immutable releases on, a release published is immutable:
+# GitHub refuses any file added to it ("HTTP 422: Cannot upload assets to an immutable
+# release."); only a draft takes files. A newly published release becomes Latest unless it
+# is a pre-release or make_latest is false. The repository is GH_REPO or the checkout's, the
+# tag must be in it (--verify-tag; the fake never creates tags), each file must exist.
+# Every call is logged (SETTINGS["log"]); each `gh release create` that succeeded is
+# recorded as it was asked (SETTINGS["created"]).
 _FAKE_GH = """\
 import hashlib, json, os, subprocess, sys
 args, refuse = sys.argv[1:], sys.exit
+REPOSITORY, ORIGIN = SETTINGS["repository"], SETTINGS["origin"]
+with open(SETTINGS["log"], "a") as log:
+    log.write(json.dumps(args) + "\\n")
 if not os.environ.get("GH_TOKEN"):
     refuse("gh: To use GitHub CLI in a GitHub Actions workflow, set the GH_TOKEN environment variable.")
-if args[:2] != ["release", "create"] or len(args) < 3:
-    refuse(f"the test's gh knows `gh release create TAG` only, not {{args}}")
+if args[:1] != ["release"] or args[1:2] not in (["create"], ["upload"], ["edit"]) or len(args) < 3:
+    refuse(f"the test's gh knows `gh release create|upload|edit TAG` only, not {args}")
 repo = os.environ.get("GH_REPO")
 if repo is None:  # gh's default: the checkout's remote (the run's origin stands for GitHub's repository)
     remote = subprocess.run(["git", "remote", "get-url", "origin"], capture_output=True, text=True).stdout.strip()
-    repo = "{repository}" if remote == "{origin}" else None
-if repo != "{repository}":
-    refuse(f"GH_REPO is {{os.environ.get('GH_REPO')!r}} (and no checkout of {repository} here), not {repository}")
-release = {{"tag": args[2], "files": {{}}, "flags": []}}
+    repo = REPOSITORY if remote == ORIGIN else None
+if repo != REPOSITORY:
+    refuse(f"GH_REPO is {os.environ.get('GH_REPO')!r} (and no checkout of {REPOSITORY} here), not {REPOSITORY}")
+command, tag = args[1], args[2]
+API = f"https://api.github.com/repos/{REPOSITORY}/releases"
+releases = json.load(open(SETTINGS["state"])) if os.path.exists(SETTINGS["state"]) else []
+
+
+def http_error(status, message, url):
+    refuse(f"HTTP {status}: {message} ({url})")
+
+
+def find(tag):
+    # gh's FetchRelease: the published release of the tag, else a draft of it.
+    found = [r for r in releases if r["tag"] == tag and not r["draft"]] or [r for r in releases if r["tag"] == tag]
+    if not found:
+        refuse("release not found")
+    return found[0]
+
+
+def upload(release, path):
+    name = os.path.basename(path)
+    url = f"https://uploads.github.com/repos/{REPOSITORY}/releases/{release['id']}/assets?label=&name={name}"
+    if release["immutable"]:
+        http_error(422, "Cannot upload assets to an immutable release.", url)
+    if name in release["files"]:
+        http_error(422, "Validation Failed", url)  # already_exists: a name is taken once per release
+    release["files"][name] = hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+def publish(release, make_latest):
+    # PATCH draft=false (with make_latest as given): a tag has one published release.
+    if any(r["tag"] == release["tag"] and not r["draft"] for r in releases if r is not release):
+        http_error(422, "Validation Failed", f"{API}/{release['id']}")  # tag_name already_exists
+    release["draft"], release["immutable"] = False, SETTINGS["immutable"]
+    if not release["prerelease"] and make_latest != "false":
+        for other in releases:
+            other["latest"] = False
+        release["latest"] = True
+
+
+def delete(release):  # gh deletes the draft it made when an upload or the publishing fails
+    releases.remove(release)
+
+
+files, given, flags = [], {}, []
 rest = iter(args[3:])
 for arg in rest:
-    if arg in ("--title", "--notes"):
-        release[arg[2:]] = next(rest)
-    elif arg == "--notes-file":
-        path = next(rest)
-        release["notes"] = sys.stdin.read() if path == "-" else open(path).read()
-    elif arg in ("--verify-tag", "--generate-notes", "--latest", "--prerelease", "--draft"):
-        release["flags"].append(arg)
+    option, _, value = arg.partition("=")
+    if option in ("--title", "--notes", "--notes-file"):
+        given[option[2:]] = value or next(rest)
+    elif option in ("--latest", "--prerelease", "--draft", "--clobber") and value in ("", "true", "false"):
+        given[option[2:]] = value or "true"
+        flags.append(arg)
+    elif arg in ("--verify-tag", "--generate-notes"):
+        flags.append(arg)
     elif arg.startswith("-"):
-        refuse(f"the test's gh does not know {{arg}}")
+        refuse(f"the test's gh does not know {arg}")
+    elif command == "edit":
+        refuse(f"accepts 1 arg(s), received {len(args) - 2}")
     elif not os.path.isfile(arg):
-        refuse(f"open {{arg}}: no such file or directory")
+        refuse(f"open {arg}: no such file or directory")
     else:
-        release["files"][os.path.basename(arg)] = hashlib.sha256(open(arg, "rb").read()).hexdigest()
-tag = subprocess.run(["git", "--git-dir", "{origin}", "rev-parse", "-q", "--verify", "refs/tags/" + args[2]])
-if "--verify-tag" in release["flags"] and tag.returncode != 0:
-    refuse(f"tag {{args[2]}} doesn't exist in the repo {repository}, aborting due to --verify-tag flag")
-with open("{log}", "a") as log:
-    log.write(json.dumps(release) + "\\n")
-print("https://github.com/{repository}/releases/tag/" + args[2])
+        files.append(arg)
+if "notes-file" in given:
+    path = given.pop("notes-file")
+    given["notes"] = sys.stdin.read() if path == "-" else open(path).read()
+if "--generate-notes" in flags:
+    given["notes"] = "(notes GitHub generated from the pull requests)"
+tagged = subprocess.run(["git", "--git-dir", ORIGIN, "rev-parse", "-q", "--verify", "refs/tags/" + tag], capture_output=True)
+tagged = tagged.returncode == 0
+if command == "create" and "--verify-tag" in flags and not tagged:
+    refuse(f"tag {tag} doesn't exist in the repo {REPOSITORY}, aborting due to --verify-tag flag")
+if command == "create" and not tagged:
+    refuse(f"the test's gh does not create tags: {tag} is not in {REPOSITORY}")
+
+try:  # what GitHub holds after the calls, whether the command succeeded or not
+    if command == "create":
+        draft = given.get("draft") == "true"
+        while_uploading = bool(files) and not draft  # gh: draftWhileUploading
+        if while_uploading and any(r["tag"] == tag and not r["draft"] for r in releases):
+            refuse(f"a release with the same tag name already exists: {tag}")
+        release = {
+            "id": max([r["id"] for r in releases], default=0) + 1, "tag": tag, "title": given.get("title"),
+            "notes": given.get("notes", ""), "draft": True, "prerelease": given.get("prerelease") == "true",
+            "latest": False, "immutable": False, "files": {},
+        }
+        releases.append(release)
+        if not draft and not while_uploading:
+            publish(release, given.get("latest"))
+        for path in files:
+            try:
+                upload(release, path)
+            except SystemExit:
+                if while_uploading:
+                    delete(release)
+                raise
+        if while_uploading:
+            try:
+                publish(release, given.get("latest"))
+            except SystemExit:
+                delete(release)
+                raise
+        with open(SETTINGS["created"], "a") as created:
+            record = {"tag": tag, "files": dict(release["files"]), "flags": flags}
+            created.write(json.dumps({**record, "title": release["title"], "notes": release["notes"]}) + "\\n")
+    elif command == "upload":
+        release = find(tag)
+        taken = [os.path.basename(path) for path in files if os.path.basename(path) in release["files"]]
+        if taken and given.get("clobber") != "true":
+            refuse(f"asset under the same name already exists: {taken}")
+        if taken and release["immutable"]:
+            http_error(422, "Cannot delete asset from an immutable release.", f"{API}/assets")
+        for name in taken:
+            del release["files"][name]
+        for path in files:
+            upload(release, path)
+    else:  # edit
+        release = find(tag)
+        if release["immutable"] and set(given) - {"title", "notes"}:
+            http_error(422, "Immutable release: only its title and notes can change.", f"{API}/{release['id']}")
+        release.update({key: given[key] for key in ("title", "notes") if key in given})
+        if "prerelease" in given:
+            release["prerelease"] = given["prerelease"] == "true"
+        if given.get("draft") == "true" and not release["draft"]:
+            refuse("the test's gh does not turn a published release back into a draft")
+        if given.get("draft") == "false" and release["draft"]:
+            publish(release, given.get("latest"))
+        elif "latest" in given and not release["draft"]:
+            publish(release, given["latest"])
+finally:
+    with open(SETTINGS["state"], "w") as state:
+        json.dump(releases, state)
+print(f"https://github.com/{REPOSITORY}/releases/tag/{tag}")
 """
 
 # `uv` first on PATH in a job granted id-token: write: `uv publish` goes to the
