@@ -135,7 +135,7 @@ PLACES = [
     place(README, each(r"^\$ (\S+)"), ["{script_name}", "{script_name}"]),
     place(README, each(r"^(\S+ \d\S*)$"), "{script_name} {initial_version}"),
     place(README, each(r"python -m (?!pip\b)(\w+)"), ["{package_name}", "{package_name}"]),
-    place(README, each(r"Push this project to `(.*)`"), GITHUB),
+    place(README, each(r"Once this project is pushed to `(.*)`"), GITHUB),
     place(README, each(r"create the environment `(.*?)`"), "{pypi_environment}"),
     place(README, each(r" and the environment `(.*?)`"), "{testpypi_environment}"),
     place(README, each(r"allow only tags `v\*` for `(.*?)`"), "{pypi_environment}"),
