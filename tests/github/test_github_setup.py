@@ -227,6 +227,7 @@ def test_reviewers_and_the_required_ci_check(render_shared: Any, tmp_path: Path)
     dry = run_setup(project, github, "--dry-run", *reviewers)
     for login in USERS:
         assert login in dry.stderr, "the dry run says which value only GitHub knows"
+    assert "default branch: main assumed" in dry.stderr
     first = run_setup(project, github, *reviewers, "--require-ci")
     assert first.returncode == 0, first.stderr
     assert [call for call in github.calls() if call["violation"]] == []
