@@ -330,6 +330,9 @@ def test_after_copy_message_says_how_to_switch_pages_on(template_tree: Path, tmp
     message = " ".join((done.stderr + done.stdout).split())
     assert "https://acme.github.io/acme-widgets/" in message
     assert 'Settings > Pages > Build and deployment > Source: "GitHub Actions"' in message
+    # GitHub's github-pages environment admits the default branch only: the release deploys from its tag.
+    assert "Settings > Environments > github-pages: add the tag rule v*" in message
+    assert "uv run --no-project .github/scripts/github_setup.py" in message
     workflow = load_workflow(tmp_path / "out", "ci.yml")["jobs"]["docs"]
     assert step_named(workflow, "documentation")["run"] in message  # the build command
 

@@ -27,6 +27,7 @@ from support.facts import INITIAL_VERSION, parse_yaml
 from support.rendering import copy_with_api, once_per_run, project_files, read_answers, read_pyproject, shared_root
 
 MESSAGE = "<message after copy>"  # what `copier copy` prints
+SETUP = ".github/scripts/github_setup.py"
 TREE = "<file names>"  # the rendered tree's paths
 
 
@@ -135,11 +136,13 @@ PLACES = [
     place(README, each(r"^\$ (\S+)"), ["{script_name}", "{script_name}"]),
     place(README, each(r"^(\S+ \d\S*)$"), "{script_name} {initial_version}"),
     place(README, each(r"python -m (?!pip\b)(\w+)"), ["{package_name}", "{package_name}"]),
-    place(README, each(r"Push this project to `(.*)`"), GITHUB),
+    place(README, each(r"Once this project is pushed to `(.*)`"), GITHUB),
     place(README, each(r"create the environment `(.*?)`"), "{pypi_environment}"),
     place(README, each(r" and the environment `(.*?)`"), "{testpypi_environment}"),
-    place(README, each(r"allow only tags `v\*` for `(.*?)`"), "{pypi_environment}"),
-    place(README, each(r"only the branch `main` for `(.*?)`"), "{testpypi_environment}"),
+    place(README, each(r"add the tag rule `v\*` for `(.*?)`"), "{pypi_environment}"),
+    place(README, each(r"the branch `main` for `(.*?)`"), "{testpypi_environment}"),
+    place(README, each(r"^- the environment `(.*?)` admits only tags"), "{pypi_environment}"),
+    place(README, each(r"; `(.*?)` admits only the default branch"), "{testpypi_environment}"),
     place(README, each(r"^ *\| PyPI Project Name \| `(.*)` \|$"), ["{distribution_name}"] * 2),
     place(README, each(r"^ *\| Owner \| `(.*)` \|$"), ["{github_owner}"] * 2),
     place(README, each(r"^ *\| Repository name \| `(.*)` \|$"), ["{repository_name}"] * 2),
@@ -149,6 +152,15 @@ PLACES = [
     place(README, each(r"pip install \"([^\"=]+)==<version>\" --extra-index-url"), "{distribution_name}"),
     place(README, each(r"^git tag v(.*)$"), "{initial_version}"),
     place(README, each(r"^## License\n\n(.*): see"), "{license}"),
+    # the GitHub setup command: its constants, and the pending publishers it prints
+    place(SETUP, each(r'^REPOSITORY = "(.*)"$'), "{github_owner}/{repository_name}"),
+    place(SETUP, each(r'^DISTRIBUTION = "(.*)"$'), "{distribution_name}"),
+    place(SETUP, each(r'^PYPI_ENVIRONMENT = "(.*)"$'), "{pypi_environment}"),
+    place(SETUP, each(r'^TESTPYPI_ENVIRONMENT = "(.*)"$'), "{testpypi_environment}"),
+    place(SETUP, each(r"^  PyPI Project Name: +(.*)$"), ["{distribution_name}"] * 2),
+    place(SETUP, each(r"^  Owner: +(.*)$"), ["{github_owner}"] * 2),
+    place(SETUP, each(r"^  Repository name: +(.*)$"), ["{repository_name}"] * 2),
+    place(SETUP, each(r"^  Environment name: +(.*)$"), ["{pypi_environment}", "{testpypi_environment}"]),
     # AGENTS.md
     place(
         "AGENTS.md",
@@ -192,8 +204,10 @@ PLACES = [
     # the message after copy: what a user types into PyPI's form and git
     place(MESSAGE, each(r"Your package \"(.*)\" is ready"), "{distribution_name}"),
     place(MESSAGE, each(r"git remote add origin (\S+)"), GITHUB + ".git"),
-    place(MESSAGE, each(r"create the environment \"(.*?)\""), "{pypi_environment}"),
-    place(MESSAGE, each(r"and the environment \"([^\"]*)\" \(for TestPyPI\)"), "{testpypi_environment}"),
+    place(MESSAGE, each(r"limits the environment \"(.*?)\""), "{pypi_environment}"),
+    place(MESSAGE, each(r"and \"([^\"]*)\" to the branch main"), "{testpypi_environment}"),
+    place(MESSAGE, each(r"Environments: \"(.*?)\" with the tag rule"), "{pypi_environment}"),
+    place(MESSAGE, each(r", \"([^\"]*)\" with the branch main"), "{testpypi_environment}"),
     place(MESSAGE, each(r"PyPI [Pp]roject [Nn]ame: +(.*)$"), "{distribution_name}"),
     place(MESSAGE, each(r"Owner: +(.*)$"), "{github_owner}"),
     place(MESSAGE, each(r"Repository name: +(.*)$"), "{repository_name}"),

@@ -50,7 +50,8 @@ LICENSE_MARKERS = {
 COMMON_FILES = {
     *(".copier-answers.yml", ".gitignore", ".pre-commit-config.yaml", "AGENTS.md", "CHANGELOG.md", "README.md"),
     "pyproject.toml",
-    *(".github/dependabot.yml", ".github/scripts/release_preflight.py", ".github/scripts/template_update.py"),
+    *(".github/dependabot.yml", ".github/scripts/github_setup.py", ".github/scripts/release_preflight.py"),
+    ".github/scripts/template_update.py",
     *(".github/workflows/ci.yml", ".github/workflows/release.yml", ".github/workflows/template-update.yml", "LICENSE"),
     *("src/{package}/__init__.py", "src/{package}/core.py", "src/{package}/py.typed", "tests/test_{package}.py"),
     *("docs/conf.py", "docs/index.md", "docs/api.md", "docs/changelog.md", "docs/development.md"),

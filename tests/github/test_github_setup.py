@@ -1,0 +1,322 @@
+"""The generated .github/scripts/github_setup.py makes the repository's GitHub settings match the answers.
+
+Run against a recording fake of GitHub's REST API (support.github_api) that checks every
+call against GitHub's published API description. For each answer set that changes the
+calls, the settings it must reach are derived from the rendered release.yml (which job
+runs in which environment, on which event, and the tags it releases) and from
+copier.yml's facts: a run reaches them, a second run changes nothing, and --dry-run
+prints calls the description admits while sending none. Each failure names the setting
+not made, how to make it by hand, and what was done before it.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from support.answers import DISTINCT, EACH_LICENSE, answers_id, changed, template_values
+from support.commands import clean_env
+from support.facts import copier_config
+from support.github_api import FakeGitHub, check_call
+from support.workflows import load_workflow, triggers
+
+SCRIPT = ".github/scripts/github_setup.py"
+CI_CHECK = copier_config()["ci_check_name"]["default"]
+CUSTOM = {"protected_branches": False, "custom_branch_policies": True}
+# Every answer that changes the calls: all on with names unlike any default, no docs,
+# no TestPyPI, private (no publishing at all).
+ANSWER_SETS = [
+    DISTINCT,
+    changed({"docs": False}),
+    changed({"testpypi": False}),
+    EACH_LICENSE["Proprietary"],
+]
+# GitHub users the reviewers' tests name, with their numeric ids.
+USERS = {"ada-reviews": 583231, "grace-reviews": 9919}
+
+
+def repository(answers: dict[str, Any]) -> str:
+    values = template_values(**answers)
+    return f"{values['github_owner']}/{values['repository_name']}"
+
+
+def run_setup(
+    project: Path, github: FakeGitHub, *args: str, path: str | None = None, pypi: str = "http://127.0.0.1:9"
+) -> subprocess.CompletedProcess[str]:
+    """The command as the README gives it, with the fake gh first on PATH."""
+    tools = github.root / "tools"
+    github.install(tools)
+    env = clean_env({"PATH": path if path is not None else f"{tools}{os.pathsep}{os.environ['PATH']}"})
+    command = ["uv", "run", "--no-project"] if path is None else [sys.executable]
+    return subprocess.run(
+        [*command, SCRIPT, *args, "--pypi-url", pypi],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def expected_settings(project: Path, require_ci: bool = False, branch: str = "main") -> dict[str, Any]:
+    """What the settings must be, read from the rendered release.yml and copier.yml's facts."""
+    release = load_workflow(project, "release.yml")
+    jobs = release["jobs"]
+
+    def events(job_id: str) -> set[str]:
+        """The events a job runs on: its `if`, or that of a job it needs."""
+        job = jobs[job_id]
+        found = set(re.findall(r"github\.event_name == '(\w+)'", job.get("if", "")))
+        needs = job.get("needs", [])
+        return found or {e for need in ([needs] if isinstance(needs, str) else needs) for e in events(need)}
+
+    refs = {
+        "push": {(tag, "tag") for tag in triggers(release)["push"]["tags"]},
+        "workflow_dispatch": {(branch, "branch")},
+    }
+    environments = {}
+    for job_id, job in jobs.items():
+        if "environment" in job:
+            name = job["environment"]["name"]
+            rules = {rule for event in events(job_id) for rule in refs[event]}
+            # GitHub's own rule for github-pages (the default branch) stays beside the tags.
+            environments[name] = (CUSTOM, rules | ({(branch, "branch")} if name == "github-pages" else set()))
+    branch_rules = {"deletion", "non_fast_forward"} | ({f"required_status_checks {CI_CHECK}"} if require_ci else set())
+    return {
+        "immutable_releases": True,
+        "rulesets": {
+            ("tag", tuple(f"refs/tags/{tag}" for tag in triggers(release)["push"]["tags"])): {
+                "deletion",
+                "update",
+                "non_fast_forward",
+            },
+            ("branch", ("~DEFAULT_BRANCH",)): branch_rules,
+        },
+        "environments": environments,
+        "pages": "workflow" if "github-pages" in environments else None,
+    }
+
+
+def rule_name(rule: dict[str, Any]) -> str:
+    checks = rule.get("parameters", {}).get("required_status_checks", [])
+    return " ".join([rule["type"], *(check["context"] for check in checks)])
+
+
+def settings(github: FakeGitHub) -> dict[str, Any]:
+    """The fake's state, in expected_settings' shape."""
+    state = github.state()
+    return {
+        "immutable_releases": state["immutable_releases"],
+        "rulesets": {
+            (r["target"], tuple(r["conditions"]["ref_name"]["include"])): {rule_name(rule) for rule in r["rules"]}
+            for r in state["rulesets"]
+            if r["enforcement"] == "active"
+        },
+        "environments": {
+            name: (e["deployment_branch_policy"], {(p["name"], p["type"]) for p in e["policies"]})
+            for name, e in state["environments"].items()
+        },
+        "pages": (state["pages"] or {}).get("build_type"),
+    }
+
+
+def writes(github: FakeGitHub) -> list[dict[str, Any]]:
+    return [call for call in github.calls() if call["method"] != "GET"]
+
+
+@pytest.fixture
+def pypi() -> Iterator[str]:
+    """A JSON API like PyPI's, on 127.0.0.1, that knows one project: "taken-name"."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            taken = self.path == "/pypi/taken-name/json"
+            self.send_response(200 if taken else 404)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(
+                json.dumps({"info": {"name": "taken-name"}} if taken else {"message": "Not Found"}).encode()
+            )
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.mark.parametrize("answers", ANSWER_SETS, ids=answers_id)
+def test_dry_run_plans_calls_the_api_description_admits_and_sends_none(
+    render_shared: Any, tmp_path: Path, answers: dict[str, Any]
+) -> None:
+    project = render_shared(**answers)
+    github = FakeGitHub(tmp_path / "github", repository(answers))
+    done = run_setup(project, github, "--dry-run", "--require-ci")
+    assert done.returncode == 0, done.stderr
+    assert github.calls() == [], "a dry run sends nothing, not even a read"
+    planned = [json.loads(line) for line in done.stdout.splitlines()]
+    assert planned, done.stderr
+    for call in planned:
+        assert set(call) == {"method", "path", "body"}
+        assert check_call(call["method"], call["path"], call["body"]) is None, call
+        assert call["path"].startswith(f"/repos/{repository(answers)}/")
+    expected = expected_settings(project, require_ci=True)
+    prefix = f"/repos/{repository(answers)}/environments/"
+    assert {c["path"].removeprefix(prefix) for c in planned if c["method"] == "PUT" and prefix in c["path"]} == set(
+        expected["environments"]
+    )
+    assert any(c["path"].endswith("/pages") for c in planned) == (expected["pages"] is not None)
+    rulesets = [c["body"] for c in planned if c["path"].endswith("/rulesets")]
+    assert {
+        (r["target"], tuple(r["conditions"]["ref_name"]["include"])): {rule_name(x) for x in r["rules"]}
+        for r in rulesets
+    } == expected["rulesets"]
+
+
+@pytest.mark.parametrize("answers", ANSWER_SETS, ids=answers_id)
+def test_a_run_reaches_the_settings_and_a_second_run_changes_nothing(
+    render_shared: Any, tmp_path: Path, answers: dict[str, Any], pypi: str
+) -> None:
+    project = render_shared(**answers)
+    github = FakeGitHub(tmp_path / "github", repository(answers))
+    first = run_setup(project, github, pypi=pypi)
+    assert first.returncode == 0, first.stderr
+    assert [call for call in github.calls() if call["violation"]] == []
+    assert settings(github) == expected_settings(project)
+    assert writes(github), "a first run changes the settings"
+    assert "set" in first.stdout.split()
+    github.forget_calls()
+    second = run_setup(project, github, pypi=pypi)
+    assert second.returncode == 0, second.stderr
+    assert writes(github) == [], "a second run changes nothing"
+    statuses = [line.rpartition(": ")[2] for line in second.stdout.split("\n\n")[0].splitlines()]
+    assert statuses, second.stdout
+    assert set(statuses) == {"already set"}, second.stdout
+    assert settings(github) == expected_settings(project)
+    values = template_values(**answers)
+    if values["publishes_to_pypi"]:
+        # What PyPI's pending-publisher form asks, and whether the name is free there.
+        for value in (values["distribution_name"], values["github_owner"], values["repository_name"], "release.yml"):
+            assert value in second.stdout
+        assert f'The name "{values["distribution_name"]}" is free on PyPI.' in second.stdout
+    else:
+        assert "pypi" not in second.stdout.lower()
+
+
+def test_reviewers_and_the_required_ci_check(render_shared: Any, tmp_path: Path) -> None:
+    """--reviewer LOGIN (repeatable) makes the PyPI environment wait for one of them;
+    --require-ci adds CI's last job as the branch ruleset's required check, and a later
+    run without it keeps the check (rules added to a ruleset stay)."""
+    project = render_shared(**DISTINCT)
+    github = FakeGitHub(tmp_path / "github", repository(DISTINCT))
+    github.save({**github.state(), "users": USERS})
+    reviewers = [arg for login in USERS for arg in ("--reviewer", login)]
+    dry = run_setup(project, github, "--dry-run", *reviewers)
+    for login in USERS:
+        assert login in dry.stderr, "the dry run says which value only GitHub knows"
+    assert "default branch: main assumed" in dry.stderr
+    first = run_setup(project, github, *reviewers, "--require-ci")
+    assert first.returncode == 0, first.stderr
+    assert [call for call in github.calls() if call["violation"]] == []
+    assert settings(github) == expected_settings(project, require_ci=True)
+    environment = github.state()["environments"][DISTINCT["pypi_environment"]]
+    assert environment["reviewers"] == [{"type": "User", "id": user_id} for user_id in USERS.values()]
+    github.forget_calls()
+    again = run_setup(project, github, *reviewers)
+    assert again.returncode == 0, again.stderr
+    assert writes(github) == []
+    assert settings(github) == expected_settings(project, require_ci=True)
+
+
+def test_settings_made_by_hand_are_completed_not_replaced(render_shared: Any, tmp_path: Path) -> None:
+    """An environment open to every branch gets limited; a rule added to a ruleset by hand stays."""
+    project = render_shared(**DISTINCT)
+    github = FakeGitHub(tmp_path / "github", repository(DISTINCT))
+    state = github.state()
+    state["environments"][DISTINCT["pypi_environment"]] = {
+        "deployment_branch_policy": None,
+        "reviewers": [],
+        "policies": [],
+    }
+    by_hand = {"type": "required_linear_history"}
+    ruleset = {"name": "Default branch", "target": "branch", "enforcement": "active",
+               "conditions": {"ref_name": {"include": ["~DEFAULT_BRANCH"], "exclude": []}}, "rules": [by_hand]}  # fmt: skip
+    state["rulesets"] = [{"id": 7, "source_type": "Repository", "source": repository(DISTINCT), **ruleset}]
+    github.save(state)
+    done = run_setup(project, github)
+    assert done.returncode == 0, done.stderr
+    assert [call for call in github.calls() if call["violation"]] == []
+    expected = expected_settings(project)
+    expected["rulesets"][("branch", ("~DEFAULT_BRANCH",))].add("required_linear_history")
+    assert settings(github) == expected
+    assert [r["id"] for r in github.state()["rulesets"] if r["target"] == "branch"] == [7]
+
+
+@pytest.mark.parametrize(
+    ("failure", "after", "not_set", "reason"),
+    [
+        ("gh-missing", 0, "immutable releases", "gh is not installed"),
+        ("logged-out", 0, "immutable releases", "gh auth login"),
+        ("not-found", 0, "immutable releases", "not found"),
+        ("forbidden", 0, "immutable releases", "admin rights"),
+        ("pages-plan", 0, "GitHub Pages built by GitHub Actions", "GitHub Pages is not in the plan"),
+        ("rate-limit", 5, 'branch ruleset "Default branch"', "rate limit"),
+    ],
+)
+def test_each_failure_names_the_setting_the_manual_step_and_what_was_done(
+    render_shared: Any, tmp_path: Path, failure: str, after: int, not_set: str, reason: str
+) -> None:
+    project = render_shared(**DISTINCT)
+    github = FakeGitHub(tmp_path / "github", repository(DISTINCT))
+    if failure == "gh-missing":
+        (tmp_path / "empty").mkdir()
+        done = run_setup(project, github, path=str(tmp_path / "empty"))
+    else:
+        github.fail(failure, after=after)
+        done = run_setup(project, github)
+    assert done.returncode == 1, done.stdout
+    made = [line.rpartition(": ")[0] for line in done.stdout.splitlines() if line.endswith(": set")]
+    message = done.stderr
+    assert f"\nNot set: {not_set}: " in message
+    assert reason in message.split("\n", 2)[1], message
+    # The setting not made and every one after it, each with where to make it by hand.
+    by_hand = message.split(f"By hand, on https://github.com/{repository(DISTINCT)}/settings:\n", 1)[1]
+    listed = re.findall(r"^- (.+?): (Settings > .+)$", by_hand, re.MULTILINE)
+    assert listed, message
+    assert listed[0][0] == not_set
+    assert not set(made) & {name for name, _ in listed}
+    assert message.rstrip().endswith(f"Already done: {', '.join(made) or 'nothing'}.")
+    if failure == "pages-plan":
+        assert listed[0][1].startswith("Settings > Pages")
+        assert made
+    if failure == "rate-limit":
+        assert made, "the summary says what was done before the limit"
+    # It stops at the refused call: nothing after it is tried, half-made and unsaid.
+    calls = github.calls()
+    assert not calls or calls[-1]["status"] >= 400, calls[-1:]
+
+
+def test_the_name_check_on_pypi(render_shared: Any, tmp_path: Path, pypi: str) -> None:
+    """Taken: said plainly (it may be the user's own project); no answer: said, not fatal."""
+    answers = changed({"distribution_name": "taken-name"})
+    project = render_shared(**answers)
+    github = FakeGitHub(tmp_path / "github", repository(answers))
+    taken = run_setup(project, github, pypi=pypi)
+    assert taken.returncode == 0, taken.stderr
+    assert 'The name "taken-name" is taken on PyPI: if that is not your project' in taken.stdout
+    offline = run_setup(project, github, pypi="http://127.0.0.1:9")
+    assert offline.returncode == 0, offline.stderr
+    assert 'Could not ask PyPI whether "taken-name" is taken' in offline.stdout

@@ -1,0 +1,367 @@
+"""A recording stand-in for one GitHub repository's settings, as `gh api` reaches them.
+
+``FakeGitHub`` keeps the repository's settings (environments and their deployment
+branch/tag policies, rulesets, immutable releases, Pages) in a JSON file and answers
+the REST operations .github/scripts/github_setup.py calls as GitHub does: what it
+holds on a GET, 404 where it holds nothing, ids for what a POST creates; and, as
+GitHub does when Pages is switched to GitHub Actions, it creates the environment
+``github-pages`` admitting the default branch only. Every call is recorded and
+checked against GitHub's published API description (the extract in
+github_openapi.json, made by scripts/trim_openapi.py): the operation (method and
+path template) exists, and the body validates against its request-body schema. A
+call that fails the check is recorded with the reason (``violations``) and answered
+as GitHub answers a call it cannot route (404) or a body it refuses (422).
+
+``install`` puts its ``gh`` into a directory of tools. It takes exactly the flags gh
+documents for `gh api` (cli/cli, pkg/cmd/api/api.go), refuses any other as gh does
+("unknown flag"), and fails on a documented one it does not implement. It fails like
+gh: exit status 4 and gh's advice when nobody is logged in; for an HTTP error, the
+response body on stdout, ``gh: MESSAGE (HTTP STATUS)`` on stderr, exit status 1.
+
+``fail`` (set before a run) makes it fail as GitHub does, after ``after`` answered calls:
+``logged-out``, ``forbidden`` (no admin rights: 403 on every change), ``not-found``
+(no such repository, or not visible to the login: 404), ``pages-plan`` (Pages is not in
+the owner's plan: 422 on creating it; 409 is GitHub's "already enabled") and
+``rate-limit`` (403 "API rate limit exceeded", as GitHub answers a REST call then).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+EXTRACT = Path(__file__).with_name("github_openapi.json")
+# gh api's flags: long name -> (short name, takes a value).
+DOCUMENTED: dict[str, tuple[str | None, bool]] = {
+    "--hostname": (None, True), "--method": ("-X", True), "--field": ("-F", True),
+    "--raw-field": ("-f", True), "--header": ("-H", True), "--preview": ("-p", True),
+    "--include": ("-i", False), "--slurp": (None, False), "--paginate": (None, False),
+    "--input": (None, True), "--silent": (None, False), "--template": ("-t", True),
+    "--jq": ("-q", True), "--cache": (None, True), "--verbose": (None, False),
+}  # fmt: skip
+IMPLEMENTED = {"--method", "--header", "--input"}
+FAILURES = {"logged-out", "forbidden", "not-found", "pages-plan", "rate-limit"}
+DOCS = "https://docs.github.com/rest"
+MESSAGES = {
+    403: "Must have admin rights to Repository.",
+    404: "Not Found",
+    409: "GitHub Pages is already enabled.",
+    422: "Your current plan does not support GitHub Pages for this repository.",
+}
+RATE_LIMIT = "API rate limit exceeded for user ID 1."
+LOGIN_HELP = {  # pkg/cmd/root/help.go authHelp(), by environment
+    "actions": "gh: To use GitHub CLI in a GitHub Actions workflow, set the GH_TOKEN environment variable. Example:\n"
+    "  env:\n    GH_TOKEN: ${{ github.token }}\n",
+    "ci": "gh: To use GitHub CLI in automation, set the GH_TOKEN environment variable.\n",
+    "terminal": "To get started with GitHub CLI, please run:  gh auth login\n"
+    "Alternatively, populate the GH_TOKEN environment variable with a GitHub API authentication token.\n",
+}
+
+
+class HttpError(Exception):
+    def __init__(self, status: int, message: str = "") -> None:
+        super().__init__(message or MESSAGES[status])
+        self.status = status
+
+
+def operations() -> dict[str, Any]:
+    """The extract's operations, by "METHOD /path/{template}"."""
+    return dict(json.loads(EXTRACT.read_text(encoding="utf-8"))["operations"])
+
+
+def _template_pattern(template: str) -> re.Pattern[str]:
+    return re.compile("^" + re.sub(r"\\\{[a-z_]+\\\}", "[^/]+", re.escape(template)) + "$")
+
+
+def check_call(method: str, path: str, body: Any) -> str | None:
+    """Why GitHub's API description does not admit this call (None: it does)."""
+    for key, operation in operations().items():
+        op_method, template = key.split(" ", 1)
+        if op_method == method and _template_pattern(template).match(path.split("?")[0]):
+            request = operation["requestBody"]
+            if request is None:
+                return None if body is None else f"{key} takes no body"
+            if body is None:
+                return f"{key} needs a body" if request["required"] else None
+            errors = [e.message for e in jsonschema.Draft7Validator(request["schema"]).iter_errors(body)]
+            return f"{key}: {'; '.join(errors)}" if errors else None
+    return f"no operation {method} {path} in GitHub's API description"
+
+
+@dataclass
+class FakeGitHub:
+    """The settings of ``repository`` (OWNER/NAME), kept under ``root``."""
+
+    root: Path
+    repository: str
+
+    def __post_init__(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        if not self.state_file.exists():
+            self.save(
+                {
+                    "default_branch": "main",
+                    "users": {},
+                    "environments": {},
+                    "rulesets": [],
+                    "immutable_releases": False,
+                    "pages": None,
+                    "fail": None,
+                    "after": 0,
+                    "next_id": 1,
+                }
+            )
+
+    @property
+    def state_file(self) -> Path:
+        return self.root / "state.json"
+
+    @property
+    def log_file(self) -> Path:
+        return self.root / "calls.jsonl"
+
+    def install(self, tools: Path) -> None:
+        """Put this fake's ``gh`` into ``tools`` (a directory first on PATH)."""
+        tools.mkdir(parents=True, exist_ok=True)
+        tests = Path(__file__).resolve().parents[1]
+        script = tools / "gh"
+        script.write_text(
+            f"#!{sys.executable}\nimport sys\nsys.path.insert(0, {str(tests)!r})\n"
+            "from pathlib import Path\nfrom support.github_api import FakeGitHub\n"
+            f"sys.exit(FakeGitHub(Path({str(self.root)!r}), {self.repository!r}).main(sys.argv[1:]))\n",
+            encoding="utf-8",
+        )
+        script.chmod(0o755)
+
+    def state(self) -> dict[str, Any]:
+        return dict(json.loads(self.state_file.read_text(encoding="utf-8")))
+
+    def save(self, state: dict[str, Any]) -> None:
+        self.state_file.write_text(json.dumps(state, indent=1), encoding="utf-8")
+
+    def fail(self, kind: str, after: int = 0) -> None:
+        """Fail as GitHub does (FAILURES) from the call after the first ``after`` ones."""
+        assert kind in FAILURES, kind
+        self.save({**self.state(), "fail": kind, "after": after})
+
+    def calls(self) -> list[dict[str, Any]]:
+        """Every call: method, path, body, status, and why the API description refuses it (or None)."""
+        if not self.log_file.exists():
+            return []
+        return [json.loads(line) for line in self.log_file.read_text(encoding="utf-8").splitlines()]
+
+    def forget_calls(self) -> None:
+        self.log_file.unlink(missing_ok=True)
+
+    # --- the fake gh ---------------------------------------------------------------------------------
+
+    def main(self, argv: list[str]) -> int:
+        state = self.state()
+        if state["fail"] == "logged-out":
+            help_kind = (
+                "actions"
+                if os.environ.get("GITHUB_ACTIONS") == "true"
+                else "ci"
+                if os.environ.get("CI")
+                else "terminal"
+            )
+            print(LOGIN_HELP[help_kind], end="", file=sys.stderr)
+            return 4
+        if argv[:1] != ["api"]:
+            print(f"the test's gh knows `gh api` only, not {argv}", file=sys.stderr)
+            return 1
+        try:
+            method, path, body = self._parse(argv[1:])
+        except ValueError as error:
+            print(error, file=sys.stderr)
+            return 1
+        path = "/" + path.lstrip("/")
+        violation = check_call(method, path, body)
+        try:
+            if violation:
+                raise HttpError(
+                    422 if violation.startswith(method) else 404,
+                    "Invalid request" if violation.startswith(method) else "",
+                )
+            answer = self._answer(state, method, path, body)
+            status = 204 if answer is None else 201 if method == "POST" else 200
+        except HttpError as error:
+            status, answer = (
+                error.status,
+                {"message": str(error), "documentation_url": DOCS, "status": str(error.status)},
+            )
+        self._log({"method": method, "path": path, "body": body, "status": status, "violation": violation})
+        if answer is not None:
+            print(json.dumps(answer))
+        if status >= 400:
+            print(f"gh: {answer['message']} (HTTP {status})", file=sys.stderr)
+            return 1
+        return 0
+
+    def _log(self, call: dict[str, Any]) -> None:
+        with self.log_file.open("a", encoding="utf-8") as log:
+            log.write(json.dumps(call) + "\n")
+
+    def _parse(self, args: list[str]) -> tuple[str, str, Any]:
+        by_short = {short: name for name, (short, _) in DOCUMENTED.items() if short}
+        flags: dict[str, list[str]] = {}
+        positional: list[str] = []
+        rest = iter(args)
+        for arg in rest:
+            if not arg.startswith("-") or arg == "-":
+                positional.append(arg)
+                continue
+            name, equals, inline = arg.partition("=")
+            name = by_short.get(name, name)
+            if name not in DOCUMENTED:
+                raise ValueError(f"unknown flag: {arg}\n\nUsage:  gh api <endpoint> [flags]")
+            value = inline if equals else (next(rest, "") if DOCUMENTED[name][1] else "true")
+            flags.setdefault(name, []).append(value)
+        if set(flags) - IMPLEMENTED:
+            raise ValueError(f"the test's gh does not implement {sorted(set(flags) - IMPLEMENTED)} of gh api")
+        if len(positional) != 1:
+            raise ValueError(f"accepts 1 arg(s), received {len(positional)}")
+        for header in flags.get("--header", []):
+            if ":" not in header:
+                raise ValueError(f"header {header!r} requires a value separated by ':'")
+        body = None
+        if "--input" in flags:
+            if flags["--input"] != ["-"]:
+                raise ValueError("the test's gh reads --input from standard input only")
+            body = json.loads(sys.stdin.read())
+        # gh's default: GET, or POST when a body is given.
+        method = flags.get("--method", ["POST" if body is not None else "GET"])[-1].upper()
+        return method, positional[0], body
+
+    # --- GitHub ----------------------------------------------------------------------------------------
+
+    def _answer(self, state: dict[str, Any], method: str, path: str, body: Any) -> Any:
+        served = len(self.calls())
+        failing = state["fail"] if served >= state["after"] else None
+        if failing == "rate-limit":
+            raise HttpError(403, RATE_LIMIT)
+        prefix = f"/repos/{self.repository}"
+        if failing == "not-found" or not (
+            path == prefix or path.startswith(prefix + "/") or path.startswith("/users/")
+        ):
+            raise HttpError(404)
+        if failing == "forbidden" and method != "GET":
+            raise HttpError(403)
+        if path.startswith("/users/"):
+            login = path.removeprefix("/users/")
+            if login not in state["users"]:
+                raise HttpError(404)
+            return {"login": login, "id": state["users"][login], "type": "User"}
+        parts = path.removeprefix(prefix).strip("/").split("/")
+        answer = self._repository(state, method, parts, body, failing)
+        self.save(state)
+        return answer
+
+    def _repository(self, state: dict[str, Any], method: str, parts: list[str], body: Any, failing: str | None) -> Any:
+        owner, name = self.repository.split("/")
+        match [method, *parts]:
+            case ["GET", ""]:
+                admin = failing != "forbidden"
+                return {"name": name, "full_name": self.repository, "owner": {"login": owner},
+                        "default_branch": state["default_branch"], "permissions": {"admin": admin, "push": True, "pull": True}}  # fmt: skip
+            case ["GET", "immutable-releases"]:
+                if not state["immutable_releases"]:
+                    raise HttpError(404)
+                return {"enabled": True, "enforced_by_owner": False}
+            case ["PUT", "immutable-releases"]:
+                state["immutable_releases"] = True
+                return None
+            case ["GET", "rulesets"]:
+                keys = ("id", "name", "target", "source_type", "source", "enforcement")
+                return [{key: ruleset[key] for key in keys} for ruleset in state["rulesets"]]
+            case ["POST", "rulesets"]:
+                if any(ruleset["name"] == body["name"] for ruleset in state["rulesets"]):
+                    raise HttpError(422, "Validation Failed: Name must be unique")
+                ruleset = {"id": self._new_id(state), "source_type": "Repository", "source": self.repository,
+                           "target": "branch", "conditions": {}, "rules": [], "bypass_actors": [], **body}  # fmt: skip
+                state["rulesets"].append(ruleset)
+                return ruleset
+            case ["GET" | "PUT" as verb, "rulesets", ruleset_id]:
+                (ruleset,) = [r for r in state["rulesets"] if str(r["id"]) == ruleset_id] or [None]
+                if ruleset is None:
+                    raise HttpError(404)
+                ruleset.update(body if verb == "PUT" else {})
+                return ruleset
+            case ["GET", "pages"]:
+                if state["pages"] is None:
+                    raise HttpError(404)
+                return state["pages"]
+            case ["POST" | "PUT" as verb, "pages"]:
+                if failing == "pages-plan":
+                    raise HttpError(422)
+                if (state["pages"] is None) == (verb == "PUT"):
+                    raise HttpError(404 if verb == "PUT" else 409)
+                state["pages"] = {"url": f"https://api.github.com/repos/{self.repository}/pages",
+                                  "html_url": f"https://{owner}.github.io/{name}/", **body}  # fmt: skip
+                if body.get("build_type") == "workflow" and "github-pages" not in state["environments"]:
+                    state["environments"]["github-pages"] = {
+                        "deployment_branch_policy": {"protected_branches": False, "custom_branch_policies": True},
+                        "reviewers": [],
+                        "policies": [{"id": self._new_id(state), "name": state["default_branch"], "type": "branch"}],
+                    }
+                return state["pages"] if verb == "POST" else None
+            case ["GET", "environments", environment]:
+                if environment not in state["environments"]:
+                    raise HttpError(404)
+                return self._environment(environment, state["environments"][environment])
+            case ["PUT", "environments", environment]:
+                current = state["environments"].setdefault(
+                    environment, {"deployment_branch_policy": None, "reviewers": [], "policies": []}
+                )
+                body = body or {}
+                if "deployment_branch_policy" in body:
+                    current["deployment_branch_policy"] = body["deployment_branch_policy"]
+                if "reviewers" in body:
+                    known = set(state["users"].values())
+                    if any(reviewer["id"] not in known for reviewer in body["reviewers"] or []):
+                        raise HttpError(422, "Validation Failed: reviewers must be users with access")
+                    current["reviewers"] = body["reviewers"] or []
+                return self._environment(environment, current)
+            case ["GET" | "POST" as verb, "environments", environment, "deployment-branch-policies"]:
+                current = state["environments"].get(environment)
+                if current is None or (
+                    verb == "POST" and not (current["deployment_branch_policy"] or {}).get("custom_branch_policies")
+                ):
+                    raise HttpError(404)
+                if verb == "GET":
+                    return {"total_count": len(current["policies"]), "branch_policies": current["policies"]}
+                rule = {"type": "branch", **body}
+                if any((p["name"], p["type"]) == (rule["name"], rule["type"]) for p in current["policies"]):
+                    raise HttpError(422, "Validation Failed: the policy exists (GitHub answers 303)")
+                policy = {"id": self._new_id(state), **rule}
+                current["policies"].append(policy)
+                return policy
+        raise HttpError(404)
+
+    def _new_id(self, state: dict[str, Any]) -> int:
+        state["next_id"] += 1
+        return int(state["next_id"])
+
+    def _environment(self, name: str, environment: dict[str, Any]) -> dict[str, Any]:
+        rules: list[dict[str, Any]] = []
+        if environment["reviewers"]:
+            users = {user_id: login for login, user_id in self.state()["users"].items()}
+            reviewers = [
+                {"type": r["type"], "reviewer": {"id": r["id"], "login": users.get(r["id"])}}
+                for r in environment["reviewers"]
+            ]
+            rules.append({"id": 1, "type": "required_reviewers", "prevent_self_review": False, "reviewers": reviewers})
+        if environment["deployment_branch_policy"]:
+            rules.append({"id": 2, "type": "branch_policy"})
+        return {
+            "name": name,
+            "deployment_branch_policy": environment["deployment_branch_policy"],
+            "protection_rules": rules,
+        }
