@@ -5,7 +5,9 @@ as python_min's plain entry runs them (the cli's console script runs from the wh
 each check step (the locked installs, lint, formatting, the workflow audit, mypy strict,
 pytest with its doctests, the build, the wheel smoke test) runs its own command, read from
 the rendered ci.yml, on a planted defect of its kind and must fail, naming the defect. The
-generated tests themselves fail exactly where the example code breaks. A structural test
+generated tests themselves fail exactly where the example code breaks. Each setting of
+pyproject.toml that makes a check catch something (SETTINGS) is shown by its effect on the
+same render: its defect planted is caught, and with the setting removed it passes. A structural test
 then refuses what would neutralise a check (`|| true`, `--exit-zero`, `continue-on-error`,
 `set +e`, mypy without `strict`, ...), and is itself shown to catch each of them. The GIL
 check and the lowest-direct run fail on their own defects in test_matrix.py; the git
@@ -17,6 +19,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +28,7 @@ import pytest
 from support.commands import run
 from support.facts import INITIAL_VERSION, KINDS, OS_RUNNERS
 from support.rendering import read_pyproject
-from support.runner import run_in_place
+from support.runner import Step, run_in_place
 from support.workflows import WORKFLOWS, load_workflow, run_steps, step_named, steps_using
 
 PYTHON_MIN = "3.12"  # not the default: ruff must take its target from requires-python
@@ -149,6 +152,161 @@ DEFECTS: dict[str, tuple[str, str, Plant, tuple[str, ...]]] = {
     ),
 }
 
+# --- each setting of pyproject.toml by its effect -------------------------------------------------
+
+Edit = tuple[str, str]  # (old, new) in pyproject.toml, old there exactly once
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A setting of pyproject.toml and the defect it exists to catch: planted, the check step
+    (job, step pattern) fails naming it; with the setting removed (``without``) the same step
+    passes it. ``alone``: removed in both runs, where another setting catches the same defect
+    too (filterwarnings = error turns an unknown mark or config key into an error by itself).
+    ``reported``: the effect is the step's report, not its failure (no coverage threshold)."""
+
+    job: str
+    step: str
+    plant: Plant
+    caught: tuple[str, ...]  # in the step's output with the setting ({pkg}: the package)
+    without: tuple[Edit, ...]
+    alone: tuple[Edit, ...] = ()
+    reported: bool = False
+
+
+def untested_branch(project: Path, package: str) -> None:
+    """A function with an if that its one test always enters."""
+    write(PLANTED_PY, "def clamp(x: int) -> int:\n    if x < 0:\n        x = 0\n    return x\n")(project, package)
+    test = f"from {package}.planted import clamp\n\n\ndef test_clamp() -> None:\n    assert clamp(-1) == 0\n"
+    write("tests/test_planted.py", test)(project, package)
+
+
+def type_error(path: str) -> Plant:
+    return write(path, 'def planted() -> int:\n    return "1"\n')
+
+
+WARNINGS_AS_ERRORS: Edit = ('filterwarnings = ["error"]\n', "")
+MYPY_FILES = 'files = ["src", "tests", ".github/scripts"]'
+MYPY_CODES = 'enable_error_code = ["ignore-without-code", "redundant-expr", "truthy-bool"]'
+DOCTEST = write(PLANTED_PY, 'def double(x: int) -> int:\n    """>>> double(2)\n    5\n    """\n    return 2 * x\n')
+DOCTEST_FAILED = ("FAILED src/{pkg}/planted.py::{pkg}.planted.double",)
+SETTINGS: dict[str, Setting] = {
+    "pytest filterwarnings = error: a warning in a test": Setting(
+        "test",
+        "^test$",
+        write(
+            "tests/test_planted.py", 'import warnings\n\n\ndef test_planted() -> None:\n    warnings.warn("planted")\n'
+        ),
+        ("FAILED tests/test_planted.py::test_planted - UserWarning: planted",),
+        (WARNINGS_AS_ERRORS,),
+    ),
+    "pytest xfail_strict: an expected failure that passes": Setting(
+        "test",
+        "^test$",
+        write(
+            "tests/test_planted.py",
+            'import pytest\n\n\n@pytest.mark.xfail(reason="planted")\ndef test_planted() -> None:\n    pass\n',
+        ),
+        ("FAILED tests/test_planted.py::test_planted", "[XPASS(strict)] planted"),
+        (("xfail_strict = true\n", ""),),
+    ),
+    "pytest strict_markers: a misspelt mark": Setting(
+        "test",
+        "^test$",
+        write("tests/test_planted.py", "import pytest\n\n\n@pytest.mark.slwo\ndef test_planted() -> None:\n    pass\n"),
+        ("'slwo' not found in `markers` configuration option",),
+        (("strict_markers = true\n", ""),),
+        alone=(WARNINGS_AS_ERRORS,),
+    ),
+    "pytest strict_config: a misspelt option": Setting(
+        "test",
+        "^test$",
+        edit("pyproject.toml", "xfail_strict = true\n", "xfail_strict = true\nxfail_stirct = true\n"),
+        ("Unknown config option: xfail_stirct",),
+        (("strict_config = true\n", ""),),
+        alone=(WARNINGS_AS_ERRORS,),
+    ),
+    "pytest --doctest-modules: a doctest that fails": Setting(
+        "test", "^test$", DOCTEST, DOCTEST_FAILED, ((', "--doctest-modules"', ""),)
+    ),
+    "pytest testpaths: a doctest in src/": Setting(
+        "test", "^test$", DOCTEST, DOCTEST_FAILED, (('testpaths = ["src", "tests"]', 'testpaths = ["tests"]'),)
+    ),
+    "coverage branch: a branch no test takes": Setting(
+        "test",
+        "^test$",
+        untested_branch,
+        ("src/{pkg}/planted.py", "2->4"),  # the jump from line 2 past the if: never taken
+        (("branch = true\n", ""),),
+        reported=True,
+    ),
+    "mypy strict: a function without annotations": Setting(
+        "test",
+        "type-check",
+        write(PLANTED_PY, "def f(x):\n    return x\n"),
+        ("[no-untyped-def]",),
+        (("strict = true\n", ""),),
+    ),
+    "mypy files: src/": Setting(
+        "test",
+        "type-check",
+        type_error(PLANTED_PY),
+        ("src/{pkg}/planted.py:2: error: Incompatible return value type",),
+        ((MYPY_FILES, 'files = ["tests", ".github/scripts"]'),),
+    ),
+    "mypy files: tests/": Setting(
+        "test",
+        "type-check",
+        type_error("tests/planted_types.py"),
+        ("tests/planted_types.py:2: error: Incompatible return value type",),
+        ((MYPY_FILES, 'files = ["src", ".github/scripts"]'),),
+    ),
+    "mypy files: .github/scripts/": Setting(
+        "test",
+        "type-check",
+        type_error(".github/scripts/planted.py"),
+        (".github/scripts/planted.py:2: error: Incompatible return value type",),
+        ((MYPY_FILES, 'files = ["src", "tests"]'),),
+    ),
+    "mypy warn_unreachable: code a check makes dead": Setting(
+        "test",
+        "type-check",
+        write(PLANTED_PY, "def f(x: int) -> int:\n    if isinstance(x, int):\n        return x\n    return 0\n"),
+        ("planted.py:4: error: Statement is unreachable  [unreachable]",),
+        (("warn_unreachable = true\n", ""),),
+    ),
+    "mypy ignore-without-code: a blanket type: ignore": Setting(
+        "test",
+        "type-check",
+        write(PLANTED_PY, 'def f() -> int:\n    return "1"  # type: ignore\n'),
+        ('"type: ignore" comment without error code',),
+        ((MYPY_CODES, 'enable_error_code = ["redundant-expr", "truthy-bool"]'),),
+    ),
+    "mypy redundant-expr: a condition always true": Setting(
+        "test",
+        "type-check",
+        write(PLANTED_PY, "def f(x: int) -> int:\n    return x if True else 0\n"),
+        ("If condition is always true  [redundant-expr]",),
+        ((MYPY_CODES, 'enable_error_code = ["ignore-without-code", "truthy-bool"]'),),
+    ),
+    "mypy truthy-bool: an object tested as a bool": Setting(
+        "test",
+        "type-check",
+        write(PLANTED_PY, "class Box:\n    pass\n\n\ndef f(box: Box) -> int:\n    return 1 if box else 0\n"),
+        ('"box" has type "Box" which does not implement __bool__ or __len__',),
+        ((MYPY_CODES, 'enable_error_code = ["ignore-without-code", "redundant-expr"]'),),
+    ),
+    # The rule of the "lint" defect above (UP040) is selected by its family.
+    "ruff select UP: an old-style type alias": Setting(
+        "lint",
+        "^lint$",
+        DEFECTS["lint"][2],
+        ("::error title=ruff (UP040),file=",),
+        (('    "UP",      # pyupgrade, to requires-python\'s floor\n', ""),),
+    ),
+}
+
+
 # (job, step pattern) of checks whose planted defects live elsewhere: in test_matrix.py the GIL
 # check (a GIL build, a module that turns the GIL on) and the lowest-direct run (false bounds);
 # in tests/docs/test_docs_site.py the strict docs build (broken references); in
@@ -212,6 +370,33 @@ def test_each_check_step_passes_on_the_render_and_fails_on_a_defect_of_its_kind(
                 run(["git", "reset", "-q", "--hard"], project)
                 run(["git", "clean", "-q", "-fd"], project)
                 run(["rm", "-rf", "dist"], project)
+
+    for name, setting in SETTINGS.items():
+        with subtests.test(msg=name):
+            try:
+                plant = setting.plant
+                plant(project, package)
+                for old, new in setting.alone:
+                    edit("pyproject.toml", old, new)(project, package)
+                caught = check_step(project, setting.job, setting.step)
+                assert caught.outcome == ("success" if setting.reported else "failure"), caught.log
+                for text in setting.caught:
+                    assert text.format(pkg=package) in caught.log, caught.log
+                for old, new in setting.without:
+                    edit("pyproject.toml", old, new)(project, package)
+                passed = check_step(project, setting.job, setting.step)
+                assert passed.outcome == "success", passed.log
+                if setting.reported:  # (a failure's text may stay, as a warning: the step passes)
+                    assert [t for t in setting.caught if t.format(pkg=package) in passed.log] == [], passed.log
+            finally:
+                run(["git", "reset", "-q", "--hard"], project)
+                run(["git", "clean", "-q", "-fd"], project)
+
+
+def check_step(project: Path, job_id: str, pattern: str) -> Step:
+    """One check step of ci.yml run alone in ``project``, as python_min's plain entry runs it."""
+    job = run_in_place(project, job_id, matrix=PLAIN_ENTRY if job_id == "test" else None, steps=[pattern])
+    return job.step(pattern)
 
 
 # --- nothing can switch a check off ------------------------------------------------------------------

@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from support.answers import changed
-from support.commands import find_interpreter, require_interpreter, run, uv
+from support.commands import find_interpreter, git, require_interpreter, run, uv
 from support.facts import DEFAULT_PYTHON_MIN, KINDS, copier_config, known_python_versions, parse_yaml
 from support.hooks import (
     RUNNERS,
@@ -42,6 +43,7 @@ from support.hooks import (
     prepare,
     readme_commands,
     run_hooks,
+    runner_command,
 )
 from support.rendering import read_pyproject
 from support.runner import run_in_place
@@ -113,6 +115,48 @@ PROBLEMS: dict[str, tuple[str, ...]] = {
     "typos": ("`recieve` should be `receive`", "planted_spelling.md"),
 }
 PLANTED = ("cli", "newest")  # one render is enough to show each hook failing (zizmor's needs 3.11+)
+
+# A hook runs for each kind of file whose change can break its check, that file staged alone (a
+# commit of it): hook -> (what the commit changes, what the hook then reports, the filter of
+# .pre-commit-config.yaml without that kind of file). Run --all-files (above), a hook meets a
+# file its filter admits among the others: only a commit of that file alone shows the filter.
+Change = Callable[[Path, str], None]  # (project, package name)
+
+
+def any_then_disallowed(project: Path, package: str) -> None:
+    """Code that uses Any, committed; then a setting that forbids it, staged alone."""
+    planted = project / "src" / package / "planted_any.py"
+    planted.write_text("from typing import Any\n\n\ndef f(x: Any) -> Any:\n    return x\n", encoding="utf-8")
+    git("add", "-A", cwd=project)
+    git("commit", "-q", "--no-verify", "-m", "Code that uses Any", cwd=project)
+    replace_in(project / "pyproject.toml", "\nstrict = true\n", "\nstrict = true\ndisallow_any_explicit = true\n")
+
+
+def lock_edited(project: Path, package: str) -> None:
+    """uv.lock edited by hand, nothing else: it no longer matches pyproject.toml."""
+    name = read_pyproject(project)["project"]["name"]
+    replace_in(project / "uv.lock", f'name = "{name}"\nversion = "', f'name = "{name}"\nversion = "0.0.9+')
+
+
+TRIGGERS: dict[str, tuple[Change, str, tuple[str, str]]] = {
+    # A setting of pyproject.toml changed re-checks every file.
+    "mypy": (
+        any_then_disallowed,
+        'planted_any.py:4: error: Explicit "Any" is not allowed',
+        ("types_or: [python, pyi, toml]", "types_or: [python, pyi]"),
+    ),
+    "uv-lock": (
+        lock_edited,
+        "needs to be updated",
+        ("files: ^(pyproject\\.toml|uv\\.lock)$", "files: ^pyproject\\.toml$"),
+    ),
+}
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, (path, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def plant_problems(project: Path) -> None:
@@ -214,3 +258,30 @@ def test_hooks_and_contributor_commands_pass_and_each_hook_fails_on_its_problem(
                 for fragment in PROBLEMS[hook]:
                     assert fragment in text, f"{runner}: {hook}: {fragment!r} missing\n{output}"
     assert_nothing_cloned(runner_env)
+
+    # Each hook's trigger: the change staged alone fails the hook; without that kind of file in
+    # the hook's filter, the same change passes it (the hook does not run).
+    git("reset", "-q", "--hard", "HEAD", cwd=project)
+    git("clean", "-q", "-fd", cwd=project)
+    package = read_pyproject(project)["project"]["name"].replace("-", "_")
+    prek, base = [*runner_command("prek"), "run"], git("rev-parse", "HEAD", cwd=project)
+    for hook, (change, reported, (old, new)) in TRIGGERS.items():
+        with subtests.test(msg=f"trigger: {hook}"):
+            try:
+                change(project, package)
+                run(["git", "add", "-A"], project)
+                staged = run(["git", "diff", "--cached", "--name-only"], project).stdout.split()
+                assert len(staged) == 1, staged
+                done = run([*prek, hook], project, env={**runner_env, **env}, check=False)
+                status, text = hook_results(done.stdout + done.stderr, hooks(project))[hook]
+                assert done.returncode != 0, done.stdout + done.stderr
+                assert status == "Failed", done.stdout + done.stderr
+                assert reported in text, done.stdout + done.stderr
+                replace_in(project / ".pre-commit-config.yaml", old, new)
+                run(["git", "add", "-A"], project)
+                done = run([*prek, hook], project, env={**runner_env, **env}, check=False)
+                assert done.returncode == 0, done.stdout + done.stderr
+                assert hook_results(done.stdout, hooks(project))[hook][0] == "Skipped", done.stdout
+            finally:
+                git("reset", "-q", "--hard", base, cwd=project)
+                git("clean", "-q", "-fd", cwd=project)

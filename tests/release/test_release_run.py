@@ -1,14 +1,16 @@
 """release.yml run as GitHub runs it, its jobs as a graph (support.runner), for what a maintainer
-does: push the first release's tag, run the README's steps of every later release, rehearse by
-hand on TestPyPI.
+does: type the commands the message after copy prints and push the first release's tag, run the
+README's steps of every later release, rehearse by hand on TestPyPI.
 
-Each run starts from a bare origin that holds the pushed commit; a local
-pypiserver, answering JSON as PyPI does (support.json_index), stands in for PyPI
-and TestPyPI, a fake gh for GitHub. What passes between jobs is real: the build
-job's artifact is what the publish job uploads and the GitHub release attaches,
-the preflight's outputs (the version, whether it is a pre-release, the
-CHANGELOG.md notes) reach the build and the release, and a job whose needs did
-not succeed is skipped.
+The first steps are the message copier really prints, each command typed as printed
+(support.printed finds them by rule; NOT_RUN names those not run here, with why), for the
+default answers and for answers.DISTINCT: ``https://github.com/OWNER/REPO.git`` reaches a bare
+origin through git's ``url.<base>.insteadOf``. Each run starts from that bare origin; a local
+pypiserver, answering JSON as PyPI does (support.json_index), stands in for PyPI and TestPyPI, a
+fake gh for GitHub. What passes between jobs is real: the build job's artifact is what the
+publish job uploads and the GitHub release attaches, the preflight's outputs (the version,
+whether it is a pre-release, the CHANGELOG.md notes) reach the build and the release, and a job
+whose needs did not succeed is skipped.
 """
 
 from __future__ import annotations
@@ -21,31 +23,56 @@ import re
 import shlex
 import shutil
 import subprocess
-from collections.abc import Iterator
-from dataclasses import replace
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from support.answers import DEFAULT_DISTRIBUTION, DEFAULT_PACKAGE
-from support.commands import git, require_interpreter, run, uv
+from support.answers import (
+    DEFAULT_DISTRIBUTION,
+    DEFAULT_PACKAGE,
+    DISTINCT,
+    REQUIRED_ANSWERS,
+    data_args,
+    template_values,
+)
+from support.commands import copier_cli, git, require_interpreter, run, uv
 from support.distributions import ISOLATED_PIP_ENV, fresh_venv
-from support.facts import DEFAULT_PYTHON_MIN, INITIAL_VERSION
+from support.facts import INITIAL_VERSION
 from support.index import LocalIndex, without_oidc
 from support.json_index import json_api
+from support.printed import Printed, Shell, bare, message_commands, user_path
 from support.runner import REPOSITORY, Event, Repo, WorkflowRun, init_repo
 from support.workflows import command_line, matrix_entries
 
 pytestmark = pytest.mark.slow
 
 TAG = f"v{INITIAL_VERSION}"
-# ci.yml, which the job "test" calls, runs for real in the tag's run and in tests/ci/test_ci_run.py.
+# ci.yml, which the job "test" calls, runs for real in the first release's run and in tests/ci/test_ci_run.py.
 TESTED = {"test": "success"}
+ANSWER_SETS = {"default": {}, "distinct": DISTINCT}
+
+# The commands the message prints that these tests do not type, as printed (answers filled in),
+# with why. Every other command the message prints is typed, in order: a new one runs here, or
+# gets a row here.
+NOT_RUN = {
+    "uv run --no-project .github/scripts/github_setup.py": (
+        "run elsewhere (tests/github/test_github_setup.py, against a fake gh): gh cannot reach GitHub here"
+    ),
+    'python -m pip install "{distribution_name}==<version>" --extra-index-url https://test.pypi.org/simple/': (
+        "installs a TestPyPI rehearsal's <version>: the rehearsal test below types the README's same line"
+    ),
+    "uv version --bump patch, commit, git tag v<version>, git push origin main v<version>": (
+        "a summary of the README's later-release steps, which test_the_readmes_release_steps types as shown"
+    ),
+}
 
 
-def dists(version: str) -> list[str]:
-    return [f"{DEFAULT_PACKAGE}-{version}-py3-none-any.whl", f"{DEFAULT_PACKAGE}-{version}.tar.gz"]
+def dists(distribution: str, version: str) -> list[str]:
+    name = distribution.replace("-", "_")
+    return [f"{name}-{version}-py3-none-any.whl", f"{name}-{version}.tar.gz"]
 
 
 def sha256(path: Path) -> str:
@@ -77,10 +104,13 @@ def published_release(tag: str, files: dict[str, str], notes: str, *, prerelease
     }
 
 
-def installed(venv: Path, pip_args: list[str], tmp_path: Path) -> tuple[str, str]:
+def installed(
+    venv: Path, pip_args: list[str], tmp_path: Path, values: Mapping[str, Any] | None = None
+) -> tuple[str, str]:
     """``pip install`` into a fresh environment (pip: uv's seed, 6 s less CPU than ensurepip's);
     the URL pip downloaded the package from, and what importing it says."""
-    fresh_venv(venv, require_interpreter(DEFAULT_PYTHON_MIN), seed=True)
+    values = values or template_values()
+    fresh_venv(venv, require_interpreter(values["python_min"]), seed=True)
     report = tmp_path / f"{venv.name}.json"
     python = str(venv / "bin" / "python")
     run(
@@ -88,62 +118,152 @@ def installed(venv: Path, pip_args: list[str], tmp_path: Path) -> tuple[str, str
         tmp_path,
         env=ISOLATED_PIP_ENV,
     )
-    (package,) = [i for i in json.loads(report.read_text())["install"] if i["metadata"]["name"] == DEFAULT_DISTRIBUTION]
-    code = f"import {DEFAULT_PACKAGE} as m; print(m.__version__, m.greet('Ada')); print(m.__file__)"
+    install = json.loads(report.read_text())["install"]
+    (package,) = [i for i in install if i["metadata"]["name"] == values["distribution_name"]]
+    code = f"import {values['package_name']} as m; print(m.__version__, m.greet('Ada')); print(m.__file__)"
     said, location = run([python, "-c", code], tmp_path).stdout.splitlines()
     assert Path(location).is_relative_to(venv)
     return package["download_info"]["url"], said
 
 
+# --- the commands the message after copy prints, typed ----------------------------------------
+
+
+def user_env(origin: Path, values: Mapping[str, Any], tmp_path: Path) -> dict[str, str]:
+    """The user's shell: the repository on github.com is ``origin`` (git's insteadOf, set as
+    support.runner sets it for a run's token), no signing; uv finds python_min's interpreter
+    (uv downloads one for a user; it cannot here); prek keeps its cache in the test's directory."""
+    url = f"https://github.com/{values['github_owner']}/{values['repository_name']}.git"
+    settings = {f"url.{origin}.insteadOf": url, "commit.gpgsign": "false", "tag.gpgsign": "false"}
+    env = {"GIT_CONFIG_COUNT": str(len(settings))}
+    for number, (key, value) in enumerate(settings.items()):
+        env |= {f"GIT_CONFIG_KEY_{number}": key, f"GIT_CONFIG_VALUE_{number}": value}
+    return {**env, "UV_PYTHON": require_interpreter(values["python_min"]), "PREK_HOME": str(tmp_path / "prek")}
+
+
+@dataclass
+class FirstSteps:
+    values: dict[str, Any]  # the answers, and all copier.yml computes from them
+    shell: Shell
+    printed: list[Printed]
+    not_run: dict[str, str]  # command -> why
+    repo: Repo
+
+
+def type_the_message(template: Path, answers: Mapping[str, Any], tmp_path: Path) -> FirstSteps:
+    """``copier copy`` by the real CLI in the user's directory, then every command the message
+    prints typed in order there, but NOT_RUN's."""
+    values = template_values(**answers)
+    home = tmp_path / "home"
+    home.mkdir()
+    args = data_args({**REQUIRED_ANSWERS, **answers})
+    copied = copier_cli("copy", "--defaults", "--vcs-ref", "HEAD", *args, template, "my-project", cwd=home)
+    assert copied.returncode == 0, copied.stderr
+    # GitHub's side: the empty repository the user creates there (in a browser), a bare one here.
+    origin = tmp_path / "origin.git"
+    run(["git", "init", "-q", "--bare", "-b", "main", origin], tmp_path)
+    shell = Shell(home, user_env(origin, values, tmp_path))
+    printed = message_commands(copied.stderr + copied.stdout, user_path())
+    names = {bare(command.format(**values)): why for command, why in NOT_RUN.items()}
+    not_run = {}
+    for command in printed:
+        if command.bare in names:
+            not_run[command.bare] = names[command.bare]
+        else:
+            shell.type(command.command)
+    assert set(not_run) == set(names), "NOT_RUN names a command the message does not print"
+    return FirstSteps(values, shell, printed, not_run, Repo(home / "my-project", origin))
+
+
+@pytest.mark.parametrize("answers", ANSWER_SETS.values(), ids=ANSWER_SETS)
 def test_a_tag_on_main_is_tested_built_published_released_and_documented(
-    pypi: LocalIndex, repo: Repo, tmp_path: Path
+    answers: dict[str, Any], pypi: LocalIndex, template_snapshot: Path, tmp_path: Path
 ) -> None:
-    """The whole graph, ci.yml called in place: the files the build job uploaded are those on the
-    index, attested, attached to a Latest GitHub release whose notes are CHANGELOG.md's section of
-    the version, published with them and immutable (the repository setting on); a user installs
-    them; the site is deployed. A pre-release tag's release is published beside it, never Latest."""
-    release = WorkflowRun(repo.origin, Event("push", repo.tag(TAG, "main")), tmp_path / "run", pypi)
+    """The message's commands typed as printed make the project's repository, the first
+    release's tag included; then the tag's run, the whole graph, ci.yml called in place: the
+    files the build job uploaded are those on the index, attested, attached to a Latest GitHub
+    release whose notes are CHANGELOG.md's section of the version; a user installs them; the
+    site is deployed. The README's first-release block, typed instead, makes the same tag."""
+    steps = type_the_message(template_snapshot, answers, tmp_path)
+    values, repo = steps.values, steps.repo
+    typed = [done.command for done in steps.shell.typed]
+    assert typed[0] == "cd my-project"
+    assert typed[-1] == f"git tag {TAG} && git push origin {TAG}"  # the message's first release
+    assert steps.shell.cwd == repo.work
+    # What they did: the tests passed; the hooks prek installed ran on the first commit and
+    # passed; main and the tag reached the repository; the documentation was built.
+    outputs = {done.command: done.process.stdout + done.process.stderr for done in steps.shell.typed}
+    assert re.search(r"\d+ passed", outputs["uv sync && uv run pytest"])
+    (commit,) = [output for command, output in outputs.items() if command.startswith("git add -A && git commit")]
+    assert re.search(r"^mypy\.+Passed$", commit, re.MULTILINE), commit
+    assert "Failed" not in commit
+    head = git("rev-parse", "HEAD", cwd=repo.work)
+    assert git("rev-parse", "main", f"{TAG}^{{commit}}", cwd=repo.origin).split() == [head, head]
+    assert git("config", "branch.main.remote", cwd=repo.work) == "origin"  # push -u
+    assert (repo.work / "docs" / "_build" / "html" / "index.html").is_file() == values["docs"]
+    assert git("status", "--porcelain", cwd=repo.work) == ""  # nothing the commands did is left to commit
+
+    # The README's first-release block, typed in a clone of the repository as it was before the tag.
+    readme = (repo.work / "README.md").read_text(encoding="utf-8")
+    first, _ = re.findall(r"```bash\n(.*?)```", readme.split("### Making a release", 1)[1].split("\n## ")[0], re.S)
+    before = tmp_path / "before.git"
+    shutil.copytree(repo.origin, before)
+    git("tag", "-d", TAG, cwd=before)
+    git("clone", "-q", before, tmp_path / "clone", cwd=tmp_path)
+    run(["bash", "-e", "-c", first], tmp_path / "clone", env=steps.shell.env)
+    assert git("rev-parse", f"{TAG}^{{commit}}", "main", cwd=before).split() == [head, head]
+
+    # The tag's run.
+    release = WorkflowRun(repo.origin, Event("push", f"refs/tags/{TAG}"), tmp_path / "run", pypi)
+    released = values["github_release"]
     assert release.run() == {
-        **dict.fromkeys(("test/lint", "test/test", "test/docs", "test/ci-passed", "test"), "success"),
-        **dict.fromkeys(("preflight", "build"), "success"),
-        **{"publish-pypi": "success", "publish-testpypi": "skipped", "github-release": "success"},
+        **dict.fromkeys(
+            ("test/lint", "test/test", "test/docs", "test/ci-passed", "test", "preflight", "build"), "success"
+        ),
+        **{"publish-pypi": "success", "publish-testpypi": "skipped"},
+        **({"github-release": "success"} if released else {}),
         **{"build-docs": "success", "pages": "success"},
     }
     # ci.yml's matrix: each entry ran, or is named with why it cannot run here.
     tests = release.jobs["test/test"]
     assert len(tests.entries) + len(tests.unavailable) == len(matrix_entries(release.load("ci.yml")["jobs"]["test"]))
-    assert f"Python {DEFAULT_PYTHON_MIN}" in [entry.name for entry in tests.entries]
+    assert f"Python {values['python_min']}" in [entry.name for entry in tests.entries]
     assert all("no local CPython" in why for why in tests.unavailable), tests.unavailable
 
+    distribution, version = values["distribution_name"], INITIAL_VERSION
     preflight = release.jobs["preflight"]
-    assert f"Tag {TAG} matches version {INITIAL_VERSION}." in preflight.log
+    assert f"Tag {TAG} matches version {version}." in preflight.log
     assert f"Tag {TAG} is on the default branch." in preflight.log
-    assert f"{DEFAULT_DISTRIBUTION} {INITIAL_VERSION} is not on {pypi.simple_url} yet." in preflight.log
+    assert f"{distribution} {version} is not on {pypi.simple_url} yet." in preflight.log
     notes = "### Added\n\n- First release."  # the first release: no earlier version to compare with
-    assert preflight.outputs == {"version": INITIAL_VERSION, "prerelease": "false", "notes": json.dumps(notes)}
+    assert preflight.outputs == {"version": version, "prerelease": "false", "notes": json.dumps(notes)}
 
     # The artifact: dist/ without hidden files (uv's dist/.gitignore), as upload-artifact leaves them out.
-    built = {name: sha256(release.artifacts["dists"] / name) for name in dists(INITIAL_VERSION)}
+    built = {name: sha256(release.artifacts["dists"] / name) for name in dists(distribution, version)}
     assert sorted(path.name for path in release.artifacts["dists"].iterdir()) == sorted(built)
     assert on_index(pypi) == built
     assert release.attested == [sorted(built)]
-    assert release.github_releases == [published_release(TAG, built, f"{notes}\n")]
-    (create,) = [call for call in release.gh_calls if call[:2] == ["release", "create"]]
-    assert "--verify-tag" in create  # the pushed tag, never one gh would make from the default branch
     (site,) = release.deployments
-    assert site["url"] == release.jobs["pages"].url == f"https://acme.github.io/{DEFAULT_DISTRIBUTION}/"
+    assert site["url"] == release.jobs["pages"].url
     assert "index.html" in site["files"]
 
     # A user's install, from that index only.
-    pip_args = ["--index-url", pypi.simple_url, f"{DEFAULT_DISTRIBUTION}=={INITIAL_VERSION}"]
-    url, imported = installed(tmp_path / "user-venv", pip_args, tmp_path)
-    assert url == f"{pypi.url}packages/{dists(INITIAL_VERSION)[0]}"
-    assert imported == f"{INITIAL_VERSION} Hello, Ada!"
+    pip_args = ["--index-url", pypi.simple_url, f"{distribution}=={version}"]
+    url, imported = installed(tmp_path / "user-venv", pip_args, tmp_path, values)
+    assert url == f"{pypi.url}packages/{dists(distribution, version)[0]}"
+    assert imported == f"{version} Hello, Ada!"
+    if not released:
+        assert release.releases == []
+        return
 
+    assert release.github_releases == [published_release(TAG, built, f"{notes}\n")]
+    (create,) = [call for call in release.gh_calls if call[:2] == ["release", "create"]]
+    assert "--verify-tag" in create  # the pushed tag, never one gh would make from the default branch
+    assert site["url"] == f"https://acme.github.io/{DEFAULT_DISTRIBUTION}/"  # support.runner's REPOSITORY
     # Without the preflight's answers the release step stops rather than guess "Latest" or the notes;
     # a pre-release (the preflight's prerelease=true: test_release_preflight.py) is never Latest.
     published = release.jobs["publish-pypi"]
-    blind = replace(preflight, outputs={"version": INITIAL_VERSION, "notes": preflight.outputs["notes"]})
+    blind = replace(preflight, outputs={"version": version, "notes": preflight.outputs["notes"]})
     failed = release.job("github-release", {"preflight": blind, "publish-pypi": published})
     assert failed.result == "failure"
     assert re.search(rf"::error::The preflight did not say whether {TAG} is a pre-release", failed.log)
@@ -168,37 +288,49 @@ def test_a_tag_on_main_is_tested_built_published_released_and_documented(
     ]
 
 
+@pytest.mark.parametrize("answers", ANSWER_SETS.values(), ids=ANSWER_SETS)
 def test_the_readmes_release_steps_pass_the_preflight_and_make_the_changelog_section_the_notes(
-    pypi: LocalIndex, repo: Repo, tmp_path: Path
+    answers: dict[str, Any], pypi: LocalIndex, render_shared, tmp_path: Path
 ) -> None:
-    """A change written under [Unreleased], then the README's steps of a later release run as it
-    shows them (bump, CHANGELOG.md, commit, tag, push): the tag's run passes its preflight the
-    first time, publishes the new version and makes its section the GitHub release's notes."""
+    """The README's first release typed as shown; a change written under [Unreleased], then
+    the README's steps of a later release typed as it shows them (bump, CHANGELOG.md, commit,
+    tag, push): the tag's run passes its preflight the first time, publishes the new version
+    and makes its section the GitHub release's notes."""
+    values = template_values(**answers)
+    repo = init_repo(render_shared(**answers), tmp_path)
+    readme = (repo.work / "README.md").read_text(encoding="utf-8")
+    first, later = re.findall(r"```bash\n(.*?)```", readme.split("### Making a release", 1)[1].split("\n## ")[0], re.S)
+    assert f"```bash\n{later}```" in (repo.work / "docs" / "development.md").read_text(encoding="utf-8")
+    no_signing = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "commit.gpgsign", "GIT_CONFIG_VALUE_0": "false"}
+    shell = {**no_signing, "UV_PYTHON": require_interpreter(values["python_min"])}
+    run(["bash", "-e", "-c", first], repo.work, env=shell)
+    head = git("rev-parse", "HEAD", cwd=repo.work)
+    assert git("rev-parse", "main", f"{TAG}^{{commit}}", cwd=repo.origin).split() == [head, head]
+
     changelog = repo.work / "CHANGELOG.md"
     text = changelog.read_text(encoding="utf-8")
     changelog.write_text(text.replace("## [Unreleased]\n", "## [Unreleased]\n\n### Fixed\n\n- A fix.\n", 1))
     repo.commit_all("A fix")
-    readme = (repo.work / "README.md").read_text(encoding="utf-8")
-    first, later = re.findall(r"```bash\n(.*?)```", readme.split("### Making a release", 1)[1].split("\n## ")[0], re.S)
-    assert first == f"git tag {TAG}\ngit push origin main {TAG}\n"  # the first release: no bump, tagged as is
-    assert f"```bash\n{later}```" in (repo.work / "docs" / "development.md").read_text(encoding="utf-8")
-    no_signing = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "commit.gpgsign", "GIT_CONFIG_VALUE_0": "false"}
-    run(["bash", "-e", "-c", later], repo.work, env=no_signing)
+    run(["bash", "-e", "-c", later], repo.work, env=shell)
 
-    version = uv("version", "--short", cwd=repo.work).stdout.strip()
+    version = uv("version", "--short", cwd=repo.work, env=shell).stdout.strip()
     assert version == "0.1.1"  # --bump patch
     release = WorkflowRun(repo.origin, Event("push", f"refs/tags/v{version}"), tmp_path / "run", pypi)
-    assert release.run(given=TESTED) == {
-        **dict.fromkeys(("preflight", "build", "publish-pypi", "github-release", "build-docs", "pages"), "success"),
-        "publish-testpypi": "skipped",
-    }
-    assert sorted(on_index(pypi)) == dists(version)
+    released = values["github_release"]
+    jobs = ("preflight", "build", "publish-pypi", *(["github-release"] if released else []), "build-docs", "pages")
+    assert release.run(given=TESTED) == {**dict.fromkeys(jobs, "success"), "publish-testpypi": "skipped"}
+    assert sorted(on_index(pypi)) == dists(values["distribution_name"], version)
+    notes = "### Fixed\n\n- A fix."
+    assert json.loads(release.jobs["preflight"].outputs["notes"]).startswith(notes)
+    tagged = git("show", f"v{version}:CHANGELOG.md", cwd=repo.origin)
+    assert f"## [Unreleased]\n\n## [{version}] - {datetime.date.today()}\n\n### Fixed\n" in tagged
+    if not released:
+        assert release.releases == []
+        return
     compare = f"https://github.com/{REPOSITORY}/compare/{TAG}...v{version}"
-    notes = f"### Fixed\n\n- A fix.\n\n**Full Changelog**: {compare}\n"
-    built = {name: sha256(release.artifacts["dists"] / name) for name in dists(version)}
+    built = {name: sha256(release.artifacts["dists"] / name) for name in dists(values["distribution_name"], version)}
+    notes = f"{notes}\n\n**Full Changelog**: {compare}\n"
     assert release.github_releases == [published_release(f"v{version}", built, notes)]
-    released = git("show", f"v{version}:CHANGELOG.md", cwd=repo.origin)
-    assert f"## [Unreleased]\n\n## [{version}] - {datetime.date.today()}\n\n### Fixed\n" in released
 
 
 def test_rehearsals_publish_a_version_of_their_own_to_testpypi_and_release_nothing(
@@ -223,7 +355,10 @@ def test_rehearsals_publish_a_version_of_their_own_to_testpypi_and_release_nothi
         assert not rehearsal.github_releases
         assert not rehearsal.deployments
     versions = ["0.1.0.dev701", "0.1.0.dev801"]
-    assert sorted(on_index(pypi)) == [*dists(versions[0]), *dists(versions[1])]
+    assert sorted(on_index(pypi)) == [
+        *dists(DEFAULT_DISTRIBUTION, versions[0]),
+        *dists(DEFAULT_DISTRIBUTION, versions[1]),
+    ]
     assert git("show", "main:pyproject.toml", cwd=repo.origin).count(f'version = "{INITIAL_VERSION}"') == 1
 
     # The README's line (TestPyPI as the extra index, the exact version), TestPyPI's URL made the local index's.
@@ -237,11 +372,14 @@ def test_rehearsals_publish_a_version_of_their_own_to_testpypi_and_release_nothi
     assert imported == f"{versions[1]} Howdy, Ada!"
 
     # Only the wheel made it: "Re-run failed jobs" uploads the sdist, skipping the wheel.
-    (pypi.directory / dists(versions[1])[1]).unlink()
+    (pypi.directory / dists(DEFAULT_DISTRIBUTION, versions[1])[1]).unlink()
     again = rehearsal.rerun("publish-testpypi")
     assert again.result == "success", again.log
     assert "already exists, skipping" in again.log
-    assert sorted(on_index(pypi)) == [*dists(versions[0]), *dists(versions[1])]
+    assert sorted(on_index(pypi)) == [
+        *dists(DEFAULT_DISTRIBUTION, versions[0]),
+        *dists(DEFAULT_DISTRIBUTION, versions[1]),
+    ]
     # Without --check-url the index refuses that re-upload: the option is what makes a re-run pass.
     publish = command_line(rehearsal.load("release.yml")["jobs"]["publish-testpypi"], "uv publish")
     assert publish[publish.index("--publish-url") + 1] == "https://test.pypi.org/legacy/"
