@@ -161,11 +161,11 @@ def apply(mutant: Mutant, copy: Path) -> None:
     git("commit", "-q", "-m", f"mutant {mutant.name}", cwd=copy)
 
 
-def run_tests(copy: Path, tests: tuple[str, ...]) -> tuple[int, str, float]:
+def run_tests(copy: Path, tests: tuple[str, ...], options: tuple[str, ...] = PYTEST_OPTIONS) -> tuple[int, str, float]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "VIRTUAL_ENV", "COV_CORE_"))}
     started = time.monotonic()
     try:
-        args = [sys.executable, "-m", "pytest", *tests, *PYTEST_OPTIONS, "--basetemp", str(copy.parent / "basetemp")]
+        args = [sys.executable, "-m", "pytest", *tests, *options, "--basetemp", str(copy.parent / "basetemp")]
         done = subprocess.run(
             args, cwd=copy, env=env, capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL
         )

@@ -1,0 +1,381 @@
+"""Random line-level mutation run: a seeded sample of mechanical one-line mutants over the template.
+
+    uv run python bench/mutate_lines.py --seed 2026 -n 60 --list   # the sample, without running
+    uv run python bench/mutate_lines.py --seed 2026 -n 60          # run it (resumes an interrupted run)
+    uv run python bench/mutate_lines.py --seed 2026 -n 60 --only ID
+
+Sites are the (line, operator) pairs of copier.yml, template/** and includes/** (PROSE left out);
+the sample is ``random.Random(seed).sample`` over all sites, so it depends on the seed and the
+template's text alone. Each mutant is applied to a throwaway clone (bench/mutate.py's ``clone``:
+tags, and the working tree committed, which is what the tests render) and the suite runs in two
+passes that together are the whole suite: the folders FIRST names for the file, then the rest,
+each with -x. Results go to bench/line_mutants.json after every mutant; bench/README.md has more.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import datetime
+import fnmatch
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from mutate import BENCH_DIR, REPO, clone, git, run_tests, template_files
+
+REPORT = BENCH_DIR / "line_mutants.json"
+EQUIVALENTS = BENCH_DIR / "equivalents.toml"
+# Prose: a deleted sentence is content, not behaviour. The license texts are verbatim legal prose
+# too (1,300 of the template's 4,700 lines): left in, they would be a third of every sample.
+PROSE = ("*.md", "*.md.jinja", "includes/licenses/*.txt")
+# Tests that compare with a stored copy of the rendered output kill nothing here (node ids for
+# --deselect). tests/ holds no such golden file or snapshot today: this stays empty until one exists.
+GOLDEN: tuple[str, ...] = ()
+# The folders run first for a mutated file (first match wins): the claims about that file. A fixed
+# map, never tuned per mutant; the second pass runs every other folder, so it only saves time.
+FIRST = (
+    ("template/.github/workflows/release.yml.jinja", ("tests/release",)),
+    ("template/.github/scripts/release_preflight.py", ("tests/release",)),
+    ("includes/release_steps.jinja", ("tests/release",)),
+    ("includes/publishing.jinja", ("tests/release", "tests/render")),
+    ("template/.github/*template_update*", ("tests/update",)),
+    ("template/.github/workflows/template-update.yml.jinja", ("tests/update",)),
+    ("includes/message_after_update.jinja", ("tests/update",)),
+    ("template/{{ _copier_conf.answers_file }}.jinja", ("tests/update",)),
+    ("template/.github/*", ("tests/ci",)),
+    ("template/.pre-commit-config.yaml.jinja", ("tests/ci",)),
+    ("template/.gitignore", ("tests/ci",)),
+    ("template/{% if docs %}docs{% endif %}/*", ("tests/docs",)),
+    ("includes/validators.jinja", ("tests/validation",)),
+    ("copier.yml", ("tests/validation", "tests/render")),
+    ("*", ("tests/render",)),
+)
+OPERATORS = ("delete", "string", "boolean", "number", "condition")
+STATUSES = ("killed", "survived", "unrendered", "equivalent", "error")
+
+QUOTED = re.compile(r""""(?:[^"\\\n]|\\.)*"|(?<!\w)'[^'\n]*'(?!\w)""")
+JINJA = re.compile(r"\$?\{\{.*?\}\}|\{%.*?%\}")
+JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
+YAML_VALUE = re.compile(r"^\s*(?:-\s+)?(?:[\w./-]+:(?:\s+|$))?")
+BOOLEAN = re.compile(r"(?<![\w-])(?:true|false|True|False)(?![\w-])")
+NUMBER = re.compile(r"(?<!\w)\d+(?!\w)")
+CONDITION = re.compile(r"==|!=|\band\b|\bor\b")
+SWAP = {"==": "!=", "!=": "==", "and": "or", "or": "and", "true": "false", "false": "true"}
+SWAP |= {"True": "False", "False": "True"}
+
+
+@dataclass(frozen=True)
+class Mutant:
+    id: str
+    operator: str
+    file: str
+    line: int  # 1-based
+    before: str
+    after: str | None  # None: the line is deleted
+
+
+def kind(file: str) -> str:
+    """yaml, python, toml or gitignore (their comments start with #), or text (Jinja comments only)."""
+    name = file.removesuffix(".jinja")
+    suffix = {".yml": "yaml", ".yaml": "yaml", ".py": "python", ".toml": "toml"}
+    return "gitignore" if name.endswith(".gitignore") else suffix.get(Path(name).suffix, "text")
+
+
+def code_lines(file: str, text: str) -> list[str | None]:
+    """Each line's code (its trailing comment cut), or None for a blank or comment line."""
+    hidden = JINJA_COMMENT.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)  # keeps offsets
+    kind_ = kind(file)
+    open_string = ""  # inside a triple-quoted Python string: "doc" (a docstring) or "str"
+    result: list[str | None] = []
+    for line in hidden.split("\n")[: len(text.splitlines())]:
+        odd = kind_ == "python" and line.count('"""') % 2 == 1
+        if not open_string and kind_ == "python" and line.lstrip().startswith(('"""', 'r"""')):
+            open_string = "doc" if odd else ""
+            result.append(None)  # a docstring is documentation, as a comment is
+            continue
+        if open_string:
+            doc, open_string = open_string == "doc", "" if odd else open_string
+            if doc:
+                result.append(None)
+                continue
+        elif odd:
+            open_string = "str"
+        if kind_ != "text":
+            quoted = [m.span() for m in QUOTED.finditer(line)]
+            cut = next((m.start() for m in re.finditer(r"(?:^|(?<=\s))#", line)
+                        if not any(a < m.start() < b for a, b in quoted)), len(line))  # fmt: skip
+            line = line[:cut] if kind_ != "gitignore" or cut == line.find("#") == 0 else line
+        result.append(line.rstrip() if line.strip() else None)
+    return result
+
+
+def targets(file: str, code: str, operator: str) -> list[tuple[int, int, str]]:
+    """Where ``operator`` can change ``code``: (start, end, replacement) spans."""
+    jinja = [m.span() for m in JINJA.finditer(code)]
+    if operator == "string":
+        found = [(m.start() + 1, m.end() - 1) for m in QUOTED.finditer(code)]
+        if kind(file) == "yaml":  # plain scalars: each word of a value outside quotes and Jinja
+            skip = [*jinja, *(m.span() for m in QUOTED.finditer(code))]
+            start = YAML_VALUE.match(code).end()  # type: ignore[union-attr]
+            found += [
+                m.span()
+                for m in re.finditer(r"[^\s'\"{}$\[\],]+", code)
+                if m.start() >= start
+                and not any(a <= m.start() < b for a, b in skip)
+                and re.search(r"[A-Za-z_/]", m.group())
+                and not BOOLEAN.fullmatch(m.group())
+                and m.group() not in ("|", "|-", ">", ">-")
+            ]
+        return [(a, b, f"XX{code[a:b]}XX") for a, b in found]
+    if operator == "boolean":
+        return [(m.start(), m.end(), SWAP[m.group()]) for m in BOOLEAN.finditer(code)]
+    if operator == "number":
+        return [(m.start(), m.end(), str(int(m.group()) + 1).zfill(len(m.group()))) for m in NUMBER.finditer(code)]
+    if operator == "condition":
+        is_if = re.match(r"\s*(?:-\s+)?if:", code) is not None
+        return [
+            (m.start(), m.end(), SWAP[m.group()])
+            for m in CONDITION.finditer(code)
+            if is_if or any(a <= m.start() < b for a, b in jinja)
+        ]
+    return [(0, 0, "")]  # delete: every code line
+
+
+def candidate_files() -> list[str]:
+    return [f for f in template_files() if not any(fnmatch.fnmatch(f, p) for p in PROSE)]
+
+
+def sites() -> list[tuple[str, int, str, str]]:
+    """Every (file, line number, operator, line) where the operator changes something."""
+    found = []
+    for file in candidate_files():
+        text = (REPO / file).read_text(encoding="utf-8")
+        for number, (line, code) in enumerate(zip(text.splitlines(), code_lines(file, text), strict=True), 1):
+            if code is not None:
+                found += [(file, number, op, line) for op in OPERATORS if targets(file, code, op)]
+    return found
+
+
+def sample(seed: int, count: int) -> list[Mutant]:
+    """``count`` mutants drawn uniformly from all sites; the same for a seed and a template."""
+    every = sites()
+    mutants = []
+    for file, number, operator, line in random.Random(seed).sample(every, min(count, len(every))):  # noqa: S311 (reproducible)
+        code = code_lines(file, (REPO / file).read_text(encoding="utf-8"))[number - 1]
+        assert code is not None
+        start, end, new = random.Random(f"{seed}:{file}:{line}:{operator}").choice(targets(file, code, operator))  # noqa: S311
+        after = None if operator == "delete" else line[:start] + new + line[end:]
+        # The id survives unrelated edits: file, the line's text and which of its equal lines it is.
+        same = sum(other == line for other in (REPO / file).read_text(encoding="utf-8").splitlines()[: number - 1])
+        key = "\0".join([file, line.strip(), str(same), operator, "" if after is None else after.strip()])
+        mutants.append(Mutant(hashlib.sha256(key.encode()).hexdigest()[:10], operator, file, number, line, after))
+    return mutants
+
+
+def load_equivalents(path: Path = EQUIVALENTS) -> dict[str, str]:
+    entries = tomllib.loads(path.read_text(encoding="utf-8")).get("equivalent", [])
+    for entry in entries:
+        if set(entry) != {"id", "reason"} or not entry["reason"].strip():
+            raise ValueError(f"{path.name}: each [[equivalent]] has exactly an id and a reason: {entry}")
+    return {entry["id"]: entry["reason"] for entry in entries}
+
+
+# --- running ---------------------------------------------------------------------------------------
+
+RENDER_CHECK = """
+import sys, tempfile, copier
+sys.path[:0] = ["tests"]
+from support.answers import DISTINCT, EACH_LICENSE, REQUIRED_ANSWERS, workflow_answer_sets
+for answers in [*workflow_answer_sets(), *EACH_LICENSE.values(), DISTINCT]:
+    with tempfile.TemporaryDirectory() as out:
+        copier.run_copy(".", out, data={**REQUIRED_ANSWERS, **answers}, defaults=True, vcs_ref="HEAD", quiet=True)
+"""
+
+
+def pytest_options(workers: int) -> tuple[str, ...]:
+    deselect = [arg for node in GOLDEN for arg in ("--deselect", node)]
+    return ("-x", "-q", "-n", str(workers), "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning", *deselect)
+
+
+def failing_test(output: str) -> str:
+    found = re.search(r"^(?:FAILED|ERROR) (.+?)(?: - .*)?$", output, re.MULTILINE)
+    return found.group(1) if found else ""
+
+
+def run_mutant(mutant: Mutant, workers: int) -> dict[str, object]:
+    result: dict[str, object] = {**mutant.__dict__, "status": "error", "test": "", "detail": ""}
+    started = time.monotonic()
+    workdir = Path(tempfile.mkdtemp(prefix=f"mutate-lines-{mutant.id}-"))
+    try:
+        copy = clone(workdir)
+        lines = (copy / mutant.file).read_text(encoding="utf-8").splitlines(keepends=True)
+        if lines[mutant.line - 1].rstrip("\n") != mutant.before:
+            raise RuntimeError(f"{mutant.file}:{mutant.line} changed since the sample was drawn")
+        ending = lines[mutant.line - 1][len(mutant.before) :]
+        lines[mutant.line - 1] = "" if mutant.after is None else mutant.after + ending
+        (copy / mutant.file).write_text("".join(lines), encoding="utf-8")
+        git("commit", "-q", "-am", f"mutant {mutant.id}", cwd=copy)
+        first = next(folders for pattern, folders in FIRST if fnmatch.fnmatch(mutant.file, pattern))
+        rest = ("tests", *(f"--ignore={folder}" for folder in first))
+        for passed, tests in enumerate((first, rest)):
+            code, output, _ = run_tests(copy, tests, options=pytest_options(workers))
+            if code in (1, 2) and failing_test(output):  # a failed test, or a module that no longer collects
+                result.update(status="killed", test=failing_test(output), detail=f"pass {passed + 1}")
+                return result
+            if code != 0:
+                result["detail"] = f"pytest exit {code}: {output.strip().splitlines()[-1:]}"
+                return result
+        done = subprocess.run([sys.executable, "-c", RENDER_CHECK], cwd=copy, capture_output=True, text=True)
+        result["status"] = "survived" if done.returncode == 0 else "unrendered"
+        result["detail"] = done.stderr.strip().splitlines()[-1] if done.returncode else ""
+    except Exception as error:  # reported as this mutant's error; the run goes on
+        result["detail"] = repr(error)
+    finally:
+        result["seconds"] = round(time.monotonic() - started, 1)
+        shutil.rmtree(workdir, ignore_errors=True)
+    return result
+
+
+# --- the report ------------------------------------------------------------------------------------
+
+
+def summary(report: dict[str, object], mutants: list[dict[str, object]]) -> str:
+    """The readable summary: score, survivors with their diffs, problems, every mutant."""
+    counts = {s: sum(m["status"] == s for m in mutants) for s in STATUSES}
+    lines = [
+        "# Line-level mutation run of the template",
+        "",
+        f"`uv run python bench/mutate_lines.py --seed {report['seed']} -n {report['count']}` on commit "
+        f"{report['commit']}{' (with uncommitted changes)' if report['dirty'] else ''}: "
+        f"{len(mutants)} of {report['count']} mutants run, {float(str(report['seconds'])) / 60:.1f} minutes "
+        f"(sum over mutants). Sampled from {report['sites']} (line, operator) sites.",
+        "",
+        f"**Score: {counts['killed']}/{counts['killed'] + counts['survived'] + counts['unrendered']} killed "
+        f"({report['score']:.0%})**; " + ", ".join(f"{n} {s}" for s, n in counts.items() if s != "killed"),
+        "",
+    ]
+    for status, title in (
+        ("survived", "Survivors"),
+        ("unrendered", "Unrendered, no test noticed"),
+        ("error", "Errors"),
+    ):
+        chosen = [m for m in mutants if m["status"] == status]
+        lines += [f"## {title}", ""] if chosen else []
+        for m in chosen:
+            after = "" if m["after"] is None else f"\n+{m['after']}"
+            note = f"\n{m['detail']}\n" if m["detail"] else ""
+            lines += [
+                f"`{m['id']}` {m['operator']}, `{m['file']}`:{m['line']}{note}",
+                "",
+                f"```diff\n-{m['before']}{after}\n```",
+                "",
+            ]
+    lines += [
+        "## All mutants",
+        "",
+        "| id | operator | file:line | status | killed by / reason | s |",
+        "|---|---|---|---|---|---|",
+    ]
+    for m in sorted(mutants, key=lambda m: (str(m["file"]), int(str(m["line"])))):
+        why = str(m.get("reason") or m["test"] or m["detail"]).replace("|", "\\|")
+        lines.append(
+            f"| `{m['id']}` | {m['operator']} | `{m['file']}`:{m['line']} | {m['status']} | {why} | {m['seconds']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write(path: Path, report: dict[str, object], results: dict[str, dict[str, object]], order: list[str]) -> None:
+    mutants = [results[i] for i in order if i in results]
+    judged = [m for m in mutants if m["status"] in ("killed", "survived", "unrendered")]
+    report |= {
+        "seconds": round(sum(float(str(m["seconds"])) for m in mutants), 1),
+        "score": round(sum(m["status"] == "killed" for m in judged) / len(judged), 4) if judged else 0.0,
+        "counts": {s: sum(m["status"] == s for m in mutants) for s in STATUSES},
+        "mutants": mutants,
+    }
+    path.with_suffix(".tmp").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    path.with_suffix(".tmp").replace(path)  # a run killed mid-write leaves the last complete report
+    path.with_suffix(".md").write_text(summary(report, mutants), encoding="utf-8")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seed", type=int, required=True)
+    parser.add_argument("-n", "--count", type=int, default=60)
+    parser.add_argument("--list", action="store_true", help="print the sample and its spread, run nothing")
+    parser.add_argument("--only", action="append", default=[], metavar="ID", help="(re)run these mutants only")
+    parser.add_argument("-j", "--jobs", type=int, default=1, help="mutants at once; pytest gets cores/jobs workers")
+    parser.add_argument("--report", type=Path, default=REPORT, help=f"JSON report (default {REPORT.relative_to(REPO)})")
+    args = parser.parse_args()
+
+    chosen = sample(args.seed, args.count)
+    if args.list:
+        for m in sorted(chosen, key=lambda m: (m.file, m.line)):
+            print(
+                f"{m.id} {m.operator:9} {m.file}:{m.line}\n    - {m.before.strip()}\n    + {'' if m.after is None else m.after.strip()}"
+            )
+        for field in ("operator", "file"):
+            spread = {getattr(m, field): sum(getattr(o, field) == getattr(m, field) for o in chosen) for m in chosen}
+            print(
+                f"\nby {field}:", *(f"  {n:3} {k}" for k, n in sorted(spread.items(), key=lambda kv: -kv[1])), sep="\n"
+            )
+        print(f"\n{len(chosen)} mutants from {len(sites())} sites")
+        return 0
+
+    order = [m.id for m in chosen]
+    unknown = [i for i in args.only if i not in order]
+    if unknown:
+        parser.error(f"not in the sample of seed {args.seed}, -n {args.count}: {unknown}")
+    report: dict[str, object] = {"seed": args.seed, "count": args.count}
+    results: dict[str, dict[str, object]] = {}
+    if args.report.exists():  # resume: keep what is done, for the same seed and count
+        previous = json.loads(args.report.read_text(encoding="utf-8"))
+        if (previous["seed"], previous["count"]) != (args.seed, args.count):
+            parser.error(
+                f"{args.report} holds seed {previous['seed']}, -n {previous['count']}: delete it to start anew"
+            )
+        results = {m["id"]: m for m in previous["mutants"] if m["id"] in order and m["status"] != "error"}
+    report |= {
+        "commit": git("rev-parse", "--short", "HEAD").strip(),
+        "dirty": bool(git("status", "--porcelain", "--", "copier.yml", "template", "includes").strip()),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "sites": len(sites()),
+        "prose_left_out": list(PROSE),
+        "deselected": list(GOLDEN),
+    }
+    equivalents = load_equivalents()
+    for m in chosen:  # marked by hand: not run, not scored
+        if m.id in equivalents:
+            results[m.id] = {**m.__dict__, "status": "equivalent", "test": "", "detail": "", "seconds": 0.0}
+            results[m.id]["reason"] = equivalents[m.id]
+    todo = [m for m in chosen if (m.id in args.only) or (not args.only and m.id not in results)]
+    print(f"{len(todo)} to run, {len(results)} already done", flush=True)
+    workers = max(1, (os.cpu_count() or 1) // args.jobs)
+    lock = threading.Lock()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futures = [pool.submit(run_mutant, m, workers if workers > 1 else 0) for m in todo]
+        for result in (future.result() for future in concurrent.futures.as_completed(futures)):
+            with lock:
+                results[str(result["id"])] = result
+                write(args.report, report, results, order)
+            print(f"{result['status']:10} {result['id']} {result['file']}:{result['line']} "
+                  f"{result['seconds']:>6}s {result['test'] or result['detail']}", flush=True)  # fmt: skip
+    write(args.report, report, results, order)
+    print(f"score {report['score']:.0%} {report['counts']}; written {args.report} and its .md")
+    return 0 if len(results) == len(order) and not any(r["status"] == "error" for r in results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
