@@ -116,8 +116,9 @@ class Outcome:
 
 
 def template_files() -> list[str]:
-    listed = git("ls-files", "--cached", "--others", "--exclude-standard", "--", *TEMPLATE_PATHS)
-    return sorted(name for name in listed.splitlines() if (REPO / name).is_file())
+    # -z: git quotes names that hold '"' otherwise (the kinds' files), and is_file would drop them.
+    listed = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *TEMPLATE_PATHS)
+    return sorted(name for name in listed.split("\0") if name and (REPO / name).is_file())
 
 
 def git(*args: str, cwd: Path = REPO) -> str:

@@ -27,13 +27,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import tomllib
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
-from mutate import BENCH_DIR, REPO, clone, git, run_tests, template_files
+from mutate import BENCH_DIR, REPO, TEMPLATE_PATHS, clone, git, run_tests, template_files
 
 REPORT = BENCH_DIR / "line_mutants.json"
 EQUIVALENTS = BENCH_DIR / "equivalents.toml"
@@ -46,24 +47,21 @@ GOLDEN: tuple[str, ...] = ()
 # The folders run first for a mutated file (first match wins): the claims about that file. A fixed
 # map, never tuned per mutant; the second pass runs every other folder, so it only saves time.
 FIRST = (
-    ("template/.github/workflows/release.yml.jinja", ("tests/release",)),
-    ("template/.github/scripts/release_preflight.py", ("tests/release",)),
-    ("includes/release_steps.jinja", ("tests/release",)),
-    ("includes/publishing.jinja", ("tests/release", "tests/render")),
-    ("template/.github/*template_update*", ("tests/update",)),
-    ("template/.github/workflows/template-update.yml.jinja", ("tests/update",)),
-    ("includes/message_after_update.jinja", ("tests/update",)),
-    ("template/{{ _copier_conf.answers_file }}.jinja", ("tests/update",)),
-    ("template/.github/*", ("tests/ci",)),
-    ("template/.pre-commit-config.yaml.jinja", ("tests/ci",)),
-    ("template/.gitignore", ("tests/ci",)),
-    ("template/{% if docs %}docs{% endif %}/*", ("tests/docs",)),
-    ("includes/validators.jinja", ("tests/validation",)),
-    ("copier.yml", ("tests/validation", "tests/render")),
-    ("*", ("tests/render",)),
+    ("template/.github/*release*", "tests/release"),  # release.yml, release_preflight.py
+    ("includes/release_steps.jinja", "tests/release"),
+    ("includes/publishing.jinja", "tests/release tests/render"),
+    ("template/.github/*template?update*", "tests/update"),  # template-update.yml, template_update.py
+    ("includes/message_after_update.jinja", "tests/update"),
+    ("template/{{ _copier_conf.answers_file }}.jinja", "tests/update"),
+    ("template/.*", "tests/ci"),  # ci.yml, dependabot.yml, .gitignore, .pre-commit-config.yaml
+    ("template/{% if docs %}*", "tests/docs"),
+    ("includes/validators.jinja", "tests/validation"),
+    ("copier.yml", "tests/validation tests/render"),
+    ("*", "tests/render"),
 )
 OPERATORS = ("delete", "string", "boolean", "number", "condition")
 STATUSES = ("killed", "survived", "unrendered", "equivalent", "error")
+JUDGED = ("killed", "survived", "unrendered")  # the score: killed / these
 
 QUOTED = re.compile(r""""(?:[^"\\\n]|\\.)*"|(?<!\w)'[^'\n]*'(?!\w)""")
 JINJA = re.compile(r"\$?\{\{.*?\}\}|\{%.*?%\}")
@@ -124,9 +122,10 @@ def code_lines(file: str, text: str) -> list[str | None]:
 def targets(file: str, code: str, operator: str) -> list[tuple[int, int, str]]:
     """Where ``operator`` can change ``code``: (start, end, replacement) spans."""
     jinja = [m.span() for m in JINJA.finditer(code)]
+    is_if = re.match(r"\s*(?:-\s+)?if:", code) is not None  # a workflow condition
     if operator == "string":
         found = [(m.start() + 1, m.end() - 1) for m in QUOTED.finditer(code)]
-        if kind(file) == "yaml":  # plain scalars: each word of a value outside quotes and Jinja
+        if kind(file) == "yaml" and not is_if:  # plain scalars: each word of a value outside quotes and Jinja
             skip = [*jinja, *(m.span() for m in QUOTED.finditer(code))]
             start = YAML_VALUE.match(code).end()  # type: ignore[union-attr]
             found += [
@@ -144,7 +143,6 @@ def targets(file: str, code: str, operator: str) -> list[tuple[int, int, str]]:
     if operator == "number":
         return [(m.start(), m.end(), str(int(m.group()) + 1).zfill(len(m.group()))) for m in NUMBER.finditer(code)]
     if operator == "condition":
-        is_if = re.match(r"\s*(?:-\s+)?if:", code) is not None
         return [
             (m.start(), m.end(), SWAP[m.group()])
             for m in CONDITION.finditer(code)
@@ -206,7 +204,17 @@ for answers in [*workflow_answer_sets(), *EACH_LICENSE.values(), DISTINCT]:
 
 def pytest_options(workers: int) -> tuple[str, ...]:
     deselect = [arg for node in GOLDEN for arg in ("--deselect", node)]
-    return ("-x", "-q", "-n", str(workers), "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning", *deselect)
+    return (
+        "-x",
+        "-q",
+        "-n",
+        str(workers if workers > 1 else 0),
+        "-p",
+        "no:cacheprovider",
+        "-W",
+        "ignore::DeprecationWarning",
+        *deselect,
+    )
 
 
 def failing_test(output: str) -> str:
@@ -214,12 +222,19 @@ def failing_test(output: str) -> str:
     return found.group(1) if found else ""
 
 
-def run_mutant(mutant: Mutant, workers: int) -> dict[str, object]:
-    result: dict[str, object] = {**mutant.__dict__, "status": "error", "test": "", "detail": ""}
+def run_mutant(mutant: Mutant | None, workers: int) -> dict[str, Any]:
+    """Apply ``mutant`` (None: none, the baseline) to a throwaway clone and run the suite in two passes."""
+    result: dict[str, Any] = {**(asdict(mutant) if mutant else {}), "status": "error", "test": "", "detail": ""}
     started = time.monotonic()
-    workdir = Path(tempfile.mkdtemp(prefix=f"mutate-lines-{mutant.id}-"))
+    workdir = Path(tempfile.mkdtemp(prefix="mutate-lines-"))
     try:
         copy = clone(workdir)
+        if mutant is None:
+            code, output, took = run_tests(copy, ("tests",), options=pytest_options(workers))
+            result.update(
+                status="survived" if code == 0 else "killed", test=failing_test(output), seconds=round(took, 1)
+            )
+            return result
         lines = (copy / mutant.file).read_text(encoding="utf-8").splitlines(keepends=True)
         if lines[mutant.line - 1].rstrip("\n") != mutant.before:
             raise RuntimeError(f"{mutant.file}:{mutant.line} changed since the sample was drawn")
@@ -227,10 +242,11 @@ def run_mutant(mutant: Mutant, workers: int) -> dict[str, object]:
         lines[mutant.line - 1] = "" if mutant.after is None else mutant.after + ending
         (copy / mutant.file).write_text("".join(lines), encoding="utf-8")
         git("commit", "-q", "-am", f"mutant {mutant.id}", cwd=copy)
-        first = next(folders for pattern, folders in FIRST if fnmatch.fnmatch(mutant.file, pattern))
-        rest = ("tests", *(f"--ignore={folder}" for folder in first))
-        for passed, tests in enumerate((first, rest)):
-            code, output, _ = run_tests(copy, tests, options=pytest_options(workers))
+        first = next(folders.split() for pattern, folders in FIRST if fnmatch.fnmatch(mutant.file, pattern))
+        result["pass_seconds"] = seconds = []
+        for passed, tests in enumerate((first, ["tests", *(f"--ignore={folder}" for folder in first)])):
+            code, output, took = run_tests(copy, tuple(tests), options=pytest_options(workers))
+            seconds.append(round(took, 1))
             if code in (1, 2) and failing_test(output):  # a failed test, or a module that no longer collects
                 result.update(status="killed", test=failing_test(output), detail=f"pass {passed + 1}")
                 return result
@@ -251,62 +267,44 @@ def run_mutant(mutant: Mutant, workers: int) -> dict[str, object]:
 # --- the report ------------------------------------------------------------------------------------
 
 
-def summary(report: dict[str, object], mutants: list[dict[str, object]]) -> str:
-    """The readable summary: score, survivors with their diffs, problems, every mutant."""
-    counts = {s: sum(m["status"] == s for m in mutants) for s in STATUSES}
+def summary(report: dict[str, Any], mutants: list[dict[str, Any]]) -> str:
+    """The readable summary: the score, the survivors and other problems with their diffs, every mutant."""
+    counts = report["counts"]
     lines = [
         "# Line-level mutation run of the template",
         "",
         f"`uv run python bench/mutate_lines.py --seed {report['seed']} -n {report['count']}` on commit "
-        f"{report['commit']}{' (with uncommitted changes)' if report['dirty'] else ''}: "
-        f"{len(mutants)} of {report['count']} mutants run, {float(str(report['seconds'])) / 60:.1f} minutes "
-        f"(sum over mutants). Sampled from {report['sites']} (line, operator) sites.",
+        f"{report['commit']}{' (template with uncommitted changes)' if report['dirty'] else ''}, {report['date']}: "
+        f"{len(mutants)} of {report['count']} mutants from {report['sites']} (line, operator) sites, "
+        f"{report['wall_seconds'] / 60:.0f} minutes.",
         "",
-        f"**Score: {counts['killed']}/{counts['killed'] + counts['survived'] + counts['unrendered']} killed "
-        f"({report['score']:.0%})**; " + ", ".join(f"{n} {s}" for s, n in counts.items() if s != "killed"),
+        f"**Score: {counts['killed']}/{sum(counts[s] for s in JUDGED)} killed ({report['score']:.0%})**; "
+        + ", ".join(f"{n} {s}" for s, n in counts.items() if s != "killed"),
         "",
     ]
-    for status, title in (
-        ("survived", "Survivors"),
-        ("unrendered", "Unrendered, no test noticed"),
-        ("error", "Errors"),
-    ):
+    for status in ("survived", "unrendered", "error"):
         chosen = [m for m in mutants if m["status"] == status]
-        lines += [f"## {title}", ""] if chosen else []
+        lines += [f"## {status.capitalize()} ({len(chosen)})", ""] if chosen else []
         for m in chosen:
-            after = "" if m["after"] is None else f"\n+{m['after']}"
-            note = f"\n{m['detail']}\n" if m["detail"] else ""
-            lines += [
-                f"`{m['id']}` {m['operator']}, `{m['file']}`:{m['line']}{note}",
-                "",
-                f"```diff\n-{m['before']}{after}\n```",
-                "",
-            ]
-    lines += [
-        "## All mutants",
-        "",
-        "| id | operator | file:line | status | killed by / reason | s |",
-        "|---|---|---|---|---|---|",
+            diff = f"-{m['before']}" + ("" if m["after"] is None else f"\n+{m['after']}")
+            lines += [f"`{m['id']}` {m['operator']}, `{m['file']}`:{m['line']} {m['detail']}\n```diff\n{diff}\n```\n"]
+    lines += ["## All mutants", ""] + [
+        f"- `{m['id']}` {m['status']}: {m['operator']}, `{m['file']}`:{m['line']}, {m['seconds']} s "
+        + str(m.get("reason") or m["test"] or m["detail"])
+        for m in sorted(mutants, key=lambda m: (m["file"], m["line"]))
     ]
-    for m in sorted(mutants, key=lambda m: (str(m["file"]), int(str(m["line"])))):
-        why = str(m.get("reason") or m["test"] or m["detail"]).replace("|", "\\|")
-        lines.append(
-            f"| `{m['id']}` | {m['operator']} | `{m['file']}`:{m['line']} | {m['status']} | {why} | {m['seconds']} |"
-        )
     return "\n".join(lines) + "\n"
 
 
-def write(path: Path, report: dict[str, object], results: dict[str, dict[str, object]], order: list[str]) -> None:
+def write(path: Path, report: dict[str, Any], results: dict[str, dict[str, Any]], order: list[str]) -> None:
+    """The report, rewritten whole after each mutant (so an interrupted run resumes), and its summary."""
     mutants = [results[i] for i in order if i in results]
-    judged = [m for m in mutants if m["status"] in ("killed", "survived", "unrendered")]
-    report |= {
-        "seconds": round(sum(float(str(m["seconds"])) for m in mutants), 1),
-        "score": round(sum(m["status"] == "killed" for m in judged) / len(judged), 4) if judged else 0.0,
-        "counts": {s: sum(m["status"] == s for m in mutants) for s in STATUSES},
-        "mutants": mutants,
-    }
+    report["counts"] = {s: sum(m["status"] == s for m in mutants) for s in STATUSES}
+    judged = sum(report["counts"][s] for s in JUDGED)
+    report["score"] = round(report["counts"]["killed"] / judged, 4) if judged else 0.0
+    report["mutants"] = mutants
     path.with_suffix(".tmp").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    path.with_suffix(".tmp").replace(path)  # a run killed mid-write leaves the last complete report
+    path.with_suffix(".tmp").replace(path)  # never half a report
     path.with_suffix(".md").write_text(summary(report, mutants), encoding="utf-8")
 
 
@@ -315,66 +313,65 @@ def main() -> int:
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("-n", "--count", type=int, default=60)
     parser.add_argument("--list", action="store_true", help="print the sample and its spread, run nothing")
-    parser.add_argument("--only", action="append", default=[], metavar="ID", help="(re)run these mutants only")
-    parser.add_argument("-j", "--jobs", type=int, default=1, help="mutants at once; pytest gets cores/jobs workers")
-    parser.add_argument("--report", type=Path, default=REPORT, help=f"JSON report (default {REPORT.relative_to(REPO)})")
+    parser.add_argument("--only", action="append", default=[], metavar="ID", help="(re)run this mutant; repeatable")
+    parser.add_argument("-j", "--jobs", type=int, default=1, help="mutants at once, each with cores/jobs workers")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the unmutated suite a new report starts with")
+    parser.add_argument("--report", type=Path, default=REPORT, help="the JSON report (default bench/line_mutants.json)")
     args = parser.parse_args()
-
-    chosen = sample(args.seed, args.count)
+    started, chosen, order = time.monotonic(), sample(args.seed, args.count), []
     if args.list:
         for m in sorted(chosen, key=lambda m: (m.file, m.line)):
-            print(
-                f"{m.id} {m.operator:9} {m.file}:{m.line}\n    - {m.before.strip()}\n    + {'' if m.after is None else m.after.strip()}"
-            )
+            print(f"{m.id} {m.operator:9} {m.file}:{m.line}\n  - {m.before.strip()}\n  + {(m.after or '').strip()}")
         for field in ("operator", "file"):
-            spread = {getattr(m, field): sum(getattr(o, field) == getattr(m, field) for o in chosen) for m in chosen}
-            print(
-                f"\nby {field}:", *(f"  {n:3} {k}" for k, n in sorted(spread.items(), key=lambda kv: -kv[1])), sep="\n"
-            )
+            spread = Counter(getattr(m, field) for m in chosen)
+            print(f"\nby {field}:", *(f"{n:4} {name}" for name, n in spread.most_common()), sep="\n")
         print(f"\n{len(chosen)} mutants from {len(sites())} sites")
         return 0
-
     order = [m.id for m in chosen]
-    unknown = [i for i in args.only if i not in order]
-    if unknown:
-        parser.error(f"not in the sample of seed {args.seed}, -n {args.count}: {unknown}")
-    report: dict[str, object] = {"seed": args.seed, "count": args.count}
-    results: dict[str, dict[str, object]] = {}
-    if args.report.exists():  # resume: keep what is done, for the same seed and count
-        previous = json.loads(args.report.read_text(encoding="utf-8"))
-        if (previous["seed"], previous["count"]) != (args.seed, args.count):
-            parser.error(
-                f"{args.report} holds seed {previous['seed']}, -n {previous['count']}: delete it to start anew"
-            )
-        results = {m["id"]: m for m in previous["mutants"] if m["id"] in order and m["status"] != "error"}
+    if set(args.only) - set(order):
+        parser.error(f"not in the sample of --seed {args.seed} -n {args.count}: {sorted(set(args.only) - set(order))}")
+    report: dict[str, Any] = {"seed": args.seed, "count": args.count, "wall_seconds": 0.0, "baseline": None}
+    results: dict[str, dict[str, Any]] = {}
+    if args.report.exists():  # resume: keep what is done (marks are read anew, errors run again)
+        report = json.loads(args.report.read_text(encoding="utf-8"))
+        if (report["seed"], report["count"]) != (args.seed, args.count):
+            parser.error(f"{args.report} holds --seed {report['seed']} -n {report['count']}: delete it to start anew")
+        results = {
+            m["id"]: m for m in report["mutants"] if m["id"] in order and m["status"] not in ("error", "equivalent")
+        }
     report |= {
         "commit": git("rev-parse", "--short", "HEAD").strip(),
-        "dirty": bool(git("status", "--porcelain", "--", "copier.yml", "template", "includes").strip()),
+        "dirty": bool(git("status", "--porcelain", "--", *TEMPLATE_PATHS).strip()),
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "sites": len(sites()),
         "prose_left_out": list(PROSE),
         "deselected": list(GOLDEN),
     }
-    equivalents = load_equivalents()
-    for m in chosen:  # marked by hand: not run, not scored
-        if m.id in equivalents:
-            results[m.id] = {**m.__dict__, "status": "equivalent", "test": "", "detail": "", "seconds": 0.0}
-            results[m.id]["reason"] = equivalents[m.id]
-    todo = [m for m in chosen if (m.id in args.only) or (not args.only and m.id not in results)]
-    print(f"{len(todo)} to run, {len(results)} already done", flush=True)
     workers = max(1, (os.cpu_count() or 1) // args.jobs)
-    lock = threading.Lock()
+    wall = report["wall_seconds"]
+    if report["baseline"] is None and not args.no_baseline:
+        print("baseline: the whole suite on the unmutated template ...", flush=True)
+        report["baseline"] = baseline = run_mutant(None, workers)
+        if baseline["status"] != "survived":
+            print(f"the suite fails without a mutant: {baseline}")
+            return 1
+    for m in chosen:
+        if m.id in (equivalents := load_equivalents()):  # marked by hand: not run, not scored
+            results[m.id] = {**asdict(m), "status": "equivalent", "test": "", "detail": "", "seconds": 0.0}
+            results[m.id]["reason"] = equivalents[m.id]
+    todo = [m for m in chosen if m.id in args.only or (not args.only and m.id not in results)]
+    print(f"{len(todo)} to run, {len(results)} done; {workers} pytest workers per mutant", flush=True)
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        futures = [pool.submit(run_mutant, m, workers if workers > 1 else 0) for m in todo]
-        for result in (future.result() for future in concurrent.futures.as_completed(futures)):
-            with lock:
-                results[str(result["id"])] = result
-                write(args.report, report, results, order)
-            print(f"{result['status']:10} {result['id']} {result['file']}:{result['line']} "
-                  f"{result['seconds']:>6}s {result['test'] or result['detail']}", flush=True)  # fmt: skip
+        for future in concurrent.futures.as_completed([pool.submit(run_mutant, m, workers) for m in todo]):
+            result = results[future.result()["id"]] = future.result()
+            report["wall_seconds"] = round(wall + time.monotonic() - started, 1)
+            write(args.report, report, results, order)
+            print(f"{result['status']:10} {result['id']} {result['file']}:{result['line']} {result['seconds']:6}s "
+                  f"{result['test'] or result['detail']}", flush=True)  # fmt: skip
+    report["wall_seconds"] = round(wall + time.monotonic() - started, 1)
     write(args.report, report, results, order)
     print(f"score {report['score']:.0%} {report['counts']}; written {args.report} and its .md")
-    return 0 if len(results) == len(order) and not any(r["status"] == "error" for r in results.values()) else 1
+    return 0 if len(results) == len(order) and not report["counts"]["error"] else 1
 
 
 if __name__ == "__main__":
