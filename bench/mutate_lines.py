@@ -192,13 +192,17 @@ def load_equivalents(path: Path = EQUIVALENTS) -> dict[str, str]:
 
 # --- running ---------------------------------------------------------------------------------------
 
+# Does the mutated template still render, for every answer set the tests use? Only for survivors,
+# to tell `unrendered` from `survived`. From a plain copy: copier renders it in place, no clone.
 RENDER_CHECK = """
-import sys, tempfile, copier
+import shutil, sys, tempfile, warnings, copier
 sys.path[:0] = ["tests"]
 from support.answers import DISTINCT, EACH_LICENSE, REQUIRED_ANSWERS, workflow_answer_sets
-for answers in [*workflow_answer_sets(), *EACH_LICENSE.values(), DISTINCT]:
-    with tempfile.TemporaryDirectory() as out:
-        copier.run_copy(".", out, data={**REQUIRED_ANSWERS, **answers}, defaults=True, vcs_ref="HEAD", quiet=True)
+warnings.simplefilter("ignore")
+with tempfile.TemporaryDirectory() as tmp:
+    shutil.copytree(".", tmp + "/t", ignore=shutil.ignore_patterns(".git"))
+    for i, answers in enumerate([*workflow_answer_sets(), *EACH_LICENSE.values(), DISTINCT]):
+        copier.run_copy(tmp + "/t", f"{tmp}/{i}", data={**REQUIRED_ANSWERS, **answers}, defaults=True, quiet=True)
 """
 
 
@@ -240,7 +244,8 @@ def run_mutant(mutant: Mutant | None, workers: int) -> dict[str, Any]:
             if code != 0:
                 result["detail"] = f"pytest exit {code}: {output.strip().splitlines()[-1:]}"
                 return result
-        done = subprocess.run([sys.executable, "-c", RENDER_CHECK], cwd=copy, capture_output=True, text=True)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as the suite does
+        done = subprocess.run([sys.executable, "-c", RENDER_CHECK], cwd=copy, env=env, capture_output=True, text=True)
         result["status"] = "survived" if done.returncode == 0 else "unrendered"
         result["detail"] = done.stderr.strip().splitlines()[-1] if done.returncode else ""
     except Exception as error:  # reported as this mutant's error; the run goes on
