@@ -216,6 +216,9 @@ def failing_test(output: str) -> str:
     return found.group(1) if found else ""
 
 
+CLEANUP = concurrent.futures.ThreadPoolExecutor(max_workers=1)  # deletes while the next mutant runs
+
+
 def run_mutant(mutant: Mutant | None, workers: int) -> dict[str, Any]:
     """Apply ``mutant`` (None: none, the baseline) to a throwaway clone and run the suite in two passes."""
     result: dict[str, Any] = {**(asdict(mutant) if mutant else {}), "status": "error", "test": "", "detail": ""}
@@ -252,7 +255,7 @@ def run_mutant(mutant: Mutant | None, workers: int) -> dict[str, Any]:
         result["detail"] = repr(error)
     finally:
         result["seconds"] = round(time.monotonic() - started, 1)
-        shutil.rmtree(workdir, ignore_errors=True)
+        CLEANUP.submit(shutil.rmtree, workdir, ignore_errors=True)  # a minute for a whole suite's files
     return result
 
 
@@ -365,6 +368,7 @@ def main() -> int:
                   f"{result['test'] or result['detail']}", flush=True)  # fmt: skip
     report["wall_seconds"] = round(wall + time.monotonic() - started, 1)
     write(args.report, report, results, order)
+    CLEANUP.shutdown()
     print(f"score {report['score']:.0%} {report['counts']}; written {args.report} and its .md")
     return 1 if report["counts"]["error"] else 0
 
