@@ -309,7 +309,7 @@ def main() -> int:
     parser.add_argument("-n", "--count", type=int, default=60)
     parser.add_argument("--list", action="store_true", help="print the sample and its spread, run nothing")
     parser.add_argument("--only", action="append", default=[], metavar="ID", help="(re)run this mutant; repeatable")
-    parser.add_argument("-j", "--jobs", type=int, default=1, help="mutants at once, each with cores/jobs workers")
+    parser.add_argument("-j", "--jobs", type=int, default=2, help="mutants at once, each with cores/jobs workers")
     parser.add_argument("--no-baseline", action="store_true", help="skip the unmutated suite a new report starts with")
     parser.add_argument("--report", type=Path, default=REPORT, help="the JSON report (default bench/line_mutants.json)")
     args = parser.parse_args()
