@@ -348,7 +348,7 @@ def main() -> int:
     wall = report["wall_seconds"]
     if report["baseline"] is None and not args.no_baseline:
         print("baseline: the whole suite on the unmutated template ...", flush=True)
-        report["baseline"] = baseline = run_mutant(None, workers)
+        report["baseline"] = baseline = run_mutant(None, os.cpu_count() or 1)  # alone: every core
         if baseline["status"] != "passed":
             print(f"the suite fails without a mutant: {baseline}")
             return 1
