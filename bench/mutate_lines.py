@@ -271,7 +271,7 @@ def summary(report: dict[str, Any], mutants: list[dict[str, Any]]) -> str:
         f"`uv run python bench/mutate_lines.py --seed {report['seed']} -n {report['count']}` on commit "
         f"{report['commit']}{' (template with uncommitted changes)' if report['dirty'] else ''}, {report['date']}: "
         f"{len(mutants)} of {report['count']} mutants from {report['sites']} (line, operator) sites, "
-        f"{report['wall_seconds'] / 60:.0f} minutes.",
+        f"{report['wall_seconds'] / 60:.1f} minutes.",
         "",
         f"**Score: {counts['killed']}/{sum(counts[s] for s in JUDGED)} killed ({report['score']:.0%})**; "
         + ", ".join(f"{n} {s}" for s, n in counts.items() if s != "killed"),
