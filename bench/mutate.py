@@ -116,8 +116,9 @@ class Outcome:
 
 
 def template_files() -> list[str]:
-    listed = git("ls-files", "--cached", "--others", "--exclude-standard", "--", *TEMPLATE_PATHS)
-    return sorted(name for name in listed.splitlines() if (REPO / name).is_file())
+    # -z: git quotes names that hold '"' otherwise (the kinds' files), and is_file would drop them.
+    listed = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *TEMPLATE_PATHS)
+    return sorted(name for name in listed.split("\0") if name and (REPO / name).is_file())
 
 
 def git(*args: str, cwd: Path = REPO) -> str:
@@ -161,11 +162,11 @@ def apply(mutant: Mutant, copy: Path) -> None:
     git("commit", "-q", "-m", f"mutant {mutant.name}", cwd=copy)
 
 
-def run_tests(copy: Path, tests: tuple[str, ...]) -> tuple[int, str, float]:
+def run_tests(copy: Path, tests: tuple[str, ...], options: tuple[str, ...] = PYTEST_OPTIONS) -> tuple[int, str, float]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "VIRTUAL_ENV", "COV_CORE_"))}
     started = time.monotonic()
     try:
-        args = [sys.executable, "-m", "pytest", *tests, *PYTEST_OPTIONS, "--basetemp", str(copy.parent / "basetemp")]
+        args = [sys.executable, "-m", "pytest", *tests, *options, "--basetemp", str(copy.parent / "basetemp")]
         done = subprocess.run(
             args, cwd=copy, env=env, capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL
         )
