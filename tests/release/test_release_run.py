@@ -279,7 +279,9 @@ def test_a_tag_on_main_is_tested_built_published_released_and_documented(
     assert release.github_releases == [published_release(TAG, built, f"{notes}\n")]
     # The release job of a pre-release tag (its preflight given: prerelease=true) on the same commit.
     pre_tag = f"{TAG}rc1"
-    release.event = replace(release.event, ref=repo.tag(pre_tag))
+    git("tag", pre_tag, cwd=repo.work)
+    git("push", "-q", repo.origin, pre_tag, cwd=repo.work)  # origin is GitHub's URL, redirected in the shell only
+    release.event = replace(release.event, ref=f"refs/tags/{pre_tag}")
     pre = replace(preflight, outputs={**preflight.outputs, "prerelease": "true"})
     assert release.job("github-release", {"preflight": pre, "publish-pypi": published}).result == "success"
     assert release.github_releases == [
