@@ -185,7 +185,13 @@ def private_template() -> Iterator[str]:
 
 # _src_path -> (the run fails: the owner can fix it in the project, what the summary says)
 UNREACHABLE = {
-    "a local path": ("/home/ada/templates/copier-uv-release", True, "records the template as a local path"),
+    "no answers file": (
+        None,
+        True,
+        "There is no .copier-answers.yml: this check cannot tell the template or its version.",
+    ),
+    # a "%" in the path: the annotation escapes it, or GitHub would read "%2F" in a path as "/"
+    "a local path": ("/home/ada/100%2Fdone/copier-uv-release", True, "records the template as a local path"),
     "an SSH URL": ("ssh://git@127.0.0.1:9/acme/copier-uv-release.git", True, "this runner has no SSH key"),
     "a private template": ("PRIVATE", False, "wants credentials"),
     "the network": ("https://127.0.0.1:9/acme/copier-uv-release.git", False, "could not be reached"),
@@ -202,8 +208,11 @@ def test_an_unreachable_template_fails_the_run_only_when_the_owner_can_act(
     project = tmp_path / "project"
     shutil.copytree(render_shared(), project)  # shared, read only: edited in a copy
     answers = project / ".copier-answers.yml"
-    text = re.sub(r"(?m)^_src_path: .*$", f"_src_path: {src}", answers.read_text(encoding="utf-8"))
-    answers.write_text(text if "_commit:" in text else f"_commit: v1.0.0\n{text}", encoding="utf-8")
+    if src is None:
+        answers.unlink()
+    else:
+        text = re.sub(r"(?m)^_src_path: .*$", f"_src_path: {src}", answers.read_text(encoding="utf-8"))
+        answers.write_text(text if "_commit:" in text else f"_commit: v1.0.0\n{text}", encoding="utf-8")
     repo = init_repo(project, tmp_path)
     github = FakeIssues(tmp_path / "github", REPOSITORY)
 
@@ -214,10 +223,18 @@ def test_an_unreachable_template_fails_the_run_only_when_the_owner_can_act(
     verdict = "failed" if fails else "skipped"
     assert f"**Template check {verdict}:**" in job.summary
     assert said in job.summary
-    assert f"::{'error' if fails else 'warning'} title=Template check {verdict}::" in job.log
+    # The annotation is the summary's problem, with GitHub's workflow-command escaping ("%" first).
+    annotation = f"::{'error' if fails else 'warning'} title=Template check {verdict}::"
+    (line,) = [line for line in job.log.splitlines() if line.startswith(annotation)]
+    problem = job.summary.split(f"**Template check {verdict}:** ", 1)[1].split("\n\n", 1)[0]
+    assert line == annotation + problem.replace("%", "%25")
+    if src is None:
+        assert problem == said  # the whole sentence: nothing else to go on
+    elif "%" in src:
+        assert src in problem
     assert github.calls() == []  # nothing said about an update that could not be checked
-    if fails:
-        assert "_src_path:" in job.summary  # the fix
+    if fails:  # the fix
+        assert ("Restore .copier-answers.yml from git history" if src is None else "_src_path:") in job.summary
 
 
 @pytest.mark.parametrize(
