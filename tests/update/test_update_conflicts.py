@@ -1,11 +1,12 @@
 """An edit the template changes too becomes a conflict `copier update` shows: inline
-markers with both sides by default, a .rej file beside the template's side on request."""
+markers with both sides by default, a .rej file beside the template's side on request; the
+commands the message after update gives for finding conflicts, run as printed, find it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from support.commands import git
+from support.commands import git, run
 from support.rendering import read_answers
 from support.updates import CI_YML, CONFLICT_MARKERS, RELEASE_YML, TemplateRepo, commit_all, project_copy, update
 
@@ -29,12 +30,20 @@ def project_with_conflicting_edit(template_repo: TemplateRepo, v1_0_0_seed: Path
     return project
 
 
+def found_by_the_message(said: str, project: Path) -> str:
+    """What the commands of the message's "Resolve the conflicts" step print, run as printed."""
+    step = said.split("- Resolve the conflicts", 1)[1].split("\n- ", 1)[0]
+    commands = [line.split("#", 1)[0].strip() for line in step.splitlines()[1:] if line.startswith("    ")]
+    assert len(commands) >= 2, step  # one for each way copier leaves a conflict
+    return "".join(run(["bash", "-e", "-c", command], project).stdout for command in commands)
+
+
 def test_conflicting_edits_become_inline_markers_with_both_sides(
     template_repo: TemplateRepo, v1_0_0_seed: Path, tmp_path: Path
 ) -> None:
     project = project_with_conflicting_edit(template_repo, v1_0_0_seed, tmp_path)
 
-    update(project, "--vcs-ref", "v1.1.0")
+    done = update(project, "--vcs-ref", "v1.1.0")
 
     ci = (project / CI_YML).read_text(encoding="utf-8")
     lines = ci.splitlines()
@@ -50,6 +59,7 @@ def test_conflicting_edits_become_inline_markers_with_both_sides(
     assert "- name: Type-check strictly\n" in ci  # the edit that did not conflict is merged
     # git sees the conflict too: `git status` lists ci.yml as unmerged.
     assert git("diff", "--name-only", "--diff-filter=U", cwd=project).split() == [CI_YML]
+    assert CI_YML in found_by_the_message(done.stdout + done.stderr, project)
     # Nothing else conflicted: release.yml has the new pin.
     release = (project / RELEASE_YML).read_text(encoding="utf-8")
     assert template_repo.new_checkout_pin in release
@@ -62,7 +72,7 @@ def test_conflicting_edits_become_rej_files_on_request(
 ) -> None:
     project = project_with_conflicting_edit(template_repo, v1_0_0_seed, tmp_path)
 
-    update(project, "--vcs-ref", "v1.1.0", "--conflict", "rej")
+    done = update(project, "--vcs-ref", "v1.1.0", "--conflict", "rej")
 
     # The template's side is in the file, the user's rejected hunk beside it.
     ci = (project / CI_YML).read_text(encoding="utf-8")
@@ -74,3 +84,4 @@ def test_conflicting_edits_become_rej_files_on_request(
     assert f"-      - uses: {template_repo.old_checkout_pin}" in rejected
     rej_files = sorted(p.relative_to(project).as_posix() for p in project.rglob("*.rej"))
     assert rej_files == [f"{CI_YML}.rej"]
+    assert f"{CI_YML}.rej" in found_by_the_message(done.stdout + done.stderr, project)
