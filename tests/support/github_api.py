@@ -31,11 +31,12 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jsonschema
+
+from support.recording_gh import RecordingGh
 
 EXTRACT = Path(__file__).with_name("github_openapi.json")
 # gh api's flags: long name -> (short name, takes a value).
@@ -95,56 +96,22 @@ def check_call(method: str, path: str, body: Any) -> str | None:
     return f"no operation {method} {path} in GitHub's API description"
 
 
-@dataclass
-class FakeGitHub:
+class FakeGitHub(RecordingGh):
     """The settings of ``repository`` (OWNER/NAME), kept under ``root``."""
 
-    root: Path
-    repository: str
+    STATE = "state.json"
 
-    def __post_init__(self) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        if not self.state_file.exists():
-            self.save(
-                {
-                    "default_branch": "main",
-                    "users": {},
-                    "environments": {},
-                    "rulesets": [],
-                    "immutable_releases": False,
-                    "pages": None,
-                    "fail": None,
-                    "after": 0,
-                    "next_id": 1,
-                }
-            )
-
-    @property
-    def state_file(self) -> Path:
-        return self.root / "state.json"
-
-    @property
-    def log_file(self) -> Path:
-        return self.root / "calls.jsonl"
-
-    def install(self, tools: Path) -> None:
-        """Put this fake's ``gh`` into ``tools`` (a directory first on PATH)."""
-        tools.mkdir(parents=True, exist_ok=True)
-        tests = Path(__file__).resolve().parents[1]
-        script = tools / "gh"
-        script.write_text(
-            f"#!{sys.executable}\nimport sys\nsys.path.insert(0, {str(tests)!r})\n"
-            "from pathlib import Path\nfrom support.github_api import FakeGitHub\n"
-            f"sys.exit(FakeGitHub(Path({str(self.root)!r}), {self.repository!r}).main(sys.argv[1:]))\n",
-            encoding="utf-8",
-        )
-        script.chmod(0o755)
+    def initial(self) -> dict[str, Any]:
+        return {
+            **{"default_branch": "main", "users": {}, "environments": {}, "rulesets": []},
+            **{"immutable_releases": False, "pages": None, "fail": None, "after": 0, "next_id": 1},
+        }
 
     def state(self) -> dict[str, Any]:
-        return dict(json.loads(self.state_file.read_text(encoding="utf-8")))
+        return dict(self.read())
 
     def save(self, state: dict[str, Any]) -> None:
-        self.state_file.write_text(json.dumps(state, indent=1), encoding="utf-8")
+        self.write(state)
 
     def fail(self, kind: str, after: int = 0) -> None:
         """Fail as GitHub does (FAILURES) from the call after the first ``after`` ones."""
@@ -153,12 +120,7 @@ class FakeGitHub:
 
     def calls(self) -> list[dict[str, Any]]:
         """Every call: method, path, body, status, and why the API description refuses it (or None)."""
-        if not self.log_file.exists():
-            return []
-        return [json.loads(line) for line in self.log_file.read_text(encoding="utf-8").splitlines()]
-
-    def forget_calls(self) -> None:
-        self.log_file.unlink(missing_ok=True)
+        return super().calls()
 
     # --- the fake gh ---------------------------------------------------------------------------------
 

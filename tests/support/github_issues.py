@@ -16,9 +16,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from support.recording_gh import RecordingGh
 
 # gh's flags per `gh issue` command: long name -> (short name, takes a value).
 _JSON_FLAGS = {"--json": (None, True), "--jq": ("-q", True), "--template": ("-t", True)}
@@ -94,58 +95,29 @@ def parse(command: str, args: list[str]) -> tuple[dict[str, str], list[str]]:
     return flags, positional
 
 
-@dataclass
-class FakeIssues:
+class FakeIssues(RecordingGh):
     """The issues of ``repository``, kept under ``root``; every call to the fake is logged."""
 
-    root: Path
-    repository: str
+    STATE = "issues.json"
 
-    def __post_init__(self) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        if not self.state_file.exists():
-            self._save([])
-
-    @property
-    def state_file(self) -> Path:
-        return self.root / "issues.json"
-
-    @property
-    def log_file(self) -> Path:
-        return self.root / "calls.jsonl"
-
-    def install(self, tools: Path) -> None:
-        """Put this fake's ``gh`` into ``tools`` (a run's directory of tools on PATH)."""
-        tests = Path(__file__).resolve().parents[1]
-        script = tools / "gh"
-        script.write_text(
-            f"#!{sys.executable}\nimport sys\nsys.path.insert(0, {str(tests)!r})\n"
-            "from pathlib import Path\nfrom support.github_issues import FakeIssues\n"
-            f"sys.exit(FakeIssues(Path({str(self.root)!r}), {self.repository!r}).main(sys.argv[1:]))\n",
-            encoding="utf-8",
-        )
-        script.chmod(0o755)
+    def initial(self) -> list[dict[str, Any]]:
+        return []
 
     # --- what GitHub holds, and what it was asked ------------------------------------------------
 
     def issues(self) -> list[dict[str, Any]]:
-        return list(json.loads(self.state_file.read_text(encoding="utf-8")))
+        return list(self.read())
 
     def calls(self) -> list[list[str]]:
         """Every gh call, as its arguments; cleared by ``forget_calls``."""
-        if not self.log_file.exists():
-            return []
-        return [json.loads(line) for line in self.log_file.read_text(encoding="utf-8").splitlines()]
+        return super().calls()
 
     def commands(self) -> list[str]:
         """The calls as "issue list", "issue create", ... in order."""
         return [" ".join(call[:2]) for call in self.calls()]
 
-    def forget_calls(self) -> None:
-        self.log_file.unlink(missing_ok=True)
-
     def _save(self, issues: list[dict[str, Any]]) -> None:
-        self.state_file.write_text(json.dumps(issues, indent=1), encoding="utf-8")
+        self.write(issues)
 
     # --- the fake gh ---------------------------------------------------------------------------------
 
