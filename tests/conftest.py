@@ -13,25 +13,18 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from support.answers import REQUIRED_ANSWERS
-from support.commands import git, run
-from support.facts import TEMPLATE_DIR
-from support.hooks import RUNNERS, uvx
-from support.index import LocalIndex, serve_index
-from support.rendering import Render, copy_working_tree, keep_compiled_jinja, once_per_run, shared_root
-from support.updates import (
-    TEMPLATE_PATHS,
-    TemplateRepo,
-    commit_all,
-    make_v1_1_0,
-    release_and_head,
-    render,
-    render_project,
-)
+if TYPE_CHECKING:
+    from support.index import LocalIndex
+    from support.rendering import Render
+    from support.updates import TemplateRepo
+
+# The support modules read copier.yml as they load. Imported where a fixture runs, so a copier.yml
+# that copier cannot load (or that lost a fact) fails the tests that use it, each with the error,
+# instead of stopping pytest before any test runs with no test to name.
 
 # These machines set PYTHONDONTWRITEBYTECODE=1. With it, every Python program the
 # tests start compiles all it imports anew on every run: copier's CLI takes
@@ -73,6 +66,10 @@ def template_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     render of a dirty HEAD would see (the tracked and untracked, not ignored,
     files), so uncommitted template work is tested too.
     """
+    from support.commands import run
+    from support.facts import TEMPLATE_DIR
+    from support.rendering import copy_working_tree
+
     snapshot = tmp_path_factory.mktemp("template") / TEMPLATE_DIR.name
     copy_working_tree(snapshot)
     run(["git", "init", "-q"], snapshot)
@@ -91,6 +88,9 @@ def template_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ``_commit`` (test_answer_places compares the two byte for byte): for tests
     that render and read, not for ``copier update`` or what ``_commit`` gives.
     """
+    from support.facts import TEMPLATE_DIR
+    from support.rendering import copy_working_tree
+
     tree = tmp_path_factory.mktemp("template-tree") / TEMPLATE_DIR.name
     copy_working_tree(tree)
     return tree
@@ -105,6 +105,9 @@ def render_shared(copie_session: Any, template_tree: Path, tmp_path_factory: pyt
     worker asks first. Only for tests that read the result: a test that
     changes the project must use ``render_fresh``.
     """
+    from support.answers import REQUIRED_ANSWERS
+    from support.rendering import keep_compiled_jinja, once_per_run, shared_root
+
     keep_compiled_jinja()
     store = shared_root(tmp_path_factory) / "renders"
     store.mkdir(exist_ok=True)
@@ -130,6 +133,9 @@ def render_shared(copie_session: Any, template_tree: Path, tmp_path_factory: pyt
 @pytest.fixture
 def render_fresh(copie: Any, template_snapshot: Path) -> Render:
     """Render a private copy with pytest-copie, for tests that change the project."""
+    from support.answers import REQUIRED_ANSWERS
+    from support.rendering import keep_compiled_jinja
+
     keep_compiled_jinja()
 
     def _render(**answers: Any) -> Path:
@@ -145,6 +151,8 @@ def render_fresh(copie: Any, template_snapshot: Path) -> Render:
 @pytest.fixture
 def local_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalIndex]:
     """An empty package index of its own for one test (support.index.serve_index)."""
+    from support.index import serve_index
+
     log = tmp_path_factory.mktemp("index-log") / "pypiserver.log"
     with serve_index(tmp_path_factory.mktemp("index"), log) as index:
         yield index
@@ -153,6 +161,10 @@ def local_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalIndex
 @pytest.fixture(scope="session")
 def template_repo(tmp_path_factory: pytest.TempPathFactory) -> TemplateRepo:
     """The throwaway template repository, built once per test worker."""
+    from support.commands import git
+    from support.rendering import copy_working_tree
+    from support.updates import TEMPLATE_PATHS, TemplateRepo, commit_all, make_v1_1_0
+
     repo = tmp_path_factory.mktemp("template-repo")
     copy_working_tree(repo, *TEMPLATE_PATHS)
     git("init", "-q", "-b", "main", cwd=repo)
@@ -167,12 +179,16 @@ def template_repo(tmp_path_factory: pytest.TempPathFactory) -> TemplateRepo:
 @pytest.fixture(scope="session")
 def v1_0_0_seed(template_repo: TemplateRepo, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An unedited v1.0.0 project, committed: read it, or copy it with ``project_copy``."""
+    from support.updates import render_project
+
     return render_project(template_repo.path, tmp_path_factory.mktemp("seed") / "project", "v1.0.0")
 
 
 @pytest.fixture(scope="session")
 def v1_1_0_fresh(template_repo: TemplateRepo, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh render of v1.1.0 with the default answers (read only)."""
+    from support.updates import render
+
     return render(template_repo.path, tmp_path_factory.mktemp("fresh") / "project", "v1.1.0")
 
 
@@ -183,12 +199,17 @@ def release_to_head_repo(
     """A release of this repository, the test's indirect parameter (a ``released_versions()``
     entry, or None where the clone has none), and the working tree's template as a newer
     tag (release_and_head): built once per release and worker."""
+    from support.updates import release_and_head
+
     return release_and_head(tmp_path_factory, request.param)
 
 
 @pytest.fixture(scope="session")
 def runner_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Both runners, installed once (this needs the index), then everything offline."""
+    from support.commands import run
+    from support.hooks import RUNNERS, uvx
+
     homes = tmp_path_factory.mktemp("hook-homes")
     env = {"PREK_HOME": str(homes / "prek"), "PRE_COMMIT_HOME": str(homes / "pre-commit")}
     for runner in RUNNERS:
