@@ -29,12 +29,15 @@ file must have at least one mutant; files without one are listed as errors.
 Results: printed, and written to bench/mutation-results.md and
 bench/mutation-results.json. Exit status 0 only without stale mutants, errors
 and unexplained survivors. Not part of .ci/run.
+
+The clone, the pytest run and the report writing here serve bench/mutate_lines.py too.
 """
 
 from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import contextlib
 import datetime
 import json
 import os
@@ -45,17 +48,22 @@ import sys
 import tempfile
 import time
 import tomllib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH_DIR = REPO / "bench"
-MUTANTS_FILE = BENCH_DIR / "mutants.toml"
+RESULTS = BENCH_DIR / "mutation-results.json"
 TEMPLATE_PATHS = ("copier.yml", "template", "includes")
 TIMEOUT = 1200  # seconds per pytest run
 # One process per selection (the run itself runs -j selections side by side), stopped at the
 # first failure: one failing test is a kill.
 PYTEST_OPTIONS = ("-x", "-q", "-n", "0", "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning")
+STATUSES = ("killed", "survived", "stale", "error")
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
 
 @dataclass(frozen=True)
@@ -68,10 +76,9 @@ class Mutant:
     harmless: str = ""  # why surviving is acceptable (only for known survivors)
 
 
-def load_mutants(path: Path = MUTANTS_FILE) -> list[Mutant]:
+def load_mutants(path: Path = BENCH_DIR / "mutants.toml") -> list[Mutant]:
     """The mutants of ``path``, in its order (the format is described at its top)."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    selections: dict[str, list[str]] = data.get("selections", {})
     mutants = []
     for entry in data["mutant"]:
         # A misspelt key would otherwise drop its value silently (say, a harmless reason).
@@ -81,19 +88,13 @@ def load_mutants(path: Path = MUTANTS_FILE) -> list[Mutant]:
                 f"{path.name}: mutant {entry.get('name')!r}: unknown keys {sorted(unknown)} or not one of old/delete"
             )
         tests = entry["tests"]
+        tests = data.get("selections", {})[tests] if isinstance(tests, str) else tests
+        old = None if entry.get("delete") else entry["old"]
         mutants.append(
-            Mutant(
-                entry["name"],
-                entry["file"],
-                None if entry.get("delete") else entry["old"],
-                entry.get("new", ""),
-                tuple(selections[tests] if isinstance(tests, str) else tests),
-                entry.get("harmless", ""),
-            )
+            Mutant(entry["name"], entry["file"], old, entry.get("new", ""), tuple(tests), entry.get("harmless", ""))
         )
     names = [mutant.name for mutant in mutants]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
+    if duplicates := sorted({n for n in names if names.count(n) > 1}):
         raise ValueError(f"{path.name}: duplicate mutant names: {duplicates}")
     return mutants
 
@@ -101,24 +102,18 @@ def load_mutants(path: Path = MUTANTS_FILE) -> list[Mutant]:
 MUTANTS = load_mutants()
 
 
-# --- running ---------------------------------------------------------------------------------------
-
-
 @dataclass
 class Outcome:
     name: str
     file: str
-    status: str  # killed, survived, stale, error
+    status: str  # one of STATUSES
     tests: list[str]
     seconds: float = 0.0
     detail: str = ""  # the first failing test, or what went wrong
     harmless: str = ""
 
 
-def template_files() -> list[str]:
-    # -z: git quotes names that hold '"' otherwise (the kinds' files), and is_file would drop them.
-    listed = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *TEMPLATE_PATHS)
-    return sorted(name for name in listed.split("\0") if name and (REPO / name).is_file())
+# --- shared with bench/mutate_lines.py: the throwaway clone, pytest in it, the reports ----------
 
 
 def git(*args: str, cwd: Path = REPO) -> str:
@@ -127,14 +122,10 @@ def git(*args: str, cwd: Path = REPO) -> str:
     ).stdout
 
 
-def stale_reason(mutant: Mutant) -> str:
-    path = REPO / mutant.file
-    if not path.is_file():
-        return f"{mutant.file} does not exist"
-    if mutant.old is None:
-        return ""
-    count = path.read_text(encoding="utf-8").count(mutant.old)
-    return "" if count == 1 else f"old text found {count} times in {mutant.file} (must be exactly once)"
+def template_files() -> list[str]:
+    # -z: git quotes names that hold '"' otherwise (the kinds' files), and is_file would drop them.
+    listed = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *TEMPLATE_PATHS)
+    return sorted(name for name in listed.split("\0") if name and (REPO / name).is_file())
 
 
 def clone(workdir: Path) -> Path:
@@ -152,21 +143,27 @@ def clone(workdir: Path) -> Path:
     return copy
 
 
-def apply(mutant: Mutant, copy: Path) -> None:
-    path = copy / mutant.file
-    if mutant.old is None:
-        path.unlink()
-    else:
-        path.write_text(path.read_text(encoding="utf-8").replace(mutant.old, mutant.new, 1), encoding="utf-8")
-    git("add", "-A", cwd=copy)
-    git("commit", "-q", "-m", f"mutant {mutant.name}", cwd=copy)
+CLEANUP = concurrent.futures.ThreadPoolExecutor(max_workers=1)  # deletes while the next mutant runs
 
 
-def run_tests(copy: Path, tests: tuple[str, ...], options: tuple[str, ...] = PYTEST_OPTIONS) -> tuple[int, str, float]:
+@contextlib.contextmanager
+def throwaway_clone(prefix: str, keep: bool = False) -> Iterator[Path]:
+    """``clone`` in a new temporary directory, deleted afterwards (a minute for a whole suite's files)."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield clone(workdir)
+    finally:
+        if keep:
+            print(f"kept: {workdir}", flush=True)
+        else:
+            CLEANUP.submit(shutil.rmtree, workdir, ignore_errors=True)
+
+
+def run_tests(copy: Path, tests: Sequence[str], options: Sequence[str] = PYTEST_OPTIONS) -> tuple[int, str, float]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "VIRTUAL_ENV", "COV_CORE_"))}
     started = time.monotonic()
+    args = [sys.executable, "-m", "pytest", *tests, *options, "--basetemp", str(copy.parent / "basetemp")]
     try:
-        args = [sys.executable, "-m", "pytest", *tests, *options, "--basetemp", str(copy.parent / "basetemp")]
         done = subprocess.run(
             args, cwd=copy, env=env, capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL
         )
@@ -175,87 +172,107 @@ def run_tests(copy: Path, tests: tuple[str, ...], options: tuple[str, ...] = PYT
     return done.returncode, done.stdout + done.stderr, time.monotonic() - started
 
 
+def failing_test(output: str) -> str:
+    """The first failed or erroring test in pytest's summary ("" if none)."""
+    found = re.search(r"^(?:FAILED|ERROR) (.+?)(?: - .*)?$", output, re.MULTILINE)
+    return found.group(1) if found else ""
+
+
+def each_done(jobs: int, run: Callable[[Item], Result], items: Iterable[Item]) -> Iterator[Result]:
+    """``run`` of each item, ``jobs`` at once, in the order they finish."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for future in concurrent.futures.as_completed([pool.submit(run, item) for item in items]):
+            yield future.result()
+
+
+def tally(statuses: Iterable[str], known: Sequence[str], judged: Sequence[str]) -> tuple[dict[str, int], float]:
+    """The count of each known status, and the score: killed / the judged ones."""
+    listed = list(statuses)
+    counts = {status: listed.count(status) for status in known}
+    total = sum(counts[status] for status in judged)
+    return counts, round(counts["killed"] / total, 4) if total else 0.0
+
+
+def write_report(path: Path, data: dict[str, Any], markdown: str) -> None:
+    """The JSON report whole or not at all (a run resumes from it), and its Markdown beside it."""
+    path.with_suffix(".tmp").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    path.with_suffix(".tmp").replace(path)
+    path.with_suffix(".md").write_text(markdown, encoding="utf-8")
+
+
+def now() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+
+
+# --- the hand-written mutants --------------------------------------------------------------------
+
+
+def stale_reason(mutant: Mutant) -> str:
+    path = REPO / mutant.file
+    if not path.is_file():
+        return f"{mutant.file} does not exist"
+    count = 1 if mutant.old is None else path.read_text(encoding="utf-8").count(mutant.old)
+    return "" if count == 1 else f"old text found {count} times in {mutant.file} (must be exactly once)"
+
+
 def first_failure(output: str) -> str:
-    found = re.search(r"^(?:FAILED|ERROR) (\S+)", output, re.MULTILINE)
-    return found.group(1) if found else output.strip().splitlines()[-1] if output.strip() else ""
+    return failing_test(output) or (output.strip().splitlines() or [""])[-1]
 
 
-def baseline(tests: tuple[str, ...]) -> tuple[bool, str]:
-    with tempfile.TemporaryDirectory(prefix="mutate-baseline-") as workdir:
-        code, output, _ = run_tests(clone(Path(workdir)), tests)
-    return code == 0, "" if code == 0 else f"exit {code}: {first_failure(output)}"
+def baseline(tests: tuple[str, ...]) -> tuple[str, str]:
+    """The selection, and why it fails without a mutant ("" if it passes)."""
+    with throwaway_clone("mutate-baseline-") as copy:
+        code, output, _ = run_tests(copy, tests)
+    return " ".join(tests), "" if code == 0 else f"exit {code}: {first_failure(output)}"
 
 
 def run_mutant(mutant: Mutant, keep: bool) -> Outcome:
-    outcome = Outcome(mutant.name, mutant.file, "", list(mutant.tests), harmless=mutant.harmless)
-    reason = stale_reason(mutant)
-    if reason:
-        outcome.status, outcome.detail = "stale", reason
+    outcome = Outcome(mutant.name, mutant.file, "stale", list(mutant.tests), 0.0, stale_reason(mutant), mutant.harmless)
+    if outcome.detail:
         return outcome
-    workdir = Path(tempfile.mkdtemp(prefix=f"mutate-{mutant.name}-"))
-    try:
-        copy = clone(workdir)
-        apply(mutant, copy)
+    with throwaway_clone(f"mutate-{mutant.name}-", keep) as copy:
+        path = copy / mutant.file
+        if mutant.old is None:
+            path.unlink()
+        else:
+            path.write_text(path.read_text(encoding="utf-8").replace(mutant.old, mutant.new, 1), encoding="utf-8")
+        git("add", "-A", cwd=copy)
+        git("commit", "-q", "-m", f"mutant {mutant.name}", cwd=copy)
         code, output, outcome.seconds = run_tests(copy, mutant.tests)
-    finally:
-        if not keep:
-            shutil.rmtree(workdir, ignore_errors=True)
-    if code == 0:
-        outcome.status = "survived"
-    elif code == 1:
-        outcome.status, outcome.detail = "killed", first_failure(output)
-    else:
-        outcome.status = "error"
-        outcome.detail = f"pytest exit {code}: {first_failure(output)}"
+    outcome.status = {0: "survived", 1: "killed"}.get(code, "error")
+    if code:
+        outcome.detail = ("" if code == 1 else f"pytest exit {code}: ") + first_failure(output)
     return outcome
 
 
-# --- reporting -------------------------------------------------------------------------------------
-
-
-def write_results(outcomes: list[Outcome], uncovered: list[str], baselines: dict[str, str], seconds: float) -> None:
-    counts = {s: sum(o.status == s for o in outcomes) for s in ("killed", "survived", "stale", "error")}
-    judged = counts["killed"] + counts["survived"]
-    score = counts["killed"] / judged if judged else 0.0
-    data = {
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "commit": git("rev-parse", "--short", "HEAD").strip(),
-        "dirty": bool(git("status", "--porcelain").strip()),
-        "seconds": round(seconds, 1),
-        "score": round(score, 4),
-        "counts": counts,
-        "uncovered_template_files": uncovered,
-        "failing_baselines": baselines,
-        "mutants": [asdict(o) for o in outcomes],
-    }
-    (BENCH_DIR / "mutation-results.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+def results_md(data: dict[str, Any]) -> str:
+    """mutation-results.md, from what mutation-results.json holds."""
+    counts, mutants = data["counts"], data["mutants"]
     lines = [
         "# Mutation run of the template",
         "",
         f"`uv run python bench/mutate.py` on commit {data['commit']}"
-        f"{' (with uncommitted changes)' if data['dirty'] else ''}, {data['date']}, "
-        f"{seconds / 60:.1f} minutes.",
+        f"{' (with uncommitted changes)' if data['dirty'] else ''}, {data['date']}, {data['seconds'] / 60:.1f} minutes.",
         "",
-        f"**Score: {counts['killed']}/{judged} killed ({score:.0%})**; "
+        f"**Score: {counts['killed']}/{counts['killed'] + counts['survived']} killed ({data['score']:.0%})**; "
         f"{counts['survived']} survived, {counts['stale']} stale, {counts['error']} errors.",
         "",
         "Each mutant is one small edit of a template file; only the tests named beside it ran "
         "(`pytest -x -n 0`). The list is bench/mutants.toml; MAINTAINING.md says how to add one.",
         "",
     ]
-    survivors = [o for o in outcomes if o.status == "survived"]
-    if survivors:
+    if survivors := [m for m in mutants if m["status"] == "survived"]:
         lines += ["## Survivors", ""]
-        for o in survivors:
-            why = o.harmless or "**unexplained: needs a test**"
-            lines.append(f"- `{o.name}` ({o.file}): {why}")
+        lines += [
+            f"- `{m['name']}` ({m['file']}): {m['harmless'] or '**unexplained: needs a test**'}" for m in survivors
+        ]
         lines.append("")
-    problems = [o for o in outcomes if o.status in ("stale", "error")]
-    if problems or uncovered or baselines:
+    problems = [m for m in mutants if m["status"] in ("stale", "error")]
+    if problems or data["uncovered_template_files"] or data["failing_baselines"]:
         lines += ["## Problems", ""]
-        lines += [f"- {o.status} `{o.name}`: {o.detail}" for o in problems]
-        lines += [f"- template file without a mutant: `{name}`" for name in uncovered]
-        lines += [f"- selection fails without a mutant: `{sel}`: {why}" for sel, why in baselines.items()]
+        lines += [f"- {m['status']} `{m['name']}`: {m['detail']}" for m in problems]
+        lines += [f"- template file without a mutant: `{name}`" for name in data["uncovered_template_files"]]
+        lines += [f"- selection fails without a mutant: `{s}`: {why}" for s, why in data["failing_baselines"].items()]
         lines.append("")
     lines += [
         "## All mutants",
@@ -263,10 +280,10 @@ def write_results(outcomes: list[Outcome], uncovered: list[str], baselines: dict
         "| mutant | file | outcome | seconds | killed by / detail |",
         "|---|---|---|---|---|",
     ]
-    for o in outcomes:
-        detail = (o.detail or o.harmless).replace("|", "\\|")
-        lines.append(f"| `{o.name}` | `{o.file}` | {o.status} | {o.seconds:.0f} | {detail} |")
-    (BENCH_DIR / "mutation-results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for m in mutants:
+        detail = (m["detail"] or m["harmless"]).replace("|", "\\|")
+        lines.append(f"| `{m['name']}` | `{m['file']}` | {m['status']} | {m['seconds']:.0f} | {detail} |")
+    return "\n".join(lines) + "\n"
 
 
 def main() -> int:
@@ -296,56 +313,55 @@ def main() -> int:
         parser.error(f"no mutant matches {args.only}")
 
     started = time.monotonic()
-    failing_baselines: dict[str, str] = {}
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        if not args.no_baseline:
-            selections = sorted({mutant.tests for mutant in chosen if not stale_reason(mutant)})
-            print(f"baseline: {len(selections)} selections without a mutant ...", flush=True)
-            for tests, (ok, why) in zip(selections, pool.map(baseline, selections), strict=True):
-                if not ok:
-                    failing_baselines[" ".join(tests)] = why
-                    print(f"  FAILS without a mutant: pytest {' '.join(tests)}: {why}", flush=True)
-        futures = {pool.submit(run_mutant, mutant, args.keep): mutant for mutant in chosen}
-        outcomes_by_name: dict[str, Outcome] = {}
-        for future in concurrent.futures.as_completed(futures):
-            outcome = future.result()
-            if " ".join(outcome.tests) in failing_baselines and outcome.status == "killed":
-                outcome.status = "error"
-                outcome.detail = "its selection fails without the mutant too"
-            outcomes_by_name[outcome.name] = outcome
-            print(f"{outcome.status:9} {outcome.name:42} {outcome.seconds:6.0f}s  {outcome.detail}", flush=True)
-    outcomes = [outcomes_by_name[mutant.name] for mutant in chosen]
+    baselines: dict[str, str] = {}
+    if not args.no_baseline:
+        selections = sorted({mutant.tests for mutant in chosen if not stale_reason(mutant)})
+        print(f"baseline: {len(selections)} selections without a mutant ...", flush=True)
+        baselines = dict(sorted((tests, why) for tests, why in each_done(args.jobs, baseline, selections) if why))
+        for tests, why in baselines.items():
+            print(f"  FAILS without a mutant: pytest {tests}: {why}", flush=True)
+    ran: list[Outcome] = []
+    for outcome in each_done(args.jobs, lambda mutant: run_mutant(mutant, args.keep), chosen):
+        if " ".join(outcome.tests) in baselines and outcome.status == "killed":
+            outcome.status, outcome.detail = "error", "its selection fails without the mutant too"
+        ran.append(outcome)
+        print(f"{outcome.status:9} {outcome.name:42} {outcome.seconds:6.0f}s  {outcome.detail}", flush=True)
+    CLEANUP.shutdown()
     seconds = time.monotonic() - started
 
-    results = BENCH_DIR / "mutation-results.json"
-    if args.only and results.exists():
+    known, failing = {o.name: o for o in ran}, baselines
+    if args.only and RESULTS.exists():
         # A partial run updates its mutants in the last full run's results.
-        previous = json.loads(results.read_text(encoding="utf-8"))
-        known = {o["name"]: Outcome(**o) for o in previous["mutants"]}
-        known.update({o.name: o for o in outcomes})
-        seconds += previous["seconds"]
-        write_results(
-            [known[n.name] for n in MUTANTS if n.name in known],
-            uncovered,
-            {**previous["failing_baselines"], **failing_baselines},
-            seconds,
-        )
-    else:
-        write_results(outcomes, uncovered, failing_baselines, seconds)
-    killed = sum(o.status == "killed" for o in outcomes)
-    judged = sum(o.status in ("killed", "survived") for o in outcomes)
-    print(f"\nscore: {killed}/{judged} killed in {seconds / 60:.1f} minutes")
-    unexplained = [o for o in outcomes if o.status == "survived" and not o.harmless]
-    for o in outcomes:
+        previous = json.loads(RESULTS.read_text(encoding="utf-8"))
+        known = {o["name"]: Outcome(**o) for o in previous["mutants"]} | known
+        failing, seconds = previous["failing_baselines"] | baselines, seconds + previous["seconds"]
+    outcomes = [known[mutant.name] for mutant in MUTANTS if mutant.name in known]
+    counts, score = tally((o.status for o in outcomes), STATUSES, ("killed", "survived"))
+    data = {
+        "date": now(),
+        "commit": git("rev-parse", "--short", "HEAD").strip(),
+        "dirty": bool(git("status", "--porcelain").strip()),
+        "seconds": round(seconds, 1),
+        "score": score,
+        "counts": counts,
+        "uncovered_template_files": uncovered,
+        "failing_baselines": failing,
+        "mutants": [asdict(o) for o in outcomes],
+    }
+    write_report(RESULTS, data, results_md(data))
+
+    counts, _ = tally((o.status for o in ran), STATUSES, ())
+    print(f"\nscore: {counts['killed']}/{counts['killed'] + counts['survived']} killed in {seconds / 60:.1f} minutes")
+    for o in ran:
         if o.status == "survived":
             print(f"  survivor {o.name}: {o.harmless or 'UNEXPLAINED'}")
-        elif o.status in ("stale", "error"):
+        elif o.status != "killed":
             print(f"  {o.status} {o.name}: {o.detail}")
     for name in uncovered:
         print(f"  template file without a mutant: {name}")
     print("written: bench/mutation-results.md, bench/mutation-results.json")
-    bad = unexplained or uncovered or failing_baselines or any(o.status in ("stale", "error") for o in outcomes)
-    return 1 if bad else 0
+    unexplained = any(o.status == "survived" and not o.harmless for o in ran)
+    return 1 if unexplained or uncovered or baselines or counts["stale"] or counts["error"] else 0
 
 
 if __name__ == "__main__":

@@ -15,18 +15,14 @@ each with -x. Results go to bench/line_mutants.json after every mutant; bench/RE
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
-import datetime
 import fnmatch
 import hashlib
 import json
 import os
 import random
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import tomllib
 from collections import Counter
@@ -34,7 +30,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from mutate import BENCH_DIR, PYTEST_OPTIONS, REPO, TEMPLATE_PATHS, clone, git, run_tests, template_files
+import mutate
+from mutate import BENCH_DIR, PYTEST_OPTIONS, REPO, TEMPLATE_PATHS, failing_test, git, run_tests
 
 REPORT = BENCH_DIR / "line_mutants.json"
 EQUIVALENTS = BENCH_DIR / "equivalents.toml"
@@ -151,14 +148,10 @@ def targets(file: str, code: str, operator: str) -> list[tuple[int, int, str]]:
     return [(0, 0, "")]  # delete: every code line
 
 
-def candidate_files() -> list[str]:
-    return [f for f in template_files() if not any(fnmatch.fnmatch(f, p) for p in PROSE)]
-
-
 def sites() -> list[tuple[str, int, str, str]]:
     """Every (file, line number, operator, line) where the operator changes something."""
     found = []
-    for file in candidate_files():
+    for file in [f for f in mutate.template_files() if not any(fnmatch.fnmatch(f, p) for p in PROSE)]:
         text = (REPO / file).read_text(encoding="utf-8")
         for number, (line, code) in enumerate(zip(text.splitlines(), code_lines(file, text), strict=True), 1):
             if code is not None:
@@ -211,60 +204,56 @@ def pytest_options(workers: int) -> tuple[str, ...]:
     return (*PYTEST_OPTIONS, "-n", str(workers if workers > 1 else 0), *(a for n in GOLDEN for a in ("--deselect", n)))
 
 
-def failing_test(output: str) -> str:
-    found = re.search(r"^(?:FAILED|ERROR) (.+?)(?: - .*)?$", output, re.MULTILINE)
-    return found.group(1) if found else ""
-
-
-CLEANUP = concurrent.futures.ThreadPoolExecutor(max_workers=1)  # deletes while the next mutant runs
-
-
 def run_mutant(mutant: Mutant | None, workers: int) -> dict[str, Any]:
     """Apply ``mutant`` (None: none, the baseline) to a throwaway clone and run the suite in two passes."""
     result: dict[str, Any] = {**(asdict(mutant) if mutant else {}), "status": "error", "test": "", "detail": ""}
     started = time.monotonic()
-    workdir = Path(tempfile.mkdtemp(prefix="mutate-lines-"))
     try:
-        copy = clone(workdir)
-        if mutant is None:
-            code, output, took = run_tests(copy, ("tests",), options=pytest_options(workers))
-            return {"status": "passed" if code == 0 else "failed", "test": failing_test(output), "seconds": round(took)}
-        lines = (copy / mutant.file).read_text(encoding="utf-8").splitlines(keepends=True)
-        if lines[mutant.line - 1].rstrip("\n") != mutant.before:
-            raise RuntimeError(f"{mutant.file}:{mutant.line} changed since the sample was drawn")
-        ending = lines[mutant.line - 1][len(mutant.before) :]
-        lines[mutant.line - 1] = "" if mutant.after is None else mutant.after + ending
-        (copy / mutant.file).write_text("".join(lines), encoding="utf-8")
-        git("commit", "-q", "-am", f"mutant {mutant.id}", cwd=copy)
-        first = next(folders.split() for pattern, folders in FIRST if fnmatch.fnmatch(mutant.file, pattern))
-        result["pass_seconds"] = seconds = []
-        for passed, tests in enumerate((first, ["tests", *(f"--ignore={folder}" for folder in first)])):
-            code, output, took = run_tests(copy, tuple(tests), options=pytest_options(workers))
-            seconds.append(round(took, 1))
-            if code in (1, 2) and failing_test(output):  # a failed test, or a module that no longer collects
-                result.update(status="killed", test=failing_test(output), detail=f"pass {passed + 1}")
-                return result
-            if code != 0:
-                result["detail"] = f"pytest exit {code}: {output.strip().splitlines()[-1:]}"
-                return result
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as the suite does
-        done = subprocess.run([sys.executable, "-c", RENDER_CHECK], cwd=copy, env=env, capture_output=True, text=True)
-        result["status"] = "survived" if done.returncode == 0 else "unrendered"
-        result["detail"] = done.stderr.strip().splitlines()[-1] if done.returncode else ""
+        with mutate.throwaway_clone("mutate-lines-") as copy:
+            if mutant is None:
+                code, output, took = run_tests(copy, ("tests",), pytest_options(workers))
+                return {
+                    "status": "passed" if code == 0 else "failed",
+                    "test": failing_test(output),
+                    "seconds": round(took),
+                }
+            lines = (copy / mutant.file).read_text(encoding="utf-8").splitlines(keepends=True)
+            if lines[mutant.line - 1].rstrip("\n") != mutant.before:
+                raise RuntimeError(f"{mutant.file}:{mutant.line} changed since the sample was drawn")
+            ending = lines[mutant.line - 1][len(mutant.before) :]
+            lines[mutant.line - 1] = "" if mutant.after is None else mutant.after + ending
+            (copy / mutant.file).write_text("".join(lines), encoding="utf-8")
+            git("commit", "-q", "-am", f"mutant {mutant.id}", cwd=copy)
+            first = next(folders.split() for pattern, folders in FIRST if fnmatch.fnmatch(mutant.file, pattern))
+            result["pass_seconds"] = seconds = []
+            for passed, tests in enumerate((first, ["tests", *(f"--ignore={folder}" for folder in first)])):
+                code, output, took = run_tests(copy, tests, pytest_options(workers))
+                seconds.append(round(took, 1))
+                if code in (1, 2) and failing_test(output):  # a failed test, or a module that no longer collects
+                    result.update(status="killed", test=failing_test(output), detail=f"pass {passed + 1}")
+                    return result
+                if code != 0:
+                    result["detail"] = f"pytest exit {code}: {output.strip().splitlines()[-1:]}"
+                    return result
+            env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as the suite does
+            done = subprocess.run(
+                [sys.executable, "-c", RENDER_CHECK], cwd=copy, env=env, capture_output=True, text=True
+            )
+            result["status"] = "survived" if done.returncode == 0 else "unrendered"
+            result["detail"] = done.stderr.strip().splitlines()[-1] if done.returncode else ""
     except Exception as error:  # reported as this mutant's error; the run goes on
         result["detail"] = repr(error)
     finally:
         result["seconds"] = round(time.monotonic() - started, 1)
-        CLEANUP.submit(shutil.rmtree, workdir, ignore_errors=True)  # a minute for a whole suite's files
     return result
 
 
 # --- the report ------------------------------------------------------------------------------------
 
 
-def summary(report: dict[str, Any], mutants: list[dict[str, Any]]) -> str:
-    """The readable summary: the score, the survivors and other problems with their diffs, every mutant."""
-    counts = report["counts"]
+def summary(report: dict[str, Any]) -> str:
+    """line_mutants.md: the score, the survivors and other problems with their diffs, every mutant."""
+    counts, mutants = report["counts"], report["mutants"]
     lines = [
         "# Line-level mutation run of the template",
         "",
@@ -294,13 +283,9 @@ def summary(report: dict[str, Any], mutants: list[dict[str, Any]]) -> str:
 def write(path: Path, report: dict[str, Any], results: dict[str, dict[str, Any]], order: list[str]) -> None:
     """The report, rewritten whole after each mutant (so an interrupted run resumes), and its summary."""
     mutants = [results[i] for i in order if i in results]
-    report["counts"] = {s: sum(m["status"] == s for m in mutants) for s in STATUSES}
-    judged = sum(report["counts"][s] for s in JUDGED)
-    report["score"] = round(report["counts"]["killed"] / judged, 4) if judged else 0.0
+    report["counts"], report["score"] = mutate.tally((m["status"] for m in mutants), STATUSES, JUDGED)
     report["mutants"] = mutants
-    path.with_suffix(".tmp").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    path.with_suffix(".tmp").replace(path)  # never half a report
-    path.with_suffix(".md").write_text(summary(report, mutants), encoding="utf-8")
+    mutate.write_report(path, report, summary(report))
 
 
 def main() -> int:
@@ -339,7 +324,7 @@ def main() -> int:
     report |= {
         "commit": git("rev-parse", "--short", "HEAD").strip(),
         "dirty": bool(git("status", "--porcelain", "--", *TEMPLATE_PATHS).strip()),
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "date": mutate.now(),
         "sites": len(sites()),
         "prose_left_out": list(PROSE),
         "deselected": list(GOLDEN),
@@ -359,16 +344,15 @@ def main() -> int:
             results[m.id]["reason"] = equivalents[m.id]
     todo = [m for m in chosen if m.id in args.only or (not args.only and m.id not in results)]
     print(f"{len(todo)} to run, {len(results)} done; {workers} pytest workers per mutant", flush=True)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        for future in concurrent.futures.as_completed([pool.submit(run_mutant, m, workers) for m in todo]):
-            result = results[future.result()["id"]] = future.result()
-            report["wall_seconds"] = round(wall + time.monotonic() - started, 1)
-            write(args.report, report, results, order)
-            print(f"{result['status']:10} {result['id']} {result['file']}:{result['line']} {result['seconds']:6}s "
-                  f"{result['test'] or result['detail']}", flush=True)  # fmt: skip
+    for result in mutate.each_done(args.jobs, lambda mutant: run_mutant(mutant, workers), todo):
+        results[result["id"]] = result
+        report["wall_seconds"] = round(wall + time.monotonic() - started, 1)
+        write(args.report, report, results, order)
+        print(f"{result['status']:10} {result['id']} {result['file']}:{result['line']} {result['seconds']:6}s "
+              f"{result['test'] or result['detail']}", flush=True)  # fmt: skip
     report["wall_seconds"] = round(wall + time.monotonic() - started, 1)
     write(args.report, report, results, order)
-    CLEANUP.shutdown()
+    mutate.CLEANUP.shutdown()
     print(f"score {report['score']:.0%} {report['counts']}; written {args.report} and its .md")
     return 1 if report["counts"]["error"] else 0
 
