@@ -58,11 +58,6 @@ def copy_args(copier: str, source: Path | str, ref: str, dest: Path) -> list[str
     return [copier, "copy", "--defaults", *data_args(REQUIRED_ANSWERS), "--vcs-ref", ref, str(source), str(dest)]
 
 
-def render(copier: str, source: Path | str, ref: str, dest: Path, env: Mapping[str, str]) -> Path:
-    subprocess.run(copy_args(copier, source, ref, dest), check=True, env=dict(env), capture_output=True, text=True)
-    return dest
-
-
 def commit_all(path: Path, env: Mapping[str, str]) -> None:
     """A new repository at ``path`` holding everything in it, committed."""
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "benchmark snapshot"]):
@@ -72,11 +67,8 @@ def commit_all(path: Path, env: Mapping[str, str]) -> None:
 
 
 def snapshot(dest: Path, env: Mapping[str, str]) -> Path:
-    """A committed copy of the working tree (tracked and untracked, not ignored files).
-
-    copier then renders a clean repository, as it does for a user, and the
-    template is measured as it stands, uncommitted edits included.
-    """
+    """The working tree (tracked and untracked, not ignored files) committed: copier then renders a clean
+    repository, as it does for a user, and the template is measured as it stands, uncommitted edits included."""
     copy_working_tree(dest)
     commit_all(dest, env)
     return dest
@@ -89,14 +81,8 @@ def bench_env(python: str) -> dict[str, str]:
     return env
 
 
-def entry_label(entry: Mapping[str, Any]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in entry.items()) or "no matrix"
-
-
 def remove_debris(project: Path) -> None:
-    """Remove what a run of the generated project's tools leaves behind (DEBRIS)."""
-    for name in DEBRIS:
-        target = project / name
+    for target in (project / name for name in DEBRIS):
         if target.is_dir():
             shutil.rmtree(target)
         elif target.exists():
@@ -108,22 +94,16 @@ def child_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def cannot_pass_here(step: Mapping[str, Any]) -> bool:
-    """A step whose verdict needs a free-threaded build: on this GIL build it fails by design."""
-    return "free-threaded" in str(step.get("if", ""))
-
-
 def time_job(
     job_id: str, job: Mapping[str, Any], project: Path, rounds: int, lock: str
 ) -> dict[str, tuple[float, float]]:
     """Median wall and CPU time of each run: step of ``job``, run in order, whatever its ``if:``,
     each alone (support.runner.run_in_place) as its job's first matrix entry runs it.
 
-    Every round starts from the committed ``lock`` (the lowest-direct step
-    rewrites uv.lock: a later round's locked install would refuse it). A step
-    that fails stops the measurement, since its time would be that of a failure,
-    except a step that cannot pass on this GIL build (the GIL check): its time
-    counts all the same, as the time it takes to get its verdict.
+    Every round starts from the committed ``lock`` (the lowest-direct step rewrites uv.lock: a later
+    round's locked install would refuse it). A step that fails stops the measurement, since its time
+    would be that of a failure, except a step whose verdict needs a free-threaded build (the GIL
+    check): on this GIL build it fails by design, and its time counts as the time to that verdict.
     """
     entry = matrix_entries(job)[0] if "strategy" in job else None
     samples: dict[str, list[tuple[float, float]]] = {str(s["name"]): [] for s in run_steps(job)}
@@ -136,7 +116,7 @@ def time_job(
             done = run_in_place(project, job_id, matrix=entry, steps=[name]).step(name)
             if round_:
                 samples[str(step["name"])].append((time.perf_counter() - start, child_cpu() - cpu))
-            if done.outcome != "success" and not cannot_pass_here(step):
+            if done.outcome != "success" and "free-threaded" not in str(step.get("if", "")):
                 raise RuntimeError(f"{project.name}: step {step['name']!r} failed:\n{done.log}")
     return {
         name: (statistics.median(w for w, _ in values), statistics.median(c for _, c in values))
@@ -155,13 +135,15 @@ def measure_push(label: str, project: Path, env: Mapping[str, str], rounds: int)
         push.step_times.update({f"{job_id}: {name}": wall for name, (wall, _) in times.items()})
         for entry in matrix_entries(job) if "strategy" in job else [{}]:
             steps = planned_steps(workflow, job_id, entry)
-            seconds = sum(times[str(s["name"])][0] for s in steps if "run" in s)
-            push.cpu_seconds += sum(times[str(s["name"])][1] for s in steps if "run" in s)
-            push.jobs.append(f"{job_id} ({entry_label(entry)})")
+            timed = [times[str(s["name"])] for s in steps if "run" in s]
+            seconds = sum(wall for wall, _ in timed)
+            where = f"{job_id} ({', '.join(f'{k}={v}' for k, v in entry.items()) or 'no matrix'})"
+            push.jobs.append(where)
             push.steps += len(steps)
-            push.run_steps += sum("run" in s for s in steps)
+            push.run_steps += len(timed)
             push.seconds += seconds
-            push.breakdown.append(f"{label}: {job_id} ({entry_label(entry)}): {len(steps)} steps, {seconds:.2f} s")
+            push.cpu_seconds += sum(cpu for _, cpu in timed)
+            push.breakdown.append(f"{label}: {where}: {len(steps)} steps, {seconds:.2f} s")
     return push
 
 
@@ -170,11 +152,12 @@ def compare(copier: str, template: Path, python: str, work: Path, rounds: int) -
     env = bench_env(python)
     listed = subprocess.run(
         ["git", "tag", "--list", PREVIOUS_RELEASE], cwd=REPO, capture_output=True, text=True, check=True
-    ).stdout.split()
-    if PREVIOUS_RELEASE not in listed:
+    )
+    if PREVIOUS_RELEASE not in listed.stdout.split():
         raise RuntimeError(f"no tag {PREVIOUS_RELEASE} here (a shallow clone? `git fetch --tags`)")
-    before = render(copier, REPO, PREVIOUS_RELEASE, work / "ci-before", env)
-    after = render(copier, template, "HEAD", work / "ci-after", env)
+    before, after = work / "ci-before", work / "ci-after"
+    for source, ref, dest in ((REPO, PREVIOUS_RELEASE, before), (template, "HEAD", after)):
+        subprocess.run(copy_args(copier, source, ref, dest), check=True, env=env, capture_output=True, text=True)
     return measure_push(PREVIOUS_RELEASE, before, env, rounds), measure_push("HEAD", after, env, rounds)
 
 
@@ -184,16 +167,15 @@ def main() -> int:
         raise SystemExit(f"no local CPython {DEFAULT_PYTHON_MIN}")
     copier = str(Path(sys.executable).with_name("copier"))
     with tempfile.TemporaryDirectory(prefix="ci-cost-") as tmp:
-        work = Path(tmp)
-        template = snapshot(work / "template", bench_env(python))
-        before, after = compare(copier, template, python, work, rounds=2)
-    for push in (before, after):
+        template = snapshot(Path(tmp) / "template", bench_env(python))
+        pushes = compare(copier, template, python, Path(tmp), rounds=2)
+    for push in pushes:
         print(
             f"{push.label}: {len(push.jobs)} jobs, {push.steps} steps ({push.run_steps} run:), "
             f"{push.seconds:.2f} s, CPU {push.cpu_seconds:.2f} s"
         )
-        print("\n".join(f"  {line}" for line in push.breakdown))
-        print("\n".join(f"    {name}: {seconds:.2f} s" for name, seconds in push.step_times.items()))
+        print(*(f"  {line}" for line in push.breakdown), sep="\n")
+        print(*(f"    {name}: {seconds:.2f} s" for name, seconds in push.step_times.items()), sep="\n")
     return 0
 
 

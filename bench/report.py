@@ -80,31 +80,27 @@ def save(results: Results, path: Path = RESULTS_JSON) -> None:
     path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-# --------------------------------------------------------------------------- tables
-
 HEADER = ["figure", "median", "spread (min–max)", "floor median", "ratio", "target", "result", "CPU-time ratio"]
 
 
-def number(value: float | None, unit: str) -> str:
-    if value is None:
-        return "–"
-    return f"{value:.2f} {unit}" if unit else f"{value:.0f}"
-
-
 def table_row(fig: Figure) -> list[str]:
+    def number(value: float | None) -> str:
+        return "–" if value is None else f"{value:.2f} {fig.unit}" if fig.unit else f"{value:.0f}"
+
+    def factor(value: float | None) -> str:
+        return "–" if value is None else f"{value:.2f}×"
+
     spread = f"{min(fig.samples):.2f}–{max(fig.samples):.2f} {fig.unit}" if len(fig.samples) > 1 else "–"
-    ratio = f"{fig.ratio:.2f}×" if fig.ratio is not None else "–"
-    cpu_ratio = f"{fig.cpu_ratio:.2f}×" if fig.cpu_ratio is not None else "–"
     result = {True: "pass", False: "MISS", None: ""}[fig.passed]
     return [
         fig.name,
-        number(fig.median, fig.unit),
+        number(fig.median),
         spread,
-        number(fig.floor_median, fig.unit),
-        ratio,
+        number(fig.floor_median),
+        factor(fig.ratio),
         fig.target,
         result,
-        cpu_ratio,
+        factor(fig.cpu_ratio),
     ]
 
 
@@ -117,9 +113,6 @@ def text_table(figures: list[Figure]) -> str:
 def markdown_table(figures: list[Figure]) -> str:
     rows = [HEADER, ["---"] * len(HEADER), *map(table_row, figures)]
     return "\n".join("| " + " | ".join(c.strip() or " " for c in row) + " |" for row in rows)
-
-
-# --------------------------------------------------------------------------- bench/results.md
 
 
 def results_md(results: Results) -> str:
@@ -143,9 +136,6 @@ def results_md(results: Results) -> str:
             "```",
         ]
     return "\n".join(lines) + "\n"
-
-
-# --------------------------------------------------------------------------- blocks in the prose
 
 
 def summary(results: Results) -> str:

@@ -29,10 +29,10 @@ import sys
 import tempfile
 import time
 import tomllib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
@@ -53,16 +53,12 @@ SUITE_TARGET_SECONDS = 300.0
 MAX_DEV_PACKAGES = 19
 SLOWEST_TESTS = 15
 DURATION_LINE = re.compile(r"^\d+(\.\d+)?s (call|setup|teardown) ")
-
-Steps = list[tuple[str, list[str]]]
+T = TypeVar("T")
 
 
 class Timing(NamedTuple):
-    """One timed command: wall time, and CPU time (user + sys) of it and its children.
-
-    The CPU time barely moves when other work loads the machine: it backs up a
-    wall-time ratio measured on a busy machine.
-    """
+    """Wall time, and CPU time (user + sys) of a command and its children. The CPU time barely
+    moves when other work loads the machine: it backs up a wall-time ratio taken on a busy one."""
 
     wall: float
     cpu: float
@@ -85,32 +81,28 @@ class Context:
     render_rounds: int
     green_rounds: int
     notes: list[str] = field(default_factory=list)
-    # pytest's --durations report of the suite run: where its time goes
-    slowest_tests: list[str] = field(default_factory=list)
+    slowest_tests: list[str] = field(default_factory=list)  # pytest's --durations report of the suite run
 
 
-# --------------------------------------------------------------------------- commands
-
-
-def run(args: Sequence[str], cwd: Path, env: Mapping[str, str], timeout: float = 900) -> str:
+def run(args: Sequence[str], cwd: Path, env: Mapping[str, str]) -> str:
     """Run a command and return its stdout; raise BenchError on failure."""
-    done = subprocess.run(list(args), cwd=cwd, env=dict(env), capture_output=True, text=True, timeout=timeout)
+    done = subprocess.run(list(args), cwd=cwd, env=dict(env), capture_output=True, text=True, timeout=900)
     if done.returncode != 0:
         raise BenchError(f"{' '.join(args)} failed ({done.returncode}) in {cwd}\n{done.stdout}\n{done.stderr}")
     return done.stdout
 
 
 def timed(args: Sequence[str], cwd: Path, env: Mapping[str, str]) -> Timing:
-    """Wall and CPU time of one successful command, in seconds."""
     cpu, start = ci_cost.child_cpu(), time.perf_counter()
     run(args, cwd, env)
     return Timing(time.perf_counter() - start, ci_cost.child_cpu() - cpu)
 
 
-def alternate(
-    rounds: int, measure: Callable[[], Timing], measure_floor: Callable[[], Timing]
-) -> tuple[list[Timing], list[Timing]]:
-    """Interleave the rounds so that drift in the machine's load hits both sides alike."""
+def alternate(rounds: int, measure: Callable[[], T], measure_floor: Callable[[], T]) -> tuple[list[T], list[T]]:
+    """One untimed warm-up of each side (imports, the page cache, uv's cache, uv.lock, the docs group),
+    then the rounds interleaved, so that drift in the machine's load hits both sides alike."""
+    measure()
+    measure_floor()
     pairs = [(measure(), measure_floor()) for _ in range(rounds)]
     return [ours for ours, _ in pairs], [floor for _, floor in pairs]
 
@@ -136,124 +128,67 @@ def once(name: str, unit: str, value: float, floor: float, **extra: Any) -> Figu
     return Figure(name, unit, [value], [floor], ratio=value / floor, **extra)
 
 
-# --------------------------------------------------------------------------- 1. render
-
-
-def one_file_template(ctx: Context) -> Path:
-    """The copier floor: _subdirectory, one question, one templated file."""
-    dest = ctx.work / "one-file-template"
-    (dest / "template").mkdir(parents=True)
-    (dest / "copier.yml").write_text(
+def measure_render(ctx: Context, template: Path) -> Figure:
+    """``copier copy`` of the template against the copier floor: _subdirectory, one question, one file."""
+    floor = ctx.work / "one-file-template"
+    (floor / "template").mkdir(parents=True)
+    (floor / "copier.yml").write_text(
         "_subdirectory: template\nproject_name:\n  type: str\n  help: The project's name\n", encoding="utf-8"
     )
-    (dest / "template" / "README.md.jinja").write_text("# {{ project_name }}\n", encoding="utf-8")
-    ci_cost.commit_all(dest, ctx.env)
-    return dest
+    (floor / "template" / "README.md.jinja").write_text("# {{ project_name }}\n", encoding="utf-8")
+    ci_cost.commit_all(floor, ctx.env)
 
+    def render(source: Path) -> Timing:
+        dest = Path(tempfile.mkdtemp(dir=ctx.work, prefix="render-"))
+        try:
+            return timed(ci_cost.copy_args(ctx.copier, source, "HEAD", dest / "out"), ctx.work, ctx.render_env)
+        finally:
+            shutil.rmtree(dest)
 
-def time_render(ctx: Context, template: Path) -> Timing:
-    dest = Path(tempfile.mkdtemp(dir=ctx.work, prefix="render-"))
-    try:
-        return timed(ci_cost.copy_args(ctx.copier, template, "HEAD", dest / "out"), ctx.work, ctx.render_env)
-    finally:
-        shutil.rmtree(dest)
-
-
-def measure_render(ctx: Context, template: Path) -> Figure:
-    floor_template = one_file_template(ctx)
-    time_render(ctx, template)  # warm-up: imports and page cache
-    time_render(ctx, floor_template)
-    samples, floor = alternate(
-        ctx.render_rounds, lambda: time_render(ctx, template), lambda: time_render(ctx, floor_template)
-    )
-    return ratio_figure("render (copier copy)", samples, floor, 1.2)
-
-
-# --------------------------------------------------------------------------- 2. time-to-green
-
-
-def bare_project(ctx: Context) -> Path:
-    """The floor: `uv init --lib`, the same dev tools, one trivial test."""
-    dest = ctx.work / "green-floor"
-    dest.mkdir()
-    run([ctx.uv, "init", "--lib", "--vcs", "none", "--name", "bench-floor", "-q", "."], dest, ctx.env)
-    run([ctx.uv, "add", "-q", "--dev", *DEV_TOOLS], dest, ctx.env)
-    (dest / "tests").mkdir()
-    (dest / "tests" / "test_floor.py").write_text(
-        'from bench_floor import hello\n\n\ndef test_hello() -> None:\n    assert hello() == "Hello from bench-floor!"\n',
-        encoding="utf-8",
-    )
-    return dest
-
-
-def green_steps(ctx: Context, mypy_args: Sequence[str]) -> Steps:
-    """The generated README's checks, in order (mypy's targets differ: see measure_green)."""
-    return [
-        ("uv sync", [ctx.uv, "sync"]),
-        ("ruff check", [ctx.uv, "run", "ruff", "check"]),
-        ("ruff format --check", [ctx.uv, "run", "ruff", "format", "--check"]),
-        ("mypy", [ctx.uv, "run", "mypy", *mypy_args]),
-        ("pytest", [ctx.uv, "run", "pytest"]),
-        ("uv build", [ctx.uv, "build"]),
-    ]
-
-
-def green_round(ctx: Context, project: Path, steps: Steps) -> dict[str, Timing]:
-    # Every round begins like a fresh clone: uv.lock stays (a real project commits
-    # it), and so does uv's cache.
-    ci_cost.remove_debris(project)
-    for cache in list(project.rglob("__pycache__")):
-        shutil.rmtree(cache)
-    return {name: timed(args, project, ctx.env) for name, args in steps}
-
-
-def total(timings: Iterable[Timing]) -> Timing:
-    walls, cpus = zip(*timings, strict=True)
-    return Timing(sum(walls), sum(cpus))
+    samples, floors = alternate(ctx.render_rounds, lambda: render(template), lambda: render(floor))
+    return ratio_figure("render (copier copy)", samples, floors, 1.2)
 
 
 def measure_green(ctx: Context, template: Path) -> tuple[list[Figure], Path, Path]:
-    project, floor_project = ctx.work / "green-template", bare_project(ctx)
+    """The generated README's checks, in order, in a render and in the floor: `uv init --lib`,
+    the same dev tools, one trivial test."""
+    project, floor_project = ctx.work / "green-template", ctx.work / "green-floor"
+    floor_project.mkdir()
+    run([ctx.uv, "init", "--lib", "--vcs", "none", "--name", "bench-floor", "-q", "."], floor_project, ctx.env)
+    run([ctx.uv, "add", "-q", "--dev", *DEV_TOOLS], floor_project, ctx.env)
+    (floor_project / "tests").mkdir()
+    (floor_project / "tests" / "test_floor.py").write_text(
+        'from bench_floor import hello\n\n\ndef test_hello() -> None:\n    assert hello() == "Hello from bench-floor!"\n',
+        encoding="utf-8",
+    )
     run(ci_cost.copy_args(ctx.copier, template, "HEAD", project), ctx.work, ctx.env)
+
+    def green_round(project: Path, mypy_args: Sequence[str]) -> dict[str, Timing]:
+        # Every round begins like a fresh clone: uv.lock stays (a real project commits it), and so does uv's cache.
+        ci_cost.remove_debris(project)
+        for cache in list(project.rglob("__pycache__")):
+            shutil.rmtree(cache)
+        steps = {
+            "uv sync": [ctx.uv, "sync"],
+            "ruff check": [ctx.uv, "run", "ruff", "check"],
+            "ruff format --check": [ctx.uv, "run", "ruff", "format", "--check"],
+            "mypy": [ctx.uv, "run", "mypy", *mypy_args],
+            "pytest": [ctx.uv, "run", "pytest"],
+            "uv build": [ctx.uv, "build"],
+        }
+        return {name: timed(args, project, ctx.env) for name, args in steps.items()}
+
     # The rendered project's mypy config names its files; the bare one has none.
-    steps, floor_steps = green_steps(ctx, []), green_steps(ctx, ["src", "tests"])
-    green_round(ctx, project, steps)  # warm-up: fills the uv cache, writes uv.lock
-    green_round(ctx, floor_project, floor_steps)
-    rounds = [
-        (green_round(ctx, project, steps), green_round(ctx, floor_project, floor_steps))
-        for _ in range(ctx.green_rounds)
-    ]
-    figures = [
-        ratio_figure(
-            "time-to-green, total",
-            [total(ours.values()) for ours, _ in rounds],
-            [total(floor.values()) for _, floor in rounds],
-            1.25,
-        )
-    ]
+    ours, floor = alternate(
+        ctx.green_rounds, lambda: green_round(project, []), lambda: green_round(floor_project, ["src", "tests"])
+    )
+    total, floor_total = ([Timing(*map(sum, zip(*r.values(), strict=True))) for r in side] for side in (ours, floor))
+    figures = [ratio_figure("time-to-green, total", total, floor_total, 1.25)]
     figures += [
-        ratio_figure(f"time-to-green: {name}", [o[name] for o, _ in rounds], [f[name] for _, f in rounds], None)
-        for name, _ in steps
+        ratio_figure(f"time-to-green: {name}", [r[name] for r in ours], [r[name] for r in floor], None)
+        for name in ours[0]
     ]
     return figures, project, floor_project
-
-
-# --------------------------------------------------------------------------- 3. install size
-
-
-def installed_packages(ctx: Context, project: Path) -> list[str]:
-    """Distributions in the project's .venv, without the project itself."""
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
-    own = canonicalize_name(pyproject["project"]["name"])
-    python = str(project / ".venv" / "bin" / "python")
-    listed = json.loads(run([ctx.uv, "pip", "list", "--format", "json", "--python", python], project, ctx.env))
-    return sorted(n for n in (canonicalize_name(p["name"]) for p in listed) if n != own)
-
-
-def platform_tags(ctx: Context, project: Path) -> list[str]:
-    """The venv interpreter's wheel tags, most preferred first (packaging comes with pytest)."""
-    script = "from packaging.tags import sys_tags; print('\\n'.join(map(str, sys_tags())))"
-    return run([str(project / ".venv" / "bin" / "python"), "-c", script], project, ctx.env).split()
 
 
 def download_bytes(lock: dict[str, Any], names: list[str], tags: list[str]) -> tuple[int, list[str]]:
@@ -278,10 +213,16 @@ def download_bytes(lock: dict[str, Any], names: list[str], tags: list[str]) -> t
 
 
 def install_facts(ctx: Context, project: Path) -> tuple[list[str], float, float]:
-    """Installed packages, download MB and installed MB of a synced project."""
-    names = installed_packages(ctx, project)
+    """The packages in a synced project's .venv (without the project itself), download MB and installed MB."""
+    own = canonicalize_name(tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"]["name"])
+    python = str(project / ".venv" / "bin" / "python")
+    listed = json.loads(run([ctx.uv, "pip", "list", "--format", "json", "--python", python], project, ctx.env))
+    names: list[str] = sorted(n for n in (canonicalize_name(p["name"]) for p in listed) if n != own)
+    # The venv interpreter's wheel tags, most preferred first (packaging comes with pytest).
+    script = "from packaging.tags import sys_tags; print('\\n'.join(map(str, sys_tags())))"
+    tags = run([python, "-c", script], project, ctx.env).split()
     lock = tomllib.loads((project / "uv.lock").read_text(encoding="utf-8"))
-    size, sdists = download_bytes(lock, names, platform_tags(ctx, project))
+    size, sdists = download_bytes(lock, names, tags)
     if sdists:
         ctx.notes.append(f"{project.name}: no fitting wheel, sdist size counted for {sdists}")
     venv = sum(p.stat().st_size for p in (project / ".venv").rglob("*") if p.is_file() and not p.is_symlink())
@@ -289,17 +230,17 @@ def install_facts(ctx: Context, project: Path) -> tuple[list[str], float, float]
 
 
 def measure_install(ctx: Context, project: Path, floor_project: Path) -> list[Figure]:
-    names, download, installed = install_facts(ctx, project)
-    floor_names, floor_download, floor_installed = install_facts(ctx, floor_project)
-    count = len(names)
+    (names, download, installed), (floor_names, floor_download, floor_installed) = (
+        install_facts(ctx, path) for path in (project, floor_project)
+    )
     return [
         once(
             "dev group, packages installed",
             "",
-            count,
+            len(names),
             len(floor_names),
             target=f"≤ {MAX_DEV_PACKAGES}",
-            passed=count <= MAX_DEV_PACKAGES,
+            passed=len(names) <= MAX_DEV_PACKAGES,
             note=", ".join(names),
         ),
         once("dev group, download size", "MB", download, floor_download),
@@ -307,50 +248,31 @@ def measure_install(ctx: Context, project: Path, floor_project: Path) -> list[Fi
     ]
 
 
-# --------------------------------------------------------------------------- 4. docs build
-
-
-def docs_command(ctx: Context, project: Path) -> list[str]:
-    """The strict docs build exactly as the rendered ci.yml's docs job runs it."""
+def measure_docs(ctx: Context, project: Path) -> Figure:
+    """The strict docs build exactly as the rendered ci.yml's docs job runs it, against sphinx-quickstart's
+    empty project built by the same command (paths under docs/ moved). After the install figure: the docs
+    group joins the project's .venv here."""
     ci = parse_yaml((project / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
     (script,) = [str(step["run"]) for step in ci["jobs"]["docs"]["steps"] if "sphinx-build" in str(step.get("run", ""))]
     command = shlex.split(script)
     if command[0] != "uv":
         raise BenchError(f"the docs step does not start with uv: {script}")
-    return [ctx.uv, *command[1:]]
-
-
-def docs_floor(ctx: Context, project: Path, command: list[str]) -> list[str]:
-    """sphinx-quickstart's empty project, built by the same command (paths under docs/ moved)."""
-    floor = ctx.work / "docs-floor"
-    at = command.index("sphinx-build")
-    quickstart = [*command[:at], "sphinx-quickstart", "-q", "-p", "Floor", "-a", "Bench"]
-    run([*quickstart, "--no-makefile", "--no-batchfile", str(floor)], project, ctx.env)
-    return command[:at] + [
+    command[0] = ctx.uv
+    floor, at = ctx.work / "docs-floor", command.index("sphinx-build")
+    quickstart = ["sphinx-quickstart", "-q", "-p", "Floor", "-a", "Bench", "--no-makefile", "--no-batchfile"]
+    run([*command[:at], *quickstart, str(floor)], project, ctx.env)
+    floor_command = command[:at] + [
         str(floor) + arg.removeprefix("docs") if arg == "docs" or arg.startswith("docs/") else arg
         for arg in command[at:]
     ]
 
+    def build(args: list[str]) -> Timing:
+        for built in (project / "docs" / "_build", floor / "_build"):
+            shutil.rmtree(built, ignore_errors=True)
+        return timed(args, project, ctx.env)
 
-def docs_round(ctx: Context, project: Path, command: list[str]) -> Timing:
-    for built in (project / "docs" / "_build", ctx.work / "docs-floor" / "_build"):
-        shutil.rmtree(built, ignore_errors=True)
-    return timed(command, project, ctx.env)
-
-
-def measure_docs(ctx: Context, project: Path) -> Figure:
-    """After the install figure: the docs group joins the project's .venv here."""
-    command = docs_command(ctx, project)
-    floor_command = docs_floor(ctx, project, command)
-    docs_round(ctx, project, command)  # warm-up: installs the docs group
-    docs_round(ctx, project, floor_command)
-    samples, floor = alternate(
-        ctx.green_rounds, lambda: docs_round(ctx, project, command), lambda: docs_round(ctx, project, floor_command)
-    )
-    return ratio_figure("docs build (sphinx -W)", samples, floor, None)
-
-
-# --------------------------------------------------------------------------- 5. CI cost per push
+    samples, floors = alternate(ctx.green_rounds, lambda: build(command), lambda: build(floor_command))
+    return ratio_figure("docs build (sphinx -W)", samples, floors, None)
 
 
 def measure_ci(ctx: Context, template: Path) -> list[Figure]:
@@ -361,48 +283,30 @@ def measure_ci(ctx: Context, template: Path) -> list[Figure]:
         ctx.notes.append(f"CI per push: not measured ({error})")
         return []
     ctx.notes += [*before.breakdown, *after.breakdown]
-    ctx.notes.append(
-        "CI per push, local median time of each run: step: "
-        + "; ".join(
-            f"{p.label} {name} {seconds:.2f} s" for p in (before, after) for name, seconds in p.step_times.items()
-        )
-    )
-    ratio = after.seconds / before.seconds
+    times = (f"{p.label} {name} {seconds:.2f} s" for p in (before, after) for name, seconds in p.step_times.items())
+    ctx.notes.append("CI per push, local median time of each run: step: " + "; ".join(times))
     billing = "GitHub bills each job rounded up to a whole minute; every job here takes less"
+    run_steps = f"run: steps {before.run_steps} before, {after.run_steps} after"
     return [
         once(f"CI per push: jobs ({before.label} as floor)", "", len(after.jobs), len(before.jobs), note=billing),
-        once(
-            "CI per push: steps",
-            "",
-            after.steps,
-            before.steps,
-            note=f"run: steps {before.run_steps} before, {after.run_steps} after",
-        ),
+        once("CI per push: steps", "", after.steps, before.steps, note=run_steps),
         once(
             "CI per push: estimate, Σ jobs × local step times",
             "s",
             after.seconds,
             before.seconds,
             target=f"≤ 1.0× {before.label}",
-            passed=ratio <= 1.0,
+            passed=after.seconds / before.seconds <= 1.0,
             cpu_ratio=after.cpu_seconds / before.cpu_seconds,
         ),
     ]
 
 
-# --------------------------------------------------------------------------- 6. suite
-
-
 def measure_suite(ctx: Context) -> Figure:
-    """One timed run of the template's own test suite, as .ci/run runs it."""
+    """One timed run of the template's own test suite, as .ci/run runs it (no UV_PYTHON of ours)."""
     start = time.perf_counter()
-    done = subprocess.run(
-        [ctx.uv, "run", "pytest", "-q", f"--durations={SLOWEST_TESTS}"],
-        cwd=REPO,
-        env=clean_env(),  # as .ci/run has it: no UV_PYTHON of ours
-        capture_output=True,
-        text=True,
-    )
+    args = [ctx.uv, "run", "pytest", "-q", f"--durations={SLOWEST_TESTS}"]
+    done = subprocess.run(args, cwd=REPO, env=clean_env(), capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     lines = done.stdout.strip().splitlines() or ["(no output)"]
     # pytest's "slowest N durations" section: lines such as "12.34s call  tests/..."
@@ -420,9 +324,6 @@ def measure_suite(ctx: Context) -> Figure:
     )
 
 
-# --------------------------------------------------------------------------- main
-
-
 def machine(ctx: Context) -> dict[str, str]:
     python = run([ctx.python, "-c", "import platform; print(platform.python_version())"], REPO, ctx.env).strip()
     return {
@@ -438,46 +339,14 @@ def machine(ctx: Context) -> dict[str, str]:
     }
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--rounds", type=int, help="rounds of both timed figures (overrides below)")
-    parser.add_argument("--render-rounds", type=int, default=5, help="default: %(default)s")
-    parser.add_argument("--green-rounds", type=int, default=3, help="time-to-green; default: %(default)s")
-    parser.add_argument(
-        "--skip-suite", action="store_true", help="leave out the template's own test suite; write nothing"
-    )
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
-    return parser.parse_args(argv)
-
-
-def make_context(args: argparse.Namespace, work: Path) -> Context:
-    python = find_interpreter(DEFAULT_PYTHON_MIN)
-    if python is None:
-        raise SystemExit(f"no local CPython {DEFAULT_PYTHON_MIN}: the time-to-green figure needs one")
-    env = ci_cost.bench_env(python)
-    return Context(
-        work=work,
-        python=python,
-        env=env,
-        # copier runs from compiled bytecode, as from any real install; the cache
-        # stays out of the shared test venv, and the warm-up render fills it.
-        render_env={**env, "PYTHONPYCACHEPREFIX": str(work / "pycache")},
-        uv=shutil.which("uv") or str(Path(sys.executable).with_name("uv")),
-        copier=str(Path(sys.executable).with_name("copier")),
-        render_rounds=args.rounds or args.render_rounds,
-        green_rounds=args.rounds or args.green_rounds,
-    )
-
-
 def measure_all(ctx: Context, skip_suite: bool) -> list[Figure]:
     template = ci_cost.snapshot(ctx.work / "template-snapshot", ctx.env)
     print("render …", flush=True)
     figures = [measure_render(ctx, template)]
     print("time-to-green …", flush=True)
     green, project, floor_project = measure_green(ctx, template)
-    figures += green
     print("install size …", flush=True)
-    figures += measure_install(ctx, project, floor_project)
+    figures += [*green, *measure_install(ctx, project, floor_project)]
     print("CI cost per push …", flush=True)
     figures += measure_ci(ctx, template)
     print("docs build …", flush=True)
@@ -491,10 +360,26 @@ def measure_all(ctx: Context, skip_suite: bool) -> list[Figure]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="copier-uv-release-bench-"))
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--rounds", type=int, help="rounds of both timed figures (overrides below)")
+    parser.add_argument("--render-rounds", type=int, default=5, help="default: %(default)s")
+    parser.add_argument("--green-rounds", type=int, default=3, help="time-to-green; default: %(default)s")
+    parser.add_argument(
+        "--skip-suite", action="store_true", help="leave out the template's own test suite; write nothing"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    args = parser.parse_args(argv)
+    python = find_interpreter(DEFAULT_PYTHON_MIN)
+    if python is None:
+        raise SystemExit(f"no local CPython {DEFAULT_PYTHON_MIN}: the time-to-green figure needs one")
+    work, env = Path(tempfile.mkdtemp(prefix="copier-uv-release-bench-")), ci_cost.bench_env(python)
+    uv = shutil.which("uv") or str(Path(sys.executable).with_name("uv"))
+    rounds = (args.rounds or args.render_rounds, args.rounds or args.green_rounds)
+    # copier runs from compiled bytecode, as from any real install; the cache stays out of the
+    # shared test venv, and the warm-up render fills it.
+    render_env = {**env, "PYTHONPYCACHEPREFIX": str(work / "pycache")}
+    ctx = Context(work, python, env, uv, str(Path(sys.executable).with_name("copier")), render_env, *rounds)
     try:
-        ctx = make_context(args, work)
         results = report.Results(machine={}, figures=measure_all(ctx, args.skip_suite))
         results.machine = machine(ctx)
     finally:
@@ -503,10 +388,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             shutil.rmtree(work, ignore_errors=True)
     results.notes, results.slowest_tests = ctx.notes, ctx.slowest_tests
-    print()
-    print(report.text_table(results.figures))
-    for note in ctx.notes:
-        print(f"note: {note}")
+    print("\n" + report.text_table(results.figures), *(f"note: {note}" for note in ctx.notes), sep="\n")
     if args.skip_suite:
         # The texts quote the last full run: a quick look must not replace it with a partial one.
         print("\nnot written (--skip-suite): bench/results.* and the texts keep the last full run")
