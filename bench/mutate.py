@@ -1,35 +1,23 @@
 """Mutation run of the template: does the test suite notice a small, plausible defect?
 
-Run from the repository root:
-
     uv run python bench/mutate.py                # every mutant, 2 at a time (minutes)
     uv run python bench/mutate.py --list         # the mutants and their test selections
     uv run python bench/mutate.py --only NAME    # one mutant (repeatable; a prefix works too)
-    uv run python bench/mutate.py -j 1 --no-baseline
 
-The mutants are data, in bench/mutants.toml. Each is one edit of one template
-file (copier.yml, template/, includes/): an exact old text, which must occur
-exactly once, and its replacement (or the file's deletion). It is applied to a
-throwaway clone of this repository (tags included, the working tree's changes
-committed on top), and only the tests that the mutant names run there
-(``pytest -x -n 0``). Outcomes:
+The mutants are data, in bench/mutants.toml (its header has the format): each is one edit of one
+template file, applied to a throwaway clone of this repository (tags included, the working tree's
+changes committed on top), where only the tests the mutant names run (``pytest -x -n 0``). Outcomes:
 
 - killed: the selection failed (the suite noticed);
-- survived: it passed; a survivor is acceptable only with a ``harmless``
-  reason (written to the results file);
-- stale: the old text is no longer in the file exactly once, or the file is
-  gone (the template changed under the mutant: update the mutant);
-- error: pytest could not run the selection (no tests collected, usage error,
-  timeout), or the selection fails without the mutant (see the baseline).
+- survived: it passed; acceptable only with a ``harmless`` reason (written to the results);
+- stale: the old text is no longer in the file exactly once, or the file is gone (the template
+  changed under the mutant: update the mutant);
+- error: pytest could not run the selection (no tests collected, usage error, timeout), or the
+  selection fails without the mutant too: each distinct selection first runs once unmutated (the
+  baseline), since one that fails there kills nothing.
 
-Before the mutants, each distinct selection runs once on the unmutated clone
-(the baseline): a selection that fails there kills nothing. Every template
-file must have at least one mutant; files without one are listed as errors.
-
-Results: printed, and written to bench/mutation-results.md and
-bench/mutation-results.json. Exit status 0 only without stale mutants, errors
-and unexplained survivors. Not part of .ci/run.
-
+Every template file needs a mutant. Results: bench/mutation-results.md and .json; the exit status
+is 0 only without stale mutants, errors, files without a mutant and unexplained survivors.
 The clone, the pytest run and the report writing here serve bench/mutate_lines.py too.
 """
 
@@ -49,7 +37,7 @@ import tempfile
 import time
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -100,20 +88,6 @@ def load_mutants(path: Path = BENCH_DIR / "mutants.toml") -> list[Mutant]:
 
 
 MUTANTS = load_mutants()
-
-
-@dataclass
-class Outcome:
-    name: str
-    file: str
-    status: str  # one of STATUSES
-    tests: list[str]
-    seconds: float = 0.0
-    detail: str = ""  # the first failing test, or what went wrong
-    harmless: str = ""
-
-
-# --- shared with bench/mutate_lines.py: the throwaway clone, pytest in it, the reports ----------
 
 
 def git(*args: str, cwd: Path = REPO) -> str:
@@ -200,13 +174,6 @@ def write_report(path: Path, data: dict[str, Any], markdown: str) -> None:
     path.with_suffix(".md").write_text(markdown, encoding="utf-8")
 
 
-def now() -> str:
-    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-
-
-# --- the hand-written mutants --------------------------------------------------------------------
-
-
 def stale_reason(mutant: Mutant) -> str:
     path = REPO / mutant.file
     if not path.is_file():
@@ -226,9 +193,10 @@ def baseline(tests: tuple[str, ...]) -> tuple[str, str]:
     return " ".join(tests), "" if code == 0 else f"exit {code}: {first_failure(output)}"
 
 
-def run_mutant(mutant: Mutant, keep: bool) -> Outcome:
-    outcome = Outcome(mutant.name, mutant.file, "stale", list(mutant.tests), 0.0, stale_reason(mutant), mutant.harmless)
-    if outcome.detail:
+def run_mutant(mutant: Mutant, keep: bool) -> dict[str, Any]:
+    outcome = {"name": mutant.name, "file": mutant.file, "status": "stale", "tests": list(mutant.tests), "seconds": 0.0}
+    outcome |= {"detail": stale_reason(mutant), "harmless": mutant.harmless}
+    if outcome["detail"]:
         return outcome
     with throwaway_clone(f"mutate-{mutant.name}-", keep) as copy:
         path = copy / mutant.file
@@ -238,10 +206,10 @@ def run_mutant(mutant: Mutant, keep: bool) -> Outcome:
             path.write_text(path.read_text(encoding="utf-8").replace(mutant.old, mutant.new, 1), encoding="utf-8")
         git("add", "-A", cwd=copy)
         git("commit", "-q", "-m", f"mutant {mutant.name}", cwd=copy)
-        code, output, outcome.seconds = run_tests(copy, mutant.tests)
-    outcome.status = {0: "survived", 1: "killed"}.get(code, "error")
+        code, output, outcome["seconds"] = run_tests(copy, mutant.tests)
+    outcome["status"] = {0: "survived", 1: "killed"}.get(code, "error")
     if code:
-        outcome.detail = ("" if code == 1 else f"pytest exit {code}: ") + first_failure(output)
+        outcome["detail"] = ("" if code == 1 else f"pytest exit {code}: ") + first_failure(output)
     return outcome
 
 
@@ -320,25 +288,24 @@ def main() -> int:
         baselines = dict(sorted((tests, why) for tests, why in each_done(args.jobs, baseline, selections) if why))
         for tests, why in baselines.items():
             print(f"  FAILS without a mutant: pytest {tests}: {why}", flush=True)
-    ran: list[Outcome] = []
+    ran: list[dict[str, Any]] = []
     for outcome in each_done(args.jobs, lambda mutant: run_mutant(mutant, args.keep), chosen):
-        if " ".join(outcome.tests) in baselines and outcome.status == "killed":
-            outcome.status, outcome.detail = "error", "its selection fails without the mutant too"
+        if " ".join(outcome["tests"]) in baselines and outcome["status"] == "killed":
+            outcome |= {"status": "error", "detail": "its selection fails without the mutant too"}
         ran.append(outcome)
-        print(f"{outcome.status:9} {outcome.name:42} {outcome.seconds:6.0f}s  {outcome.detail}", flush=True)
+        print(f"{outcome['status']:9} {outcome['name']:42} {outcome['seconds']:6.0f}s  {outcome['detail']}", flush=True)
     CLEANUP.shutdown()
     seconds = time.monotonic() - started
 
-    known, failing = {o.name: o for o in ran}, baselines
-    if args.only and RESULTS.exists():
-        # A partial run updates its mutants in the last full run's results.
+    known, failing = {o["name"]: o for o in ran}, baselines
+    if args.only and RESULTS.exists():  # a partial run updates its mutants in the last full run's results
         previous = json.loads(RESULTS.read_text(encoding="utf-8"))
-        known = {o["name"]: Outcome(**o) for o in previous["mutants"]} | known
+        known = {o["name"]: o for o in previous["mutants"]} | known
         failing, seconds = previous["failing_baselines"] | baselines, seconds + previous["seconds"]
     outcomes = [known[mutant.name] for mutant in MUTANTS if mutant.name in known]
-    counts, score = tally((o.status for o in outcomes), STATUSES, ("killed", "survived"))
+    counts, score = tally((o["status"] for o in outcomes), STATUSES, ("killed", "survived"))
     data = {
-        "date": now(),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "commit": git("rev-parse", "--short", "HEAD").strip(),
         "dirty": bool(git("status", "--porcelain").strip()),
         "seconds": round(seconds, 1),
@@ -346,21 +313,20 @@ def main() -> int:
         "counts": counts,
         "uncovered_template_files": uncovered,
         "failing_baselines": failing,
-        "mutants": [asdict(o) for o in outcomes],
+        "mutants": outcomes,
     }
     write_report(RESULTS, data, results_md(data))
 
-    counts, _ = tally((o.status for o in ran), STATUSES, ())
+    counts, _ = tally((o["status"] for o in ran), STATUSES, ())
     print(f"\nscore: {counts['killed']}/{counts['killed'] + counts['survived']} killed in {seconds / 60:.1f} minutes")
     for o in ran:
-        if o.status == "survived":
-            print(f"  survivor {o.name}: {o.harmless or 'UNEXPLAINED'}")
-        elif o.status != "killed":
-            print(f"  {o.status} {o.name}: {o.detail}")
+        if o["status"] != "killed":
+            why = o["harmless"] or "UNEXPLAINED" if o["status"] == "survived" else o["detail"]
+            print(f"  {'survivor' if o['status'] == 'survived' else o['status']} {o['name']}: {why}")
     for name in uncovered:
         print(f"  template file without a mutant: {name}")
     print("written: bench/mutation-results.md, bench/mutation-results.json")
-    unexplained = any(o.status == "survived" and not o.harmless for o in ran)
+    unexplained = any(o["status"] == "survived" and not o["harmless"] for o in ran)
     return 1 if unexplained or uncovered or baselines or counts["stale"] or counts["error"] else 0
 
 

@@ -15,6 +15,7 @@ each with -x. Results go to bench/line_mutants.json after every mutant; bench/RE
 from __future__ import annotations
 
 import argparse
+import datetime
 import fnmatch
 import hashlib
 import json
@@ -183,8 +184,6 @@ def load_equivalents(path: Path = EQUIVALENTS) -> dict[str, str]:
     return {entry["id"]: entry["reason"] for entry in entries}
 
 
-# --- running ---------------------------------------------------------------------------------------
-
 # Does the mutated template still render, for every answer set the tests use? Only for survivors,
 # to tell `unrendered` from `survived`. From a plain copy: copier renders it in place, no clone.
 RENDER_CHECK = """
@@ -246,9 +245,6 @@ def run_mutant(mutant: Mutant | None, workers: int) -> dict[str, Any]:
     finally:
         result["seconds"] = round(time.monotonic() - started, 1)
     return result
-
-
-# --- the report ------------------------------------------------------------------------------------
 
 
 def summary(report: dict[str, Any]) -> str:
@@ -324,7 +320,7 @@ def main() -> int:
     report |= {
         "commit": git("rev-parse", "--short", "HEAD").strip(),
         "dirty": bool(git("status", "--porcelain", "--", *TEMPLATE_PATHS).strip()),
-        "date": mutate.now(),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "sites": len(sites()),
         "prose_left_out": list(PROSE),
         "deselected": list(GOLDEN),
@@ -338,10 +334,9 @@ def main() -> int:
             print(f"the suite fails without a mutant: {baseline}")
             return 1
     equivalents = load_equivalents()
-    for m in chosen:
-        if m.id in equivalents:  # marked by hand: not run, not scored
-            results[m.id] = {**asdict(m), "status": "equivalent", "test": "", "detail": "", "seconds": 0.0}
-            results[m.id]["reason"] = equivalents[m.id]
+    for m in (m for m in chosen if m.id in equivalents):  # marked by hand: not run, not scored
+        results[m.id] = {**asdict(m), "status": "equivalent", "test": "", "detail": "", "seconds": 0.0}
+        results[m.id]["reason"] = equivalents[m.id]
     todo = [m for m in chosen if m.id in args.only or (not args.only and m.id not in results)]
     print(f"{len(todo)} to run, {len(results)} done; {workers} pytest workers per mutant", flush=True)
     for result in mutate.each_done(args.jobs, lambda mutant: run_mutant(mutant, workers), todo):

@@ -111,16 +111,9 @@ def ratio_figure(name: str, samples: list[Timing], floor: list[Timing], limit: f
     """A timed figure (seconds) against its floor; it passes on the wall-time ratio."""
     walls, floor_walls = [t.wall for t in samples], [t.wall for t in floor]
     ratio = statistics.median(walls) / statistics.median(floor_walls)
-    return Figure(
-        name,
-        "s",
-        walls,
-        floor_walls,
-        target=f"≤ {limit}× floor" if limit else "",
-        ratio=ratio,
-        passed=None if limit is None else ratio <= limit,
-        cpu_ratio=statistics.median(t.cpu for t in samples) / statistics.median(t.cpu for t in floor),
-    )
+    target, passed = (f"≤ {limit}× floor", ratio <= limit) if limit else ("", None)
+    cpu_ratio = statistics.median(t.cpu for t in samples) / statistics.median(t.cpu for t in floor)
+    return Figure(name, "s", walls, floor_walls, target, ratio, passed, cpu_ratio=cpu_ratio)
 
 
 def once(name: str, unit: str, value: float, floor: float, **extra: Any) -> Figure:
@@ -233,16 +226,9 @@ def measure_install(ctx: Context, project: Path, floor_project: Path) -> list[Fi
     (names, download, installed), (floor_names, floor_download, floor_installed) = (
         install_facts(ctx, path) for path in (project, floor_project)
     )
+    budget = {"target": f"≤ {MAX_DEV_PACKAGES}", "passed": len(names) <= MAX_DEV_PACKAGES, "note": ", ".join(names)}
     return [
-        once(
-            "dev group, packages installed",
-            "",
-            len(names),
-            len(floor_names),
-            target=f"≤ {MAX_DEV_PACKAGES}",
-            passed=len(names) <= MAX_DEV_PACKAGES,
-            note=", ".join(names),
-        ),
+        once("dev group, packages installed", "", len(names), len(floor_names), **budget),
         once("dev group, download size", "MB", download, floor_download),
         once("dev group, installed size (.venv)", "MB", installed, floor_installed),
     ]
@@ -287,18 +273,12 @@ def measure_ci(ctx: Context, template: Path) -> list[Figure]:
     ctx.notes.append("CI per push, local median time of each run: step: " + "; ".join(times))
     billing = "GitHub bills each job rounded up to a whole minute; every job here takes less"
     run_steps = f"run: steps {before.run_steps} before, {after.run_steps} after"
+    estimate = {"target": f"≤ 1.0× {before.label}", "passed": after.seconds / before.seconds <= 1.0}
+    estimate["cpu_ratio"] = after.cpu_seconds / before.cpu_seconds
     return [
         once(f"CI per push: jobs ({before.label} as floor)", "", len(after.jobs), len(before.jobs), note=billing),
         once("CI per push: steps", "", after.steps, before.steps, note=run_steps),
-        once(
-            "CI per push: estimate, Σ jobs × local step times",
-            "s",
-            after.seconds,
-            before.seconds,
-            target=f"≤ 1.0× {before.label}",
-            passed=after.seconds / before.seconds <= 1.0,
-            cpu_ratio=after.cpu_seconds / before.cpu_seconds,
-        ),
+        once("CI per push: estimate, Σ jobs × local step times", "s", after.seconds, before.seconds, **estimate),
     ]
 
 
@@ -312,16 +292,10 @@ def measure_suite(ctx: Context) -> Figure:
     # pytest's "slowest N durations" section: lines such as "12.34s call  tests/..."
     heading = next((i for i, line in enumerate(lines) if "slowest" in line and "durations" in line), 0)
     ctx.slowest_tests = [line for line in lines[heading:] if DURATION_LINE.match(line)][:SLOWEST_TESTS]
-    return Figure(
-        "template test suite",
-        "s",
-        [elapsed],
-        target=f"≤ {SUITE_TARGET_SECONDS:.0f} s",
-        ratio=elapsed / SUITE_TARGET_SECONDS,
-        # A failing suite's time proves nothing: it may have stopped early.
-        passed=done.returncode == 0 and elapsed <= SUITE_TARGET_SECONDS,
-        note=f"exit {done.returncode}: {lines[-1]}",
-    )
+    # A failing suite's time proves nothing: it may have stopped early.
+    passed = done.returncode == 0 and elapsed <= SUITE_TARGET_SECONDS
+    target, note = f"≤ {SUITE_TARGET_SECONDS:.0f} s", f"exit {done.returncode}: {lines[-1]}"
+    return Figure("template test suite", "s", [elapsed], None, target, elapsed / SUITE_TARGET_SECONDS, passed, note)
 
 
 def machine(ctx: Context) -> dict[str, str]:
