@@ -160,30 +160,21 @@ def test_answers_file_records_every_asked_answer_and_no_computed_value(render_sh
     assert bool({"pypi_environment", "testpypi", "testpypi_environment", "copyright_year"} & set(recorded)) != private
 
 
-def test_changelog_follows_keep_a_changelog(render_shared) -> None:
-    text = (render_shared() / "CHANGELOG.md").read_text(encoding="utf-8")
-    assert "https://keepachangelog.com/" in text
-    assert "## [Unreleased]" in text
-
-
-def test_readme_documents_development(render_shared) -> None:
-    """The checks the suite runs (commands.run_generated_checks); releasing: tests/ci."""
-    text = (render_shared() / "README.md").read_text(encoding="utf-8")
-    for command in (
-        "uv sync",
-        "uv run pytest",
-        "uv run ruff check",
-        "uv run ruff format --check",
-        "uv run mypy",
-        "uv build",
-    ):
-        assert command in text, command
+def test_changelog_follows_keep_a_changelog_and_readme_documents_development(render_shared) -> None:
+    """The README: the checks the suite runs (commands.run_generated_checks); releasing: tests/ci."""
+    changelog, readme = ((render_shared() / name).read_text(encoding="utf-8") for name in ("CHANGELOG.md", "README.md"))
+    assert "https://keepachangelog.com/" in changelog
+    assert "## [Unreleased]" in changelog
+    for command in ("uv sync", "uv run pytest", "uv run ruff check", "uv run ruff format --check", "uv run mypy"):
+        assert command in readme, command
+    assert "uv build" in readme
 
 
 FIRST_RELEASE = f"First release: git tag v{INITIAL_VERSION} && git push origin v{INITIAL_VERSION}"
 TESTPYPI_INSTALL = '"{distribution_name}==<version>" --extra-index-url https://test.pypi.org/simple/'
 PUBLISHING = ("trusted publishing", "pending publisher", "pypi.org", "TestPyPI", "Environment name")
 PRIVATE = {"license": "Proprietary", "testpypi": True}  # testpypi: not asked, so it must not bring TestPyPI back
+RELEASE_YML, NEVER = "Workflow name:     release.yml", "never uploaded to PyPI"
 
 
 @pytest.mark.parametrize(
@@ -191,29 +182,20 @@ PRIVATE = {"license": "Proprietary", "testpypi": True}  # testpypi: not asked, s
     [
         pytest.param(
             {"project_kind": "llm-plugin"},
-            [
-                "Workflow name:     release.yml",
-                f"llm python -m pip install {TESTPYPI_INSTALL}",
-                "llm install llm-python",
-            ],
+            [RELEASE_YML, f"llm python -m pip install {TESTPYPI_INSTALL}", "llm install llm-python"],
             [],
             id="llm-plugin",
         ),
-        pytest.param(
-            {"testpypi": False}, ["Workflow name:     release.yml"], ["test.pypi.org", "TestPyPI"], id="no-testpypi"
-        ),
+        pytest.param({"testpypi": False}, [RELEASE_YML], ["test.pypi.org", "TestPyPI"], id="no-testpypi"),
         pytest.param(
             PRIVATE,
-            [
-                "never uploaded to PyPI",
-                "runs the tests, checks the tag and builds the wheel and sdist, then attaches them",
-            ],
+            [NEVER, "runs the tests, checks the tag and builds the wheel and sdist, then attaches them"],
             PUBLISHING,
             id="private",
         ),
         pytest.param(
             {**PRIVATE, "github_release": False},
-            ["never uploaded to PyPI", "builds the wheel and sdist, kept as a workflow artifact"],
+            [NEVER, "builds the wheel and sdist, kept as a workflow artifact"],
             [*PUBLISHING, "GitHub release"],
             id="private-without-github-release",
         ),
