@@ -4,13 +4,6 @@ Each set is derived from copier.yml (support.facts), never restated: a new
 kind, license, Python, question or choice joins the sets that range over it
 the day it exists. The sets leave out answers at their default, so that two
 tests asking for one project ask render_shared with the same answers.
-
-- REQUIRED_ANSWERS: the questions without a default, answered with the examples their validators give;
-- ``template_values``, ``recorded_answers``, ``derived_names``: what copier computes, records and derives;
-- EACH_KIND, EACH_LICENSE, KIND_PYTHON_SETS, ``workflow_answer_sets``, ``matrix_answer_sets``: combinations;
-- DISTINCT: answers that differ from each other and from every default;
-- HOSTILE_TEXTS, HOSTILE_KEYWORDS, ``hostile_answers``: text that must stay literal everywhere;
-- REJECTED, OUTSIDE_CHOICES, ACCEPTED: values each question refuses or takes.
 """
 
 from __future__ import annotations
@@ -92,8 +85,7 @@ def recorded_answers(**answers: Any) -> dict[str, Any]:
 
 
 def derived_names(**answers: Any) -> dict[str, str]:
-    """The names copier.yml derives by default (distribution, package, script and
-    repository name) for ``answers`` on top of REQUIRED_ANSWERS."""
+    """The names copier.yml derives (distribution, package, script, repository) for ``answers``."""
     values = template_values(**answers)
     return {name: values[name] for name in ("distribution_name", "package_name", "script_name", "repository_name")}
 
