@@ -291,13 +291,18 @@ def tagged(origin: Repo) -> str:
     return git("rev-parse", "v1.1.0^{commit}", cwd=origin.origin)
 
 
-def test_the_tag_job_pushes_the_tag_of_its_tested_release_commit_and_creates_the_release(
+def test_the_tag_job_tags_only_the_release_commit_its_run_tested_then_has_nothing_to_do(
     origin: Repo, tmp_path: Path
 ) -> None:
+    """A release commit whose own run waits while more work is pushed."""
     released, release_run = push(origin, changelog(V110, V100), "Release 1.1.0", tmp_path)
-    # Work continues before the workflow runs: the tag still goes on the run's commit.
-    push(origin, changelog(V110, V100, unreleased="- next"), "Next", tmp_path)
+    later, later_run = push(origin, changelog(V110, V100, unreleased="- next"), "Next", tmp_path)
 
+    assert later_run.run(TESTS_YML, given=PASSED) == {"tag": "failure"}
+    assert f"v1.1.0 is released by commit {released}, but the tests passed on {later}" in later_run.jobs["tag"].log
+    assert f"Re-run the test run of {released}'s push" in later_run.jobs["tag"].log
+    assert (tags(origin.origin), later_run.releases) == (["v1.0.0"], [])
+    # The release commit's own run tags it, annotated, and creates the release with its notes.
     assert release_run.run(TESTS_YML, given=PASSED) == {"tag": "success"}, release_run.jobs["tag"].log
     assert tagged(origin) == released
     assert git("cat-file", "-t", "v1.1.0", cwd=origin.origin) == "tag"  # annotated, as pushed
@@ -309,34 +314,15 @@ def test_the_tag_job_pushes_the_tag_of_its_tested_release_commit_and_creates_the
     assert release_run.releases == [
         {"tag": "v1.1.0", "files": {}, "flags": ["--verify-tag"], "title": "v1.1.0", "notes": notes}
     ]
-
-
-def test_the_tag_job_does_nothing_when_the_newest_version_is_tagged(origin: Repo, tmp_path: Path) -> None:
-    main_run = WorkflowRun(origin.origin, TAGGING, tmp_path / "run")
-    assert main_run.run(TESTS_YML, given=PASSED) == {"tag": "success"}
-    assert [step.outcome for step in main_run.jobs["tag"].steps] == ["success", "success", "skipped"]  # no push
-    assert "v1.0.0 exists" in main_run.jobs["tag"].log
-    assert (tags(origin.origin), main_run.releases) == (["v1.0.0"], [])
-
-
-def test_the_tag_job_never_tags_a_release_commit_its_run_did_not_test(origin: Repo, tmp_path: Path) -> None:
-    """A release commit whose own run was replaced while waiting, followed by more work."""
-    released, release_run = push(origin, changelog(V110, V100), "Release 1.1.0", tmp_path)
-    later, later_run = push(origin, changelog(V110, V100, unreleased="- next"), "Next", tmp_path)
-
-    assert later_run.run(TESTS_YML, given=PASSED) == {"tag": "failure"}
-    assert f"v1.1.0 is released by commit {released}, but the tests passed on {later}" in later_run.jobs["tag"].log
-    assert f"Re-run the test run of {released}'s push" in later_run.jobs["tag"].log
-    assert (tags(origin.origin), later_run.releases) == (["v1.0.0"], [])
-    # Re-running the release commit's own run tags it; the later run then has nothing to do.
-    assert release_run.run(TESTS_YML, given=PASSED) == {"tag": "success"}
-    assert tagged(origin) == released
+    # Then the newest version has its tag: a run pushes nothing and creates no release.
     assert later_run.run(TESTS_YML, given=PASSED) == {"tag": "success"}
+    assert [step.outcome for step in later_run.jobs["tag"].steps] == ["success", "success", "skipped"]
     assert "v1.1.0 exists" in later_run.jobs["tag"].log
+    assert (tags(origin.origin), later_run.releases) == (["v1.0.0", "v1.1.0"], [])
 
 
 def test_without_the_tested_commit_the_job_would_tag_an_untested_commit(origin: Repo, tmp_path: Path) -> None:
-    """The test above can fail: the step without --tested-commit tags the untested release commit."""
+    """The test above can fail: the step without --tested-commit tags the release commit its run did not test."""
     released, _ = push(origin, changelog(V110, V100), "Release 1.1.0", tmp_path)
     plant(origin, ' --tested-commit "$GITHUB_SHA"', "")
     later, later_run = push(origin, changelog(V110, V100, unreleased="- next"), "Next, and the defect", tmp_path)
