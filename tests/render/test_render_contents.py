@@ -79,11 +79,14 @@ def test_each_kind_renders_exactly_its_files_and_nothing_of_the_template(render_
     assert metadata.get("keywords") == (recorded_answers(project_kind=kind)["keywords"] or None)
 
 
-def test_default_pyproject_metadata(render_shared) -> None:
+def test_default_pyproject_metadata_and_license_holder(render_shared) -> None:
+    """No one else's name may be a default: no authors; the license holder is the GitHub owner."""
     metadata = read_pyproject(render_shared())["project"]
     assert (metadata["version"], metadata["readme"], metadata["dependencies"]) == (INITIAL_VERSION, "README.md", [])
-    assert "authors" not in metadata, "no one else's name may be a default"
+    assert "authors" not in metadata
     assert list(metadata["urls"]) == ["Homepage", "Source", "Issues", "Changelog", "Documentation"]
+    license_text = (render_shared() / "LICENSE").read_text(encoding="utf-8")
+    assert f"Copyright (c) {YEAR} {REQUIRED_ANSWERS['github_owner']}\n" in license_text
 
 
 def test_authors_appear_only_as_given(render_shared) -> None:
@@ -140,11 +143,6 @@ def test_each_license_sets_its_expression_text_and_classifiers(render_shared, li
     text = (project_dir / "LICENSE").read_text(encoding="utf-8")
     assert [other for other, marker in LICENSE_MARKERS.items() if marker in text] == [license]
     assert re.search(rf"Copyright (\(c\) )?{YEAR},? {answers['author_name']}\n", text), text[:300]
-
-
-def test_license_holder_falls_back_to_the_github_owner(render_shared) -> None:
-    text = (render_shared() / "LICENSE").read_text(encoding="utf-8")
-    assert f"Copyright (c) {YEAR} {REQUIRED_ANSWERS['github_owner']}\n" in text
 
 
 @pytest.mark.parametrize("answers", [*EACH_KIND.values(), {"license": "Proprietary"}], ids=answers_id)
