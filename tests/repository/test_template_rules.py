@@ -174,18 +174,13 @@ def question_table_problems(config: dict[str, Any], rows: dict[str, str]) -> lis
     ]
     problems = [f"{name}: not in README's table" for name in asked if name not in rows]
     problems += [f"{name}: a stale row (not an asked question)" for name in rows if name not in asked]
-    for name in asked:
-        default, cell = config[name].get("default"), rows.get(name)
-        if cell is None:
+    for name in (name for name in asked if name in rows):
+        default, cell = config[name].get("default"), rows[name]
+        if isinstance(default, str) and ("{{" in default or "{%" in default):  # derived: said in words
+            problems += [f"{name}: derived default shown as {cell!r}"] * (cell in ("asked", "empty"))
             continue
-        if default is None:
-            expected = "asked"
-        elif default == "":
-            expected = "empty"
-        elif isinstance(default, str) and ("{{" in default or "{%" in default):
-            if cell in ("asked", "empty"):
-                problems.append(f"{name}: derived default shown as {cell!r}")
-            continue  # derived: said in words
+        if default is None or default == "":
+            expected = "asked" if default is None else "empty"
         elif isinstance(default, list):  # a multiselect, shown as a YAML list: [Linux]
             expected = "`[" + ", ".join(map(str, default)) + "]`"
         else:
