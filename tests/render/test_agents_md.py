@@ -35,30 +35,26 @@ def normalised(command: str) -> str:
 
 
 @pytest.mark.parametrize("answers", ANSWER_SETS, ids=answers_id)
-def test_agents_md_lists_the_commands_ci_runs(render_shared: Any, answers: dict[str, Any]) -> None:
-    project = render_shared(**answers)
+def test_agents_md_lists_the_commands_ci_runs_and_every_file_the_template_manages(
+    render_shared: Any, answers: dict[str, Any]
+) -> None:
+    project, values = render_shared(**answers), template_values(**answers)
+    text = (project / "AGENTS.md").read_text(encoding="utf-8")
     listed = [normalised(command) for command in agents_commands(project)]
     ci = list(dict.fromkeys(command for commands in ci_commands(project).values() for command in commands))
-    left_out = template_values(**answers)["tools_left_out"]
     not_listed = [command for command in ci if command not in listed]
     # Only the commands of the tools the dev group leaves out on python_min: named, with why.
-    assert [command.split()[2] for command in not_listed] == left_out
+    assert [command.split()[2] for command in not_listed] == values["tools_left_out"]
     assert sorted(listed) == sorted(command for command in ci if command not in not_listed)
-    text = (project / "AGENTS.md").read_text(encoding="utf-8")
     for command in not_listed:
         assert f"`{command}`" in text, command
-        assert f"on Python\n{template_values(**answers)['lint_python']}" in text
+        assert f"on Python\n{values['lint_python']}" in text
 
-
-@pytest.mark.parametrize("answers", ANSWER_SETS, ids=answers_id)
-def test_agents_md_names_every_file_the_template_manages(render_shared: Any, answers: dict[str, Any]) -> None:
-    project = render_shared(**answers)
-    text = (project / "AGENTS.md").read_text(encoding="utf-8")
     section = text.split("## Files not to edit by hand\n", 1)[1]
     # The answers file and uv.lock first, then the managed files, one per nested item.
     assert re.findall(r"^- `([^`]+)`", section, re.MULTILINE) == [".copier-answers.yml", "uv.lock"]
-    listed = re.findall(r"^  - `([^`]+)`", section, re.MULTILINE)
+    files = re.findall(r"^  - `([^`]+)`", section, re.MULTILINE)
     users = pathspec.PathSpec.from_lines("gitignore", copier_config()["_skip_if_exists"])
     managed = {name for name in project_files(project) if not users.match_file(name)} - {".copier-answers.yml"}
-    assert len(listed) == len(set(listed))
-    assert set(listed) == managed
+    assert len(files) == len(set(files))
+    assert set(files) == managed

@@ -77,11 +77,6 @@ def built(request: pytest.FixtureRequest, copie_session: Any, tmp_path_factory: 
     return checked_build_once(copie_session, tmp_path_factory, python_version, **answers)
 
 
-def license_expression(license_answer: str) -> str:
-    # PEP 639: a license that is not in SPDX's list is a LicenseRef-.
-    return "LicenseRef-Proprietary" if license_answer == "Proprietary" else license_answer
-
-
 def test_only_a_private_packages_readme_installs_the_wheel_it_builds(built: CheckedBuild) -> None:
     """A Proprietary package is not on PyPI: its README installs the very wheel
     `uv build` wrote (name and version); a public one installs by name from PyPI."""
@@ -106,7 +101,8 @@ def test_core_metadata(built: CheckedBuild) -> None:
         assert metadata["Name"] == answers["distribution_name"]
         assert metadata["Version"] == INITIAL_VERSION
         assert metadata["Requires-Python"] == f">={answers['python_min']}"
-        assert metadata["License-Expression"] == license_expression(answers["license"])
+        # PEP 639: a license that is not in SPDX's list is a LicenseRef-.
+        assert metadata["License-Expression"] == answers["license"].replace("Proprietary", "LicenseRef-Proprietary")
         assert metadata.get_all("License") is None  # the old free-text field is not used
         assert metadata.get_all("License-File") == (None if answers["license"] == "Proprietary" else ["LICENSE"])
         assert metadata.get_all("Requires-Dist") is None  # a library needs nothing at run time
@@ -132,15 +128,10 @@ def test_sdist_holds_the_sources_its_license_and_nothing_else(built: CheckedBuil
     # The sdist is named after the normalized distribution name (PEP 625).
     assert built.sdist.name == f"{built.name}.tar.gz"
     assert sdist_root(built.sdist) == built.name
-    expected = {f"src/{name}" for name in module_files(built.answers["package_name"], "library")} | {
-        "PKG-INFO",
-        "README.md",
-        "pyproject.toml",
-        # uv 0.12+ keeps the original beside the pyproject.toml it rewrites.
-        "pyproject.toml.orig",
-    }
-    if built.answers["license"] != "Proprietary":
-        expected.add("LICENSE")
+    # uv 0.12+ keeps the original beside the pyproject.toml it rewrites; a Proprietary package has no LICENSE.
+    no_license = {"LICENSE"} if built.answers["license"] == "Proprietary" else set()
+    expected = {"PKG-INFO", "README.md", "pyproject.toml", "pyproject.toml.orig", "LICENSE"} - no_license
+    expected |= {f"src/{name}" for name in module_files(built.answers["package_name"], "library")}
     assert sdist_files(built.sdist) == expected
     original = (built.project / "pyproject.toml").read_text(encoding="utf-8")
     assert sdist_text(built.sdist, "pyproject.toml.orig") == original

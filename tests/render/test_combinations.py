@@ -1,13 +1,7 @@
-"""Every answer combination that changes dependencies renders and resolves.
-
-The combinations are answers.KIND_PYTHON_SETS: every project kind with every
-Python release python_min offers. Each one python_min's validator accepts is
-rendered and resolved with the real uv from PyPI: ``uv lock`` where a local
-interpreter satisfies requires-python, else ``uv pip compile --python-version``
-(3.14 and 3.15 are not installed here). Each one it refuses (kind_python_min;
-test_validation.py proves the refusal and its message) must truly not resolve.
-The license does not change dependencies (checked).
-"""
+"""Every answer combination that changes dependencies (answers.KIND_PYTHON_SETS: each kind with
+each Python python_min offers) resolves with the real uv from PyPI, where a local interpreter
+satisfies requires-python with ``uv lock``, else with ``uv pip compile --python-version``; each
+one python_min's validator refuses (kind_python_min; the message: test_validation.py) truly does not."""
 
 from __future__ import annotations
 

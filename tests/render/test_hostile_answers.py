@@ -1,18 +1,11 @@
 """Hostile text answers: any printable text stays literal in TOML, YAML, Markdown,
 Python and LICENSE, and never becomes code in a workflow.
 
-``project_name``, ``description`` and ``author_name`` are free text that the
-template writes into four languages at once. For each nasty value
-(answers.HOSTILE_TEXTS, then hypothesis-generated text) the render must stay correct:
-
-- ``pyproject.toml`` parses and carries the values exactly (description, authors; a blank
-  description: the summary derived from the name);
-- every YAML file parses, and the answers file gives the values back;
-- README.md shows the text literally (every ASCII punctuation character
-  backslash-escaped, so CommonMark makes no markup of it);
-- no answer text reaches a ``run:`` script or a ``${{ }}`` expression of a
-  workflow: those are the same as in a render with harmless text (that every
-  workflow passes zizmor and the schema, for every answer set: tests/ci).
+``project_name``, ``description`` and ``author_name`` are free text that the template
+writes into four languages at once: answers.HOSTILE_TEXTS, then hypothesis-generated
+text. README.md escapes every ASCII punctuation character, so CommonMark makes no markup
+of it. A workflow's ``run:`` scripts and ``${{ }}`` expressions are those of a render
+with harmless text (that every workflow passes zizmor and the schema: tests/ci).
 
 Leading and trailing spaces are accepted and kept exactly in pyproject.toml and
 the answers file. README.md drops them (Markdown would not show them, and four
@@ -42,6 +35,7 @@ from support.answers import (
     HOSTILE_KEYWORDS,
     HOSTILE_TEXTS,
     REQUIRED_ANSWERS,
+    data_args,
     hostile_answers,
     template_values,
 )
@@ -54,20 +48,11 @@ ASCII_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
 
 
 def markdown_literal(escaped: str) -> str:
-    """The text that CommonMark shows for ``escaped``, which must contain no markup:
-    every ASCII punctuation character is backslash-escaped (CommonMark shows an
-    escaped one literally)."""
-    shown, i = [], 0
-    while i < len(escaped):
-        char = escaped[i]
-        if char == "\\" and i + 1 < len(escaped) and ASCII_PUNCTUATION.match(escaped[i + 1]):
-            shown.append(escaped[i + 1])
-            i += 2
-            continue
-        assert not ASCII_PUNCTUATION.match(char), f"unescaped {char!r} at {i} in {escaped!r}"
-        shown.append(char)
-        i += 1
-    return "".join(shown)
+    """The text that CommonMark shows for ``escaped``, which must contain no markup: every
+    ASCII punctuation character is backslash-escaped (CommonMark shows an escaped one literally)."""
+    tokens = re.findall(rf"\\{ASCII_PUNCTUATION.pattern}|.", escaped, re.DOTALL)
+    assert not [t for t in tokens if ASCII_PUNCTUATION.fullmatch(t)], f"unescaped punctuation in {escaped!r}"
+    return "".join(token[-1] for token in tokens)
 
 
 def readme_title_and_summary(project: Path) -> tuple[str, list[str]]:
@@ -211,7 +196,7 @@ def test_hostile_answers_pass_the_checks_and_reach_the_built_metadata_exactly(
     """Through the real CLI, as a user types them (`--data keywords=[...]`), through the
     project's own checks (ruff, mypy, pytest) into the wheel's and the sdist's metadata."""
     python = require_interpreter(DEFAULT_PYTHON_MIN)
-    data = [arg for key, value in {**REQUIRED_ANSWERS, **ACCEPTANCE}.items() for arg in ("--data", f"{key}={value}")]
+    data = data_args({**REQUIRED_ANSWERS, **ACCEPTANCE})
     done = copier_cli("copy", "--quiet", "--defaults", *data, template_tree, tmp_path / "out", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert read_pyproject(tmp_path / "out")["project"]["keywords"] == HOSTILE_KEYWORDS

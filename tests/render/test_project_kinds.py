@@ -1,16 +1,10 @@
-"""Each project kind works with its real consumer.
+"""Each project kind works with its real consumer: a library's import (test_build.py); a cli's
+console script and ``python -m``; for an llm-plugin, llm itself (with the offline ``echo`` model
+of llm-echo) loads the installed wheel and runs its tool, and the TestPyPI trap is reproduced
+with a local index that holds only the plugin.
 
-- library: test_build.py checks, builds, installs and imports it on every local
-  interpreter of its matrix, once with an import name of its own.
-- cli: the console script and ``python -m`` of the installed wheel.
-- llm-plugin: llm itself, with the offline ``echo`` model of llm-echo, loads
-  the installed wheel and runs its tool; and the TestPyPI trap, reproduced
-  with a local index that holds only the plugin.
-
-Each kind is rendered with an import name that differs from its distribution
-name (answers.DISTINCT: the cli with all its distinct answers), passes its own
-checks on one interpreter and is built once per test run
-(distributions.checked_build_once).
+Each kind has an import name other than its distribution name (answers.DISTINCT: the cli with
+all its distinct answers), passes its own checks and is built once per test run.
 """
 
 from __future__ import annotations
@@ -31,7 +25,6 @@ from support.distributions import (
     CheckedBuild,
     checked_build_once,
     fresh_venv,
-    venv_bin,
     venv_run,
     wheel_files,
     wheel_metadata,
@@ -52,9 +45,7 @@ def entry_points(build: CheckedBuild) -> dict[str, dict[str, str]]:
     return {group: dict(parser[group]) for group in parser.sections()}
 
 
-# ---------------------------------------------------------------------------
-# cli
-# ---------------------------------------------------------------------------
+# --- cli ---------------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +70,8 @@ def installed_cli(venv: Path, how: str, *args: str, check: bool = True) -> Any:
 
 @pytest.mark.slow
 def test_cli_wheel_holds_the_cli_and_declares_the_console_script(cli_build: CheckedBuild) -> None:
-    """Named after the distribution; argparse is the standard library's: it needs nothing at run time."""
+    """Named after the distribution, one console script (the answered name: nothing else is installed);
+    argparse is the standard library's: it needs nothing at run time."""
     assert cli_build.wheel.name == f"{cli_build.name}-py3-none-any.whl"
     assert wheel_files(cli_build.wheel) == cli_build.wheel_contents()
     assert entry_points(cli_build) == {"console_scripts": {SCRIPT: f"{PACKAGE}.cli:main"}}
@@ -101,13 +93,6 @@ def test_installed_cli_greets_prints_its_version_and_help_and_refuses_an_unknown
 
 
 @pytest.mark.slow
-def test_only_the_answered_script_name_is_installed(cli_venv: Path) -> None:
-    default = derived_names(**{k: v for k, v in DISTINCT.items() if k != "script_name"})["script_name"]
-    assert venv_bin(cli_venv, SCRIPT).is_file()
-    assert not venv_bin(cli_venv, default).exists()
-
-
-@pytest.mark.slow
 def test_readme_usage_transcript_is_what_the_installed_cli_prints(cli_build: CheckedBuild, cli_venv: Path) -> None:
     """The README's ```console block, replayed: each `$ command` prints exactly the lines under it."""
     readme = (cli_build.project / "README.md").read_text(encoding="utf-8")
@@ -118,9 +103,7 @@ def test_readme_usage_transcript_is_what_the_installed_cli_prints(cli_build: Che
         assert installed_cli(cli_venv, "console script", *command.split()[1:]).stdout == printed, command
 
 
-# ---------------------------------------------------------------------------
-# llm-plugin
-# ---------------------------------------------------------------------------
+# --- llm-plugin --------------------------------------------------------------------------------------
 
 PLUGIN = {"project_kind": "llm-plugin", **OWN_IMPORT_NAME}
 PLUGIN_DIST = OWN_IMPORT_NAME["distribution_name"]
@@ -136,10 +119,7 @@ def plugin_build(copie_session: Any, tmp_path_factory: pytest.TempPathFactory) -
 
 @pytest.fixture(scope="module")
 def llm_venv(plugin_build: CheckedBuild, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh environment with llm and llm-echo from PyPI, and the plugin's wheel.
-
-    Only read by the tests (llm commands that change nothing in it).
-    """
+    """llm and llm-echo from PyPI, and the plugin's wheel; only read (llm commands that change nothing)."""
 
     def create() -> str:
         venv = tmp_path_factory.mktemp("llm") / "venv"

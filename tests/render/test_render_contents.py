@@ -79,11 +79,14 @@ def test_each_kind_renders_exactly_its_files_and_nothing_of_the_template(render_
     assert metadata.get("keywords") == (recorded_answers(project_kind=kind)["keywords"] or None)
 
 
-def test_default_pyproject_metadata(render_shared) -> None:
+def test_default_pyproject_metadata_and_license_holder(render_shared) -> None:
+    """No one else's name may be a default: no authors; the license holder is the GitHub owner."""
     metadata = read_pyproject(render_shared())["project"]
     assert (metadata["version"], metadata["readme"], metadata["dependencies"]) == (INITIAL_VERSION, "README.md", [])
-    assert "authors" not in metadata, "no one else's name may be a default"
+    assert "authors" not in metadata
     assert list(metadata["urls"]) == ["Homepage", "Source", "Issues", "Changelog", "Documentation"]
+    license_text = (render_shared() / "LICENSE").read_text(encoding="utf-8")
+    assert f"Copyright (c) {YEAR} {REQUIRED_ANSWERS['github_owner']}\n" in license_text
 
 
 def test_authors_appear_only_as_given(render_shared) -> None:
@@ -142,11 +145,6 @@ def test_each_license_sets_its_expression_text_and_classifiers(render_shared, li
     assert re.search(rf"Copyright (\(c\) )?{YEAR},? {answers['author_name']}\n", text), text[:300]
 
 
-def test_license_holder_falls_back_to_the_github_owner(render_shared) -> None:
-    text = (render_shared() / "LICENSE").read_text(encoding="utf-8")
-    assert f"Copyright (c) {YEAR} {REQUIRED_ANSWERS['github_owner']}\n" in text
-
-
 @pytest.mark.parametrize("answers", [*EACH_KIND.values(), {"license": "Proprietary"}], ids=answers_id)
 def test_answers_file_records_every_asked_answer_and_no_computed_value(render_shared, render_fresh, answers) -> None:
     """As copier.yml defines them (each `when`, each default). Proprietary: PyPI would refuse the
@@ -160,30 +158,21 @@ def test_answers_file_records_every_asked_answer_and_no_computed_value(render_sh
     assert bool({"pypi_environment", "testpypi", "testpypi_environment", "copyright_year"} & set(recorded)) != private
 
 
-def test_changelog_follows_keep_a_changelog(render_shared) -> None:
-    text = (render_shared() / "CHANGELOG.md").read_text(encoding="utf-8")
-    assert "https://keepachangelog.com/" in text
-    assert "## [Unreleased]" in text
-
-
-def test_readme_documents_development(render_shared) -> None:
-    """The checks the suite runs (commands.run_generated_checks); releasing: tests/ci."""
-    text = (render_shared() / "README.md").read_text(encoding="utf-8")
-    for command in (
-        "uv sync",
-        "uv run pytest",
-        "uv run ruff check",
-        "uv run ruff format --check",
-        "uv run mypy",
-        "uv build",
-    ):
-        assert command in text, command
+def test_changelog_follows_keep_a_changelog_and_readme_documents_development(render_shared) -> None:
+    """The README: the checks the suite runs (commands.run_generated_checks); releasing: tests/ci."""
+    changelog, readme = ((render_shared() / name).read_text(encoding="utf-8") for name in ("CHANGELOG.md", "README.md"))
+    assert "https://keepachangelog.com/" in changelog
+    assert "## [Unreleased]" in changelog
+    for command in ("uv sync", "uv run pytest", "uv run ruff check", "uv run ruff format --check", "uv run mypy"):
+        assert command in readme, command
+    assert "uv build" in readme
 
 
 FIRST_RELEASE = f"First release: git tag v{INITIAL_VERSION} && git push origin v{INITIAL_VERSION}"
 TESTPYPI_INSTALL = '"{distribution_name}==<version>" --extra-index-url https://test.pypi.org/simple/'
 PUBLISHING = ("trusted publishing", "pending publisher", "pypi.org", "TestPyPI", "Environment name")
 PRIVATE = {"license": "Proprietary", "testpypi": True}  # testpypi: not asked, so it must not bring TestPyPI back
+RELEASE_YML, NEVER = "Workflow name:     release.yml", "never uploaded to PyPI"
 
 
 @pytest.mark.parametrize(
@@ -191,29 +180,20 @@ PRIVATE = {"license": "Proprietary", "testpypi": True}  # testpypi: not asked, s
     [
         pytest.param(
             {"project_kind": "llm-plugin"},
-            [
-                "Workflow name:     release.yml",
-                f"llm python -m pip install {TESTPYPI_INSTALL}",
-                "llm install llm-python",
-            ],
+            [RELEASE_YML, f"llm python -m pip install {TESTPYPI_INSTALL}", "llm install llm-python"],
             [],
             id="llm-plugin",
         ),
-        pytest.param(
-            {"testpypi": False}, ["Workflow name:     release.yml"], ["test.pypi.org", "TestPyPI"], id="no-testpypi"
-        ),
+        pytest.param({"testpypi": False}, [RELEASE_YML], ["test.pypi.org", "TestPyPI"], id="no-testpypi"),
         pytest.param(
             PRIVATE,
-            [
-                "never uploaded to PyPI",
-                "runs the tests, checks the tag and builds the wheel and sdist, then attaches them",
-            ],
+            [NEVER, "runs the tests, checks the tag and builds the wheel and sdist, then attaches them"],
             PUBLISHING,
             id="private",
         ),
         pytest.param(
             {**PRIVATE, "github_release": False},
-            ["never uploaded to PyPI", "builds the wheel and sdist, kept as a workflow artifact"],
+            [NEVER, "builds the wheel and sdist, kept as a workflow artifact"],
             [*PUBLISHING, "GitHub release"],
             id="private-without-github-release",
         ),

@@ -3,14 +3,11 @@ shows it, rendered with the answers before it; the detail is in the README's que
 
 from __future__ import annotations
 
-import jinja2
 import pytest
 
-from support.answers import EACH_KIND, EACH_LICENSE, QUESTIONS, answers_id, template_values
+from support.answers import EACH_KIND, EACH_LICENSE, JINJA, QUESTIONS, answers_id, template_values
 
 MAX_PROMPT = 120
-# copier's Jinja, with its filters.
-JINJA = jinja2.Environment(extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"])  # noqa: S701
 # The answer sets that change a prompt's text: each kind, each license (a private package).
 ANSWER_SETS = [*EACH_KIND.values(), *EACH_LICENSE.values()]
 

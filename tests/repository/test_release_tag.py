@@ -29,15 +29,11 @@ from support.workflows import load_workflow, parse_workflow, steps_using, trigge
 
 SCRIPT = TEMPLATE_DIR / "scripts" / "release_tag.py"
 
-HEADER = "# Changelog\n\nIntro text.\n\n"
-
 
 def changelog(*sections: tuple[str, str], unreleased: str = "") -> str:
     """A CHANGELOG.md: an [Unreleased] section, then (heading, body) sections, newest first."""
-    text = HEADER + f"## [Unreleased]\n\n{unreleased}\n"
-    for heading, body in sections:
-        text += f"\n## {heading}\n\n{body}\n"
-    return text
+    releases = "".join(f"\n## {heading}\n\n{body}\n" for heading, body in sections)
+    return f"# Changelog\n\nIntro text.\n\n## [Unreleased]\n\n{unreleased}\n{releases}"
 
 
 def commit(repo: Path, text: str, message: str) -> str:
@@ -49,6 +45,7 @@ def commit(repo: Path, text: str, message: str) -> str:
 
 V110 = ("[1.1.0] - 2026-02-01", "### Added\n- more")
 V100 = ("[1.0.0] - 2026-01-10", "- first work")
+V090 = ("[0.9.0] - 2026-02-01", "- older than the tag")
 
 
 @pytest.fixture
@@ -73,89 +70,45 @@ def tags(repo: Path) -> list[str]:
     return git("tag", "--list", cwd=repo).split()
 
 
-def test_a_new_version_is_tagged_at_its_release_commit_with_its_notes(repo: Path) -> None:
-    released = commit(repo, changelog(V110, V100), "Release 1.1.0")
-    # Work continues before the workflow runs: the tag still goes on the release.
-    commit(repo, changelog(V110, V100, unreleased="- next"), "Next")
-    notes = repo.parent / "notes.md"
+FORMS = "a second-level heading must be '## [Unreleased]' or '## [X.Y.Z] - YYYY-MM-DD'"
+MALFORMED = {
+    "not X.Y.Z": "[1.1] - 2026-02-01",
+    "no brackets": "1.1.0 - 2026-02-01",
+    "the tag, not the version": "[v1.1.0] - 2026-02-01",
+    "no date": "[1.1.0]",
+    "not an ISO date": "[1.1.0] - 1 Feb 2026",
+    "leading zero": "[01.1.0] - 2026-02-01",
+    "any other second-level heading": "Notes",
+}
+# CHANGELOG.md after v1.0.0's tag (sections newest first, the [Unreleased] text): the exit code and what is said.
+NOTHING_TAGGED = {
+    "no released version": ((), "- work", 0, "has no released version yet"),
+    "lower than the newest tag": ((V090,), "", 1, "0.9.0, is lower than the newest tag, v1.0.0"),
+    "out of order": ((V100, V110), "", 1, "versions must be listed newest first"),
+    "never released with an empty [Unreleased]": ((V110, V100), "- left over", 1, "empty [Unreleased] section"),
+    **{
+        f"malformed: {why}": (((h, "- more"), V100), "", 1, f"malformed heading '## {h}'; {FORMS}")
+        for why, h in MALFORMED.items()
+    },
+}
 
-    result = tag_script(repo, "--notes-file", str(notes))
 
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == "v1.1.0\n"
-    assert git("cat-file", "-t", "v1.1.0", cwd=repo) == "tag"  # annotated
-    assert git("rev-parse", "v1.1.0^{commit}", cwd=repo) == released
-    assert notes.read_text(encoding="utf-8") == "### Added\n- more\n"
-    message = git("tag", "--list", "--format=%(contents)", "v1.1.0", cwd=repo)
-    assert message.startswith("Release 1.1.0 (2026-02-01)\n")
-    assert "- more" in message
-
-
-def test_an_existing_tag_means_nothing_to_do(repo: Path) -> None:
-    before = tags(repo)
+@pytest.mark.parametrize("case", NOTHING_TAGGED)
+def test_a_changelog_without_a_well_formed_new_release_tags_nothing(repo: Path, case: str) -> None:
+    sections, unreleased, code, said = NOTHING_TAGGED[case]
+    commit(repo, changelog(*sections, unreleased=unreleased), case)
     result = tag_script(repo)
-    assert (result.returncode, result.stdout) == (0, "")
-    assert "v1.0.0 exists" in result.stderr
-    assert tags(repo) == before
+    assert (result.returncode, result.stdout, tags(repo)) == (code, "", ["v1.0.0"]), result.stderr
+    assert said in result.stderr
 
 
-def test_no_released_version_means_nothing_to_do(tmp_path: Path) -> None:
-    git("init", "-q", "-b", "main", cwd=tmp_path)
-    commit(tmp_path, changelog(unreleased="- work"), "Start")
-    result = tag_script(tmp_path)
-    assert (result.returncode, result.stdout, tags(tmp_path)) == (0, "", [])
-
-
-def test_a_version_lower_than_the_newest_tag_is_an_error(repo: Path) -> None:
-    git("tag", "-a", "-m", "by hand", "v2.0.0", cwd=repo)
-    commit(repo, changelog(V110, V100), "Release 1.1.0 after 2.0.0")
-    result = tag_script(repo)
-    assert result.returncode == 1
-    assert "1.1.0, is lower than the newest tag, v2.0.0" in result.stderr
-    assert "v1.1.0" not in tags(repo)
-
-
-@pytest.mark.parametrize(
-    "heading",
-    [
-        "[1.1] - 2026-02-01",  # not X.Y.Z
-        "1.1.0 - 2026-02-01",  # no brackets
-        "[v1.1.0] - 2026-02-01",  # the tag, not the version
-        "[1.1.0]",  # no date
-        "[1.1.0] - 1 Feb 2026",  # not an ISO date
-        "[01.1.0] - 2026-02-01",  # leading zero
-        "Notes",  # any other second-level heading
-    ],
-)
-def test_a_malformed_heading_is_an_error_naming_the_line_and_the_forms(repo: Path, heading: str) -> None:
-    commit(repo, changelog((heading, "- more"), V100), "A bad heading")
-    result = tag_script(repo)
-    assert result.returncode == 1
-    assert f"malformed heading '## {heading}'" in result.stderr
-    assert "'## [Unreleased]' or '## [X.Y.Z] - YYYY-MM-DD'" in result.stderr
-    assert tags(repo) == ["v1.0.0"]
-
-
-def test_versions_out_of_order_are_an_error(repo: Path) -> None:
-    commit(repo, changelog(V100, V110), "Wrong order")
-    result = tag_script(repo)
-    assert result.returncode == 1
-    assert "newest first" in result.stderr
-
-
-def test_a_release_never_committed_with_an_empty_unreleased_section_is_an_error(repo: Path) -> None:
-    commit(repo, changelog(V110, V100, unreleased="- left over"), "Release with leftovers")
-    result = tag_script(repo)
-    assert result.returncode == 1
-    assert "empty [Unreleased] section" in result.stderr
-
-
-def test_headings_inside_code_blocks_are_text(repo: Path) -> None:
+def test_headings_inside_code_blocks_are_text_and_a_dry_run_tags_nothing(repo: Path) -> None:
     fenced = "- an example:\n\n```\n## not a heading\n```"
     commit(repo, changelog(("[1.1.0] - 2026-02-01", fenced), V100), "Release 1.1.0")
     notes = repo.parent / "notes.md"
-    assert tag_script(repo, "--notes-file", str(notes)).stdout == "v1.1.0\n"
+    assert tag_script(repo, "--dry-run", "--notes-file", str(notes)).stdout == "v1.1.0\n"
     assert notes.read_text(encoding="utf-8") == fenced + "\n"
+    assert tags(repo) == ["v1.0.0"]
 
 
 def test_release_commit_without_tags_is_the_last_commit_with_that_release_and_nothing_unreleased(repo: Path) -> None:
@@ -188,22 +141,6 @@ def test_this_repositorys_newest_release_is_found_without_tags(tmp_path: Path) -
         assert found == tagged.stdout.strip()
     released = release_tag.parse_changelog(git("show", f"{found}:CHANGELOG.md", cwd=tagless))
     assert (released.newest, released.unreleased) == (newest, "")
-
-
-def test_with_a_tested_commit_only_that_commit_is_tagged(repo: Path) -> None:
-    """--tested-commit: the workflow passes the commit its tests passed on; no other is tagged."""
-    released = commit(repo, changelog(V110, V100), "Release 1.1.0")
-    assert tag_script(repo, "--tested-commit", released, "--dry-run").stdout == "v1.1.0\n"
-    # A later commit with unreleased work: its tests say nothing about the release commit.
-    later = commit(repo, changelog(V110, V100, unreleased="- next"), "Next")
-    result = tag_script(repo, "--tested-commit", later)
-    assert result.returncode == 1
-    assert f"v1.1.0 is released by commit {released}, but the tests passed on {later}" in result.stderr
-    assert f"Re-run the test run of {released}'s push" in result.stderr
-    assert tags(repo) == ["v1.0.0"]
-    # Once the release commit's own run tagged it, later runs have nothing to do.
-    git("tag", "-a", "-m", "Release 1.1.0", "v1.1.0", released, cwd=repo)
-    assert (tag_script(repo, "--tested-commit", later).returncode, tags(repo)) == (0, ["v1.0.0", "v1.1.0"])
 
 
 # ---------------------------------------------------------------------------
@@ -354,48 +291,38 @@ def tagged(origin: Repo) -> str:
     return git("rev-parse", "v1.1.0^{commit}", cwd=origin.origin)
 
 
-def test_the_tag_job_pushes_the_tag_of_its_tested_release_commit_and_creates_the_release(
+def test_the_tag_job_tags_only_the_release_commit_its_run_tested_then_has_nothing_to_do(
     origin: Repo, tmp_path: Path
 ) -> None:
-    released, release_run = push(origin, changelog(V110, V100), "Release 1.1.0", tmp_path)
-    # Work continues before the workflow runs: the tag still goes on the run's commit.
-    push(origin, changelog(V110, V100, unreleased="- next"), "Next", tmp_path)
-
-    assert release_run.run(TESTS_YML, given=PASSED) == {"tag": "success"}, release_run.jobs["tag"].log
-    assert tagged(origin) == released
-    assert git("cat-file", "-t", "v1.1.0", cwd=origin.origin) == "tag"  # annotated, as pushed
-    assert git("tag", "--list", "--format=%(taggername)", "v1.1.0", cwd=origin.origin) == "github-actions[bot]"
-    notes = "### Added\n- more\n"  # gh --verify-tag: the tag was pushed first
-    assert release_run.releases == [
-        {"tag": "v1.1.0", "files": {}, "flags": ["--verify-tag"], "title": "v1.1.0", "notes": notes}
-    ]
-
-
-def test_the_tag_job_does_nothing_when_the_newest_version_is_tagged(origin: Repo, tmp_path: Path) -> None:
-    main_run = WorkflowRun(origin.origin, TAGGING, tmp_path / "run")
-    assert main_run.run(TESTS_YML, given=PASSED) == {"tag": "success"}
-    assert [step.outcome for step in main_run.jobs["tag"].steps] == ["success", "success", "skipped"]  # no push
-    assert "v1.0.0 exists" in main_run.jobs["tag"].log
-    assert (tags(origin.origin), main_run.releases) == (["v1.0.0"], [])
-
-
-def test_the_tag_job_never_tags_a_release_commit_its_run_did_not_test(origin: Repo, tmp_path: Path) -> None:
-    """A release commit whose own run was replaced while waiting, followed by more work."""
+    """A release commit whose own run waits while more work is pushed."""
     released, release_run = push(origin, changelog(V110, V100), "Release 1.1.0", tmp_path)
     later, later_run = push(origin, changelog(V110, V100, unreleased="- next"), "Next", tmp_path)
 
     assert later_run.run(TESTS_YML, given=PASSED) == {"tag": "failure"}
     assert f"v1.1.0 is released by commit {released}, but the tests passed on {later}" in later_run.jobs["tag"].log
+    assert f"Re-run the test run of {released}'s push" in later_run.jobs["tag"].log
     assert (tags(origin.origin), later_run.releases) == (["v1.0.0"], [])
-    # Re-running the release commit's own run tags it; the later run then has nothing to do.
-    assert release_run.run(TESTS_YML, given=PASSED) == {"tag": "success"}
+    # The release commit's own run tags it, annotated, and creates the release with its notes.
+    assert release_run.run(TESTS_YML, given=PASSED) == {"tag": "success"}, release_run.jobs["tag"].log
     assert tagged(origin) == released
+    assert git("cat-file", "-t", "v1.1.0", cwd=origin.origin) == "tag"  # annotated, as pushed
+    assert git("tag", "--list", "--format=%(taggername)", "v1.1.0", cwd=origin.origin) == "github-actions[bot]"
+    message = git("tag", "--list", "--format=%(contents)", "v1.1.0", cwd=origin.origin)
+    assert message.startswith("Release 1.1.0 (2026-02-01)\n")
+    assert "- more" in message
+    notes = "### Added\n- more\n"  # gh --verify-tag: the tag was pushed first
+    assert release_run.releases == [
+        {"tag": "v1.1.0", "files": {}, "flags": ["--verify-tag"], "title": "v1.1.0", "notes": notes}
+    ]
+    # Then the newest version has its tag: a run pushes nothing and creates no release.
     assert later_run.run(TESTS_YML, given=PASSED) == {"tag": "success"}
+    assert [step.outcome for step in later_run.jobs["tag"].steps] == ["success", "success", "skipped"]
     assert "v1.1.0 exists" in later_run.jobs["tag"].log
+    assert (tags(origin.origin), later_run.releases) == (["v1.0.0", "v1.1.0"], [])
 
 
 def test_without_the_tested_commit_the_job_would_tag_an_untested_commit(origin: Repo, tmp_path: Path) -> None:
-    """The test above can fail: the step without --tested-commit tags the untested release commit."""
+    """The test above can fail: the step without --tested-commit tags the release commit its run did not test."""
     released, _ = push(origin, changelog(V110, V100), "Release 1.1.0", tmp_path)
     plant(origin, ' --tested-commit "$GITHUB_SHA"', "")
     later, later_run = push(origin, changelog(V110, V100, unreleased="- next"), "Next, and the defect", tmp_path)

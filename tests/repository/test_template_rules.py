@@ -15,20 +15,17 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from support.answers import (
     REQUIRED_ANSWERS,
     choice_questions,
     choice_values,
     data_args,
-    derived_names,
     questions_read_by_workflows,
     workflow_answer_sets,
 )
 from support.commands import copier_cli, run
 from support.facts import KIND_MODULES, KIND_TESTS, KINDS, TEMPLATE_DIR, copier_config
-from support.rendering import project_files, read_answers
+from support.rendering import project_files
 from support.workflows import expression_problems, load_workflow, permission_problems, workflow_names
 
 # --- what a render takes from the template --------------------------------------------------------
@@ -85,20 +82,15 @@ def _row(answers: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
     return {name: answers.get(name, config[name].get("default")) for name in choice_questions(config)}
 
 
-def test_workflow_answer_sets_take_every_value_of_every_bool_and_choice_question() -> None:
+def test_workflow_answer_sets_take_every_value_and_pair_those_the_workflows_single_out() -> None:
+    """Every value of every bool and choice question; and license=Proprietary drops the publish
+    jobs, testpypi and github_release drop one each, cli adds a step: each pair of those together."""
     config = copier_config()
     rows = [_row(answers, config) for answers in workflow_answer_sets(config)]
     assert choice_questions(config), "copier.yml has no bool or choice question?"
     for name in choice_questions(config):
         for value in choice_values(config, name):
             assert any(row[name] == value for row in rows), f"{name}={value!r} is never rendered"
-
-
-def test_workflow_answer_sets_pair_the_values_the_workflows_single_out() -> None:
-    """license=Proprietary drops the publish jobs, testpypi and github_release drop one
-    each, cli adds a step: each pair of those is rendered together at least once."""
-    config = copier_config()
-    rows = [_row(answers, config) for answers in workflow_answer_sets(config)]
     singled: dict[str, list[Any]] = {
         "license": ["MIT", "Proprietary"],
         "testpypi": [True, False],
@@ -182,18 +174,13 @@ def question_table_problems(config: dict[str, Any], rows: dict[str, str]) -> lis
     ]
     problems = [f"{name}: not in README's table" for name in asked if name not in rows]
     problems += [f"{name}: a stale row (not an asked question)" for name in rows if name not in asked]
-    for name in asked:
-        default, cell = config[name].get("default"), rows.get(name)
-        if cell is None:
+    for name in (name for name in asked if name in rows):
+        default, cell = config[name].get("default"), rows[name]
+        if isinstance(default, str) and ("{{" in default or "{%" in default):  # derived: said in words
+            problems += [f"{name}: derived default shown as {cell!r}"] * (cell in ("asked", "empty"))
             continue
-        if default is None:
-            expected = "asked"
-        elif default == "":
-            expected = "empty"
-        elif isinstance(default, str) and ("{{" in default or "{%" in default):
-            if cell in ("asked", "empty"):
-                problems.append(f"{name}: derived default shown as {cell!r}")
-            continue  # derived: said in words
+        if default is None or default == "":
+            expected = "asked" if default is None else "empty"
         elif isinstance(default, list):  # a multiselect, shown as a YAML list: [Linux]
             expected = "`[" + ", ".join(map(str, default)) + "]`"
         else:
@@ -224,17 +211,6 @@ def test_readme_question_check_finds_what_it_should() -> None:
 def test_the_kind_table_covers_every_kind_of_copier_yml() -> None:
     """support.facts' one table of what each kind adds names exactly copier.yml's kinds."""
     assert set(KIND_MODULES) == set(KIND_TESTS) == set(KINDS)
-
-
-@pytest.mark.parametrize("kind", KINDS)
-def test_derived_names_are_what_copier_derives(render_shared: Any, kind: str) -> None:
-    """support.answers' derived_names (which the tests use instead of spelling acme_widgets)
-    agrees with the answers copier records for a real render."""
-    answers = read_answers(render_shared(project_kind=kind))
-    expected = derived_names(project_kind=kind)
-    if kind != "cli":
-        del expected["script_name"]  # asked only for a cli
-    assert {name: answers[name] for name in expected} == expected
 
 
 def test_this_repositorys_own_workflows_follow_the_same_rules() -> None:

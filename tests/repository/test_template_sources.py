@@ -1,7 +1,4 @@
-"""Rules of the template's sources that every render relies on, read from copier.yml and the files.
-
-(Rules of the repository rather than of one render: they may move to tests/repository.)
-"""
+"""Rules of the template's sources that every render relies on, read from copier.yml and the files."""
 
 from __future__ import annotations
 

@@ -4,13 +4,6 @@ Each set is derived from copier.yml (support.facts), never restated: a new
 kind, license, Python, question or choice joins the sets that range over it
 the day it exists. The sets leave out answers at their default, so that two
 tests asking for one project ask render_shared with the same answers.
-
-- REQUIRED_ANSWERS: the questions without a default, answered with the examples their validators give;
-- ``template_values``, ``recorded_answers``, ``derived_names``: what copier computes, records and derives;
-- EACH_KIND, EACH_LICENSE, KIND_PYTHON_SETS, ``workflow_answer_sets``, ``matrix_answer_sets``: combinations;
-- DISTINCT: answers that differ from each other and from every default;
-- HOSTILE_TEXTS, HOSTILE_KEYWORDS, ``hostile_answers``: text that must stay literal everywhere;
-- REJECTED, OUTSIDE_CHOICES, ACCEPTED: values each question refuses or takes.
 """
 
 from __future__ import annotations
@@ -27,7 +20,7 @@ import jinja2.meta as jinja2_meta
 from support.facts import KINDS, LICENSES, TEMPLATE_DIR, copier_config, known_python_versions, parse_yaml
 
 # Parses and renders copier.yml's own expressions, with copier's filters.
-_JINJA = jinja2.Environment(extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"])  # noqa: S701
+JINJA = jinja2.Environment(extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"])  # noqa: S701
 _TEMPLATING = re.compile(r"\{\{|\{%")
 
 
@@ -73,14 +66,14 @@ def template_values(**answers: Any) -> dict[str, Any]:
     for name, spec in QUESTIONS.items():
         value = given.get(name, spec.get("default"))
         if name not in given and isinstance(value, str):
-            value = _JINJA.from_string(value).render(**values) if _TEMPLATING.search(value) else value
+            value = JINJA.from_string(value).render(**values) if _TEMPLATING.search(value) else value
             value = parse_yaml(value) if spec.get("type") in ("yaml", "bool") else value
         values[name] = value
     return values
 
 
 def _holds(condition: Any, values: Mapping[str, Any]) -> bool:
-    return bool(parse_yaml(_JINJA.from_string(condition).render(**values)) if isinstance(condition, str) else condition)
+    return bool(parse_yaml(JINJA.from_string(condition).render(**values)) if isinstance(condition, str) else condition)
 
 
 def recorded_answers(**answers: Any) -> dict[str, Any]:
@@ -92,8 +85,7 @@ def recorded_answers(**answers: Any) -> dict[str, Any]:
 
 
 def derived_names(**answers: Any) -> dict[str, str]:
-    """The names copier.yml derives by default (distribution, package, script and
-    repository name) for ``answers`` on top of REQUIRED_ANSWERS."""
+    """The names copier.yml derives (distribution, package, script, repository) for ``answers``."""
     values = template_values(**answers)
     return {name: values[name] for name in ("distribution_name", "package_name", "script_name", "repository_name")}
 
@@ -189,7 +181,7 @@ def matrix_answer_sets() -> list[dict[str, Any]]:
 
 
 def _names_read(source: str) -> set[str]:
-    return set(jinja2_meta.find_undeclared_variables(_JINJA.parse(source)))
+    return set(jinja2_meta.find_undeclared_variables(JINJA.parse(source)))
 
 
 def _template_sources(spec: Any) -> list[str]:
@@ -226,7 +218,7 @@ def choice_values(config: Mapping[str, Any], name: str) -> list[Any]:
     choices = spec["choices"]
     if isinstance(choices, str):  # rendered from facts, e.g. python_min's from python_releases
         facts = {key: value.get("default") for key, value in _questions(config).items() if value.get("when") is False}
-        choices = parse_yaml(_JINJA.from_string(choices).render(**facts))
+        choices = parse_yaml(JINJA.from_string(choices).render(**facts))
     values = list(choices.values()) if isinstance(choices, dict) else list(choices)
     return [[value] for value in values] + [values] if spec.get("multiselect") else values
 

@@ -132,13 +132,15 @@ def test_cli_rejects_and_writes_nothing(template_tree: Path, tmp_path: Path, cas
 @pytest.mark.parametrize("case", ACCEPTED, ids=lambda c: f"{c.question}-{c.reason}")
 def test_accepted_edge_value_renders(render_shared: Any, case: Acceptance) -> None:
     project = render_shared(**case.answers())
-
-    answers = read_answers(project)
-    if case.stored:
-        assert answers[case.question] == case.value
-    else:
-        assert case.question not in answers
+    recorded = read_answers(project)
+    assert (case.question in recorded, recorded.get(case.question)) == (
+        case.stored,
+        case.value if case.stored else None,
+    )
     read_pyproject(project)  # parses
+
+
+NAMES = ("distribution_name", "package_name", "script_name", "repository_name")
 
 
 @pytest.mark.parametrize(
@@ -146,16 +148,12 @@ def test_accepted_edge_value_renders(render_shared: Any, case: Acceptance) -> No
     [
         pytest.param(
             {"project_name": "  ACME -- Widgets & Co. 2!  "},
-            {
-                "distribution_name": "acme-widgets-co-2",
-                "package_name": "acme_widgets_co_2",
-                "repository_name": "acme-widgets-co-2",
-            },
+            ("acme-widgets-co-2", "acme_widgets_co_2", None, "acme-widgets-co-2"),
             id="punctuation-runs",
         ),
         pytest.param(
             {"project_name": "Ünïcode Tools"},
-            {"distribution_name": "n-code-tools", "package_name": "n_code_tools"},
+            ("n-code-tools", "n_code_tools", None, "n-code-tools"),
             id="non-ascii-letters-are-separators",
         ),
         # What pressing Enter gives: the import name is the PyPI name with "_" for "-"
@@ -163,28 +161,25 @@ def test_accepted_edge_value_renders(render_shared: Any, case: Acceptance) -> No
         # repository are named like the distribution.
         pytest.param(
             {"project_kind": "cli", "distribution_name": "acme-x"},
-            {"package_name": "acme_x", "script_name": "acme-x", "repository_name": "acme-x"},
+            ("acme-x", "acme_x", "acme-x", "acme-x"),
             id="from-distribution-name",
         ),
         pytest.param(
             {"project_kind": "llm-plugin"},
-            {
-                "distribution_name": "llm-acme-widgets",
-                "package_name": "llm_acme_widgets",
-                "repository_name": "llm-acme-widgets",
-            },
+            ("llm-acme-widgets", "llm_acme_widgets", None, "llm-acme-widgets"),
             id="llm-plugin-prefix",
         ),
         pytest.param(
             {"project_kind": "llm-plugin", "project_name": "LLM Tools"},
-            {"distribution_name": "llm-tools", "package_name": "llm_tools"},
+            ("llm-tools", "llm_tools", None, "llm-tools"),
             id="llm-plugin-already-prefixed",
         ),
     ],
 )
-def test_derived_defaults(render_shared: Any, answers: dict[str, Any], expected: dict[str, str]) -> None:
+def test_derived_defaults(render_shared: Any, answers: dict[str, Any], expected: tuple[str | None, ...]) -> None:
+    """Each name copier records (None: not asked, so not recorded: a script only for a cli)."""
     recorded = read_answers(render_shared(**answers))
-    assert {key: recorded[key] for key in expected} == expected
+    assert tuple(recorded.get(name) for name in NAMES) == expected
 
 
 @pytest.mark.parametrize("version", known_python_versions())
@@ -198,8 +193,6 @@ def test_reserved_names_include_the_keywords_and_stdlib_of(version: str) -> None
     assert len(modules) > 150, modules  # a real listing, not an empty one
     assert "class" in keywords, keywords
     public = {name for name in modules if not name.startswith("_")} | {word for word in keywords if word.islower()}
-    reserved = template_values()[
-        "reserved_package_names"
-    ].split()  # names separated by spaces, as the validator splits them
+    reserved = template_values()["reserved_package_names"].split()  # as the validator splits them
     assert len(reserved) > 150, reserved
     assert public - set(reserved) == set()
