@@ -13,8 +13,10 @@ only when the owner can fix that in the project.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -215,11 +217,26 @@ def test_an_unreachable_template_fails_the_run_only_when_the_owner_can_act(
         answers.write_text(text if "_commit:" in text else f"_commit: v1.0.0\n{text}", encoding="utf-8")
     repo = init_repo(project, tmp_path)
     github = FakeIssues(tmp_path / "github", REPOSITORY)
+    ssh_calls = tmp_path / "ssh-calls.json"
+    if case == "an SSH URL":  # git's ssh, as it answers on a runner without a key; its calls recorded
+        ssh = tmp_path / "run" / "tools" / "ssh"
+        ssh.parent.mkdir(parents=True)
+        ssh.write_text(
+            f"#!{sys.executable}\nimport json, sys\n"
+            f"with open({str(ssh_calls)!r}, 'a') as calls: calls.write(json.dumps(sys.argv[1:]) + '\\n')\n"
+            "sys.exit(print('git@127.0.0.1: Permission denied (publickey).', file=sys.stderr) or 255)\n",
+            encoding="utf-8",
+        )
+        ssh.chmod(0o755)
 
     run = check(repo, github, tmp_path / "run")
 
     job = run.jobs["check"]
     assert run.results() == {"check": "failure" if fails else "success"}, job.log
+    if case == "an SSH URL":  # ssh told never to ask: in a terminal it would wait for a passphrase or a host key
+        calls = [json.loads(line) for line in ssh_calls.read_text(encoding="utf-8").splitlines()]
+        assert calls, job.log
+        assert all(any(call[i : i + 2] == ["-o", "BatchMode=yes"] for i in range(len(call))) for call in calls), calls
     verdict = "failed" if fails else "skipped"
     assert f"**Template check {verdict}:**" in job.summary
     assert said in job.summary
