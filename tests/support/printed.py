@@ -44,8 +44,7 @@ def runs_as_command(word: str, path: str) -> bool:
 
 
 def first_word(text: str) -> str:
-    words = text.split(maxsplit=1)
-    return words[0] if words else ""
+    return (text.split(maxsplit=1) or [""])[0]
 
 
 def bare(command: str) -> str:
