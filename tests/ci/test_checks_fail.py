@@ -1,17 +1,14 @@
 """Every check of the generated CI can fail, and nothing in the project can switch one off.
 
-A check that cannot fail passes everything. On one render, both jobs of ci.yml first pass
-as python_min's plain entry runs them (the cli's console script runs from the wheel); then
-each check step (the locked installs, lint, formatting, the workflow audit, mypy strict,
-pytest with its doctests, the build, the wheel smoke test) runs its own command, read from
-the rendered ci.yml, on a planted defect of its kind and must fail, naming the defect. The
-generated tests themselves fail exactly where the example code breaks. Each setting of
-pyproject.toml that makes a check catch something (SETTINGS) is shown by its effect on the
-same render: its defect planted is caught, and with the setting removed it passes. A structural test
-then refuses what would neutralise a check (`|| true`, `--exit-zero`, `continue-on-error`,
-`set +e`, mypy without `strict`, ...), and is itself shown to catch each of them. The GIL
-check and the lowest-direct run fail on their own defects in test_matrix.py; the git
-hooks on theirs in test_hooks.py.
+A check that cannot fail passes everything. On one render, both jobs of ci.yml first pass as
+python_min's plain entry runs them (the cli's console script runs from the wheel); then each
+check step runs its own command, read from the rendered ci.yml, on a planted defect of its kind
+(DEFECTS: the generated tests also fail exactly where the example code breaks) and fails, naming
+it; each setting of pyproject.toml that makes a check catch something (SETTINGS) is shown by its
+effect: its defect caught, and with the setting removed, passed. A structural test refuses what
+would neutralise a check (`|| true`, `--exit-zero`, `continue-on-error`, `set +e`, mypy without
+`strict`, ...), and is shown to catch each. The GIL check and the lowest-direct run fail on their
+own defects in test_matrix.py, the git hooks on theirs in test_hooks.py.
 """
 
 from __future__ import annotations
