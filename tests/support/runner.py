@@ -52,6 +52,7 @@ TOKEN = "ghs_not-a-token"  # noqa: S105  # github.token, in every run
 REPOSITORY = f"{REQUIRED_ANSWERS['github_owner']}/{DEFAULT_NAMES['repository_name']}"
 # The index URLs the workflows name; a run points them at its local index.
 REAL_INDEXES = ("https://pypi.org/simple/", "https://test.pypi.org/simple/")
+UNREACHABLE_INDEX = "http://127.0.0.1:9/simple/"  # nothing answers there (the discard port)
 
 
 @dataclass
@@ -524,7 +525,7 @@ class WorkflowRun:
         if value not in REAL_INDEXES:
             return value
         if self.index is None:
-            return "http://127.0.0.1:9/simple/"  # no index for this run: nothing answers there
+            return UNREACHABLE_INDEX  # no index for this run
         return self.index if isinstance(self.index, str) else self.index.simple_url
 
     def _run(self, state: _State, job_id: str, step: Mapping[str, Any], script: str, env: dict[str, str]) -> Step:
