@@ -22,7 +22,6 @@ import importlib.util
 import io
 import json
 import shutil
-import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,20 +37,13 @@ from support.commands import git, uv
 from support.facts import INITIAL_VERSION
 from support.index import LocalIndex, serve_index
 from support.json_index import json_api
-from support.runner import DEFAULT_BRANCH, REPOSITORY, Event, Job, Repo, WorkflowRun, init_repo
+from support.runner import DEFAULT_BRANCH, REPOSITORY, UNREACHABLE_INDEX, Event, Job, Repo, WorkflowRun, init_repo
 from support.workflows import load_workflow
 
 pytestmark = pytest.mark.slow  # each test runs uv and git
 
 TAG, NAME, PACKAGE, V = f"v{INITIAL_VERSION}", DEFAULT_DISTRIBUTION, DEFAULT_PACKAGE, INITIAL_VERSION
 TODAY = datetime.date.today()
-
-
-def closed_port_url() -> str:
-    """A URL on 127.0.0.1 where nothing listens: an index that cannot be reached."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}/simple/"
 
 
 class Unavailable(http.server.BaseHTTPRequestHandler):
@@ -75,7 +67,7 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalIndex
     ):
         threading.Thread(target=down.serve_forever, daemon=True).start()
         urls: dict[str | None, str | None] = {"pypi": pypi.simple_url, "html": html_only.simple_url, None: None}
-        urls |= {"closed": closed_port_url(), "503": f"http://127.0.0.1:{down.server_address[1]}/simple/"}
+        urls |= {"closed": UNREACHABLE_INDEX, "503": f"http://127.0.0.1:{down.server_address[1]}/simple/"}
         yield pypi, urls | {"file": "file:///simple/"}
         down.shutdown()
 
