@@ -220,20 +220,11 @@ def _payload(event: Event) -> dict[str, Any]:  # GITHUB_EVENT_PATH, github.event
 def _github(event: Event, sha: str, workflow: Mapping[str, Any]) -> Strict:
     """The ``github`` context of a run of ``workflow`` for ``event`` at the commit ``sha``."""
     return Strict(
-        event_name=event.name,
-        event=_payload(event),
-        ref=event.ref,
-        ref_name=event.ref.split("/", 2)[2],
-        ref_type="tag" if event.ref.startswith("refs/tags/") else "branch",
-        sha=sha,
-        repository=REPOSITORY,
-        repository_owner=REPOSITORY.split("/")[0],
-        run_number=str(event.number),
-        run_attempt=str(event.attempt),
-        server_url="https://github.com",
-        token=TOKEN,
-        workflow=workflow.get("name", ""),
-    )
+        event_name=event.name, event=_payload(event), sha=sha, token=TOKEN, workflow=workflow.get("name", ""),
+        ref=event.ref, ref_name=event.ref.split("/", 2)[2], ref_type="tag" if event.ref.startswith("refs/tags/") else "branch",
+        repository=REPOSITORY, repository_owner=REPOSITORY.split("/")[0], server_url="https://github.com",
+        run_number=str(event.number), run_attempt=str(event.attempt),
+    )  # fmt: skip
 
 
 def planned_steps(
@@ -308,12 +299,9 @@ class WorkflowRun:
         self.gh_log = tmp / "gh.jsonl"  # every gh command, its arguments
         self.gh_created = tmp / "gh-created.jsonl"  # each `gh release create` that succeeded, as asked
         self.gh_state = tmp / "github-releases.json"  # the repository's releases, as GitHub holds them
-        settings: dict[str, Any] = {
-            "log": str(self.gh_log),
-            "created": str(self.gh_created),
-            "state": str(self.gh_state),
-        }
-        settings |= {"origin": str(origin), "repository": REPOSITORY, "immutable": immutable_releases}
+        settings: dict[str, Any] = {"log": str(self.gh_log), "created": str(self.gh_created)}
+        settings |= {"state": str(self.gh_state), "origin": str(origin), "repository": REPOSITORY}
+        settings["immutable"] = immutable_releases
         self._script(self.tools / "gh", f"SETTINGS = {settings!r}\n{_FAKE_GH}")
         upload = index.url if isinstance(index, LocalIndex) else ""
         tests = Path(__file__).resolve().parents[1]
@@ -372,9 +360,7 @@ class WorkflowRun:
         loaded = self.load(workflow)
         needs = dict(needs or {})
         assert set(needs) == set(_list(loaded["jobs"][job_id].get("needs"))), "give each job it needs"
-        upstream = {
-            name: needs[name] if name in needs else self.jobs[name] for name in _upstream(loaded["jobs"], job_id)
-        }
+        upstream = {name: needs.get(name) or self.jobs[name] for name in _upstream(loaded["jobs"], job_id)}
         self.jobs[job_id] = self._job(loaded, job_id, needs, upstream, "", matrix, steps)
         return self.jobs[job_id]
 
@@ -441,8 +427,7 @@ class WorkflowRun:
             result.entries.append(self._entry(workflow, where, job, entry_contexts, select))
         if not result.entries:
             pytest.skip(f"no entry of {job_id} can run here: {result.unavailable}")
-        if any(entry.result == "failure" for entry in result.entries):
-            result.result = "failure"
+        result.result = "failure" if any(entry.result == "failure" for entry in result.entries) else "success"
         result.outputs = result.entries[-1].outputs
         return result
 
@@ -541,12 +526,11 @@ class WorkflowRun:
         if state.job.get("permissions", {}).get("contents") == "write":
             url = f"https://x-access-token:{TOKEN}@github.com/{REPOSITORY}.git"
             redirect = git_config_env({f"url.{self.origin}.insteadOf": url})
+        named = ("event_name", "ref", "ref_name", "ref_type", "sha", "repository", "run_number", "run_attempt")
         env = {
             "CI": "true", "GITHUB_ACTIONS": "true", "RUNNER_OS": "Linux", "RUNNER_TEMP": str(state.temp),
-            "GITHUB_EVENT_NAME": self.event.name, "GITHUB_EVENT_PATH": str(self.event_path), "GITHUB_SHA": self.sha,
-            "GITHUB_REF": self.event.ref, "GITHUB_REF_NAME": github["ref_name"], "GITHUB_REF_TYPE": github["ref_type"],
-            "GITHUB_RUN_NUMBER": str(self.event.number), "GITHUB_RUN_ATTEMPT": str(self.event.attempt),
-            "GITHUB_REPOSITORY": REPOSITORY, "GITHUB_JOB": job_id, "GITHUB_WORKSPACE": str(state.workspace),
+            **{f"GITHUB_{key.upper()}": github[key] for key in named}, "GITHUB_EVENT_PATH": str(self.event_path),
+            "GITHUB_JOB": job_id, "GITHUB_WORKSPACE": str(state.workspace),
             **redirect, **env, **{name: str(path) for name, path in files.items()}, **self.env,
             "PATH": os.pathsep.join([*oidc, *reversed(state.paths), str(self.tools), os.environ["PATH"]]),
         }  # fmt: skip
