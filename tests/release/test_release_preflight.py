@@ -80,12 +80,6 @@ def repo(render_shared, tmp_path: Path) -> Repo:
     return init_repo(render_shared(), tmp_path)
 
 
-def set_version(repo: Repo, version: str) -> None:
-    uv("version", "--frozen", version, cwd=repo.work)
-    repo.commit_all(f"Release {version}")
-    git("push", "-q", "origin", "main", cwd=repo.work)
-
-
 def preflight(repo: Repo, tmp_path: Path, event: Event, index: str | None) -> Job:
     """release.yml's preflight job alone, for ``event``."""
     return WorkflowRun(repo.origin, event, tmp_path / event.ref.rsplit("/", 1)[1], index).job("preflight")
@@ -112,8 +106,10 @@ def test_a_refusal_stops_the_release_before_anything_is_built(case: str, repo: R
         assert text.count("fetch-depth: 0") == 1
         workflow.write_text(text.replace("fetch-depth: 0", "fetch-depth: 1"), encoding="utf-8")
         repo.commit_all("A shallow checkout")
-    else:
-        set_version(repo, "0.2.0.dev3")  # X.Y.Z.devNNAA replaces a dev segment of its own
+    else:  # X.Y.Z.devNNAA replaces a dev segment of its own
+        uv("version", "--frozen", "0.2.0.dev3", cwd=repo.work)
+        repo.commit_all("Release 0.2.0.dev3")
+        git("push", "-q", "origin", "main", cwd=repo.work)
         (pypi.directory / f"{PACKAGE}-0.2.0.dev4201-py3-none-any.whl").write_bytes(b"an earlier rehearsal")
         says = [f"{NAME} 0.2.0.dev4201 is already on", "run the workflow again"]
     event = Event("workflow_dispatch", "refs/heads/main", 42) if "rehearsal" in case else Event("push", repo.tag(tag))
