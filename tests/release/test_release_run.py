@@ -24,7 +24,7 @@ import shlex
 import shutil
 import subprocess
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,7 @@ from support.distributions import ISOLATED_PIP_ENV, fresh_venv
 from support.facts import INITIAL_VERSION
 from support.index import LocalIndex, without_oidc
 from support.json_index import json_api
-from support.printed import Printed, Shell, bare, message_commands, user_path
+from support.printed import Shell, bare, message_commands, user_path
 from support.runner import REPOSITORY, Event, Repo, WorkflowRun, git_config_env, init_repo
 from support.workflows import command_line, matrix_entries
 
@@ -135,18 +135,10 @@ def user_env(origin: Path, values: Mapping[str, Any], tmp_path: Path) -> dict[st
     return {**env, "UV_PYTHON": require_interpreter(values["python_min"]), "PREK_HOME": str(tmp_path / "prek")}
 
 
-@dataclass
-class FirstSteps:
-    values: dict[str, Any]  # the answers, and all copier.yml computes from them
-    shell: Shell
-    printed: list[Printed]
-    not_run: dict[str, str]  # command -> why
-    repo: Repo
-
-
-def type_the_message(template: Path, answers: Mapping[str, Any], tmp_path: Path) -> FirstSteps:
+def type_the_message(template: Path, answers: Mapping[str, Any], tmp_path: Path) -> tuple[dict[str, Any], Shell, Repo]:
     """``copier copy`` by the real CLI in the user's directory, then every command the message
-    prints typed in order there, but NOT_RUN's."""
+    prints typed in order there, but NOT_RUN's: the answers (and all copier.yml computes from
+    them), the user's shell, the repository."""
     values = template_values(**answers)
     home = tmp_path / "home"
     home.mkdir()
@@ -158,15 +150,12 @@ def type_the_message(template: Path, answers: Mapping[str, Any], tmp_path: Path)
     run(["git", "init", "-q", "--bare", "-b", "main", origin], tmp_path)
     shell = Shell(home, user_env(origin, values, tmp_path))
     printed = message_commands(copied.stderr + copied.stdout, user_path())
-    names = {bare(command.format(**values)): why for command, why in NOT_RUN.items()}
-    not_run = {}
+    not_run = {bare(command.format(**values)) for command in NOT_RUN}
     for command in printed:
-        if command.bare in names:
-            not_run[command.bare] = names[command.bare]
-        else:
+        if command.bare not in not_run:
             shell.type(command.command)
-    assert set(not_run) == set(names), "NOT_RUN names a command the message does not print"
-    return FirstSteps(values, shell, printed, not_run, Repo(home / "my-project", origin))
+    assert not_run <= {command.bare for command in printed}, "NOT_RUN names a command the message does not print"
+    return values, shell, Repo(home / "my-project", origin)
 
 
 @pytest.mark.parametrize("answers", ANSWER_SETS.values(), ids=ANSWER_SETS)
@@ -178,15 +167,14 @@ def test_a_tag_on_main_is_tested_built_published_released_and_documented(
     files the build job uploaded are those on the index, attested, attached to a Latest GitHub
     release whose notes are CHANGELOG.md's section of the version; a user installs them; the
     site is deployed (the README's first-release block: test_the_readmes_release_steps...)."""
-    steps = type_the_message(template_snapshot, answers, tmp_path)
-    values, repo = steps.values, steps.repo
-    typed = [done.command for done in steps.shell.typed]
+    values, shell, repo = type_the_message(template_snapshot, answers, tmp_path)
+    typed = [done.command for done in shell.typed]
     assert typed[0] == "cd my-project"
     assert typed[-1] == f"git tag {TAG} && git push origin {TAG}"  # the message's first release
-    assert steps.shell.cwd == repo.work
+    assert shell.cwd == repo.work
     # What they did: the tests passed; the hooks prek installed ran on the first commit and
     # passed; main and the tag reached the repository; the documentation was built.
-    outputs = {done.command: done.process.stdout + done.process.stderr for done in steps.shell.typed}
+    outputs = {done.command: done.process.stdout + done.process.stderr for done in shell.typed}
     assert re.search(r"\d+ passed", outputs["uv sync && uv run pytest"])
     (commit,) = [output for command, output in outputs.items() if command.startswith("git add -A && git commit")]
     assert re.search(r"^mypy\.+Passed$", commit, re.MULTILINE), commit
@@ -242,15 +230,15 @@ def test_a_tag_on_main_is_tested_built_published_released_and_documented(
     # Without the preflight's answers the release step stops rather than guess "Latest" or the notes;
     # a pre-release (the preflight's prerelease=true: test_release_preflight.py) is never Latest.
     published = release.jobs["publish-pypi"]
-    blind = replace(preflight, outputs={"version": version, "notes": preflight.outputs["notes"]})
-    failed = release.job("github-release", {"preflight": blind, "publish-pypi": published})
-    assert failed.result == "failure"
-    assert re.search(rf"::error::The preflight did not say whether {TAG} is a pre-release", failed.log)
-    for silent in ("", '""'):
-        mute = replace(preflight, outputs={**preflight.outputs, "notes": silent})
-        failed = release.job("github-release", {"preflight": mute, "publish-pypi": published})
+    for outputs, error in (
+        ({"version": version, "notes": preflight.outputs["notes"]}, f"did not say whether {TAG} is a pre-release"),
+        *(({**preflight.outputs, "notes": silent}, f"gave no release notes for {TAG}.") for silent in ("", '""')),
+    ):
+        failed = release.job(
+            "github-release", {"preflight": replace(preflight, outputs=outputs), "publish-pypi": published}
+        )
         assert failed.result == "failure"
-        assert f"::error::The preflight gave no release notes for {TAG}." in failed.log
+        assert f"::error::The preflight {error}" in failed.log
     # A re-run of the job changes nothing: the tag has its published, immutable release.
     again = release.rerun("github-release")
     assert again.result == "failure"
