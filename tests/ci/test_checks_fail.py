@@ -1,17 +1,14 @@
 """Every check of the generated CI can fail, and nothing in the project can switch one off.
 
-A check that cannot fail passes everything. On one render, both jobs of ci.yml first pass
-as python_min's plain entry runs them (the cli's console script runs from the wheel); then
-each check step (the locked installs, lint, formatting, the workflow audit, mypy strict,
-pytest with its doctests, the build, the wheel smoke test) runs its own command, read from
-the rendered ci.yml, on a planted defect of its kind and must fail, naming the defect. The
-generated tests themselves fail exactly where the example code breaks. Each setting of
-pyproject.toml that makes a check catch something (SETTINGS) is shown by its effect on the
-same render: its defect planted is caught, and with the setting removed it passes. A structural test
-then refuses what would neutralise a check (`|| true`, `--exit-zero`, `continue-on-error`,
-`set +e`, mypy without `strict`, ...), and is itself shown to catch each of them. The GIL
-check and the lowest-direct run fail on their own defects in test_matrix.py; the git
-hooks on theirs in test_hooks.py.
+A check that cannot fail passes everything. On one render, both jobs of ci.yml first pass as
+python_min's plain entry runs them (the cli's console script runs from the wheel); then each
+check step runs its own command, read from the rendered ci.yml, on a planted defect of its kind
+(DEFECTS: the generated tests also fail exactly where the example code breaks) and fails, naming
+it; each setting of pyproject.toml that makes a check catch something (SETTINGS) is shown by its
+effect: its defect caught, and with the setting removed, passed. A structural test refuses what
+would neutralise a check (`|| true`, `--exit-zero`, `continue-on-error`, `set +e`, mypy without
+`strict`, ...), and is shown to catch each. The GIL check and the lowest-direct run fail on their
+own defects in test_matrix.py, the git hooks on theirs in test_hooks.py.
 """
 
 from __future__ import annotations
@@ -55,121 +52,23 @@ def edit(name: str, old: str, new: str) -> Callable[[Path, str], None]:
 
 
 Plant = Callable[[Path, str], None]  # (project, package name)
-STALE_LOCK = edit("pyproject.toml", "dependencies = []", 'dependencies = ["packaging>=24"]')
-PLANTED_PY = "src/{pkg}/planted.py"
-GREET = "src/{pkg}/core.py"
-# name: (job, step name pattern, plant, what the failing step's output must name ({pkg}: the
-# package); "FAILED ..." lines name exactly the tests pytest must report failed).
-DEFECTS: dict[str, tuple[str, str, Plant, tuple[str, ...]]] = {
-    # A pyproject.toml changed without `uv lock` fails CI instead of installing something else.
-    "stale uv.lock (lint)": ("lint", "install", STALE_LOCK, ("uv.lock", "needs to be updated")),
-    "stale uv.lock (test)": ("test", "install", STALE_LOCK, ("uv.lock", "needs to be updated")),
-    # UP040 applies from Python 3.12 on: it fires only if ruff targets requires-python's floor.
-    "lint": (
-        "lint",
-        "^lint$",
-        write(PLANTED_PY, "from typing import TypeAlias\n\nN: TypeAlias = int\n"),
-        ("::error title=ruff (UP040),file=", "planted.py"),  # annotations GitHub places
-    ),
-    "format": (
-        "lint",
-        "formatting",
-        write(PLANTED_PY, "VALUE  =  1\n"),
-        ("::error title=ruff (unformatted),file=", "planted.py"),
-    ),
-    # An annotation GitHub can place: the path relative to the repository root. (The SHA becomes a comment.)
-    "zizmor": (
-        "lint",
-        "audit",
-        edit(".github/workflows/release.yml", "astral-sh/setup-uv@", "astral-sh/setup-uv@v10 #"),
-        ("::error file=.github/workflows/release.yml,line=", "title=unpinned-uses::"),
-    ),
-    "mypy": (
-        "test",
-        "type-check",
-        write(PLANTED_PY, 'def f() -> int:\n    return "1"\n'),
-        ("Incompatible return value type", "planted.py"),
-    ),
-    # mypy is strict: a function without annotations is an error, not silently Any.
-    "mypy strict": (
-        "test",
-        "type-check",
-        write(PLANTED_PY, "def f(x):\n    return x\n"),
-        ("Function is missing a type annotation  [no-untyped-def]",),
-    ),
-    "pytest": (
-        "test",
-        "^test$",
-        write("tests/test_planted.py", "def test_planted() -> None:\n    assert 1 + 1 == 3\n"),
-        ("FAILED tests/test_planted.py::test_planted",),
-    ),
-    "doctest": (
-        "test",
-        "^test$",
-        write(PLANTED_PY, 'def double(x: int) -> int:\n    """>>> double(2)\n    5\n    """\n    return 2 * x\n'),
-        ("FAILED src/{pkg}/planted.py::{pkg}.planted.double",),
-    ),
-    # The generated tests fail exactly where the example breaks: a doctest that no longer holds ...
-    "example's doctest": (
-        "test",
-        "^test$",
-        edit(GREET, "'Hello, Ada!'", "'Hello, Grace!'"),
-        ("FAILED src/{pkg}/core.py::{pkg}.core.greet",),
-    ),
-    # ... greet forgetting the name (the doctest, the unit tests and the command's tests say so) ...
-    "greet": (
-        "test",
-        "^test$",
-        edit(GREET, "return f\"Hello, {name or 'World'}!\"", 'return "Hello, World!"'),
-        (
-            "FAILED src/{pkg}/core.py::{pkg}.core.greet",
-            "FAILED tests/test_{pkg}.py::test_greet_greets_by_name",
-            "FAILED tests/test_{pkg}.py::test_greet_ignores_surrounding_whitespace",
-            "FAILED tests/test_cli.py::test_main_prints_a_greeting",
-            "FAILED tests/test_cli.py::test_python_dash_m_runs_the_command",
-        ),
-    ),
-    # ... and a version that no longer comes from the installed metadata.
-    "version": (
-        "test",
-        "^test$",
-        edit("src/{pkg}/__init__.py", "__version__ = version(", '__version__ = "0.0.0"  # version('),
-        ("FAILED tests/test_{pkg}.py::test_version_comes_from_the_installed_metadata",),
-    ),
-    "build": ("test", "build the sdist", lambda p, pkg: (p / "src" / pkg / "__init__.py").unlink(), ("__init__.py",)),
-    # The smoke test runs on what the build step made of the planted code.
-    "wheel import": (
-        "test",
-        "smoke",
-        edit("src/{pkg}/__init__.py", "__all__", 'raise RuntimeError("planted import failure")\n__all__'),
-        ("planted import failure",),
-    ),
-    "console script": (
-        "test",
-        "smoke",
-        edit("pyproject.toml", '.cli:main"', '.cli:planted_missing"'),
-        ("planted_missing",),
-    ),
-}
-
-# --- each setting of pyproject.toml by its effect -------------------------------------------------
-
 Edit = tuple[str, str]  # (old, new) in pyproject.toml, old there exactly once
 
 
 @dataclass(frozen=True)
-class Setting:
-    """A setting of pyproject.toml and the defect it exists to catch: planted, the check step
-    (job, step pattern) fails naming it; with the setting removed (``without``) the same step
-    passes it. ``alone``: removed in both runs, where another setting catches the same defect
-    too (filterwarnings = error turns an unknown mark or config key into an error by itself).
+class Check:
+    """A defect planted, and the check step (job, step pattern) that fails on it, its output naming
+    it (``caught``; {pkg}: the package; "FAILED ..." lines: exactly the tests pytest reports failed).
+    For a setting of pyproject.toml, ``without`` removes it: the same step then passes the defect.
+    ``alone``: removed in both runs, where another setting catches the same defect too
+    (filterwarnings = error turns an unknown mark or config key into an error by itself).
     ``reported``: the effect is the step's report, not its failure (no coverage threshold)."""
 
     job: str
     step: str
     plant: Plant
-    caught: tuple[str, ...]  # in the step's output with the setting ({pkg}: the package)
-    without: tuple[Edit, ...]
+    caught: tuple[str, ...]
+    without: tuple[Edit, ...] = ()
     alone: tuple[Edit, ...] = ()
     reported: bool = False
 
@@ -185,126 +84,79 @@ def type_error(path: str) -> Plant:
     return write(path, 'def planted() -> int:\n    return "1"\n')
 
 
+STALE_LOCK = edit("pyproject.toml", "dependencies = []", 'dependencies = ["packaging>=24"]')
+PLANTED_PY = "src/{pkg}/planted.py"
+GREET = "src/{pkg}/core.py"
+TEST_PLANTED = "tests/test_planted.py"
 WARNINGS_AS_ERRORS: Edit = ('filterwarnings = ["error"]\n', "")
 MYPY_FILES = 'files = ["src", "tests", ".github/scripts"]'
 MYPY_CODES = 'enable_error_code = ["ignore-without-code", "redundant-expr", "truthy-bool"]'
 DOCTEST = write(PLANTED_PY, 'def double(x: int) -> int:\n    """>>> double(2)\n    5\n    """\n    return 2 * x\n')
 DOCTEST_FAILED = ("FAILED src/{pkg}/planted.py::{pkg}.planted.double",)
-SETTINGS: dict[str, Setting] = {
-    "pytest filterwarnings = error: a warning in a test": Setting(
-        "test",
-        "^test$",
-        write(
-            "tests/test_planted.py", 'import warnings\n\n\ndef test_planted() -> None:\n    warnings.warn("planted")\n'
-        ),
-        ("FAILED tests/test_planted.py::test_planted - UserWarning: planted",),
-        (WARNINGS_AS_ERRORS,),
-    ),
-    "pytest xfail_strict: an expected failure that passes": Setting(
-        "test",
-        "^test$",
-        write(
-            "tests/test_planted.py",
-            'import pytest\n\n\n@pytest.mark.xfail(reason="planted")\ndef test_planted() -> None:\n    pass\n',
-        ),
-        ("FAILED tests/test_planted.py::test_planted", "[XPASS(strict)] planted"),
-        (("xfail_strict = true\n", ""),),
-    ),
-    "pytest strict_markers: a misspelt mark": Setting(
-        "test",
-        "^test$",
-        write("tests/test_planted.py", "import pytest\n\n\n@pytest.mark.slwo\ndef test_planted() -> None:\n    pass\n"),
-        ("'slwo' not found in `markers` configuration option",),
-        (("strict_markers = true\n", ""),),
-        alone=(WARNINGS_AS_ERRORS,),
-    ),
-    "pytest strict_config: a misspelt option": Setting(
-        "test",
-        "^test$",
-        edit("pyproject.toml", "xfail_strict = true\n", "xfail_strict = true\nxfail_stirct = true\n"),
-        ("Unknown config option: xfail_stirct",),
-        (("strict_config = true\n", ""),),
-        alone=(WARNINGS_AS_ERRORS,),
-    ),
-    "pytest --doctest-modules: a doctest that fails": Setting(
-        "test", "^test$", DOCTEST, DOCTEST_FAILED, ((', "--doctest-modules"', ""),)
-    ),
-    "pytest testpaths: a doctest in src/": Setting(
-        "test", "^test$", DOCTEST, DOCTEST_FAILED, (('testpaths = ["src", "tests"]', 'testpaths = ["tests"]'),)
-    ),
-    "coverage branch: a branch no test takes": Setting(
-        "test",
-        "^test$",
-        untested_branch,
-        ("src/{pkg}/planted.py", "2->4"),  # the jump from line 2 past the if: never taken
-        (("branch = true\n", ""),),
-        reported=True,
-    ),
-    "mypy strict: a function without annotations": Setting(
-        "test",
-        "type-check",
-        write(PLANTED_PY, "def f(x):\n    return x\n"),
-        ("[no-untyped-def]",),
-        (("strict = true\n", ""),),
-    ),
-    "mypy files: src/": Setting(
-        "test",
-        "type-check",
-        type_error(PLANTED_PY),
-        ("src/{pkg}/planted.py:2: error: Incompatible return value type",),
-        ((MYPY_FILES, 'files = ["tests", ".github/scripts"]'),),
-    ),
-    "mypy files: tests/": Setting(
-        "test",
-        "type-check",
-        type_error("tests/planted_types.py"),
-        ("tests/planted_types.py:2: error: Incompatible return value type",),
-        ((MYPY_FILES, 'files = ["src", ".github/scripts"]'),),
-    ),
-    "mypy files: .github/scripts/": Setting(
-        "test",
-        "type-check",
-        type_error(".github/scripts/planted.py"),
-        (".github/scripts/planted.py:2: error: Incompatible return value type",),
-        ((MYPY_FILES, 'files = ["src", "tests"]'),),
-    ),
-    "mypy warn_unreachable: code a check makes dead": Setting(
-        "test",
-        "type-check",
-        write(PLANTED_PY, "def f(x: int) -> int:\n    if isinstance(x, int):\n        return x\n    return 0\n"),
-        ("planted.py:4: error: Statement is unreachable  [unreachable]",),
-        (("warn_unreachable = true\n", ""),),
-    ),
-    "mypy ignore-without-code: a blanket type: ignore": Setting(
-        "test",
-        "type-check",
-        write(PLANTED_PY, 'def f() -> int:\n    return "1"  # type: ignore\n'),
-        ('"type: ignore" comment without error code',),
-        ((MYPY_CODES, 'enable_error_code = ["redundant-expr", "truthy-bool"]'),),
-    ),
-    "mypy redundant-expr: a condition always true": Setting(
-        "test",
-        "type-check",
-        write(PLANTED_PY, "def f(x: int) -> int:\n    return x if True else 0\n"),
-        ("If condition is always true  [redundant-expr]",),
-        ((MYPY_CODES, 'enable_error_code = ["ignore-without-code", "truthy-bool"]'),),
-    ),
-    "mypy truthy-bool: an object tested as a bool": Setting(
-        "test",
-        "type-check",
-        write(PLANTED_PY, "class Box:\n    pass\n\n\ndef f(box: Box) -> int:\n    return 1 if box else 0\n"),
-        ('"box" has type "Box" which does not implement __bool__ or __len__',),
-        ((MYPY_CODES, 'enable_error_code = ["ignore-without-code", "redundant-expr"]'),),
-    ),
-    # The rule of the "lint" defect above (UP040) is selected by its family.
-    "ruff select UP: an old-style type alias": Setting(
-        "lint",
-        "^lint$",
-        DEFECTS["lint"][2],
-        ("::error title=ruff (UP040),file=",),
-        (('    "UP",      # pyupgrade, to requires-python\'s floor\n', ""),),
-    ),
-}
+# Each check step's own defects.
+DEFECTS: dict[str, Check] = {
+    # A pyproject.toml changed without `uv lock` fails CI instead of installing something else.
+    "stale uv.lock (lint)": Check("lint", "install", STALE_LOCK, ("uv.lock", "needs to be updated")),
+    "stale uv.lock (test)": Check("test", "install", STALE_LOCK, ("uv.lock", "needs to be updated")),
+    "format": Check("lint", "formatting", write(PLANTED_PY, "VALUE  =  1\n"), ("::error title=ruff (unformatted),file=", "planted.py")),
+    # An annotation GitHub can place: the path relative to the repository root. (The SHA becomes a comment.)
+    "zizmor": Check("lint", "audit", edit(".github/workflows/release.yml", "astral-sh/setup-uv@", "astral-sh/setup-uv@v10 #"),
+                    ("::error file=.github/workflows/release.yml,line=", "title=unpinned-uses::")),
+    "pytest": Check("test", "^test$", write(TEST_PLANTED, "def test_planted() -> None:\n    assert 1 + 1 == 3\n"), ("FAILED tests/test_planted.py::test_planted",)),
+    # The generated tests fail exactly where the example breaks: a doctest that no longer holds ...
+    "example's doctest": Check("test", "^test$", edit(GREET, "'Hello, Ada!'", "'Hello, Grace!'"), ("FAILED src/{pkg}/core.py::{pkg}.core.greet",)),
+    # ... greet forgetting the name (the doctest, the unit tests and the command's tests say so) ...
+    "greet": Check("test", "^test$", edit(GREET, "return f\"Hello, {name or 'World'}!\"", 'return "Hello, World!"'), (
+        "FAILED src/{pkg}/core.py::{pkg}.core.greet",
+        "FAILED tests/test_{pkg}.py::test_greet_greets_by_name",
+        "FAILED tests/test_{pkg}.py::test_greet_ignores_surrounding_whitespace",
+        "FAILED tests/test_cli.py::test_main_prints_a_greeting",
+        "FAILED tests/test_cli.py::test_python_dash_m_runs_the_command",
+    )),
+    # ... and a version that no longer comes from the installed metadata.
+    "version": Check("test", "^test$", edit("src/{pkg}/__init__.py", "__version__ = version(", '__version__ = "0.0.0"  # version('),
+                     ("FAILED tests/test_{pkg}.py::test_version_comes_from_the_installed_metadata",)),
+    "build": Check("test", "build the sdist", lambda p, pkg: (p / "src" / pkg / "__init__.py").unlink(), ("__init__.py",)),
+    # The smoke test runs on what the build step made of the planted code.
+    "wheel import": Check("test", "smoke", edit("src/{pkg}/__init__.py", "__all__", 'raise RuntimeError("planted import failure")\n__all__'), ("planted import failure",)),
+    "console script": Check("test", "smoke", edit("pyproject.toml", '.cli:main"', '.cli:planted_missing"'), ("planted_missing",)),
+}  # fmt: skip
+# Each setting of pyproject.toml by its effect (and the lint, type-check and doctest defects with it).
+SETTINGS: dict[str, Check] = {
+    "pytest filterwarnings = error: a warning in a test": Check("test", "^test$", write(TEST_PLANTED, 'import warnings\n\n\ndef test_planted() -> None:\n    warnings.warn("planted")\n'),
+        ("FAILED tests/test_planted.py::test_planted - UserWarning: planted",), (WARNINGS_AS_ERRORS,)),
+    "pytest xfail_strict: an expected failure that passes": Check("test", "^test$", write(TEST_PLANTED, 'import pytest\n\n\n@pytest.mark.xfail(reason="planted")\ndef test_planted() -> None:\n    pass\n'),
+        ("FAILED tests/test_planted.py::test_planted", "[XPASS(strict)] planted"), (("xfail_strict = true\n", ""),)),
+    "pytest strict_markers: a misspelt mark": Check("test", "^test$", write(TEST_PLANTED, "import pytest\n\n\n@pytest.mark.slwo\ndef test_planted() -> None:\n    pass\n"),
+        ("'slwo' not found in `markers` configuration option",), (("strict_markers = true\n", ""),), alone=(WARNINGS_AS_ERRORS,)),
+    "pytest strict_config: a misspelt option": Check("test", "^test$", edit("pyproject.toml", "xfail_strict = true\n", "xfail_strict = true\nxfail_stirct = true\n"),
+        ("Unknown config option: xfail_stirct",), (("strict_config = true\n", ""),), alone=(WARNINGS_AS_ERRORS,)),
+    "pytest --doctest-modules: a doctest that fails": Check("test", "^test$", DOCTEST, DOCTEST_FAILED, ((', "--doctest-modules"', ""),)),
+    "pytest testpaths: a doctest in src/": Check("test", "^test$", DOCTEST, DOCTEST_FAILED, (('testpaths = ["src", "tests"]', 'testpaths = ["tests"]'),)),
+    # 2->4: the jump from line 2 past the if, never taken.
+    "coverage branch: a branch no test takes": Check("test", "^test$", untested_branch, ("src/{pkg}/planted.py", "2->4"), (("branch = true\n", ""),), reported=True),
+    # mypy is strict: a function without annotations is an error, not silently Any.
+    "mypy strict: a function without annotations": Check("test", "type-check", write(PLANTED_PY, "def f(x):\n    return x\n"),
+        ("Function is missing a type annotation  [no-untyped-def]",), (("strict = true\n", ""),)),
+    "mypy files: src/": Check("test", "type-check", type_error(PLANTED_PY), ("src/{pkg}/planted.py:2: error: Incompatible return value type",),
+        ((MYPY_FILES, 'files = ["tests", ".github/scripts"]'),)),
+    "mypy files: tests/": Check("test", "type-check", type_error("tests/planted_types.py"), ("tests/planted_types.py:2: error: Incompatible return value type",),
+        ((MYPY_FILES, 'files = ["src", ".github/scripts"]'),)),
+    "mypy files: .github/scripts/": Check("test", "type-check", type_error(".github/scripts/planted.py"), (".github/scripts/planted.py:2: error: Incompatible return value type",),
+        ((MYPY_FILES, 'files = ["src", "tests"]'),)),
+    "mypy warn_unreachable: code a check makes dead": Check("test", "type-check", write(PLANTED_PY, "def f(x: int) -> int:\n    if isinstance(x, int):\n        return x\n    return 0\n"),
+        ("planted.py:4: error: Statement is unreachable  [unreachable]",), (("warn_unreachable = true\n", ""),)),
+    "mypy ignore-without-code: a blanket type: ignore": Check("test", "type-check", write(PLANTED_PY, 'def f() -> int:\n    return "1"  # type: ignore\n'),
+        ('"type: ignore" comment without error code',), ((MYPY_CODES, 'enable_error_code = ["redundant-expr", "truthy-bool"]'),)),
+    "mypy redundant-expr: a condition always true": Check("test", "type-check", write(PLANTED_PY, "def f(x: int) -> int:\n    return x if True else 0\n"),
+        ("If condition is always true  [redundant-expr]",), ((MYPY_CODES, 'enable_error_code = ["ignore-without-code", "truthy-bool"]'),)),
+    "mypy truthy-bool: an object tested as a bool": Check("test", "type-check", write(PLANTED_PY, "class Box:\n    pass\n\n\ndef f(box: Box) -> int:\n    return 1 if box else 0\n"),
+        ('"box" has type "Box" which does not implement __bool__ or __len__',), ((MYPY_CODES, 'enable_error_code = ["ignore-without-code", "redundant-expr"]'),)),
+    # UP040 applies from Python 3.12 on: it fires only if ruff targets requires-python's floor;
+    # reported as annotations GitHub places.
+    "ruff select UP: an old-style type alias": Check("lint", "^lint$", write(PLANTED_PY, "from typing import TypeAlias\n\nN: TypeAlias = int\n"),
+        ("::error title=ruff (UP040),file=", "planted.py"), (('    "UP",      # pyupgrade, to requires-python\'s floor\n', ""),)),
+}  # fmt: skip
 
 
 # (job, step pattern) of checks whose planted defects live elsewhere: in test_matrix.py the GIL
@@ -326,7 +178,8 @@ def test_each_check_step_passes_on_the_render_and_fails_on_a_defect_of_its_kind(
     package = read_pyproject(project)["project"]["name"].replace("-", "_")
     jobs = load_workflow(project, "ci.yml")["jobs"]
     # Every run: step is a check, and every check gets a defect (here, or elsewhere).
-    checked = {(job, step_named(jobs[job], pattern)["name"]) for job, pattern, _, _ in DEFECTS.values()}
+    checks = {**DEFECTS, **SETTINGS}
+    checked = {(c.job, step_named(jobs[c.job], c.step)["name"]) for c in checks.values()}
     checked |= {(job, step_named(jobs[job], pattern)["name"]) for job, pattern in CHECKED_ELSEWHERE}
     assert checked == {(job_id, s["name"]) for job_id, job in jobs.items() for s in run_steps(job)}
     # Green first: both jobs pass on the fresh render, as python_min's plain entry runs them.
@@ -349,53 +202,38 @@ def test_each_check_step_passes_on_the_render_and_fails_on_a_defect_of_its_kind(
         run(["git", *args], project)
     assert (project / "uv.lock").is_file()  # written by the first install: the later ones are locked
 
-    for name, (job_id, pattern, plant, expected) in DEFECTS.items():
+    for name, check in checks.items():
         with subtests.test(msg=name):
             try:
-                plant(project, package)
-                # The step alone (the smoke test after the build it tests), as its job runs it.
-                selected = ["build the sdist", pattern] if pattern == "smoke" else [pattern]
-                matrix = PLAIN_ENTRY if job_id == "test" else None
-                job = run_in_place(project, job_id, matrix=matrix, steps=selected)
-                failed = job.step(pattern)
-                assert failed.outcome == "failure", job.log
-                assert failed.process is not None
-                output = failed.log
-                for text in expected:
-                    assert text.format(pkg=package) in output, output
-                if any(text.startswith("FAILED ") for text in expected):  # exactly these
-                    failures = re.findall(r"^FAILED \S+", failed.process.stdout, re.MULTILINE)
-                    assert {f.format(pkg=package) for f in expected} == set(failures), output
+                check.plant(project, package)
+                for old, new in check.alone:
+                    edit("pyproject.toml", old, new)(project, package)
+                caught = check_step(project, check.job, check.step)
+                assert caught.outcome == ("success" if check.reported else "failure"), caught.log
+                assert caught.process is not None
+                for text in check.caught:
+                    assert text.format(pkg=package) in caught.log, caught.log
+                failed = {t.format(pkg=package).split(" - ")[0] for t in check.caught if t.startswith("FAILED ")}
+                if failed:  # exactly these
+                    assert set(re.findall(r"^FAILED \S+", caught.process.stdout, re.MULTILINE)) == failed, caught.log
+                for old, new in check.without:
+                    edit("pyproject.toml", old, new)(project, package)
+                if check.without:
+                    passed = check_step(project, check.job, check.step)
+                    assert passed.outcome == "success", passed.log
+                    if check.reported:  # (a failure's text may stay, as a warning: the step passes)
+                        assert [t for t in check.caught if t.format(pkg=package) in passed.log] == [], passed.log
             finally:
                 run(["git", "reset", "-q", "--hard"], project)
                 run(["git", "clean", "-q", "-fd"], project)
                 run(["rm", "-rf", "dist"], project)
 
-    for name, setting in SETTINGS.items():
-        with subtests.test(msg=name):
-            try:
-                plant = setting.plant
-                plant(project, package)
-                for old, new in setting.alone:
-                    edit("pyproject.toml", old, new)(project, package)
-                caught = check_step(project, setting.job, setting.step)
-                assert caught.outcome == ("success" if setting.reported else "failure"), caught.log
-                for text in setting.caught:
-                    assert text.format(pkg=package) in caught.log, caught.log
-                for old, new in setting.without:
-                    edit("pyproject.toml", old, new)(project, package)
-                passed = check_step(project, setting.job, setting.step)
-                assert passed.outcome == "success", passed.log
-                if setting.reported:  # (a failure's text may stay, as a warning: the step passes)
-                    assert [t for t in setting.caught if t.format(pkg=package) in passed.log] == [], passed.log
-            finally:
-                run(["git", "reset", "-q", "--hard"], project)
-                run(["git", "clean", "-q", "-fd"], project)
-
 
 def check_step(project: Path, job_id: str, pattern: str) -> Step:
-    """One check step of ci.yml run alone in ``project``, as python_min's plain entry runs it."""
-    job = run_in_place(project, job_id, matrix=PLAIN_ENTRY if job_id == "test" else None, steps=[pattern])
+    """One check step of ci.yml run alone in ``project``, as python_min's plain entry runs it
+    (the smoke test after the build it tests)."""
+    steps = ["build the sdist", pattern] if pattern == "smoke" else [pattern]
+    job = run_in_place(project, job_id, matrix=PLAIN_ENTRY if job_id == "test" else None, steps=steps)
     return job.step(pattern)
 
 
@@ -463,23 +301,16 @@ def test_no_check_step_can_be_neutralised(render_shared, kind: str) -> None:
 
 # Each way to switch a check off, planted in the rendered file (ci.yml or pyproject.toml).
 PYTEST_RUN = 'markdown-append:"$GITHUB_STEP_SUMMARY"'
+CI_YML = ".github/workflows/ci.yml"
 NEUTRALISED = {
-    "|| true on pytest": (".github/workflows/ci.yml", PYTEST_RUN, PYTEST_RUN + " || true"),
-    "|| : on mypy": (".github/workflows/ci.yml", "run: uv run mypy", 'run: "uv run mypy || :"'),
-    "--exit-zero on ruff": (".github/workflows/ci.yml", "ruff check --output-format=github", "ruff check --exit-zero"),
-    "--no-exit-codes on zizmor": (".github/workflows/ci.yml", "zizmor --offline", "zizmor --no-exit-codes --offline"),
-    "set +e before the smoke test": (".github/workflows/ci.yml", "run: |\n", "run: |\n          set +e\n"),
-    "continue-on-error on the build": (
-        ".github/workflows/ci.yml",
-        "run: uv build\n",
-        "run: uv build\n        continue-on-error: true\n",
-    ),
-    "continue-on-error on the lint job": (
-        ".github/workflows/ci.yml",
-        "name: Lint\n",
-        "name: Lint\n    continue-on-error: true\n",
-    ),
-    "a shell without -e": (".github/workflows/ci.yml", "shell: bash", "shell: sh {0}"),
+    "|| true on pytest": (CI_YML, PYTEST_RUN, PYTEST_RUN + " || true"),
+    "|| : on mypy": (CI_YML, "run: uv run mypy", 'run: "uv run mypy || :"'),
+    "--exit-zero on ruff": (CI_YML, "ruff check --output-format=github", "ruff check --exit-zero"),
+    "--no-exit-codes on zizmor": (CI_YML, "zizmor --offline", "zizmor --no-exit-codes --offline"),
+    "set +e before the smoke test": (CI_YML, "run: |\n", "run: |\n          set +e\n"),
+    "continue-on-error on the build": (CI_YML, "run: uv build\n", "run: uv build\n        continue-on-error: true\n"),
+    "continue-on-error on the lint job": (CI_YML, "name: Lint\n", "name: Lint\n    continue-on-error: true\n"),
+    "a shell without -e": (CI_YML, "shell: bash", "shell: sh {0}"),
     "mypy strict = false": ("pyproject.toml", "\nstrict = true", "\nstrict = false"),
     "mypy ignore_errors": ("pyproject.toml", "[tool.mypy]\n", "[tool.mypy]\nignore_errors = true\n"),
     "pytest --collect-only": ("pyproject.toml", '"--doctest-modules"', '"--doctest-modules", "--co"'),

@@ -80,9 +80,7 @@ def test_the_lock_refuses_a_fresh_release_admits_dependabots_and_the_readme_over
 
         # The README's urgent fix: the exemption in pyproject.toml, then its command.
         name = "package-name"
-        assert name in exemption
-        assert name in upgrade
-        assert name in one_off
+        assert [text for text in (exemption, upgrade, one_off) if name not in text] == []
         (project / "pyproject.toml").write_text(pyproject + exemption.replace(name, PACKAGE) + "\n", encoding="utf-8")
         uv(*upgrade.replace(name, PACKAGE).split()[1:], cwd=project, env=env)
         assert locked(project) == ("1.2", 1)

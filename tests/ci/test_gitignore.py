@@ -17,27 +17,12 @@ from support.rendering import project_files
 # None of it may be committed: secrets (llm and friends read API keys from .env), the
 # environment, build output, caches, coverage data, editor files.
 DEBRIS = [
-    ".env",
-    ".envrc",
-    ".venv/bin/python",
-    "dist/acme_widgets-0.1.0-py3-none-any.whl",
-    "dist/acme_widgets-0.1.0.tar.gz",
-    "build/lib/acme_widgets/core.py",
-    "src/acme_widgets.egg-info/PKG-INFO",
-    "src/acme_widgets/__pycache__/core.cpython-312.pyc",
-    "tests/__pycache__/test_acme_widgets.cpython-312-pytest-9.0.0.pyc",
-    ".mypy_cache/3.12/acme_widgets/core.data.json",
-    ".ruff_cache/0.17.0/12345",
-    ".pytest_cache/v/cache/lastfailed",
-    ".coverage",
-    ".coverage.host.1234.XYZ",
-    "coverage.xml",
-    "htmlcov/index.html",
-    "docs/_build/html/index.html",
-    ".idea/workspace.xml",
-    ".vscode/settings.json",
-    ".DS_Store",
-]
+    ".env", ".envrc", ".venv/bin/python", "dist/acme_widgets-0.1.0-py3-none-any.whl", "dist/acme_widgets-0.1.0.tar.gz",
+    "build/lib/acme_widgets/core.py", "src/acme_widgets.egg-info/PKG-INFO", "src/acme_widgets/__pycache__/core.cpython-312.pyc",
+    "tests/__pycache__/test_acme_widgets.cpython-312-pytest-9.0.0.pyc", ".mypy_cache/3.12/acme_widgets/core.data.json",
+    ".ruff_cache/0.17.0/12345", ".pytest_cache/v/cache/lastfailed", ".coverage", ".coverage.host.1234.XYZ", "coverage.xml",
+    "htmlcov/index.html", "docs/_build/html/index.html", ".idea/workspace.xml", ".vscode/settings.json", ".DS_Store",
+]  # fmt: skip
 
 
 def test_gitignore_keeps_secrets_and_build_output_out_but_not_the_project(render_shared, tmp_path: Path) -> None:

@@ -1,21 +1,16 @@
 """The generated git hooks pass, and each fails on its defect, in both runners; every command the
 README and AGENTS.md give a contributor passes; on each kind at its oldest and newest Python.
 
-The hooks are local: each runs a tool of the dev group (uv.lock) through `uv run --frozen`,
-and CI runs each of them too (its own step, or the file checks' prek run). A tool the dev
-group leaves out on python_min (copier.yml tool_python_min) has no hook there: the config
-says why. On a fresh render of each kind, with python_min at the kind's oldest and that
-interpreter, and with the default python_min on the newest local interpreter (after `uv
-sync`, `git init` and `git add`, as a user would), the first `git commit` after `uv run
-prek install` passes every hook, offline, cloning nothing. At the oldest Python, where a
-tool may be missing, `pre-commit run --all-files` passes too, and so do the README's
-Development commands and AGENTS.md's checks (the docs build once, for the default kind).
-(At the newest, the hooks run every tool but pytest and uv build, which the CI run covers on
-every local Python: tests/ci/test_ci_run.py.) On one render with a
-planted problem for each hook (a lint error, an unformatted file, a type error, an unpinned
-action, a stale uv.lock, a trailing space, a missing final newline, a conflict marker, a
-large file, broken TOML and YAML, a misspelling), both runners fail and each hook names its
-problem, and so does CI's file-checks step.
+The hooks are local, run the dev group's locked tools (`uv run --frozen`), and CI runs each too;
+a tool the dev group leaves out on python_min (copier.yml tool_python_min) has no hook there, and
+the config says why. On a fresh render (the kind's oldest Python; the default python_min on the
+newest local interpreter), after `uv sync`, `git init` and `git add` as a user would, the first
+`git commit` after `uv run prek install` passes every hook, offline, cloning nothing. At the
+oldest, where a tool may be missing, `pre-commit run --all-files`, the README's Development
+commands and AGENTS.md's checks pass too (the docs build once). (pytest and uv build run on
+every local Python in tests/ci/test_ci_run.py.) With a problem planted for each hook (PROBLEMS),
+both runners and CI's file-checks step fail, each hook naming its problem; a change staged
+alone fails the hook whose files filter admits it (TRIGGERS).
 """
 
 from __future__ import annotations
@@ -166,18 +161,11 @@ def plant_problems(project: Path) -> None:
     (source / "planted_format.py").write_text("VALUE  =  1\n", encoding="utf-8")
     (source / "planted_types.py").write_text('def planted() -> int:\n    return "one"\n', encoding="utf-8")
     release = project / ".github" / "workflows" / "release.yml"
-    release.write_text(
-        re.sub(
-            r"astral-sh/setup-uv@[0-9a-f]{40}", "astral-sh/setup-uv@v10", release.read_text(encoding="utf-8"), count=1
-        ),
-        encoding="utf-8",
+    unpinned = re.sub(
+        r"astral-sh/setup-uv@[0-9a-f]{40}", "astral-sh/setup-uv@v10", release.read_text(encoding="utf-8"), count=1
     )
-    pyproject = project / "pyproject.toml"
-    pyproject.write_text(
-        pyproject.read_text(encoding="utf-8").replace("dependencies = []", 'dependencies = ["packaging>=24"]', 1),
-        encoding="utf-8",
-    )
-    assert "packaging" in pyproject.read_text(encoding="utf-8")
+    release.write_text(unpinned, encoding="utf-8")
+    replace_in(project / "pyproject.toml", "dependencies = []", 'dependencies = ["packaging>=24"]')
     files = {
         "planted_spaces.txt": "A line that ends in spaces.   \n",
         "planted_end.txt": "A file without a final newline.",

@@ -4,9 +4,9 @@ The Python versions (python_min to the newest, or the two ends), the runners of 
 operating systems, the lowest-direct entry on python_min, the free-threaded entry for the
 kinds whose dependencies ship free-threaded wheels, and what the README says a push costs:
 derived from copier.yml (``support.answers``) and expanded the way GitHub expands a matrix.
-Then the entries' steps run as a runner runs them (bash on a script file): the plain entry
-on each local Python, the coverage table in the job summary, the GIL check's verdicts,
-and the lowest-direct run against PyPI, which fails on a false lower bound.
+Then the entries' steps run as a runner runs them (bash on a script file): the coverage table
+in the job summary, the GIL check's verdicts, and the lowest-direct run against PyPI, which
+fails on a false lower bound (every entry on each local Python: test_ci_run.py).
 """
 
 from __future__ import annotations
@@ -165,21 +165,16 @@ sys._is_gil_enabled = lambda: os.environ["FAKE_GIL"] == "on"
 """
 
 
-@pytest.mark.parametrize(
-    ("version", "fake_gil", "verdict"),
-    [
-        # On GitHub it runs on the free-threaded entry; on a GIL build it must fail and say why.
-        ("3.11", None, "::error::Python .* is not a free-threaded build"),
-        ("3.13", None, "::error::Python .* is not a free-threaded build"),
-        (DEFAULT_PYTHON_MIN, "off", "Imported acme_widgets; the GIL is still disabled"),
-        (
-            DEFAULT_PYTHON_MIN,
-            "on",
-            "::error::Importing acme_widgets switched the GIL back on.*does not declare free-threading support",
-        ),
-    ],
-    ids=["gil-build-3.11", "gil-build-3.13", "gil-stays-off", "gil-switched-on"],
-)
+# On GitHub the check runs on the free-threaded entry; on a GIL build it must fail and say why.
+GIL_VERDICTS = {
+    "gil-build-3.11": ("3.11", None, "::error::Python .* is not a free-threaded build"),
+    "gil-build-3.13": ("3.13", None, "::error::Python .* is not a free-threaded build"),
+    "gil-stays-off": (DEFAULT_PYTHON_MIN, "off", "Imported acme_widgets; the GIL is still disabled"),
+    "gil-switched-on": (DEFAULT_PYTHON_MIN, "on", "::error::Importing acme_widgets switched the GIL back on.*does not declare free-threading support"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("version", "fake_gil", "verdict"), GIL_VERDICTS.values(), ids=GIL_VERDICTS)
 def test_gil_check_verdicts(
     cli_project: Path, tmp_path: Path, version: str, fake_gil: str | None, verdict: str
 ) -> None:
@@ -191,9 +186,8 @@ def test_gil_check_verdicts(
     check = installed_and(cli_project, version, "GIL", tmp_path / "venv", **fake).process
     assert check is not None
     assert check.returncode == (0 if fake_gil == "off" else 1), check.stderr
-    assert re.search(verdict, check.stdout if fake_gil == "off" else check.stderr, re.DOTALL), (
-        check.stdout + check.stderr
-    )
+    output = check.stdout if fake_gil == "off" else check.stderr
+    assert re.search(verdict, output, re.DOTALL), check.stdout + check.stderr
 
 
 # A false lower bound per kind, and what it takes to plant it (a dev tool that
@@ -240,9 +234,10 @@ def test_lowest_direct_step_passes_on_a_fresh_render_and_fails_on_a_false_bound(
     pyproject.write_text(text, encoding="utf-8")
     failed = lowest_direct()
     assert failed.outcome == "failure"
-    output = failed.log
     if kind == "library":
-        assert f"::error::pytest 7.0.0 ignores [tool.pytest], which needs pytest {TOOL_VERSIONS['pytest']}" in output
+        assert (
+            f"::error::pytest 7.0.0 ignores [tool.pytest], which needs pytest {TOOL_VERSIONS['pytest']}" in failed.log
+        )
     else:
-        assert "llm_acme_widgets" in output
-        assert "error" in output.lower()
+        assert "llm_acme_widgets" in failed.log
+        assert "error" in failed.log.lower()

@@ -91,14 +91,7 @@ def test_readme_of_a_private_package_neither_publishes_nor_installs_from_pypi(
     readme = (project / "README.md").read_text(encoding="utf-8")
     flat = " ".join(readme.split())
     assert publisher_tables(readme) == []
-    for absent in (
-        "trusted publishing",
-        "trusted-publishers",
-        "pending publisher",
-        "TestPyPI",
-        "pypi.org",
-        "Environment name",
-    ):
+    for absent in ("trusted publishing", "trusted-publishers", "pending publisher", "TestPyPI", "pypi.org", "Environment name"):  # fmt: skip
         assert absent not in readme, absent
     distribution = read_pyproject(project)["project"]["name"]
     # Installed from the git repository or a built wheel, never by name from an index.

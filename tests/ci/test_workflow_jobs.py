@@ -138,12 +138,8 @@ def test_publish_jobs_attest_and_publish_the_built_files_by_trusted_publishing(r
     for job_id in ("publish-pypi", "publish-testpypi"):
         job = jobs[job_id]
         # No checkout: a publish job sees only the artifact, never the repository.
-        assert [str(s.get("uses", "run")).split("@")[0] for s in job["steps"]] == [
-            "actions/download-artifact",
-            "astral-sh/setup-uv",
-            "astral-sh/attest-action",
-            "run",
-        ]
+        steps = [str(s.get("uses", "run")).split("@")[0] for s in job["steps"]]
+        assert steps == ["actions/download-artifact", "astral-sh/setup-uv", "astral-sh/attest-action", "run"]
         assert job["steps"][0]["with"] == {"name": artifact, "path": "dist/"}
         (publish,) = run_lines(job, "uv publish")
         assert "--trusted-publishing always" in publish

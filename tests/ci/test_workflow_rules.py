@@ -50,10 +50,8 @@ PIN = re.compile(r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+(/[^@\s]+)?@[0-9a-f]{40} # v\d+
 LOCAL_CI_CALL = "$/.github/workflows/ci.yml"  # release.yml calls ci.yml at the same commit
 
 # Every combination the workflows are checked under: a new question or choice is checked the moment it exists.
-ANSWER_SETS: list[dict[str, Any]] = []
-for _answers in workflow_answer_sets() + matrix_answer_sets():
-    if _answers not in ANSWER_SETS:
-        ANSWER_SETS.append(_answers)
+_ALL = workflow_answer_sets() + matrix_answer_sets()
+ANSWER_SETS = [answers for number, answers in enumerate(_ALL) if answers not in _ALL[:number]]
 
 
 def uses_values(project: Path, name: str) -> list[str]:
@@ -106,37 +104,18 @@ RULE_BREAKS = {
     "an extra grant": ("ci.yml", r"contents: read", "contents: write", "contents: write is more than"),
     "top-level permissions": ("ci.yml", r"(?m)^permissions: \{\}$", "permissions: {contents: read}", "top-level"),
     "a publish job without a token": ("release.yml", r"id-token: write", "contents: read", "lacks id-token: write"),
-    "a token without an environment": (
-        "release.yml",
-        r"    environment:\n(?:      .*\n){2}",
-        "",
-        "without an environment",
-    ),
-    "hashFiles() in a job's env": (
-        "ci.yml",
-        r"    env:\n      PACKAGE_NAME:",
-        "    env:\n      LOCKED: ${{ hashFiles('uv.lock') != '' }}\n      PACKAGE_NAME:",
-        "function hashFiles() is not available",
-    ),
-    "runner in a job's env": (
-        "ci.yml",
-        r"    env:\n      PACKAGE_NAME:",
-        "    env:\n      TEMP: ${{ runner.temp }}\n      PACKAGE_NAME:",
-        "context 'runner' is not available",
-    ),
+    "a token without an environment": ("release.yml", r"    environment:\n(?:      .*\n){2}", "", "without an environment"),
+    "hashFiles() in a job's env": ("ci.yml", r"    env:\n      PACKAGE_NAME:", "    env:\n      LOCKED: ${{ hashFiles('uv.lock') != '' }}\n      PACKAGE_NAME:", "function hashFiles() is not available"),
+    "runner in a job's env": ("ci.yml", r"    env:\n      PACKAGE_NAME:", "    env:\n      TEMP: ${{ runner.temp }}\n      PACKAGE_NAME:", "context 'runner' is not available"),
     "an unpinned action": ("ci.yml", r"actions/checkout@[0-9a-f]{40} # v[\d.]+", "actions/checkout@v7", "not a pin"),
     "a kept credential": ("ci.yml", "persist-credentials: false", "persist-credentials: true", "keeps credentials"),
     "a cache in a release": ("release.yml", "enable-cache: false", "enable-cache: true", "a cache in a workflow"),
     "no time limit": ("ci.yml", r"(?m)^    timeout-minutes: \d+\n", "", "no time limit"),
     "a time limit on a call": ("release.yml", r"(uses: \$/.*\n)", r"\1    timeout-minutes: 30\n", "on a workflow call"),
     "another uv": ("ci.yml", f'version: "{UV_VERSION}"', 'version: "0.9.0"', "installs uv 0.9.0"),
-    "attest-action before setup-uv": (
-        "release.yml",
-        r"(      - uses: astral-sh/setup-uv@.*\n(?:        .*\n)*)(      - uses: astral-sh/attest-action@.*\n)",
-        r"\2\1",
-        "attest-action without setup-uv before it",
-    ),
-}
+    "attest-action before setup-uv": ("release.yml", r"(      - uses: astral-sh/setup-uv@.*\n(?:        .*\n)*)(      - uses: astral-sh/attest-action@.*\n)", r"\2\1",
+                                      "attest-action without setup-uv before it"),
+}  # fmt: skip
 
 
 def plant(path: Path, pattern: str, replacement: str) -> Path:
@@ -230,18 +209,11 @@ def test_zizmor_and_the_schemas_pass_every_workflow_and_find_each_planted_defect
 def test_no_answer_text_reaches_a_run_script(render_shared, kind: str) -> None:
     """Answers go into scripts through env:, never expanded into them (no script injection)."""
     answers = {
-        "project_name": "Zqxa Project Title",
-        "distribution_name": "zqxb-dist",
-        "package_name": "zqxc_pkg",
-        "description": "Zqxe summary",
-        "author_name": "Zqxf Author",
-        "author_email": "zqxg@example.org",
-        "github_owner": "zqxh-owner",
-        "repository_name": "zqxi-repo",
-        "pypi_environment": "zqxj-pypi-env",
-        "testpypi_environment": "zqxk-test-env",
-        "project_kind": kind,
-    } | ({"script_name": "zqxd-cmd"} if kind == "cli" else {})
+        "project_name": "Zqxa Project Title", "distribution_name": "zqxb-dist", "package_name": "zqxc_pkg",
+        "description": "Zqxe summary", "author_name": "Zqxf Author", "author_email": "zqxg@example.org",
+        "github_owner": "zqxh-owner", "repository_name": "zqxi-repo", "pypi_environment": "zqxj-pypi-env",
+        "testpypi_environment": "zqxk-test-env", "project_kind": kind,
+    } | ({"script_name": "zqxd-cmd"} if kind == "cli" else {})  # fmt: skip
     project = render_shared(**answers)
     names = workflow_names(project)
     texts = [(project / ".github" / "workflows" / name).read_text(encoding="utf-8") for name in names]

@@ -8,6 +8,7 @@ import shutil
 import tarfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,15 +36,15 @@ def without(archive: Path, member_suffix: str) -> None:
                 if not info.filename.endswith(member_suffix):
                     target.writestr(info, data)
         return
-    members: list[tuple[tarfile.TarInfo, bytes | None]] = []
     with tarfile.open(archive) as source:
-        for member in source.getmembers():
-            extracted = source.extractfile(member) if member.isfile() else None
-            members.append((member, extracted.read() if extracted is not None else None))
+        kept = [
+            (m, (source.extractfile(m) or io.BytesIO()).read())
+            for m in source.getmembers()
+            if not m.name.endswith(member_suffix)
+        ]
     with tarfile.open(archive, "w:gz") as target:
-        for member, content in members:
-            if not member.name.endswith(member_suffix):
-                target.addfile(member, io.BytesIO(content) if content is not None else None)
+        for member, content in kept:
+            target.addfile(member, io.BytesIO(content) if member.isfile() else None)
 
 
 def test_every_check_of_the_build_job_can_fail(render_shared, tmp_path: Path) -> None:
@@ -72,10 +73,7 @@ def test_every_check_of_the_build_job_can_fail(render_shared, tmp_path: Path) ->
     assert workspace is not None
     (wheel,) = (workspace / "dist").glob("*.whl")
     (sdist,) = (workspace / "dist").glob("*.tar.gz")
-    saved = tmp_path / "saved"
-    saved.mkdir()
-    for dist in (wheel, sdist):
-        shutil.copy2(dist, saved)
+    saved = Path(shutil.copytree(workspace / "dist", tmp_path / "saved"))
 
     def smoke_fails(version: str = INITIAL_VERSION) -> str:
         again = run_in_place(
@@ -109,8 +107,15 @@ def test_required_uv_version_is_the_oldest_uv_that_builds(render_shared, tmp_pat
     assert read_pyproject(project)["tool"]["uv"]["required-version"] == f">={UV_MIN}"
     env = {"UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN)}
     uvx = shutil.which("uvx") or str(Path(shutil.which("uv") or "uv").with_name("uvx"))
-    run([uvx, "--from", f"uv=={UV_MIN}", "uv", "build", "--out-dir", tmp_path / "dist"], project, env=env)
-    assert sorted(p.name for p in (tmp_path / "dist").glob("acme_widgets-*")) == [
+
+    def build(version: str, *options: str, check: bool = False) -> Any:
+        out = tmp_path / f"{version}{''.join(options)}"
+        return run(
+            [uvx, "--from", f"uv=={version}", "uv", "build", *options, "--out-dir", out], project, env=env, check=check
+        )
+
+    build(UV_MIN, check=True)
+    assert sorted(p.name for p in (tmp_path / UV_MIN).glob("acme_widgets-*")) == [
         "acme_widgets-0.1.0-py3-none-any.whl",
         "acme_widgets-0.1.0.tar.gz",
     ]
@@ -118,18 +123,11 @@ def test_required_uv_version_is_the_oldest_uv_that_builds(render_shared, tmp_pat
     major, minor, patch = map(int, UV_MIN.split("."))
     assert patch > 0, "the uv just below uv_min_version is no longer a patch release lower: adjust the test"
     below = f"{major}.{minor}.{patch - 1}"
-    refused = run(
-        [uvx, "--from", f"uv=={below}", "uv", "build", "--out-dir", tmp_path / "refused"], project, env=env, check=False
-    )
+    refused = build(below)
     assert refused.returncode != 0
     assert f"Required uv version `>={UV_MIN}` does not match the running version `{below}`" in refused.stderr
     # Not just refused by the bound: without the project's uv settings it cannot build the sdist.
-    broken = run(
-        [uvx, "--from", f"uv=={below}", "uv", "build", "--no-config", "--out-dir", tmp_path / "broken"],
-        project,
-        env=env,
-        check=False,
-    )
+    broken = build(below, "--no-config")
     assert broken.returncode != 0
     # uv 0.9.5-0.11.8 misread the pax headers uv_build 0.13 writes; the message varies by file.
     assert "pax" in broken.stderr.lower() or "numeric field was not a number" in broken.stderr, broken.stderr

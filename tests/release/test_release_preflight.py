@@ -22,7 +22,6 @@ import importlib.util
 import io
 import json
 import shutil
-import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,20 +37,13 @@ from support.commands import git, uv
 from support.facts import INITIAL_VERSION
 from support.index import LocalIndex, serve_index
 from support.json_index import json_api
-from support.runner import DEFAULT_BRANCH, REPOSITORY, Event, Job, Repo, WorkflowRun, init_repo
-from support.workflows import load_workflow, steps_using
+from support.runner import DEFAULT_BRANCH, REPOSITORY, UNREACHABLE_INDEX, Event, Job, Repo, WorkflowRun, init_repo
+from support.workflows import load_workflow
 
 pytestmark = pytest.mark.slow  # each test runs uv and git
 
 TAG, NAME, PACKAGE, V = f"v{INITIAL_VERSION}", DEFAULT_DISTRIBUTION, DEFAULT_PACKAGE, INITIAL_VERSION
 TODAY = datetime.date.today()
-
-
-def closed_port_url() -> str:
-    """A URL on 127.0.0.1 where nothing listens: an index that cannot be reached."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}/simple/"
 
 
 class Unavailable(http.server.BaseHTTPRequestHandler):
@@ -75,7 +67,7 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalIndex
     ):
         threading.Thread(target=down.serve_forever, daemon=True).start()
         urls: dict[str | None, str | None] = {"pypi": pypi.simple_url, "html": html_only.simple_url, None: None}
-        urls |= {"closed": closed_port_url(), "503": f"http://127.0.0.1:{down.server_address[1]}/simple/"}
+        urls |= {"closed": UNREACHABLE_INDEX, "503": f"http://127.0.0.1:{down.server_address[1]}/simple/"}
         yield pypi, urls | {"file": "file:///simple/"}
         down.shutdown()
 
@@ -88,25 +80,16 @@ def repo(render_shared, tmp_path: Path) -> Repo:
     return init_repo(render_shared(), tmp_path)
 
 
-def set_version(repo: Repo, version: str) -> None:
-    uv("version", "--frozen", version, cwd=repo.work)
-    repo.commit_all(f"Release {version}")
-    git("push", "-q", "origin", "main", cwd=repo.work)
-
-
 def preflight(repo: Repo, tmp_path: Path, event: Event, index: str | None) -> Job:
     """release.yml's preflight job alone, for ``event``."""
     return WorkflowRun(repo.origin, event, tmp_path / event.ref.rsplit("/", 1)[1], index).job("preflight")
 
 
 def test_the_preflight_job_runs_beside_the_tests_and_gates_the_build(render_shared) -> None:
-    jobs = load_workflow(render_shared(), "release.yml")["jobs"]
-    job = jobs["preflight"]
+    # (The build's needs: tests/ci/test_workflow_jobs.py; no cache: test_workflow_rules.py.)
+    job = load_workflow(render_shared(), "release.yml")["jobs"]["preflight"]
     assert "needs" not in job  # in parallel with the CI suite: refused in seconds
-    assert jobs["build"]["needs"] == ["test", "preflight"]
     assert job["permissions"] == {"contents": "read"}
-    (setup_uv,) = steps_using(job, "astral-sh/setup-uv")
-    assert setup_uv["with"]["enable-cache"] is False
 
 
 @pytest.mark.parametrize("case", ["wrong_tag", "shallow_checkout", "rehearsal_number_taken"])
@@ -123,8 +106,10 @@ def test_a_refusal_stops_the_release_before_anything_is_built(case: str, repo: R
         assert text.count("fetch-depth: 0") == 1
         workflow.write_text(text.replace("fetch-depth: 0", "fetch-depth: 1"), encoding="utf-8")
         repo.commit_all("A shallow checkout")
-    else:
-        set_version(repo, "0.2.0.dev3")  # X.Y.Z.devNNAA replaces a dev segment of its own
+    else:  # X.Y.Z.devNNAA replaces a dev segment of its own
+        uv("version", "--frozen", "0.2.0.dev3", cwd=repo.work)
+        repo.commit_all("Release 0.2.0.dev3")
+        git("push", "-q", "origin", "main", cwd=repo.work)
         (pypi.directory / f"{PACKAGE}-0.2.0.dev4201-py3-none-any.whl").write_bytes(b"an earlier rehearsal")
         says = [f"{NAME} 0.2.0.dev4201 is already on", "run the workflow again"]
     event = Event("workflow_dispatch", "refs/heads/main", 42) if "rehearsal" in case else Event("push", repo.tag(tag))

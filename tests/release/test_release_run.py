@@ -24,7 +24,7 @@ import shlex
 import shutil
 import subprocess
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +43,8 @@ from support.distributions import ISOLATED_PIP_ENV, fresh_venv
 from support.facts import INITIAL_VERSION
 from support.index import LocalIndex, without_oidc
 from support.json_index import json_api
-from support.printed import Printed, Shell, bare, message_commands, user_path
-from support.runner import REPOSITORY, Event, Repo, WorkflowRun, init_repo
+from support.printed import Shell, bare, message_commands, user_path
+from support.runner import REPOSITORY, Event, Repo, WorkflowRun, git_config_env, init_repo
 from support.workflows import command_line, matrix_entries
 
 pytestmark = pytest.mark.slow
@@ -113,11 +113,8 @@ def installed(
     fresh_venv(venv, require_interpreter(values["python_min"]), seed=True)
     report = tmp_path / f"{venv.name}.json"
     python = str(venv / "bin" / "python")
-    run(
-        [python, "-m", "pip", "install", "--no-cache-dir", "--report", str(report), *pip_args],
-        tmp_path,
-        env=ISOLATED_PIP_ENV,
-    )
+    pip = [python, "-m", "pip", "install", "--no-cache-dir", "--report", str(report)]
+    run([*pip, *pip_args], tmp_path, env=ISOLATED_PIP_ENV)
     install = json.loads(report.read_text())["install"]
     (package,) = [i for i in install if i["metadata"]["name"] == values["distribution_name"]]
     code = f"import {values['package_name']} as m; print(m.__version__, m.greet('Ada')); print(m.__file__)"
@@ -134,25 +131,14 @@ def user_env(origin: Path, values: Mapping[str, Any], tmp_path: Path) -> dict[st
     support.runner sets it for a run's token), no signing; uv finds python_min's interpreter
     (uv downloads one for a user; it cannot here); prek keeps its cache in the test's directory."""
     url = f"https://github.com/{values['github_owner']}/{values['repository_name']}.git"
-    settings = {f"url.{origin}.insteadOf": url, "commit.gpgsign": "false", "tag.gpgsign": "false"}
-    env = {"GIT_CONFIG_COUNT": str(len(settings))}
-    for number, (key, value) in enumerate(settings.items()):
-        env |= {f"GIT_CONFIG_KEY_{number}": key, f"GIT_CONFIG_VALUE_{number}": value}
+    env = git_config_env({f"url.{origin}.insteadOf": url, "commit.gpgsign": "false", "tag.gpgsign": "false"})
     return {**env, "UV_PYTHON": require_interpreter(values["python_min"]), "PREK_HOME": str(tmp_path / "prek")}
 
 
-@dataclass
-class FirstSteps:
-    values: dict[str, Any]  # the answers, and all copier.yml computes from them
-    shell: Shell
-    printed: list[Printed]
-    not_run: dict[str, str]  # command -> why
-    repo: Repo
-
-
-def type_the_message(template: Path, answers: Mapping[str, Any], tmp_path: Path) -> FirstSteps:
+def type_the_message(template: Path, answers: Mapping[str, Any], tmp_path: Path) -> tuple[dict[str, Any], Shell, Repo]:
     """``copier copy`` by the real CLI in the user's directory, then every command the message
-    prints typed in order there, but NOT_RUN's."""
+    prints typed in order there, but NOT_RUN's: the answers (and all copier.yml computes from
+    them), the user's shell, the repository."""
     values = template_values(**answers)
     home = tmp_path / "home"
     home.mkdir()
@@ -164,15 +150,12 @@ def type_the_message(template: Path, answers: Mapping[str, Any], tmp_path: Path)
     run(["git", "init", "-q", "--bare", "-b", "main", origin], tmp_path)
     shell = Shell(home, user_env(origin, values, tmp_path))
     printed = message_commands(copied.stderr + copied.stdout, user_path())
-    names = {bare(command.format(**values)): why for command, why in NOT_RUN.items()}
-    not_run = {}
+    not_run = {bare(command.format(**values)) for command in NOT_RUN}
     for command in printed:
-        if command.bare in names:
-            not_run[command.bare] = names[command.bare]
-        else:
+        if command.bare not in not_run:
             shell.type(command.command)
-    assert set(not_run) == set(names), "NOT_RUN names a command the message does not print"
-    return FirstSteps(values, shell, printed, not_run, Repo(home / "my-project", origin))
+    assert not_run <= {command.bare for command in printed}, "NOT_RUN names a command the message does not print"
+    return values, shell, Repo(home / "my-project", origin)
 
 
 @pytest.mark.parametrize("answers", ANSWER_SETS.values(), ids=ANSWER_SETS)
@@ -183,16 +166,15 @@ def test_a_tag_on_main_is_tested_built_published_released_and_documented(
     release's tag included; then the tag's run, the whole graph, ci.yml called in place: the
     files the build job uploaded are those on the index, attested, attached to a Latest GitHub
     release whose notes are CHANGELOG.md's section of the version; a user installs them; the
-    site is deployed. The README's first-release block, typed instead, makes the same tag."""
-    steps = type_the_message(template_snapshot, answers, tmp_path)
-    values, repo = steps.values, steps.repo
-    typed = [done.command for done in steps.shell.typed]
+    site is deployed (the README's first-release block: test_the_readmes_release_steps...)."""
+    values, shell, repo = type_the_message(template_snapshot, answers, tmp_path)
+    typed = [done.command for done in shell.typed]
     assert typed[0] == "cd my-project"
     assert typed[-1] == f"git tag {TAG} && git push origin {TAG}"  # the message's first release
-    assert steps.shell.cwd == repo.work
+    assert shell.cwd == repo.work
     # What they did: the tests passed; the hooks prek installed ran on the first commit and
     # passed; main and the tag reached the repository; the documentation was built.
-    outputs = {done.command: done.process.stdout + done.process.stderr for done in steps.shell.typed}
+    outputs = {done.command: done.process.stdout + done.process.stderr for done in shell.typed}
     assert re.search(r"\d+ passed", outputs["uv sync && uv run pytest"])
     (commit,) = [output for command, output in outputs.items() if command.startswith("git add -A && git commit")]
     assert re.search(r"^mypy\.+Passed$", commit, re.MULTILINE), commit
@@ -203,27 +185,12 @@ def test_a_tag_on_main_is_tested_built_published_released_and_documented(
     assert (repo.work / "docs" / "_build" / "html" / "index.html").is_file() == values["docs"]
     assert git("status", "--porcelain", cwd=repo.work) == ""  # nothing the commands did is left to commit
 
-    # The README's first-release block, typed in a clone of the repository as it was before the tag.
-    readme = (repo.work / "README.md").read_text(encoding="utf-8")
-    first, _ = re.findall(r"```bash\n(.*?)```", readme.split("### Making a release", 1)[1].split("\n## ")[0], re.S)
-    before = tmp_path / "before.git"
-    shutil.copytree(repo.origin, before)
-    git("tag", "-d", TAG, cwd=before)
-    git("clone", "-q", before, tmp_path / "clone", cwd=tmp_path)
-    run(["bash", "-e", "-c", first], tmp_path / "clone", env=steps.shell.env)
-    assert git("rev-parse", f"{TAG}^{{commit}}", "main", cwd=before).split() == [head, head]
-
     # The tag's run.
     release = WorkflowRun(repo.origin, Event("push", f"refs/tags/{TAG}"), tmp_path / "run", pypi)
     released = values["github_release"]
-    assert release.run() == {
-        **dict.fromkeys(
-            ("test/lint", "test/test", "test/docs", "test/ci-passed", "test", "preflight", "build"), "success"
-        ),
-        **{"publish-pypi": "success", "publish-testpypi": "skipped"},
-        **({"github-release": "success"} if released else {}),
-        **{"build-docs": "success", "pages": "success"},
-    }
+    jobs = ("test/lint", "test/test", "test/docs", "test/ci-passed", "test", "preflight", "build", "publish-pypi")
+    jobs += ("github-release",) * released + ("build-docs", "pages")
+    assert release.run() == {**dict.fromkeys(jobs, "success"), "publish-testpypi": "skipped"}
     # ci.yml's matrix: each entry ran, or is named with why it cannot run here.
     tests = release.jobs["test/test"]
     assert len(tests.entries) + len(tests.unavailable) == len(matrix_entries(release.load("ci.yml")["jobs"]["test"]))
@@ -263,15 +230,15 @@ def test_a_tag_on_main_is_tested_built_published_released_and_documented(
     # Without the preflight's answers the release step stops rather than guess "Latest" or the notes;
     # a pre-release (the preflight's prerelease=true: test_release_preflight.py) is never Latest.
     published = release.jobs["publish-pypi"]
-    blind = replace(preflight, outputs={"version": version, "notes": preflight.outputs["notes"]})
-    failed = release.job("github-release", {"preflight": blind, "publish-pypi": published})
-    assert failed.result == "failure"
-    assert re.search(rf"::error::The preflight did not say whether {TAG} is a pre-release", failed.log)
-    for silent in ("", '""'):
-        mute = replace(preflight, outputs={**preflight.outputs, "notes": silent})
-        failed = release.job("github-release", {"preflight": mute, "publish-pypi": published})
+    for outputs, error in (
+        ({"version": version, "notes": preflight.outputs["notes"]}, f"did not say whether {TAG} is a pre-release"),
+        *(({**preflight.outputs, "notes": silent}, f"gave no release notes for {TAG}.") for silent in ("", '""')),
+    ):
+        failed = release.job(
+            "github-release", {"preflight": replace(preflight, outputs=outputs), "publish-pypi": published}
+        )
         assert failed.result == "failure"
-        assert f"::error::The preflight gave no release notes for {TAG}." in failed.log
+        assert f"::error::The preflight {error}" in failed.log
     # A re-run of the job changes nothing: the tag has its published, immutable release.
     again = release.rerun("github-release")
     assert again.result == "failure"
@@ -303,8 +270,7 @@ def test_the_readmes_release_steps_pass_the_preflight_and_make_the_changelog_sec
     readme = (repo.work / "README.md").read_text(encoding="utf-8")
     first, later = re.findall(r"```bash\n(.*?)```", readme.split("### Making a release", 1)[1].split("\n## ")[0], re.S)
     assert f"```bash\n{later}```" in (repo.work / "docs" / "development.md").read_text(encoding="utf-8")
-    no_signing = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "commit.gpgsign", "GIT_CONFIG_VALUE_0": "false"}
-    shell = {**no_signing, "UV_PYTHON": require_interpreter(values["python_min"])}
+    shell = {**git_config_env({"commit.gpgsign": "false"}), "UV_PYTHON": require_interpreter(values["python_min"])}
     run(["bash", "-e", "-c", first], repo.work, env=shell)
     head = git("rev-parse", "HEAD", cwd=repo.work)
     assert git("rev-parse", "main", f"{TAG}^{{commit}}", cwd=repo.origin).split() == [head, head]
@@ -357,10 +323,8 @@ def test_rehearsals_publish_a_version_of_their_own_to_testpypi_and_release_nothi
         assert not rehearsal.github_releases
         assert not rehearsal.deployments
     versions = ["0.1.0.dev701", "0.1.0.dev801"]
-    assert sorted(on_index(pypi)) == [
-        *dists(DEFAULT_DISTRIBUTION, versions[0]),
-        *dists(DEFAULT_DISTRIBUTION, versions[1]),
-    ]
+    both = [*dists(DEFAULT_DISTRIBUTION, versions[0]), *dists(DEFAULT_DISTRIBUTION, versions[1])]
+    assert sorted(on_index(pypi)) == both
     assert git("show", "main:pyproject.toml", cwd=repo.origin).count(f'version = "{INITIAL_VERSION}"') == 1
 
     # The README's line (TestPyPI as the extra index, the exact version), TestPyPI's URL made the local index's.
@@ -378,10 +342,7 @@ def test_rehearsals_publish_a_version_of_their_own_to_testpypi_and_release_nothi
     again = rehearsal.rerun("publish-testpypi")
     assert again.result == "success", again.log
     assert "already exists, skipping" in again.log
-    assert sorted(on_index(pypi)) == [
-        *dists(DEFAULT_DISTRIBUTION, versions[0]),
-        *dists(DEFAULT_DISTRIBUTION, versions[1]),
-    ]
+    assert sorted(on_index(pypi)) == both
     # Without --check-url the index refuses that re-upload: the option is what makes a re-run pass.
     publish = command_line(rehearsal.load("release.yml")["jobs"]["publish-testpypi"], "uv publish")
     assert publish[publish.index("--publish-url") + 1] == "https://test.pypi.org/legacy/"
@@ -398,58 +359,42 @@ def test_the_runs_gh_keeps_releases_as_github_does(tmp_path: Path, immutable: bo
     `gh release create` to a draft and publishes it after (cli/cli create.go, draftWhileUploading);
     with immutable releases on, a published release takes no file ("HTTP 422: Cannot upload
     assets to an immutable release."), a draft does; a pre-release is never Latest."""
-    origin = tmp_path / "origin.git"
-    run(["git", "init", "-q", "--bare", "-b", "main", origin], tmp_path)
-    work = tmp_path / "work"
-    work.mkdir()
-    git("init", "-q", "-b", "main", cwd=work)
-    git("commit", "-q", "--allow-empty", "-m", "Initial commit", cwd=work)
-    for tag in ("v1", "v2", "v3a1"):
-        git("tag", tag, cwd=work)
-    git("push", "-q", str(origin), "main", "--tags", cwd=work)
     files = {"a.whl": "wheel", "a.tar.gz": "sdist"}
+    (tmp_path / "project").mkdir()
     for name, text in files.items():
-        (work / name).write_text(text, encoding="utf-8")
-    digests = {name: sha256(work / name) for name in files}
-    github = WorkflowRun(origin, Event("push", "refs/tags/v1"), tmp_path / "run", immutable_releases=immutable)
+        (tmp_path / "project" / name).write_text(text, encoding="utf-8")
+    repo = init_repo(tmp_path / "project", tmp_path)
+    for tag in ("v1", "v2", "v3a1"):
+        repo.tag(tag)
+    digests = {name: sha256(repo.work / name) for name in files}
+    github = WorkflowRun(repo.origin, Event("push", "refs/tags/v1"), tmp_path / "run", immutable_releases=immutable)
     env = {"GH_TOKEN": "token", "GH_REPO": REPOSITORY, "PATH": f"{github.tools}:{os.environ['PATH']}"}
 
     def gh(*args: str) -> subprocess.CompletedProcess[str]:
-        return run(["gh", "release", *args], work, env=env, check=False)
+        return run(["gh", "release", *args], repo.work, env=env, check=False)
 
-    def state(tag: str) -> dict[str, Any]:
+    def state(tag: str) -> tuple[bool, bool, bool, bool, dict[str, str]]:
+        """(draft, prerelease, latest, immutable, files) of the tag's release."""
         (release,) = [r for r in github.github_releases if r["tag"] == tag]
-        return {key: release[key] for key in ("draft", "prerelease", "latest", "immutable", "files")}
+        return tuple(release[key] for key in ("draft", "prerelease", "latest", "immutable", "files"))
 
     # Files given to create: attached while a draft, then published.
     assert gh("create", "v1", *files, "--verify-tag", "--latest").returncode == 0
-    assert state("v1") == {
-        "draft": False,
-        "prerelease": False,
-        "latest": True,
-        "immutable": immutable,
-        "files": digests,
-    }
+    assert state("v1") == (False, False, True, immutable, digests)
     # Published first, files after: refused once immutable (the release stays without them).
     assert gh("create", "v2", "--verify-tag", "--latest").returncode == 0
     upload = gh("upload", "v2", *files)
     if immutable:
         assert upload.returncode != 0
         assert "HTTP 422: Cannot upload assets to an immutable release." in upload.stderr
-        assert state("v2")["files"] == {}
+        assert state("v2")[4] == {}
     else:
         assert upload.returncode == 0, upload.stderr
-        assert state("v2")["files"] == digests
+        assert state("v2")[4] == digests
     # A draft takes files, and is published (Latest unless a pre-release) with them.
     assert gh("create", "v3a1", "--verify-tag", "--draft", "--prerelease").returncode == 0
     assert gh("upload", "v3a1", *files).returncode == 0
-    assert state("v3a1") == {"draft": True, "prerelease": True, "latest": False, "immutable": False, "files": digests}
+    assert state("v3a1") == (True, True, False, False, digests)
     assert gh("edit", "v3a1", "--draft=false").returncode == 0
-    assert state("v3a1") == {
-        "draft": False,
-        "prerelease": True,
-        "latest": False,
-        "immutable": immutable,
-        "files": digests,
-    }
-    assert state("v2")["latest"]
+    assert state("v3a1") == (False, True, False, immutable, digests)
+    assert state("v2")[2]  # still Latest

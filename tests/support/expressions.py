@@ -52,12 +52,10 @@ def _tokens(text: str) -> list[tuple[str, str]]:
 def _number(value: Any) -> float:
     if value is None or isinstance(value, bool | int | float):
         return float(value or 0)
-    if isinstance(value, str):
-        try:
-            return float(value.strip() or 0)
-        except ValueError:
-            return math.nan
-    return math.nan
+    try:
+        return float(value.strip() or 0) if isinstance(value, str) else math.nan
+    except ValueError:
+        return math.nan
 
 
 def _equal(left: Any, right: Any) -> bool:
@@ -69,9 +67,7 @@ def _equal(left: Any, right: Any) -> bool:
 
 
 def truthy(value: Any) -> bool:
-    if isinstance(value, float) and math.isnan(value):
-        return False
-    return value not in (None, False, 0, "")
+    return value not in (None, False, 0, "") and not (isinstance(value, float) and math.isnan(value))
 
 
 def as_text(value: Any) -> str:
@@ -131,10 +127,7 @@ class _Parser:
         return value
 
     def unary(self) -> Any:
-        if self.peek() == "!":
-            self.take()
-            return not truthy(self.unary())
-        return self.primary()
+        return not truthy(self.unary()) if self.peek() == "!" and self.take() else self.primary()
 
     def primary(self) -> Any:
         kind, text = self.take()
@@ -150,8 +143,7 @@ class _Parser:
             fail(f"unexpected {text!r} in {self.text!r}")
         if self.peek() == "(":
             return self.call(text)
-        literals = {"true": True, "false": False, "null": None}
-        if text in literals:
+        if text in (literals := {"true": True, "false": False, "null": None}):
             return literals[text]
         if text not in self.contexts:
             fail(f"context {text!r} is not available here (or not known to the test): {self.text!r}")

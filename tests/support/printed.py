@@ -44,8 +44,7 @@ def runs_as_command(word: str, path: str) -> bool:
 
 
 def first_word(text: str) -> str:
-    words = text.split(maxsplit=1)
-    return words[0] if words else ""
+    return (text.split(maxsplit=1) or [""])[0]
 
 
 def bare(command: str) -> str:
@@ -94,7 +93,6 @@ class Typed:
     """A command the user typed, and what it did."""
 
     command: str
-    cwd: Path
     process: subprocess.CompletedProcess[str]
 
 
@@ -111,7 +109,7 @@ class Shell:
         with tempfile.NamedTemporaryFile("r", prefix="cwd-", encoding="utf-8") as where:
             keep_cwd = f"trap 'printf %s \"$PWD\" > {shlex.quote(where.name)}' EXIT\n"
             done = run(["bash", "-c", keep_cwd + command], self.cwd, env=self.env, check=False)
-            typed = Typed(command, self.cwd, done)
+            typed = Typed(command, done)
             self.typed.append(typed)
             assert done.returncode == 0, (
                 f"the printed command failed ({done.returncode}): {command}\ncwd: {self.cwd}\n"

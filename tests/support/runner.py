@@ -13,11 +13,6 @@ local stand-ins that do what the action does for these inputs (below); any
 other action, input or feature fails the test. ``run:`` steps run as on a
 runner: ``bash -e`` on a script file outside the workspace.
 
-A test that needs one job, or some of its steps, of a rendered project (to
-plant a defect in a working copy and see its check fail) runs it with
-``run_in_place``: the same runner, on the project as it is. ``planned_steps``
-says which steps a matrix entry runs, without running them.
-
 What GitHub provides that is not here: the OIDC token (``uv publish`` in a job
 granted ``id-token: write`` goes to a local index, support.index.without_oidc)
 and GitHub itself (``gh`` is a fake that records what it was asked and keeps the
@@ -48,7 +43,7 @@ import pytest
 
 from support.answers import DEFAULT_NAMES, REQUIRED_ANSWERS
 from support.commands import find_interpreter, git, require_interpreter, run, uv
-from support.expressions import STATUS_FUNCTIONS, Strict, condition, substitute
+from support.expressions import Strict, condition, substitute
 from support.index import LocalIndex
 from support.workflows import load_workflow, matrix_entries, parse_workflow, steps_using, triggers
 
@@ -57,6 +52,7 @@ TOKEN = "ghs_not-a-token"  # noqa: S105  # github.token, in every run
 REPOSITORY = f"{REQUIRED_ANSWERS['github_owner']}/{DEFAULT_NAMES['repository_name']}"
 # The index URLs the workflows name; a run points them at its local index.
 REAL_INDEXES = ("https://pypi.org/simple/", "https://test.pypi.org/simple/")
+UNREACHABLE_INDEX = "http://127.0.0.1:9/simple/"  # nothing answers there (the discard port)
 
 
 @dataclass
@@ -76,6 +72,14 @@ class Repo:
         git("tag", tag, cwd=self.work)
         git("push", "-q", "origin", *refs, tag, cwd=self.work)
         return f"refs/tags/{tag}"
+
+
+def git_config_env(settings: Mapping[str, str]) -> dict[str, str]:
+    """Git settings as a process's environment gives them (GIT_CONFIG_COUNT, _KEY_n, _VALUE_n)."""
+    env = {"GIT_CONFIG_COUNT": str(len(settings))}
+    for number, (key, value) in enumerate(settings.items()):
+        env |= {f"GIT_CONFIG_KEY_{number}": key, f"GIT_CONFIG_VALUE_{number}": value}
+    return env
 
 
 def init_repo(project: Path, tmp_path: Path) -> Repo:
@@ -162,9 +166,13 @@ def _upstream(jobs: Mapping[str, Any], job_id: str) -> set[str]:
     return {name for need in _list(jobs[job_id].get("needs")) for name in {need} | _upstream(jobs, need)}
 
 
-def _statuses(**values: bool) -> dict[str, Any]:
-    assert set(values) == set(STATUS_FUNCTIONS)
-    return {name: lambda v=value: v for name, value in values.items()}
+def _statuses(succeeded: bool, failed: bool) -> dict[str, Any]:
+    """success(), failure(), always() and cancelled() (nothing here is ever cancelled)."""
+    return {"success": lambda: succeeded, "failure": lambda: failed, "always": lambda: True, "cancelled": lambda: False}
+
+
+def _json_lines(path: Path) -> list[Any]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
 
 
 def _read_commands(path: Path) -> dict[str, str]:
@@ -205,28 +213,18 @@ def _shell(job: Mapping[str, Any], step: Mapping[str, Any]) -> list[str]:
     return ["bash", "-e"] if shell is None else ["bash", "--noprofile", "--norc", "-eo", "pipefail"]
 
 
-def _payload(event: Event) -> dict[str, Any]:
-    """The event's payload (GITHUB_EVENT_PATH, github.event)."""
+def _payload(event: Event) -> dict[str, Any]:  # GITHUB_EVENT_PATH, github.event
     return {"repository": {"default_branch": DEFAULT_BRANCH}, **event.payload}
 
 
 def _github(event: Event, sha: str, workflow: Mapping[str, Any]) -> Strict:
     """The ``github`` context of a run of ``workflow`` for ``event`` at the commit ``sha``."""
     return Strict(
-        event_name=event.name,
-        event=_payload(event),
-        ref=event.ref,
-        ref_name=event.ref.split("/", 2)[2],
-        ref_type="tag" if event.ref.startswith("refs/tags/") else "branch",
-        sha=sha,
-        repository=REPOSITORY,
-        repository_owner=REPOSITORY.split("/")[0],
-        run_number=str(event.number),
-        run_attempt=str(event.attempt),
-        server_url="https://github.com",
-        token=TOKEN,
-        workflow=workflow.get("name", ""),
-    )
+        event_name=event.name, event=_payload(event), sha=sha, token=TOKEN, workflow=workflow.get("name", ""),
+        ref=event.ref, ref_name=event.ref.split("/", 2)[2], ref_type="tag" if event.ref.startswith("refs/tags/") else "branch",
+        repository=REPOSITORY, repository_owner=REPOSITORY.split("/")[0], server_url="https://github.com",
+        run_number=str(event.number), run_attempt=str(event.attempt),
+    )  # fmt: skip
 
 
 def planned_steps(
@@ -235,22 +233,15 @@ def planned_steps(
     """The steps of a job that run for the ``matrix`` entry on ``event`` while every step passes:
     each ``if:`` as a run evaluates it (one on what only a run knows, such as a step's output, fails)."""
     contexts = {"github": _github(event, _NO_COMMIT, workflow), "inputs": {}, "needs": Strict(), "steps": Strict()}
-    passing = _statuses(success=True, failure=False, always=True, cancelled=False)
-    steps = workflow["jobs"][job_id]["steps"]
+    steps, passing = workflow["jobs"][job_id]["steps"], _statuses(True, False)
     return [step for step in steps if condition(step.get("if"), {**contexts, "matrix": dict(matrix)}, passing)]
 
 
 def run_in_place(
-    project: Path,
-    job_id: str,
-    *,
-    workflow: str = "ci.yml",
-    matrix: Mapping[str, Any] | None = None,
-    steps: Sequence[str] | None = None,
-    needs: Mapping[str, Job] | None = None,
-    env: Mapping[str, str] | None = None,
-    event: Event = PUSH_TO_MAIN,
-) -> Job:
+    project: Path, job_id: str, *, workflow: str = "ci.yml", matrix: Mapping[str, Any] | None = None,
+    steps: Sequence[str] | None = None, needs: Mapping[str, Job] | None = None,
+    env: Mapping[str, str] | None = None, event: Event = PUSH_TO_MAIN,
+) -> Job:  # fmt: skip
     """One job of the rendered ``project`` run by the runner in the project as it is: a working
     copy, its files the checkout (no origin, no commit), e.g. with a defect planted.
 
@@ -269,9 +260,8 @@ def run_in_place(
 @functools.cache
 def pinned_uv(version: str) -> str:
     """The uv of that version: the one on PATH if it is that one, else installed from PyPI."""
-    local = shutil.which("uv") or "uv"
     if uv("--version", cwd=Path.cwd()).stdout.split()[1] == version:
-        return local
+        return shutil.which("uv") or "uv"
     venv = Path(tempfile.mkdtemp(prefix=f"uv-{version}-"))
     uv("venv", "-q", venv, cwd=venv)
     uv("pip", "install", "-q", "-p", venv, f"uv=={version}", cwd=venv)
@@ -289,16 +279,9 @@ class WorkflowRun:
     """
 
     def __init__(
-        self,
-        origin: Path | None,
-        event: Event,
-        tmp: Path,
-        index: LocalIndex | str | None = None,
-        *,
-        in_place: Path | None = None,
-        env: Mapping[str, str] | None = None,
-        immutable_releases: bool = True,
-    ) -> None:
+        self, origin: Path | None, event: Event, tmp: Path, index: LocalIndex | str | None = None, *,
+        in_place: Path | None = None, env: Mapping[str, str] | None = None, immutable_releases: bool = True,
+    ) -> None:  # fmt: skip
         self.origin, self.event, self.tmp = origin, event, tmp
         self.index, self.in_place, self.env = index, in_place, dict(env or {})
         assert (origin is None) != (in_place is None), "a run of an origin's commit, or in a working copy"
@@ -340,25 +323,19 @@ class WorkflowRun:
     def releases(self) -> list[dict[str, Any]]:
         """The GitHub releases the jobs created with ``gh release create``, as each was asked for
         (tag, title, notes, the files uploaded by that command, its flags)."""
-        if not self.gh_created.exists():
-            return []
-        return [json.loads(line) for line in self.gh_created.read_text(encoding="utf-8").splitlines()]
+        return _json_lines(self.gh_created)
 
     @property
     def github_releases(self) -> list[dict[str, Any]]:
         """The repository's releases as GitHub holds them after the jobs' gh commands: tag,
         title, notes, draft, prerelease, latest, immutable and files (name -> SHA-256)."""
-        if not self.gh_state.exists():
-            return []
-        state = json.loads(self.gh_state.read_text(encoding="utf-8"))
+        state = json.loads(self.gh_state.read_text(encoding="utf-8")) if self.gh_state.exists() else []
         return [{key: value for key, value in release.items() if key != "id"} for release in state]
 
     @property
     def gh_calls(self) -> list[list[str]]:
         """Every gh command the jobs ran (its arguments), failed ones included."""
-        if not self.gh_log.exists():
-            return []
-        return [json.loads(line) for line in self.gh_log.read_text(encoding="utf-8").splitlines()]
+        return _json_lines(self.gh_log)
 
     # --- running ------------------------------------------------------------------------------------
 
@@ -375,22 +352,15 @@ class WorkflowRun:
         return self.results()
 
     def job(
-        self,
-        job_id: str,
-        needs: Mapping[str, Job] | None = None,
-        workflow: str = "release.yml",
-        *,
-        matrix: Mapping[str, Any] | None = None,
-        steps: Sequence[str] | None = None,
-    ) -> Job:
+        self, job_id: str, needs: Mapping[str, Job] | None = None, workflow: str = "release.yml", *,
+        matrix: Mapping[str, Any] | None = None, steps: Sequence[str] | None = None,
+    ) -> Job:  # fmt: skip
         """Run one job, with the jobs it needs as given (a re-run of a job: its run's artifacts are there);
         ``matrix`` and ``steps`` as in ``run_in_place``."""
         loaded = self.load(workflow)
         needs = dict(needs or {})
         assert set(needs) == set(_list(loaded["jobs"][job_id].get("needs"))), "give each job it needs"
-        upstream = {
-            name: needs[name] if name in needs else self.jobs[name] for name in _upstream(loaded["jobs"], job_id)
-        }
+        upstream = {name: needs.get(name) or self.jobs[name] for name in _upstream(loaded["jobs"], job_id)}
         self.jobs[job_id] = self._job(loaded, job_id, needs, upstream, "", matrix, steps)
         return self.jobs[job_id]
 
@@ -422,15 +392,9 @@ class WorkflowRun:
         return {"github": _github(self.event, self.sha, self.load(workflow)), "inputs": {}}
 
     def _job(
-        self,
-        workflow: Mapping[str, Any],
-        job_id: str,
-        needs: Mapping[str, Job],
-        upstream: Mapping[str, Job],
-        prefix: str,
-        matrix: Mapping[str, Any] | None = None,
-        select: Sequence[str] | None = None,
-    ) -> Job:
+        self, workflow: Mapping[str, Any], job_id: str, needs: Mapping[str, Job], upstream: Mapping[str, Job],
+        prefix: str, matrix: Mapping[str, Any] | None = None, select: Sequence[str] | None = None,
+    ) -> Job:  # fmt: skip
         """One job of ``workflow``, after the jobs it needs (``upstream``: those it needs, directly or not)."""
         job = workflow["jobs"][job_id]
         contexts: dict[str, Any] = {
@@ -439,9 +403,7 @@ class WorkflowRun:
             "needs": Strict({name: Strict(result=n.result, outputs=n.outputs) for name, n in needs.items()}),
         }
         results = [done.result for done in upstream.values()]
-        statuses = _statuses(
-            success=all(r == "success" for r in results), failure="failure" in results, always=True, cancelled=False
-        )
+        statuses = _statuses(all(r == "success" for r in results), "failure" in results)
         if not condition(job.get("if"), contexts, statuses):
             return Job(job.get("name", job_id), "skipped")
         if "uses" in job:
@@ -465,8 +427,7 @@ class WorkflowRun:
             result.entries.append(self._entry(workflow, where, job, entry_contexts, select))
         if not result.entries:
             pytest.skip(f"no entry of {job_id} can run here: {result.unavailable}")
-        if any(entry.result == "failure" for entry in result.entries):
-            result.result = "failure"
+        result.result = "failure" if any(entry.result == "failure" for entry in result.entries) else "success"
         result.outputs = result.entries[-1].outputs
         return result
 
@@ -497,13 +458,9 @@ class WorkflowRun:
         return Job(job.get("name", job_id), "failure" if failed else "success")
 
     def _entry(
-        self,
-        workflow: Mapping[str, Any],
-        where: tuple[str, set[str]],
-        job: Mapping[str, Any],
-        contexts: dict[str, Any],
-        select: Sequence[str] | None,
-    ) -> Job:
+        self, workflow: Mapping[str, Any], where: tuple[str, set[str]], job: Mapping[str, Any],
+        contexts: dict[str, Any], select: Sequence[str] | None,
+    ) -> Job:  # fmt: skip
         """One run of a job (of one matrix entry) on a fresh runner (``select``: see ``run_in_place``)."""
         job_id = where[0].rsplit("/", 1)[-1]
         root = Path(tempfile.mkdtemp(prefix=f"{job_id}-", dir=self.tmp / "jobs"))
@@ -522,10 +479,8 @@ class WorkflowRun:
         for step in job["steps"]:
             step_contexts = {**contexts, "steps": steps, "env": {**env, **state.exports}}
             failed = result.result == "failure"
-            functions = {
-                **_statuses(success=not failed, failure=failed, always=True, cancelled=False),
-                "hashFiles": lambda *patterns: _hash_files(state.workspace, *patterns),
-            }
+            functions = {**_statuses(not failed, failed), "hashFiles": lambda *p: _hash_files(state.workspace, *p)}
+            put_in = functools.partial(substitute, contexts=step_contexts, functions=functions)
             name = _name(step)
             assert set(step) <= _STEP_KEYS, f"{name}: the test does not know {sorted(set(step) - _STEP_KEYS)}"
             chosen = "run" in step and any(re.search(pattern, name, re.IGNORECASE) for pattern in select or ())
@@ -533,16 +488,10 @@ class WorkflowRun:
             if left_out or not condition("success()" if chosen else step.get("if"), step_contexts, functions):
                 done = Step(name, "skipped")
             elif "uses" in step:
-                inputs = {
-                    key: substitute(value, step_contexts, functions) for key, value in step.get("with", {}).items()
-                }
-                done = self._action(state, step, inputs)
+                done = self._action(state, step, {key: put_in(value) for key, value in step.get("with", {}).items()})
             else:
-                step_env = {
-                    key: substitute(value, step_contexts, functions) for key, value in step.get("env", {}).items()
-                }
-                script = substitute(step["run"], step_contexts, functions)
-                done = self._run(state, job_id, step, script, {**env, **state.exports, **step_env})
+                step_env = {key: put_in(value) for key, value in step.get("env", {}).items()}
+                done = self._run(state, job_id, step, put_in(step["run"]), {**env, **state.exports, **step_env})
             done.name = name
             result.steps.append(done)
             if "id" in step:  # no continue-on-error here: the conclusion is the outcome
@@ -561,7 +510,7 @@ class WorkflowRun:
         if value not in REAL_INDEXES:
             return value
         if self.index is None:
-            return "http://127.0.0.1:9/simple/"  # no index for this run: nothing answers there
+            return UNREACHABLE_INDEX  # no index for this run
         return self.index if isinstance(self.index, str) else self.index.simple_url
 
     def _run(self, state: _State, job_id: str, step: Mapping[str, Any], script: str, env: dict[str, str]) -> Step:
@@ -576,30 +525,15 @@ class WorkflowRun:
         redirect = {}  # git over HTTPS with the run's token to github.com: origin, for a job that may write
         if state.job.get("permissions", {}).get("contents") == "write":
             url = f"https://x-access-token:{TOKEN}@github.com/{REPOSITORY}.git"
-            redirect = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": f"url.{self.origin}.insteadOf"}
-            redirect["GIT_CONFIG_VALUE_0"] = url
+            redirect = git_config_env({f"url.{self.origin}.insteadOf": url})
+        named = ("event_name", "ref", "ref_name", "ref_type", "sha", "repository", "run_number", "run_attempt")
         env = {
-            "CI": "true",
-            "GITHUB_ACTIONS": "true",
-            "GITHUB_EVENT_NAME": self.event.name,
-            "GITHUB_REF": self.event.ref,
-            "GITHUB_REF_NAME": github["ref_name"],
-            "GITHUB_REF_TYPE": github["ref_type"],
-            "GITHUB_SHA": self.sha,
-            "GITHUB_EVENT_PATH": str(self.event_path),
-            "GITHUB_REPOSITORY": REPOSITORY,
-            "GITHUB_RUN_NUMBER": str(self.event.number),
-            "GITHUB_RUN_ATTEMPT": str(self.event.attempt),
-            "GITHUB_JOB": job_id,
-            "GITHUB_WORKSPACE": str(state.workspace),
-            "RUNNER_TEMP": str(state.temp),
-            "RUNNER_OS": "Linux",
-            **redirect,
-            **env,
-            **{name: str(path) for name, path in files.items()},
-            **self.env,
+            "CI": "true", "GITHUB_ACTIONS": "true", "RUNNER_OS": "Linux", "RUNNER_TEMP": str(state.temp),
+            **{f"GITHUB_{key.upper()}": github[key] for key in named}, "GITHUB_EVENT_PATH": str(self.event_path),
+            "GITHUB_JOB": job_id, "GITHUB_WORKSPACE": str(state.workspace),
+            **redirect, **env, **{name: str(path) for name, path in files.items()}, **self.env,
             "PATH": os.pathsep.join([*oidc, *reversed(state.paths), str(self.tools), os.environ["PATH"]]),
-        }
+        }  # fmt: skip
         timeout = 60 * float(state.job.get("timeout-minutes", 360))
         command = [*_shell(state.job, step), str(files["GITHUB_OUTPUT"].parent / "step.sh")]
         done = run(command, state.workspace, env=env, check=False, timeout=timeout)
@@ -812,10 +746,6 @@ def publish(release, make_latest):
         release["latest"] = True
 
 
-def delete(release):  # gh deletes the draft it made when an upload or the publishing fails
-    releases.remove(release)
-
-
 files, given, flags = [], {}, []
 rest = iter(args[3:])
 for arg in rest:
@@ -865,14 +795,14 @@ try:  # what GitHub holds after the calls, whether the command succeeded or not
             try:
                 upload(release, path)
             except SystemExit:
-                if while_uploading:
-                    delete(release)
+                if while_uploading:  # gh deletes the draft it made when an upload fails
+                    releases.remove(release)
                 raise
         if while_uploading:
             try:
                 publish(release, given.get("latest"))
-            except SystemExit:
-                delete(release)
+            except SystemExit:  # or when publishing it fails
+                releases.remove(release)
                 raise
         with open(SETTINGS["created"], "a") as created:
             record = {"tag": tag, "files": dict(release["files"]), "flags": flags}

@@ -20,13 +20,8 @@ from support.facts import TEMPLATE_DIR, parse_yaml
 # The workflows every render has, read from the template (files without a
 # condition in their name). The checks find a render's files themselves
 # (``workflow_names``), so a new or conditional workflow cannot escape them.
-WORKFLOWS = tuple(
-    sorted(
-        path.name.removesuffix(".jinja")
-        for path in (TEMPLATE_DIR / "template" / ".github" / "workflows").iterdir()
-        if "{" not in path.name
-    )
-)
+_TEMPLATES = TEMPLATE_DIR / "template" / ".github" / "workflows"
+WORKFLOWS = tuple(sorted(path.name.removesuffix(".jinja") for path in _TEMPLATES.iterdir() if "{" not in path.name))
 
 
 def load_workflow(project: Path, name: str) -> dict[str, Any]:
@@ -35,11 +30,7 @@ def load_workflow(project: Path, name: str) -> dict[str, Any]:
 
 
 def parse_workflow(text: str, name: str) -> dict[str, Any]:
-    """A workflow file's text, parsed.
-
-    YAML 1.1 reads the key ``on`` as the boolean True; it is put back under
-    "on" so that tests read like the file.
-    """
+    """A workflow file's text, parsed (YAML 1.1 reads the key ``on`` as True: put back under "on")."""
     data = parse_yaml(text)
     assert isinstance(data, dict), f"{name} is not a mapping"
     if True in data:
@@ -50,11 +41,7 @@ def parse_workflow(text: str, name: str) -> dict[str, Any]:
 def triggers(workflow: Mapping[str, Any]) -> dict[str, Any]:
     """The ``on:`` block as a mapping event -> filter (None when unfiltered)."""
     on = workflow["on"]
-    if isinstance(on, str):
-        return {on: None}
-    if isinstance(on, list):
-        return dict.fromkeys(on)
-    return dict(on)
+    return {on: None} if isinstance(on, str) else dict.fromkeys(on) if isinstance(on, list) else dict(on)
 
 
 def steps_using(job: Mapping[str, Any], action_repo: str) -> list[dict[str, Any]]:
@@ -99,11 +86,7 @@ def matrix_entries(job: Mapping[str, Any]) -> list[dict[str, Any]]:
     for key, values in matrix.items():
         entries = [{**entry, key: value} for entry in entries for value in values]
     for extra in include:
-        fitting = [
-            entry
-            for entry in entries
-            if all(entry.get(key, value) == value for key, value in extra.items() if key in matrix)
-        ]
+        fitting = [e for e in entries if all(e.get(key, v) == v for key, v in extra.items() if key in matrix)]
         if fitting:
             for entry in fitting:
                 entry.update(extra)
@@ -170,17 +153,14 @@ _IMPLICIT_EXPRESSION_KEYS = {"jobs.<job_id>.if", "jobs.<job_id>.steps.if"}
 
 
 def _expressions(value: Any, implicit: bool) -> list[str]:
-    texts: list[str] = []
     if isinstance(value, dict):
-        for item in value.values():
-            texts += _expressions(item, implicit=False)
-    elif isinstance(value, list):
-        for item in value:
-            texts += _expressions(item, implicit=False)
-    elif isinstance(value, str):
-        found = re.findall(r"\$\{\{(.*?)\}\}", value, re.DOTALL)
-        texts += found if found or not implicit else [value]
-    return texts
+        value = list(value.values())
+    if isinstance(value, list):
+        return [text for item in value for text in _expressions(item, False)]
+    if not isinstance(value, str):
+        return []
+    found = re.findall(r"\$\{\{(.*?)\}\}", value, re.DOTALL)
+    return found if found or not implicit else [value]
 
 
 def _problems_in(key: str, value: Any) -> list[str]:
