@@ -219,10 +219,11 @@ def test_a_run_reaches_the_settings_and_a_second_run_changes_nothing(
 def test_reviewers_and_the_required_ci_check(render_shared: Any, tmp_path: Path) -> None:
     """--reviewer LOGIN (repeatable) makes the PyPI environment wait for one of them;
     --require-ci adds CI's last job as the branch ruleset's required check, and a later
-    run without it keeps the check (rules added to a ruleset stay)."""
+    run without it keeps the check (rules added to a ruleset stay). The repository's default
+    branch is not main: a run limits TestPyPI and github-pages to the branch GitHub names."""
     project = render_shared(**DISTINCT)
     github = FakeGitHub(tmp_path / "github", repository(DISTINCT))
-    github.save({**github.state(), "users": USERS})
+    github.save({**github.state(), "users": USERS, "default_branch": "trunk"})
     reviewers = [arg for login in USERS for arg in ("--reviewer", login)]
     dry = run_setup(project, github, "--dry-run", *reviewers)
     for login in USERS:
@@ -231,14 +232,14 @@ def test_reviewers_and_the_required_ci_check(render_shared: Any, tmp_path: Path)
     first = run_setup(project, github, *reviewers, "--require-ci")
     assert first.returncode == 0, first.stderr
     assert [call for call in github.calls() if call["violation"]] == []
-    assert settings(github) == expected_settings(project, require_ci=True)
+    assert settings(github) == expected_settings(project, require_ci=True, branch="trunk")
     environment = github.state()["environments"][DISTINCT["pypi_environment"]]
     assert environment["reviewers"] == [{"type": "User", "id": user_id} for user_id in USERS.values()]
     github.forget_calls()
     again = run_setup(project, github, *reviewers)
     assert again.returncode == 0, again.stderr
     assert writes(github) == []
-    assert settings(github) == expected_settings(project, require_ci=True)
+    assert settings(github) == expected_settings(project, require_ci=True, branch="trunk")
 
 
 def test_settings_made_by_hand_are_completed_not_replaced(render_shared: Any, tmp_path: Path) -> None:
