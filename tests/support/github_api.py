@@ -36,7 +36,7 @@ from typing import Any
 
 import jsonschema
 
-from support.recording_gh import RecordingGh
+from support.recording_gh import RecordingGh, parse_flags
 
 EXTRACT = Path(__file__).with_name("github_openapi.json")
 # gh api's flags: long name -> (short name, takes a value).
@@ -172,20 +172,7 @@ class FakeGitHub(RecordingGh):
             log.write(json.dumps(call) + "\n")
 
     def _parse(self, args: list[str]) -> tuple[str, str, Any]:
-        by_short = {short: name for name, (short, _) in DOCUMENTED.items() if short}
-        flags: dict[str, list[str]] = {}
-        positional: list[str] = []
-        rest = iter(args)
-        for arg in rest:
-            if not arg.startswith("-") or arg == "-":
-                positional.append(arg)
-                continue
-            name, equals, inline = arg.partition("=")
-            name = by_short.get(name, name)
-            if name not in DOCUMENTED:
-                raise ValueError(f"unknown flag: {arg}\n\nUsage:  gh api <endpoint> [flags]")
-            value = inline if equals else (next(rest, "") if DOCUMENTED[name][1] else "true")
-            flags.setdefault(name, []).append(value)
+        flags, positional = parse_flags(args, DOCUMENTED, "gh api <endpoint>", ValueError)
         if set(flags) - IMPLEMENTED:
             raise ValueError(f"the test's gh does not implement {sorted(set(flags) - IMPLEMENTED)} of gh api")
         if len(positional) != 1:

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from support.recording_gh import RecordingGh
+from support.recording_gh import RecordingGh, parse_flags
 
 # gh's flags per `gh issue` command: long name -> (short name, takes a value).
 _JSON_FLAGS = {"--json": (None, True), "--jq": ("-q", True), "--template": ("-t", True)}
@@ -75,23 +75,13 @@ class GhError(Exception):
 def parse(command: str, args: list[str]) -> tuple[dict[str, str], list[str]]:
     """The flags (by long name) and positional arguments of a `gh issue COMMAND` call."""
     documented = {**DOCUMENTED[command], REPO_FLAG[0]: (REPO_FLAG[1], True)}
-    by_short = {short: name for name, (short, _) in documented.items() if short}
-    flags: dict[str, str] = {}
-    positional: list[str] = []
-    rest = iter(args)
-    for arg in rest:
-        if not arg.startswith("-") or arg == "-":
-            positional.append(arg)
-            continue
-        name, _, inline = arg.partition("=")
-        name = by_short.get(name, name)
-        if name not in documented:
-            raise GhError(f"unknown flag: {arg}\n\nUsage:  gh issue {command} [flags]")
-        value = inline if inline or "=" in arg else (next(rest, "") if documented[name][1] else "true")
-        if (command, name) in ENUMS and value not in ENUMS[command, name]:
-            allowed = ", ".join(f"{{{v}}}" if " " in v else v for v in sorted(ENUMS[command, name]))
-            raise GhError(f'invalid argument "{value}" for "{name}" flag: valid values are {allowed}')
-        flags[name] = value
+    given, positional = parse_flags(args, documented, f"gh issue {command}", GhError)
+    for name, values in given.items():
+        for value in values:
+            if (command, name) in ENUMS and value not in ENUMS[command, name]:
+                allowed = ", ".join(f"{{{v}}}" if " " in v else v for v in sorted(ENUMS[command, name]))
+                raise GhError(f'invalid argument "{value}" for "{name}" flag: valid values are {allowed}')
+    flags = {name: values[-1] for name, values in given.items()}  # the last one, as gh takes it
     return flags, positional
 
 

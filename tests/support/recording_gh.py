@@ -66,3 +66,26 @@ class RecordingGh:
 
     def forget_calls(self) -> None:
         self.log_file.unlink(missing_ok=True)
+
+
+def parse_flags(
+    args: list[str], documented: dict[str, tuple[str | None, bool]], usage: str, error: type[Exception]
+) -> tuple[dict[str, list[str]], list[str]]:
+    """gh's flags as its parser reads them: each value under the flag's long name (``documented``:
+    long name -> (short name or None, takes a value)), given as ``--name=value`` or ``--name value``,
+    a flag without a value "true"; and the positional arguments. An unknown flag raises ``error``
+    with gh's message and ``usage``."""
+    by_short = {short: name for name, (short, _) in documented.items() if short}
+    flags: dict[str, list[str]] = {}
+    positional: list[str] = []
+    rest = iter(args)
+    for arg in rest:
+        if not arg.startswith("-") or arg == "-":
+            positional.append(arg)
+            continue
+        name, equals, inline = arg.partition("=")
+        name = by_short.get(name, name)
+        if name not in documented:
+            raise error(f"unknown flag: {arg}\n\nUsage:  {usage} [flags]")
+        flags.setdefault(name, []).append(inline if equals else (next(rest, "") if documented[name][1] else "true"))
+    return flags, positional
