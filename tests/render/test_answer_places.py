@@ -92,6 +92,14 @@ def place(where: str, locate: Locator, expected: str | list[str]) -> Any:
 GITHUB = "https://github.com/{github_owner}/{repository_name}"
 PYPROJECT, CI, RELEASE = "pyproject.toml", ".github/workflows/ci.yml", ".github/workflows/release.yml"
 README, INIT, CLI = "README.md", "src/{package_name}/__init__.py", "src/{package_name}/cli.py"
+# PyPI's pending-publisher form (includes/publishing.jinja), as the README, the setup command
+# and the message give it: each field, for PyPI then for TestPyPI.
+FORM = {
+    "PyPI Project Name": ["{distribution_name}"] * 2,
+    "Owner": ["{github_owner}"] * 2,
+    "Repository name": ["{repository_name}"] * 2,
+    "Environment name": ["{pypi_environment}", "{testpypi_environment}"],
+}
 
 PLACES = [
     # pyproject.toml: the metadata PyPI shows and what the build installs
@@ -141,10 +149,7 @@ PLACES = [
     place(README, each(r"the branch `main` for `(.*?)`"), "{testpypi_environment}"),
     place(README, each(r"^- the environment `(.*?)` admits only tags"), "{pypi_environment}"),
     place(README, each(r"; `(.*?)` admits only the default branch"), "{testpypi_environment}"),
-    place(README, each(r"^ *\| PyPI Project Name \| `(.*)` \|$"), ["{distribution_name}"] * 2),
-    place(README, each(r"^ *\| Owner \| `(.*)` \|$"), ["{github_owner}"] * 2),
-    place(README, each(r"^ *\| Repository name \| `(.*)` \|$"), ["{repository_name}"] * 2),
-    place(README, each(r"^ *\| Environment name \| `(.*)` \|$"), ["{pypi_environment}", "{testpypi_environment}"]),
+    *(place(README, each(rf"^ *\| {field} \| `(.*)` \|$"), values) for field, values in FORM.items()),
     place(README, each(r"accepts uploads of `(.*?)`"), "{distribution_name}"),
     place(README, each(r"with the environment\n`(.*?)`"), "{testpypi_environment}"),
     place(README, each(r"pip install \"([^\"=]+)==<version>\" --extra-index-url"), "{distribution_name}"),
@@ -155,10 +160,7 @@ PLACES = [
     place(SETUP, each(r'^DISTRIBUTION = "(.*)"$'), "{distribution_name}"),
     place(SETUP, each(r'^PYPI_ENVIRONMENT = "(.*)"$'), "{pypi_environment}"),
     place(SETUP, each(r'^TESTPYPI_ENVIRONMENT = "(.*)"$'), "{testpypi_environment}"),
-    place(SETUP, each(r"^  PyPI Project Name: +(.*)$"), ["{distribution_name}"] * 2),
-    place(SETUP, each(r"^  Owner: +(.*)$"), ["{github_owner}"] * 2),
-    place(SETUP, each(r"^  Repository name: +(.*)$"), ["{repository_name}"] * 2),
-    place(SETUP, each(r"^  Environment name: +(.*)$"), ["{pypi_environment}", "{testpypi_environment}"]),
+    *(place(SETUP, each(rf"^  {field}: +(.*)$"), values) for field, values in FORM.items()),
     # AGENTS.md
     place(
         "AGENTS.md",
@@ -206,10 +208,7 @@ PLACES = [
     place(MESSAGE, each(r"and \"([^\"]*)\" to the branch main"), "{testpypi_environment}"),
     place(MESSAGE, each(r"Environments: \"(.*?)\" with the tag rule"), "{pypi_environment}"),
     place(MESSAGE, each(r", \"([^\"]*)\" with the branch main"), "{testpypi_environment}"),
-    place(MESSAGE, each(r"PyPI [Pp]roject [Nn]ame: +(.*)$"), "{distribution_name}"),
-    place(MESSAGE, each(r"Owner: +(.*)$"), "{github_owner}"),
-    place(MESSAGE, each(r"Repository name: +(.*)$"), "{repository_name}"),
-    place(MESSAGE, each(r"Environment name: +(.*)$"), "{pypi_environment}"),
+    *(place(MESSAGE, each(rf"{field}: +(.*)$"), values[0]) for field, values in FORM.items()),  # PyPI's only
     place(MESSAGE, each(r"with environment \"(.*?)\""), "{testpypi_environment}"),
     place(MESSAGE, each(r"pip install \"([^\"=]+)==<version>\" --extra-index-url"), "{distribution_name}"),
     place(MESSAGE, each(r"First release: git tag v(\S+)"), "{initial_version}"),
