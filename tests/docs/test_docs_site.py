@@ -23,22 +23,13 @@ from support.answers import REQUIRED_ANSWERS, answers_id, data_args, workflow_an
 from support.commands import copier_cli, run
 from support.docs import DOCS_FILES, DOCS_HTML, build_docs, docs_job, page_text, text_of
 from support.facts import KINDS, TEMPLATE_DIR, copier_config, known_python_versions
+from support.hooks import oldest_python
 from support.rendering import Render, project_files, read_answers, read_pyproject
 from support.workflows import load_workflow, step_named, steps_using
 
 CONFIG = copier_config()
 ACTION_PINS = CONFIG["actions"]["default"]
-OLDEST, NEWEST = known_python_versions()[0], known_python_versions()[-1]
-
-# A kind may have a floor above the oldest known Python (copier.yml kind_python_min):
-# "oldest" means the oldest that kind accepts.
-KIND_FLOORS: dict[str, str] = {
-    kind: floor["python"] for kind, floor in copier_config()["kind_python_min"]["default"].items()
-}
-
-
-def oldest_for(kind: str) -> str:
-    return max(OLDEST, KIND_FLOORS.get(kind, OLDEST), key=known_python_versions().index)
+NEWEST = known_python_versions()[-1]
 
 
 def example_function(project: Path) -> tuple[str, str]:
@@ -104,7 +95,7 @@ HOSTILE_ANSWERS = {
 def test_strict_build_passes_and_documents_the_example(render_fresh: Render, kind: str, end: str) -> None:
     """Each kind's site builds on both ends of the Python range; on the oldest, with hostile
     answers, which show literally in conf.py and on the site (one build proves both)."""
-    python_min = oldest_for(kind) if end == "oldest" else NEWEST
+    python_min = oldest_python(kind) if end == "oldest" else NEWEST  # the oldest the kind takes
     hostile = HOSTILE_ANSWERS if end == "oldest" else {}
     project = render_fresh(project_kind=kind, python_min=python_min, **hostile)
     (setup_uv,) = steps_using(docs_job(project), "astral-sh/setup-uv")
@@ -316,7 +307,9 @@ def test_documentation_url_is_the_pages_site(
 
 
 def test_private_package_builds_its_docs_but_never_publishes_them(render_shared: Render) -> None:
+    """Nor does its conf.py claim a copyright for the site."""
     project = render_shared(license="Proprietary")
+    assert "copyright" not in conf_values(project)
     assert "Documentation" not in read_pyproject(project)["project"]["urls"]
     for name in ("README.md", "docs/development.md", ".github/workflows/release.yml"):
         assert "github.io" not in (project / name).read_text(encoding="utf-8"), name
@@ -337,8 +330,6 @@ def test_after_copy_message_says_how_to_switch_pages_on(template_tree: Path, tmp
     assert step_named(workflow, "documentation")["run"] in message  # the build command
 
 
-def test_copyright_year_in_conf_py_is_the_answer(render_shared: Render) -> None:
-    project = render_shared(copyright_year="2019-2026", author_name="Ada Lovelace")
-    assert conf_values(project)["copyright"] == "2019-2026, Ada Lovelace"
+def test_copyright_year_in_conf_py_defaults_to_this_year(render_shared: Render) -> None:
+    """(An answered year and author: test_answer_places.py's docs/conf.py row.)"""
     assert conf_values(render_shared())["copyright"] == str(datetime.date.today().year)
-    assert "copyright" not in conf_values(render_shared(license="Proprietary"))
