@@ -155,11 +155,7 @@ PLACES = [
     place(README, each(r"pip install \"([^\"=]+)==<version>\" --extra-index-url"), "{distribution_name}"),
     place(README, each(r"^git tag v(.*)$"), "{initial_version}"),
     place(README, each(r"^## License\n\n(.*): see"), "{license}"),
-    # the GitHub setup command: its constants, and the pending publishers it prints
-    place(SETUP, each(r'^REPOSITORY = "(.*)"$'), "{github_owner}/{repository_name}"),
-    place(SETUP, each(r'^DISTRIBUTION = "(.*)"$'), "{distribution_name}"),
-    place(SETUP, each(r'^PYPI_ENVIRONMENT = "(.*)"$'), "{pypi_environment}"),
-    place(SETUP, each(r'^TESTPYPI_ENVIRONMENT = "(.*)"$'), "{testpypi_environment}"),
+    # the GitHub setup command's pending publishers (its constants, run: tests/github/test_github_setup.py)
     *(place(SETUP, each(rf"^  {field}: +(.*)$"), values) for field, values in FORM.items()),
     # AGENTS.md
     place(
