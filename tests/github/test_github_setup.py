@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from support.answers import DISTINCT, EACH_LICENSE, answers_id, changed, template_values
-from support.commands import clean_env
+from support.commands import run
 from support.facts import copier_config
 from support.github_api import FakeGitHub, check_call
 from support.workflows import load_workflow, triggers
@@ -60,20 +60,14 @@ def run_setup(
     """The command as the README gives it, with the fake gh first on PATH."""
     tools = github.root / "tools"
     github.install(tools)
-    env = clean_env({"PATH": path if path is not None else f"{tools}{os.pathsep}{os.environ['PATH']}"})
     command = ["uv", "run", "--no-project"] if path is None else [sys.executable]
-    return subprocess.run(
-        [*command, SCRIPT, *args, "--pypi-url", pypi],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    env = {"PATH": path if path is not None else f"{tools}{os.pathsep}{os.environ['PATH']}"}
+    return run([*command, SCRIPT, *args, "--pypi-url", pypi], project, env=env, check=False, timeout=120)
 
 
-def run_ok(project: Path, github: FakeGitHub, *args: str, pypi: str = "http://127.0.0.1:9") -> Any:
+def run_ok(
+    project: Path, github: FakeGitHub, *args: str, pypi: str = "http://127.0.0.1:9"
+) -> subprocess.CompletedProcess[str]:
     """A run that succeeds, every call it sent one GitHub's API description admits."""
     done = run_setup(project, github, *args, pypi=pypi)
     assert done.returncode == 0, done.stderr
@@ -171,8 +165,7 @@ def test_dry_run_plans_calls_the_api_description_admits_and_sends_none(
     render_shared: Any, tmp_path: Path, answers: dict[str, Any]
 ) -> None:
     project, github = project_and_github(render_shared, tmp_path, answers)
-    done = run_setup(project, github, "--dry-run", "--require-ci")
-    assert done.returncode == 0, done.stderr
+    done = run_ok(project, github, "--dry-run", "--require-ci")
     assert github.calls() == [], "a dry run sends nothing, not even a read"
     planned = [json.loads(line) for line in done.stdout.splitlines()]
     assert planned, done.stderr
