@@ -99,24 +99,27 @@ FORM = {
     "Repository name": ["{repository_name}"] * 2,
     "Environment name": ["{pypi_environment}", "{testpypi_environment}"],
 }
+# pyproject.toml: the metadata PyPI shows and what the build installs (key path -> value)
+PYPROJECT_KEYS = {
+    "project/name": "{distribution_name}",
+    "project/description": "{description}",
+    "project/authors/0/name": "{author_name}",
+    "project/authors/0/email": "{author_email}",
+    "project/license": "{license}",
+    "project/requires-python": ">={python_min}",
+    "project/urls/Homepage": GITHUB,
+    "project/urls/Source": GITHUB,
+    "project/urls/Issues": GITHUB + "/issues",
+    "project/urls/Changelog": GITHUB + "/blob/main/CHANGELOG.md",
+    "project/scripts/{script_name}": "{package_name}.cli:main",
+    "tool/uv/build-backend/module-name": "{package_name}",
+    "tool/coverage/run/source_pkgs/0": "{package_name}",
+    "tool/mypy/python_version": "{python_min}",
+}
 
 PLACES = [
-    # pyproject.toml: the metadata PyPI shows and what the build installs
-    Place(PYPROJECT, toml_at("project/name"), "{distribution_name}"),
-    Place(PYPROJECT, toml_at("project/description"), "{description}"),
-    Place(PYPROJECT, toml_at("project/authors/0/name"), "{author_name}"),
-    Place(PYPROJECT, toml_at("project/authors/0/email"), "{author_email}"),
-    Place(PYPROJECT, toml_at("project/license"), "{license}"),
-    Place(PYPROJECT, toml_at("project/requires-python"), ">={python_min}"),
-    Place(PYPROJECT, toml_at("project/urls/Homepage"), GITHUB),
-    Place(PYPROJECT, toml_at("project/urls/Source"), GITHUB),
-    Place(PYPROJECT, toml_at("project/urls/Issues"), GITHUB + "/issues"),
-    Place(PYPROJECT, toml_at("project/urls/Changelog"), GITHUB + "/blob/main/CHANGELOG.md"),
+    *(Place(PYPROJECT, toml_at(key), value) for key, value in PYPROJECT_KEYS.items()),
     Place(PYPROJECT, lambda text: list(tomllib.loads(text)["project"]["scripts"]), "{script_name}"),
-    Place(PYPROJECT, toml_at("project/scripts/{script_name}"), "{package_name}.cli:main"),
-    Place(PYPROJECT, toml_at("tool/uv/build-backend/module-name"), "{package_name}"),
-    Place(PYPROJECT, toml_at("tool/coverage/run/source_pkgs/0"), "{package_name}"),
-    Place(PYPROJECT, toml_at("tool/mypy/python_version"), "{python_min}"),
     # the workflows
     Place(CI, yaml_at("jobs/test/env/PACKAGE_NAME"), "{package_name}"),
     Place(CI, yaml_at("jobs/test/env/SCRIPT_NAME"), "{script_name}"),
