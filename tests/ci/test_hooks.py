@@ -55,8 +55,8 @@ def tool_words(command: str) -> list[str]:
 @pytest.mark.parametrize("python_min", [OLDEST_KNOWN, DEFAULT_PYTHON_MIN])
 def test_hooks_are_local_run_the_locked_tools_and_ci_runs_each(render_shared: Any, python_min: str) -> None:
     project = render_shared(**changed({"python_min": python_min}))
-    config = parse_yaml((project / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
-    assert [repo["repo"] for repo in config["repos"]] == ["local"]
+    text = (project / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    assert [repo["repo"] for repo in parse_yaml(text)["repos"]] == ["local"]
     entries = {hook["id"]: hook["entry"] for hook in hook_configs(project)}
     assert {hook["language"] for hook in hook_configs(project)} == {"system"}
     assert entries.pop("uv-lock") == "uv lock --check"
@@ -67,7 +67,6 @@ def test_hooks_are_local_run_the_locked_tools_and_ci_runs_each(render_shared: An
     known = known_python_versions()
     left_out = {tool for tool, floor in floors.items() if known.index(python_min) < known.index(floor)}
     assert {tool for tool in floors if tool in entries} == set(floors) - left_out
-    text = (project / ".pre-commit-config.yaml").read_text(encoding="utf-8")
     for tool in left_out:
         assert f"# No {tool} hook: {tool} needs Python {floors[tool]} or newer" in text
 

@@ -14,6 +14,7 @@ import ast
 import datetime
 import html
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -32,28 +33,21 @@ ACTION_PINS = CONFIG["actions"]["default"]
 NEWEST = known_python_versions()[-1]
 
 
-def example_function(project: Path) -> tuple[str, str]:
-    """The example function of the rendered package (core.py) and its docstring's first line."""
+def assert_documents_the_example(project: Path) -> None:
+    """The API page of the built site shows the example function of core.py, with its docstring."""
     package = read_answers(project)["package_name"]
     module = ast.parse((project / "src" / package / "core.py").read_text(encoding="utf-8"))
     (function,) = [node for node in module.body if isinstance(node, ast.FunctionDef)]
     docstring = ast.get_docstring(function)
     assert docstring
-    return f"{package}.{function.name}", docstring.splitlines()[0]
-
-
-def assert_documents_the_example(project: Path) -> None:
-    """The API page of the built site shows the example function, with its docstring."""
-    qualname, summary = example_function(project)
     api = project / DOCS_HTML / "api.html"
-    source = api.read_text(encoding="utf-8")
     # A Python object entry of the domain (not reST source shown as text).
-    assert f'<dt class="sig sig-object py" id="{qualname}">' in source
+    assert f'<dt class="sig sig-object py" id="{package}.{function.name}">' in api.read_text(encoding="utf-8")
     text = page_text(api)
     assert ".. py:" not in text
     assert ".. automodule" not in text
-    # The docstring as written ("``name``" is reST markup for a literal: shown as "name").
-    assert summary.replace("``", "") in text
+    # The docstring's first line as written ("``name``" is reST markup for a literal: shown as "name").
+    assert docstring.splitlines()[0].replace("``", "") in text
 
 
 def title_of(page: str) -> str:
@@ -197,9 +191,7 @@ def test_conf_py_carries_any_text_exactly_and_is_lint_and_format_clean(render_sh
     # The format check can fail: an escaped quote where ruff would switch quotes.
     planted = tmp_path / "project"
     planted.mkdir()
-    (planted / "pyproject.toml").write_text(
-        (confs[0].parent.parent / "pyproject.toml").read_text("utf-8"), encoding="utf-8"
-    )
+    shutil.copy(confs[0].parents[1] / "pyproject.toml", planted)  # the project's ruff settings
     (planted / "conf.py").write_text('project = "only \\"double\\""\n', encoding="utf-8")
     assert run([*ruff, "format", "--check", "--no-cache", planted / "conf.py"], planted, check=False).returncode == 1
 

@@ -85,7 +85,6 @@ def test_the_check_runs_weekly_and_by_hand_with_two_grants_and_the_pinned_copier
     workflow = load_workflow(project, WORKFLOW)
     assert set(triggers(workflow)) == {"schedule", "workflow_dispatch"}
     assert len(triggers(workflow)["schedule"]) == 1
-    assert workflow["permissions"] == {}
     assert [job["permissions"] for job in workflow["jobs"].values()] == [{"contents": "read", "issues": "write"}]
     assert "secrets." not in (project / ".github" / "workflows" / WORKFLOW).read_text(encoding="utf-8")
     # copier at or above the floor (which has `check-update`, 9.13+), as the facts pin it.
