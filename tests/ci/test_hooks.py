@@ -1,16 +1,13 @@
 """The generated git hooks pass, and each fails on its defect, in both runners; every command the
 README and AGENTS.md give a contributor passes; on each kind at its oldest and newest Python.
 
-The hooks are local, run the dev group's locked tools (`uv run --frozen`), and CI runs each too;
-a tool the dev group leaves out on python_min (copier.yml tool_python_min) has no hook there, and
-the config says why. On a fresh render (the kind's oldest Python; the default python_min on the
-newest local interpreter), after `uv sync`, `git init` and `git add` as a user would, the first
-`git commit` after `uv run prek install` passes every hook, offline, cloning nothing. At the
-oldest, where a tool may be missing, `pre-commit run --all-files`, the README's Development
-commands and AGENTS.md's checks pass too (the docs build once). (pytest and uv build run on
-every local Python in tests/ci/test_ci_run.py.) With a problem planted for each hook (PROBLEMS),
-both runners and CI's file-checks step fail, each hook naming its problem; a change staged
-alone fails the hook whose files filter admits it (TRIGGERS).
+The hooks are local and run the dev group's locked tools (`uv run --frozen`); CI runs each too. A
+tool the dev group leaves out on python_min (copier.yml tool_python_min) has no hook there, and the
+config says why. On a fresh render, set up as a user would, the first `git commit` after `uv run
+prek install` passes every hook, offline, cloning nothing; at the oldest, where a tool may be
+missing, so do `pre-commit run --all-files` and the README's and AGENTS.md's commands (pytest and uv
+build run on every local Python in tests/ci/test_ci_run.py). A problem planted for each hook (PROBLEMS) fails both runners
+and CI's file-checks step; a change staged alone fails the hook whose files filter admits it (TRIGGERS).
 """
 
 from __future__ import annotations
@@ -58,8 +55,8 @@ def tool_words(command: str) -> list[str]:
 @pytest.mark.parametrize("python_min", [OLDEST_KNOWN, DEFAULT_PYTHON_MIN])
 def test_hooks_are_local_run_the_locked_tools_and_ci_runs_each(render_shared: Any, python_min: str) -> None:
     project = render_shared(**changed({"python_min": python_min}))
-    config = parse_yaml((project / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
-    assert [repo["repo"] for repo in config["repos"]] == ["local"]
+    text = (project / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    assert [repo["repo"] for repo in parse_yaml(text)["repos"]] == ["local"]
     entries = {hook["id"]: hook["entry"] for hook in hook_configs(project)}
     assert {hook["language"] for hook in hook_configs(project)} == {"system"}
     assert entries.pop("uv-lock") == "uv lock --check"
@@ -70,7 +67,6 @@ def test_hooks_are_local_run_the_locked_tools_and_ci_runs_each(render_shared: An
     known = known_python_versions()
     left_out = {tool for tool, floor in floors.items() if known.index(python_min) < known.index(floor)}
     assert {tool for tool in floors if tool in entries} == set(floors) - left_out
-    text = (project / ".pre-commit-config.yaml").read_text(encoding="utf-8")
     for tool in left_out:
         assert f"# No {tool} hook: {tool} needs Python {floors[tool]} or newer" in text
 

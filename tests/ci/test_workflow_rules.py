@@ -1,17 +1,12 @@
 """Every workflow of every answer combination follows the hardening rules, and the linters agree.
 
-The rules (``rule_problems``): `permissions: {}` on top and, per job, read access plus only
-what the job does needs (`id-token` only behind an environment); every `uses:` a SHA pin
-from copier.yml's `actions` (the one exception: release.yml calling ci.yml in the
-self-repository form); no checkout keeps credentials; nothing in a workflow that publishes
-runs with a cache; every setup-uv installs copier.yml's uv, and comes before attest-action
-(which would install its own, cache on); every job on a runner has a time limit;
-expressions use only what GitHub provides where they stand. They hold on every answer set
-of ``workflow_answer_sets`` and ``matrix_answer_sets``, and each rule catches its defect
-planted in a real render. zizmor (pedantic, offline, inline ignores disregarded) and
-check-jsonschema (GitHub's workflow and Dependabot schemas) run once over all those renders
-and this repository's own .github, beside planted defects that they must find. Answers
-reach scripts only through env:, and names that YAML would read as other types stay strings.
+The rules (``rule_problems``: least privilege, SHA pins from copier.yml, no kept credentials, no
+cache where a workflow publishes, copier.yml's uv, time limits, expressions GitHub admits) hold on
+every answer set of ``workflow_answer_sets`` and ``matrix_answer_sets``, and each rule catches
+its defect planted in a real render. zizmor (pedantic, offline, inline ignores disregarded) and
+check-jsonschema (GitHub's schemas) run once over all those renders and this repository's own
+.github, beside planted defects they must find. Answers reach scripts only through env:, and
+names that YAML would read as other types stay strings.
 """
 
 from __future__ import annotations
@@ -79,6 +74,7 @@ def rule_problems(project: Path) -> list[str]:
             elif not isinstance(limit, int) or not 1 <= limit <= 60:
                 problems.append(f"{where}: no time limit of at most an hour")
             actions = [str(step.get("uses", "")).split("@")[0] for step in job.get("steps", [])]
+            # Without setup-uv before it, attest-action installs its own uv, cache on.
             attest = actions.index("astral-sh/attest-action") if "astral-sh/attest-action" in actions else None
             if attest is not None and "astral-sh/setup-uv" not in actions[:attest]:
                 problems.append(f"{where}: attest-action without setup-uv before it")
@@ -135,14 +131,11 @@ def test_each_rule_catches_its_defect(render_shared, tmp_path: Path, defect: str
     assert reported in problems[0], problems
 
 
-def test_pins_live_once_in_copier_yml_as_full_shas_with_versions_and_each_is_used(render_shared) -> None:
+def test_pins_are_full_shas_with_versions_and_each_is_used(render_shared) -> None:
+    """(That no template file spells a SHA of its own: test_renovate.py.)"""
     assert PINS
     for key, pin in PINS.items():
         assert PIN.match(pin), f"actions.{key} = {pin!r}"
-    sha = re.compile(r"@[0-9a-f]{40}\b")  # no template file spells a SHA
-    for path in (TEMPLATE_DIR / "template").rglob("*"):
-        if path.is_file():
-            assert not sha.search(path.read_text(encoding="utf-8")), path
     project = render_shared()
     assert set(PINS.values()) <= {value for name in workflow_names(project) for value in uses_values(project, name)}
 
@@ -233,12 +226,8 @@ def test_no_answer_text_reaches_a_run_script(render_shared, kind: str) -> None:
 
 
 def test_names_that_yaml_reads_as_other_types_stay_strings(render_shared) -> None:
-    """Valid answers such as null, 0x10 or 1.10 reach the workflows as the same strings.
-
-    Unquoted, YAML reads them as null and numbers: PACKAGE_NAME would be empty,
-    and the environment 1.10 would become 1.1 and no longer match the name
-    given to PyPI's trusted publisher.
-    """
+    """Valid answers such as null, 0x10 or 1.10 reach the workflows as the same strings (unquoted,
+    PACKAGE_NAME would be empty, and the environment 1.10 would be 1.1, not PyPI's publisher's)."""
     project = render_shared(
         package_name="null", project_kind="cli", script_name="2.0", pypi_environment="0x10", testpypi_environment="1.10"
     )

@@ -14,6 +14,7 @@ import ast
 import datetime
 import html
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -23,46 +24,30 @@ from support.answers import REQUIRED_ANSWERS, answers_id, data_args, workflow_an
 from support.commands import copier_cli, run
 from support.docs import DOCS_FILES, DOCS_HTML, build_docs, docs_job, page_text, text_of
 from support.facts import KINDS, TEMPLATE_DIR, copier_config, known_python_versions
+from support.hooks import oldest_python
 from support.rendering import Render, project_files, read_answers, read_pyproject
 from support.workflows import load_workflow, step_named, steps_using
 
 CONFIG = copier_config()
 ACTION_PINS = CONFIG["actions"]["default"]
-OLDEST, NEWEST = known_python_versions()[0], known_python_versions()[-1]
-
-# A kind may have a floor above the oldest known Python (copier.yml kind_python_min):
-# "oldest" means the oldest that kind accepts.
-KIND_FLOORS: dict[str, str] = {
-    kind: floor["python"] for kind, floor in copier_config()["kind_python_min"]["default"].items()
-}
+NEWEST = known_python_versions()[-1]
 
 
-def oldest_for(kind: str) -> str:
-    return max(OLDEST, KIND_FLOORS.get(kind, OLDEST), key=known_python_versions().index)
-
-
-def example_function(project: Path) -> tuple[str, str]:
-    """The example function of the rendered package (core.py) and its docstring's first line."""
+def assert_documents_the_example(project: Path) -> None:
+    """The API page of the built site shows the example function of core.py, with its docstring."""
     package = read_answers(project)["package_name"]
     module = ast.parse((project / "src" / package / "core.py").read_text(encoding="utf-8"))
     (function,) = [node for node in module.body if isinstance(node, ast.FunctionDef)]
     docstring = ast.get_docstring(function)
     assert docstring
-    return f"{package}.{function.name}", docstring.splitlines()[0]
-
-
-def assert_documents_the_example(project: Path) -> None:
-    """The API page of the built site shows the example function, with its docstring."""
-    qualname, summary = example_function(project)
     api = project / DOCS_HTML / "api.html"
-    source = api.read_text(encoding="utf-8")
     # A Python object entry of the domain (not reST source shown as text).
-    assert f'<dt class="sig sig-object py" id="{qualname}">' in source
+    assert f'<dt class="sig sig-object py" id="{package}.{function.name}">' in api.read_text(encoding="utf-8")
     text = page_text(api)
     assert ".. py:" not in text
     assert ".. automodule" not in text
-    # The docstring as written ("``name``" is reST markup for a literal: shown as "name").
-    assert summary.replace("``", "") in text
+    # The docstring's first line as written ("``name``" is reST markup for a literal: shown as "name").
+    assert docstring.splitlines()[0].replace("``", "") in text
 
 
 def title_of(page: str) -> str:
@@ -104,7 +89,7 @@ HOSTILE_ANSWERS = {
 def test_strict_build_passes_and_documents_the_example(render_fresh: Render, kind: str, end: str) -> None:
     """Each kind's site builds on both ends of the Python range; on the oldest, with hostile
     answers, which show literally in conf.py and on the site (one build proves both)."""
-    python_min = oldest_for(kind) if end == "oldest" else NEWEST
+    python_min = oldest_python(kind) if end == "oldest" else NEWEST  # the oldest the kind takes
     hostile = HOSTILE_ANSWERS if end == "oldest" else {}
     project = render_fresh(project_kind=kind, python_min=python_min, **hostile)
     (setup_uv,) = steps_using(docs_job(project), "astral-sh/setup-uv")
@@ -124,12 +109,10 @@ def test_strict_build_passes_and_documents_the_example(render_fresh: Render, kin
 
 
 def assert_hostile_answers_show_literally(project: Path) -> None:
-    """HOSTILE_ANSWERS in conf.py and in the built site: text, never markup or code."""
+    """HOSTILE_ANSWERS in the built site (and conf.py's copyright): text, never markup or code.
+    (conf.py's project and author: test_conf_py_carries_any_text_exactly_and_is_lint_and_format_clean.)"""
     answers = read_answers(project)
-    values = conf_values(project)
-    assert values["project"] == HOSTILE_NAME
-    assert values["author"] == HOSTILE_AUTHOR
-    assert values["copyright"] == f"{answers['copyright_year']}, {HOSTILE_AUTHOR}"
+    assert conf_values(project)["copyright"] == f"{answers['copyright_year']}, {HOSTILE_AUTHOR}"
     index = (project / DOCS_HTML / "index.html").read_text(encoding="utf-8")
     version = read_pyproject(project)["project"]["version"]
     # The site's title (the home page's <title>), another page's, the README's heading: literally.
@@ -200,8 +183,7 @@ def test_conf_py_carries_any_text_exactly_and_is_lint_and_format_clean(render_sh
     confs = []
     for name, author in CONF_TEXTS:
         project = render_shared(project_name=name, author_name=author, distribution_name="any-text")
-        assert conf_values(project)["project"] == name
-        assert conf_values(project)["author"] == author
+        assert {key: conf_values(project)[key] for key in ("project", "author")} == {"project": name, "author": author}
         confs.append(project / "docs" / "conf.py")
     ruff = ["uv", "tool", "run", "--from", f"ruff>={RUFF_VERSION}", "ruff"]
     run([*ruff, "check", "--no-cache", *confs], TEMPLATE_DIR)
@@ -209,9 +191,7 @@ def test_conf_py_carries_any_text_exactly_and_is_lint_and_format_clean(render_sh
     # The format check can fail: an escaped quote where ruff would switch quotes.
     planted = tmp_path / "project"
     planted.mkdir()
-    (planted / "pyproject.toml").write_text(
-        (confs[0].parent.parent / "pyproject.toml").read_text("utf-8"), encoding="utf-8"
-    )
+    shutil.copy(confs[0].parents[1] / "pyproject.toml", planted)  # the project's ruff settings
     (planted / "conf.py").write_text('project = "only \\"double\\""\n', encoding="utf-8")
     assert run([*ruff, "format", "--check", "--no-cache", planted / "conf.py"], planted, check=False).returncode == 1
 
@@ -316,7 +296,9 @@ def test_documentation_url_is_the_pages_site(
 
 
 def test_private_package_builds_its_docs_but_never_publishes_them(render_shared: Render) -> None:
+    """Nor does its conf.py claim a copyright for the site."""
     project = render_shared(license="Proprietary")
+    assert "copyright" not in conf_values(project)
     assert "Documentation" not in read_pyproject(project)["project"]["urls"]
     for name in ("README.md", "docs/development.md", ".github/workflows/release.yml"):
         assert "github.io" not in (project / name).read_text(encoding="utf-8"), name
@@ -337,8 +319,6 @@ def test_after_copy_message_says_how_to_switch_pages_on(template_tree: Path, tmp
     assert step_named(workflow, "documentation")["run"] in message  # the build command
 
 
-def test_copyright_year_in_conf_py_is_the_answer(render_shared: Render) -> None:
-    project = render_shared(copyright_year="2019-2026", author_name="Ada Lovelace")
-    assert conf_values(project)["copyright"] == "2019-2026, Ada Lovelace"
+def test_copyright_year_in_conf_py_defaults_to_this_year(render_shared: Render) -> None:
+    """(An answered year and author: test_answer_places.py's docs/conf.py row.)"""
     assert conf_values(render_shared())["copyright"] == str(datetime.date.today().year)
-    assert "copyright" not in conf_values(render_shared(license="Proprietary"))

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from support.answers import DISTINCT, EACH_LICENSE, answers_id, changed, template_values
-from support.commands import clean_env
+from support.commands import run
 from support.facts import copier_config
 from support.github_api import FakeGitHub, check_call
 from support.workflows import load_workflow, triggers
@@ -50,29 +50,35 @@ def repository(answers: dict[str, Any]) -> str:
     return f"{values['github_owner']}/{values['repository_name']}"
 
 
+def project_and_github(render_shared: Any, tmp_path: Path, answers: dict[str, Any]) -> tuple[Path, FakeGitHub]:
+    return render_shared(**answers), FakeGitHub(tmp_path / "github", repository(answers))
+
+
 def run_setup(
     project: Path, github: FakeGitHub, *args: str, path: str | None = None, pypi: str = "http://127.0.0.1:9"
 ) -> subprocess.CompletedProcess[str]:
     """The command as the README gives it, with the fake gh first on PATH."""
     tools = github.root / "tools"
     github.install(tools)
-    env = clean_env({"PATH": path if path is not None else f"{tools}{os.pathsep}{os.environ['PATH']}"})
     command = ["uv", "run", "--no-project"] if path is None else [sys.executable]
-    return subprocess.run(
-        [*command, SCRIPT, *args, "--pypi-url", pypi],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    env = {"PATH": path if path is not None else f"{tools}{os.pathsep}{os.environ['PATH']}"}
+    return run([*command, SCRIPT, *args, "--pypi-url", pypi], project, env=env, check=False, timeout=120)
+
+
+def run_ok(
+    project: Path, github: FakeGitHub, *args: str, pypi: str = "http://127.0.0.1:9"
+) -> subprocess.CompletedProcess[str]:
+    """A run that succeeds, every call it sent one GitHub's API description admits."""
+    done = run_setup(project, github, *args, pypi=pypi)
+    assert done.returncode == 0, done.stderr
+    assert [call for call in github.calls() if call["violation"]] == []
+    return done
 
 
 def expected_settings(project: Path, require_ci: bool = False, branch: str = "main") -> dict[str, Any]:
     """What the settings must be, read from the rendered release.yml and copier.yml's facts."""
     release = load_workflow(project, "release.yml")
-    jobs = release["jobs"]
+    jobs, tags = release["jobs"], triggers(release)["push"]["tags"]
 
     def events(job_id: str) -> set[str]:
         """The events a job runs on: its `if`, or that of a job it needs."""
@@ -81,10 +87,7 @@ def expected_settings(project: Path, require_ci: bool = False, branch: str = "ma
         needs = job.get("needs", [])
         return found or {e for need in ([needs] if isinstance(needs, str) else needs) for e in events(need)}
 
-    refs = {
-        "push": {(tag, "tag") for tag in triggers(release)["push"]["tags"]},
-        "workflow_dispatch": {(branch, "branch")},
-    }
+    refs = {"push": {(tag, "tag") for tag in tags}, "workflow_dispatch": {(branch, "branch")}}
     environments = {}
     for job_id, job in jobs.items():
         if "environment" in job:
@@ -96,11 +99,7 @@ def expected_settings(project: Path, require_ci: bool = False, branch: str = "ma
     return {
         "immutable_releases": True,
         "rulesets": {
-            ("tag", tuple(f"refs/tags/{tag}" for tag in triggers(release)["push"]["tags"])): {
-                "deletion",
-                "update",
-                "non_fast_forward",
-            },
+            ("tag", tuple(f"refs/tags/{tag}" for tag in tags)): {"deletion", "update", "non_fast_forward"},
             ("branch", ("~DEFAULT_BRANCH",)): branch_rules,
         },
         "environments": environments,
@@ -108,9 +107,16 @@ def expected_settings(project: Path, require_ci: bool = False, branch: str = "ma
     }
 
 
-def rule_name(rule: dict[str, Any]) -> str:
-    checks = rule.get("parameters", {}).get("required_status_checks", [])
-    return " ".join([rule["type"], *(check["context"] for check in checks)])
+def ruleset_rules(rulesets: list[dict[str, Any]]) -> dict[tuple[str, tuple[str, ...]], set[str]]:
+    """(target, refs) -> each rule's type, with the checks it requires."""
+
+    def name(rule: dict[str, Any]) -> str:
+        checks = rule.get("parameters", {}).get("required_status_checks", [])
+        return " ".join([rule["type"], *(check["context"] for check in checks)])
+
+    return {
+        (r["target"], tuple(r["conditions"]["ref_name"]["include"])): {name(x) for x in r["rules"]} for r in rulesets
+    }
 
 
 def settings(github: FakeGitHub) -> dict[str, Any]:
@@ -118,11 +124,7 @@ def settings(github: FakeGitHub) -> dict[str, Any]:
     state = github.state()
     return {
         "immutable_releases": state["immutable_releases"],
-        "rulesets": {
-            (r["target"], tuple(r["conditions"]["ref_name"]["include"])): {rule_name(rule) for rule in r["rules"]}
-            for r in state["rulesets"]
-            if r["enforcement"] == "active"
-        },
+        "rulesets": ruleset_rules([r for r in state["rulesets"] if r["enforcement"] == "active"]),
         "environments": {
             name: (e["deployment_branch_policy"], {(p["name"], p["type"]) for p in e["policies"]})
             for name, e in state["environments"].items()
@@ -162,10 +164,8 @@ def pypi() -> Iterator[str]:
 def test_dry_run_plans_calls_the_api_description_admits_and_sends_none(
     render_shared: Any, tmp_path: Path, answers: dict[str, Any]
 ) -> None:
-    project = render_shared(**answers)
-    github = FakeGitHub(tmp_path / "github", repository(answers))
-    done = run_setup(project, github, "--dry-run", "--require-ci")
-    assert done.returncode == 0, done.stderr
+    project, github = project_and_github(render_shared, tmp_path, answers)
+    done = run_ok(project, github, "--dry-run", "--require-ci")
     assert github.calls() == [], "a dry run sends nothing, not even a read"
     planned = [json.loads(line) for line in done.stdout.splitlines()]
     assert planned, done.stderr
@@ -179,28 +179,20 @@ def test_dry_run_plans_calls_the_api_description_admits_and_sends_none(
         expected["environments"]
     )
     assert any(c["path"].endswith("/pages") for c in planned) == (expected["pages"] is not None)
-    rulesets = [c["body"] for c in planned if c["path"].endswith("/rulesets")]
-    assert {
-        (r["target"], tuple(r["conditions"]["ref_name"]["include"])): {rule_name(x) for x in r["rules"]}
-        for r in rulesets
-    } == expected["rulesets"]
+    assert ruleset_rules([c["body"] for c in planned if c["path"].endswith("/rulesets")]) == expected["rulesets"]
 
 
 @pytest.mark.parametrize("answers", ANSWER_SETS, ids=answers_id)
 def test_a_run_reaches_the_settings_and_a_second_run_changes_nothing(
     render_shared: Any, tmp_path: Path, answers: dict[str, Any], pypi: str
 ) -> None:
-    project = render_shared(**answers)
-    github = FakeGitHub(tmp_path / "github", repository(answers))
-    first = run_setup(project, github, pypi=pypi)
-    assert first.returncode == 0, first.stderr
-    assert [call for call in github.calls() if call["violation"]] == []
+    project, github = project_and_github(render_shared, tmp_path, answers)
+    first = run_ok(project, github, pypi=pypi)
     assert settings(github) == expected_settings(project)
     assert writes(github), "a first run changes the settings"
     assert "set" in first.stdout.split()
     github.forget_calls()
-    second = run_setup(project, github, pypi=pypi)
-    assert second.returncode == 0, second.stderr
+    second = run_ok(project, github, pypi=pypi)
     assert writes(github) == [], "a second run changes nothing"
     statuses = [line.rpartition(": ")[2] for line in second.stdout.split("\n\n")[0].splitlines()]
     assert statuses, second.stdout
@@ -221,45 +213,35 @@ def test_reviewers_and_the_required_ci_check(render_shared: Any, tmp_path: Path)
     --require-ci adds CI's last job as the branch ruleset's required check, and a later
     run without it keeps the check (rules added to a ruleset stay). The repository's default
     branch is not main: a run limits TestPyPI and github-pages to the branch GitHub names."""
-    project = render_shared(**DISTINCT)
-    github = FakeGitHub(tmp_path / "github", repository(DISTINCT))
+    project, github = project_and_github(render_shared, tmp_path, DISTINCT)
     github.save({**github.state(), "users": USERS, "default_branch": "trunk"})
     reviewers = [arg for login in USERS for arg in ("--reviewer", login)]
-    dry = run_setup(project, github, "--dry-run", *reviewers)
+    dry = run_ok(project, github, "--dry-run", *reviewers)
     for login in USERS:
         assert login in dry.stderr, "the dry run says which value only GitHub knows"
     assert "default branch: main assumed" in dry.stderr
-    first = run_setup(project, github, *reviewers, "--require-ci")
-    assert first.returncode == 0, first.stderr
-    assert [call for call in github.calls() if call["violation"]] == []
+    run_ok(project, github, *reviewers, "--require-ci")
     assert settings(github) == expected_settings(project, require_ci=True, branch="trunk")
     environment = github.state()["environments"][DISTINCT["pypi_environment"]]
     assert environment["reviewers"] == [{"type": "User", "id": user_id} for user_id in USERS.values()]
     github.forget_calls()
-    again = run_setup(project, github, *reviewers)
-    assert again.returncode == 0, again.stderr
+    run_ok(project, github, *reviewers)
     assert writes(github) == []
     assert settings(github) == expected_settings(project, require_ci=True, branch="trunk")
 
 
 def test_settings_made_by_hand_are_completed_not_replaced(render_shared: Any, tmp_path: Path) -> None:
     """An environment open to every branch gets limited; a rule added to a ruleset by hand stays."""
-    project = render_shared(**DISTINCT)
-    github = FakeGitHub(tmp_path / "github", repository(DISTINCT))
+    project, github = project_and_github(render_shared, tmp_path, DISTINCT)
     state = github.state()
-    state["environments"][DISTINCT["pypi_environment"]] = {
-        "deployment_branch_policy": None,
-        "reviewers": [],
-        "policies": [],
-    }
+    open_to_all: dict[str, Any] = {"deployment_branch_policy": None, "reviewers": [], "policies": []}
+    state["environments"][DISTINCT["pypi_environment"]] = open_to_all
     by_hand = {"type": "required_linear_history"}
     ruleset = {"name": "Default branch", "target": "branch", "enforcement": "active",
                "conditions": {"ref_name": {"include": ["~DEFAULT_BRANCH"], "exclude": []}}, "rules": [by_hand]}  # fmt: skip
     state["rulesets"] = [{"id": 7, "source_type": "Repository", "source": repository(DISTINCT), **ruleset}]
     github.save(state)
-    done = run_setup(project, github)
-    assert done.returncode == 0, done.stderr
-    assert [call for call in github.calls() if call["violation"]] == []
+    run_ok(project, github)
     expected = expected_settings(project)
     expected["rulesets"][("branch", ("~DEFAULT_BRANCH",))].add("required_linear_history")
     assert settings(github) == expected
@@ -280,8 +262,7 @@ def test_settings_made_by_hand_are_completed_not_replaced(render_shared: Any, tm
 def test_each_failure_names_the_setting_the_manual_step_and_what_was_done(
     render_shared: Any, tmp_path: Path, failure: str, after: int, not_set: str, reason: str
 ) -> None:
-    project = render_shared(**DISTINCT)
-    github = FakeGitHub(tmp_path / "github", repository(DISTINCT))
+    project, github = project_and_github(render_shared, tmp_path, DISTINCT)
     if failure == "gh-missing":
         (tmp_path / "empty").mkdir()
         done = run_setup(project, github, path=str(tmp_path / "empty"))
@@ -313,11 +294,8 @@ def test_each_failure_names_the_setting_the_manual_step_and_what_was_done(
 def test_the_name_check_on_pypi(render_shared: Any, tmp_path: Path, pypi: str) -> None:
     """Taken: said plainly (it may be the user's own project); no answer: said, not fatal."""
     answers = changed({"distribution_name": "taken-name"})
-    project = render_shared(**answers)
-    github = FakeGitHub(tmp_path / "github", repository(answers))
-    taken = run_setup(project, github, pypi=pypi)
-    assert taken.returncode == 0, taken.stderr
+    project, github = project_and_github(render_shared, tmp_path, answers)
+    taken = run_ok(project, github, pypi=pypi)
     assert 'The name "taken-name" is taken on PyPI: if that is not your project' in taken.stdout
-    offline = run_setup(project, github, pypi="http://127.0.0.1:9")
-    assert offline.returncode == 0, offline.stderr
+    offline = run_ok(project, github)
     assert 'Could not ask PyPI whether "taken-name" is taken' in offline.stdout

@@ -80,150 +80,139 @@ class Place:
         return {field for t in self.templates for _, field, _, _ in string.Formatter().parse(t) if field}
 
     @property
+    def values(self) -> list[str]:
+        return [t.format(**DISTINCT, initial_version=INITIAL_VERSION) for t in self.templates]
+
+    @property
     def id(self) -> str:
         return f"{self.where}:{self.locate.__doc__}"
-
-
-def place(where: str, locate: Locator, expected: str | list[str]) -> Any:
-    row = Place(where, locate, expected)
-    return pytest.param(row, id=row.id)
 
 
 GITHUB = "https://github.com/{github_owner}/{repository_name}"
 PYPROJECT, CI, RELEASE = "pyproject.toml", ".github/workflows/ci.yml", ".github/workflows/release.yml"
 README, INIT, CLI = "README.md", "src/{package_name}/__init__.py", "src/{package_name}/cli.py"
+# PyPI's pending-publisher form (includes/publishing.jinja), as the README, the setup command
+# and the message give it: each field, for PyPI then for TestPyPI.
+FORM = {
+    "PyPI Project Name": ["{distribution_name}"] * 2,
+    "Owner": ["{github_owner}"] * 2,
+    "Repository name": ["{repository_name}"] * 2,
+    "Environment name": ["{pypi_environment}", "{testpypi_environment}"],
+}
+# pyproject.toml: the metadata PyPI shows and what the build installs (key path -> value)
+PYPROJECT_KEYS = {
+    "project/name": "{distribution_name}",
+    "project/description": "{description}",
+    "project/authors/0/name": "{author_name}",
+    "project/authors/0/email": "{author_email}",
+    "project/license": "{license}",
+    "project/requires-python": ">={python_min}",
+    "project/urls/Homepage": GITHUB,
+    "project/urls/Source": GITHUB,
+    "project/urls/Issues": GITHUB + "/issues",
+    "project/urls/Changelog": GITHUB + "/blob/main/CHANGELOG.md",
+    "project/scripts/{script_name}": "{package_name}.cli:main",
+    "tool/uv/build-backend/module-name": "{package_name}",
+    "tool/coverage/run/source_pkgs/0": "{package_name}",
+    "tool/mypy/python_version": "{python_min}",
+}
 
 PLACES = [
-    # pyproject.toml: the metadata PyPI shows and what the build installs
-    place(PYPROJECT, toml_at("project/name"), "{distribution_name}"),
-    place(PYPROJECT, toml_at("project/description"), "{description}"),
-    place(PYPROJECT, toml_at("project/authors/0/name"), "{author_name}"),
-    place(PYPROJECT, toml_at("project/authors/0/email"), "{author_email}"),
-    place(PYPROJECT, toml_at("project/license"), "{license}"),
-    place(PYPROJECT, toml_at("project/requires-python"), ">={python_min}"),
-    place(PYPROJECT, toml_at("project/urls/Homepage"), GITHUB),
-    place(PYPROJECT, toml_at("project/urls/Source"), GITHUB),
-    place(PYPROJECT, toml_at("project/urls/Issues"), GITHUB + "/issues"),
-    place(PYPROJECT, toml_at("project/urls/Changelog"), GITHUB + "/blob/main/CHANGELOG.md"),
-    place(PYPROJECT, lambda text: list(tomllib.loads(text)["project"]["scripts"]), "{script_name}"),
-    place(PYPROJECT, toml_at("project/scripts/{script_name}"), "{package_name}.cli:main"),
-    place(PYPROJECT, toml_at("tool/uv/build-backend/module-name"), "{package_name}"),
-    place(PYPROJECT, toml_at("tool/coverage/run/source_pkgs/0"), "{package_name}"),
-    place(PYPROJECT, toml_at("tool/mypy/python_version"), "{python_min}"),
+    *(Place(PYPROJECT, toml_at(key), value) for key, value in PYPROJECT_KEYS.items()),
+    Place(PYPROJECT, lambda text: list(tomllib.loads(text)["project"]["scripts"]), "{script_name}"),
     # the workflows
-    place(CI, yaml_at("jobs/test/env/PACKAGE_NAME"), "{package_name}"),
-    place(CI, yaml_at("jobs/test/env/SCRIPT_NAME"), "{script_name}"),
-    place(CI, yaml_at("jobs/test/strategy/matrix/python-version/0"), "{python_min}"),
-    place(RELEASE, yaml_at("jobs/build/env/PACKAGE_NAME"), "{package_name}"),
+    Place(CI, yaml_at("jobs/test/env/PACKAGE_NAME"), "{package_name}"),
+    Place(CI, yaml_at("jobs/test/env/SCRIPT_NAME"), "{script_name}"),
+    Place(CI, yaml_at("jobs/test/strategy/matrix/python-version/0"), "{python_min}"),
+    Place(RELEASE, yaml_at("jobs/build/env/PACKAGE_NAME"), "{package_name}"),
     # preflight, build and build-docs: each runs on the oldest supported Python.
-    place(RELEASE, each(r"^\s+python-version: \"(.*)\""), ["{python_min}"] * 3),
-    place(RELEASE, yaml_at("jobs/publish-pypi/environment/name"), "{pypi_environment}"),
-    place(RELEASE, yaml_at("jobs/publish-pypi/environment/url"), "https://pypi.org/p/{distribution_name}"),
-    place(RELEASE, yaml_at("jobs/publish-testpypi/environment/name"), "{testpypi_environment}"),
-    place(RELEASE, yaml_at("jobs/publish-testpypi/environment/url"), "https://test.pypi.org/p/{distribution_name}"),
+    Place(RELEASE, each(r"^\s+python-version: \"(.*)\""), ["{python_min}"] * 3),
+    Place(RELEASE, yaml_at("jobs/publish-pypi/environment/name"), "{pypi_environment}"),
+    Place(RELEASE, yaml_at("jobs/publish-pypi/environment/url"), "https://pypi.org/p/{distribution_name}"),
+    Place(RELEASE, yaml_at("jobs/publish-testpypi/environment/name"), "{testpypi_environment}"),
+    Place(RELEASE, yaml_at("jobs/publish-testpypi/environment/url"), "https://test.pypi.org/p/{distribution_name}"),
     # README.md
-    place(README, each(r"\A# (.*)$"), "{project_name}"),
-    place(README, each(r"^\[!\[CI\]\(([^)\s]+)\)"), GITHUB + "/actions/workflows/ci.yml/badge.svg"),
-    place(README, each(r"\]\((https://github\.com/[^)\s]+)\)$"), GITHUB + "/actions/workflows/ci.yml"),
-    place(README, each(r"^\[!\[PyPI\]\(([^)\s]+)\)"), "https://img.shields.io/pypi/v/{distribution_name}"),
-    place(README, each(r"\]\((https://pypi\.org/project/\S+)\)$"), "https://pypi.org/project/{distribution_name}/"),
-    place(README, each(r"\)\n\n(.*)\n\n## Installation"), "{description}"),
-    place(README, each(r"^Install the `(.*)` command"), "{script_name}"),
-    place(README, each(r"^uv tool install (.*)$"), "{distribution_name}"),
-    place(README, each(r"pip: `pip install (.*)`"), "{distribution_name}"),
-    place(README, each(r"^\$ (\S+)"), ["{script_name}", "{script_name}"]),
-    place(README, each(r"^(\S+ \d\S*)$"), "{script_name} {initial_version}"),
-    place(README, each(r"python -m (?!pip\b)(\w+)"), ["{package_name}", "{package_name}"]),
-    place(README, each(r"Once this project is pushed to `(.*)`"), GITHUB),
-    place(README, each(r"create the environment `(.*?)`"), "{pypi_environment}"),
-    place(README, each(r" and the environment `(.*?)`"), "{testpypi_environment}"),
-    place(README, each(r"add the tag rule `v\*` for `(.*?)`"), "{pypi_environment}"),
-    place(README, each(r"the branch `main` for `(.*?)`"), "{testpypi_environment}"),
-    place(README, each(r"^- the environment `(.*?)` admits only tags"), "{pypi_environment}"),
-    place(README, each(r"; `(.*?)` admits only the default branch"), "{testpypi_environment}"),
-    place(README, each(r"^ *\| PyPI Project Name \| `(.*)` \|$"), ["{distribution_name}"] * 2),
-    place(README, each(r"^ *\| Owner \| `(.*)` \|$"), ["{github_owner}"] * 2),
-    place(README, each(r"^ *\| Repository name \| `(.*)` \|$"), ["{repository_name}"] * 2),
-    place(README, each(r"^ *\| Environment name \| `(.*)` \|$"), ["{pypi_environment}", "{testpypi_environment}"]),
-    place(README, each(r"accepts uploads of `(.*?)`"), "{distribution_name}"),
-    place(README, each(r"with the environment\n`(.*?)`"), "{testpypi_environment}"),
-    place(README, each(r"pip install \"([^\"=]+)==<version>\" --extra-index-url"), "{distribution_name}"),
-    place(README, each(r"^git tag v(.*)$"), "{initial_version}"),
-    place(README, each(r"^## License\n\n(.*): see"), "{license}"),
-    # the GitHub setup command: its constants, and the pending publishers it prints
-    place(SETUP, each(r'^REPOSITORY = "(.*)"$'), "{github_owner}/{repository_name}"),
-    place(SETUP, each(r'^DISTRIBUTION = "(.*)"$'), "{distribution_name}"),
-    place(SETUP, each(r'^PYPI_ENVIRONMENT = "(.*)"$'), "{pypi_environment}"),
-    place(SETUP, each(r'^TESTPYPI_ENVIRONMENT = "(.*)"$'), "{testpypi_environment}"),
-    place(SETUP, each(r"^  PyPI Project Name: +(.*)$"), ["{distribution_name}"] * 2),
-    place(SETUP, each(r"^  Owner: +(.*)$"), ["{github_owner}"] * 2),
-    place(SETUP, each(r"^  Repository name: +(.*)$"), ["{repository_name}"] * 2),
-    place(SETUP, each(r"^  Environment name: +(.*)$"), ["{pypi_environment}", "{testpypi_environment}"]),
+    Place(README, each(r"\A# (.*)$"), "{project_name}"),
+    Place(README, each(r"^\[!\[CI\]\(([^)\s]+)\)"), GITHUB + "/actions/workflows/ci.yml/badge.svg"),
+    Place(README, each(r"\]\((https://github\.com/[^)\s]+)\)$"), GITHUB + "/actions/workflows/ci.yml"),
+    Place(README, each(r"^\[!\[PyPI\]\(([^)\s]+)\)"), "https://img.shields.io/pypi/v/{distribution_name}"),
+    Place(README, each(r"\]\((https://pypi\.org/project/\S+)\)$"), "https://pypi.org/project/{distribution_name}/"),
+    Place(README, each(r"\)\n\n(.*)\n\n## Installation"), "{description}"),
+    Place(README, each(r"^Install the `(.*)` command"), "{script_name}"),
+    Place(README, each(r"^uv tool install (.*)$"), "{distribution_name}"),
+    Place(README, each(r"pip: `pip install (.*)`"), "{distribution_name}"),
+    Place(README, each(r"^\$ (\S+)"), ["{script_name}", "{script_name}"]),
+    Place(README, each(r"^(\S+ \d\S*)$"), "{script_name} {initial_version}"),
+    Place(README, each(r"python -m (?!pip\b)(\w+)"), ["{package_name}", "{package_name}"]),
+    Place(README, each(r"Once this project is pushed to `(.*)`"), GITHUB),
+    Place(README, each(r"create the environment `(.*?)`"), "{pypi_environment}"),
+    Place(README, each(r" and the environment `(.*?)`"), "{testpypi_environment}"),
+    Place(README, each(r"add the tag rule `v\*` for `(.*?)`"), "{pypi_environment}"),
+    Place(README, each(r"the branch `main` for `(.*?)`"), "{testpypi_environment}"),
+    Place(README, each(r"^- the environment `(.*?)` admits only tags"), "{pypi_environment}"),
+    Place(README, each(r"; `(.*?)` admits only the default branch"), "{testpypi_environment}"),
+    *(Place(README, each(rf"^ *\| {field} \| `(.*)` \|$"), values) for field, values in FORM.items()),
+    Place(README, each(r"accepts uploads of `(.*?)`"), "{distribution_name}"),
+    Place(README, each(r"with the environment\n`(.*?)`"), "{testpypi_environment}"),
+    Place(README, each(r"pip install \"([^\"=]+)==<version>\" --extra-index-url"), "{distribution_name}"),
+    Place(README, each(r"^git tag v(.*)$"), "{initial_version}"),
+    Place(README, each(r"^## License\n\n(.*): see"), "{license}"),
+    # the GitHub setup command's pending publishers (its constants, run: tests/github/test_github_setup.py)
+    *(Place(SETUP, each(rf"^  {field}: +(.*)$"), values) for field, values in FORM.items()),
     # AGENTS.md
-    place(
+    Place(
         "AGENTS.md",
         each(r"^For coding assistants \(and people\) working on (.*), the Python package$"),
         "{project_name}",
     ),
-    place("AGENTS.md", each(r"^`(.*)` \(import name `"), "{distribution_name}"),
-    place("AGENTS.md", each(r"\(import name `(\w+)`\)"), "{package_name}"),
-    place("AGENTS.md", each(r"^- The package is in `src/(\w+)/`"), "{package_name}"),
+    Place("AGENTS.md", each(r"^`(.*)` \(import name `"), "{distribution_name}"),
+    Place("AGENTS.md", each(r"\(import name `(\w+)`\)"), "{package_name}"),
+    Place("AGENTS.md", each(r"^- The package is in `src/(\w+)/`"), "{package_name}"),
     # CHANGELOG.md, LICENSE
-    place("CHANGELOG.md", each(r"^## \[(\d.*)\]$"), "{initial_version}"),
-    place("LICENSE", each(r"^Copyright \(c\) (.*)$"), "{copyright_year}, {author_name}"),
+    Place("CHANGELOG.md", each(r"^## \[(\d.*)\]$"), "{initial_version}"),
+    Place("LICENSE", each(r"^Copyright \(c\) (.*)$"), "{copyright_year}, {author_name}"),
     # the documentation site
-    place(PYPROJECT, toml_at("project/urls/Documentation"), "https://{github_owner}.github.io/{repository_name}/"),
-    place("docs/conf.py", each(r"^project = \"(.*)\"$"), "{project_name}"),
-    place("docs/conf.py", each(r"^author = \"(.*)\"$"), "{author_name}"),
-    place("docs/conf.py", each(r"^copyright = \"(.*)\""), "{copyright_year}, {author_name}"),
-    place("docs/conf.py", each(r"^package = \"(.*)\"$"), "{package_name}"),
-    place("docs/conf.py", each(r"installed_version\(\"(.*)\"\)"), "{distribution_name}"),
-    place("docs/conf.py", each(r"^FILES_URL = \"(.*)\"$"), GITHUB + "/blob/main/"),
-    place("docs/api.md", each(r"^\.\. automodule:: (\w+)"), ["{package_name}"] * 2),
-    place(
+    Place(PYPROJECT, toml_at("project/urls/Documentation"), "https://{github_owner}.github.io/{repository_name}/"),
+    Place("docs/conf.py", each(r"^project = \"(.*)\"$"), "{project_name}"),
+    Place("docs/conf.py", each(r"^author = \"(.*)\"$"), "{author_name}"),
+    Place("docs/conf.py", each(r"^copyright = \"(.*)\""), "{copyright_year}, {author_name}"),
+    Place("docs/conf.py", each(r"^package = \"(.*)\"$"), "{package_name}"),
+    Place("docs/conf.py", each(r"installed_version\(\"(.*)\"\)"), "{distribution_name}"),
+    Place("docs/conf.py", each(r"^FILES_URL = \"(.*)\"$"), GITHUB + "/blob/main/"),
+    Place("docs/api.md", each(r"^\.\. automodule:: (\w+)"), ["{package_name}"] * 2),
+    Place(
         "docs/development.md",
         each(r"publishes the site to <(.*?)>"),
         "https://{github_owner}.github.io/{repository_name}/",
     ),
     # the package and its tests
-    place(INIT, each(r"version\(\"(.*)\"\)"), "{distribution_name}"),
-    place(INIT, each(r"^from (\w+)\.core import"), "{package_name}"),
-    place(INIT, each(r"\A\"\"\"The (\w+) package"), "{package_name}"),
-    place("src/{package_name}/core.py", each(r"\A\"\"\"The core of (\w+):"), "{package_name}"),
-    place(CLI, each(r"prog=\"(.*)\""), "{script_name}"),
-    place(CLI, each(r"``(\S+) \[NAME\]``"), "{script_name}"),
-    place("src/{package_name}/__main__.py", each(r"^from (\w+)\.cli import"), "{package_name}"),
-    place("tests/test_{package_name}.py", each(r"version\(\"(.*)\"\)"), "{distribution_name}"),
-    place("tests/test_cli.py", each(r"f\"(\S+) \{__version__\}"), "{script_name}"),
-    place("tests/test_cli.py", each(r"\"-m\", \"(\w+)\""), "{package_name}"),
+    Place(INIT, each(r"version\(\"(.*)\"\)"), "{distribution_name}"),
+    Place(INIT, each(r"^from (\w+)\.core import"), "{package_name}"),
+    Place(INIT, each(r"\A\"\"\"The (\w+) package"), "{package_name}"),
+    Place("src/{package_name}/core.py", each(r"\A\"\"\"The core of (\w+):"), "{package_name}"),
+    Place(CLI, each(r"prog=\"(.*)\""), "{script_name}"),
+    Place(CLI, each(r"``(\S+) \[NAME\]``"), "{script_name}"),
+    Place("src/{package_name}/__main__.py", each(r"^from (\w+)\.cli import"), "{package_name}"),
+    Place("tests/test_{package_name}.py", each(r"version\(\"(.*)\"\)"), "{distribution_name}"),
+    Place("tests/test_cli.py", each(r"f\"(\S+) \{__version__\}"), "{script_name}"),
+    Place("tests/test_cli.py", each(r"\"-m\", \"(\w+)\""), "{package_name}"),
     # the rendered tree
-    place(TREE, each(r"^src/(\w+)/__init__\.py$"), "{package_name}"),
-    place(TREE, each(r"^tests/test_(?!cli\.py)(\w+)\.py$"), "{package_name}"),
+    Place(TREE, each(r"^src/(\w+)/__init__\.py$"), "{package_name}"),
+    Place(TREE, each(r"^tests/test_(?!cli\.py)(\w+)\.py$"), "{package_name}"),
     # the message after copy: what a user types into PyPI's form and git
-    place(MESSAGE, each(r"Your package \"(.*)\" is ready"), "{distribution_name}"),
-    place(MESSAGE, each(r"git remote add origin (\S+)"), GITHUB + ".git"),
-    place(MESSAGE, each(r"limits the environment \"(.*?)\""), "{pypi_environment}"),
-    place(MESSAGE, each(r"and \"([^\"]*)\" to the branch main"), "{testpypi_environment}"),
-    place(MESSAGE, each(r"Environments: \"(.*?)\" with the tag rule"), "{pypi_environment}"),
-    place(MESSAGE, each(r", \"([^\"]*)\" with the branch main"), "{testpypi_environment}"),
-    place(MESSAGE, each(r"PyPI [Pp]roject [Nn]ame: +(.*)$"), "{distribution_name}"),
-    place(MESSAGE, each(r"Owner: +(.*)$"), "{github_owner}"),
-    place(MESSAGE, each(r"Repository name: +(.*)$"), "{repository_name}"),
-    place(MESSAGE, each(r"Environment name: +(.*)$"), "{pypi_environment}"),
-    place(MESSAGE, each(r"with environment \"(.*?)\""), "{testpypi_environment}"),
-    place(MESSAGE, each(r"pip install \"([^\"=]+)==<version>\" --extra-index-url"), "{distribution_name}"),
-    place(MESSAGE, each(r"First release: git tag v(\S+)"), "{initial_version}"),
+    Place(MESSAGE, each(r"Your package \"(.*)\" is ready"), "{distribution_name}"),
+    Place(MESSAGE, each(r"git remote add origin (\S+)"), GITHUB + ".git"),
+    Place(MESSAGE, each(r"limits the environment \"(.*?)\""), "{pypi_environment}"),
+    Place(MESSAGE, each(r"and \"([^\"]*)\" to the branch main"), "{testpypi_environment}"),
+    Place(MESSAGE, each(r"Environments: \"(.*?)\" with the tag rule"), "{pypi_environment}"),
+    Place(MESSAGE, each(r", \"([^\"]*)\" with the branch main"), "{testpypi_environment}"),
+    *(Place(MESSAGE, each(rf"{field}: +(.*)$"), values[0]) for field, values in FORM.items()),  # PyPI's only
+    Place(MESSAGE, each(r"with environment \"(.*?)\""), "{testpypi_environment}"),
+    Place(MESSAGE, each(r"pip install \"([^\"=]+)==<version>\" --extra-index-url"), "{distribution_name}"),
+    Place(MESSAGE, each(r"First release: git tag v(\S+)"), "{initial_version}"),
     # the answers file: what `copier update` renders from
-    *(
-        place(".copier-answers.yml", yaml_at(name), f"{{{name}}}")
-        for name, value in DISTINCT.items()
-        if isinstance(value, str)
-    ),
+    *(Place(".copier-answers.yml", yaml_at(name), f"{{{name}}}") for name, v in DISTINCT.items() if isinstance(v, str)),
 ]
-
-
-def expected_values(row: Place) -> list[Any]:
-    return [t.format(**DISTINCT, initial_version=INITIAL_VERSION) for t in row.templates]
 
 
 @dataclass(frozen=True)
@@ -259,10 +248,10 @@ def text_of(copied: Copied, where: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("row", PLACES)
+@pytest.mark.parametrize("row", PLACES, ids=[row.id for row in PLACES])
 def test_each_place_holds_its_answer(copied: Copied, row: Place) -> None:
     found = row.locate(text_of(copied, row.where))
-    assert found == expected_values(row), f"{row.id}: expected {row.answers}"
+    assert found == row.values, f"{row.id}: expected {row.answers}"
 
 
 def test_the_suites_in_process_renders_are_the_clis_byte_for_byte(
@@ -305,12 +294,12 @@ def test_no_answer_is_its_default() -> None:
 
 
 def test_every_name_answer_reaches_a_place() -> None:
-    reached = set().union(*(p.values[0].answers for p in PLACES))
+    reached = set().union(*(p.answers for p in PLACES))
     assert set(FREE_TEXT) - reached == set(), "add the question to DISTINCT and its places to PLACES"
 
 
 def test_every_rendered_file_that_holds_an_answer_has_a_row(copied: Copied) -> None:
-    rows = {p.values[0].where.format(**DISTINCT) for p in PLACES}
+    rows = {p.where.format(**DISTINCT) for p in PLACES}
     holding = {
         name
         for name in project_files(copied.project)
@@ -323,8 +312,8 @@ def test_a_neighbours_value_in_a_place_is_caught(copied: Copied) -> None:
     """The check can fail: the Issues URL built from the distribution name is refused."""
     text = (copied.project / PYPROJECT).read_text(encoding="utf-8")
     planted = text.replace(f"/{DISTINCT['repository_name']}/issues", f"/{DISTINCT['distribution_name']}/issues")
-    [row] = [p.values[0] for p in PLACES if p.id == "pyproject.toml:project/urls/Issues"]
-    assert row.locate(planted) != expected_values(row)
+    [row] = [p for p in PLACES if p.id == "pyproject.toml:project/urls/Issues"]
+    assert row.locate(planted) != row.values
 
 
 def test_keywords_reach_pyproject_and_the_answers_file_as_given(render_shared: Any) -> None:

@@ -205,21 +205,22 @@ def test_the_echo_model_runs_the_tool_and_no_other(llm_venv: Path, tmp_path: Pat
     assert "no_such_tool" in out.stderr
 
 
-# --- The TestPyPI trap ------------------------------------------------------
-# TestPyPI holds the plugin, but not llm or (most of) its dependencies. A
-# local index with only the plugin's wheel stands in for it. pip runs with
-# ISOLATED_PIP_ENV: these machines' pip configuration adds local indexes that
-# hold llm's dependencies, which would make "missing on the index" untrue.
+@pytest.fixture
+def testpypi(plugin_build: CheckedBuild, local_index: LocalIndex) -> LocalIndex:
+    """The TestPyPI trap: TestPyPI holds the plugin, but not llm or (most of) its dependencies: a local index with only
+    the plugin's wheel stands in for it. pip runs with ISOLATED_PIP_ENV: these machines' pip
+    configuration adds local indexes that hold llm's dependencies ("missing on the index" untrue)."""
+    shutil.copy2(plugin_build.wheel, local_index.directory)
+    return local_index
 
 
 @pytest.mark.slow
 def test_llm_install_cannot_install_from_another_index(
-    plugin_build: CheckedBuild, local_index: LocalIndex, tmp_path: Path
+    plugin_build: CheckedBuild, testpypi: LocalIndex, tmp_path: Path
 ) -> None:
-    shutil.copy2(plugin_build.wheel, local_index.directory)
     venv = tmp_path / "venv"
     fresh_venv(venv, plugin_build.python, "llm")
-    install = ("install", "--index-url", local_index.simple_url, PLUGIN_DIST)
+    install = ("install", "--index-url", testpypi.simple_url, PLUGIN_DIST)
     out = llm(venv, *install, tmp_path=tmp_path, env=ISOLATED_PIP_ENV, check=False)
     # `llm install` passes no index options on to pip (llm 0.36): it refuses
     # the option before pip runs, whatever the index holds.
@@ -230,12 +231,11 @@ def test_llm_install_cannot_install_from_another_index(
 
 @pytest.mark.slow
 def test_an_index_without_llm_cannot_install_the_plugin(
-    plugin_build: CheckedBuild, local_index: LocalIndex, tmp_path: Path
+    plugin_build: CheckedBuild, testpypi: LocalIndex, tmp_path: Path
 ) -> None:
     """With the stand-in for TestPyPI as the only index, pip finds the plugin but not llm, which it requires."""
-    shutil.copy2(plugin_build.wheel, local_index.directory)
     python = fresh_venv(tmp_path / "venv", plugin_build.python, seed=True)
-    install = [python, "-m", "pip", "install", "--index-url", local_index.simple_url, PLUGIN_DIST]
+    install = [python, "-m", "pip", "install", "--index-url", testpypi.simple_url, PLUGIN_DIST]
     out = run(install, tmp_path, env=ISOLATED_PIP_ENV, check=False)
     assert out.returncode != 0
     assert f"Downloading {plugin_build.wheel.name}" in out.stdout  # the plugin was found
@@ -244,21 +244,20 @@ def test_an_index_without_llm_cannot_install_the_plugin(
 
 @pytest.mark.slow
 def test_llm_python_pip_with_an_extra_index_installs_the_plugin(
-    plugin_build: CheckedBuild, local_index: LocalIndex, tmp_path: Path
+    plugin_build: CheckedBuild, testpypi: LocalIndex, tmp_path: Path
 ) -> None:
     """The README's route: `llm python` (from the llm-python plugin) runs pip
     inside llm's own environment; PyPI stays the main index and the stand-in
     for TestPyPI is an extra one."""
-    shutil.copy2(plugin_build.wheel, local_index.directory)
     venv = tmp_path / "venv"
     fresh_venv(venv, plugin_build.python, "llm", "llm-python")
     assert PLUGIN_DIST not in listed_plugins(venv, tmp_path)
     report = tmp_path / "pip-report.json"
     pip = ("python", "-m", "pip", "install", "--report", str(report), f"{PLUGIN_DIST}=={INITIAL_VERSION}")
-    llm(venv, *pip, "--extra-index-url", local_index.simple_url, tmp_path=tmp_path, env=ISOLATED_PIP_ENV)
+    llm(venv, *pip, "--extra-index-url", testpypi.simple_url, tmp_path=tmp_path, env=ISOLATED_PIP_ENV)
     # `llm python` ignores pip's exit status: pip's report and `llm plugins` are the proof.
     installed = {item["metadata"]["name"]: item for item in json.loads(report.read_text())["install"]}
     assert list(installed) == [PLUGIN_DIST]  # llm and its dependencies were already there
-    assert installed[PLUGIN_DIST]["download_info"]["url"].startswith(local_index.url)
+    assert installed[PLUGIN_DIST]["download_info"]["url"].startswith(testpypi.url)
     assert listed_plugins(venv, tmp_path)[PLUGIN_DIST]["version"] == INITIAL_VERSION
     assert "word_count" in llm(venv, "tools", "list", tmp_path=tmp_path).stdout

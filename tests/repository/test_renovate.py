@@ -91,6 +91,7 @@ def manager_for(description_start: str) -> dict[str, Any]:
 
 
 FACTS = copier_config()
+VERSION_FACTS = {"uv_version": "uv", "copier_version": "copier", "packaging_version": "packaging"}  # fact -> its dep
 
 
 def defined_in(fact: str) -> str:
@@ -106,32 +107,24 @@ def defined_in(fact: str) -> str:
     return files[0]
 
 
-def action_pins() -> list[Dep]:
-    pins = []
-    for pin in FACTS["actions"]["default"].values():
-        action, rest = pin.split("@")
-        digest, version = rest.split(" # ")
-        pins.append(Dep(defined_in("actions"), action, version, digest))
-    return sorted(pins)
+def fact_deps(fact: str) -> list[Dep]:
+    """What the manager of a fact of includes/facts.yml must find: each action pin with its
+    digest, each tool's lower bound, or the one version."""
+    file, value = defined_in(fact), FACTS[fact]["default"]
+    if fact == "actions":
+        pins = [(pin.split("@")[0], *pin.split("@")[1].split(" # ")) for pin in value.values()]
+        return sorted(Dep(file, action, version, digest) for action, digest, version in pins)
+    if fact == "tool_versions":
+        return sorted(Dep(file, name, version) for name, version in value.items())
+    return [Dep(file, VERSION_FACTS[fact], value)]
 
 
-def test_the_actions_manager_finds_every_action_pin_of_the_facts_with_its_digest() -> None:
-    assert managed_by(manager_for("includes/facts.yml actions")) == action_pins()
-    assert len(action_pins()) >= 5
-
-
-@pytest.mark.parametrize(
-    ("fact", "dep"), [("uv_version", "uv"), ("copier_version", "copier"), ("packaging_version", "packaging")]
-)
-def test_each_version_manager_finds_its_fact_and_nothing_else(fact: str, dep: str) -> None:
-    """uv, the template check's copier, the preflight's exact packaging pin."""
-    assert managed_by(manager_for(f"includes/facts.yml {fact}")) == [Dep(defined_in(fact), dep, FACTS[fact]["default"])]
-
-
-def test_the_tool_manager_finds_every_tool_lower_bound_and_nothing_else() -> None:
-    file = defined_in("tool_versions")
-    expected = sorted(Dep(file, name, version) for name, version in FACTS["tool_versions"]["default"].items())
-    assert managed_by(manager_for("includes/facts.yml tool_versions")) == expected
+@pytest.mark.parametrize("fact", ["actions", "tool_versions", *VERSION_FACTS])
+def test_each_facts_manager_finds_its_pins_and_nothing_else(fact: str) -> None:
+    """Every action pin, every tool bound, uv, the template check's copier, the preflight's exact packaging pin."""
+    expected = fact_deps(fact)
+    assert len(expected) >= (5 if fact == "actions" else 1)
+    assert managed_by(manager_for(f"includes/facts.yml {fact}")) == expected
 
 
 def test_the_package_rules_name_files_that_exist() -> None:

@@ -10,6 +10,7 @@ the moment it exists.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import shutil
 from pathlib import Path
@@ -78,17 +79,16 @@ def test_a_checkout_with_bytecode_and_caches_renders_none_of_them(template_tree:
 # --- what the workflow checks cover ----------------------------------------------------------------
 
 
-def _row(answers: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
-    return {name: answers.get(name, config[name].get("default")) for name in choice_questions(config)}
-
-
 def test_workflow_answer_sets_take_every_value_and_pair_those_the_workflows_single_out() -> None:
     """Every value of every bool and choice question; and license=Proprietary drops the publish
     jobs, testpypi and github_release drop one each, cli adds a step: each pair of those together."""
     config = copier_config()
-    rows = [_row(answers, config) for answers in workflow_answer_sets(config)]
-    assert choice_questions(config), "copier.yml has no bool or choice question?"
-    for name in choice_questions(config):
+    questions = choice_questions(config)
+    assert questions, "copier.yml has no bool or choice question?"
+    rows = [
+        {q: answers.get(q, config[q].get("default")) for q in questions} for answers in workflow_answer_sets(config)
+    ]
+    for name in questions:
         for value in choice_values(config, name):
             assert any(row[name] == value for row in rows), f"{name}={value!r} is never rendered"
     singled: dict[str, list[Any]] = {
@@ -101,10 +101,7 @@ def test_workflow_answer_sets_take_every_value_and_pair_those_the_workflows_sing
         for va, vb in itertools.product(values_a, values_b):
             assert any(row[a] == va and row[b] == vb for row in rows), f"{a}={va} with {b}={vb}"
     # ... and the count stays far below the full product of the values.
-    product = 1
-    for name in choice_questions(config):
-        product *= len(choice_values(config, name))
-    assert len(rows) < product / 4
+    assert len(rows) < math.prod(len(choice_values(config, name)) for name in questions) / 4
 
 
 def test_new_questions_join_the_workflow_answer_sets() -> None:
@@ -191,12 +188,9 @@ def question_table_problems(config: dict[str, Any], rows: dict[str, str]) -> lis
 
 
 def test_readme_question_table_is_copier_yml() -> None:
-    """Every asked question is in the table, with copier.yml's default; no stale row."""
+    """Every asked question is in the table, with copier.yml's default; no stale row. The check
+    can fail: a dropped question, a new one, a changed default."""
     assert question_table_problems(copier_config(), readme_question_rows()) == []
-
-
-def test_readme_question_check_finds_what_it_should() -> None:
-    """The check above can fail: a dropped question, a new one, a changed default."""
     config = copier_config()  # a copy: changed below
     del config["github_release"]
     config["wiki"] = {"type": "bool", "default": False, "help": "Wiki?"}  # (docs exists now)
@@ -216,7 +210,7 @@ def test_the_kind_table_covers_every_kind_of_copier_yml() -> None:
 def test_this_repositorys_own_workflows_follow_the_same_rules() -> None:
     """The template's own CI is held to what it generates: expressions where GitHub
     provides them, permissions by what each job does (no kept credentials: zizmor's
-    pedantic audit, tests/ci/test_workflows.py)."""
+    pedantic audit, tests/ci/test_workflow_rules.py)."""
     folder = TEMPLATE_DIR / ".github" / "workflows"
     names = sorted(path.name for path in folder.glob("*.y*ml"))
     assert names
