@@ -1,13 +1,9 @@
 """What one push costs in the generated CI: v1.0.0's ci.yml against this working tree's.
 
-Both are rendered with the default answers and read the way GitHub runs them on a
-push (matrices expanded, each step's ``if:`` evaluated): that gives the jobs and
-steps. Each ``run:`` step is timed here as the suite's runner runs it (support.runner,
-in the rendered project); the estimate sums, over the jobs of a push, the median local
-time of each step the job runs. bench/README.md ("CI per push") says what that leaves
-out and why.
-
-Run alone: ``uv run python bench/ci_cost.py`` (prints the breakdown).
+Both are rendered with the default answers and read the way GitHub runs them on a push; each ``run:``
+step is timed as support.runner runs it, and the estimate sums, over the jobs of a push, the median
+local time of each step the job runs. bench/README.md ("CI per push") says what that leaves out.
+Run alone, ``uv run python bench/ci_cost.py`` prints the breakdown.
 """
 
 from __future__ import annotations
@@ -74,13 +70,6 @@ def snapshot(dest: Path, env: Mapping[str, str]) -> Path:
     return dest
 
 
-def bench_env(python: str) -> dict[str, str]:
-    """The generated project's tools on ``python``; fresh venvs write their bytecode as in CI."""
-    env = clean_env({"UV_PYTHON": python})
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    return env
-
-
 def remove_debris(project: Path) -> None:
     for target in (project / name for name in DEBRIS):
         if target.is_dir():
@@ -97,13 +86,12 @@ def child_cpu() -> float:
 def time_job(
     job_id: str, job: Mapping[str, Any], project: Path, rounds: int, lock: str
 ) -> dict[str, tuple[float, float]]:
-    """Median wall and CPU time of each run: step of ``job``, run in order, whatever its ``if:``,
-    each alone (support.runner.run_in_place) as its job's first matrix entry runs it.
+    """Median wall and CPU time of each run: step of ``job``, in order, whatever its ``if:``, each alone
+    (support.runner.run_in_place) as its job's first matrix entry runs it.
 
     Every round starts from the committed ``lock`` (the lowest-direct step rewrites uv.lock: a later
-    round's locked install would refuse it). A step that fails stops the measurement, since its time
-    would be that of a failure, except a step whose verdict needs a free-threaded build (the GIL
-    check): on this GIL build it fails by design, and its time counts as the time to that verdict.
+    round's locked install would refuse it). A failing step stops the measurement (its time would be
+    a failure's), except one that needs a free-threaded build (the GIL check), which fails here by design.
     """
     entry = matrix_entries(job)[0] if "strategy" in job else None
     samples: dict[str, list[tuple[float, float]]] = {str(s["name"]): [] for s in run_steps(job)}
@@ -149,7 +137,7 @@ def measure_push(label: str, project: Path, env: Mapping[str, str], rounds: int)
 
 def compare(copier: str, template: Path, python: str, work: Path, rounds: int) -> tuple[Push, Push]:
     """v1.0.0's push and this working tree's, default answers (the steps on the Pythons their jobs name)."""
-    env = bench_env(python)
+    env = clean_env({"UV_PYTHON": python})
     listed = subprocess.run(
         ["git", "tag", "--list", PREVIOUS_RELEASE], cwd=REPO, capture_output=True, text=True, check=True
     )
@@ -167,7 +155,7 @@ def main() -> int:
         raise SystemExit(f"no local CPython {DEFAULT_PYTHON_MIN}")
     copier = str(Path(sys.executable).with_name("copier"))
     with tempfile.TemporaryDirectory(prefix="ci-cost-") as tmp:
-        template = snapshot(Path(tmp) / "template", bench_env(python))
+        template = snapshot(Path(tmp) / "template", clean_env({"UV_PYTHON": python}))
         pushes = compare(copier, template, python, Path(tmp), rounds=2)
     for push in pushes:
         print(

@@ -4,21 +4,9 @@
     uv run python bench/mutate.py --list         # the mutants and their test selections
     uv run python bench/mutate.py --only NAME    # one mutant (repeatable; a prefix works too)
 
-The mutants are data, in bench/mutants.toml (its header has the format): each is one edit of one
-template file, applied to a throwaway clone of this repository (tags included, the working tree's
-changes committed on top), where only the tests the mutant names run (``pytest -x -n 0``). Outcomes:
-
-- killed: the selection failed (the suite noticed);
-- survived: it passed; acceptable only with a ``harmless`` reason (written to the results);
-- stale: the old text is no longer in the file exactly once, or the file is gone (the template
-  changed under the mutant: update the mutant);
-- error: pytest could not run the selection (no tests collected, usage error, timeout), or the
-  selection fails without the mutant too: each distinct selection first runs once unmutated (the
-  baseline), since one that fails there kills nothing.
-
-Every template file needs a mutant. Results: bench/mutation-results.md and .json; the exit status
-is 0 only without stale mutants, errors, files without a mutant and unexplained survivors.
-The clone, the pytest run and the report writing here serve bench/mutate_lines.py too.
+The mutants are data, in bench/mutants.toml (its header has the format); bench/README.md ("Mutation
+run") says how each is run, its outcomes and the exit status. The clone, the pytest run and the report
+writing here serve bench/mutate_lines.py too.
 """
 
 from __future__ import annotations
@@ -42,6 +30,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+from support.commands import git_files  # noqa: E402
+from support.rendering import copy_working_tree  # noqa: E402
+
 BENCH_DIR = REPO / "bench"
 RESULTS = BENCH_DIR / "mutation-results.json"
 TEMPLATE_PATHS = ("copier.yml", "template", "includes")
@@ -72,9 +64,8 @@ def load_mutants(path: Path = BENCH_DIR / "mutants.toml") -> list[Mutant]:
         # A misspelt key would otherwise drop its value silently (say, a harmless reason).
         unknown = set(entry) - {"name", "file", "old", "new", "delete", "tests", "harmless"}
         if unknown or ("old" in entry) == bool(entry.get("delete")):
-            raise ValueError(
-                f"{path.name}: mutant {entry.get('name')!r}: unknown keys {sorted(unknown)} or not one of old/delete"
-            )
+            why = f"unknown keys {sorted(unknown)} or not one of old/delete"
+            raise ValueError(f"{path.name}: mutant {entry.get('name')!r}: {why}")
         tests = entry["tests"]
         tests = data.get("selections", {})[tests] if isinstance(tests, str) else tests
         old = None if entry.get("delete") else entry["old"]
@@ -97,21 +88,16 @@ def git(*args: str, cwd: Path = REPO) -> str:
 
 
 def template_files() -> list[str]:
-    # -z: git quotes names that hold '"' otherwise (the kinds' files), and is_file would drop them.
-    listed = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *TEMPLATE_PATHS)
-    return sorted(name for name in listed.split("\0") if name and (REPO / name).is_file())
+    return sorted(git_files(REPO, *TEMPLATE_PATHS))
 
 
 def clone(workdir: Path) -> Path:
     """A clone of this repository (tags included) with the working tree's state committed."""
     copy = workdir / "repo"
-    subprocess.run(["git", "clone", "-q", "--local", str(REPO), str(copy)], check=True, capture_output=True)
-    for name in git("ls-files", "-z", "--cached", "--others", "--exclude-standard").split("\0"):
-        if name and (REPO / name).is_file():
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / name, copy / name)
-        elif name and (copy / name).exists():
-            (copy / name).unlink()
+    # Not checked out, the index reset to HEAD: `add -A` over the working tree's files stages its deletions too.
+    git("clone", "-q", "--no-checkout", "--local", str(REPO), str(copy))
+    git("reset", "-q", cwd=copy)
+    copy_working_tree(copy)
     git("add", "-A", cwd=copy)
     git("commit", "-q", "--allow-empty", "-m", "working tree", cwd=copy)
     return copy
@@ -257,9 +243,8 @@ def results_md(data: dict[str, Any]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
-    parser.add_argument(
-        "--only", action="append", default=[], metavar="NAME", help="a mutant's name or prefix; repeatable"
-    )
+    only_help = "a mutant's name or prefix; repeatable"
+    parser.add_argument("--only", action="append", default=[], metavar="NAME", help=only_help)
     parser.add_argument("-j", "--jobs", type=int, default=2, help="mutants run at once (default 2)")
     parser.add_argument("--no-baseline", action="store_true", help="skip running each selection once without a mutant")
     parser.add_argument("--keep", action="store_true", help="keep the throwaway clones (printed)")

@@ -1,16 +1,12 @@
 """Benchmark of the copier-uv-release template: each figure against its floor.
 
-Run from the repository root (a fresh clone is enough):
-
     uv run python bench/run.py                           # every figure, a few minutes
     uv run python bench/run.py --rounds 2 --skip-suite   # quick look, writes nothing
 
-It measures the render (``copier copy``), time-to-green in a rendered project,
-the dev group's install size, the documentation build, what a push costs in the
-generated CI (bench/ci_cost.py) and the template's own test suite; bench/README.md
-says how each is taken. A full run saves bench/results.json, and bench/report.py
-makes every text that quotes a figure from it. Only the standard library and the
-test environment's packages are used.
+It measures the render, time-to-green in a rendered project, the dev group's install size, the docs
+build, what a push costs in the generated CI (bench/ci_cost.py) and the template's own test suite;
+bench/README.md says how each is taken. A full run saves bench/results.json, and bench/report.py makes
+every text that quotes a figure from it.
 """
 
 from __future__ import annotations
@@ -36,8 +32,6 @@ from typing import Any, NamedTuple, TypeVar
 
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
-# The test suite's helpers: one definition of the answers, the interpreter
-# lookup and the clean environment for the generated project's tools.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import ci_cost  # bench/, beside this file
 import report
@@ -70,8 +64,6 @@ class BenchError(RuntimeError):
 
 @dataclass
 class Context:
-    """Paths and settings shared by the measurements."""
-
     work: Path
     python: str
     env: dict[str, str]
@@ -85,7 +77,6 @@ class Context:
 
 
 def run(args: Sequence[str], cwd: Path, env: Mapping[str, str]) -> str:
-    """Run a command and return its stdout; raise BenchError on failure."""
     done = subprocess.run(list(args), cwd=cwd, env=dict(env), capture_output=True, text=True, timeout=900)
     if done.returncode != 0:
         raise BenchError(f"{' '.join(args)} failed ({done.returncode}) in {cwd}\n{done.stdout}\n{done.stderr}")
@@ -138,8 +129,9 @@ def measure_render(ctx: Context, template: Path) -> Figure:
         finally:
             shutil.rmtree(dest)
 
-    samples, floors = alternate(ctx.render_rounds, lambda: render(template), lambda: render(floor))
-    return ratio_figure("render (copier copy)", samples, floors, 1.2)
+    return ratio_figure(
+        "render (copier copy)", *alternate(ctx.render_rounds, lambda: render(template), lambda: render(floor)), 1.2
+    )
 
 
 def measure_green(ctx: Context, template: Path) -> tuple[list[Figure], Path, Path]:
@@ -185,10 +177,8 @@ def measure_green(ctx: Context, template: Path) -> tuple[list[Figure], Path, Pat
 
 
 def download_bytes(lock: dict[str, Any], names: list[str], tags: list[str]) -> tuple[int, list[str]]:
-    """Sum of the sizes uv.lock records for the wheel that best fits ``tags``, per package.
-
-    A package without a fitting wheel counts with its sdist; those are returned too.
-    """
+    """Sum of the sizes uv.lock records for the wheel that best fits ``tags``, per package; a package
+    without a fitting wheel counts with its sdist, and those are returned too."""
     rank = {tag: i for i, tag in enumerate(tags)}
     packages = {str(canonicalize_name(p["name"])): p for p in lock["package"]}
     size, sdists = 0, []
@@ -338,15 +328,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, help="rounds of both timed figures (overrides below)")
     parser.add_argument("--render-rounds", type=int, default=5, help="default: %(default)s")
     parser.add_argument("--green-rounds", type=int, default=3, help="time-to-green; default: %(default)s")
-    parser.add_argument(
-        "--skip-suite", action="store_true", help="leave out the template's own test suite; write nothing"
-    )
+    skip_help = "leave out the template's own test suite; write nothing"
+    parser.add_argument("--skip-suite", action="store_true", help=skip_help)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args(argv)
     python = find_interpreter(DEFAULT_PYTHON_MIN)
     if python is None:
         raise SystemExit(f"no local CPython {DEFAULT_PYTHON_MIN}: the time-to-green figure needs one")
-    work, env = Path(tempfile.mkdtemp(prefix="copier-uv-release-bench-")), ci_cost.bench_env(python)
+    work, env = Path(tempfile.mkdtemp(prefix="copier-uv-release-bench-")), clean_env({"UV_PYTHON": python})
     uv = shutil.which("uv") or str(Path(sys.executable).with_name("uv"))
     rounds = (args.rounds or args.render_rounds, args.rounds or args.green_rounds)
     # copier runs from compiled bytecode, as from any real install; the cache stays out of the
