@@ -31,6 +31,7 @@ from support.runner import planned_steps, run_in_place  # noqa: E402
 from support.workflows import load_workflow, matrix_entries, run_steps  # noqa: E402
 
 PREVIOUS_RELEASE = "v1.0.0"
+COPIER = str(Path(sys.executable).with_name("copier"))  # the test environment's CLI
 # What a round removes, so that each starts like a fresh checkout (uv.lock stays).
 DEBRIS = (".venv", ".mypy_cache", ".ruff_cache", ".pytest_cache", "dist", ".coverage")
 
@@ -49,9 +50,9 @@ class Push:
     breakdown: list[str] = field(default_factory=list)
 
 
-def copy_args(copier: str, source: Path | str, ref: str, dest: Path) -> list[str]:
+def copy_args(source: Path | str, ref: str, dest: Path) -> list[str]:
     """``copier copy`` of the default answers (the required ones given) at ``ref``."""
-    return [copier, "copy", "--defaults", *data_args(REQUIRED_ANSWERS), "--vcs-ref", ref, str(source), str(dest)]
+    return [COPIER, "copy", "--defaults", *data_args(REQUIRED_ANSWERS), "--vcs-ref", ref, str(source), str(dest)]
 
 
 def commit_all(path: Path, env: Mapping[str, str]) -> None:
@@ -79,8 +80,7 @@ def remove_debris(project: Path) -> None:
 
 
 def child_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+    return sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2])  # user + system
 
 
 def time_job(
@@ -135,7 +135,7 @@ def measure_push(label: str, project: Path, env: Mapping[str, str], rounds: int)
     return push
 
 
-def compare(copier: str, template: Path, python: str, work: Path, rounds: int) -> tuple[Push, Push]:
+def compare(template: Path, python: str, work: Path, rounds: int) -> tuple[Push, Push]:
     """v1.0.0's push and this working tree's, default answers (the steps on the Pythons their jobs name)."""
     env = clean_env({"UV_PYTHON": python})
     listed = subprocess.run(
@@ -145,7 +145,7 @@ def compare(copier: str, template: Path, python: str, work: Path, rounds: int) -
         raise RuntimeError(f"no tag {PREVIOUS_RELEASE} here (a shallow clone? `git fetch --tags`)")
     before, after = work / "ci-before", work / "ci-after"
     for source, ref, dest in ((REPO, PREVIOUS_RELEASE, before), (template, "HEAD", after)):
-        subprocess.run(copy_args(copier, source, ref, dest), check=True, env=env, capture_output=True, text=True)
+        subprocess.run(copy_args(source, ref, dest), check=True, env=env, capture_output=True, text=True)
     return measure_push(PREVIOUS_RELEASE, before, env, rounds), measure_push("HEAD", after, env, rounds)
 
 
@@ -153,10 +153,9 @@ def main() -> int:
     python = find_interpreter(DEFAULT_PYTHON_MIN)
     if python is None:
         raise SystemExit(f"no local CPython {DEFAULT_PYTHON_MIN}")
-    copier = str(Path(sys.executable).with_name("copier"))
     with tempfile.TemporaryDirectory(prefix="ci-cost-") as tmp:
         template = snapshot(Path(tmp) / "template", clean_env({"UV_PYTHON": python}))
-        pushes = compare(copier, template, python, Path(tmp), rounds=2)
+        pushes = compare(template, python, Path(tmp), rounds=2)
     for push in pushes:
         print(
             f"{push.label}: {len(push.jobs)} jobs, {push.steps} steps ({push.run_steps} run:), "

@@ -47,6 +47,7 @@ SUITE_TARGET_SECONDS = 300.0
 MAX_DEV_PACKAGES = 19
 SLOWEST_TESTS = 15
 DURATION_LINE = re.compile(r"^\d+(\.\d+)?s (call|setup|teardown) ")
+UV = shutil.which("uv") or str(Path(sys.executable).with_name("uv"))
 T = TypeVar("T")
 
 
@@ -67,9 +68,6 @@ class Context:
     work: Path
     python: str
     env: dict[str, str]
-    uv: str
-    copier: str
-    render_env: dict[str, str]
     render_rounds: int
     green_rounds: int
     notes: list[str] = field(default_factory=list)
@@ -121,17 +119,19 @@ def measure_render(ctx: Context, template: Path) -> Figure:
     )
     (floor / "template" / "README.md.jinja").write_text("# {{ project_name }}\n", encoding="utf-8")
     ci_cost.commit_all(floor, ctx.env)
+    # copier runs from compiled bytecode, as from any real install; the cache stays out of the
+    # shared test venv, and the warm-up render fills it.
+    env = {**ctx.env, "PYTHONPYCACHEPREFIX": str(ctx.work / "pycache")}
 
     def render(source: Path) -> Timing:
         dest = Path(tempfile.mkdtemp(dir=ctx.work, prefix="render-"))
         try:
-            return timed(ci_cost.copy_args(ctx.copier, source, "HEAD", dest / "out"), ctx.work, ctx.render_env)
+            return timed(ci_cost.copy_args(source, "HEAD", dest / "out"), ctx.work, env)
         finally:
             shutil.rmtree(dest)
 
-    return ratio_figure(
-        "render (copier copy)", *alternate(ctx.render_rounds, lambda: render(template), lambda: render(floor)), 1.2
-    )
+    samples, floors = alternate(ctx.render_rounds, lambda: render(template), lambda: render(floor))
+    return ratio_figure("render (copier copy)", samples, floors, 1.2)
 
 
 def measure_green(ctx: Context, template: Path) -> tuple[list[Figure], Path, Path]:
@@ -139,14 +139,14 @@ def measure_green(ctx: Context, template: Path) -> tuple[list[Figure], Path, Pat
     the same dev tools, one trivial test."""
     project, floor_project = ctx.work / "green-template", ctx.work / "green-floor"
     floor_project.mkdir()
-    run([ctx.uv, "init", "--lib", "--vcs", "none", "--name", "bench-floor", "-q", "."], floor_project, ctx.env)
-    run([ctx.uv, "add", "-q", "--dev", *DEV_TOOLS], floor_project, ctx.env)
+    run([UV, "init", "--lib", "--vcs", "none", "--name", "bench-floor", "-q", "."], floor_project, ctx.env)
+    run([UV, "add", "-q", "--dev", *DEV_TOOLS], floor_project, ctx.env)
     (floor_project / "tests").mkdir()
     (floor_project / "tests" / "test_floor.py").write_text(
         'from bench_floor import hello\n\n\ndef test_hello() -> None:\n    assert hello() == "Hello from bench-floor!"\n',
         encoding="utf-8",
     )
-    run(ci_cost.copy_args(ctx.copier, template, "HEAD", project), ctx.work, ctx.env)
+    run(ci_cost.copy_args(template, "HEAD", project), ctx.work, ctx.env)
 
     def green_round(project: Path, mypy_args: Sequence[str]) -> dict[str, Timing]:
         # Every round begins like a fresh clone: uv.lock stays (a real project commits it), and so does uv's cache.
@@ -154,12 +154,12 @@ def measure_green(ctx: Context, template: Path) -> tuple[list[Figure], Path, Pat
         for cache in list(project.rglob("__pycache__")):
             shutil.rmtree(cache)
         steps = {
-            "uv sync": [ctx.uv, "sync"],
-            "ruff check": [ctx.uv, "run", "ruff", "check"],
-            "ruff format --check": [ctx.uv, "run", "ruff", "format", "--check"],
-            "mypy": [ctx.uv, "run", "mypy", *mypy_args],
-            "pytest": [ctx.uv, "run", "pytest"],
-            "uv build": [ctx.uv, "build"],
+            "uv sync": [UV, "sync"],
+            "ruff check": [UV, "run", "ruff", "check"],
+            "ruff format --check": [UV, "run", "ruff", "format", "--check"],
+            "mypy": [UV, "run", "mypy", *mypy_args],
+            "pytest": [UV, "run", "pytest"],
+            "uv build": [UV, "build"],
         }
         return {name: timed(args, project, ctx.env) for name, args in steps.items()}
 
@@ -199,7 +199,7 @@ def install_facts(ctx: Context, project: Path) -> tuple[list[str], float, float]
     """The packages in a synced project's .venv (without the project itself), download MB and installed MB."""
     own = canonicalize_name(tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"]["name"])
     python = str(project / ".venv" / "bin" / "python")
-    listed = json.loads(run([ctx.uv, "pip", "list", "--format", "json", "--python", python], project, ctx.env))
+    listed = json.loads(run([UV, "pip", "list", "--format", "json", "--python", python], project, ctx.env))
     names: list[str] = sorted(n for n in (canonicalize_name(p["name"]) for p in listed) if n != own)
     # The venv interpreter's wheel tags, most preferred first (packaging comes with pytest).
     script = "from packaging.tags import sys_tags; print('\\n'.join(map(str, sys_tags())))"
@@ -233,7 +233,7 @@ def measure_docs(ctx: Context, project: Path) -> Figure:
     command = shlex.split(script)
     if command[0] != "uv":
         raise BenchError(f"the docs step does not start with uv: {script}")
-    command[0] = ctx.uv
+    command[0] = UV
     floor, at = ctx.work / "docs-floor", command.index("sphinx-build")
     quickstart = ["sphinx-quickstart", "-q", "-p", "Floor", "-a", "Bench", "--no-makefile", "--no-batchfile"]
     run([*command[:at], *quickstart, str(floor)], project, ctx.env)
@@ -254,7 +254,7 @@ def measure_docs(ctx: Context, project: Path) -> Figure:
 def measure_ci(ctx: Context, template: Path) -> list[Figure]:
     """Jobs, steps and the time estimate of one push to the generated CI: v1.0.0 against HEAD."""
     try:
-        before, after = ci_cost.compare(ctx.copier, template, ctx.python, ctx.work, ctx.green_rounds)
+        before, after = ci_cost.compare(template, ctx.python, ctx.work, ctx.green_rounds)
     except RuntimeError as error:
         ctx.notes.append(f"CI per push: not measured ({error})")
         return []
@@ -275,7 +275,7 @@ def measure_ci(ctx: Context, template: Path) -> list[Figure]:
 def measure_suite(ctx: Context) -> Figure:
     """One timed run of the template's own test suite, as .ci/run runs it (no UV_PYTHON of ours)."""
     start = time.perf_counter()
-    args = [ctx.uv, "run", "pytest", "-q", f"--durations={SLOWEST_TESTS}"]
+    args = [UV, "run", "pytest", "-q", f"--durations={SLOWEST_TESTS}"]
     done = subprocess.run(args, cwd=REPO, env=clean_env(), capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     lines = done.stdout.strip().splitlines() or ["(no output)"]
@@ -297,8 +297,8 @@ def machine(ctx: Context) -> dict[str, str]:
         # Other work on the machine stretches wall times (see the CPU-time ratio).
         "load average (1, 5, 15 min) at the end": ", ".join(f"{x:.2f}" for x in os.getloadavg()),
         "python": f"{python} ({ctx.python})",
-        "uv": run([ctx.uv, "--version"], REPO, ctx.env).strip(),
-        "copier": run([ctx.copier, "--version"], REPO, ctx.env).strip(),
+        "uv": run([UV, "--version"], REPO, ctx.env).strip(),
+        "copier": run([ci_cost.COPIER, "--version"], REPO, ctx.env).strip(),
         "rounds": f"render {ctx.render_rounds}, time-to-green {ctx.green_rounds} (each after one untimed warm-up)",
     }
 
@@ -324,7 +324,7 @@ def measure_all(ctx: Context, skip_suite: bool) -> list[Figure]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, help="rounds of both timed figures (overrides below)")
     parser.add_argument("--render-rounds", type=int, default=5, help="default: %(default)s")
     parser.add_argument("--green-rounds", type=int, default=3, help="time-to-green; default: %(default)s")
@@ -336,12 +336,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if python is None:
         raise SystemExit(f"no local CPython {DEFAULT_PYTHON_MIN}: the time-to-green figure needs one")
     work, env = Path(tempfile.mkdtemp(prefix="copier-uv-release-bench-")), clean_env({"UV_PYTHON": python})
-    uv = shutil.which("uv") or str(Path(sys.executable).with_name("uv"))
     rounds = (args.rounds or args.render_rounds, args.rounds or args.green_rounds)
-    # copier runs from compiled bytecode, as from any real install; the cache stays out of the
-    # shared test venv, and the warm-up render fills it.
-    render_env = {**env, "PYTHONPYCACHEPREFIX": str(work / "pycache")}
-    ctx = Context(work, python, env, uv, str(Path(sys.executable).with_name("copier")), render_env, *rounds)
+    ctx = Context(work, python, env, *rounds)
     try:
         results = report.Results(machine={}, figures=measure_all(ctx, args.skip_suite))
         results.machine = machine(ctx)
