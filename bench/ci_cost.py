@@ -16,10 +16,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
@@ -34,6 +34,15 @@ PREVIOUS_RELEASE = "v1.0.0"
 COPIER = str(Path(sys.executable).with_name("copier"))  # the test environment's CLI
 # What a round removes, so that each starts like a fresh checkout (uv.lock stays).
 DEBRIS = (".venv", ".mypy_cache", ".ruff_cache", ".pytest_cache", "dist", ".coverage")
+T = TypeVar("T")
+
+
+class Timing(NamedTuple):
+    """Wall time, and CPU time (user + sys) of a command and its children. The CPU time barely
+    moves when other work loads the machine: it backs up a wall-time ratio taken on a busy one."""
+
+    wall: float
+    cpu: float
 
 
 @dataclass
@@ -58,9 +67,8 @@ def copy_args(source: Path | str, ref: str, dest: Path) -> list[str]:
 def commit_all(path: Path, env: Mapping[str, str]) -> None:
     """A new repository at ``path`` holding everything in it, committed."""
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "benchmark snapshot"]):
-        subprocess.run(
-            ["git", "-c", "commit.gpgsign=false", *args], cwd=path, env=dict(env), check=True, capture_output=True
-        )
+        command = ["git", "-c", "commit.gpgsign=false", *args]
+        subprocess.run(command, cwd=path, env=dict(env), check=True, capture_output=True)
 
 
 def snapshot(dest: Path, env: Mapping[str, str]) -> Path:
@@ -83,9 +91,14 @@ def child_cpu() -> float:
     return sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2])  # user + system
 
 
-def time_job(
-    job_id: str, job: Mapping[str, Any], project: Path, rounds: int, lock: str
-) -> dict[str, tuple[float, float]]:
+def clocked(action: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[T, Timing]:
+    """What ``action`` returns, and the time it took."""
+    cpu, start = child_cpu(), time.perf_counter()
+    result = action(*args, **kwargs)
+    return result, Timing(time.perf_counter() - start, child_cpu() - cpu)
+
+
+def time_job(job_id: str, job: Mapping[str, Any], project: Path, rounds: int, lock: str) -> dict[str, Timing]:
     """Median wall and CPU time of each run: step of ``job``, in order, whatever its ``if:``, each alone
     (support.runner.run_in_place) as its job's first matrix entry runs it.
 
@@ -94,22 +107,19 @@ def time_job(
     a failure's), except one that needs a free-threaded build (the GIL check), which fails here by design.
     """
     entry = matrix_entries(job)[0] if "strategy" in job else None
-    samples: dict[str, list[tuple[float, float]]] = {str(s["name"]): [] for s in run_steps(job)}
+    samples: dict[str, list[Timing]] = {str(s["name"]): [] for s in run_steps(job)}
     for round_ in range(rounds + 1):  # round 0 warms the cache
         remove_debris(project)
         (project / "uv.lock").write_text(lock, encoding="utf-8")
         for step in run_steps(job):
             name = f"^{re.escape(str(step['name']))}$"
-            cpu, start = child_cpu(), time.perf_counter()
-            done = run_in_place(project, job_id, matrix=entry, steps=[name]).step(name)
+            job_run, took = clocked(run_in_place, project, job_id, matrix=entry, steps=[name])
             if round_:
-                samples[str(step["name"])].append((time.perf_counter() - start, child_cpu() - cpu))
+                samples[str(step["name"])].append(took)
+            done = job_run.step(name)
             if done.outcome != "success" and "free-threaded" not in str(step.get("if", "")):
                 raise RuntimeError(f"{project.name}: step {step['name']!r} failed:\n{done.log}")
-    return {
-        name: (statistics.median(w for w, _ in values), statistics.median(c for _, c in values))
-        for name, values in samples.items()
-    }
+    return {name: Timing(*map(statistics.median, zip(*values, strict=True))) for name, values in samples.items()}
 
 
 def measure_push(label: str, project: Path, env: Mapping[str, str], rounds: int) -> Push:
@@ -149,7 +159,7 @@ def compare(template: Path, python: str, work: Path, rounds: int) -> tuple[Push,
     return measure_push(PREVIOUS_RELEASE, before, env, rounds), measure_push("HEAD", after, env, rounds)
 
 
-def main() -> int:
+def main() -> None:
     python = find_interpreter(DEFAULT_PYTHON_MIN)
     if python is None:
         raise SystemExit(f"no local CPython {DEFAULT_PYTHON_MIN}")
@@ -163,8 +173,7 @@ def main() -> int:
         )
         print(*(f"  {line}" for line in push.breakdown), sep="\n")
         print(*(f"    {name}: {seconds:.2f} s" for name, seconds in push.step_times.items()), sep="\n")
-    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -215,19 +215,13 @@ def results_md(data: dict[str, Any]) -> str:
         "(`pytest -x -n 0`). The list is bench/mutants.toml; MAINTAINING.md says how to add one.",
         "",
     ]
-    if survivors := [m for m in mutants if m["status"] == "survived"]:
-        lines += ["## Survivors", ""]
-        lines += [
-            f"- `{m['name']}` ({m['file']}): {m['harmless'] or '**unexplained: needs a test**'}" for m in survivors
-        ]
-        lines.append("")
-    problems = [m for m in mutants if m["status"] in ("stale", "error")]
-    if problems or data["uncovered_template_files"] or data["failing_baselines"]:
-        lines += ["## Problems", ""]
-        lines += [f"- {m['status']} `{m['name']}`: {m['detail']}" for m in problems]
-        lines += [f"- template file without a mutant: `{name}`" for name in data["uncovered_template_files"]]
-        lines += [f"- selection fails without a mutant: `{s}`: {why}" for s, why in data["failing_baselines"].items()]
-        lines.append("")
+    survived = [m for m in mutants if m["status"] == "survived"]
+    survivors = [f"- `{m['name']}` ({m['file']}): {m['harmless'] or '**unexplained: needs a test**'}" for m in survived]
+    problems = [f"- {m['status']} `{m['name']}`: {m['detail']}" for m in mutants if m["status"] in ("stale", "error")]
+    problems += [f"- template file without a mutant: `{name}`" for name in data["uncovered_template_files"]]
+    problems += [f"- selection fails without a mutant: `{s}`: {why}" for s, why in data["failing_baselines"].items()]
+    for title, items in (("Survivors", survivors), ("Problems", problems)):
+        lines += [f"## {title}", "", *items, ""] if items else []
     lines += [
         "## All mutants",
         "",

@@ -28,35 +28,26 @@ import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any
 
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import ci_cost  # bench/, beside this file
 import report
+from ci_cost import T, Timing
 from report import REPO, Figure
 from support.commands import clean_env, find_interpreter
 from support.facts import DEFAULT_PYTHON_MIN, parse_yaml
 
 DEV_TOOLS = ("ruff", "mypy", "pytest", "pytest-cov")
 SUITE_TARGET_SECONDS = 300.0
-# The dev group of a default render: 15 packages until 1.2.0; issue 25's git hooks add four
-# (pre-commit-hooks with ruamel.yaml, its one dependency; typos and prek, each one binary with no
-# dependency). The budget follows those hooks only: anything else still has to fit.
+# The dev group of a default render: 15 packages until 1.2.0, and four for issue 25's git hooks
+# (pre-commit-hooks with its one dependency ruamel.yaml, typos, prek): anything else still has to fit.
 MAX_DEV_PACKAGES = 19
 SLOWEST_TESTS = 15
 DURATION_LINE = re.compile(r"^\d+(\.\d+)?s (call|setup|teardown) ")
 UV = shutil.which("uv") or str(Path(sys.executable).with_name("uv"))
-T = TypeVar("T")
-
-
-class Timing(NamedTuple):
-    """Wall time, and CPU time (user + sys) of a command and its children. The CPU time barely
-    moves when other work loads the machine: it backs up a wall-time ratio taken on a busy one."""
-
-    wall: float
-    cpu: float
 
 
 class BenchError(RuntimeError):
@@ -82,9 +73,7 @@ def run(args: Sequence[str], cwd: Path, env: Mapping[str, str]) -> str:
 
 
 def timed(args: Sequence[str], cwd: Path, env: Mapping[str, str]) -> Timing:
-    cpu, start = ci_cost.child_cpu(), time.perf_counter()
-    run(args, cwd, env)
-    return Timing(time.perf_counter() - start, ci_cost.child_cpu() - cpu)
+    return ci_cost.clocked(run, args, cwd, env)[1]
 
 
 def alternate(rounds: int, measure: Callable[[], T], measure_floor: Callable[[], T]) -> tuple[list[T], list[T]]:
@@ -135,8 +124,7 @@ def measure_render(ctx: Context, template: Path) -> Figure:
 
 
 def measure_green(ctx: Context, template: Path) -> tuple[list[Figure], Path, Path]:
-    """The generated README's checks, in order, in a render and in the floor: `uv init --lib`,
-    the same dev tools, one trivial test."""
+    """The generated README's checks, in order, in a render and in the floor: `uv init --lib`, a test."""
     project, floor_project = ctx.work / "green-template", ctx.work / "green-floor"
     floor_project.mkdir()
     run([UV, "init", "--lib", "--vcs", "none", "--name", "bench-floor", "-q", "."], floor_project, ctx.env)
@@ -225,9 +213,8 @@ def measure_install(ctx: Context, project: Path, floor_project: Path) -> list[Fi
 
 
 def measure_docs(ctx: Context, project: Path) -> Figure:
-    """The strict docs build exactly as the rendered ci.yml's docs job runs it, against sphinx-quickstart's
-    empty project built by the same command (paths under docs/ moved). After the install figure: the docs
-    group joins the project's .venv here."""
+    """The strict docs build as the rendered ci.yml's docs job runs it, against the same command on sphinx-quickstart's
+    empty project. After the install figure: the docs group joins the project's .venv here."""
     ci = parse_yaml((project / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
     (script,) = [str(step["run"]) for step in ci["jobs"]["docs"]["steps"] if "sphinx-build" in str(step.get("run", ""))]
     command = shlex.split(script)
