@@ -125,7 +125,6 @@ def targets(file: str, code: str, operator: str) -> list[tuple[int, int, str]]:
                 and not any(a <= m.start() < b for a, b in skip)
                 and re.search(r"[A-Za-z_/]", m.group())
                 and not BOOLEAN.fullmatch(m.group())
-                and m.group() not in ("|", "|-", ">", ">-")
             ]
         return [(a, b, f"XX{code[a:b]}XX") for a, b in found]
     if operator == "boolean":
@@ -266,14 +265,6 @@ def summary(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(path: Path, report: dict[str, Any], results: dict[str, dict[str, Any]], order: list[str]) -> None:
-    """The report, rewritten whole after each mutant (so an interrupted run resumes), and its summary."""
-    mutants = [results[i] for i in order if i in results]
-    report["counts"], report["score"] = mutate.tally((m["status"] for m in mutants), STATUSES, JUDGED)
-    report["mutants"] = mutants
-    mutate.write_report(path, report, summary(report))
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, required=True)
@@ -328,16 +319,23 @@ def main() -> int:
     for m in (m for m in chosen if m.id in equivalents):  # marked by hand: not run, not scored
         results[m.id] = {**asdict(m), "status": "equivalent", "test": "", "detail": "", "seconds": 0.0}
         results[m.id]["reason"] = equivalents[m.id]
+
+    def write() -> None:
+        """The report, rewritten whole after each mutant (so an interrupted run resumes), and its summary."""
+        report["wall_seconds"] = round(wall + time.monotonic() - started, 1)
+        mutants = [results[i] for i in order if i in results]
+        report["counts"], report["score"] = mutate.tally((m["status"] for m in mutants), STATUSES, JUDGED)
+        report["mutants"] = mutants
+        mutate.write_report(args.report, report, summary(report))
+
     todo = [m for m in chosen if m.id in args.only or (not args.only and m.id not in results)]
     print(f"{len(todo)} to run, {len(results)} done; {workers} pytest workers per mutant", flush=True)
     for result in mutate.each_done(args.jobs, lambda mutant: run_mutant(mutant, workers), todo):
         results[result["id"]] = result
-        report["wall_seconds"] = round(wall + time.monotonic() - started, 1)
-        write(args.report, report, results, order)
+        write()
         print(f"{result['status']:10} {result['id']} {result['file']}:{result['line']} {result['seconds']:6}s "
               f"{result['test'] or result['detail']}", flush=True)  # fmt: skip
-    report["wall_seconds"] = round(wall + time.monotonic() - started, 1)
-    write(args.report, report, results, order)
+    write()
     mutate.CLEANUP.shutdown()
     print(f"score {report['score']:.0%} {report['counts']}; written {args.report} and its .md")
     return 1 if report["counts"]["error"] else 0
