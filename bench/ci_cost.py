@@ -100,12 +100,10 @@ def clocked(action: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[T, Tim
 
 def time_job(job_id: str, job: Mapping[str, Any], project: Path, rounds: int, lock: str) -> dict[str, Timing]:
     """Median wall and CPU time of each run: step of ``job``, in order, whatever its ``if:``, each alone
-    (support.runner.run_in_place) as its job's first matrix entry runs it.
-
-    Every round starts from the committed ``lock`` (the lowest-direct step rewrites uv.lock: a later
-    round's locked install would refuse it). A failing step stops the measurement (its time would be
-    a failure's), except one that needs a free-threaded build (the GIL check), which fails here by design.
-    """
+    (support.runner.run_in_place) as its job's first matrix entry runs it. Every round starts from the
+    committed ``lock``: the lowest-direct step rewrites uv.lock, and a later round's locked install would
+    refuse it. A failing step stops the measurement (its time would be a failure's), except one that needs
+    a free-threaded build (the GIL check), which fails here by design."""
     entry = matrix_entries(job)[0] if "strategy" in job else None
     samples: dict[str, list[Timing]] = {str(s["name"]): [] for s in run_steps(job)}
     for round_ in range(rounds + 1):  # round 0 warms the cache
@@ -160,8 +158,7 @@ def compare(template: Path, python: str, work: Path, rounds: int) -> tuple[Push,
 
 
 def main() -> None:
-    python = find_interpreter(DEFAULT_PYTHON_MIN)
-    if python is None:
+    if (python := find_interpreter(DEFAULT_PYTHON_MIN)) is None:
         raise SystemExit(f"no local CPython {DEFAULT_PYTHON_MIN}")
     with tempfile.TemporaryDirectory(prefix="ci-cost-") as tmp:
         template = snapshot(Path(tmp) / "template", clean_env({"UV_PYTHON": python}))

@@ -42,8 +42,7 @@ TIMEOUT = 1200  # seconds per pytest run
 # first failure: one failing test is a kill.
 PYTEST_OPTIONS = ("-x", "-q", "-n", "0", "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning")
 STATUSES = ("killed", "survived", "stale", "error")
-Item = TypeVar("Item")
-Result = TypeVar("Result")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -138,7 +137,7 @@ def failing_test(output: str) -> str:
     return found.group(1) if found else ""
 
 
-def each_done(jobs: int, run: Callable[[Item], Result], items: Iterable[Item]) -> Iterator[Result]:
+def each_done(jobs: int, run: Callable[[Any], T], items: Iterable[Any]) -> Iterator[T]:
     """``run`` of each item, ``jobs`` at once, in the order they finish."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for future in concurrent.futures.as_completed([pool.submit(run, item) for item in items]):

@@ -115,8 +115,7 @@ def results_md(results: Results) -> str:
 
 def summary(results: Results) -> str:
     """The figures that have a target: what the README and bench/README.md discuss."""
-    machine = results.machine
-    when = f"Last full run: {machine['date']}, {machine['os']}, {machine['nproc']} cores."
+    when = "Last full run: {date}, {os}, {nproc} cores.".format(**results.machine)
     return when + "\n\n" + markdown_table([fig for fig in results.figures if fig.target])
 
 

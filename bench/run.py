@@ -23,7 +23,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -113,11 +112,8 @@ def measure_render(ctx: Context, template: Path) -> Figure:
     env = {**ctx.env, "PYTHONPYCACHEPREFIX": str(ctx.work / "pycache")}
 
     def render(source: Path) -> Timing:
-        dest = Path(tempfile.mkdtemp(dir=ctx.work, prefix="render-"))
-        try:
-            return timed(ci_cost.copy_args(source, "HEAD", dest / "out"), ctx.work, env)
-        finally:
-            shutil.rmtree(dest)
+        with tempfile.TemporaryDirectory(dir=ctx.work, prefix="render-") as dest:
+            return timed(ci_cost.copy_args(source, "HEAD", Path(dest) / "out"), ctx.work, env)
 
     samples, floors = alternate(ctx.render_rounds, lambda: render(template), lambda: render(floor))
     return ratio_figure("render (copier copy)", samples, floors, 1.2)
@@ -156,12 +152,8 @@ def measure_green(ctx: Context, template: Path) -> tuple[list[Figure], Path, Pat
         ctx.green_rounds, lambda: green_round(project, []), lambda: green_round(floor_project, ["src", "tests"])
     )
     total, floor_total = ([Timing(*map(sum, zip(*r.values(), strict=True))) for r in side] for side in (ours, floor))
-    figures = [ratio_figure("time-to-green, total", total, floor_total, 1.25)]
-    figures += [
-        ratio_figure(f"time-to-green: {name}", [r[name] for r in ours], [r[name] for r in floor], None)
-        for name in ours[0]
-    ]
-    return figures, project, floor_project
+    steps = [ratio_figure(f"time-to-green: {n}", [r[n] for r in ours], [r[n] for r in floor], None) for n in ours[0]]
+    return [ratio_figure("time-to-green, total", total, floor_total, 1.25), *steps], project, floor_project
 
 
 def download_bytes(lock: dict[str, Any], names: list[str], tags: list[str]) -> tuple[int, list[str]]:
@@ -213,8 +205,8 @@ def measure_install(ctx: Context, project: Path, floor_project: Path) -> list[Fi
 
 
 def measure_docs(ctx: Context, project: Path) -> Figure:
-    """The strict docs build as the rendered ci.yml's docs job runs it, against the same command on sphinx-quickstart's
-    empty project. After the install figure: the docs group joins the project's .venv here."""
+    """The strict docs build as the rendered ci.yml's docs job runs it, against the same command on the
+    sphinx-quickstart project. After the install figure: the docs group joins the project's .venv here."""
     ci = parse_yaml((project / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
     (script,) = [str(step["run"]) for step in ci["jobs"]["docs"]["steps"] if "sphinx-build" in str(step.get("run", ""))]
     command = shlex.split(script)
@@ -261,10 +253,9 @@ def measure_ci(ctx: Context, template: Path) -> list[Figure]:
 
 def measure_suite(ctx: Context) -> Figure:
     """One timed run of the template's own test suite, as .ci/run runs it (no UV_PYTHON of ours)."""
-    start = time.perf_counter()
     args = [UV, "run", "pytest", "-q", f"--durations={SLOWEST_TESTS}"]
-    done = subprocess.run(args, cwd=REPO, env=clean_env(), capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
+    done, took = ci_cost.clocked(subprocess.run, args, cwd=REPO, env=clean_env(), capture_output=True, text=True)
+    elapsed = took.wall
     lines = done.stdout.strip().splitlines() or ["(no output)"]
     # pytest's "slowest N durations" section: lines such as "12.34s call  tests/..."
     heading = next((i for i, line in enumerate(lines) if "slowest" in line and "durations" in line), 0)
@@ -319,12 +310,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--skip-suite", action="store_true", help=skip_help)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args(argv)
-    python = find_interpreter(DEFAULT_PYTHON_MIN)
-    if python is None:
+    if (python := find_interpreter(DEFAULT_PYTHON_MIN)) is None:
         raise SystemExit(f"no local CPython {DEFAULT_PYTHON_MIN}: the time-to-green figure needs one")
     work, env = Path(tempfile.mkdtemp(prefix="copier-uv-release-bench-")), clean_env({"UV_PYTHON": python})
-    rounds = (args.rounds or args.render_rounds, args.rounds or args.green_rounds)
-    ctx = Context(work, python, env, *rounds)
+    ctx = Context(work, python, env, args.rounds or args.render_rounds, args.rounds or args.green_rounds)
     try:
         results = report.Results(machine={}, figures=measure_all(ctx, args.skip_suite))
         results.machine = machine(ctx)
