@@ -1,9 +1,7 @@
 """What one push costs in the generated CI: v1.0.0's ci.yml against this working tree's.
 
-Both are rendered with the default answers and read the way GitHub runs them on a push; each ``run:``
-step is timed as support.runner runs it, and the estimate sums, over the jobs of a push, the median
-local time of each step the job runs. bench/README.md ("CI per push") says what that leaves out.
-Run alone, ``uv run python bench/ci_cost.py`` prints the breakdown.
+bench/README.md ("CI per push") says how it is measured. Run alone, ``uv run python bench/ci_cost.py``
+prints the breakdown.
 """
 
 from __future__ import annotations
@@ -87,15 +85,12 @@ def remove_debris(project: Path) -> None:
             target.unlink()
 
 
-def child_cpu() -> float:
-    return sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2])  # user + system
-
-
 def clocked(action: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[T, Timing]:
     """What ``action`` returns, and the time it took."""
-    cpu, start = child_cpu(), time.perf_counter()
+    cpu, start = sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2]), time.perf_counter()  # user + system
     result = action(*args, **kwargs)
-    return result, Timing(time.perf_counter() - start, child_cpu() - cpu)
+    wall = time.perf_counter() - start
+    return result, Timing(wall, sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2]) - cpu)
 
 
 def time_job(job_id: str, job: Mapping[str, Any], project: Path, rounds: int, lock: str) -> dict[str, Timing]:

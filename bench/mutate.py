@@ -4,9 +4,8 @@
     uv run python bench/mutate.py --list         # the mutants and their test selections
     uv run python bench/mutate.py --only NAME    # one mutant (repeatable; a prefix works too)
 
-The mutants are data, in bench/mutants.toml (its header has the format); bench/README.md ("Mutation
-run") says how each is run, its outcomes and the exit status. The clone, the pytest run and the report
-writing here serve bench/mutate_lines.py too.
+bench/README.md ("Mutation run") says how each mutant of bench/mutants.toml runs, the outcomes and the
+exit status. The clone, the pytest run and the report writing here serve bench/mutate_lines.py too.
 """
 
 from __future__ import annotations
@@ -90,27 +89,23 @@ def template_files() -> list[str]:
     return sorted(git_files(REPO, *TEMPLATE_PATHS))
 
 
-def clone(workdir: Path) -> Path:
-    """A clone of this repository (tags included) with the working tree's state committed."""
-    copy = workdir / "repo"
-    # Not checked out, the index reset to HEAD: `add -A` over the working tree's files stages its deletions too.
-    git("clone", "-q", "--no-checkout", "--local", str(REPO), str(copy))
-    git("reset", "-q", cwd=copy)
-    copy_working_tree(copy)
-    git("add", "-A", cwd=copy)
-    git("commit", "-q", "--allow-empty", "-m", "working tree", cwd=copy)
-    return copy
-
-
 CLEANUP = concurrent.futures.ThreadPoolExecutor(max_workers=1)  # deletes while the next mutant runs
 
 
 @contextlib.contextmanager
 def throwaway_clone(prefix: str, keep: bool = False) -> Iterator[Path]:
-    """``clone`` in a new temporary directory, deleted afterwards (a minute for a whole suite's files)."""
+    """A clone of this repository (tags included) with the working tree's state committed, in a new
+    temporary directory, deleted afterwards (a minute for a whole suite's files)."""
     workdir = Path(tempfile.mkdtemp(prefix=prefix))
     try:
-        yield clone(workdir)
+        copy = workdir / "repo"
+        # Not checked out, the index reset to HEAD: `add -A` over the working tree's files stages its deletions too.
+        git("clone", "-q", "--no-checkout", "--local", str(REPO), str(copy))
+        git("reset", "-q", cwd=copy)
+        copy_working_tree(copy)
+        git("add", "-A", cwd=copy)
+        git("commit", "-q", "--allow-empty", "-m", "working tree", cwd=copy)
+        yield copy
     finally:
         if keep:
             print(f"kept: {workdir}", flush=True)

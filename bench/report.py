@@ -1,9 +1,9 @@
 """Every text that quotes a benchmark figure, made from bench/results.json alone.
 
-bench/run.py measures, saves results.json and calls ``write_all``; ``uv run python bench/report.py``
-rewrites the texts from the last results.json: bench/results.md whole and, in PROSE_FILES, the text
-between ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->`` for each NAME of BLOCKS. Prose outside
-those markers quotes no figure, so it cannot contradict one (tests/repository/test_prose.py).
+``uv run python bench/report.py`` rewrites them from the last results.json (bench/run.py does after a run):
+bench/results.md whole and, in PROSE_FILES, the text between ``<!-- bench:NAME -->`` and
+``<!-- /bench:NAME -->`` for each NAME of BLOCKS. Prose outside those markers quotes no figure
+(tests/repository/test_prose.py).
 """
 
 from __future__ import annotations

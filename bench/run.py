@@ -3,10 +3,8 @@
     uv run python bench/run.py                           # every figure, a few minutes
     uv run python bench/run.py --rounds 2 --skip-suite   # quick look, writes nothing
 
-It measures the render, time-to-green in a rendered project, the dev group's install size, the docs
-build, what a push costs in the generated CI (bench/ci_cost.py) and the template's own test suite;
-bench/README.md says how each is taken. A full run saves bench/results.json, and bench/report.py makes
-every text that quotes a figure from it.
+bench/README.md says what each figure is and how it is taken. A full run saves bench/results.json, and
+bench/report.py makes every text that quotes a figure from it.
 """
 
 from __future__ import annotations
