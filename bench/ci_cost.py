@@ -86,8 +86,8 @@ def remove_debris(project: Path) -> None:
 
 
 def clocked(action: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[T, Timing]:
-    """What ``action`` returns, and the time it took."""
-    cpu, start = sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2]), time.perf_counter()  # user + system
+    """What ``action`` returns, and the time it took (CPU: user + system of the children it waited for)."""
+    cpu, start = sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2]), time.perf_counter()
     result = action(*args, **kwargs)
     wall = time.perf_counter() - start
     return result, Timing(wall, sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2]) - cpu)
