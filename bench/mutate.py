@@ -4,8 +4,9 @@
     uv run python bench/mutate.py --list         # the mutants and their test selections
     uv run python bench/mutate.py --only NAME    # one mutant (repeatable; a prefix works too)
 
-bench/README.md ("Mutation run") says how each mutant of bench/mutants.toml runs, the outcomes and the
-exit status. The clone, the pytest run and the report writing here serve bench/mutate_lines.py too.
+The outcome of each mutant of bench/mutants.toml is killed, survived, stale or error: bench/README.md
+("Mutation run") says what each means, and the exit status. The clone, the pytest run and the report
+writing here serve bench/mutate_lines.py too.
 """
 
 from __future__ import annotations
@@ -80,9 +81,8 @@ MUTANTS = load_mutants()
 
 
 def git(*args: str, cwd: Path = REPO) -> str:
-    return subprocess.run(
-        ["git", "-c", "commit.gpgsign=false", *args], cwd=cwd, capture_output=True, text=True, check=True
-    ).stdout
+    command = ["git", "-c", "commit.gpgsign=false", *args]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=True).stdout
 
 
 def template_files() -> list[str]:

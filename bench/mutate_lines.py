@@ -224,9 +224,8 @@ def run_mutant(mutant: Mutant | None, workers: int) -> dict[str, Any]:
                     result["detail"] = f"pytest exit {code}: {output.strip().splitlines()[-1:]}"
                     return result
             env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as the suite does
-            done = subprocess.run(
-                [sys.executable, "-c", RENDER_CHECK], cwd=copy, env=env, capture_output=True, text=True
-            )
+            render = [sys.executable, "-c", RENDER_CHECK]
+            done = subprocess.run(render, cwd=copy, env=env, capture_output=True, text=True)
             result["status"] = "survived" if done.returncode == 0 else "unrendered"
             result["detail"] = done.stderr.strip().splitlines()[-1] if done.returncode else ""
     except Exception as error:  # reported as this mutant's error; the run goes on
