@@ -1,13 +1,7 @@
 """What one push costs in the generated CI: v1.0.0's ci.yml against this working tree's.
 
-Both are rendered with the default answers and read the way GitHub runs them on a
-push (matrices expanded, each step's ``if:`` evaluated): that gives the jobs and
-steps. Each ``run:`` step is timed here as the suite's runner runs it (support.runner,
-in the rendered project); the estimate sums, over the jobs of a push, the median local
-time of each step the job runs. bench/README.md ("CI per push") says what that leaves
-out and why.
-
-Run alone: ``uv run python bench/ci_cost.py`` (prints the breakdown).
+bench/README.md ("CI per push") says how it is measured. Run alone, ``uv run python bench/ci_cost.py``
+prints the breakdown.
 """
 
 from __future__ import annotations
@@ -20,10 +14,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
@@ -35,8 +29,18 @@ from support.runner import planned_steps, run_in_place  # noqa: E402
 from support.workflows import load_workflow, matrix_entries, run_steps  # noqa: E402
 
 PREVIOUS_RELEASE = "v1.0.0"
+COPIER = str(Path(sys.executable).with_name("copier"))  # the test environment's CLI
 # What a round removes, so that each starts like a fresh checkout (uv.lock stays).
 DEBRIS = (".venv", ".mypy_cache", ".ruff_cache", ".pytest_cache", "dist", ".coverage")
+T = TypeVar("T")
+
+
+class Timing(NamedTuple):
+    """Wall time, and CPU time (user + sys) of a command and its children. The CPU time barely
+    moves when other work loads the machine: it backs up a wall-time ratio taken on a busy one."""
+
+    wall: float
+    cpu: float
 
 
 @dataclass
@@ -53,17 +57,16 @@ class Push:
     breakdown: list[str] = field(default_factory=list)
 
 
-def copy_args(copier: str, source: Path | str, ref: str, dest: Path) -> list[str]:
+def copy_args(source: Path | str, ref: str, dest: Path) -> list[str]:
     """``copier copy`` of the default answers (the required ones given) at ``ref``."""
-    return [copier, "copy", "--defaults", *data_args(REQUIRED_ANSWERS), "--vcs-ref", ref, str(source), str(dest)]
+    return [COPIER, "copy", "--defaults", *data_args(REQUIRED_ANSWERS), "--vcs-ref", ref, str(source), str(dest)]
 
 
 def commit_all(path: Path, env: Mapping[str, str]) -> None:
     """A new repository at ``path`` holding everything in it, committed."""
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "benchmark snapshot"]):
-        subprocess.run(
-            ["git", "-c", "commit.gpgsign=false", *args], cwd=path, env=dict(env), check=True, capture_output=True
-        )
+        command = ["git", "-c", "commit.gpgsign=false", *args]
+        subprocess.run(command, cwd=path, env=dict(env), check=True, capture_output=True)
 
 
 def snapshot(dest: Path, env: Mapping[str, str]) -> Path:
@@ -74,13 +77,6 @@ def snapshot(dest: Path, env: Mapping[str, str]) -> Path:
     return dest
 
 
-def bench_env(python: str) -> dict[str, str]:
-    """The generated project's tools on ``python``; fresh venvs write their bytecode as in CI."""
-    env = clean_env({"UV_PYTHON": python})
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    return env
-
-
 def remove_debris(project: Path) -> None:
     for target in (project / name for name in DEBRIS):
         if target.is_dir():
@@ -89,39 +85,34 @@ def remove_debris(project: Path) -> None:
             target.unlink()
 
 
-def child_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+def clocked(action: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[T, Timing]:
+    """What ``action`` returns, and the time it took (CPU: user + system of the children it waited for)."""
+    cpu, start = sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2]), time.perf_counter()
+    result = action(*args, **kwargs)
+    wall = time.perf_counter() - start
+    return result, Timing(wall, sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2]) - cpu)
 
 
-def time_job(
-    job_id: str, job: Mapping[str, Any], project: Path, rounds: int, lock: str
-) -> dict[str, tuple[float, float]]:
-    """Median wall and CPU time of each run: step of ``job``, run in order, whatever its ``if:``,
-    each alone (support.runner.run_in_place) as its job's first matrix entry runs it.
-
-    Every round starts from the committed ``lock`` (the lowest-direct step rewrites uv.lock: a later
-    round's locked install would refuse it). A step that fails stops the measurement, since its time
-    would be that of a failure, except a step whose verdict needs a free-threaded build (the GIL
-    check): on this GIL build it fails by design, and its time counts as the time to that verdict.
-    """
+def time_job(job_id: str, job: Mapping[str, Any], project: Path, rounds: int, lock: str) -> dict[str, Timing]:
+    """Median wall and CPU time of each run: step of ``job``, in order, whatever its ``if:``, each alone
+    (support.runner.run_in_place) as its job's first matrix entry runs it. Every round starts from the
+    committed ``lock``: the lowest-direct step rewrites uv.lock, and a later round's locked install would
+    refuse it. A failing step stops the measurement (its time would be a failure's), except one that needs
+    a free-threaded build (the GIL check), which fails here by design."""
     entry = matrix_entries(job)[0] if "strategy" in job else None
-    samples: dict[str, list[tuple[float, float]]] = {str(s["name"]): [] for s in run_steps(job)}
+    samples: dict[str, list[Timing]] = {str(s["name"]): [] for s in run_steps(job)}
     for round_ in range(rounds + 1):  # round 0 warms the cache
         remove_debris(project)
         (project / "uv.lock").write_text(lock, encoding="utf-8")
         for step in run_steps(job):
             name = f"^{re.escape(str(step['name']))}$"
-            cpu, start = child_cpu(), time.perf_counter()
-            done = run_in_place(project, job_id, matrix=entry, steps=[name]).step(name)
+            job_run, took = clocked(run_in_place, project, job_id, matrix=entry, steps=[name])
             if round_:
-                samples[str(step["name"])].append((time.perf_counter() - start, child_cpu() - cpu))
+                samples[str(step["name"])].append(took)
+            done = job_run.step(name)
             if done.outcome != "success" and "free-threaded" not in str(step.get("if", "")):
                 raise RuntimeError(f"{project.name}: step {step['name']!r} failed:\n{done.log}")
-    return {
-        name: (statistics.median(w for w, _ in values), statistics.median(c for _, c in values))
-        for name, values in samples.items()
-    }
+    return {name: Timing(*map(statistics.median, zip(*values, strict=True))) for name, values in samples.items()}
 
 
 def measure_push(label: str, project: Path, env: Mapping[str, str], rounds: int) -> Push:
@@ -147,9 +138,9 @@ def measure_push(label: str, project: Path, env: Mapping[str, str], rounds: int)
     return push
 
 
-def compare(copier: str, template: Path, python: str, work: Path, rounds: int) -> tuple[Push, Push]:
+def compare(template: Path, python: str, work: Path, rounds: int) -> tuple[Push, Push]:
     """v1.0.0's push and this working tree's, default answers (the steps on the Pythons their jobs name)."""
-    env = bench_env(python)
+    env = clean_env({"UV_PYTHON": python})
     listed = subprocess.run(
         ["git", "tag", "--list", PREVIOUS_RELEASE], cwd=REPO, capture_output=True, text=True, check=True
     )
@@ -157,18 +148,16 @@ def compare(copier: str, template: Path, python: str, work: Path, rounds: int) -
         raise RuntimeError(f"no tag {PREVIOUS_RELEASE} here (a shallow clone? `git fetch --tags`)")
     before, after = work / "ci-before", work / "ci-after"
     for source, ref, dest in ((REPO, PREVIOUS_RELEASE, before), (template, "HEAD", after)):
-        subprocess.run(copy_args(copier, source, ref, dest), check=True, env=env, capture_output=True, text=True)
+        subprocess.run(copy_args(source, ref, dest), check=True, env=env, capture_output=True, text=True)
     return measure_push(PREVIOUS_RELEASE, before, env, rounds), measure_push("HEAD", after, env, rounds)
 
 
-def main() -> int:
-    python = find_interpreter(DEFAULT_PYTHON_MIN)
-    if python is None:
+def main() -> None:
+    if (python := find_interpreter(DEFAULT_PYTHON_MIN)) is None:
         raise SystemExit(f"no local CPython {DEFAULT_PYTHON_MIN}")
-    copier = str(Path(sys.executable).with_name("copier"))
     with tempfile.TemporaryDirectory(prefix="ci-cost-") as tmp:
-        template = snapshot(Path(tmp) / "template", bench_env(python))
-        pushes = compare(copier, template, python, Path(tmp), rounds=2)
+        template = snapshot(Path(tmp) / "template", clean_env({"UV_PYTHON": python}))
+        pushes = compare(template, python, Path(tmp), rounds=2)
     for push in pushes:
         print(
             f"{push.label}: {len(push.jobs)} jobs, {push.steps} steps ({push.run_steps} run:), "
@@ -176,8 +165,7 @@ def main() -> int:
         )
         print(*(f"  {line}" for line in push.breakdown), sep="\n")
         print(*(f"    {name}: {seconds:.2f} s" for name, seconds in push.step_times.items()), sep="\n")
-    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

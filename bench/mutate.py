@@ -4,21 +4,9 @@
     uv run python bench/mutate.py --list         # the mutants and their test selections
     uv run python bench/mutate.py --only NAME    # one mutant (repeatable; a prefix works too)
 
-The mutants are data, in bench/mutants.toml (its header has the format): each is one edit of one
-template file, applied to a throwaway clone of this repository (tags included, the working tree's
-changes committed on top), where only the tests the mutant names run (``pytest -x -n 0``). Outcomes:
-
-- killed: the selection failed (the suite noticed);
-- survived: it passed; acceptable only with a ``harmless`` reason (written to the results);
-- stale: the old text is no longer in the file exactly once, or the file is gone (the template
-  changed under the mutant: update the mutant);
-- error: pytest could not run the selection (no tests collected, usage error, timeout), or the
-  selection fails without the mutant too: each distinct selection first runs once unmutated (the
-  baseline), since one that fails there kills nothing.
-
-Every template file needs a mutant. Results: bench/mutation-results.md and .json; the exit status
-is 0 only without stale mutants, errors, files without a mutant and unexplained survivors.
-The clone, the pytest run and the report writing here serve bench/mutate_lines.py too.
+The outcome of each mutant of bench/mutants.toml is killed, survived, stale or error: bench/README.md
+("Mutation run") says what each means, and the exit status. The clone, the pytest run and the report
+writing here serve bench/mutate_lines.py too.
 """
 
 from __future__ import annotations
@@ -42,6 +30,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+from support.commands import git_files  # noqa: E402
+from support.rendering import copy_working_tree  # noqa: E402
+
 BENCH_DIR = REPO / "bench"
 RESULTS = BENCH_DIR / "mutation-results.json"
 TEMPLATE_PATHS = ("copier.yml", "template", "includes")
@@ -50,8 +42,7 @@ TIMEOUT = 1200  # seconds per pytest run
 # first failure: one failing test is a kill.
 PYTEST_OPTIONS = ("-x", "-q", "-n", "0", "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning")
 STATUSES = ("killed", "survived", "stale", "error")
-Item = TypeVar("Item")
-Result = TypeVar("Result")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -72,9 +63,8 @@ def load_mutants(path: Path = BENCH_DIR / "mutants.toml") -> list[Mutant]:
         # A misspelt key would otherwise drop its value silently (say, a harmless reason).
         unknown = set(entry) - {"name", "file", "old", "new", "delete", "tests", "harmless"}
         if unknown or ("old" in entry) == bool(entry.get("delete")):
-            raise ValueError(
-                f"{path.name}: mutant {entry.get('name')!r}: unknown keys {sorted(unknown)} or not one of old/delete"
-            )
+            why = f"unknown keys {sorted(unknown)} or not one of old/delete"
+            raise ValueError(f"{path.name}: mutant {entry.get('name')!r}: {why}")
         tests = entry["tests"]
         tests = data.get("selections", {})[tests] if isinstance(tests, str) else tests
         old = None if entry.get("delete") else entry["old"]
@@ -91,30 +81,12 @@ MUTANTS = load_mutants()
 
 
 def git(*args: str, cwd: Path = REPO) -> str:
-    return subprocess.run(
-        ["git", "-c", "commit.gpgsign=false", *args], cwd=cwd, capture_output=True, text=True, check=True
-    ).stdout
+    command = ["git", "-c", "commit.gpgsign=false", *args]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=True).stdout
 
 
 def template_files() -> list[str]:
-    # -z: git quotes names that hold '"' otherwise (the kinds' files), and is_file would drop them.
-    listed = git("ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *TEMPLATE_PATHS)
-    return sorted(name for name in listed.split("\0") if name and (REPO / name).is_file())
-
-
-def clone(workdir: Path) -> Path:
-    """A clone of this repository (tags included) with the working tree's state committed."""
-    copy = workdir / "repo"
-    subprocess.run(["git", "clone", "-q", "--local", str(REPO), str(copy)], check=True, capture_output=True)
-    for name in git("ls-files", "-z", "--cached", "--others", "--exclude-standard").split("\0"):
-        if name and (REPO / name).is_file():
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / name, copy / name)
-        elif name and (copy / name).exists():
-            (copy / name).unlink()
-    git("add", "-A", cwd=copy)
-    git("commit", "-q", "--allow-empty", "-m", "working tree", cwd=copy)
-    return copy
+    return sorted(git_files(REPO, *TEMPLATE_PATHS))
 
 
 CLEANUP = concurrent.futures.ThreadPoolExecutor(max_workers=1)  # deletes while the next mutant runs
@@ -122,10 +94,18 @@ CLEANUP = concurrent.futures.ThreadPoolExecutor(max_workers=1)  # deletes while 
 
 @contextlib.contextmanager
 def throwaway_clone(prefix: str, keep: bool = False) -> Iterator[Path]:
-    """``clone`` in a new temporary directory, deleted afterwards (a minute for a whole suite's files)."""
+    """A clone of this repository (tags included) with the working tree's state committed, in a new
+    temporary directory, deleted afterwards (a minute for a whole suite's files)."""
     workdir = Path(tempfile.mkdtemp(prefix=prefix))
     try:
-        yield clone(workdir)
+        copy = workdir / "repo"
+        # Not checked out, the index reset to HEAD: `add -A` over the working tree's files stages its deletions too.
+        git("clone", "-q", "--no-checkout", "--local", str(REPO), str(copy))
+        git("reset", "-q", cwd=copy)
+        copy_working_tree(copy)
+        git("add", "-A", cwd=copy)
+        git("commit", "-q", "--allow-empty", "-m", "working tree", cwd=copy)
+        yield copy
     finally:
         if keep:
             print(f"kept: {workdir}", flush=True)
@@ -152,7 +132,7 @@ def failing_test(output: str) -> str:
     return found.group(1) if found else ""
 
 
-def each_done(jobs: int, run: Callable[[Item], Result], items: Iterable[Item]) -> Iterator[Result]:
+def each_done(jobs: int, run: Callable[[Any], T], items: Iterable[Any]) -> Iterator[T]:
     """``run`` of each item, ``jobs`` at once, in the order they finish."""
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for future in concurrent.futures.as_completed([pool.submit(run, item) for item in items]):
@@ -229,19 +209,13 @@ def results_md(data: dict[str, Any]) -> str:
         "(`pytest -x -n 0`). The list is bench/mutants.toml; MAINTAINING.md says how to add one.",
         "",
     ]
-    if survivors := [m for m in mutants if m["status"] == "survived"]:
-        lines += ["## Survivors", ""]
-        lines += [
-            f"- `{m['name']}` ({m['file']}): {m['harmless'] or '**unexplained: needs a test**'}" for m in survivors
-        ]
-        lines.append("")
-    problems = [m for m in mutants if m["status"] in ("stale", "error")]
-    if problems or data["uncovered_template_files"] or data["failing_baselines"]:
-        lines += ["## Problems", ""]
-        lines += [f"- {m['status']} `{m['name']}`: {m['detail']}" for m in problems]
-        lines += [f"- template file without a mutant: `{name}`" for name in data["uncovered_template_files"]]
-        lines += [f"- selection fails without a mutant: `{s}`: {why}" for s, why in data["failing_baselines"].items()]
-        lines.append("")
+    survived = [m for m in mutants if m["status"] == "survived"]
+    survivors = [f"- `{m['name']}` ({m['file']}): {m['harmless'] or '**unexplained: needs a test**'}" for m in survived]
+    problems = [f"- {m['status']} `{m['name']}`: {m['detail']}" for m in mutants if m["status"] in ("stale", "error")]
+    problems += [f"- template file without a mutant: `{name}`" for name in data["uncovered_template_files"]]
+    problems += [f"- selection fails without a mutant: `{s}`: {why}" for s, why in data["failing_baselines"].items()]
+    for title, items in (("Survivors", survivors), ("Problems", problems)):
+        lines += [f"## {title}", "", *items, ""] if items else []
     lines += [
         "## All mutants",
         "",
@@ -257,9 +231,8 @@ def results_md(data: dict[str, Any]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
-    parser.add_argument(
-        "--only", action="append", default=[], metavar="NAME", help="a mutant's name or prefix; repeatable"
-    )
+    only_help = "a mutant's name or prefix; repeatable"
+    parser.add_argument("--only", action="append", default=[], metavar="NAME", help=only_help)
     parser.add_argument("-j", "--jobs", type=int, default=2, help="mutants run at once (default 2)")
     parser.add_argument("--no-baseline", action="store_true", help="skip running each selection once without a mutant")
     parser.add_argument("--keep", action="store_true", help="keep the throwaway clones (printed)")

@@ -4,12 +4,8 @@
     uv run python bench/mutate_lines.py --seed 2026 -n 60          # run it (resumes an interrupted run)
     uv run python bench/mutate_lines.py --seed 2026 -n 60 --only ID
 
-Sites are the (line, operator) pairs of copier.yml, template/** and includes/** (PROSE left out);
-the sample is ``random.Random(seed).sample`` over all sites, so it depends on the seed and the
-template's text alone. Each mutant is applied to a throwaway clone (bench/mutate.py's ``clone``:
-tags, and the working tree committed, which is what the tests render) and the suite runs in two
-passes that together are the whole suite: the folders FIRST names for the file, then the rest,
-each with -x. Results go to bench/line_mutants.json after every mutant; bench/README.md has more.
+bench/README.md ("Line-level mutation run") says what the sites are, how the sample is drawn, how each
+mutant runs (bench/mutate.py's clone, then the suite in two passes) and what the report holds.
 """
 
 from __future__ import annotations
@@ -40,7 +36,7 @@ EQUIVALENTS = BENCH_DIR / "equivalents.toml"
 # too (1,300 of the template's 4,700 lines): left in, they would be a third of every sample.
 PROSE = ("*.md", "*.md.jinja", "includes/licenses/*.txt")
 # Tests that compare with a stored copy of the rendered output kill nothing here (node ids for
-# --deselect). tests/ holds no such golden file or snapshot today: this stays empty until one exists.
+# --deselect); tests/ holds none today.
 GOLDEN: tuple[str, ...] = ()
 # The folders run first for a mutated file (first match wins): the claims about that file. A fixed
 # map, never tuned per mutant; the second pass runs every other folder, so it only saves time.
@@ -96,18 +92,14 @@ def code_lines(file: str, text: str) -> list[str | None]:
     open_string = ""  # inside a triple-quoted Python string: "doc" (a docstring) or "str"
     result: list[str | None] = []
     for line in hidden.split("\n")[: len(text.splitlines())]:
-        odd = kind_ == "python" and line.count('"""') % 2 == 1
-        if not open_string and kind_ == "python" and line.lstrip().startswith(('"""', 'r"""')):
-            open_string = "doc" if odd else ""
-            result.append(None)  # a docstring is documentation, as a comment is
-            continue
-        if open_string:
-            doc, open_string = open_string == "doc", "" if odd else open_string
-            if doc:
-                result.append(None)
+        if kind_ == "python":
+            starts_doc = not open_string and line.lstrip().startswith(('"""', 'r"""'))
+            in_doc = starts_doc or open_string == "doc"
+            if line.count('"""') % 2:  # opens or closes a triple-quoted string
+                open_string = "" if open_string else "doc" if starts_doc else "str"
+            if in_doc:
+                result.append(None)  # a docstring is documentation, as a comment is
                 continue
-        elif odd:
-            open_string = "str"
         if kind_ != "text":
             quoted = [m.span() for m in QUOTED.finditer(line)]
             cut = next((m.start() for m in re.finditer(r"(?:^|(?<=\s))#", line)
@@ -133,7 +125,6 @@ def targets(file: str, code: str, operator: str) -> list[tuple[int, int, str]]:
                 and not any(a <= m.start() < b for a, b in skip)
                 and re.search(r"[A-Za-z_/]", m.group())
                 and not BOOLEAN.fullmatch(m.group())
-                and m.group() not in ("|", "|-", ">", ">-")
             ]
         return [(a, b, f"XX{code[a:b]}XX") for a, b in found]
     if operator == "boolean":
@@ -165,12 +156,13 @@ def sample(seed: int, count: int) -> list[Mutant]:
     every = sites()
     mutants = []
     for file, number, operator, line in random.Random(seed).sample(every, min(count, len(every))):  # noqa: S311 (reproducible)
-        code = code_lines(file, (REPO / file).read_text(encoding="utf-8"))[number - 1]
+        text = (REPO / file).read_text(encoding="utf-8")
+        code = code_lines(file, text)[number - 1]
         assert code is not None
         start, end, new = random.Random(f"{seed}:{file}:{line}:{operator}").choice(targets(file, code, operator))  # noqa: S311
         after = None if operator == "delete" else line[:start] + new + line[end:]
         # The id survives unrelated edits: file, the line's text and which of its equal lines it is.
-        same = sum(other == line for other in (REPO / file).read_text(encoding="utf-8").splitlines()[: number - 1])
+        same = sum(other == line for other in text.splitlines()[: number - 1])
         key = "\0".join([file, line.strip(), str(same), operator, "" if after is None else after.strip()])
         mutants.append(Mutant(hashlib.sha256(key.encode()).hexdigest()[:10], operator, file, number, line, after))
     return mutants
@@ -211,11 +203,8 @@ def run_mutant(mutant: Mutant | None, workers: int) -> dict[str, Any]:
         with mutate.throwaway_clone("mutate-lines-") as copy:
             if mutant is None:
                 code, output, took = run_tests(copy, ("tests",), pytest_options(workers))
-                return {
-                    "status": "passed" if code == 0 else "failed",
-                    "test": failing_test(output),
-                    "seconds": round(took),
-                }
+                status = "passed" if code == 0 else "failed"
+                return {"status": status, "test": failing_test(output), "seconds": round(took)}
             lines = (copy / mutant.file).read_text(encoding="utf-8").splitlines(keepends=True)
             if lines[mutant.line - 1].rstrip("\n") != mutant.before:
                 raise RuntimeError(f"{mutant.file}:{mutant.line} changed since the sample was drawn")
@@ -235,9 +224,8 @@ def run_mutant(mutant: Mutant | None, workers: int) -> dict[str, Any]:
                     result["detail"] = f"pytest exit {code}: {output.strip().splitlines()[-1:]}"
                     return result
             env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as the suite does
-            done = subprocess.run(
-                [sys.executable, "-c", RENDER_CHECK], cwd=copy, env=env, capture_output=True, text=True
-            )
+            render = [sys.executable, "-c", RENDER_CHECK]
+            done = subprocess.run(render, cwd=copy, env=env, capture_output=True, text=True)
             result["status"] = "survived" if done.returncode == 0 else "unrendered"
             result["detail"] = done.stderr.strip().splitlines()[-1] if done.returncode else ""
     except Exception as error:  # reported as this mutant's error; the run goes on
@@ -276,14 +264,6 @@ def summary(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(path: Path, report: dict[str, Any], results: dict[str, dict[str, Any]], order: list[str]) -> None:
-    """The report, rewritten whole after each mutant (so an interrupted run resumes), and its summary."""
-    mutants = [results[i] for i in order if i in results]
-    report["counts"], report["score"] = mutate.tally((m["status"] for m in mutants), STATUSES, JUDGED)
-    report["mutants"] = mutants
-    mutate.write_report(path, report, summary(report))
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, required=True)
@@ -294,7 +274,7 @@ def main() -> int:
     parser.add_argument("--no-baseline", action="store_true", help="skip the unmutated suite a new report starts with")
     parser.add_argument("--report", type=Path, default=REPORT, help="the JSON report (default bench/line_mutants.json)")
     args = parser.parse_args()
-    started, chosen, order = time.monotonic(), sample(args.seed, args.count), []
+    started, chosen = time.monotonic(), sample(args.seed, args.count)
     if args.list:
         for m in sorted(chosen, key=lambda m: (m.file, m.line)):
             print(f"{m.id} {m.operator:9} {m.file}:{m.line}\n  - {m.before.strip()}\n  + {(m.after or '').strip()}")
@@ -306,19 +286,20 @@ def main() -> int:
     order = [m.id for m in chosen]
     if set(args.only) - set(order):
         parser.error(f"not in the sample of --seed {args.seed} -n {args.count}: {sorted(set(args.only) - set(order))}")
+    commit = git("rev-parse", "--short", "HEAD").strip()
     report: dict[str, Any] = {"seed": args.seed, "count": args.count, "wall_seconds": 0.0, "baseline": None}
     results: dict[str, dict[str, Any]] = {}
     if args.report.exists():  # resume: keep what is done (marks are read anew, errors run again)
         report = json.loads(args.report.read_text(encoding="utf-8"))
         if (report["seed"], report["count"]) != (args.seed, args.count):
             parser.error(f"{args.report} holds --seed {report['seed']} -n {report['count']}: delete it to start anew")
-        if report["commit"] != git("rev-parse", "--short", "HEAD").strip():
+        if report["commit"] != commit:
             print(f"note: resuming a run begun on commit {report['commit']}: its results are kept where the line is")
         results = {
             m["id"]: m for m in report["mutants"] if m["id"] in order and m["status"] not in ("error", "equivalent")
         }
     report |= {
-        "commit": git("rev-parse", "--short", "HEAD").strip(),
+        "commit": commit,
         "dirty": bool(git("status", "--porcelain", "--", *TEMPLATE_PATHS).strip()),
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "sites": len(sites()),
@@ -337,16 +318,23 @@ def main() -> int:
     for m in (m for m in chosen if m.id in equivalents):  # marked by hand: not run, not scored
         results[m.id] = {**asdict(m), "status": "equivalent", "test": "", "detail": "", "seconds": 0.0}
         results[m.id]["reason"] = equivalents[m.id]
+
+    def write() -> None:
+        """The report, rewritten whole after each mutant (so an interrupted run resumes), and its summary."""
+        report["wall_seconds"] = round(wall + time.monotonic() - started, 1)
+        mutants = [results[i] for i in order if i in results]
+        report["counts"], report["score"] = mutate.tally((m["status"] for m in mutants), STATUSES, JUDGED)
+        report["mutants"] = mutants
+        mutate.write_report(args.report, report, summary(report))
+
     todo = [m for m in chosen if m.id in args.only or (not args.only and m.id not in results)]
     print(f"{len(todo)} to run, {len(results)} done; {workers} pytest workers per mutant", flush=True)
     for result in mutate.each_done(args.jobs, lambda mutant: run_mutant(mutant, workers), todo):
         results[result["id"]] = result
-        report["wall_seconds"] = round(wall + time.monotonic() - started, 1)
-        write(args.report, report, results, order)
+        write()
         print(f"{result['status']:10} {result['id']} {result['file']}:{result['line']} {result['seconds']:6}s "
               f"{result['test'] or result['detail']}", flush=True)  # fmt: skip
-    report["wall_seconds"] = round(wall + time.monotonic() - started, 1)
-    write(args.report, report, results, order)
+    write()
     mutate.CLEANUP.shutdown()
     print(f"score {report['score']:.0%} {report['counts']}; written {args.report} and its .md")
     return 1 if report["counts"]["error"] else 0

@@ -1,14 +1,9 @@
 """Every text that quotes a benchmark figure, made from bench/results.json alone.
 
-bench/run.py measures, saves results.json and calls ``write_all``. Run alone, this
-rewrites the texts from the last results.json without measuring anything:
-
-    uv run python bench/report.py
-
-It writes bench/results.md whole and, in the prose files (PROSE_FILES), the text
-between ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->`` for each NAME of BLOCKS.
-Prose outside those markers quotes no figure, so it cannot contradict one:
-tests/repository/test_prose.py checks both.
+``uv run python bench/report.py`` rewrites them from the last results.json (bench/run.py does after a run):
+bench/results.md whole and, in PROSE_FILES, the text between ``<!-- bench:NAME -->`` and
+``<!-- /bench:NAME -->`` for each NAME of BLOCKS. Prose outside those markers quotes no figure
+(tests/repository/test_prose.py).
 """
 
 from __future__ import annotations
@@ -16,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import statistics
-import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -92,16 +86,8 @@ def table_row(fig: Figure) -> list[str]:
 
     spread = f"{min(fig.samples):.2f}–{max(fig.samples):.2f} {fig.unit}" if len(fig.samples) > 1 else "–"
     result = {True: "pass", False: "MISS", None: ""}[fig.passed]
-    return [
-        fig.name,
-        number(fig.median),
-        spread,
-        number(fig.floor_median),
-        factor(fig.ratio),
-        fig.target,
-        result,
-        factor(fig.cpu_ratio),
-    ]
+    numbers = [number(fig.median), spread, number(fig.floor_median), factor(fig.ratio)]
+    return [fig.name, *numbers, fig.target, result, factor(fig.cpu_ratio)]
 
 
 def text_table(figures: list[Figure]) -> str:
@@ -116,32 +102,20 @@ def markdown_table(figures: list[Figure]) -> str:
 
 
 def results_md(results: Results) -> str:
-    lines = [
-        "# Benchmark results",
-        "",
-        "Written by `uv run python bench/run.py`; bench/README.md says how each figure is taken.",
-        "",
-    ]
-    lines += [f"- {key}: {value}" for key, value in results.machine.items()]
+    intro = "Written by `uv run python bench/run.py`; bench/README.md says how each figure is taken."
+    lines = ["# Benchmark results", "", intro, "", *(f"- {key}: {value}" for key, value in results.machine.items())]
     lines += ["", markdown_table(results.figures), ""]
     lines += [f"- {fig.name}: {fig.note}" for fig in results.figures if fig.note]
     lines += [f"- {note}" for note in results.notes]
     if results.slowest_tests:
-        lines += [
-            "",
-            "Slowest tests of the suite run (pytest `--durations`):",
-            "",
-            "```",
-            *results.slowest_tests,
-            "```",
-        ]
+        heading = "Slowest tests of the suite run (pytest `--durations`):"
+        lines += ["", heading, "", "```", *results.slowest_tests, "```"]
     return "\n".join(lines) + "\n"
 
 
 def summary(results: Results) -> str:
     """The figures that have a target: what the README and bench/README.md discuss."""
-    machine = results.machine
-    when = f"Last full run: {machine['date']}, {machine['os']}, {machine['nproc']} cores."
+    when = "Last full run: {date}, {os}, {nproc} cores.".format(**results.machine)
     return when + "\n\n" + markdown_table([fig for fig in results.figures if fig.target])
 
 
@@ -184,11 +158,6 @@ def write_all(results: Results) -> list[Path]:
     return written
 
 
-def main() -> int:
+if __name__ == "__main__":
     written = write_all(load())
     print("written: " + (", ".join(str(p.relative_to(REPO)) for p in written) or "nothing (all up to date)"))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

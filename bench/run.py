@@ -1,16 +1,10 @@
 """Benchmark of the copier-uv-release template: each figure against its floor.
 
-Run from the repository root (a fresh clone is enough):
-
     uv run python bench/run.py                           # every figure, a few minutes
     uv run python bench/run.py --rounds 2 --skip-suite   # quick look, writes nothing
 
-It measures the render (``copier copy``), time-to-green in a rendered project,
-the dev group's install size, the documentation build, what a push costs in the
-generated CI (bench/ci_cost.py) and the template's own test suite; bench/README.md
-says how each is taken. A full run saves bench/results.json, and bench/report.py
-makes every text that quotes a figure from it. Only the standard library and the
-test environment's packages are used.
+bench/README.md says what each figure is and how it is taken. A full run saves bench/results.json, and
+bench/report.py makes every text that quotes a figure from it.
 """
 
 from __future__ import annotations
@@ -27,41 +21,30 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any
 
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
-# The test suite's helpers: one definition of the answers, the interpreter
-# lookup and the clean environment for the generated project's tools.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import ci_cost  # bench/, beside this file
 import report
+from ci_cost import T, Timing
 from report import REPO, Figure
 from support.commands import clean_env, find_interpreter
 from support.facts import DEFAULT_PYTHON_MIN, parse_yaml
 
 DEV_TOOLS = ("ruff", "mypy", "pytest", "pytest-cov")
 SUITE_TARGET_SECONDS = 300.0
-# The dev group of a default render: 15 packages until 1.2.0; issue 25's git hooks add four
-# (pre-commit-hooks with ruamel.yaml, its one dependency; typos and prek, each one binary with no
-# dependency). The budget follows those hooks only: anything else still has to fit.
+# The dev group of a default render: 15 packages until 1.2.0, and four for issue 25's git hooks
+# (pre-commit-hooks with its one dependency ruamel.yaml, typos, prek): anything else still has to fit.
 MAX_DEV_PACKAGES = 19
 SLOWEST_TESTS = 15
 DURATION_LINE = re.compile(r"^\d+(\.\d+)?s (call|setup|teardown) ")
-T = TypeVar("T")
-
-
-class Timing(NamedTuple):
-    """Wall time, and CPU time (user + sys) of a command and its children. The CPU time barely
-    moves when other work loads the machine: it backs up a wall-time ratio taken on a busy one."""
-
-    wall: float
-    cpu: float
+UV = shutil.which("uv") or str(Path(sys.executable).with_name("uv"))
 
 
 class BenchError(RuntimeError):
@@ -70,14 +53,9 @@ class BenchError(RuntimeError):
 
 @dataclass
 class Context:
-    """Paths and settings shared by the measurements."""
-
     work: Path
     python: str
     env: dict[str, str]
-    uv: str
-    copier: str
-    render_env: dict[str, str]
     render_rounds: int
     green_rounds: int
     notes: list[str] = field(default_factory=list)
@@ -85,7 +63,6 @@ class Context:
 
 
 def run(args: Sequence[str], cwd: Path, env: Mapping[str, str]) -> str:
-    """Run a command and return its stdout; raise BenchError on failure."""
     done = subprocess.run(list(args), cwd=cwd, env=dict(env), capture_output=True, text=True, timeout=900)
     if done.returncode != 0:
         raise BenchError(f"{' '.join(args)} failed ({done.returncode}) in {cwd}\n{done.stdout}\n{done.stderr}")
@@ -93,9 +70,7 @@ def run(args: Sequence[str], cwd: Path, env: Mapping[str, str]) -> str:
 
 
 def timed(args: Sequence[str], cwd: Path, env: Mapping[str, str]) -> Timing:
-    cpu, start = ci_cost.child_cpu(), time.perf_counter()
-    run(args, cwd, env)
-    return Timing(time.perf_counter() - start, ci_cost.child_cpu() - cpu)
+    return ci_cost.clocked(run, args, cwd, env)[1]
 
 
 def alternate(rounds: int, measure: Callable[[], T], measure_floor: Callable[[], T]) -> tuple[list[T], list[T]]:
@@ -130,31 +105,30 @@ def measure_render(ctx: Context, template: Path) -> Figure:
     )
     (floor / "template" / "README.md.jinja").write_text("# {{ project_name }}\n", encoding="utf-8")
     ci_cost.commit_all(floor, ctx.env)
+    # copier runs from compiled bytecode, as from any real install; the cache stays out of the
+    # shared test venv, and the warm-up render fills it.
+    env = {**ctx.env, "PYTHONPYCACHEPREFIX": str(ctx.work / "pycache")}
 
     def render(source: Path) -> Timing:
-        dest = Path(tempfile.mkdtemp(dir=ctx.work, prefix="render-"))
-        try:
-            return timed(ci_cost.copy_args(ctx.copier, source, "HEAD", dest / "out"), ctx.work, ctx.render_env)
-        finally:
-            shutil.rmtree(dest)
+        with tempfile.TemporaryDirectory(dir=ctx.work, prefix="render-") as dest:
+            return timed(ci_cost.copy_args(source, "HEAD", Path(dest) / "out"), ctx.work, env)
 
     samples, floors = alternate(ctx.render_rounds, lambda: render(template), lambda: render(floor))
     return ratio_figure("render (copier copy)", samples, floors, 1.2)
 
 
 def measure_green(ctx: Context, template: Path) -> tuple[list[Figure], Path, Path]:
-    """The generated README's checks, in order, in a render and in the floor: `uv init --lib`,
-    the same dev tools, one trivial test."""
+    """The generated README's checks, in order, in a render and in the floor: `uv init --lib`, a test."""
     project, floor_project = ctx.work / "green-template", ctx.work / "green-floor"
     floor_project.mkdir()
-    run([ctx.uv, "init", "--lib", "--vcs", "none", "--name", "bench-floor", "-q", "."], floor_project, ctx.env)
-    run([ctx.uv, "add", "-q", "--dev", *DEV_TOOLS], floor_project, ctx.env)
+    run([UV, "init", "--lib", "--vcs", "none", "--name", "bench-floor", "-q", "."], floor_project, ctx.env)
+    run([UV, "add", "-q", "--dev", *DEV_TOOLS], floor_project, ctx.env)
     (floor_project / "tests").mkdir()
     (floor_project / "tests" / "test_floor.py").write_text(
         'from bench_floor import hello\n\n\ndef test_hello() -> None:\n    assert hello() == "Hello from bench-floor!"\n',
         encoding="utf-8",
     )
-    run(ci_cost.copy_args(ctx.copier, template, "HEAD", project), ctx.work, ctx.env)
+    run(ci_cost.copy_args(template, "HEAD", project), ctx.work, ctx.env)
 
     def green_round(project: Path, mypy_args: Sequence[str]) -> dict[str, Timing]:
         # Every round begins like a fresh clone: uv.lock stays (a real project commits it), and so does uv's cache.
@@ -162,12 +136,12 @@ def measure_green(ctx: Context, template: Path) -> tuple[list[Figure], Path, Pat
         for cache in list(project.rglob("__pycache__")):
             shutil.rmtree(cache)
         steps = {
-            "uv sync": [ctx.uv, "sync"],
-            "ruff check": [ctx.uv, "run", "ruff", "check"],
-            "ruff format --check": [ctx.uv, "run", "ruff", "format", "--check"],
-            "mypy": [ctx.uv, "run", "mypy", *mypy_args],
-            "pytest": [ctx.uv, "run", "pytest"],
-            "uv build": [ctx.uv, "build"],
+            "uv sync": [UV, "sync"],
+            "ruff check": [UV, "run", "ruff", "check"],
+            "ruff format --check": [UV, "run", "ruff", "format", "--check"],
+            "mypy": [UV, "run", "mypy", *mypy_args],
+            "pytest": [UV, "run", "pytest"],
+            "uv build": [UV, "build"],
         }
         return {name: timed(args, project, ctx.env) for name, args in steps.items()}
 
@@ -176,19 +150,13 @@ def measure_green(ctx: Context, template: Path) -> tuple[list[Figure], Path, Pat
         ctx.green_rounds, lambda: green_round(project, []), lambda: green_round(floor_project, ["src", "tests"])
     )
     total, floor_total = ([Timing(*map(sum, zip(*r.values(), strict=True))) for r in side] for side in (ours, floor))
-    figures = [ratio_figure("time-to-green, total", total, floor_total, 1.25)]
-    figures += [
-        ratio_figure(f"time-to-green: {name}", [r[name] for r in ours], [r[name] for r in floor], None)
-        for name in ours[0]
-    ]
-    return figures, project, floor_project
+    steps = [ratio_figure(f"time-to-green: {n}", [r[n] for r in ours], [r[n] for r in floor], None) for n in ours[0]]
+    return [ratio_figure("time-to-green, total", total, floor_total, 1.25), *steps], project, floor_project
 
 
 def download_bytes(lock: dict[str, Any], names: list[str], tags: list[str]) -> tuple[int, list[str]]:
-    """Sum of the sizes uv.lock records for the wheel that best fits ``tags``, per package.
-
-    A package without a fitting wheel counts with its sdist; those are returned too.
-    """
+    """Sum of the sizes uv.lock records for the wheel that best fits ``tags``, per package; a package
+    without a fitting wheel counts with its sdist, and those are returned too."""
     rank = {tag: i for i, tag in enumerate(tags)}
     packages = {str(canonicalize_name(p["name"])): p for p in lock["package"]}
     size, sdists = 0, []
@@ -209,7 +177,7 @@ def install_facts(ctx: Context, project: Path) -> tuple[list[str], float, float]
     """The packages in a synced project's .venv (without the project itself), download MB and installed MB."""
     own = canonicalize_name(tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"]["name"])
     python = str(project / ".venv" / "bin" / "python")
-    listed = json.loads(run([ctx.uv, "pip", "list", "--format", "json", "--python", python], project, ctx.env))
+    listed = json.loads(run([UV, "pip", "list", "--format", "json", "--python", python], project, ctx.env))
     names: list[str] = sorted(n for n in (canonicalize_name(p["name"]) for p in listed) if n != own)
     # The venv interpreter's wheel tags, most preferred first (packaging comes with pytest).
     script = "from packaging.tags import sys_tags; print('\\n'.join(map(str, sys_tags())))"
@@ -235,15 +203,14 @@ def measure_install(ctx: Context, project: Path, floor_project: Path) -> list[Fi
 
 
 def measure_docs(ctx: Context, project: Path) -> Figure:
-    """The strict docs build exactly as the rendered ci.yml's docs job runs it, against sphinx-quickstart's
-    empty project built by the same command (paths under docs/ moved). After the install figure: the docs
-    group joins the project's .venv here."""
+    """The strict docs build as the rendered ci.yml's docs job runs it, against the same command on the
+    sphinx-quickstart project. After the install figure: the docs group joins the project's .venv here."""
     ci = parse_yaml((project / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
     (script,) = [str(step["run"]) for step in ci["jobs"]["docs"]["steps"] if "sphinx-build" in str(step.get("run", ""))]
     command = shlex.split(script)
     if command[0] != "uv":
         raise BenchError(f"the docs step does not start with uv: {script}")
-    command[0] = ctx.uv
+    command[0] = UV
     floor, at = ctx.work / "docs-floor", command.index("sphinx-build")
     quickstart = ["sphinx-quickstart", "-q", "-p", "Floor", "-a", "Bench", "--no-makefile", "--no-batchfile"]
     run([*command[:at], *quickstart, str(floor)], project, ctx.env)
@@ -264,7 +231,7 @@ def measure_docs(ctx: Context, project: Path) -> Figure:
 def measure_ci(ctx: Context, template: Path) -> list[Figure]:
     """Jobs, steps and the time estimate of one push to the generated CI: v1.0.0 against HEAD."""
     try:
-        before, after = ci_cost.compare(ctx.copier, template, ctx.python, ctx.work, ctx.green_rounds)
+        before, after = ci_cost.compare(template, ctx.python, ctx.work, ctx.green_rounds)
     except RuntimeError as error:
         ctx.notes.append(f"CI per push: not measured ({error})")
         return []
@@ -284,10 +251,9 @@ def measure_ci(ctx: Context, template: Path) -> list[Figure]:
 
 def measure_suite(ctx: Context) -> Figure:
     """One timed run of the template's own test suite, as .ci/run runs it (no UV_PYTHON of ours)."""
-    start = time.perf_counter()
-    args = [ctx.uv, "run", "pytest", "-q", f"--durations={SLOWEST_TESTS}"]
-    done = subprocess.run(args, cwd=REPO, env=clean_env(), capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
+    args = [UV, "run", "pytest", "-q", f"--durations={SLOWEST_TESTS}"]
+    done, took = ci_cost.clocked(subprocess.run, args, cwd=REPO, env=clean_env(), capture_output=True, text=True)
+    elapsed = took.wall
     lines = done.stdout.strip().splitlines() or ["(no output)"]
     # pytest's "slowest N durations" section: lines such as "12.34s call  tests/..."
     heading = next((i for i, line in enumerate(lines) if "slowest" in line and "durations" in line), 0)
@@ -307,8 +273,8 @@ def machine(ctx: Context) -> dict[str, str]:
         # Other work on the machine stretches wall times (see the CPU-time ratio).
         "load average (1, 5, 15 min) at the end": ", ".join(f"{x:.2f}" for x in os.getloadavg()),
         "python": f"{python} ({ctx.python})",
-        "uv": run([ctx.uv, "--version"], REPO, ctx.env).strip(),
-        "copier": run([ctx.copier, "--version"], REPO, ctx.env).strip(),
+        "uv": run([UV, "--version"], REPO, ctx.env).strip(),
+        "copier": run([ci_cost.COPIER, "--version"], REPO, ctx.env).strip(),
         "rounds": f"render {ctx.render_rounds}, time-to-green {ctx.green_rounds} (each after one untimed warm-up)",
     }
 
@@ -334,25 +300,18 @@ def measure_all(ctx: Context, skip_suite: bool) -> list[Figure]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, help="rounds of both timed figures (overrides below)")
     parser.add_argument("--render-rounds", type=int, default=5, help="default: %(default)s")
     parser.add_argument("--green-rounds", type=int, default=3, help="time-to-green; default: %(default)s")
-    parser.add_argument(
-        "--skip-suite", action="store_true", help="leave out the template's own test suite; write nothing"
-    )
+    skip_help = "leave out the template's own test suite; write nothing"
+    parser.add_argument("--skip-suite", action="store_true", help=skip_help)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args(argv)
-    python = find_interpreter(DEFAULT_PYTHON_MIN)
-    if python is None:
+    if (python := find_interpreter(DEFAULT_PYTHON_MIN)) is None:
         raise SystemExit(f"no local CPython {DEFAULT_PYTHON_MIN}: the time-to-green figure needs one")
-    work, env = Path(tempfile.mkdtemp(prefix="copier-uv-release-bench-")), ci_cost.bench_env(python)
-    uv = shutil.which("uv") or str(Path(sys.executable).with_name("uv"))
-    rounds = (args.rounds or args.render_rounds, args.rounds or args.green_rounds)
-    # copier runs from compiled bytecode, as from any real install; the cache stays out of the
-    # shared test venv, and the warm-up render fills it.
-    render_env = {**env, "PYTHONPYCACHEPREFIX": str(work / "pycache")}
-    ctx = Context(work, python, env, uv, str(Path(sys.executable).with_name("copier")), render_env, *rounds)
+    work, env = Path(tempfile.mkdtemp(prefix="copier-uv-release-bench-")), clean_env({"UV_PYTHON": python})
+    ctx = Context(work, python, env, args.rounds or args.render_rounds, args.rounds or args.green_rounds)
     try:
         results = report.Results(machine={}, figures=measure_all(ctx, args.skip_suite))
         results.machine = machine(ctx)
