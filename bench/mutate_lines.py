@@ -80,7 +80,7 @@ class Mutant:
 
 def kind(file: str) -> str:
     """yaml, python, toml or gitignore (their comments start with #), or text (Jinja comments only)."""
-    name = file.removesuffix(".jinja")
+    name = re.sub(r"\{%.*?%\}|\{\{.*?\}\}", "", file.removesuffix(".jinja"))  # {% if … %}cli.py{% endif %}
     suffix = {".yml": "yaml", ".yaml": "yaml", ".py": "python", ".toml": "toml"}
     return "gitignore" if name.endswith(".gitignore") else suffix.get(Path(name).suffix, "text")
 

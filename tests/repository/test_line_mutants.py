@@ -45,6 +45,8 @@ def test_each_mutant_changes_its_line_of_a_template_file_that_is_not_prose() -> 
             {2: {}, 3: {}, 5: {"delete": 1, "string": 1}},
         ),
         ("a.jinja", "{# 1 and\n true #}\n", {1: {}, 2: {}}),
+        # A Python file whose name is Jinja is still Python: its docstring is no site.
+        ('{% if k == "a.b" %}a.py{% endif %}.jinja', '"""Doc 1."""\nx = 2\n', {1: {}, 2: {"delete": 1, "number": 1}}),
         # Conditions swap only in Jinja and workflow `if:`; an `if:` expression changes no word.
         ("a.yml", "- if: a == 'b' and c\n", {1: {"delete": 1, "string": 1, "condition": 2}}),
         (
