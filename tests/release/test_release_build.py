@@ -13,15 +13,13 @@ from typing import Any
 import pytest
 
 from support.commands import require_interpreter, run
-from support.facts import DEFAULT_PYTHON_MIN, INITIAL_VERSION, copier_config, known_python_versions
+from support.facts import DEFAULT_PYTHON_MIN, INITIAL_VERSION, UV_MIN, UV_VERSION, known_python_versions
 from support.rendering import read_pyproject
 from support.runner import Event, Job, WorkflowRun, init_repo, run_in_place
 from support.workflows import step_named, steps_using
 
 pytestmark = pytest.mark.slow
 
-UV_MIN: str = copier_config()["uv_min_version"]["default"]
-UV_VERSION: str = copier_config()["uv_version"]["default"]
 # A python_min other than the default: a literal default in the workflow would not pass.
 OTHER_PYTHON_MIN = known_python_versions()[known_python_versions().index(DEFAULT_PYTHON_MIN) + 1]
 

@@ -84,11 +84,6 @@ def on_index(index: LocalIndex) -> dict[str, str]:
 
 
 @pytest.fixture
-def repo(render_shared, tmp_path: Path) -> Repo:
-    return init_repo(render_shared(), tmp_path)
-
-
-@pytest.fixture
 def pypi(local_index: LocalIndex) -> Iterator[LocalIndex]:
     """The local index answering JSON to a client that asks, as PyPI does."""
     with json_api(local_index) as index:
