@@ -219,7 +219,7 @@ def test_a_tag_on_main_is_tested_built_published_released_and_documented(
         return
 
     assert release.github_releases == [published_release(TAG, built, f"{notes}\n")]
-    (create,) = [call for call in release.gh_calls if call[:2] == ["release", "create"]]
+    (create,) = [call for call in release.github.calls() if call[:2] == ["release", "create"]]
     assert "--verify-tag" in create  # the pushed tag, never one gh would make from the default branch
     assert site["url"] == f"https://acme.github.io/{DEFAULT_DISTRIBUTION}/"  # support.runner's REPOSITORY
     # Without the preflight's answers the release step stops rather than guess "Latest" or the notes;

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from support.recording_gh import RecordingGh, parse_flags
+from support.recording_gh import GhError, RecordingGh, parse_flags
 
 # gh's flags per `gh issue` command: long name -> (short name, takes a value).
 _JSON_FLAGS = {"--json": (None, True), "--jq": ("-q", True), "--template": ("-t", True)}
@@ -66,10 +66,6 @@ IMPLEMENTED = {
     "close": {"--comment", "--reason"},
     "comment": {"--body", "--body-file"},
 }
-
-
-class GhError(Exception):
-    """What gh would print before exiting with status 1."""
 
 
 def parse(command: str, args: list[str]) -> tuple[dict[str, str], list[str]]:

@@ -11,6 +11,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 
+class GhError(Exception):
+    """What gh would print before exiting with status 1."""
+
+
 @dataclass
 class RecordingGh:
     root: Path
