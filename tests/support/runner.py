@@ -601,8 +601,7 @@ class WorkflowRun:
         """The artifact of this run named ``name``, into ``path``; a name not uploaded fails."""
         _known(step, inputs, {"name", "path"})
         assert "name" in inputs, "the test downloads artifacts by name only"
-        missing = self._not_there(state, inputs["name"])
-        if missing:
+        if missing := self._not_there(state, inputs["name"]):
             return f"Unable to download artifact(s): {missing}"
         shutil.copytree(self.artifacts[inputs["name"]], state.workspace / inputs.get("path", "."), dirs_exist_ok=True)
         return None
@@ -647,8 +646,8 @@ class WorkflowRun:
         if permissions.get("pages") != "write" or permissions.get("id-token") != "write":
             return 'Ensure GITHUB_TOKEN has permission "pages: write" and "id-token: write".'
         name = inputs.get("artifact_name", "github-pages")
-        if self._not_there(state, name):
-            return f"No uploaded artifact was found! {self._not_there(state, name)}"
+        if missing := self._not_there(state, name):
+            return f"No uploaded artifact was found! {missing}"
         owner, repository = REPOSITORY.split("/")
         url = f"https://{owner}.github.io/{repository}/"
         site = self.artifacts[name]
