@@ -224,14 +224,13 @@ def _github(event: Event, sha: str, workflow: Mapping[str, Any]) -> Strict:
     )  # fmt: skip
 
 
-def planned_steps(
-    workflow: Mapping[str, Any], job_id: str, matrix: Mapping[str, Any], event: Event = PUSH_TO_MAIN
-) -> list[dict[str, Any]]:
-    """The steps of a job that run for the ``matrix`` entry on ``event`` while every step passes:
+def planned_steps(workflow: Mapping[str, Any], job_id: str, matrix: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The steps of a job that run for the ``matrix`` entry on a push to main while every step passes:
     each ``if:`` as a run evaluates it (one on what only a run knows, such as a step's output, fails)."""
-    contexts = {"github": _github(event, _NO_COMMIT, workflow), "inputs": {}, "needs": Strict(), "steps": Strict()}
-    steps, passing = workflow["jobs"][job_id]["steps"], _statuses(True, False)
-    return [step for step in steps if condition(step.get("if"), {**contexts, "matrix": dict(matrix)}, passing)]
+    github = _github(PUSH_TO_MAIN, _NO_COMMIT, workflow)
+    contexts = {"github": github, "inputs": {}, "needs": Strict(), "steps": Strict(), "matrix": dict(matrix)}
+    passing = _statuses(True, False)
+    return [step for step in workflow["jobs"][job_id]["steps"] if condition(step.get("if"), contexts, passing)]
 
 
 def run_in_place(
