@@ -15,8 +15,8 @@ runner: ``bash -e`` on a script file outside the workspace.
 
 What GitHub provides that is not here: the OIDC token (``uv publish`` in a job
 granted ``id-token: write`` goes to a local index, support.index.without_oidc)
-and GitHub itself (``gh`` is support.github_releases' fake: it records what it was
-asked and keeps the repository's releases as GitHub does, immutable once published). Git over
+and GitHub itself (``gh`` is support.github_releases: it records what it was
+asked and keeps the releases as GitHub does, immutable once published). Git over
 HTTPS to the repository on github.com with the run's token (``x-access-token``)
 reaches origin in a job granted ``contents: write`` only (GitHub refuses a
 push with any other token).
