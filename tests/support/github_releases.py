@@ -99,7 +99,7 @@ class FakeReleases(RecordingGh):
             elif option in ("--latest", "--prerelease", "--draft") and value in ("", "true", "false"):
                 given[option[2:]] = value or "true"
                 flags.append(arg)
-            elif arg == "--verify-tag":
+            elif arg in ("--verify-tag", "--generate-notes"):
                 flags.append(arg)
             elif arg.startswith("-"):
                 raise GhError(f"the test's gh does not know {arg}")
@@ -111,6 +111,8 @@ class FakeReleases(RecordingGh):
                 files.append(arg)
         if "notes-file" in given:
             given["notes"] = Path(given.pop("notes-file")).read_text()
+        if "--generate-notes" in flags:
+            given["notes"] = "(notes GitHub generated from the pull requests)"
         return given, flags, files
 
     def _create(self, state: dict[str, Any], tag: str, args: tuple[dict[str, str], list[str], list[str]]) -> None:
