@@ -254,9 +254,8 @@ class FakeGitHub(RecordingGh):
                 return self._environment(environment, current)
             case ["GET" | "POST" as verb, "environments", environment, "deployment-branch-policies"]:
                 current = state["environments"].get(environment)
-                if current is None or (
-                    verb == "POST" and not (current["deployment_branch_policy"] or {}).get("custom_branch_policies")
-                ):
+                custom = current and (current["deployment_branch_policy"] or {}).get("custom_branch_policies")
+                if current is None or (verb == "POST" and not custom):  # policies need custom_branch_policies
                     raise HttpError(404)
                 if verb == "GET":
                     return {"total_count": len(current["policies"]), "branch_policies": current["policies"]}
@@ -283,8 +282,5 @@ class FakeGitHub(RecordingGh):
             rules.append({"id": 1, "type": "required_reviewers", "prevent_self_review": False, "reviewers": reviewers})
         if environment["deployment_branch_policy"]:
             rules.append({"id": 2, "type": "branch_policy"})
-        return {
-            "name": name,
-            "deployment_branch_policy": environment["deployment_branch_policy"],
-            "protection_rules": rules,
-        }
+        policy = environment["deployment_branch_policy"]
+        return {"name": name, "deployment_branch_policy": policy, "protection_rules": rules}

@@ -8,8 +8,9 @@ keeps them. With immutable releases on, a release published is immutable: GitHub
 any file added to it ("HTTP 422: Cannot upload assets to an immutable release."); only a
 draft takes files. A newly published release becomes Latest unless it is a pre-release or
 make_latest is false. The repository is GH_REPO or the checkout's, the tag must be in it
-(--verify-tag; the fake never creates tags), each file must exist. Every call is recorded;
-so is each `gh release create` that succeeded, as it was asked (``created``).
+(--verify-tag; the fake never creates tags), each file must exist. It knows the flags the
+workflows use: any other fails the test. Every call is recorded; so is each `gh release
+create` that succeeded, as it was asked (``created``).
 """
 
 from __future__ import annotations
