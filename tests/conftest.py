@@ -20,6 +20,7 @@ import pytest
 if TYPE_CHECKING:
     from support.index import LocalIndex
     from support.rendering import Render
+    from support.runner import Repo
     from support.updates import TemplateRepo
 
 # The support modules read copier.yml as they load. Imported where a fixture runs, so a copier.yml
@@ -156,6 +157,14 @@ def local_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalIndex
     log = tmp_path_factory.mktemp("index-log") / "pypiserver.log"
     with serve_index(tmp_path_factory.mktemp("index"), log) as index:
         yield index
+
+
+@pytest.fixture
+def repo(render_shared: Render, tmp_path: Path) -> Repo:
+    """The default render committed on main and pushed to a bare origin (support.runner.init_repo)."""
+    from support.runner import init_repo
+
+    return init_repo(render_shared(), tmp_path)
 
 
 @pytest.fixture(scope="session")

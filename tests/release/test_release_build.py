@@ -13,15 +13,14 @@ from typing import Any
 import pytest
 
 from support.commands import require_interpreter, run
-from support.facts import DEFAULT_PYTHON_MIN, INITIAL_VERSION, copier_config, known_python_versions
+from support.facts import DEFAULT_PYTHON_MIN, INITIAL_VERSION, UV_MIN, UV_VERSION, known_python_versions
+from support.hooks import uvx
 from support.rendering import read_pyproject
 from support.runner import Event, Job, WorkflowRun, init_repo, run_in_place
 from support.workflows import step_named, steps_using
 
 pytestmark = pytest.mark.slow
 
-UV_MIN: str = copier_config()["uv_min_version"]["default"]
-UV_VERSION: str = copier_config()["uv_version"]["default"]
 # A python_min other than the default: a literal default in the workflow would not pass.
 OTHER_PYTHON_MIN = known_python_versions()[known_python_versions().index(DEFAULT_PYTHON_MIN) + 1]
 
@@ -106,13 +105,10 @@ def test_required_uv_version_is_the_oldest_uv_that_builds(render_shared, tmp_pat
     shutil.copytree(render_shared(), project)
     assert read_pyproject(project)["tool"]["uv"]["required-version"] == f">={UV_MIN}"
     env = {"UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN)}
-    uvx = shutil.which("uvx") or str(Path(shutil.which("uv") or "uv").with_name("uvx"))
 
     def build(version: str, *options: str, check: bool = False) -> Any:
-        out = tmp_path / f"{version}{''.join(options)}"
-        return run(
-            [uvx, "--from", f"uv=={version}", "uv", "build", *options, "--out-dir", out], project, env=env, check=check
-        )
+        command = [uvx(), "--from", f"uv=={version}", "uv", "build", *options]
+        return run([*command, "--out-dir", tmp_path / f"{version}{''.join(options)}"], project, env=env, check=check)
 
     build(UV_MIN, check=True)
     assert sorted(p.name for p in (tmp_path / UV_MIN).glob("acme_widgets-*")) == [

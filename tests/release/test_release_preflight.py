@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import http.server
 import importlib.util
 import io
 import json
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -35,7 +33,7 @@ from hypothesis import strategies as st
 from support.answers import DEFAULT_DISTRIBUTION, DEFAULT_PACKAGE
 from support.commands import git, uv
 from support.facts import INITIAL_VERSION
-from support.index import LocalIndex, serve_index
+from support.index import LocalIndex, Quiet, serve_index, serving
 from support.json_index import json_api
 from support.runner import DEFAULT_BRANCH, REPOSITORY, UNREACHABLE_INDEX, Event, Job, Repo, WorkflowRun, init_repo
 from support.workflows import load_workflow
@@ -46,14 +44,11 @@ TAG, NAME, PACKAGE, V = f"v{INITIAL_VERSION}", DEFAULT_DISTRIBUTION, DEFAULT_PAC
 TODAY = datetime.date.today()
 
 
-class Unavailable(http.server.BaseHTTPRequestHandler):
+class Unavailable(Quiet):
     """An index in trouble: every request gets HTTP 503."""
 
-    def do_GET(self) -> None:
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         self.send_error(503, "Service Unavailable")
-
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -63,21 +58,14 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalIndex
     with (
         serve_index(directory, log) as html_only,
         json_api(html_only) as pypi,
-        http.server.ThreadingHTTPServer(("127.0.0.1", 0), Unavailable) as down,
+        serving(Unavailable) as down,
     ):
-        threading.Thread(target=down.serve_forever, daemon=True).start()
         urls: dict[str | None, str | None] = {"pypi": pypi.simple_url, "html": html_only.simple_url, None: None}
-        urls |= {"closed": UNREACHABLE_INDEX, "503": f"http://127.0.0.1:{down.server_address[1]}/simple/"}
+        urls |= {"closed": UNREACHABLE_INDEX, "503": f"{down}/simple/"}
         yield pypi, urls | {"file": "file:///simple/"}
-        down.shutdown()
 
 
 # --- the workflow as a graph -----------------------------------------------------------------------
-
-
-@pytest.fixture
-def repo(render_shared, tmp_path: Path) -> Repo:
-    return init_repo(render_shared(), tmp_path)
 
 
 def preflight(repo: Repo, tmp_path: Path, event: Event, index: str | None) -> Job:

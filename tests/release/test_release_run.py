@@ -84,11 +84,6 @@ def on_index(index: LocalIndex) -> dict[str, str]:
 
 
 @pytest.fixture
-def repo(render_shared, tmp_path: Path) -> Repo:
-    return init_repo(render_shared(), tmp_path)
-
-
-@pytest.fixture
 def pypi(local_index: LocalIndex) -> Iterator[LocalIndex]:
     """The local index answering JSON to a client that asks, as PyPI does."""
     with json_api(local_index) as index:
@@ -126,15 +121,6 @@ def installed(
 # --- the commands the message after copy prints, typed ----------------------------------------
 
 
-def user_env(origin: Path, values: Mapping[str, Any], tmp_path: Path) -> dict[str, str]:
-    """The user's shell: the repository on github.com is ``origin`` (git's insteadOf, set as
-    support.runner sets it for a run's token), no signing; uv finds python_min's interpreter
-    (uv downloads one for a user; it cannot here); prek keeps its cache in the test's directory."""
-    url = f"https://github.com/{values['github_owner']}/{values['repository_name']}.git"
-    env = git_config_env({f"url.{origin}.insteadOf": url, "commit.gpgsign": "false", "tag.gpgsign": "false"})
-    return {**env, "UV_PYTHON": require_interpreter(values["python_min"]), "PREK_HOME": str(tmp_path / "prek")}
-
-
 def type_the_message(template: Path, answers: Mapping[str, Any], tmp_path: Path) -> tuple[dict[str, Any], Shell, Repo]:
     """``copier copy`` by the real CLI in the user's directory, then every command the message
     prints typed in order there, but NOT_RUN's: the answers (and all copier.yml computes from
@@ -148,7 +134,13 @@ def type_the_message(template: Path, answers: Mapping[str, Any], tmp_path: Path)
     # GitHub's side: the empty repository the user creates there (in a browser), a bare one here.
     origin = tmp_path / "origin.git"
     run(["git", "init", "-q", "--bare", "-b", "main", origin], tmp_path)
-    shell = Shell(home, user_env(origin, values, tmp_path))
+    # The user's shell: the repository on github.com is origin (git's insteadOf, set as support.runner
+    # sets it for a run's token), no signing; uv finds python_min's interpreter (uv downloads one for
+    # a user; it cannot here); prek keeps its cache in the test's directory.
+    url = f"https://github.com/{values['github_owner']}/{values['repository_name']}.git"
+    env = git_config_env({f"url.{origin}.insteadOf": url, "commit.gpgsign": "false", "tag.gpgsign": "false"})
+    env |= {"UV_PYTHON": require_interpreter(values["python_min"]), "PREK_HOME": str(tmp_path / "prek")}
+    shell = Shell(home, env)
     printed = message_commands(copied.stderr + copied.stdout, user_path())
     not_run = {bare(command.format(**values)) for command in NOT_RUN}
     for command in printed:
@@ -224,7 +216,7 @@ def test_a_tag_on_main_is_tested_built_published_released_and_documented(
         return
 
     assert release.github_releases == [published_release(TAG, built, f"{notes}\n")]
-    (create,) = [call for call in release.gh_calls if call[:2] == ["release", "create"]]
+    (create,) = [call for call in release.github.calls() if call[:2] == ["release", "create"]]
     assert "--verify-tag" in create  # the pushed tag, never one gh would make from the default branch
     assert site["url"] == f"https://acme.github.io/{DEFAULT_DISTRIBUTION}/"  # support.runner's REPOSITORY
     # Without the preflight's answers the release step stops rather than guess "Latest" or the notes;
@@ -234,9 +226,8 @@ def test_a_tag_on_main_is_tested_built_published_released_and_documented(
         ({"version": version, "notes": preflight.outputs["notes"]}, f"did not say whether {TAG} is a pre-release"),
         *(({**preflight.outputs, "notes": silent}, f"gave no release notes for {TAG}.") for silent in ("", '""')),
     ):
-        failed = release.job(
-            "github-release", {"preflight": replace(preflight, outputs=outputs), "publish-pypi": published}
-        )
+        needs = {"preflight": replace(preflight, outputs=outputs), "publish-pypi": published}
+        failed = release.job("github-release", needs)
         assert failed.result == "failure"
         assert f"::error::The preflight {error}" in failed.log
     # A re-run of the job changes nothing: the tag has its published, immutable release.

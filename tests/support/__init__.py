@@ -12,7 +12,8 @@
 - ``distributions``: builds, wheels, sdists and fresh environments.
 - ``index``: a real local package index (pypiserver), and `uv publish` pointed at it.
 - ``updates``: throwaway template repositories with releases, and `copier update`.
-- ``github_issues``: a recording fake of `gh issue`, holding issues across runs.
+- ``github_issues``, ``github_api``, ``github_releases``: recording fakes of `gh issue`, `gh api` and
+  `gh release` (what they share: ``recording_gh``), each holding GitHub's side across calls.
 - ``hooks``: the generated git hooks, run by prek and pre-commit.
 
 Fixtures live in tests/conftest.py; test modules import from here, never from each other.

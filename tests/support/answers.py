@@ -189,17 +189,20 @@ def _template_sources(spec: Any) -> list[str]:
     return [str(spec[key]) for key in ("default", "choices", "when") if isinstance(spec.get(key), str)]
 
 
+def _github_sources() -> list[str]:
+    """The files under template/.github: their paths (a file name can be a condition) and texts."""
+    paths = sorted((TEMPLATE_DIR / "template" / ".github").rglob("*"))
+    return [path.relative_to(TEMPLATE_DIR).as_posix() for path in paths] + [
+        path.read_text(encoding="utf-8") for path in paths if path.is_file()
+    ]
+
+
 def questions_read_by_workflows(config: Mapping[str, Any] | None = None) -> set[str]:
     """The questions that the files under template/.github read, directly or through
     computed facts (``when: false``) of copier.yml."""
     config = _questions(config)
-    sources = []
-    for path in sorted((TEMPLATE_DIR / "template" / ".github").rglob("*")):
-        sources.append(path.relative_to(TEMPLATE_DIR).as_posix())  # a file name can be a condition
-        if path.is_file():
-            sources.append(path.read_text(encoding="utf-8"))
     read: set[str] = set()
-    pending = [name for source in sources for name in _names_read(source)]
+    pending = [name for source in _github_sources() for name in _names_read(source)]
     while pending:
         name = pending.pop()
         if name in read or name not in config:
@@ -259,8 +262,7 @@ def workflow_answer_sets(config: Mapping[str, Any] | None = None) -> list[dict[s
     for name in questions:
         sets += [{name: value} for value in choice_values(config, name) if value != config[name].get("default")]
     texts = "\n".join(
-        [p.read_text(encoding="utf-8") for p in (TEMPLATE_DIR / "template" / ".github").rglob("*") if p.is_file()]
-        + [source for spec in _questions(config).values() for source in _template_sources(spec)]
+        _github_sources() + [text for spec in _questions(config).values() for text in _template_sources(spec)]
     )
     read = questions_read_by_workflows(config)
     levels: dict[str, list[Any]] = {}
@@ -426,9 +428,7 @@ REJECTED: list[Rejection] = [
     *_refused("distribution_name", PYPI_NAME, {"uppercase is not normalized": "Acme", "space": "acme widgets"}),
     *_refused("distribution_name", PYPI_NAME, {"double hyphen is not normalized": "a--b", "non-ascii": "café"}),
     *_refused("distribution_name", PYPI_NAME, {"underscore is not normalized": "a_b", "dot is not normalized": "a.b"}),
-    *_refused(
-        "distribution_name", PYPI_NAME, {"derived from a title without ascii letters": None}, {"project_name": "日本語"}
-    ),
+    *_refused("distribution_name", PYPI_NAME, {"derived from a title without ascii letters": None}, {"project_name": "日本語"}),
     *_too_long("distribution_name", "x", package_name="acme"),
     # package_name: a lowercase identifier that shadows nothing, not too long.
     *_refused("package_name", SHADOWS, {"keyword": "class", "keyword since 3.7": "async", "stdlib json": "json"}),
@@ -455,9 +455,7 @@ REJECTED: list[Rejection] = [
     # keywords: a YAML list of a few one-line keywords, each without commas, not too long.
     *_refused("keywords", "a YAML list", {"a bare word": "widgets"}, cli=True),
     *_refused("keywords", "a YAML list", {"a mapping": "{a: 1}"}),
-    *_refused(
-        "keywords", f"at most {KEYWORDS_MAX} keywords", {f"{KEYWORDS_MAX + 1} keywords": f"[{'k, ' * KEYWORDS_MAX}k]"}
-    ),
+    *_refused("keywords", f"at most {KEYWORDS_MAX} keywords", {f"{KEYWORDS_MAX + 1} keywords": f"[{'k, ' * KEYWORDS_MAX}k]"}),
     *_refused("keywords", "must be text", {"a number and a boolean": "[2026, yes]"}),
     *_refused("keywords", ONE_LINE, {"newline": '["a\\nb"]', "control character": '["bell\\u0007"]'}),
     *_refused("keywords", "non-empty", {"empty": '[""]'}),
@@ -493,17 +491,13 @@ REJECTED: list[Rejection] = [
     *_refused("pypi_environment", ENVIRONMENT, {"expression": "${{ github.token }}"}),
     *_too_long("pypi_environment", "e"),
     *_refused("testpypi_environment", DIFFERENT, {"equal to pypi_environment": "release"}, cli=True),
-    *_refused(
-        "testpypi_environment",
-        DIFFERENT,
-        {"equal ignoring case (GitHub environment names are case-insensitive)": "RELEASE"},
-    ),
+    *_refused("testpypi_environment", DIFFERENT, {"equal ignoring case (GitHub environment names are case-insensitive)": "RELEASE"}),
     *_refused("testpypi_environment", ENVIRONMENT, {"space": "test pypi", "empty": ""}),
     *_too_long("testpypi_environment", "t"),
     *_below_a_kinds_floor(),
     # A multiselect: copier reads the answer "[]" as a YAML list.
     *_refused("operating_systems", "must name at least one of", {"none chosen": "[]"}, cli=True),
-]
+]  # fmt: skip
 
 # Values outside a question's choices, which copier itself refuses.
 OUTSIDE_CHOICES = [("license", "WTFPL"), ("license", "mit"), ("python_min", "3.9"), ("project_kind", "app")]
@@ -533,11 +527,7 @@ def _accepted(question: str, cases: dict[str, Any], extra: Any = None, stored: b
 # Edge values each question takes.
 ACCEPTED: list[Acceptance] = [
     *_accepted("project_name", {"leading and trailing spaces": "  Acme Widgets  "}),
-    *_accepted(
-        "project_name",
-        {"no ascii letters, with a distribution name": "日本語ツール"},
-        {"distribution_name": "nihongo-tool"},
-    ),
+    *_accepted("project_name", {"no ascii letters, with a distribution name": "日本語ツール"}, {"distribution_name": "nihongo-tool"}),
     *_accepted("project_name", _longest("project_name", "P"), {"distribution_name": "acme"}),
     *_accepted("distribution_name", {"one letter": "a", "hyphen-separated": "a1-b2-c3"}),
     *_accepted("distribution_name", {"digits only, with a package name": "2048"}, {"package_name": "game_2048"}),
@@ -562,4 +552,4 @@ ACCEPTED: list[Acceptance] = [
     *_accepted("copyright_year", {NOT_ASKED: "26"}, PRIVATE, stored=False),
     *_accepted("pypi_environment", {NOT_ASKED: "my env"}, PRIVATE, stored=False),
     *_accepted("testpypi_environment", {NOT_ASKED: "release"}, {**PRIVATE, "testpypi": True}, stored=False),
-]
+]  # fmt: skip

@@ -13,11 +13,11 @@ import hashlib
 import io
 import json
 import re
-import threading
 import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from support.index import Quiet, serving
 
 JSON_SIMPLE = "application/vnd.pypi.simple.v1+json"
 
@@ -45,25 +45,16 @@ def dated_index(name: str, files: Mapping[str, datetime.timedelta]) -> Iterator[
     for filename, age in files.items():
         version = filename.split("-")[1]
         served[filename] = (wheel(name, version), (now - age).isoformat().replace("+00:00", "Z"))
-    page = json.dumps(
-        {
-            "meta": {"api-version": "1.1"},
-            "name": name,
-            "versions": sorted({filename.split("-")[1] for filename in files}),
-            "files": [
-                {
-                    "filename": filename,
-                    "url": f"/files/{filename}",
-                    "hashes": {"sha256": hashlib.sha256(content).hexdigest()},
-                    "upload-time": uploaded,
-                }
-                for filename, (content, uploaded) in served.items()
-            ],
-        }
-    ).encode()
+    listed = [
+        {"filename": filename, "url": f"/files/{filename}", "upload-time": uploaded}
+        | {"hashes": {"sha256": hashlib.sha256(content).hexdigest()}}
+        for filename, (content, uploaded) in served.items()
+    ]
+    versions = sorted({filename.split("-")[1] for filename in files})
+    page = json.dumps({"meta": {"api-version": "1.1"}, "name": name, "versions": versions, "files": listed}).encode()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
+    class Handler(Quiet):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
             filename = self.path.removeprefix("/files/")
             if self.path.rstrip("/") == f"/simple/{re.sub(r'[-_.]+', '-', name).lower()}":
                 body, content_type = page, JSON_SIMPLE
@@ -72,23 +63,10 @@ def dated_index(name: str, files: Mapping[str, datetime.timedelta]) -> Iterator[
             else:
                 self.send_error(404)
                 return
-            self.send_response(200)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.send_body(body, content_type)
 
-        def do_HEAD(self) -> None:
+        def do_HEAD(self) -> None:  # noqa: N802 (http.server's name)
             self.send_error(405)  # no range requests: uv then downloads the whole wheel
 
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/simple"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as url:
+        yield f"{url}/simple"

@@ -26,12 +26,9 @@ from support.rendering import once_per_run, read_answers, read_pyproject, shared
 # user's pip would do, so pip runs without any configuration file and with
 # those settings emptied: PyPI (pip's default index) plus whatever the command
 # line names. An empty PIP_* value counts as unset for pip.
-ISOLATED_PIP_ENV = {
-    "PIP_CONFIG_FILE": os.devnull,
-    "PIP_FIND_LINKS": "",
-    "PIP_EXTRA_INDEX_URL": "",
-    "PIP_CONSTRAINT": "",
-}
+ISOLATED_PIP_ENV = {"PIP_CONFIG_FILE": os.devnull} | dict.fromkeys(
+    ("PIP_FIND_LINKS", "PIP_EXTRA_INDEX_URL", "PIP_CONSTRAINT"), ""
+)
 
 
 def module_files(package: str, kind: str) -> set[str]:
@@ -126,16 +123,11 @@ class CheckedBuild:
         """Every file the wheel must hold: the import package, the metadata (entry points if
         pyproject.toml declares any) and the license if there is one; nothing else."""
         dist_info, project = f"{self.name}.dist-info", read_pyproject(self.project)["project"]
-        names = [
-            "METADATA",
-            "WHEEL",
-            "RECORD",
-            *(["entry_points.txt"] if {"scripts", "entry-points"} & set(project) else []),
-        ]
+        names = ["METADATA", "WHEEL", "RECORD"]
+        names += ["entry_points.txt"] if {"scripts", "entry-points"} & set(project) else []
         names += ["licenses/LICENSE"] if "license-files" in project else []
-        return module_files(self.answers["package_name"], self.answers["project_kind"]) | {
-            f"{dist_info}/{n}" for n in names
-        }
+        package = module_files(self.answers["package_name"], self.answers["project_kind"])
+        return package | {f"{dist_info}/{name}" for name in names}
 
 
 def check_and_build(project: Path, python: str) -> CheckedBuild:

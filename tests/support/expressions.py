@@ -103,28 +103,23 @@ class _Parser:
             fail(f"unexpected {self.peek()!r} in {self.text!r}")
         return value
 
-    def either(self) -> Any:
-        value = self.both()
-        while self.peek() == "||":
-            self.take()
-            other = self.both()
-            value = value if truthy(value) else other
+    def operands(self, operators: tuple[str, ...], operand: Callable[[], Any], join: Callable[..., Any]) -> Any:
+        """A left-associative chain of ``operand``s, each pair joined by ``join(left, operator, right)``;
+        both sides are evaluated: a name the test does not know fails even where GitHub would not look."""
+        value = operand()
+        while self.peek() in operators:
+            operator = self.take()[1]
+            value = join(value, operator, operand())
         return value
 
-    def both(self) -> Any:
-        value = self.comparison()
-        while self.peek() == "&&":
-            self.take()
-            other = self.comparison()
-            value = other if truthy(value) else value
-        return value
+    def either(self) -> Any:  # ||: the first truthy operand, else the last
+        return self.operands(("||",), self.both, lambda left, _, right: left if truthy(left) else right)
+
+    def both(self) -> Any:  # &&: the first falsy operand, else the last
+        return self.operands(("&&",), self.comparison, lambda left, _, right: right if truthy(left) else left)
 
     def comparison(self) -> Any:
-        value = self.unary()
-        while self.peek() in ("==", "!="):
-            operator = self.take()[1]
-            value = _equal(value, self.unary()) == (operator == "==")
-        return value
+        return self.operands(("==", "!="), self.unary, lambda left, op, right: _equal(left, right) == (op == "=="))
 
     def unary(self) -> Any:
         return not truthy(self.unary()) if self.peek() == "!" and self.take() else self.primary()

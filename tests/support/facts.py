@@ -57,6 +57,9 @@ def choices(question: str) -> list[str]:
 KINDS = choices("project_kind")
 LICENSES = choices("license")
 INITIAL_VERSION: str = copier_config()["initial_version"]["default"]
+# The uv the workflows pin, and the oldest that builds a project ([tool.uv] required-version).
+UV_VERSION: str = copier_config()["uv_version"]["default"]
+UV_MIN: str = copier_config()["uv_min_version"]["default"]
 
 
 # What each project kind adds to the common files: the one table the rendering,

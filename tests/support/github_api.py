@@ -107,34 +107,19 @@ class FakeGitHub(RecordingGh):
             **{"immutable_releases": False, "pages": None, "fail": None, "after": 0, "next_id": 1},
         }
 
-    def state(self) -> dict[str, Any]:
-        return dict(self.read())
-
-    def save(self, state: dict[str, Any]) -> None:
-        self.write(state)
-
     def fail(self, kind: str, after: int = 0) -> None:
         """Fail as GitHub does (FAILURES) from the call after the first ``after`` ones."""
         assert kind in FAILURES, kind
         self.save({**self.state(), "fail": kind, "after": after})
-
-    def calls(self) -> list[dict[str, Any]]:
-        """Every call: method, path, body, status, and why the API description refuses it (or None)."""
-        return super().calls()
 
     # --- the fake gh ---------------------------------------------------------------------------------
 
     def main(self, argv: list[str]) -> int:
         state = self.state()
         if state["fail"] == "logged-out":
-            help_kind = (
-                "actions"
-                if os.environ.get("GITHUB_ACTIONS") == "true"
-                else "ci"
-                if os.environ.get("CI")
-                else "terminal"
-            )
-            print(LOGIN_HELP[help_kind], end="", file=sys.stderr)
+            automation = "ci" if os.environ.get("CI") else "terminal"
+            where = "actions" if os.environ.get("GITHUB_ACTIONS") == "true" else automation
+            print(LOGIN_HELP[where], end="", file=sys.stderr)
             return 4
         if argv[:1] != ["api"]:
             print(f"the test's gh knows `gh api` only, not {argv}", file=sys.stderr)
@@ -147,29 +132,20 @@ class FakeGitHub(RecordingGh):
         path = "/" + path.lstrip("/")
         violation = check_call(method, path, body)
         try:
-            if violation:
-                raise HttpError(
-                    422 if violation.startswith(method) else 404,
-                    "Invalid request" if violation.startswith(method) else "",
-                )
+            if violation:  # a known operation with a body it refuses (422), or no such operation (404)
+                raise HttpError(422, "Invalid request") if violation.startswith(method) else HttpError(404)
             answer = self._answer(state, method, path, body)
             status = 204 if answer is None else 201 if method == "POST" else 200
         except HttpError as error:
-            status, answer = (
-                error.status,
-                {"message": str(error), "documentation_url": DOCS, "status": str(error.status)},
-            )
-        self._log({"method": method, "path": path, "body": body, "status": status, "violation": violation})
+            status = error.status
+            answer = {"message": str(error), "documentation_url": DOCS, "status": str(status)}
+        self.record({"method": method, "path": path, "body": body, "status": status, "violation": violation})
         if answer is not None:
             print(json.dumps(answer))
         if status >= 400:
             print(f"gh: {answer['message']} (HTTP {status})", file=sys.stderr)
             return 1
         return 0
-
-    def _log(self, call: dict[str, Any]) -> None:
-        with self.log_file.open("a", encoding="utf-8") as log:
-            log.write(json.dumps(call) + "\n")
 
     def _parse(self, args: list[str]) -> tuple[str, str, Any]:
         flags, positional = parse_flags(args, DOCUMENTED, "gh api <endpoint>", ValueError)
@@ -197,9 +173,7 @@ class FakeGitHub(RecordingGh):
         if failing == "rate-limit":
             raise HttpError(403, RATE_LIMIT)
         prefix = f"/repos/{self.repository}"
-        if failing == "not-found" or not (
-            path == prefix or path.startswith(prefix + "/") or path.startswith("/users/")
-        ):
+        if failing == "not-found" or not (f"{path}/".startswith(f"{prefix}/") or path.startswith("/users/")):
             raise HttpError(404)
         if failing == "forbidden" and method != "GET":
             raise HttpError(403)
@@ -280,9 +254,8 @@ class FakeGitHub(RecordingGh):
                 return self._environment(environment, current)
             case ["GET" | "POST" as verb, "environments", environment, "deployment-branch-policies"]:
                 current = state["environments"].get(environment)
-                if current is None or (
-                    verb == "POST" and not (current["deployment_branch_policy"] or {}).get("custom_branch_policies")
-                ):
+                custom = current and (current["deployment_branch_policy"] or {}).get("custom_branch_policies")
+                if current is None or (verb == "POST" and not custom):  # policies need custom_branch_policies
                     raise HttpError(404)
                 if verb == "GET":
                     return {"total_count": len(current["policies"]), "branch_policies": current["policies"]}
@@ -309,8 +282,5 @@ class FakeGitHub(RecordingGh):
             rules.append({"id": 1, "type": "required_reviewers", "prevent_self_review": False, "reviewers": reviewers})
         if environment["deployment_branch_policy"]:
             rules.append({"id": 2, "type": "branch_policy"})
-        return {
-            "name": name,
-            "deployment_branch_policy": environment["deployment_branch_policy"],
-            "protection_rules": rules,
-        }
+        policy = environment["deployment_branch_policy"]
+        return {"name": name, "deployment_branch_policy": policy, "protection_rules": rules}

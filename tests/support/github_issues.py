@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from support.recording_gh import RecordingGh, parse_flags
+from support.recording_gh import GhError, RecordingGh, parse_flags
 
 # gh's flags per `gh issue` command: long name -> (short name, takes a value).
 _JSON_FLAGS = {"--json": (None, True), "--jq": ("-q", True), "--template": ("-t", True)}
@@ -68,10 +68,6 @@ IMPLEMENTED = {
 }
 
 
-class GhError(Exception):
-    """What gh would print before exiting with status 1."""
-
-
 def parse(command: str, args: list[str]) -> tuple[dict[str, str], list[str]]:
     """The flags (by long name) and positional arguments of a `gh issue COMMAND` call."""
     documented = {**DOCUMENTED[command], REPO_FLAG[0]: (REPO_FLAG[1], True)}
@@ -96,24 +92,16 @@ class FakeIssues(RecordingGh):
     # --- what GitHub holds, and what it was asked ------------------------------------------------
 
     def issues(self) -> list[dict[str, Any]]:
-        return list(self.read())
-
-    def calls(self) -> list[list[str]]:
-        """Every gh call, as its arguments; cleared by ``forget_calls``."""
-        return super().calls()
+        return list(self.state())
 
     def commands(self) -> list[str]:
         """The calls as "issue list", "issue create", ... in order."""
         return [" ".join(call[:2]) for call in self.calls()]
 
-    def _save(self, issues: list[dict[str, Any]]) -> None:
-        self.write(issues)
-
     # --- the fake gh ---------------------------------------------------------------------------------
 
     def main(self, argv: list[str]) -> int:
-        with self.log_file.open("a", encoding="utf-8") as log:
-            log.write(json.dumps(argv) + "\n")
+        self.record(argv)
         try:
             print(self._answer(argv), end="")
         except GhError as error:
@@ -164,7 +152,7 @@ class FakeIssues(RecordingGh):
             if "--comment" in flags:
                 issue["comments"].append(flags["--comment"])
             issue["state"], issue["stateReason"] = "CLOSED", flags.get("--reason", "completed").upper()
-        self._save(issues)
+        self.save(issues)
         return f"{issue['url']}\n" if command in ("edit", "comment") else ""
 
     def _list(self, issues: list[dict[str, Any]], flags: dict[str, str]) -> str:
@@ -192,5 +180,5 @@ class FakeIssues(RecordingGh):
         url = f"https://github.com/{self.repository}/issues/{number}"
         issue = {"number": number, "title": flags["--title"], "body": flags["--body"], "comments": []}
         issues.append({**issue, "state": "OPEN", "stateReason": "", "url": url})
-        self._save(issues)
+        self.save(issues)
         return url + "\n"

@@ -1,11 +1,14 @@
-"""A real package index on 127.0.0.1: pypiserver, for upload and install tests."""
+"""A real package index on 127.0.0.1: pypiserver, for upload and install tests; and what
+the tests' own small HTTP servers share."""
 
 from __future__ import annotations
 
 import contextlib
+import http.server
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -64,6 +67,31 @@ def serve_index(directory: Path, log: Path) -> Iterator[LocalIndex]:
     finally:
         process.kill()  # it keeps nothing in memory: each upload is a file before it is answered
         process.wait()
+
+
+class Quiet(http.server.BaseHTTPRequestHandler):
+    """A request handler that logs nothing (pytest's output stays the test's)."""
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def send_body(self, body: bytes, content_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@contextlib.contextmanager
+def serving(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
+    """``handler`` answering on a free port of 127.0.0.1 while the block runs: its URL (no slash)."""
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}"
+        finally:
+            server.shutdown()
 
 
 # Where `uv publish` uploads on GitHub: PyPI (uv's default) or TestPyPI.

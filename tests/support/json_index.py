@@ -12,16 +12,14 @@ Uploads still go to pypiserver itself (``LocalIndex.url``).
 from __future__ import annotations
 
 import hashlib
-import http.server
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
 
-from support.index import LocalIndex
+from support.index import LocalIndex, Quiet, serving
 
 JSON_API = "application/vnd.pypi.simple.v1+json"
 
@@ -39,8 +37,8 @@ def project_of(path: Path) -> str | None:
 def json_api(index: LocalIndex) -> Iterator[LocalIndex]:
     """``index`` with a ``simple_url`` that negotiates JSON as PyPI does."""
 
-    class Negotiating(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
+    class Negotiating(Quiet):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
             parts = self.path.strip("/").split("/")
             if JSON_API not in self.headers.get("Accept", "") or len(parts) != 2 or parts[0] != "simple":
                 self.send_response(302)
@@ -61,20 +59,9 @@ def json_api(index: LocalIndex) -> Iterator[LocalIndex]:
                 self.send_error(404, "Not Found")
                 return
             body = json.dumps({"meta": {"api-version": "1.0"}, "name": project, "files": files}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", JSON_API)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.send_body(body, JSON_API)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Negotiating) as server:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+    with serving(Negotiating) as url:
         front = LocalIndex(index.url, index.directory)
-        front.simple_url = f"http://127.0.0.1:{server.server_address[1]}/simple/"
-        try:
-            yield front
-        finally:
-            server.shutdown()
+        front.simple_url = f"{url}/simple/"
+        yield front

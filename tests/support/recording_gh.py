@@ -11,6 +11,10 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 
+class GhError(Exception):
+    """What gh would print before exiting with status 1."""
+
+
 @dataclass
 class RecordingGh:
     root: Path
@@ -28,7 +32,7 @@ class RecordingGh:
     def __post_init__(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         if not self.state_file.exists():
-            self.write(self.initial())
+            self.save(self.initial())
 
     @property
     def state_file(self) -> Path:
@@ -38,11 +42,15 @@ class RecordingGh:
     def log_file(self) -> Path:
         return self.root / "calls.jsonl"
 
-    def read(self) -> Any:
+    def state(self) -> Any:
         return json.loads(self.state_file.read_text(encoding="utf-8"))
 
-    def write(self, state: Any) -> None:
+    def save(self, state: Any) -> None:
         self.state_file.write_text(json.dumps(state, indent=1), encoding="utf-8")
+
+    def record(self, call: Any) -> None:
+        with self.log_file.open("a", encoding="utf-8") as log:
+            log.write(json.dumps(call) + "\n")
 
     def install(self, tools: Path) -> None:
         """Put this fake's ``gh`` into ``tools`` (a directory first on PATH)."""

@@ -15,8 +15,8 @@ runner: ``bash -e`` on a script file outside the workspace.
 
 What GitHub provides that is not here: the OIDC token (``uv publish`` in a job
 granted ``id-token: write`` goes to a local index, support.index.without_oidc)
-and GitHub itself (``gh`` is a fake that records what it was asked and keeps the
-repository's releases as GitHub does, immutable once published). Git over
+and GitHub itself (``gh`` is support.github_releases: it records what it was
+asked and keeps the releases as GitHub does, immutable once published). Git over
 HTTPS to the repository on github.com with the run's token (``x-access-token``)
 reaches origin in a job granted ``contents: write`` only (GitHub refuses a
 push with any other token).
@@ -44,6 +44,7 @@ import pytest
 from support.answers import DEFAULT_NAMES, REQUIRED_ANSWERS
 from support.commands import find_interpreter, git, require_interpreter, run, uv
 from support.expressions import Strict, condition, substitute
+from support.github_releases import FakeReleases
 from support.index import LocalIndex
 from support.workflows import load_workflow, matrix_entries, parse_workflow, steps_using, triggers
 
@@ -171,10 +172,6 @@ def _statuses(succeeded: bool, failed: bool) -> dict[str, Any]:
     return {"success": lambda: succeeded, "failure": lambda: failed, "always": lambda: True, "cancelled": lambda: False}
 
 
-def _json_lines(path: Path) -> list[Any]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
-
-
 def _read_commands(path: Path) -> dict[str, str]:
     """A GITHUB_OUTPUT or GITHUB_ENV file of ``name=value`` lines (the ``name<<EOF`` form is not used here)."""
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line]
@@ -227,14 +224,13 @@ def _github(event: Event, sha: str, workflow: Mapping[str, Any]) -> Strict:
     )  # fmt: skip
 
 
-def planned_steps(
-    workflow: Mapping[str, Any], job_id: str, matrix: Mapping[str, Any], event: Event = PUSH_TO_MAIN
-) -> list[dict[str, Any]]:
-    """The steps of a job that run for the ``matrix`` entry on ``event`` while every step passes:
+def planned_steps(workflow: Mapping[str, Any], job_id: str, matrix: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The steps of a job that run for the ``matrix`` entry on a push to main while every step passes:
     each ``if:`` as a run evaluates it (one on what only a run knows, such as a step's output, fails)."""
-    contexts = {"github": _github(event, _NO_COMMIT, workflow), "inputs": {}, "needs": Strict(), "steps": Strict()}
-    steps, passing = workflow["jobs"][job_id]["steps"], _statuses(True, False)
-    return [step for step in steps if condition(step.get("if"), {**contexts, "matrix": dict(matrix)}, passing)]
+    github = _github(PUSH_TO_MAIN, _NO_COMMIT, workflow)
+    contexts = {"github": github, "inputs": {}, "needs": Strict(), "steps": Strict(), "matrix": dict(matrix)}
+    passing = _statuses(True, False)
+    return [step for step in workflow["jobs"][job_id]["steps"] if condition(step.get("if"), contexts, passing)]
 
 
 def run_in_place(
@@ -295,23 +291,15 @@ class WorkflowRun:
         self.event_path = tmp / "event.json"
         self.event_path.write_text(json.dumps(_payload(event)), encoding="utf-8")
         self.tools = tmp / "tools"  # on every runner's PATH: gh
+        self.github = FakeReleases(tmp / "github", REPOSITORY, origin, immutable_releases)
+        self.github.install(self.tools)
         self.oidc = tmp / "oidc"  # first on PATH in jobs that hold id-token: write
-        self.gh_log = tmp / "gh.jsonl"  # every gh command, its arguments
-        self.gh_created = tmp / "gh-created.jsonl"  # each `gh release create` that succeeded, as asked
-        self.gh_state = tmp / "github-releases.json"  # the repository's releases, as GitHub holds them
-        settings: dict[str, Any] = {"log": str(self.gh_log), "created": str(self.gh_created)}
-        settings |= {"state": str(self.gh_state), "origin": str(origin), "repository": REPOSITORY}
-        settings["immutable"] = immutable_releases
-        self._script(self.tools / "gh", f"SETTINGS = {settings!r}\n{_FAKE_GH}")
+        self.oidc.mkdir()
         upload = index.url if isinstance(index, LocalIndex) else ""
         tests = Path(__file__).resolve().parents[1]
-        self._script(self.oidc / "uv", _OIDC_UV.format(tests=tests, upload=upload, oidc=self.oidc))
-
-    @staticmethod
-    def _script(path: Path, text: str) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"#!{sys.executable}\n{text}", encoding="utf-8")
-        path.chmod(0o755)
+        script = _OIDC_UV.format(tests=tests, upload=upload, oidc=self.oidc)
+        (self.oidc / "uv").write_text(f"#!{sys.executable}\n{script}", encoding="utf-8")
+        (self.oidc / "uv").chmod(0o755)
 
     # --- what the run did --------------------------------------------------------------------------
 
@@ -323,19 +311,13 @@ class WorkflowRun:
     def releases(self) -> list[dict[str, Any]]:
         """The GitHub releases the jobs created with ``gh release create``, as each was asked for
         (tag, title, notes, the files uploaded by that command, its flags)."""
-        return _json_lines(self.gh_created)
+        return list(self.github.state()["created"])
 
     @property
     def github_releases(self) -> list[dict[str, Any]]:
         """The repository's releases as GitHub holds them after the jobs' gh commands: tag,
         title, notes, draft, prerelease, latest, immutable and files (name -> SHA-256)."""
-        state = json.loads(self.gh_state.read_text(encoding="utf-8")) if self.gh_state.exists() else []
-        return [{key: value for key, value in release.items() if key != "id"} for release in state]
-
-    @property
-    def gh_calls(self) -> list[list[str]]:
-        """Every gh command the jobs ran (its arguments), failed ones included."""
-        return _json_lines(self.gh_log)
+        return [{key: value for key, value in r.items() if key != "id"} for r in self.github.state()["releases"]]
 
     # --- running ------------------------------------------------------------------------------------
 
@@ -618,8 +600,7 @@ class WorkflowRun:
         """The artifact of this run named ``name``, into ``path``; a name not uploaded fails."""
         _known(step, inputs, {"name", "path"})
         assert "name" in inputs, "the test downloads artifacts by name only"
-        missing = self._not_there(state, inputs["name"])
-        if missing:
+        if missing := self._not_there(state, inputs["name"]):
             return f"Unable to download artifact(s): {missing}"
         shutil.copytree(self.artifacts[inputs["name"]], state.workspace / inputs.get("path", "."), dirs_exist_ok=True)
         return None
@@ -664,8 +645,8 @@ class WorkflowRun:
         if permissions.get("pages") != "write" or permissions.get("id-token") != "write":
             return 'Ensure GITHUB_TOKEN has permission "pages: write" and "id-token: write".'
         name = inputs.get("artifact_name", "github-pages")
-        if self._not_there(state, name):
-            return f"No uploaded artifact was found! {self._not_there(state, name)}"
+        if missing := self._not_there(state, name):
+            return f"No uploaded artifact was found! {missing}"
         owner, repository = REPOSITORY.split("/")
         url = f"https://{owner}.github.io/{repository}/"
         site = self.artifacts[name]
@@ -680,162 +661,6 @@ _JOB_KEYS = {
 _STEP_KEYS = {"name", "id", "if", "uses", "with", "env", "run", "shell"}
 _NO_COMMIT = "0" * 40  # the sha of a run in a working copy, or of a plan
 _COMMAND_FILES = ("GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_PATH", "GITHUB_STEP_SUMMARY")
-
-# A `gh` on every runner's PATH for the release jobs: `gh release create`, `upload` and
-# `edit`, each doing the REST calls gh makes (cli/cli 44ee177, pkg/cmd/release/create/
-# create.go lines 462-513: with files and without --draft, a draft is created, the files
-# uploaded to it, then it is published) against a repository's releases as GitHub keeps
-# them (SETTINGS["state"]). With immutable releases on, a release published is immutable:
-# GitHub refuses any file added to it ("HTTP 422: Cannot upload assets to an immutable
-# release."); only a draft takes files. A newly published release becomes Latest unless it
-# is a pre-release or make_latest is false. The repository is GH_REPO or the checkout's, the
-# tag must be in it (--verify-tag; the fake never creates tags), each file must exist.
-# Every call is logged (SETTINGS["log"]); each `gh release create` that succeeded is
-# recorded as it was asked (SETTINGS["created"]).
-_FAKE_GH = """\
-import hashlib, json, os, subprocess, sys
-args, refuse = sys.argv[1:], sys.exit
-REPOSITORY, ORIGIN = SETTINGS["repository"], SETTINGS["origin"]
-with open(SETTINGS["log"], "a") as log:
-    log.write(json.dumps(args) + "\\n")
-if not os.environ.get("GH_TOKEN"):
-    refuse("gh: To use GitHub CLI in a GitHub Actions workflow, set the GH_TOKEN environment variable.")
-if args[:1] != ["release"] or args[1:2] not in (["create"], ["upload"], ["edit"]) or len(args) < 3:
-    refuse(f"the test's gh knows `gh release create|upload|edit TAG` only, not {args}")
-repo = os.environ.get("GH_REPO")
-if repo is None:  # gh's default: the checkout's remote (the run's origin stands for GitHub's repository)
-    remote = subprocess.run(["git", "remote", "get-url", "origin"], capture_output=True, text=True).stdout.strip()
-    repo = REPOSITORY if remote == ORIGIN else None
-if repo != REPOSITORY:
-    refuse(f"GH_REPO is {os.environ.get('GH_REPO')!r} (and no checkout of {REPOSITORY} here), not {REPOSITORY}")
-command, tag = args[1], args[2]
-API = f"https://api.github.com/repos/{REPOSITORY}/releases"
-releases = json.load(open(SETTINGS["state"])) if os.path.exists(SETTINGS["state"]) else []
-
-
-def http_error(status, message, url):
-    refuse(f"HTTP {status}: {message} ({url})")
-
-
-def find(tag):
-    # gh's FetchRelease: the published release of the tag, else a draft of it.
-    found = [r for r in releases if r["tag"] == tag and not r["draft"]] or [r for r in releases if r["tag"] == tag]
-    if not found:
-        refuse("release not found")
-    return found[0]
-
-
-def upload(release, path):
-    name = os.path.basename(path)
-    url = f"https://uploads.github.com/repos/{REPOSITORY}/releases/{release['id']}/assets?label=&name={name}"
-    if release["immutable"]:
-        http_error(422, "Cannot upload assets to an immutable release.", url)
-    if name in release["files"]:
-        http_error(422, "Validation Failed", url)  # already_exists: a name is taken once per release
-    release["files"][name] = hashlib.sha256(open(path, "rb").read()).hexdigest()
-
-
-def publish(release, make_latest):
-    # PATCH draft=false (with make_latest as given): a tag has one published release.
-    if any(r["tag"] == release["tag"] and not r["draft"] for r in releases if r is not release):
-        http_error(422, "Validation Failed", f"{API}/{release['id']}")  # tag_name already_exists
-    release["draft"], release["immutable"] = False, SETTINGS["immutable"]
-    if not release["prerelease"] and make_latest != "false":
-        for other in releases:
-            other["latest"] = False
-        release["latest"] = True
-
-
-files, given, flags = [], {}, []
-rest = iter(args[3:])
-for arg in rest:
-    option, _, value = arg.partition("=")
-    if option in ("--title", "--notes", "--notes-file"):
-        given[option[2:]] = value or next(rest)
-    elif option in ("--latest", "--prerelease", "--draft", "--clobber") and value in ("", "true", "false"):
-        given[option[2:]] = value or "true"
-        flags.append(arg)
-    elif arg in ("--verify-tag", "--generate-notes"):
-        flags.append(arg)
-    elif arg.startswith("-"):
-        refuse(f"the test's gh does not know {arg}")
-    elif command == "edit":
-        refuse(f"accepts 1 arg(s), received {len(args) - 2}")
-    elif not os.path.isfile(arg):
-        refuse(f"open {arg}: no such file or directory")
-    else:
-        files.append(arg)
-if "notes-file" in given:
-    path = given.pop("notes-file")
-    given["notes"] = sys.stdin.read() if path == "-" else open(path).read()
-if "--generate-notes" in flags:
-    given["notes"] = "(notes GitHub generated from the pull requests)"
-tagged = subprocess.run(["git", "--git-dir", ORIGIN, "rev-parse", "-q", "--verify", "refs/tags/" + tag], capture_output=True)
-tagged = tagged.returncode == 0
-if command == "create" and "--verify-tag" in flags and not tagged:
-    refuse(f"tag {tag} doesn't exist in the repo {REPOSITORY}, aborting due to --verify-tag flag")
-if command == "create" and not tagged:
-    refuse(f"the test's gh does not create tags: {tag} is not in {REPOSITORY}")
-
-try:  # what GitHub holds after the calls, whether the command succeeded or not
-    if command == "create":
-        draft = given.get("draft") == "true"
-        while_uploading = bool(files) and not draft  # gh: draftWhileUploading
-        if while_uploading and any(r["tag"] == tag and not r["draft"] for r in releases):
-            refuse(f"a release with the same tag name already exists: {tag}")
-        release = {
-            "id": max([r["id"] for r in releases], default=0) + 1, "tag": tag, "title": given.get("title"),
-            "notes": given.get("notes", ""), "draft": True, "prerelease": given.get("prerelease") == "true",
-            "latest": False, "immutable": False, "files": {},
-        }
-        releases.append(release)
-        if not draft and not while_uploading:
-            publish(release, given.get("latest"))
-        for path in files:
-            try:
-                upload(release, path)
-            except SystemExit:
-                if while_uploading:  # gh deletes the draft it made when an upload fails
-                    releases.remove(release)
-                raise
-        if while_uploading:
-            try:
-                publish(release, given.get("latest"))
-            except SystemExit:  # or when publishing it fails
-                releases.remove(release)
-                raise
-        with open(SETTINGS["created"], "a") as created:
-            record = {"tag": tag, "files": dict(release["files"]), "flags": flags}
-            created.write(json.dumps({**record, "title": release["title"], "notes": release["notes"]}) + "\\n")
-    elif command == "upload":
-        release = find(tag)
-        taken = [os.path.basename(path) for path in files if os.path.basename(path) in release["files"]]
-        if taken and given.get("clobber") != "true":
-            refuse(f"asset under the same name already exists: {taken}")
-        if taken and release["immutable"]:
-            http_error(422, "Cannot delete asset from an immutable release.", f"{API}/assets")
-        for name in taken:
-            del release["files"][name]
-        for path in files:
-            upload(release, path)
-    else:  # edit
-        release = find(tag)
-        if release["immutable"] and set(given) - {"title", "notes"}:
-            http_error(422, "Immutable release: only its title and notes can change.", f"{API}/{release['id']}")
-        release.update({key: given[key] for key in ("title", "notes") if key in given})
-        if "prerelease" in given:
-            release["prerelease"] = given["prerelease"] == "true"
-        if given.get("draft") == "true" and not release["draft"]:
-            refuse("the test's gh does not turn a published release back into a draft")
-        if given.get("draft") == "false" and release["draft"]:
-            publish(release, given.get("latest"))
-        elif "latest" in given and not release["draft"]:
-            publish(release, given["latest"])
-finally:
-    with open(SETTINGS["state"], "w") as state:
-        json.dump(releases, state)
-print(f"https://github.com/{REPOSITORY}/releases/tag/{tag}")
-"""
 
 # `uv` first on PATH in a job granted id-token: write: `uv publish` goes to the
 # run's local index, with OIDC substituted (support.index.without_oidc).

@@ -133,20 +133,7 @@ AVAILABILITY: dict[str, tuple[set[str], set[str]]] = {
     "jobs.<job_id>.steps.with": (_STEP, {"hashFiles"}),
     "jobs.<job_id>.steps.run": (_STEP, {"hashFiles"}),
 }
-_CONTEXTS = {
-    "github",
-    "env",
-    "vars",
-    "job",
-    "jobs",
-    "steps",
-    "runner",
-    "secrets",
-    "strategy",
-    "matrix",
-    "needs",
-    "inputs",
-}
+_CONTEXTS = _STEP | {"jobs"}  # every context GitHub has
 _SPECIAL_FUNCTIONS = _STATUS_FUNCTIONS | {"hashFiles"}
 # Keys whose value is an expression even without ${{ }}.
 _IMPLICIT_EXPRESSION_KEYS = {"jobs.<job_id>.if", "jobs.<job_id>.steps.if"}
