@@ -25,6 +25,7 @@ from support.facts import (
     KINDS,
     OS_CHOICES,
     OS_RUNNERS,
+    UV_VERSION,
     ci_python_versions,
     copier_config,
 )
@@ -34,7 +35,6 @@ from support.workflows import load_workflow, matrix_entries, run_steps, step_nam
 
 CONFIG = copier_config()
 FREE_THREADED_KINDS: list[str] = CONFIG["free_threaded_kinds"]["default"]
-UV_VERSION: str = CONFIG["uv_version"]["default"]
 TOOL_VERSIONS: dict[str, str] = CONFIG["tool_versions"]["default"]
 
 

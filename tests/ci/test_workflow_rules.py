@@ -22,7 +22,7 @@ import pytest
 
 from support.answers import answers_id, matrix_answer_sets, workflow_answer_sets
 from support.commands import run
-from support.facts import KINDS, TEMPLATE_DIR, copier_config, parse_yaml
+from support.facts import KINDS, TEMPLATE_DIR, UV_VERSION, copier_config, parse_yaml
 from support.workflows import (
     JOB_GRANTS,
     expression_problems,
@@ -39,7 +39,6 @@ PEDANTIC = ["--offline", "--persona", "pedantic", "--no-ignores", "--format", "j
 CHECK_JSONSCHEMA = Path(sys.executable).with_name("check-jsonschema")
 CONFIG = copier_config()
 PINS: dict[str, str] = CONFIG["actions"]["default"]
-UV_VERSION: str = CONFIG["uv_version"]["default"]
 # A pin: owner/repo[/path]@<full commit SHA> # vX.Y.Z
 PIN = re.compile(r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+(/[^@\s]+)?@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
 LOCAL_CI_CALL = "$/.github/workflows/ci.yml"  # release.yml calls ci.yml at the same commit

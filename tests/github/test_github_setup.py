@@ -11,13 +11,11 @@ not made, how to make it by hand, and what was done before it.
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import re
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,7 @@ from support.answers import DISTINCT, EACH_LICENSE, answers_id, changed, templat
 from support.commands import run
 from support.facts import copier_config
 from support.github_api import FakeGitHub, check_call
+from support.index import Quiet, serving
 from support.workflows import load_workflow, triggers
 
 SCRIPT = ".github/scripts/github_setup.py"
@@ -141,8 +140,8 @@ def writes(github: FakeGitHub) -> list[dict[str, Any]]:
 def pypi() -> Iterator[str]:
     """A JSON API like PyPI's, on 127.0.0.1, that knows one project: "taken-name"."""
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
+    class Handler(Quiet):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
             taken = self.path == "/pypi/taken-name/json"
             self.send_response(200 if taken else 404)
             self.send_header("Content-Type", "application/json")
@@ -151,13 +150,8 @@ def pypi() -> Iterator[str]:
                 json.dumps({"info": {"name": "taken-name"}} if taken else {"message": "Not Found"}).encode()
             )
 
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serving(Handler) as url:
+        yield url
 
 
 @pytest.mark.parametrize("answers", ANSWER_SETS, ids=answers_id)

@@ -17,11 +17,8 @@ import json
 import re
 import shutil
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 from packaging.version import Version
@@ -29,6 +26,7 @@ from packaging.version import Version
 from support.commands import git
 from support.facts import copier_config
 from support.github_issues import FakeIssues, GhError, parse
+from support.index import Quiet, serving
 from support.rendering import Render, copy_working_tree
 from support.runner import REPOSITORY, Event, Repo, WorkflowRun, init_repo
 from support.updates import TEMPLATE_PATHS, commit_all, render, update
@@ -157,25 +155,19 @@ def test_one_issue_lists_what_changed_action_needed_first_until_the_project_is_c
     assert "newest version" in run.jobs["check"].summary
 
 
-class _RefuseWithoutCredentials(BaseHTTPRequestHandler):
+class _RefuseWithoutCredentials(Quiet):
     """GitHub's answer to a git client without credentials for a private repository."""
 
-    def do_GET(self) -> None:
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         self.send_response(401)
         self.send_header("WWW-Authenticate", 'Basic realm="GitHub"')
         self.end_headers()
 
-    def log_message(self, *args: Any) -> None:
-        pass
-
 
 @pytest.fixture
 def private_template() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _RefuseWithoutCredentials)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/acme/copier-uv-release.git"
-    server.shutdown()
-    server.server_close()
+    with serving(_RefuseWithoutCredentials) as url:
+        yield f"{url}/acme/copier-uv-release.git"
 
 
 # _src_path -> (the run fails: the owner can fix it in the project, what the summary says)

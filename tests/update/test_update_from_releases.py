@@ -25,6 +25,7 @@ from support.facts import (
     INITIAL_VERSION,
     KINDS,
     OS_RUNNERS,
+    UV_MIN,
     ci_python_versions,
     copier_config,
 )
@@ -149,7 +150,7 @@ def test_an_edited_project_of_each_release_updates_to_head(
     assert {"lint", "docs"} <= ci.keys()
     assert {"preflight", "build-docs", "pages"} <= release.keys()
     assert "docs" in pyproject["dependency-groups"]
-    assert pyproject["tool"]["uv"]["required-version"] == f">={config['uv_min_version']['default']}"
+    assert pyproject["tool"]["uv"]["required-version"] == f">={UV_MIN}"
     assert pyproject["project"]["description"] == DESCRIPTION
     assert ci["test"]["runs-on"] == "${{ matrix.os }}"
     matrix = ci["test"]["strategy"]["matrix"]
