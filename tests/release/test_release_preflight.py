@@ -10,7 +10,8 @@ or an address where nothing listens. Its outcome: the outputs the release gets, 
 problem exactly (and parts of its fix). Each row fails under some one-line slip of the script.
 
 The workflow runs as a graph (support.runner) for what only it decides: a refusal skips every job
-after the preflight; which step runs for which event, with which index; the job's outputs.
+after the preflight; which step runs for which event, with which index; the job's outputs; and
+a printed fix typed as printed (a version already on the index: the next one is released).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import datetime
 import importlib.util
 import io
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,11 +33,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from support.answers import DEFAULT_DISTRIBUTION, DEFAULT_PACKAGE
-from support.commands import git, uv
-from support.facts import INITIAL_VERSION
+from support.commands import git, require_interpreter, uv
+from support.facts import DEFAULT_PYTHON_MIN, INITIAL_VERSION
 from support.index import LocalIndex, Quiet, serve_index, serving
 from support.json_index import json_api
-from support.runner import DEFAULT_BRANCH, REPOSITORY, UNREACHABLE_INDEX, Event, Job, Repo, WorkflowRun, init_repo
+from support.printed import Shell
+from support.runner import (
+    DEFAULT_BRANCH,
+    REPOSITORY,
+    UNREACHABLE_INDEX,
+    Event,
+    Job,
+    Repo,
+    WorkflowRun,
+    git_config_env,
+    init_repo,
+)
 from support.workflows import load_workflow
 
 pytestmark = pytest.mark.slow  # each test runs uv and git
@@ -112,6 +125,32 @@ def test_a_refusal_stops_the_release_before_anything_is_built(case: str, repo: R
     assert [text for text in says if text not in job.log] == [], job.log
     assert not release.artifacts
     assert not release.releases
+
+
+def test_the_fix_printed_for_a_version_already_on_the_index_releases_the_next(
+    repo: Repo, index, tmp_path: Path
+) -> None:
+    """An earlier run uploaded the tag's version (it failed after): the fix the refusal prints,
+    typed as printed, a note written under [Unreleased] where its comment asks, tags the next
+    version, whose preflight passes with that note."""
+    pypi, urls = index
+    (pypi.directory / f"{PACKAGE}-{V}.tar.gz").write_bytes(b"uploaded by an earlier run")
+    refused = preflight(repo, tmp_path, Event("push", repo.tag(TAG)), urls["pypi"])
+    assert refused.result == "failure", refused.log
+    (fix,) = re.findall(r"```sh\n(.*?)```", refused.summary, re.S)
+    env = git_config_env({"commit.gpgsign": "false", "tag.gpgsign": "false"})
+    shell = Shell(repo.work, env | {"UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN)})
+    changelog = repo.work / "CHANGELOG.md"
+    for line in fix.splitlines():
+        if line.startswith("# write why under ## [Unreleased]"):
+            text = changelog.read_text(encoding="utf-8")
+            changelog.write_text(text.replace("## [Unreleased]\n", "## [Unreleased]\n\n- A fix.\n", 1))
+        shell.type(line)
+    version = uv("version", "--short", cwd=repo.work).stdout.strip()
+    assert version == "0.1.1"  # the fix's --bump patch
+    passed = preflight(repo, tmp_path, Event("push", f"refs/tags/v{version}"), urls["pypi"])
+    assert passed.result == "success", passed.log
+    assert json.loads(passed.outputs["notes"]).startswith("- A fix.\n\n**Full Changelog**")
 
 
 def test_a_tag_is_compared_in_normal_form(repo: Repo, index, tmp_path: Path) -> None:
