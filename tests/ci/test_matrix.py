@@ -210,8 +210,8 @@ def test_lowest_direct_step_passes_on_a_fresh_render_and_fails_on_a_false_bound(
     """The step's own commands, on python_min, against PyPI (no uv.lock: a fresh render).
 
     Where PLANTED_BOUNDS has a false lower bound for the kind, the same commands then
-    fail: pytest 7 (which would skip [tool.pytest] and pass) is stopped by the
-    config's minversion; llm 0.20 has no tool hook for the plugin.
+    fail: pytest 7 (which would skip [tool.pytest], minversion with it, and pass) is
+    stopped by the step's own floor check; llm 0.20 has no tool hook for the plugin.
     """
     project = Path(shutil.copytree(render_shared(project_kind=kind), tmp_path / "project"))
     (entry,) = [e for e in matrix_entries(load_workflow(project, "ci.yml")["jobs"]["test"]) if e.get("lowest-direct")]
