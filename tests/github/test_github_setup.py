@@ -235,10 +235,12 @@ def test_settings_made_by_hand_are_completed_not_replaced(render_shared: Any, tm
                "conditions": {"ref_name": {"include": ["~DEFAULT_BRANCH"], "exclude": []}}, "rules": [by_hand]}  # fmt: skip
     state["rulesets"] = [{"id": 7, "source_type": "Repository", "source": repository(DISTINCT), **ruleset}]
     github.save(state)
-    run_ok(project, github)
+    said = run_ok(project, github).stdout.splitlines()
     expected = expected_settings(project)
     expected["rulesets"][("branch", ("~DEFAULT_BRANCH",))].add("required_linear_history")
     assert settings(github) == expected
+    # Each completed setting is reported as set, not as "already set".
+    assert {'branch ruleset "Default branch": set', f'environment "{DISTINCT["pypi_environment"]}": set'} <= set(said)
     assert [r["id"] for r in github.state()["rulesets"] if r["target"] == "branch"] == [7]
 
 
