@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 
 from support.answers import DEFAULT_DISTRIBUTION, DEFAULT_PACKAGE
 from support.commands import git, require_interpreter, uv
-from support.facts import DEFAULT_PYTHON_MIN, INITIAL_VERSION
+from support.facts import DEFAULT_PYTHON_MIN, INITIAL_VERSION, NEXT_PATCH
 from support.index import LocalIndex, Quiet, serve_index, serving
 from support.json_index import json_api
 from support.printed import Shell
@@ -147,7 +147,7 @@ def test_the_fix_printed_for_a_version_already_on_the_index_releases_the_next(
             changelog.write_text(text.replace("## [Unreleased]\n", "## [Unreleased]\n\n- A fix.\n", 1))
         shell.type(line)
     version = uv("version", "--short", cwd=repo.work).stdout.strip()
-    assert version == "0.1.1"  # the fix's --bump patch
+    assert version == NEXT_PATCH  # the fix's --bump patch
     passed = preflight(repo, tmp_path, Event("push", f"refs/tags/v{version}"), urls["pypi"])
     assert passed.result == "success", passed.log
     assert json.loads(passed.outputs["notes"]).startswith("- A fix.\n\n**Full Changelog**")

@@ -40,7 +40,7 @@ from support.answers import (
 )
 from support.commands import copier_cli, git, require_interpreter, run, uv
 from support.distributions import ISOLATED_PIP_ENV, fresh_venv
-from support.facts import INITIAL_VERSION
+from support.facts import INITIAL_VERSION, NEXT_PATCH
 from support.index import LocalIndex, without_oidc
 from support.json_index import json_api
 from support.printed import Shell, bare, message_commands, user_path
@@ -273,7 +273,7 @@ def test_the_readmes_release_steps_pass_the_preflight_and_make_the_changelog_sec
     run(["bash", "-e", "-c", later], repo.work, env=shell)
 
     version = uv("version", "--short", cwd=repo.work, env=shell).stdout.strip()
-    assert version == "0.1.1"  # --bump patch
+    assert version == NEXT_PATCH  # --bump patch
     release = WorkflowRun(repo.origin, Event("push", f"refs/tags/v{version}"), tmp_path / "run", pypi)
     released = values["github_release"]
     jobs = ("preflight", "build", "publish-pypi", *(["github-release"] if released else []), "build-docs", "pages")

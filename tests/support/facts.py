@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 from copier._template import load_template_config
+from packaging.version import Version
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2]
 
@@ -57,6 +58,9 @@ def choices(question: str) -> list[str]:
 KINDS = choices("project_kind")
 LICENSES = choices("license")
 INITIAL_VERSION: str = copier_config()["initial_version"]["default"]
+# What `uv version --bump patch` makes of it: the version of the release after the first.
+_FIRST = Version(INITIAL_VERSION)
+NEXT_PATCH: str = f"{_FIRST.major}.{_FIRST.minor}.{_FIRST.micro + 1}"
 # The uv the workflows pin, and the oldest that builds a project ([tool.uv] required-version).
 UV_VERSION: str = copier_config()["uv_version"]["default"]
 UV_MIN: str = copier_config()["uv_min_version"]["default"]
