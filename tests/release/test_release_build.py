@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from packaging.version import Version
 
 from support.commands import require_interpreter, run
-from support.facts import DEFAULT_PYTHON_MIN, INITIAL_VERSION, UV_MIN, UV_VERSION, known_python_versions
+from support.facts import DEFAULT_PYTHON_MIN, INITIAL_VERSION, NEXT_PATCH, UV_MIN, UV_VERSION, known_python_versions
 from support.hooks import uvx
 from support.rendering import read_pyproject
 from support.runner import Event, Job, WorkflowRun, init_repo, run_in_place
@@ -65,7 +66,8 @@ def test_every_check_of_the_build_job_can_fail(render_shared, tmp_path: Path) ->
     assert build.result == "success", build.log
     smoke = step_named(jobs["build"], "smoke")
     (log,) = [step.log for step in build.steps if step.name == smoke["name"]]
-    assert [line for line in log.splitlines() if line.startswith("acme_widgets")] == ["acme_widgets 0.1.0"] * 2
+    versions = [line for line in log.splitlines() if line.startswith("acme_widgets")]
+    assert versions == [f"acme_widgets {INITIAL_VERSION}"] * 2  # the wheel, then the sdist
 
     # The smoke step again, in the job's workspace, with each defect planted.
     workspace = build.workspace
@@ -88,9 +90,9 @@ def test_every_check_of_the_build_job_can_fail(render_shared, tmp_path: Path) ->
     assert "No module named 'acme_widgets.core'" in smoke_fails()
     without(sdist, "src/acme_widgets/core.py")
     output = smoke_fails()
-    assert output.startswith("acme_widgets 0.1.0\n")  # the wheel passed; the sdist's build failed
+    assert output.startswith(f"acme_widgets {INITIAL_VERSION}\n")  # the wheel passed; the sdist's build failed
     assert "acme_widgets.core" in output
-    assert "built 0.1.0, but the preflight checked 0.1.1" in smoke_fails("0.1.1")
+    assert f"built {INITIAL_VERSION}, but the preflight checked {NEXT_PATCH}" in smoke_fails(NEXT_PATCH)
     wheel.unlink()
     smoke_fails()
     (upload,) = steps_using(jobs["build"], "actions/upload-artifact")
@@ -100,7 +102,7 @@ def test_every_check_of_the_build_job_can_fail(render_shared, tmp_path: Path) ->
 def test_required_uv_version_is_the_oldest_uv_that_builds(render_shared, tmp_path: Path) -> None:
     """`uv build` (the sdist, then the wheel from it) with the oldest uv the project allows;
     the uv just below it is refused by the project, and fails to build it anyway."""
-    assert tuple(map(int, UV_MIN.split("."))) <= tuple(map(int, UV_VERSION.split(".")))
+    assert Version(UV_MIN) <= Version(UV_VERSION)
     project = tmp_path / "project"
     shutil.copytree(render_shared(), project)
     assert read_pyproject(project)["tool"]["uv"]["required-version"] == f">={UV_MIN}"
@@ -112,11 +114,11 @@ def test_required_uv_version_is_the_oldest_uv_that_builds(render_shared, tmp_pat
 
     build(UV_MIN, check=True)
     assert sorted(p.name for p in (tmp_path / UV_MIN).glob("acme_widgets-*")) == [
-        "acme_widgets-0.1.0-py3-none-any.whl",
-        "acme_widgets-0.1.0.tar.gz",
+        f"acme_widgets-{INITIAL_VERSION}-py3-none-any.whl",
+        f"acme_widgets-{INITIAL_VERSION}.tar.gz",
     ]
 
-    major, minor, patch = map(int, UV_MIN.split("."))
+    major, minor, patch = Version(UV_MIN).release
     assert patch > 0, "the uv just below uv_min_version is no longer a patch release lower: adjust the test"
     below = f"{major}.{minor}.{patch - 1}"
     refused = build(below)

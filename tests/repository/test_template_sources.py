@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from packaging.version import Version
+
 from support.facts import TEMPLATE_DIR, copier_config, known_python_versions
 
 
@@ -52,4 +54,4 @@ def test_this_repository_uses_the_same_action_pins_as_the_template() -> None:
 def test_python_releases_are_listed_oldest_first() -> None:
     """supported_versions, the classifiers and the CI matrix slice this list from python_min on."""
     versions = known_python_versions()
-    assert versions == sorted(versions, key=lambda v: tuple(map(int, v.split("."))))
+    assert versions == sorted(versions, key=Version)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from packaging.version import Version
 
 from support.answers import REQUIRED_ANSWERS, data_args
 from support.commands import git, require_interpreter, uv
@@ -157,7 +158,7 @@ def test_the_newest_copier_below_the_floor_refuses_and_could_not_render_anyway(
     below = tool_copier(f"copier<{FLOOR}")
     # It installs and runs: a failure below is copier's own, not a failed install.
     shown = below("--version", cwd=tmp_path).stdout.split()[-1]
-    assert tuple(map(int, shown.split(".")[:3])) < tuple(map(int, FLOOR.split("."))), shown
+    assert Version(shown) < Version(FLOOR), shown
     args = ["copy", "--quiet", "--defaults", "--vcs-ref", "HEAD", *data_args({**REQUIRED_ANSWERS, **ANSWERS})]
 
     refused = below(*args, template_snapshot, tmp_path / "refused", cwd=tmp_path, check=False)
