@@ -15,27 +15,31 @@ import json
 import os
 import platform
 import re
+import resource
 import shlex
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-import ci_cost  # bench/, beside this file
 import report
-from ci_cost import T, Timing
 from report import REPO, Figure
+from support.answers import REQUIRED_ANSWERS, data_args
 from support.commands import clean_env, find_interpreter
 from support.facts import DEFAULT_PYTHON_MIN, parse_yaml
+from support.rendering import copy_working_tree
+from support.runner import planned_steps, run_in_place
+from support.workflows import load_workflow, matrix_entries, run_steps
 
 DEV_TOOLS = ("ruff", "mypy", "pytest", "pytest-cov")
 SUITE_TARGET_SECONDS = 300.0
@@ -45,6 +49,128 @@ MAX_DEV_PACKAGES = 19
 SLOWEST_TESTS = 15
 DURATION_LINE = re.compile(r"^\d+(\.\d+)?s (call|setup|teardown) ")
 UV = shutil.which("uv") or str(Path(sys.executable).with_name("uv"))
+PREVIOUS_RELEASE = "v1.0.0"
+COPIER = str(Path(sys.executable).with_name("copier"))  # the test environment's CLI
+# What a round removes, so that each starts like a fresh checkout (uv.lock stays).
+DEBRIS = (".venv", ".mypy_cache", ".ruff_cache", ".pytest_cache", "dist", ".coverage")
+T = TypeVar("T")
+
+
+class Timing(NamedTuple):
+    """Wall time, and CPU time (user + sys) of a command and its children. The CPU time barely
+    moves when other work loads the machine: it backs up a wall-time ratio taken on a busy one."""
+
+    wall: float
+    cpu: float
+
+
+@dataclass
+class Push:
+    """The jobs and steps one push runs, and the estimate."""
+
+    label: str
+    jobs: list[str] = field(default_factory=list)  # "job (entry)" per job run
+    steps: int = 0  # every step of every job run (uses: and run:)
+    run_steps: int = 0
+    seconds: float = 0.0  # sum over the jobs of the median local time of their run: steps
+    cpu_seconds: float = 0.0  # the same sum over CPU time (user + system): steadier on a busy machine
+    step_times: dict[str, float] = field(default_factory=dict)  # "job: step" -> median seconds
+    breakdown: list[str] = field(default_factory=list)
+
+
+def copy_args(source: Path | str, ref: str, dest: Path) -> list[str]:
+    """``copier copy`` of the default answers (the required ones given) at ``ref``."""
+    return [COPIER, "copy", "--defaults", *data_args(REQUIRED_ANSWERS), "--vcs-ref", ref, str(source), str(dest)]
+
+
+def commit_all(path: Path, env: Mapping[str, str]) -> None:
+    """A new repository at ``path`` holding everything in it, committed."""
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "benchmark snapshot"]):
+        command = ["git", "-c", "commit.gpgsign=false", *args]
+        subprocess.run(command, cwd=path, env=dict(env), check=True, capture_output=True)
+
+
+def snapshot(dest: Path, env: Mapping[str, str]) -> Path:
+    """The working tree (tracked and untracked, not ignored files) committed: copier then renders a clean
+    repository, as it does for a user, and the template is measured as it stands, uncommitted edits included."""
+    copy_working_tree(dest)
+    commit_all(dest, env)
+    return dest
+
+
+def remove_debris(project: Path) -> None:
+    for target in (project / name for name in DEBRIS):
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+
+
+def clocked(action: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[T, Timing]:
+    """What ``action`` returns, and the time it took (CPU: user + system of the children it waited for)."""
+    cpu, start = sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2]), time.perf_counter()
+    result = action(*args, **kwargs)
+    wall = time.perf_counter() - start
+    return result, Timing(wall, sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2]) - cpu)
+
+
+def time_job(job_id: str, job: Mapping[str, Any], project: Path, rounds: int, lock: str) -> dict[str, Timing]:
+    """Median wall and CPU time of each run: step of ``job``, in order, whatever its ``if:``, each alone
+    (support.runner.run_in_place) as its job's first matrix entry runs it. Every round starts from the
+    committed ``lock``: the lowest-direct step rewrites uv.lock, and a later round's locked install would
+    refuse it. A failing step stops the measurement (its time would be a failure's), except one that needs
+    a free-threaded build (the GIL check), which fails here by design."""
+    entry = matrix_entries(job)[0] if "strategy" in job else None
+    samples: dict[str, list[Timing]] = {str(s["name"]): [] for s in run_steps(job)}
+    for round_ in range(rounds + 1):  # round 0 warms the cache
+        remove_debris(project)
+        (project / "uv.lock").write_text(lock, encoding="utf-8")
+        for step in run_steps(job):
+            name = f"^{re.escape(str(step['name']))}$"
+            job_run, took = clocked(run_in_place, project, job_id, matrix=entry, steps=[name])
+            if round_:
+                samples[str(step["name"])].append(took)
+            done = job_run.step(name)
+            if done.outcome != "success" and "free-threaded" not in str(step.get("if", "")):
+                raise RuntimeError(f"{project.name}: step {step['name']!r} failed:\n{done.log}")
+    return {name: Timing(*map(statistics.median, zip(*values, strict=True))) for name, values in samples.items()}
+
+
+def measure_push(label: str, project: Path, env: Mapping[str, str], rounds: int) -> Push:
+    push = Push(label)
+    workflow = load_workflow(project, "ci.yml")
+    # As a committed project has it: locked once, by the user's `uv lock`.
+    subprocess.run(["uv", "lock", "--quiet"], cwd=project, env=dict(env), check=True, capture_output=True)
+    lock = (project / "uv.lock").read_text(encoding="utf-8")
+    for job_id, job in workflow["jobs"].items():
+        times = time_job(job_id, job, project, rounds, lock)
+        push.step_times.update({f"{job_id}: {name}": wall for name, (wall, _) in times.items()})
+        for entry in matrix_entries(job) if "strategy" in job else [{}]:
+            steps = planned_steps(workflow, job_id, entry)
+            timed = [times[str(s["name"])] for s in steps if "run" in s]
+            seconds = sum(wall for wall, _ in timed)
+            where = f"{job_id} ({', '.join(f'{k}={v}' for k, v in entry.items()) or 'no matrix'})"
+            push.jobs.append(where)
+            push.steps += len(steps)
+            push.run_steps += len(timed)
+            push.seconds += seconds
+            push.cpu_seconds += sum(cpu for _, cpu in timed)
+            push.breakdown.append(f"{label}: {where}: {len(steps)} steps, {seconds:.2f} s")
+    return push
+
+
+def compare(template: Path, python: str, work: Path, rounds: int) -> tuple[Push, Push]:
+    """v1.0.0's push and this working tree's, default answers (the steps on the Pythons their jobs name)."""
+    env = clean_env({"UV_PYTHON": python})
+    listed = subprocess.run(
+        ["git", "tag", "--list", PREVIOUS_RELEASE], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    if PREVIOUS_RELEASE not in listed.stdout.split():
+        raise RuntimeError(f"no tag {PREVIOUS_RELEASE} here (a shallow clone? `git fetch --tags`)")
+    before, after = work / "ci-before", work / "ci-after"
+    for source, ref, dest in ((REPO, PREVIOUS_RELEASE, before), (template, "HEAD", after)):
+        subprocess.run(copy_args(source, ref, dest), check=True, env=env, capture_output=True, text=True)
+    return measure_push(PREVIOUS_RELEASE, before, env, rounds), measure_push("HEAD", after, env, rounds)
 
 
 class BenchError(RuntimeError):
@@ -70,7 +196,7 @@ def run(args: Sequence[str], cwd: Path, env: Mapping[str, str]) -> str:
 
 
 def timed(args: Sequence[str], cwd: Path, env: Mapping[str, str]) -> Timing:
-    return ci_cost.clocked(run, args, cwd, env)[1]
+    return clocked(run, args, cwd, env)[1]
 
 
 def alternate(rounds: int, measure: Callable[[], T], measure_floor: Callable[[], T]) -> tuple[list[T], list[T]]:
@@ -104,14 +230,14 @@ def measure_render(ctx: Context, template: Path) -> Figure:
         "_subdirectory: template\nproject_name:\n  type: str\n  help: The project's name\n", encoding="utf-8"
     )
     (floor / "template" / "README.md.jinja").write_text("# {{ project_name }}\n", encoding="utf-8")
-    ci_cost.commit_all(floor, ctx.env)
+    commit_all(floor, ctx.env)
     # copier runs from compiled bytecode, as from any real install; the cache stays out of the
     # shared test venv, and the warm-up render fills it.
     env = {**ctx.env, "PYTHONPYCACHEPREFIX": str(ctx.work / "pycache")}
 
     def render(source: Path) -> Timing:
         with tempfile.TemporaryDirectory(dir=ctx.work, prefix="render-") as dest:
-            return timed(ci_cost.copy_args(source, "HEAD", Path(dest) / "out"), ctx.work, env)
+            return timed(copy_args(source, "HEAD", Path(dest) / "out"), ctx.work, env)
 
     samples, floors = alternate(ctx.render_rounds, lambda: render(template), lambda: render(floor))
     return ratio_figure("render (copier copy)", samples, floors, 1.2)
@@ -128,11 +254,11 @@ def measure_green(ctx: Context, template: Path) -> tuple[list[Figure], Path, Pat
         'from bench_floor import hello\n\n\ndef test_hello() -> None:\n    assert hello() == "Hello from bench-floor!"\n',
         encoding="utf-8",
     )
-    run(ci_cost.copy_args(template, "HEAD", project), ctx.work, ctx.env)
+    run(copy_args(template, "HEAD", project), ctx.work, ctx.env)
 
     def green_round(project: Path, mypy_args: Sequence[str]) -> dict[str, Timing]:
         # Every round begins like a fresh clone: uv.lock stays (a real project commits it), and so does uv's cache.
-        ci_cost.remove_debris(project)
+        remove_debris(project)
         for cache in list(project.rglob("__pycache__")):
             shutil.rmtree(cache)
         steps = {
@@ -231,7 +357,7 @@ def measure_docs(ctx: Context, project: Path) -> Figure:
 def measure_ci(ctx: Context, template: Path) -> list[Figure]:
     """Jobs, steps and the time estimate of one push to the generated CI: v1.0.0 against HEAD."""
     try:
-        before, after = ci_cost.compare(template, ctx.python, ctx.work, ctx.green_rounds)
+        before, after = compare(template, ctx.python, ctx.work, ctx.green_rounds)
     except RuntimeError as error:
         ctx.notes.append(f"CI per push: not measured ({error})")
         return []
@@ -239,12 +365,12 @@ def measure_ci(ctx: Context, template: Path) -> list[Figure]:
     times = (f"{p.label} {name} {seconds:.2f} s" for p in (before, after) for name, seconds in p.step_times.items())
     ctx.notes.append("CI per push, local median time of each run: step: " + "; ".join(times))
     billing = "GitHub bills each job rounded up to a whole minute; every job here takes less"
-    run_steps = f"run: steps {before.run_steps} before, {after.run_steps} after"
+    run_note = f"run: steps {before.run_steps} before, {after.run_steps} after"
     estimate = {"target": f"≤ 1.0× {before.label}", "passed": after.seconds / before.seconds <= 1.0}
     estimate["cpu_ratio"] = after.cpu_seconds / before.cpu_seconds
     return [
         once(f"CI per push: jobs ({before.label} as floor)", "", len(after.jobs), len(before.jobs), note=billing),
-        once("CI per push: steps", "", after.steps, before.steps, note=run_steps),
+        once("CI per push: steps", "", after.steps, before.steps, note=run_note),
         once("CI per push: estimate, Σ jobs × local step times", "s", after.seconds, before.seconds, **estimate),
     ]
 
@@ -252,7 +378,7 @@ def measure_ci(ctx: Context, template: Path) -> list[Figure]:
 def measure_suite(ctx: Context) -> Figure:
     """One timed run of the template's own test suite, as .ci/run runs it (no UV_PYTHON of ours)."""
     args = [UV, "run", "pytest", "-q", f"--durations={SLOWEST_TESTS}"]
-    done, took = ci_cost.clocked(subprocess.run, args, cwd=REPO, env=clean_env(), capture_output=True, text=True)
+    done, took = clocked(subprocess.run, args, cwd=REPO, env=clean_env(), capture_output=True, text=True)
     elapsed = took.wall
     lines = done.stdout.strip().splitlines() or ["(no output)"]
     # pytest's "slowest N durations" section: lines such as "12.34s call  tests/..."
@@ -274,13 +400,13 @@ def machine(ctx: Context) -> dict[str, str]:
         "load average (1, 5, 15 min) at the end": ", ".join(f"{x:.2f}" for x in os.getloadavg()),
         "python": f"{python} ({ctx.python})",
         "uv": run([UV, "--version"], REPO, ctx.env).strip(),
-        "copier": run([ci_cost.COPIER, "--version"], REPO, ctx.env).strip(),
+        "copier": run([COPIER, "--version"], REPO, ctx.env).strip(),
         "rounds": f"render {ctx.render_rounds}, time-to-green {ctx.green_rounds} (each after one untimed warm-up)",
     }
 
 
 def measure_all(ctx: Context, skip_suite: bool) -> list[Figure]:
-    template = ci_cost.snapshot(ctx.work / "template-snapshot", ctx.env)
+    template = snapshot(ctx.work / "template-snapshot", ctx.env)
     print("render …", flush=True)
     figures = [measure_render(ctx, template)]
     print("time-to-green …", flush=True)
