@@ -32,6 +32,7 @@ from typing import Any, NamedTuple, TypeVar
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))  # release_tag, for support.updates
 import report
 from report import REPO, Figure
 from support.answers import REQUIRED_ANSWERS, data_args
@@ -39,6 +40,7 @@ from support.commands import clean_env, find_interpreter
 from support.facts import DEFAULT_PYTHON_MIN, parse_yaml
 from support.rendering import copy_working_tree
 from support.runner import planned_steps, run_in_place
+from support.updates import released_versions
 from support.workflows import load_workflow, matrix_entries, run_steps
 
 DEV_TOOLS = ("ruff", "mypy", "pytest", "pytest-cov")
@@ -162,13 +164,12 @@ def measure_push(label: str, project: Path, env: Mapping[str, str], rounds: int)
 def compare(template: Path, python: str, work: Path, rounds: int) -> tuple[Push, Push]:
     """v1.0.0's push and this working tree's, default answers (the steps on the Pythons their jobs name)."""
     env = clean_env({"UV_PYTHON": python})
-    listed = subprocess.run(
-        ["git", "tag", "--list", PREVIOUS_RELEASE], cwd=REPO, capture_output=True, text=True, check=True
-    )
-    if PREVIOUS_RELEASE not in listed.stdout.split():
-        raise RuntimeError(f"no tag {PREVIOUS_RELEASE} here (a shallow clone? `git fetch --tags`)")
+    # Its tag, or its commit found in CHANGELOG.md's history where the clone has no tags.
+    commit = dict(released_versions()).get(PREVIOUS_RELEASE)
+    if commit is None:
+        raise RuntimeError(f"{PREVIOUS_RELEASE}'s commit is not in this clone (a shallow one? `git fetch --unshallow`)")
     before, after = work / "ci-before", work / "ci-after"
-    for source, ref, dest in ((REPO, PREVIOUS_RELEASE, before), (template, "HEAD", after)):
+    for source, ref, dest in ((REPO, commit, before), (template, "HEAD", after)):
         subprocess.run(copy_args(source, ref, dest), check=True, env=env, capture_output=True, text=True)
     return measure_push(PREVIOUS_RELEASE, before, env, rounds), measure_push("HEAD", after, env, rounds)
 
