@@ -37,9 +37,9 @@ import report
 from report import REPO, Figure
 from support.answers import REQUIRED_ANSWERS, data_args
 from support.commands import clean_env, find_interpreter
-from support.facts import DEFAULT_PYTHON_MIN, parse_yaml
+from support.facts import DEFAULT_PYTHON_MIN, UV_VERSION, parse_yaml
 from support.rendering import copy_working_tree
-from support.runner import planned_steps, run_in_place
+from support.runner import Job, planned_steps, run_in_place
 from support.updates import released_versions
 from support.workflows import load_workflow, matrix_entries, run_steps
 
@@ -123,13 +123,15 @@ def time_job(job_id: str, job: Mapping[str, Any], project: Path, rounds: int, lo
     refuse it. A failing step stops the measurement (its time would be a failure's), except one that needs
     a free-threaded build (the GIL check), which fails here by design."""
     entry = matrix_entries(job)[0] if "strategy" in job else None
+    needed = job.get("needs", [])  # each timed as if every job it needs succeeded
+    needs = {name: Job(name, "success") for name in ([needed] if isinstance(needed, str) else needed)}
     samples: dict[str, list[Timing]] = {str(s["name"]): [] for s in run_steps(job)}
     for round_ in range(rounds + 1):  # round 0 warms the cache
         remove_debris(project)
         (project / "uv.lock").write_text(lock, encoding="utf-8")
         for step in run_steps(job):
             name = f"^{re.escape(str(step['name']))}$"
-            job_run, took = clocked(run_in_place, project, job_id, matrix=entry, steps=[name])
+            job_run, took = clocked(run_in_place, project, job_id, needs=needs, matrix=entry, steps=[name])
             if round_:
                 samples[str(step["name"])].append(took)
             done = job_run.step(name)
@@ -141,8 +143,9 @@ def time_job(job_id: str, job: Mapping[str, Any], project: Path, rounds: int, lo
 def measure_push(label: str, project: Path, env: Mapping[str, str], rounds: int) -> Push:
     push = Push(label)
     workflow = load_workflow(project, "ci.yml")
-    # As a committed project has it: locked once, by the user's `uv lock`.
+    # As a checkout has it: locked once by the user's `uv lock`, and committed (the git hooks read git's files).
     subprocess.run(["uv", "lock", "--quiet"], cwd=project, env=dict(env), check=True, capture_output=True)
+    commit_all(project, env)
     lock = (project / "uv.lock").read_text(encoding="utf-8")
     for job_id, job in workflow["jobs"].items():
         times = time_job(job_id, job, project, rounds, lock)
@@ -161,6 +164,16 @@ def measure_push(label: str, project: Path, env: Mapping[str, str], rounds: int)
     return push
 
 
+def pin_uv(workflow: Path) -> None:
+    """v1.0.0's setup-uv steps took the newest uv; the runner runs a pinned one: HEAD's pin, as on the other side."""
+    text = workflow.read_text(encoding="utf-8")
+    step = re.compile(r"(?m)^( +)- uses: astral-sh/setup-uv@.*\n\1  with:\n")
+    text, pinned = step.subn(lambda m: f'{m[0]}{m[1]}    version: "{UV_VERSION}"\n', text)
+    if pinned != text.count("astral-sh/setup-uv@"):
+        raise RuntimeError(f"{workflow}: a setup-uv step without `with:` is not pinned")
+    workflow.write_text(text, encoding="utf-8")
+
+
 def compare(template: Path, python: str, work: Path, rounds: int) -> tuple[Push, Push]:
     """v1.0.0's push and this working tree's, default answers (the steps on the Pythons their jobs name)."""
     env = clean_env({"UV_PYTHON": python})
@@ -171,6 +184,7 @@ def compare(template: Path, python: str, work: Path, rounds: int) -> tuple[Push,
     before, after = work / "ci-before", work / "ci-after"
     for source, ref, dest in ((REPO, commit, before), (template, "HEAD", after)):
         subprocess.run(copy_args(source, ref, dest), check=True, env=env, capture_output=True, text=True)
+    pin_uv(before / ".github" / "workflows" / "ci.yml")
     return measure_push(PREVIOUS_RELEASE, before, env, rounds), measure_push("HEAD", after, env, rounds)
 
 
