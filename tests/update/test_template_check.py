@@ -171,18 +171,37 @@ def private_template() -> Iterator[str]:
         yield f"{url}/acme/copier-uv-release.git"
 
 
-# _src_path -> (the run fails: the owner can fix it in the project, what the summary says)
+# _src_path -> (the run fails: the owner can fix it in the project, what the summary says, each way
+# out the fix names: the commands a reader copies, whole)
+DELETE = f"delete .github/workflows/{WORKFLOW}"
+BY_HAND = ("run `uvx copier check-update` yourself", DELETE)
 UNREACHABLE = {
     "no answers file": (
         None,
         True,
         "There is no .copier-answers.yml: this check cannot tell the template or its version.",
+        ("Restore .copier-answers.yml from git history",),
     ),
     # a "%" in the path: the annotation escapes it, or GitHub would read "%2F" in a path as "/"
-    "a local path": ("/home/ada/100%2Fdone/copier-uv-release", True, "records the template as a local path"),
-    "an SSH URL": ("ssh://git@127.0.0.1:9/acme/copier-uv-release.git", True, "this runner has no SSH key"),
-    "a private template": ("PRIVATE", False, "wants credentials"),
-    "the network": ("https://127.0.0.1:9/acme/copier-uv-release.git", False, "could not be reached"),
+    "a local path": (
+        "/home/ada/100%2Fdone/copier-uv-release",
+        True,
+        "records the template as a local path",
+        ("`_src_path: https://github.com/OWNER/REPOSITORY.git`", DELETE),
+    ),
+    "an SSH URL": (
+        "ssh://git@127.0.0.1:9/acme/copier-uv-release.git",
+        True,
+        "this runner has no SSH key",
+        ("`_src_path: https://127.0.0.1/9/acme/copier-uv-release.git`", *BY_HAND),
+    ),
+    "a private template": ("PRIVATE", False, "wants credentials", BY_HAND),
+    "the network": (
+        "https://127.0.0.1:9/acme/copier-uv-release.git",
+        False,
+        "could not be reached",
+        ("next week's run tries again",),
+    ),
 }
 
 
@@ -190,7 +209,7 @@ UNREACHABLE = {
 def test_an_unreachable_template_fails_the_run_only_when_the_owner_can_act(
     render_shared: Render, request: pytest.FixtureRequest, tmp_path: Path, case: str
 ) -> None:
-    src, fails, said = UNREACHABLE[case]
+    src, fails, said, fix = UNREACHABLE[case]
     if src == "PRIVATE":
         src = request.getfixturevalue("private_template")
     project = tmp_path / "project"
@@ -233,8 +252,8 @@ def test_an_unreachable_template_fails_the_run_only_when_the_owner_can_act(
     elif "%" in src:
         assert src in problem
     assert github.calls() == []  # nothing said about an update that could not be checked
-    if fails:  # the fix
-        assert ("Restore .copier-answers.yml from git history" if src is None else "_src_path:") in job.summary
+    given = job.summary.split(f"{problem}\n\n", 1)[1]
+    assert [part for part in fix if part not in given] == [], given
 
 
 @pytest.mark.parametrize(
