@@ -93,6 +93,43 @@ MYPY_FILES = 'files = ["src", "tests", ".github/scripts"]'
 MYPY_CODES = 'enable_error_code = ["ignore-without-code", "redundant-expr", "truthy-bool"]'
 DOCTEST = write(PLANTED_PY, 'def double(x: int) -> int:\n    """>>> double(2)\n    5\n    """\n    return 2 * x\n')
 DOCTEST_FAILED = ("FAILED src/{pkg}/planted.py::{pkg}.planted.double",)
+# The rule groups ruff selects, each with the code its defect below is caught by: a group
+# dropped from `select` lets its defect through.
+RUFF_GROUPS = {
+    "E": "E711", "W": "W605", "F": "F401", "I": "I001", "N": "N802", "UP": "UP006", "B": "B006", "A": "A001",
+    "C4": "C400", "SIM": "SIM118", "RET": "RET504", "PTH": "PTH110", "PT": "PT018", "S": "S307",
+    "PGH": "PGH003", "PERF": "PERF102", "RUF": "RUF005",
+}  # fmt: skip
+RUFF_DEFECTS = r"""import sys
+import os
+from typing import List
+
+
+def Planted(items=[]):
+    return items
+
+
+def shadow() -> int:
+    list = 1
+    return list
+
+
+def f(x: List[int], d: dict[str, int], p: str) -> object:
+    if x == None:
+        pass
+    y = list(v for v in x)
+    if "a" in d.keys():
+        pass
+    for _, value in d.items():
+        print(value)
+    z = [1] + x
+    os.path.exists(p)
+    eval(p)
+    assert x and y
+    w = "\d"
+    r = 1  # type: ignore
+    return r, z, w
+"""
 # Each check step's own defects.
 DEFECTS: dict[str, Check] = {
     # A pyproject.toml changed without `uv lock` fails CI instead of installing something else.
@@ -154,6 +191,8 @@ SETTINGS: dict[str, Check] = {
         ('"box" has type "Box" which does not implement __bool__ or __len__',), ((MYPY_CODES, 'enable_error_code = ["ignore-without-code", "redundant-expr"]'),)),
     # UP040 applies from Python 3.12 on: it fires only if ruff targets requires-python's floor;
     # reported as annotations GitHub places.
+    "ruff select: a defect of each rule group": Check("lint", "^lint$", write(PLANTED_PY, RUFF_DEFECTS),
+        tuple(f"::error title=ruff ({code}),file=" for code in RUFF_GROUPS.values())),
     "ruff select UP: an old-style type alias": Check("lint", "^lint$", write(PLANTED_PY, "from typing import TypeAlias\n\nN: TypeAlias = int\n"),
         ("::error title=ruff (UP040),file=", "planted.py"), (('    "UP",      # pyupgrade, to requires-python\'s floor\n', ""),)),
 }  # fmt: skip
@@ -179,6 +218,7 @@ def test_each_check_step_passes_on_the_render_and_fails_on_a_defect_of_its_kind(
     jobs = load_workflow(project, "ci.yml")["jobs"]
     # Every run: step is a check, and every check gets a defect (here, or elsewhere).
     checks = {**DEFECTS, **SETTINGS}
+    assert sorted(RUFF_GROUPS) == sorted(read_pyproject(project)["tool"]["ruff"]["lint"]["select"])
     checked = {(c.job, step_named(jobs[c.job], c.step)["name"]) for c in checks.values()}
     checked |= {(job, step_named(jobs[job], pattern)["name"]) for job, pattern in CHECKED_ELSEWHERE}
     assert checked == {(job_id, s["name"]) for job_id, job in jobs.items() for s in run_steps(job)}
