@@ -135,6 +135,7 @@ DEFECTS: dict[str, Check] = {
     # A pyproject.toml changed without `uv lock` fails CI instead of installing something else.
     "stale uv.lock (lint)": Check("lint", "install", STALE_LOCK, ("uv.lock", "needs to be updated")),
     "stale uv.lock (test)": Check("test", "install", STALE_LOCK, ("uv.lock", "needs to be updated")),
+    "stale uv.lock (docs)": Check("docs", "documentation", STALE_LOCK, ("uv.lock", "needs to be updated")),
     "format": Check("lint", "formatting", write(PLANTED_PY, "VALUE  =  1\n"), ("::error title=ruff (unformatted),file=", "planted.py")),
     # An annotation GitHub can place: the path relative to the repository root. (The SHA becomes a comment.)
     "zizmor": Check("lint", "audit", edit(".github/workflows/release.yml", "astral-sh/setup-uv@", "astral-sh/setup-uv@v10 #"),

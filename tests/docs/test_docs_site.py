@@ -253,7 +253,8 @@ def test_release_publishes_the_site_after_pypi_only_with_docs_and_publishing(
     assert build_docs_job["permissions"] == {"contents": "read"}
     assert "environment" not in build_docs_job
     ci_step = step_named(docs_job(project), "documentation")
-    assert step_named(build_docs_job, "documentation")["run"] == ci_step["run"]
+    release_step = step_named(build_docs_job, "documentation")
+    assert (release_step["run"], release_step["env"]) == (ci_step["run"], ci_step["env"])  # a stale uv.lock refused too
     (upload,) = steps_using(build_docs_job, "actions/upload-pages-artifact")
     assert upload["with"]["path"].rstrip("/") == DOCS_HTML
     assert f"-b html -d docs/_build/doctrees docs {DOCS_HTML}" in ci_step["run"]  # doctrees not published
