@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -119,6 +120,10 @@ def copier_cli(
     return run([exe, *args], cwd, env=env, check=check)
 
 
+_UV_DIRS = {"UV_CACHE_DIR": ("cache", "dir"), "UV_PYTHON_INSTALL_DIR": ("python", "dir")}
+_XDG_DIRS = {"XDG_CONFIG_HOME": ".config", "XDG_DATA_HOME": ".local/share", "XDG_CACHE_HOME": ".cache"}
+
+
 def run_generated_checks(project: Path, python: str) -> None:
     """The generated project's own checks, as its README lists them, on ``python``."""
     env = {"UV_PYTHON": python}
@@ -126,7 +131,13 @@ def run_generated_checks(project: Path, python: str) -> None:
     uv("run", "ruff", "check", cwd=project, env=env)
     uv("run", "ruff", "format", "--check", cwd=project, env=env)
     uv("run", "mypy", "src", "tests", cwd=project, env=env)
-    uv("run", "pytest", "-p", "no:cacheprovider", cwd=project, env=env)
+    # The tests under an empty home: what they write outside their tmp_path (llm's user directory,
+    # say) would land in the user's. uv keeps its own cache and Pythons.
+    home = Path(tempfile.mkdtemp(prefix="home-", dir=project.parent))
+    kept = {name: uv(*args, cwd=project).stdout.strip() for name, args in _UV_DIRS.items()}
+    homes = {name: str(home / sub) for name, sub in _XDG_DIRS.items()}
+    uv("run", "pytest", "-p", "no:cacheprovider", cwd=project, env={**env, "HOME": str(home), **homes, **kept})
+    assert sorted(str(p.relative_to(home)) for p in home.rglob("*")) == [], "the generated tests wrote into HOME"
     uv("build", cwd=project, env=env)
 
 
