@@ -138,6 +138,11 @@ def test_one_issue_lists_what_changed_action_needed_first_until_the_project_is_c
     steps = re.search(r"^```text\n(.*?)^```$", section(issue["body"], "How to update"), re.MULTILINE | re.DOTALL)
     assert steps
 
+    # Next week, nothing newer: the issue is left as it is.
+    run = check(repo, github, tmp_path / "run-2b")
+    assert github.commands() == ["issue list"]
+    assert f"#{issue['number']} is up to date" in run.jobs["check"].summary
+
     # The owner updates as the issue says: copier prints the issue's steps after the update.
     updated = update(repo.work)
     message = updated.stderr.rstrip().splitlines()
