@@ -187,6 +187,13 @@ UNREACHABLE = {
         "There is no .copier-answers.yml: this check cannot tell the template or its version.",
         ("Restore .copier-answers.yml from git history",),
     ),
+    # copied from a folder that is no git repository: copier records no version
+    "no version recorded": (
+        "NO_COMMIT",
+        True,
+        "names no template (`_src_path`) or version (`_commit`)",
+        ("Restore .copier-answers.yml from git history",),
+    ),
     # a "%" in the path: the annotation escapes it, or GitHub would read "%2F" in a path as "/"
     "a local path": (
         "/home/ada/100%2Fdone/copier-uv-release",
@@ -223,8 +230,13 @@ def test_an_unreachable_template_fails_the_run_only_when_the_owner_can_act(
     if src is None:
         answers.unlink()
     else:
-        text = re.sub(r"(?m)^_src_path: .*$", f"_src_path: {src}", answers.read_text(encoding="utf-8"))
-        answers.write_text(text if "_commit:" in text else f"_commit: v1.0.0\n{text}", encoding="utf-8")
+        text = answers.read_text(encoding="utf-8")
+        if src == "NO_COMMIT":
+            text = re.sub(r"(?m)^_commit: .*\n", "", text)
+        else:
+            text = re.sub(r"(?m)^_src_path: .*$", f"_src_path: {src}", text)
+            text = text if "_commit:" in text else f"_commit: v1.0.0\n{text}"
+        answers.write_text(text, encoding="utf-8")
     repo = init_repo(project, tmp_path)
     github = FakeIssues(tmp_path / "github", REPOSITORY)
     ssh_calls = tmp_path / "ssh-calls.json"
