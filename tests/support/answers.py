@@ -546,7 +546,7 @@ ACCEPTED: list[Acceptance] = [
     *_accepted("repository_name", {"leading dot": ".github", "all allowed characters": "Acme.widgets_2-x"}),
     *_accepted("repository_name", {"underscore alone": "_", **_longest("repository_name", "r")}),
     *_accepted("pypi_environment", {"all separators": "pypi.prod_1-a", **_longest("pypi_environment", "e")}),
-    *_accepted("testpypi_environment", {"same name, but no TestPyPI": "release"}, {"testpypi": False}, stored=False),
+    *_accepted("testpypi_environment", {"same name, but no TestPyPI": "release", "no valid name, but no TestPyPI": "my env"}, {"testpypi": False}, stored=False),
     *_accepted("testpypi_environment", {"pypi name as a prefix": "release-test"}),
     # Not asked (so neither validated nor stored): the year without a LICENSE, publishing for a private package.
     *_accepted("copyright_year", {NOT_ASKED: "26"}, PRIVATE, stored=False),

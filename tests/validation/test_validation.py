@@ -130,8 +130,11 @@ def test_cli_rejects_and_writes_nothing(template_tree: Path, tmp_path: Path, cas
 
 
 @pytest.mark.parametrize("case", ACCEPTED, ids=lambda c: f"{c.question}-{c.reason}")
-def test_accepted_edge_value_renders(render_shared: Any, case: Acceptance) -> None:
-    project = render_shared(**case.answers())
+def test_accepted_edge_value_renders(template_tree: Path, tmp_path: Path, case: Acceptance) -> None:
+    """As data, as the CLI's --data passes it: copier validates that even for a question it does not
+    ask (pytest-copie's answers are only defaults, which it does not)."""
+    project = tmp_path / "out"
+    copy_with_api(template_tree, project, {**REQUIRED_ANSWERS, **case.answers()})
     recorded = read_answers(project)
     assert (case.question in recorded, recorded.get(case.question)) == (
         case.stored,
