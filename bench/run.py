@@ -41,7 +41,7 @@ from support.facts import DEFAULT_PYTHON_MIN, UV_VERSION, parse_yaml
 from support.rendering import copy_working_tree
 from support.runner import Job, planned_steps, run_in_place
 from support.updates import released_versions
-from support.workflows import load_workflow, matrix_entries, run_steps
+from support.workflows import load_workflow, matrix_entries, needed_jobs, run_steps
 
 DEV_TOOLS = ("ruff", "mypy", "pytest", "pytest-cov")
 SUITE_TARGET_SECONDS = 300.0
@@ -123,8 +123,7 @@ def time_job(job_id: str, job: Mapping[str, Any], project: Path, rounds: int, lo
     refuse it. A failing step stops the measurement (its time would be a failure's), except one that needs
     a free-threaded build (the GIL check), which fails here by design."""
     entry = matrix_entries(job)[0] if "strategy" in job else None
-    needed = job.get("needs", [])  # each timed as if every job it needs succeeded
-    needs = {name: Job(name, "success") for name in ([needed] if isinstance(needed, str) else needed)}
+    needs = {name: Job(name, "success") for name in needed_jobs(job)}  # timed as if each succeeded
     samples: dict[str, list[Timing]] = {str(s["name"]): [] for s in run_steps(job)}
     for round_ in range(rounds + 1):  # round 0 warms the cache
         remove_debris(project)

@@ -46,7 +46,7 @@ from support.commands import find_interpreter, git, require_interpreter, run, uv
 from support.expressions import Strict, condition, substitute
 from support.github_releases import FakeReleases
 from support.index import LocalIndex
-from support.workflows import load_workflow, matrix_entries, parse_workflow, steps_using, triggers
+from support.workflows import load_workflow, matrix_entries, needed_jobs, parse_workflow, steps_using, triggers
 
 DEFAULT_BRANCH = "main"
 TOKEN = "ghs_not-a-token"  # noqa: S105  # github.token, in every run
@@ -158,13 +158,9 @@ class _State:
     paths: list[str] = field(default_factory=list)  # GITHUB_PATH, and the actions' (uv)
 
 
-def _list(value: Any) -> list[str]:
-    return [] if value is None else [value] if isinstance(value, str) else list(value)
-
-
 def _upstream(jobs: Mapping[str, Any], job_id: str) -> set[str]:
     """The jobs ``job_id`` needs, directly or through others."""
-    return {name for need in _list(jobs[job_id].get("needs")) for name in {need} | _upstream(jobs, need)}
+    return {name for need in needed_jobs(jobs[job_id]) for name in {need} | _upstream(jobs, need)}
 
 
 def _statuses(succeeded: bool, failed: bool) -> dict[str, Any]:
@@ -341,7 +337,7 @@ class WorkflowRun:
         ``matrix`` and ``steps`` as in ``run_in_place``."""
         loaded = self.load(workflow)
         needs = dict(needs or {})
-        assert set(needs) == set(_list(loaded["jobs"][job_id].get("needs"))), "give each job it needs"
+        assert set(needs) == set(needed_jobs(loaded["jobs"][job_id])), "give each job it needs"
         upstream = {name: needs.get(name) or self.jobs[name] for name in _upstream(loaded["jobs"], job_id)}
         self.jobs[job_id] = self._job(loaded, job_id, needs, upstream, "", matrix, steps)
         return self.jobs[job_id]
@@ -349,12 +345,12 @@ class WorkflowRun:
     def rerun(self, job_id: str, workflow: str = "release.yml") -> Job:
         """GitHub's "Re-run failed jobs" for one job: the next attempt, with this run's artifacts and needs."""
         self.event = replace(self.event, attempt=self.event.attempt + 1)
-        needs = _list(self.load(workflow)["jobs"][job_id].get("needs"))
+        needs = needed_jobs(self.load(workflow)["jobs"][job_id])
         return self.job(job_id, {name: self.jobs[name] for name in needs}, workflow)
 
     def _graph(self, workflow: Mapping[str, Any], given: dict[str, str], prefix: str) -> dict[str, Job]:
         jobs = workflow["jobs"]
-        needs = {job_id: _list(job.get("needs")) for job_id, job in jobs.items()}
+        needs = {job_id: needed_jobs(job) for job_id, job in jobs.items()}
         for job_id, names in needs.items():
             assert set(names) <= set(jobs), f"{job_id} needs a job that does not exist: {names}"
         assert set(given) <= set(jobs), f"given jobs that do not exist: {given}"

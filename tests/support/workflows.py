@@ -49,6 +49,12 @@ def steps_using(job: Mapping[str, Any], action_repo: str) -> list[dict[str, Any]
     return [s for s in job.get("steps", []) if str(s.get("uses", "")).split("@")[0] == action_repo]
 
 
+def needed_jobs(job: Mapping[str, Any]) -> list[str]:
+    """The ids of the jobs ``job`` needs (``needs:`` is one id or a list of them)."""
+    value = job.get("needs")
+    return [] if value is None else [value] if isinstance(value, str) else list(value)
+
+
 def run_steps(job: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The ``run:`` steps of a job, in order."""
     return [s for s in job.get("steps", []) if "run" in s]
