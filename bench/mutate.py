@@ -49,9 +49,9 @@ T = TypeVar("T")
 class Mutant:
     name: str
     file: str  # relative to the repository
-    old: str | None  # exact text, present exactly once; None: delete the file
-    new: str
     tests: tuple[str, ...]  # pytest arguments: the relevant tests
+    old: str | None = None  # exact text, present exactly once; None: delete the file
+    new: str = ""
     harmless: str = ""  # why surviving is acceptable (only for known survivors)
 
 
@@ -62,15 +62,13 @@ def load_mutants(path: Path = BENCH_DIR / "mutants.toml") -> list[Mutant]:
     for entry in data["mutant"]:
         # A misspelt key would otherwise drop its value silently (say, a harmless reason).
         unknown = set(entry) - {"name", "file", "old", "new", "delete", "tests", "harmless"}
-        if unknown or ("old" in entry) == bool(entry.get("delete")):
+        delete = entry.pop("delete", False)
+        if unknown or ("old" in entry) == bool(delete):
             why = f"unknown keys {sorted(unknown)} or not one of old/delete"
             raise ValueError(f"{path.name}: mutant {entry.get('name')!r}: {why}")
         tests = entry["tests"]
-        tests = data.get("selections", {})[tests] if isinstance(tests, str) else tests
-        old = None if entry.get("delete") else entry["old"]
-        mutants.append(
-            Mutant(entry["name"], entry["file"], old, entry.get("new", ""), tuple(tests), entry.get("harmless", ""))
-        )
+        entry["tests"] = tuple(data.get("selections", {})[tests] if isinstance(tests, str) else tests)
+        mutants.append(Mutant(**entry))
     names = [mutant.name for mutant in mutants]
     if duplicates := sorted({n for n in names if names.count(n) > 1}):
         raise ValueError(f"{path.name}: duplicate mutant names: {duplicates}")
@@ -184,8 +182,7 @@ def run_mutant(mutant: Mutant, keep: bool) -> dict[str, Any]:
             path.unlink()
         else:
             path.write_text(path.read_text(encoding="utf-8").replace(mutant.old, mutant.new, 1), encoding="utf-8")
-        git("add", "-A", cwd=copy)
-        git("commit", "-q", "-m", f"mutant {mutant.name}", cwd=copy)
+        git("commit", "-q", "-am", f"mutant {mutant.name}", cwd=copy)
         code, output, outcome["seconds"] = run_tests(copy, mutant.tests)
     outcome["status"] = {0: "survived", 1: "killed"}.get(code, "error")
     if code:

@@ -80,7 +80,7 @@ class Mutant:
 
 def kind(file: str) -> str:
     """yaml, python, toml or gitignore (their comments start with #), or text (Jinja comments only)."""
-    name = re.sub(r"\{%.*?%\}|\{\{.*?\}\}", "", file.removesuffix(".jinja"))  # {% if … %}cli.py{% endif %}
+    name = JINJA.sub("", file.removesuffix(".jinja"))  # {% if … %}cli.py{% endif %}
     suffix = {".yml": "yaml", ".yaml": "yaml", ".py": "python", ".toml": "toml"}
     return "gitignore" if name.endswith(".gitignore") else suffix.get(Path(name).suffix, "text")
 
@@ -140,14 +140,14 @@ def targets(file: str, code: str, operator: str) -> list[tuple[int, int, str]]:
     return [(0, 0, "")]  # delete: every code line
 
 
-def sites() -> list[tuple[str, int, str, str]]:
-    """Every (file, line number, operator, line) where the operator changes something."""
+def sites() -> list[tuple[str, int, str, str, str]]:
+    """Every (file, line number, operator, line, its code) where the operator changes something."""
     found = []
     for file in [f for f in mutate.template_files() if not any(fnmatch.fnmatch(f, p) for p in PROSE)]:
         text = (REPO / file).read_text(encoding="utf-8")
         for number, (line, code) in enumerate(zip(text.splitlines(), code_lines(file, text), strict=True), 1):
             if code is not None:
-                found += [(file, number, op, line) for op in OPERATORS if targets(file, code, op)]
+                found += [(file, number, op, line, code) for op in OPERATORS if targets(file, code, op)]
     return found
 
 
@@ -155,10 +155,8 @@ def sample(seed: int, count: int) -> list[Mutant]:
     """``count`` mutants drawn uniformly from all sites; the same for a seed and a template."""
     every = sites()
     mutants = []
-    for file, number, operator, line in random.Random(seed).sample(every, min(count, len(every))):  # noqa: S311 (reproducible)
+    for file, number, operator, line, code in random.Random(seed).sample(every, min(count, len(every))):  # noqa: S311 (reproducible)
         text = (REPO / file).read_text(encoding="utf-8")
-        code = code_lines(file, text)[number - 1]
-        assert code is not None
         start, end, new = random.Random(f"{seed}:{file}:{line}:{operator}").choice(targets(file, code, operator))  # noqa: S311
         after = None if operator == "delete" else line[:start] + new + line[end:]
         # The id survives unrelated edits: file, the line's text and which of its equal lines it is.

@@ -58,8 +58,7 @@ class Results:
 
 def load(path: Path = RESULTS_JSON) -> Results:
     data = json.loads(path.read_text(encoding="utf-8"))
-    names = [f.name for f in fields(Figure)]
-    figures = [Figure(**{name: figure[name] for name in names}) for figure in data["figures"]]
+    figures = [Figure(**{f.name: figure[f.name] for f in fields(Figure)}) for figure in data["figures"]]
     return Results(data["machine"], figures, data["notes"], data.get("slowest_tests", []))
 
 
@@ -126,12 +125,8 @@ def ci_cost(results: Results) -> str:
 
 BLOCKS: dict[str, Callable[[Results], str]] = {"summary": summary, "ci-cost": ci_cost}
 BLOCK = re.compile(r"(?P<open><!-- bench:(?P<name>[\w-]+) -->\n).*?(?P<close><!-- /bench:(?P=name) -->)", re.DOTALL)
-PROSE_FILES = [
-    REPO / "README.md",
-    BENCH_DIR / "README.md",
-    REPO / "MAINTAINING.md",
-    *sorted((REPO / "docs").glob("*.md")),
-]
+PROSE_FILES = [REPO / name for name in ("README.md", "bench/README.md", "MAINTAINING.md")]
+PROSE_FILES += sorted((REPO / "docs").glob("*.md"))
 
 
 def fill_blocks(text: str, results: Results) -> str:
@@ -148,13 +143,11 @@ def fill_blocks(text: str, results: Results) -> str:
 
 def write_all(results: Results) -> list[Path]:
     """Write results.md and refill the prose files' blocks; return the files that changed."""
-    written = []
     texts = {RESULTS_MD: results_md(results)}
     texts |= {path: fill_blocks(path.read_text(encoding="utf-8"), results) for path in PROSE_FILES}
-    for path, text in texts.items():
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-            written.append(path)
+    written = [path for path, text in texts.items() if not path.exists() or path.read_text(encoding="utf-8") != text]
+    for path in written:
+        path.write_text(texts[path], encoding="utf-8")
     return written
 
 

@@ -35,12 +35,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))  # release_tag, for support.updates
 import report
 from report import REPO, Figure
+from support import commands
 from support.answers import REQUIRED_ANSWERS, data_args
-from support.commands import clean_env, find_interpreter
-from support.facts import DEFAULT_PYTHON_MIN, UV_VERSION, parse_yaml
-from support.rendering import copy_working_tree
+from support.commands import clean_env, find_interpreter, git
+from support.docs import docs_job
+from support.facts import DEFAULT_PYTHON_MIN, UV_VERSION
+from support.rendering import copy_working_tree, read_pyproject
 from support.runner import Job, planned_steps, run_in_place
-from support.updates import released_versions
+from support.updates import commit_all, released_versions
 from support.workflows import load_workflow, matrix_entries, needed_jobs, run_steps
 
 DEV_TOOLS = ("ruff", "mypy", "pytest", "pytest-cov")
@@ -85,19 +87,10 @@ def copy_args(source: Path | str, ref: str, dest: Path) -> list[str]:
     return [COPIER, "copy", "--defaults", *data_args(REQUIRED_ANSWERS), "--vcs-ref", ref, str(source), str(dest)]
 
 
-def commit_all(path: Path, env: Mapping[str, str]) -> None:
+def new_repository(path: Path) -> None:
     """A new repository at ``path`` holding everything in it, committed."""
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "benchmark snapshot"]):
-        command = ["git", "-c", "commit.gpgsign=false", *args]
-        subprocess.run(command, cwd=path, env=dict(env), check=True, capture_output=True)
-
-
-def snapshot(dest: Path, env: Mapping[str, str]) -> Path:
-    """The working tree (tracked and untracked, not ignored files) committed: copier then renders a clean
-    repository, as it does for a user, and the template is measured as it stands, uncommitted edits included."""
-    copy_working_tree(dest)
-    commit_all(dest, env)
-    return dest
+    git("init", "-q", "-b", "main", cwd=path)
+    commit_all(path, "benchmark snapshot")
 
 
 def remove_debris(project: Path) -> None:
@@ -112,8 +105,7 @@ def clocked(action: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[T, Tim
     """What ``action`` returns, and the time it took (CPU: user + system of the children it waited for)."""
     cpu, start = sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2]), time.perf_counter()
     result = action(*args, **kwargs)
-    wall = time.perf_counter() - start
-    return result, Timing(wall, sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2]) - cpu)
+    return result, Timing(time.perf_counter() - start, sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2]) - cpu)
 
 
 def time_job(job_id: str, job: Mapping[str, Any], project: Path, rounds: int, lock: str) -> dict[str, Timing]:
@@ -139,17 +131,17 @@ def time_job(job_id: str, job: Mapping[str, Any], project: Path, rounds: int, lo
     return {name: Timing(*map(statistics.median, zip(*values, strict=True))) for name, values in samples.items()}
 
 
-def measure_push(label: str, project: Path, env: Mapping[str, str], rounds: int) -> Push:
+def measure_push(ctx: Context, label: str, project: Path) -> Push:
     push = Push(label)
     workflow = load_workflow(project, "ci.yml")
     # As a checkout has it: locked once by the user's `uv lock`, and committed (the git hooks read git's files).
-    subprocess.run(["uv", "lock", "--quiet"], cwd=project, env=dict(env), check=True, capture_output=True)
-    commit_all(project, env)
+    run(["uv", "lock", "--quiet"], project, ctx.env)
+    new_repository(project)
     lock = (project / "uv.lock").read_text(encoding="utf-8")
     for job_id, job in workflow["jobs"].items():
-        times = time_job(job_id, job, project, rounds, lock)
+        times = time_job(job_id, job, project, ctx.green_rounds, lock)
         push.step_times.update({f"{job_id}: {name}": wall for name, (wall, _) in times.items()})
-        for entry in matrix_entries(job) if "strategy" in job else [{}]:
+        for entry in matrix_entries(job):
             steps = planned_steps(workflow, job_id, entry)
             timed = [times[str(s["name"])] for s in steps if "run" in s]
             seconds = sum(wall for wall, _ in timed)
@@ -173,24 +165,6 @@ def pin_uv(workflow: Path) -> None:
     workflow.write_text(text, encoding="utf-8")
 
 
-def compare(template: Path, python: str, work: Path, rounds: int) -> tuple[Push, Push]:
-    """v1.0.0's push and this working tree's, default answers (the steps on the Pythons their jobs name)."""
-    env = clean_env({"UV_PYTHON": python})
-    # Its tag, or its commit found in CHANGELOG.md's history where the clone has no tags.
-    commit = dict(released_versions()).get(PREVIOUS_RELEASE)
-    if commit is None:
-        raise RuntimeError(f"{PREVIOUS_RELEASE}'s commit is not in this clone (a shallow one? `git fetch --unshallow`)")
-    before, after = work / "ci-before", work / "ci-after"
-    for source, ref, dest in ((REPO, commit, before), (template, "HEAD", after)):
-        subprocess.run(copy_args(source, ref, dest), check=True, env=env, capture_output=True, text=True)
-    pin_uv(before / ".github" / "workflows" / "ci.yml")
-    return measure_push(PREVIOUS_RELEASE, before, env, rounds), measure_push("HEAD", after, env, rounds)
-
-
-class BenchError(RuntimeError):
-    """A benchmarked command failed: its numbers would mean nothing."""
-
-
 @dataclass
 class Context:
     work: Path
@@ -203,10 +177,8 @@ class Context:
 
 
 def run(args: Sequence[str], cwd: Path, env: Mapping[str, str]) -> str:
-    done = subprocess.run(list(args), cwd=cwd, env=dict(env), capture_output=True, text=True, timeout=900)
-    if done.returncode != 0:
-        raise BenchError(f"{' '.join(args)} failed ({done.returncode}) in {cwd}\n{done.stdout}\n{done.stderr}")
-    return done.stdout
+    """The output of a benchmarked command; its failure stops the run, as its numbers would mean nothing."""
+    return commands.run(args, cwd, env=env, timeout=900).stdout
 
 
 def timed(args: Sequence[str], cwd: Path, env: Mapping[str, str]) -> Timing:
@@ -244,7 +216,7 @@ def measure_render(ctx: Context, template: Path) -> Figure:
         "_subdirectory: template\nproject_name:\n  type: str\n  help: The project's name\n", encoding="utf-8"
     )
     (floor / "template" / "README.md.jinja").write_text("# {{ project_name }}\n", encoding="utf-8")
-    commit_all(floor, ctx.env)
+    new_repository(floor)
     # copier runs from compiled bytecode, as from any real install; the cache stays out of the
     # shared test venv, and the warm-up render fills it.
     env = {**ctx.env, "PYTHONPYCACHEPREFIX": str(ctx.work / "pycache")}
@@ -260,8 +232,7 @@ def measure_render(ctx: Context, template: Path) -> Figure:
 def measure_green(ctx: Context, template: Path) -> tuple[list[Figure], Path, Path]:
     """The generated README's checks, in order, in a render and in the floor: `uv init --lib`, a test."""
     project, floor_project = ctx.work / "green-template", ctx.work / "green-floor"
-    floor_project.mkdir()
-    run([UV, "init", "--lib", "--vcs", "none", "--name", "bench-floor", "-q", "."], floor_project, ctx.env)
+    run([UV, "init", "--lib", "--vcs", "none", "--name", "bench-floor", "-q", str(floor_project)], ctx.work, ctx.env)
     run([UV, "add", "-q", "--dev", *DEV_TOOLS], floor_project, ctx.env)
     (floor_project / "tests").mkdir()
     (floor_project / "tests" / "test_floor.py").write_text(
@@ -315,7 +286,7 @@ def download_bytes(lock: dict[str, Any], names: list[str], tags: list[str]) -> t
 
 def install_facts(ctx: Context, project: Path) -> tuple[list[str], float, float]:
     """The packages in a synced project's .venv (without the project itself), download MB and installed MB."""
-    own = canonicalize_name(tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"]["name"])
+    own = canonicalize_name(read_pyproject(project)["project"]["name"])
     python = str(project / ".venv" / "bin" / "python")
     listed = json.loads(run([UV, "pip", "list", "--format", "json", "--python", python], project, ctx.env))
     names: list[str] = sorted(n for n in (canonicalize_name(p["name"]) for p in listed) if n != own)
@@ -345,19 +316,15 @@ def measure_install(ctx: Context, project: Path, floor_project: Path) -> list[Fi
 def measure_docs(ctx: Context, project: Path) -> Figure:
     """The strict docs build as the rendered ci.yml's docs job runs it, against the same command on the
     sphinx-quickstart project. After the install figure: the docs group joins the project's .venv here."""
-    ci = parse_yaml((project / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))
-    (script,) = [str(step["run"]) for step in ci["jobs"]["docs"]["steps"] if "sphinx-build" in str(step.get("run", ""))]
+    (script,) = [str(step["run"]) for step in run_steps(docs_job(project)) if "sphinx-build" in str(step["run"])]
     command = shlex.split(script)
     if command[0] != "uv":
-        raise BenchError(f"the docs step does not start with uv: {script}")
+        raise RuntimeError(f"the docs step does not start with uv: {script}")
     command[0] = UV
     floor, at = ctx.work / "docs-floor", command.index("sphinx-build")
     quickstart = ["sphinx-quickstart", "-q", "-p", "Floor", "-a", "Bench", "--no-makefile", "--no-batchfile"]
     run([*command[:at], *quickstart, str(floor)], project, ctx.env)
-    floor_command = command[:at] + [
-        str(floor) + arg.removeprefix("docs") if arg == "docs" or arg.startswith("docs/") else arg
-        for arg in command[at:]
-    ]
+    floor_command = command[:at] + [re.sub(r"^docs(?=/|\Z)", lambda _: str(floor), arg) for arg in command[at:]]
 
     def build(args: list[str]) -> Timing:
         for built in (project / "docs" / "_build", floor / "_build"):
@@ -369,9 +336,19 @@ def measure_docs(ctx: Context, project: Path) -> Figure:
 
 
 def measure_ci(ctx: Context, template: Path) -> list[Figure]:
-    """Jobs, steps and the time estimate of one push to the generated CI: v1.0.0 against HEAD."""
+    """Jobs, steps and the time estimate of one push to the generated CI: v1.0.0's against this working tree's,
+    default answers (the steps on the Pythons their jobs name)."""
+    old, new = ctx.work / "ci-before", ctx.work / "ci-after"
     try:
-        before, after = compare(template, ctx.python, ctx.work, ctx.green_rounds)
+        # Its tag, or its commit found in CHANGELOG.md's history where the clone has no tags.
+        if (commit := dict(released_versions()).get(PREVIOUS_RELEASE)) is None:
+            raise RuntimeError(
+                f"{PREVIOUS_RELEASE}'s commit is not in this clone (a shallow one? `git fetch --unshallow`)"
+            )
+        for source, ref, dest in ((REPO, commit, old), (template, "HEAD", new)):
+            run(copy_args(source, ref, dest), ctx.work, ctx.env)
+        pin_uv(old / ".github" / "workflows" / "ci.yml")
+        before, after = measure_push(ctx, PREVIOUS_RELEASE, old), measure_push(ctx, "HEAD", new)
     except RuntimeError as error:
         ctx.notes.append(f"CI per push: not measured ({error})")
         return []
@@ -392,8 +369,7 @@ def measure_ci(ctx: Context, template: Path) -> list[Figure]:
 def measure_suite(ctx: Context) -> Figure:
     """One timed run of the template's own test suite, as .ci/run runs it (no UV_PYTHON of ours)."""
     args = [UV, "run", "pytest", "-q", f"--durations={SLOWEST_TESTS}"]
-    done, took = clocked(subprocess.run, args, cwd=REPO, env=clean_env(), capture_output=True, text=True)
-    elapsed = took.wall
+    done, (elapsed, _) = clocked(subprocess.run, args, cwd=REPO, env=clean_env(), capture_output=True, text=True)
     lines = done.stdout.strip().splitlines() or ["(no output)"]
     # pytest's "slowest N durations" section: lines such as "12.34s call  tests/..."
     heading = next((i for i, line in enumerate(lines) if "slowest" in line and "durations" in line), 0)
@@ -420,7 +396,11 @@ def machine(ctx: Context) -> dict[str, str]:
 
 
 def measure_all(ctx: Context, skip_suite: bool) -> list[Figure]:
-    template = snapshot(ctx.work / "template-snapshot", ctx.env)
+    # The working tree (tracked and untracked, not ignored files) committed: copier then renders a clean
+    # repository, as it does for a user, and the template is measured as it stands, uncommitted edits included.
+    template = ctx.work / "template-snapshot"
+    copy_working_tree(template)
+    new_repository(template)
     print("render …", flush=True)
     figures = [measure_render(ctx, template)]
     print("time-to-green …", flush=True)
@@ -453,14 +433,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     work, env = Path(tempfile.mkdtemp(prefix="copier-uv-release-bench-")), clean_env({"UV_PYTHON": python})
     ctx = Context(work, python, env, args.rounds or args.render_rounds, args.rounds or args.green_rounds)
     try:
-        results = report.Results(machine={}, figures=measure_all(ctx, args.skip_suite))
-        results.machine = machine(ctx)
+        figures = measure_all(ctx, args.skip_suite)
+        results = report.Results(machine(ctx), figures, ctx.notes, ctx.slowest_tests)
     finally:
         if args.keep:
             print(f"kept: {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
-    results.notes, results.slowest_tests = ctx.notes, ctx.slowest_tests
     print("\n" + report.text_table(results.figures), *(f"note: {note}" for note in ctx.notes), sep="\n")
     if args.skip_suite:
         # The texts quote the last full run: a quick look must not replace it with a partial one.
