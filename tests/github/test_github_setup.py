@@ -12,10 +12,8 @@ not made, how to make it by hand, and what was done before it.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,13 +21,11 @@ from typing import Any
 import pytest
 
 from support.answers import DISTINCT, EACH_LICENSE, answers_id, changed, template_values
-from support.commands import run
 from support.facts import copier_config
-from support.github_api import FakeGitHub, check_call
+from support.github_api import FakeGitHub, check_call, run_setup
 from support.index import Quiet, serving
 from support.workflows import load_workflow, triggers
 
-SCRIPT = ".github/scripts/github_setup.py"
 CI_CHECK = copier_config()["ci_check_name"]["default"]
 CUSTOM = {"protected_branches": False, "custom_branch_policies": True}
 # Every answer that changes the calls: all on with names unlike any default, no docs,
@@ -42,6 +38,7 @@ ANSWER_SETS = [
 ]
 # GitHub users the reviewers' tests name, with their numeric ids.
 USERS = {"ada-reviews": 583231, "grace-reviews": 9919}
+ADMINS = "bypass: RepositoryRole 5 always"  # GitHub's id of the repository admin role
 
 
 def repository(answers: dict[str, Any]) -> str:
@@ -51,17 +48,6 @@ def repository(answers: dict[str, Any]) -> str:
 
 def project_and_github(render_shared: Any, tmp_path: Path, answers: dict[str, Any]) -> tuple[Path, FakeGitHub]:
     return render_shared(**answers), FakeGitHub(tmp_path / "github", repository(answers))
-
-
-def run_setup(
-    project: Path, github: FakeGitHub, *args: str, path: str | None = None, pypi: str = "http://127.0.0.1:9"
-) -> subprocess.CompletedProcess[str]:
-    """The command as the README gives it, with the fake gh first on PATH."""
-    tools = github.root / "tools"
-    github.install(tools)
-    command = ["uv", "run", "--no-project"] if path is None else [sys.executable]
-    env = {"PATH": path if path is not None else f"{tools}{os.pathsep}{os.environ['PATH']}"}
-    return run([*command, SCRIPT, *args, "--pypi-url", pypi], project, env=env, check=False, timeout=120)
 
 
 def run_ok(
@@ -98,7 +84,8 @@ def expected_settings(project: Path, require_ci: bool = False, branch: str = "ma
     return {
         "immutable_releases": True,
         "rulesets": {
-            ("tag", tuple(f"refs/tags/{tag}" for tag in tags)): {"deletion", "update", "non_fast_forward"},
+            # The admins (GitHub's role 5) may delete a tag the release preflight refused, as its fix says.
+            ("tag", tuple(f"refs/tags/{tag}" for tag in tags)): {"deletion", "update", "non_fast_forward", ADMINS},
             ("branch", ("~DEFAULT_BRANCH",)): branch_rules,
         },
         "environments": environments,
@@ -107,14 +94,19 @@ def expected_settings(project: Path, require_ci: bool = False, branch: str = "ma
 
 
 def ruleset_rules(rulesets: list[dict[str, Any]]) -> dict[tuple[str, tuple[str, ...]], set[str]]:
-    """(target, refs) -> each rule's type, with the checks it requires."""
+    """(target, refs) -> each rule's type, with the checks it requires, and who may bypass them."""
 
     def name(rule: dict[str, Any]) -> str:
         checks = rule.get("parameters", {}).get("required_status_checks", [])
         return " ".join([rule["type"], *(check["context"] for check in checks)])
 
+    def bypass(actor: dict[str, Any]) -> str:
+        return f"bypass: {actor['actor_type']} {actor['actor_id']} {actor['bypass_mode']}"
+
     return {
-        (r["target"], tuple(r["conditions"]["ref_name"]["include"])): {name(x) for x in r["rules"]} for r in rulesets
+        (r["target"], tuple(r["conditions"]["ref_name"]["include"])): {name(x) for x in r["rules"]}
+        | {bypass(actor) for actor in r.get("bypass_actors", [])}
+        for r in rulesets
     }
 
 
@@ -225,7 +217,8 @@ def test_reviewers_and_the_required_ci_check(render_shared: Any, tmp_path: Path)
 
 
 def test_settings_made_by_hand_are_completed_not_replaced(render_shared: Any, tmp_path: Path) -> None:
-    """An environment open to every branch gets limited; a rule added to a ruleset by hand stays."""
+    """An environment open to every branch gets limited; a rule and a bypass actor added to a ruleset
+    by hand stay."""
     project, github = project_and_github(render_shared, tmp_path, DISTINCT)
     state = github.state()
     open_to_all: dict[str, Any] = {"deployment_branch_policy": None, "reviewers": [], "policies": []}
@@ -233,11 +226,16 @@ def test_settings_made_by_hand_are_completed_not_replaced(render_shared: Any, tm
     by_hand = {"type": "required_linear_history"}
     ruleset = {"name": "Default branch", "target": "branch", "enforcement": "active",
                "conditions": {"ref_name": {"include": ["~DEFAULT_BRANCH"], "exclude": []}}, "rules": [by_hand]}  # fmt: skip
-    state["rulesets"] = [{"id": 7, "source_type": "Repository", "source": repository(DISTINCT), **ruleset}]
+    team = {"actor_id": 9, "actor_type": "Team", "bypass_mode": "always"}
+    tags = {"name": "Release tags", "target": "tag", "enforcement": "active", "bypass_actors": [team],
+            "conditions": {"ref_name": {"include": ["refs/tags/v*"], "exclude": []}}, "rules": [{"type": "update"}]}  # fmt: skip
+    source = {"source_type": "Repository", "source": repository(DISTINCT)}
+    state["rulesets"] = [{"id": 7, **source, **ruleset}, {"id": 8, **source, **tags}]
     github.save(state)
     said = run_ok(project, github).stdout.splitlines()
     expected = expected_settings(project)
     expected["rulesets"][("branch", ("~DEFAULT_BRANCH",))].add("required_linear_history")
+    expected["rulesets"][("tag", ("refs/tags/v*",))].add("bypass: Team 9 always")
     assert settings(github) == expected
     # Each completed setting is reported as set, not as "already set".
     assert {'branch ruleset "Default branch": set', f'environment "{DISTINCT["pypi_environment"]}": set'} <= set(said)
@@ -252,6 +250,7 @@ def test_settings_made_by_hand_are_completed_not_replaced(render_shared: Any, tm
         ("not-found", 0, "immutable releases", "not found"),
         ("forbidden", 0, "immutable releases", "admin rights"),
         ("pages-plan", 0, "GitHub Pages built by GitHub Actions", "GitHub Pages is not in the plan"),
+        ("rulesets-plan", 0, 'tag ruleset "Release tags"', "not in the plan of"),
         ("rate-limit", 5, 'branch ruleset "Default branch"', "rate limit"),
     ],
 )

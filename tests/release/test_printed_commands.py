@@ -44,6 +44,7 @@ Each release publishes it to https://acme.github.io/acme-widgets/. Switch GitHub
 First release: git tag v0.1.0 && git push origin v0.1.0 (the version as generated, no bump).
 Later releases: uv version --bump patch, commit, git tag v<version>, git push origin main v<version>.
 README.md has the details.
+Later releases: README.md, "Making a release" (bump, date the CHANGELOG notes, commit, tag, push).
 """
 
 

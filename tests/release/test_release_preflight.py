@@ -33,8 +33,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from support.answers import DEFAULT_DISTRIBUTION, DEFAULT_PACKAGE
-from support.commands import git, require_interpreter, uv
+from support.commands import git, require_interpreter, run, uv
 from support.facts import DEFAULT_PYTHON_MIN, INITIAL_VERSION, NEXT_PATCH
+from support.github_api import ROLE, FakeGitHub, run_setup
 from support.index import LocalIndex, Quiet, serve_index, serving
 from support.json_index import json_api
 from support.printed import Shell
@@ -151,6 +152,34 @@ def test_the_fix_printed_for_a_version_already_on_the_index_releases_the_next(
     passed = preflight(repo, tmp_path, Event("push", f"refs/tags/v{version}"), urls["pypi"])
     assert passed.result == "success", passed.log
     assert json.loads(passed.outputs["notes"]).startswith("- A fix.\n\n**Full Changelog**")
+
+
+def test_a_refused_tag_is_taken_back_by_an_admin_under_the_rulesets_github_setup_makes(
+    repo: Repo, tmp_path: Path
+) -> None:
+    """Once github_setup.py has protected tags v* (origin refusing pushes as GitHub's rulesets do),
+    the fix printed for a wrong tag, typed as printed up to its alternative, deletes the tag and
+    releases what pyproject.toml says: for an admin. A writer's delete is refused (GH013)."""
+    github = FakeGitHub(tmp_path / "github", REPOSITORY)
+    setup = run_setup(repo.work, github)
+    assert setup.returncode == 0, setup.stderr
+    github.guard(repo.origin)
+    empty = tmp_path / "index"  # of its own: the module's index has this version from another test
+    empty.mkdir()
+    with serve_index(empty, tmp_path / "pypiserver.log") as html_only, json_api(html_only) as pypi:
+        refused = preflight(repo, tmp_path, Event("push", repo.tag("v9.9.9")), pypi.simple_url)
+        assert refused.result == "failure", refused.log
+        (fix,) = re.findall(r"```sh\n(.*?)```", refused.summary, re.S)
+        as_is = fix.split("\n# or ")[0].splitlines()  # delete the tag, then release pyproject.toml's version
+        writer = run(["bash", "-c", as_is[0]], repo.work, env={ROLE: "write"}, check=False)
+        assert writer.returncode != 0
+        assert "GH013: Repository rule violations found for refs/tags/v9.9.9: deletion" in writer.stderr
+        admin = Shell(repo.work, {ROLE: "admin"})
+        for line in as_is:
+            admin.type(line)
+        assert git("ls-remote", "--tags", "origin", cwd=repo.work).split()[1::2] == [f"refs/tags/{TAG}"]
+        passed = preflight(repo, tmp_path, Event("push", f"refs/tags/{TAG}"), pypi.simple_url)
+        assert passed.result == "success", passed.log
 
 
 def test_a_tag_is_compared_in_normal_form(repo: Repo, index, tmp_path: Path) -> None:

@@ -64,9 +64,6 @@ NOT_RUN = {
     'python -m pip install "{distribution_name}==<version>" --extra-index-url https://test.pypi.org/simple/': (
         "installs a TestPyPI rehearsal's <version>: the rehearsal test below types the README's same line"
     ),
-    "uv version --bump patch, commit, git tag v<version>, git push origin main v<version>": (
-        "a summary of the README's later-release steps, which test_the_readmes_release_steps types as shown"
-    ),
 }
 
 

@@ -209,6 +209,9 @@ def test_after_copy_message_says_what_to_do_next(
     assert done.returncode == 0, done.stderr
     message = done.stderr + done.stdout
     texts = (message, " ".join(message.split()))
-    for fragment in [*present, FIRST_RELEASE, "Later releases: uv version --bump patch", "uv run prek install"]:
+    for fragment in [*present, FIRST_RELEASE, "uv run prek install"]:
         assert any(fragment.format(**derived_names(**answers)) in text for text in texts), fragment
+    # Later releases: the README's section of that name, whose steps test_release_run.py types.
+    (section,) = re.findall(r'^Later releases: README\.md, "([^"]+)"', message, re.MULTILINE)
+    assert f"\n### {section}\n" in (tmp_path / "out" / "README.md").read_text(encoding="utf-8")
     assert [fragment for fragment in absent if fragment in message] == []

@@ -21,21 +21,29 @@ response body on stdout, ``gh: MESSAGE (HTTP STATUS)`` on stderr, exit status 1.
 ``fail`` (set before a run) makes it fail as GitHub does, after ``after`` answered calls:
 ``logged-out``, ``forbidden`` (no admin rights: 403 on every change), ``not-found``
 (no such repository, or not visible to the login: 404), ``pages-plan`` (Pages is not in
-the owner's plan: 422 on creating it; 409 is GitHub's "already enabled") and
+the owner's plan: 422 on creating it; 409 is GitHub's "already enabled"), ``rulesets-plan``
+(a private repository on GitHub Free: 403 "Upgrade to GitHub Pro ..." on any ruleset call) and
 ``rate-limit`` (403 "API rate limit exceeded", as GitHub answers a REST call then).
+
+``guard`` makes a local bare repository refuse pushes as GitHub does under the rulesets the
+fake holds (deletion, update, force push; GH013), for the pusher's repository role and the
+rulesets' bypass actors. ``run_setup`` runs the generated github_setup.py against the fake.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 
+from support.commands import run
 from support.recording_gh import RecordingGh, parse_flags
 
 EXTRACT = Path(__file__).with_name("github_openapi.json")
@@ -48,7 +56,7 @@ DOCUMENTED: dict[str, tuple[str | None, bool]] = {
     "--jq": ("-q", True), "--cache": (None, True), "--verbose": (None, False),
 }  # fmt: skip
 IMPLEMENTED = {"--method", "--header", "--input"}
-FAILURES = {"logged-out", "forbidden", "not-found", "pages-plan", "rate-limit"}
+FAILURES = {"logged-out", "forbidden", "not-found", "pages-plan", "rulesets-plan", "rate-limit"}
 DOCS = "https://docs.github.com/rest"
 MESSAGES = {
     403: "Must have admin rights to Repository.",
@@ -57,6 +65,13 @@ MESSAGES = {
     422: "Your current plan does not support GitHub Pages for this repository.",
 }
 RATE_LIMIT = "API rate limit exceeded for user ID 1."
+UPGRADE = "Upgrade to GitHub Pro or make this repository public to enable this feature."
+SETUP_SCRIPT = ".github/scripts/github_setup.py"
+# The pusher's repository role, for a bare repository that FakeGitHub.guard makes refuse pushes
+# as the rulesets do; GitHub's ids of those roles in a ruleset's bypass_actors (not sequential).
+ROLE = "FAKE_GITHUB_ROLE"
+ROLE_IDS = {"write": 4, "maintain": 2, "admin": 5}
+NO_COMMIT = "0" * 40
 LOGIN_HELP = {  # pkg/cmd/root/help.go authHelp(), by environment
     "actions": "gh: To use GitHub CLI in a GitHub Actions workflow, set the GH_TOKEN environment variable. Example:\n"
     "  env:\n    GH_TOKEN: ${{ github.token }}\n",
@@ -165,6 +180,49 @@ class FakeGitHub(RecordingGh):
         method = flags.get("--method", ["POST" if body is not None else "GET"])[-1].upper()
         return method, positional[0], body
 
+    # --- git pushes under the rulesets -------------------------------------------------------------
+
+    def guard(self, origin: Path) -> None:
+        """Make the bare repository ``origin`` refuse a push as GitHub does under this repository's
+        active rulesets, for the pusher's role (the ROLE variable of its environment; write if unset)."""
+        tests = Path(__file__).resolve().parents[1]
+        hook = origin / "hooks" / "pre-receive"
+        hook.write_text(
+            f"#!{sys.executable}\nimport sys\nsys.path.insert(0, {str(tests)!r})\n"
+            f"from pathlib import Path\nfrom support.github_api import FakeGitHub\n"
+            f"sys.exit(FakeGitHub(Path({str(self.root)!r}), {self.repository!r}).receive(sys.stdin.read()))\n",
+            encoding="utf-8",
+        )
+        hook.chmod(0o755)
+
+    def receive(self, updates: str) -> int:
+        """The pre-receive hook: each updated ref against each active ruleset whose target and
+        ref_name include it, unless the role bypasses it; GitHub's GH013 message when one breaks."""
+        state, role = self.state(), ROLE_IDS[os.environ.get(ROLE, "write")]
+        refs = {"branch": "refs/heads/", "tag": "refs/tags/"}
+        broken = []
+        for old, new, ref in (line.split() for line in updates.splitlines()):
+            if new == NO_COMMIT:
+                done = {"deletion"}
+            elif old == NO_COMMIT:
+                done = {"creation"}
+            else:
+                ancestor = subprocess.run(["git", "merge-base", "--is-ancestor", old, new], check=False)
+                done = {"update"} | ({"non_fast_forward"} if ancestor.returncode else set())
+            for ruleset in state["rulesets"]:
+                include = [
+                    f"{refs[ruleset['target']]}{state['default_branch']}" if pattern == "~DEFAULT_BRANCH" else pattern
+                    for pattern in ruleset["conditions"]["ref_name"]["include"]
+                ]
+                bypass = {a["actor_id"] for a in ruleset["bypass_actors"] if a["actor_type"] == "RepositoryRole"}
+                if ruleset["enforcement"] != "active" or role in bypass:
+                    continue
+                if ref.startswith(refs[ruleset["target"]]) and any(fnmatch.fnmatchcase(ref, p) for p in include):
+                    broken += [(ref, rule["type"]) for rule in ruleset["rules"] if rule["type"] in done]
+        for ref, rule in broken:
+            print(f"error: GH013: Repository rule violations found for {ref}: {rule}", file=sys.stderr)
+        return 1 if broken else 0
+
     # --- GitHub ----------------------------------------------------------------------------------------
 
     def _answer(self, state: dict[str, Any], method: str, path: str, body: Any) -> Any:
@@ -177,6 +235,8 @@ class FakeGitHub(RecordingGh):
             raise HttpError(404)
         if failing == "forbidden" and method != "GET":
             raise HttpError(403)
+        if failing == "rulesets-plan" and path.startswith(f"{prefix}/rulesets"):
+            raise HttpError(403, UPGRADE)
         if path.startswith("/users/"):
             login = path.removeprefix("/users/")
             if login not in state["users"]:
@@ -284,3 +344,14 @@ class FakeGitHub(RecordingGh):
             rules.append({"id": 2, "type": "branch_policy"})
         policy = environment["deployment_branch_policy"]
         return {"name": name, "deployment_branch_policy": policy, "protection_rules": rules}
+
+
+def run_setup(
+    project: Path, github: FakeGitHub, *args: str, path: str | None = None, pypi: str = "http://127.0.0.1:9"
+) -> subprocess.CompletedProcess[str]:
+    """The generated github_setup.py, as the README gives it, with the fake's gh first on PATH."""
+    tools = github.root / "tools"
+    github.install(tools)
+    command = ["uv", "run", "--no-project"] if path is None else [sys.executable]
+    env = {"PATH": path if path is not None else f"{tools}{os.pathsep}{os.environ['PATH']}"}
+    return run([*command, SETUP_SCRIPT, *args, "--pypi-url", pypi], project, env=env, check=False, timeout=120)
