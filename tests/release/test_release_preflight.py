@@ -79,6 +79,14 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalIndex
         yield pypi, urls | {"file": "file:///simple/"}
 
 
+@pytest.fixture
+def own_index(tmp_path: Path) -> Iterator[str]:
+    """An empty PyPI of the test's own (the module's index may have the default project's version)."""
+    (tmp_path / "own-index").mkdir()
+    with serve_index(tmp_path / "own-index", tmp_path / "own-index.log") as html_only, json_api(html_only) as pypi:
+        yield pypi.simple_url
+
+
 # --- the workflow as a graph -----------------------------------------------------------------------
 
 
@@ -155,7 +163,7 @@ def test_the_fix_printed_for_a_version_already_on_the_index_releases_the_next(
 
 
 def test_a_refused_tag_is_taken_back_by_an_admin_under_the_rulesets_github_setup_makes(
-    repo: Repo, tmp_path: Path
+    repo: Repo, own_index: str, tmp_path: Path
 ) -> None:
     """Once github_setup.py has protected tags v* (origin refusing pushes as GitHub's rulesets do),
     the fix printed for a wrong tag, typed as printed up to its alternative, deletes the tag and
@@ -164,22 +172,40 @@ def test_a_refused_tag_is_taken_back_by_an_admin_under_the_rulesets_github_setup
     setup = run_setup(repo.work, github)
     assert setup.returncode == 0, setup.stderr
     github.guard(repo.origin)
-    empty = tmp_path / "index"  # of its own: the module's index has this version from another test
-    empty.mkdir()
-    with serve_index(empty, tmp_path / "pypiserver.log") as html_only, json_api(html_only) as pypi:
-        refused = preflight(repo, tmp_path, Event("push", repo.tag("v9.9.9")), pypi.simple_url)
-        assert refused.result == "failure", refused.log
-        (fix,) = re.findall(r"```sh\n(.*?)```", refused.summary, re.S)
-        as_is = fix.split("\n# or ")[0].splitlines()  # delete the tag, then release pyproject.toml's version
-        writer = run(["bash", "-c", as_is[0]], repo.work, env={ROLE: "write"}, check=False)
-        assert writer.returncode != 0
-        assert "GH013: Repository rule violations found for refs/tags/v9.9.9: deletion" in writer.stderr
-        admin = Shell(repo.work, {ROLE: "admin"})
-        for line in as_is:
-            admin.type(line)
-        assert git("ls-remote", "--tags", "origin", cwd=repo.work).split()[1::2] == [f"refs/tags/{TAG}"]
-        passed = preflight(repo, tmp_path, Event("push", f"refs/tags/{TAG}"), pypi.simple_url)
-        assert passed.result == "success", passed.log
+    refused = preflight(repo, tmp_path, Event("push", repo.tag("v9.9.9")), own_index)
+    assert refused.result == "failure", refused.log
+    (fix,) = re.findall(r"```sh\n(.*?)```", refused.summary, re.S)
+    as_is = fix.split("\n# or")[0].splitlines()  # delete the tag, then release pyproject.toml's version
+    writer = run(["bash", "-c", as_is[0]], repo.work, env={ROLE: "write"}, check=False)
+    assert writer.returncode != 0
+    assert "GH013: Repository rule violations found for refs/tags/v9.9.9: deletion" in writer.stderr
+    admin = Shell(repo.work, {ROLE: "admin"})
+    for line in as_is:
+        admin.type(line)
+    assert git("ls-remote", "--tags", "origin", cwd=repo.work).split()[1::2] == [f"refs/tags/{TAG}"]
+    passed = preflight(repo, tmp_path, Event("push", f"refs/tags/{TAG}"), own_index)
+    assert passed.result == "success", passed.log
+
+
+def test_the_fix_printed_for_a_tag_off_the_default_branch_merges_it_and_the_rerun_passes(
+    repo: Repo, own_index: str, tmp_path: Path
+) -> None:
+    """A tag on a branch not merged yet: its fix, typed as printed up to its alternative, merges
+    the tag into main and pushes main; "Re-run all jobs" (the same event again) then passes."""
+    git("switch", "-q", "-c", "feature", cwd=repo.work)
+    (repo.work / "FEATURE.md").write_text("Work not merged yet.\n", encoding="utf-8")
+    repo.commit_all("A feature")
+    event = Event("push", repo.tag(TAG))
+    refused = preflight(repo, tmp_path, event, own_index)
+    assert refused.result == "failure", refused.log
+    assert "which is not on the default branch main" in refused.log
+    (fix,) = re.findall(r"```sh\n(.*?)```", refused.summary, re.S)
+    shell = Shell(repo.work, git_config_env({"commit.gpgsign": "false"}))
+    for line in fix.split("\n# or")[0].splitlines():
+        shell.type(line)
+    assert git("rev-parse", "origin/main", cwd=repo.work) == git("rev-parse", f"{TAG}^{{commit}}", cwd=repo.work)
+    passed = preflight(repo, tmp_path / "rerun", event, own_index)
+    assert passed.result == "success", passed.log
 
 
 def test_a_tag_is_compared_in_normal_form(repo: Repo, index, tmp_path: Path) -> None:

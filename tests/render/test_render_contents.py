@@ -170,6 +170,10 @@ def test_changelog_follows_keep_a_changelog_and_readme_documents_development(ren
 
 FIRST_RELEASE = f"First release: git tag v{INITIAL_VERSION} && git push origin v{INITIAL_VERSION}"
 TESTPYPI_INSTALL = '"{distribution_name}==<version>" --extra-index-url https://test.pypi.org/simple/'
+# Which <version> to install: the rehearsal's own (test_release_preflight.py: run 7, attempt 2 is .dev702).
+REHEARSAL_VERSION = (
+    ".devNNAA (run number NN, attempt AA), shown in the run's summary. Install that <version> with TestPyPI"
+)
 PUBLISHING = ("trusted publishing", "pending publisher", "pypi.org", "TestPyPI", "Environment name")
 PRIVATE = {"license": "Proprietary", "testpypi": True}  # testpypi: not asked, so it must not bring TestPyPI back
 RELEASE_YML, NEVER = "Workflow name:     release.yml", "never uploaded to PyPI"
@@ -180,7 +184,7 @@ RELEASE_YML, NEVER = "Workflow name:     release.yml", "never uploaded to PyPI"
     [
         pytest.param(
             {"project_kind": "llm-plugin"},
-            [RELEASE_YML, f"llm python -m pip install {TESTPYPI_INSTALL}", "llm install llm-python"],
+            [RELEASE_YML, REHEARSAL_VERSION, f"llm python -m pip install {TESTPYPI_INSTALL}", "llm install llm-python"],
             [],
             id="llm-plugin",
         ),

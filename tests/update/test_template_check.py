@@ -35,11 +35,13 @@ from support.workflows import load_workflow, triggers
 WORKFLOW = "template-update.yml"
 SCRIPT = ".github/scripts/template_update.py"
 CONFIG = copier_config()
-# The template's CHANGELOG, one section per release (newest last here).
+# The template's CHANGELOG, one section per release (newest last here). 1.1.0 opens with a line
+# of its own, under 1.2.0's "Action needed" in the file: it is what changed, not an action.
+INTRO = "Documentation, and one thing to do."
 SECTIONS = {
     "1.0.0": "### Added\n- The first release.\n",
     "1.1.0": (
-        "### Added\n- A documentation site.\n\n### Action needed\n- Run `uv lock` after the update.\n"
+        f"{INTRO}\n\n### Added\n- A documentation site.\n\n### Action needed\n- Run `uv lock` after the update.\n"
         "- Switch GitHub Pages to GitHub Actions, once.\n"
     ),
     "1.2.0": "### Changed\n- A smaller test matrix.\n\n### Action needed\n- Drop the old checks from branch protection.\n",
@@ -122,6 +124,8 @@ def test_one_issue_lists_what_changed_action_needed_first_until_the_project_is_c
     assert CHANGES["1.1.0"] in changed
     assert CHANGES["1.0.0"] not in body
     assert not any(item in changed for items in ACTIONS.values() for item in items)  # listed once, first
+    assert INTRO in changed
+    assert INTRO not in actions
     assert body.index("## Action needed") < body.index("## How to update") < body.index("## What changed")
     assert "1.2.0 is out" in run.jobs["check"].summary
     assert "opened" in run.jobs["check"].summary
