@@ -80,7 +80,7 @@ def test_readme_first_release_tags_the_version_as_generated(render_shared, licen
     version = read_pyproject(project)["project"]["version"]
     section = readme.split("### Making a release", 1)[1].split("\n## ", 1)[0]
     first, _later = re.findall(r"```bash\n(.*?)```", section, re.DOTALL)
-    assert first.splitlines() == [f"git tag v{version}", f"git push origin main v{version}"]
+    assert first.splitlines() == [f"git tag v{version}", f"git push --atomic origin main v{version}"]
 
 
 @pytest.mark.parametrize(("kind", "github_release"), [("library", True), ("cli", False), ("llm-plugin", True)])

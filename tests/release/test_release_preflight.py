@@ -278,7 +278,10 @@ NOT_V = "Tag %s is not v followed by a PEP 440 version (pyproject.toml says 1.0.
 HEADING = "CHANGELOG.md line %s (%s): %s."
 ONLY = "the first section, and only it, must be ## [Unreleased]"
 NOT_PEP440 = "not ## [Unreleased] or ## [X.Y.Z] - YYYY-MM-DD (PEP 440)"
-RETAG = ["git push --delete origin v1.0.0 && git tag -d v1.0.0", "git tag v1.0.0 && git push origin main v1.0.0"]
+RETAG = [
+    "git push --delete origin v1.0.0 && git tag -d v1.0.0",
+    "git tag v1.0.0 && git push --atomic origin main v1.0.0",
+]
 
 
 def row(case: str, version: str, event: str, outcome: str, **inputs: Any) -> Any:
@@ -346,7 +349,7 @@ RULES = [
         changelog=f"## [Unreleased]\n\n{FIRST}"),
     # the index: any file of that release (in any PEP 440 spelling) refuses it; no answer is no answer
     row("already_published", "1.0.0", "v1.0.0", Refused(IS_ON % ("1.0.0", "DIST-1.0.0.tar.gz")), files=["DIST-1.0.0.tar.gz"],
-        fix=[RETAG[0], "uv version --bump patch", "git tag \"v$(uv version --short)\" && git push origin main \"v$(uv version --short)\""]),
+        fix=[RETAG[0], "uv version --bump patch", "git tag \"v$(uv version --short)\" && git push --atomic origin main \"v$(uv version --short)\""]),
     row("published_as_1_0", "1.0.0", "v1.0.0", Refused(IS_ON % ("1.0.0", "DIST-1.0-py3-none-any.whl")), files=["DIST-1.0-py3-none-any.whl"]),
     row("unreachable_index", "1.0.0", "v1.0.0", Refused("Could not ask {url}{name}/ whether {name} 1.0.0 is there: it is unreachable (…"), index="closed", fix=["Re-run failed jobs"]),
     row("index_in_trouble", "1.0.0", "v1.0.0", Refused(NO_ANSWER % "it answered HTTP 503 Service Unavailable."), index="503"),

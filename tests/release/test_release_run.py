@@ -40,7 +40,8 @@ from support.answers import (
 )
 from support.commands import copier_cli, git, require_interpreter, run, uv
 from support.distributions import ISOLATED_PIP_ENV, fresh_venv
-from support.facts import INITIAL_VERSION, NEXT_PATCH
+from support.facts import DEFAULT_PYTHON_MIN, INITIAL_VERSION, NEXT_PATCH
+from support.github_api import ROLE, FakeGitHub, run_setup
 from support.index import LocalIndex, without_oidc
 from support.json_index import json_api
 from support.printed import Shell, bare, message_commands, user_path
@@ -65,6 +66,13 @@ NOT_RUN = {
         "installs a TestPyPI rehearsal's <version>: the rehearsal test below types the README's same line"
     ),
 }
+
+
+def readme_release_steps(project: Path) -> tuple[str, str]:
+    """The README's "Making a release" commands: the first release's, and every later one's."""
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    first, later = re.findall(r"```bash\n(.*?)```", readme.split("### Making a release", 1)[1].split("\n## ")[0], re.S)
+    return first, later
 
 
 def dists(distribution: str, version: str) -> list[str]:
@@ -255,8 +263,7 @@ def test_the_readmes_release_steps_pass_the_preflight_and_make_the_changelog_sec
     and makes its section the GitHub release's notes."""
     values = template_values(**answers)
     repo = init_repo(render_shared(**answers), tmp_path)
-    readme = (repo.work / "README.md").read_text(encoding="utf-8")
-    first, later = re.findall(r"```bash\n(.*?)```", readme.split("### Making a release", 1)[1].split("\n## ")[0], re.S)
+    first, later = readme_release_steps(repo.work)
     assert f"```bash\n{later}```" in (repo.work / "docs" / "development.md").read_text(encoding="utf-8")
     shell = {**git_config_env({"commit.gpgsign": "false"}), "UV_PYTHON": require_interpreter(values["python_min"])}
     run(["bash", "-e", "-c", first], repo.work, env=shell)
@@ -287,6 +294,29 @@ def test_the_readmes_release_steps_pass_the_preflight_and_make_the_changelog_sec
     built = {name: sha256(release.artifacts["dists"] / name) for name in dists(values["distribution_name"], version)}
     notes = f"{notes}\n\n**Full Changelog**: {compare}\n"
     assert release.github_releases == [published_release(f"v{version}", built, notes)]
+
+
+def test_under_a_required_ci_check_the_readmes_release_push_is_refused_whole(render_shared, tmp_path: Path) -> None:
+    """After `github_setup.py --require-ci` (origin refusing pushes as GitHub's rulesets do), main
+    takes no direct push, not even an admin's: the README's later-release steps fail at the push,
+    and --atomic keeps the tag back too, so no release starts for a commit off main (README.md: such
+    a release goes through a pull request, and the tag on the merged commit)."""
+    repo = init_repo(render_shared(), tmp_path)
+    github = FakeGitHub(tmp_path / "github", REPOSITORY)
+    setup = run_setup(repo.work, github, "--require-ci")
+    assert setup.returncode == 0, setup.stderr
+    github.guard(repo.origin)
+    changelog = repo.work / "CHANGELOG.md"
+    text = changelog.read_text(encoding="utf-8")
+    changelog.write_text(text.replace("## [Unreleased]\n", "## [Unreleased]\n\n- A fix.\n", 1), encoding="utf-8")
+    repo.commit_all("A fix")
+    shell = {**git_config_env({"commit.gpgsign": "false"}), "UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN)}
+    pushed = run(
+        ["bash", "-e", "-c", readme_release_steps(repo.work)[1]], repo.work, env={**shell, ROLE: "admin"}, check=False
+    )
+    assert pushed.returncode != 0
+    assert "GH013: Repository rule violations found for refs/heads/main: required_status_checks" in pushed.stderr
+    assert git("ls-remote", "--tags", "origin", cwd=repo.work) == ""
 
 
 def test_rehearsals_publish_a_version_of_their_own_to_testpypi_and_release_nothing(

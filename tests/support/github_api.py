@@ -183,43 +183,45 @@ class FakeGitHub(RecordingGh):
     # --- git pushes under the rulesets -------------------------------------------------------------
 
     def guard(self, origin: Path) -> None:
-        """Make the bare repository ``origin`` refuse a push as GitHub does under this repository's
-        active rulesets, for the pusher's role (the ROLE variable of its environment; write if unset)."""
+        """Make the bare repository ``origin`` refuse a pushed ref as GitHub does under this repository's
+        active rulesets, for the pusher's role (the ROLE variable of its environment; write if unset).
+        Each ref on its own (git's update hook), as GitHub takes the others of a push not --atomic."""
         tests = Path(__file__).resolve().parents[1]
-        hook = origin / "hooks" / "pre-receive"
+        hook = origin / "hooks" / "update"
         hook.write_text(
             f"#!{sys.executable}\nimport sys\nsys.path.insert(0, {str(tests)!r})\n"
             f"from pathlib import Path\nfrom support.github_api import FakeGitHub\n"
-            f"sys.exit(FakeGitHub(Path({str(self.root)!r}), {self.repository!r}).receive(sys.stdin.read()))\n",
+            f"sys.exit(FakeGitHub(Path({str(self.root)!r}), {self.repository!r}).receive(*sys.argv[1:]))\n",
             encoding="utf-8",
         )
         hook.chmod(0o755)
 
-    def receive(self, updates: str) -> int:
-        """The pre-receive hook: each updated ref against each active ruleset whose target and
-        ref_name include it, unless the role bypasses it; GitHub's GH013 message when one breaks."""
+    def receive(self, ref: str, old: str, new: str) -> int:
+        """The update hook: the ref against each active ruleset whose target and ref_name include it,
+        unless the role bypasses it; GitHub's GH013 message for each rule it breaks."""
         state, role = self.state(), ROLE_IDS[os.environ.get(ROLE, "write")]
         refs = {"branch": "refs/heads/", "tag": "refs/tags/"}
+        if new == NO_COMMIT:
+            done = {"deletion"}
+        elif old == NO_COMMIT:
+            done = {"creation"}
+        else:
+            ancestor = subprocess.run(["git", "merge-base", "--is-ancestor", old, new], check=False)
+            done = {"update"} | ({"non_fast_forward"} if ancestor.returncode else set())
+        if new != NO_COMMIT:  # a push carries no check results: a required check refuses it
+            done.add("required_status_checks")
         broken = []
-        for old, new, ref in (line.split() for line in updates.splitlines()):
-            if new == NO_COMMIT:
-                done = {"deletion"}
-            elif old == NO_COMMIT:
-                done = {"creation"}
-            else:
-                ancestor = subprocess.run(["git", "merge-base", "--is-ancestor", old, new], check=False)
-                done = {"update"} | ({"non_fast_forward"} if ancestor.returncode else set())
-            for ruleset in state["rulesets"]:
-                include = [
-                    f"{refs[ruleset['target']]}{state['default_branch']}" if pattern == "~DEFAULT_BRANCH" else pattern
-                    for pattern in ruleset["conditions"]["ref_name"]["include"]
-                ]
-                bypass = {a["actor_id"] for a in ruleset["bypass_actors"] if a["actor_type"] == "RepositoryRole"}
-                if ruleset["enforcement"] != "active" or role in bypass:
-                    continue
-                if ref.startswith(refs[ruleset["target"]]) and any(fnmatch.fnmatchcase(ref, p) for p in include):
-                    broken += [(ref, rule["type"]) for rule in ruleset["rules"] if rule["type"] in done]
-        for ref, rule in broken:
+        for ruleset in state["rulesets"]:
+            include = [
+                f"{refs[ruleset['target']]}{state['default_branch']}" if pattern == "~DEFAULT_BRANCH" else pattern
+                for pattern in ruleset["conditions"]["ref_name"]["include"]
+            ]
+            bypass = {a["actor_id"] for a in ruleset["bypass_actors"] if a["actor_type"] == "RepositoryRole"}
+            if ruleset["enforcement"] != "active" or role in bypass:
+                continue
+            if ref.startswith(refs[ruleset["target"]]) and any(fnmatch.fnmatchcase(ref, p) for p in include):
+                broken += [rule["type"] for rule in ruleset["rules"] if rule["type"] in done]
+        for rule in broken:
             print(f"error: GH013: Repository rule violations found for {ref}: {rule}", file=sys.stderr)
         return 1 if broken else 0
 

@@ -31,7 +31,7 @@ NEW = "$(uv version --short)"
 RETRY = f"""{BUMP}
 # write why under ## [Unreleased] in CHANGELOG.md, then:
 {CUT} && git commit -am "Release {NEW}"
-git tag "v{NEW}" && git push origin main "v{NEW}"
+git tag "v{NEW}" && git push --atomic origin main "v{NEW}"
 # if an earlier run of this tag uploaded some files and failed, re-run its
 # failed jobs instead: files already there are skipped"""
 
@@ -76,7 +76,7 @@ def check_tag(tag: str, version: Version) -> None:
             f"# either release what pyproject.toml says:\n{push}",
             "# or set the version you meant, commit, and tag that:",
             f'uv version {found} && git commit -am "Release {found}"',
-            f"git tag v{found} && git push origin main v{found}",
+            f"git tag v{found} && git push --atomic origin main v{found}",
         )
     print(f"Tag {tag} matches version {version}.")
     event = json.loads(Path(ENV["GITHUB_EVENT_PATH"]).read_text("utf-8"))
@@ -148,7 +148,7 @@ def notes(version: Version, tag: str) -> str:
             DELETE.format(tag),
             f"# write them under {heading} (or under [Unreleased], then run",
             f'#   {CUT}), and:\ngit commit -am "Release notes of {version}"',
-            f"git tag {tag} && git push origin main {tag}",
+            f"git tag {tag} && git push --atomic origin main {tag}",
         )
     older = [v for v in known if v is not None and v < version]
     if not older:
