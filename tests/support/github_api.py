@@ -216,7 +216,7 @@ class FakeGitHub(RecordingGh):
                 f"{refs[ruleset['target']]}{state['default_branch']}" if pattern == "~DEFAULT_BRANCH" else pattern
                 for pattern in ruleset["conditions"]["ref_name"]["include"]
             ]
-            bypass = {a["actor_id"] for a in ruleset["bypass_actors"] if a["actor_type"] == "RepositoryRole"}
+            bypass = {a["actor_id"] for a in ruleset.get("bypass_actors", []) if a["actor_type"] == "RepositoryRole"}
             if ruleset["enforcement"] != "active" or role in bypass:
                 continue
             if ref.startswith(refs[ruleset["target"]]) and any(fnmatch.fnmatchcase(ref, p) for p in include):
