@@ -187,6 +187,31 @@ def test_a_refused_tag_is_taken_back_by_an_admin_under_the_rulesets_github_setup
     assert passed.result == "success", passed.log
 
 
+def test_the_other_way_out_of_a_wrong_tag_releases_the_version_it_meant(
+    repo: Repo, own_index: str, tmp_path: Path
+) -> None:
+    """The wrong tag was the version meant: the fix's second way, typed as printed after deleting
+    the tag, sets that version, gives it the [Unreleased] notes and a commit named as the README's
+    release steps name theirs, and tags it; that tag's preflight then passes."""
+    changelog = repo.work / "CHANGELOG.md"
+    text = changelog.read_text(encoding="utf-8")
+    changelog.write_text(
+        text.replace("## [Unreleased]\n", "## [Unreleased]\n\n- Meant as 9.9.9.\n", 1), encoding="utf-8"
+    )
+    repo.commit_all("Notes for the next release")
+    refused = preflight(repo, tmp_path, Event("push", repo.tag("v9.9.9", "main")), own_index)
+    assert refused.result == "failure", refused.log
+    (fix,) = re.findall(r"```sh\n(.*?)```", refused.summary, re.S)
+    delete, meant = fix.splitlines()[0], fix.split("\n# or")[1].splitlines()[1:]
+    shell = Shell(repo.work, {"UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN)})
+    for line in [delete, *meant]:
+        shell.type(line)
+    assert git("log", "-1", "--format=%s", cwd=repo.work) == "Release 9.9.9"
+    passed = preflight(repo, tmp_path / "again", Event("push", "refs/tags/v9.9.9"), own_index)
+    assert passed.result == "success", passed.log
+    assert json.loads(passed.outputs["notes"]).startswith("- Meant as 9.9.9.")
+
+
 def test_the_fix_printed_for_a_tag_off_the_default_branch_merges_it_and_the_rerun_passes(
     repo: Repo, own_index: str, tmp_path: Path
 ) -> None:

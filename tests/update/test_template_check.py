@@ -110,6 +110,13 @@ def test_one_issue_lists_what_changed_action_needed_first_until_the_project_is_c
     (issue,) = github.issues()
     assert issue["state"] == "OPEN"
     body = issue["body"]
+    # The opening paragraph names both versions, a paragraph of its own before the first heading.
+    intro = body.split("\n## Action needed\n", 1)[0].split("\n")[1:]
+    opening = (
+        r"This project was made from the template \S+ at version \*\*1\.0\.0\*\*; version \*\*1\.2\.0\*\* is out\."
+    )
+    assert re.fullmatch(opening, intro[0]), intro
+    assert intro[1:] == [""], intro
     for version in ("1.0.0", "1.2.0"):
         assert version in issue["title"]
         assert f"**{version}**" in body
@@ -151,6 +158,8 @@ def test_one_issue_lists_what_changed_action_needed_first_until_the_project_is_c
     updated = update(repo.work)
     message = updated.stderr.rstrip().splitlines()
     assert "Updated to template version v1.3.0. What to do next:" in message  # a line of its own
+    (heading,) = re.findall(r'CHANGELOG asks under "([^"]+)"', updated.stderr)
+    assert f"\n## {heading}\n" in issue["body"]  # the section the issue lists them in, by the same name
     assert message[-len(steps.group(1).splitlines()) :] == steps.group(1).splitlines()  # the message's end
     assert "CHANGELOG" in updated.stderr
     repo.commit_all("Update from the template")

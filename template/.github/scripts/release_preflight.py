@@ -75,7 +75,7 @@ def check_tag(tag: str, version: Version) -> None:
             DELETE.format(tag),
             f"# either release what pyproject.toml says:\n{push}",
             "# or set the version you meant, commit, and tag that:",
-            f'uv version {found} && git commit -am "Release {found}"',
+            f'uv version {found} && {CUT} && git commit -am "Release {found}"',
             f"git tag v{found} && git push --atomic origin main v{found}",
         )
     print(f"Tag {tag} matches version {version}.")
