@@ -215,7 +215,11 @@ def test_after_copy_message_says_what_to_do_next(
     texts = (message, " ".join(message.split()))
     for fragment in [*present, FIRST_RELEASE, "uv run prek install"]:
         assert any(fragment.format(**derived_names(**answers)) in text for text in texts), fragment
-    # Later releases: the README's section of that name, whose steps test_release_run.py types.
-    (section,) = re.findall(r'^Later releases: README\.md, "([^"]+)"', message, re.MULTILINE)
-    assert f"\n### {section}\n" in (tmp_path / "out" / "README.md").read_text(encoding="utf-8")
+    # The README sections the message sends the user to: the settings by hand, instead of the
+    # setup script; later releases, whose steps test_release_run.py types.
+    readme = (tmp_path / "out" / "README.md").read_text(encoding="utf-8")
+    by_hand = re.findall(r'^Without it, by hand, on GitHub \(README\.md, "([^"]+)"\):$', message, re.MULTILINE)
+    later = re.findall(r'^Later releases: README\.md, "([^"]+)"', message, re.MULTILINE)
+    assert len(by_hand) == len(later) == 1, message
+    assert [section for section in by_hand + later if f"\n### {section}\n" not in readme] == []
     assert [fragment for fragment in absent if fragment in message] == []

@@ -23,13 +23,14 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
-from support.commands import git
+from support.answers import REQUIRED_ANSWERS, data_args
+from support.commands import copier_cli, git
 from support.facts import copier_config
 from support.github_issues import FakeIssues, GhError, parse
 from support.index import Quiet, serving
 from support.rendering import Render, copy_working_tree
-from support.runner import REPOSITORY, Event, Repo, WorkflowRun, init_repo
-from support.updates import TEMPLATE_PATHS, commit_all, render, update
+from support.runner import REPOSITORY, Event, Repo, WorkflowRun, git_config_env, init_repo
+from support.updates import COPIER_ENV, TEMPLATE_PATHS, TemplateRepo, commit_all, render, update
 from support.workflows import load_workflow, triggers
 
 WORKFLOW = "template-update.yml"
@@ -172,6 +173,26 @@ def test_one_issue_lists_what_changed_action_needed_first_until_the_project_is_c
     assert issue["state"] == "CLOSED"
     assert "1.3.0" in issue["comments"][-1]
     assert "newest version" in run.jobs["check"].summary
+
+
+@pytest.mark.parametrize("source", ["https://github.com/acme/copier-uv-release.git", "gh:acme/copier-uv-release"])
+def test_the_message_after_update_links_the_changelog_of_the_version_on_github(
+    source: str, template_repo: TemplateRepo, tmp_path: Path
+) -> None:
+    """A template on GitHub, given as copier takes it (the URL, or gh:): the message after the
+    update links CHANGELOG.md at the version updated to, where GitHub shows a repository's file."""
+    github, hosted = "https://github.com/acme/copier-uv-release", tmp_path / "hosted.git"
+    git("clone", "-q", "--bare", template_repo.path, hosted, cwd=tmp_path)  # its branches and tags, as GitHub has them
+    env = {**COPIER_ENV, **git_config_env({f"url.{hosted}.insteadOf": f"{github}.git"})}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")  # copier mirrors a remote template there, by URL
+    project = tmp_path / "project"
+    copy = ["copy", "--quiet", "--defaults", "--vcs-ref", "v1.0.0", *data_args(REQUIRED_ANSWERS), source, str(project)]
+    copier_cli(*copy, cwd=tmp_path, env=env, check=True)
+    git("init", "-q", "-b", "main", cwd=project)
+    commit_all(project, "Initial commit")
+    updated = copier_cli("update", "--defaults", "--vcs-ref", "v1.1.0", cwd=project, env=env, check=True)
+    (link,) = re.findall(r"https://\S+/CHANGELOG\.md", updated.stderr)
+    assert link == f"{github}/blob/v1.1.0/CHANGELOG.md"  # where this repository keeps it
 
 
 class _RefuseWithoutCredentials(Quiet):
