@@ -13,6 +13,7 @@ import re
 import pytest
 
 from support.facts import INITIAL_VERSION
+from support.printed import readme_release_steps
 from support.rendering import read_pyproject
 from support.workflows import load_workflow, workflow_names
 
@@ -76,10 +77,8 @@ def test_readme_first_release_tags_the_version_as_generated(render_shared, licen
     (a bump would skip it); the steps of every later release run in
     tests/release/test_release_run.py, as the README shows them."""
     project = render_shared(license=license)
-    readme = (project / "README.md").read_text(encoding="utf-8")
     version = read_pyproject(project)["project"]["version"]
-    section = readme.split("### Making a release", 1)[1].split("\n## ", 1)[0]
-    first, _later = re.findall(r"```bash\n(.*?)```", section, re.DOTALL)
+    first, _later = readme_release_steps(project)
     assert first.splitlines() == [f"git tag v{version}", f"git push --atomic origin main v{version}"]
 
 

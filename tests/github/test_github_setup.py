@@ -84,7 +84,7 @@ def expected_settings(project: Path, require_ci: bool = False, branch: str = "ma
     return {
         "immutable_releases": True,
         "rulesets": {
-            # The admins (GitHub's role 5) may delete a tag the release preflight refused, as its fix says.
+            # The admins may delete a tag the release preflight refused, as its fix says.
             ("tag", tuple(f"refs/tags/{tag}" for tag in tags)): {"deletion", "update", "non_fast_forward", ADMINS},
             ("branch", ("~DEFAULT_BRANCH",)): branch_rules,
         },
@@ -217,7 +217,7 @@ def test_reviewers_and_the_required_ci_check(render_shared: Any, tmp_path: Path)
 
 
 def test_settings_made_by_hand_are_completed_not_replaced(render_shared: Any, tmp_path: Path) -> None:
-    """An environment open to every branch gets limited; a rule and a bypass actor added to a ruleset
+    """An environment open to every branch gets limited; a rule and bypass actors added to a ruleset
     by hand stay."""
     project, github = project_and_github(render_shared, tmp_path, DISTINCT)
     state = github.state()
@@ -226,8 +226,10 @@ def test_settings_made_by_hand_are_completed_not_replaced(render_shared: Any, tm
     by_hand = {"type": "required_linear_history"}
     ruleset = {"name": "Default branch", "target": "branch", "enforcement": "active",
                "conditions": {"ref_name": {"include": ["~DEFAULT_BRANCH"], "exclude": []}}, "rules": [by_hand]}  # fmt: skip
+    # A team, and the admins in a mode of their own: both kept as they are, nothing added twice.
     team = {"actor_id": 9, "actor_type": "Team", "bypass_mode": "always"}
-    tags = {"name": "Release tags", "target": "tag", "enforcement": "active", "bypass_actors": [team],
+    admins = {"actor_id": 5, "actor_type": "RepositoryRole", "bypass_mode": "exempt"}
+    tags = {"name": "Release tags", "target": "tag", "enforcement": "active", "bypass_actors": [team, admins],
             "conditions": {"ref_name": {"include": ["refs/tags/v*"], "exclude": []}}, "rules": [{"type": "update"}]}  # fmt: skip
     source = {"source_type": "Repository", "source": repository(DISTINCT)}
     state["rulesets"] = [{"id": 7, **source, **ruleset}, {"id": 8, **source, **tags}]
@@ -235,7 +237,8 @@ def test_settings_made_by_hand_are_completed_not_replaced(render_shared: Any, tm
     said = run_ok(project, github).stdout.splitlines()
     expected = expected_settings(project)
     expected["rulesets"][("branch", ("~DEFAULT_BRANCH",))].add("required_linear_history")
-    expected["rulesets"][("tag", ("refs/tags/v*",))].add("bypass: Team 9 always")
+    expected["rulesets"][("tag", ("refs/tags/v*",))] -= {ADMINS}
+    expected["rulesets"][("tag", ("refs/tags/v*",))] |= {"bypass: Team 9 always", "bypass: RepositoryRole 5 exempt"}
     assert settings(github) == expected
     # Each completed setting is reported as set, not as "already set".
     assert {'branch ruleset "Default branch": set', f'environment "{DISTINCT["pypi_environment"]}": set'} <= set(said)

@@ -44,7 +44,7 @@ from support.facts import DEFAULT_PYTHON_MIN, INITIAL_VERSION, NEXT_PATCH
 from support.github_api import ROLE, FakeGitHub, run_setup
 from support.index import LocalIndex, without_oidc
 from support.json_index import json_api
-from support.printed import Shell, bare, message_commands, user_path
+from support.printed import Shell, bare, message_commands, readme_release_steps, user_path
 from support.runner import REPOSITORY, Event, Repo, WorkflowRun, git_config_env, init_repo
 from support.workflows import command_line, matrix_entries
 
@@ -66,13 +66,6 @@ NOT_RUN = {
         "installs a TestPyPI rehearsal's <version>: the rehearsal test below types the README's same line"
     ),
 }
-
-
-def readme_release_steps(project: Path) -> tuple[str, str]:
-    """The README's "Making a release" commands: the first release's, and every later one's."""
-    readme = (project / "README.md").read_text(encoding="utf-8")
-    first, later = re.findall(r"```bash\n(.*?)```", readme.split("### Making a release", 1)[1].split("\n## ")[0], re.S)
-    return first, later
 
 
 def dists(distribution: str, version: str) -> list[str]:

@@ -43,7 +43,6 @@ from typing import Any
 
 import jsonschema
 
-from support.commands import run
 from support.recording_gh import RecordingGh, parse_flags
 
 EXTRACT = Path(__file__).with_name("github_openapi.json")
@@ -216,7 +215,12 @@ class FakeGitHub(RecordingGh):
                 f"{refs[ruleset['target']]}{state['default_branch']}" if pattern == "~DEFAULT_BRANCH" else pattern
                 for pattern in ruleset["conditions"]["ref_name"]["include"]
             ]
-            bypass = {a["actor_id"] for a in ruleset.get("bypass_actors", []) if a["actor_type"] == "RepositoryRole"}
+            # A push bypasses in these modes; "pull_request" is a branch's pull requests only.
+            bypass = {
+                a["actor_id"]
+                for a in ruleset.get("bypass_actors", [])
+                if a["actor_type"] == "RepositoryRole" and a.get("bypass_mode", "always") in ("always", "exempt")
+            }
             if ruleset["enforcement"] != "active" or role in bypass:
                 continue
             if ref.startswith(refs[ruleset["target"]]) and any(fnmatch.fnmatchcase(ref, p) for p in include):
@@ -352,6 +356,10 @@ def run_setup(
     project: Path, github: FakeGitHub, *args: str, path: str | None = None, pypi: str = "http://127.0.0.1:9"
 ) -> subprocess.CompletedProcess[str]:
     """The generated github_setup.py, as the README gives it, with the fake's gh first on PATH."""
+    # Imported here: the fake gh and the push hook import this module in processes of their own,
+    # which need not load pytest (support.commands does).
+    from support.commands import run
+
     tools = github.root / "tools"
     github.install(tools)
     command = ["uv", "run", "--no-project"] if path is None else [sys.executable]

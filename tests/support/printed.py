@@ -122,3 +122,11 @@ class Shell:
 def user_path() -> str:
     """The PATH the user's shell has (the test environment's, without its virtual environment)."""
     return clean_env()["PATH"]
+
+
+def readme_release_steps(project: Path) -> tuple[str, str]:
+    """The commands of the README's "Making a release": the first release's, and every later one's."""
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Making a release", 1)[1].split("\n## ", 1)[0]
+    first, later = re.findall(r"```bash\n(.*?)```", section, re.DOTALL)
+    return first, later

@@ -166,6 +166,11 @@ def released_versions() -> list[tuple[str, str]]:
     return found
 
 
+def release_id(found: tuple[str, str] | None) -> str:
+    """A released_versions() entry's test id: its tag (None: no release in this clone)."""
+    return found[0] if found else "no-release"
+
+
 def release_and_head(tmp_path_factory: pytest.TempPathFactory, found: tuple[str, str] | None) -> tuple[Path, str, str]:
     """A clone of this repository at the release ``found``, with the working tree's template
     committed as a newer tag: (clone, release tag, newer tag)."""

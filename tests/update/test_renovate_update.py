@@ -30,6 +30,7 @@ from support.updates import (
     commit_all,
     committable,
     copier,
+    release_id,
     released_versions,
     render_project,
 )
@@ -44,10 +45,6 @@ EDITS = {
     CI_YML: ("  # A new push to a pull request supersedes", "  # Ours: a new push to a pull request supersedes"),
     "pyproject.toml": ("show_missing = true\n", "show_missing = true\nfail_under = 90\n"),
 }
-
-
-def release_id(found: tuple[str, str] | None) -> str:
-    return found[0] if found else "no-release"
 
 
 @pytest.mark.slow

@@ -37,6 +37,7 @@ from support.updates import (
     assert_no_conflicts,
     commit_all,
     committable,
+    release_id,
     released_versions,
     render,
     render_project,
@@ -45,11 +46,6 @@ from support.updates import (
     user_owned,
 )
 from support.workflows import load_workflow, matrix_entries, step_named, steps_using
-
-
-def release_id(found: tuple[str, str] | None) -> str:
-    return found[0] if found else "no-release"
-
 
 RELEASES: list[tuple[str, str] | None] = [*released_versions()] or [None]  # None: skipped, saying why
 OLDEST, NEWEST = RELEASES[-1], RELEASES[0]
