@@ -249,7 +249,7 @@ def test_settings_made_by_hand_are_completed_not_replaced(render_shared: Any, tm
     ("failure", "after", "not_set", "reason"),
     [
         ("gh-missing", 0, "immutable releases", "gh is not installed"),
-        ("logged-out", 0, "immutable releases", "gh auth login"),
+        ("logged-out", 0, "immutable releases", "gh is not logged in: run `gh auth login`"),
         ("not-found", 0, "immutable releases", "not found"),
         ("forbidden", 0, "immutable releases", "admin rights"),
         ("pages-plan", 0, "GitHub Pages built by GitHub Actions", "GitHub Pages is not in the plan"),

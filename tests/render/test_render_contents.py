@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.version import Version
 from trove_classifiers import classifiers as known_classifiers
 
 from support.answers import (
@@ -24,7 +26,7 @@ from support.answers import (
     derived_names,
     recorded_answers,
 )
-from support.commands import copier_cli
+from support.commands import copier_cli, uv
 from support.facts import (
     INITIAL_VERSION,
     KINDS,
@@ -120,6 +122,36 @@ def test_python_min_drives_every_version_fact(render_shared, python_min: str) ->
     marker = {tool: f"; python_version >= '{floors[tool]}'" for tool in below}
     assert pyproject["dependency-groups"]["dev"] == [f"{t}>={lower[t]}{marker.get(t, '')}" for t in DEV_TOOLS]
     assert set(pyproject["dependency-groups"]) == {"dev", "docs"}  # docs: tests/docs
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_lower_bound_is_a_release_the_lowest_resolution_installs(render_shared, kind: str) -> None:
+    """A floor that names no release (a slipped patch number) still resolves, to a later release
+    than the one declared: the lowest resolution of the dependencies and of each group installs
+    every floor exactly (on the Python of the lint job, where every tool's marker holds)."""
+    project = render_shared(**EACH_KIND[kind])
+    pyproject, known = read_pyproject(project), known_python_versions()
+    floors = copier_config()["tool_python_min"]["default"].values()
+    python = max([pyproject["tool"]["mypy"]["python_version"], *floors], key=known.index)
+    sources = {"dependencies": ["pyproject.toml"]} | {
+        group: ["--group", f"pyproject.toml:{group}"] for group in pyproject["dependency-groups"]
+    }
+    declared = {"dependencies": pyproject["project"].get("dependencies", []), **pyproject["dependency-groups"]}
+    assert {"dev", "docs"} <= {name for name, requirements in declared.items() if requirements}
+    for name, source in sources.items():
+        if not declared[name]:  # a library or a cli depends on nothing
+            continue
+        lowest = ["pip", "compile", "-q", *source, "--resolution", "lowest-direct", "--no-deps"]
+        compiled = uv(*lowest, "--python-version", python, cwd=project).stdout
+        resolved = {n: Version(v) for n, v in re.findall(r"^([\w.-]+)==(\S+)$", compiled, re.MULTILINE)}
+        bounds = {
+            r.name: Version(s.version)
+            for r in map(Requirement, declared[name])
+            for s in r.specifier
+            if s.operator == ">="
+        }
+        assert bounds, name
+        assert {tool: resolved.get(tool) for tool in bounds} == bounds, name
 
 
 @pytest.mark.parametrize("license", LICENSES)
