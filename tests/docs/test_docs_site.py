@@ -132,15 +132,16 @@ def assert_hostile_answers_show_literally(project: Path) -> None:
 
 @pytest.mark.slow
 def test_readme_file_links_go_to_github_and_a_broken_reference_fails_the_build(render_fresh: Render) -> None:
-    """The README, shown as the home page, may link files of the repository by path (v1.0.0's
-    links LICENSE): on the site they lead to GitHub. Then -W makes each warning an error and
+    """The README, shown as the home page, may link files of the repository by path (up to 1.4.1
+    it linked LICENSE so, and an updated project keeps its README): on the site they lead to GitHub. Then -W makes each warning an error and
     --keep-going reports all of them: a reference to a missing function (nitpicky), a link to a
     missing page, a missing label."""
     # The newest Sphinx (9.2) needs Python 3.13: this build runs it.
     project = render_fresh(github_owner="acme-org", repository_name="gadgets", python_min="3.13")
     readme = project / "README.md"
     readme.write_text(
-        readme.read_text(encoding="utf-8") + "\nSee [the changes](CHANGELOG.md) and [the API](docs/api.md).\n",
+        readme.read_text(encoding="utf-8")
+        + "\nSee [the changes](CHANGELOG.md), [the license](LICENSE) and [the API](docs/api.md).\n",
         encoding="utf-8",
     )
     build_docs(project)

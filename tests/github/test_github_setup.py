@@ -24,7 +24,7 @@ from support.answers import DISTINCT, EACH_LICENSE, answers_id, changed, templat
 from support.facts import copier_config
 from support.github_api import FakeGitHub, check_call, run_setup
 from support.index import Quiet, serving
-from support.workflows import load_workflow, triggers
+from support.workflows import load_workflow, needed_jobs, triggers
 
 CI_CHECK = copier_config()["ci_check_name"]["default"]
 CUSTOM = {"protected_branches": False, "custom_branch_policies": True}
@@ -69,8 +69,7 @@ def expected_settings(project: Path, require_ci: bool = False, branch: str = "ma
         """The events a job runs on: its `if`, or that of a job it needs."""
         job = jobs[job_id]
         found = set(re.findall(r"github\.event_name == '(\w+)'", job.get("if", "")))
-        needs = job.get("needs", [])
-        return found or {e for need in ([needs] if isinstance(needs, str) else needs) for e in events(need)}
+        return found or {e for need in needed_jobs(job) for e in events(need)}
 
     refs = {"push": {(tag, "tag") for tag in tags}, "workflow_dispatch": {(branch, "branch")}}
     environments = {}

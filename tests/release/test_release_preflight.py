@@ -90,6 +90,12 @@ def own_index(tmp_path: Path) -> Iterator[str]:
 # --- the workflow as a graph -----------------------------------------------------------------------
 
 
+def printed_fix(refused: Job) -> str:
+    """The commands a refusal prints in the run's summary, as the user copies them."""
+    (fix,) = re.findall(r"```sh\n(.*?)```", refused.summary, re.S)
+    return fix
+
+
 def preflight(repo: Repo, tmp_path: Path, event: Event, index: str | None) -> Job:
     """release.yml's preflight job alone, for ``event``."""
     return WorkflowRun(repo.origin, event, tmp_path / event.ref.rsplit("/", 1)[1], index).job("preflight")
@@ -146,7 +152,7 @@ def test_the_fix_printed_for_a_version_already_on_the_index_releases_the_next(
     (pypi.directory / f"{PACKAGE}-{V}.tar.gz").write_bytes(b"uploaded by an earlier run")
     refused = preflight(repo, tmp_path, Event("push", repo.tag(TAG)), urls["pypi"])
     assert refused.result == "failure", refused.log
-    (fix,) = re.findall(r"```sh\n(.*?)```", refused.summary, re.S)
+    fix = printed_fix(refused)
     env = git_config_env({"commit.gpgsign": "false", "tag.gpgsign": "false"})
     shell = Shell(repo.work, env | {"UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN)})
     changelog = repo.work / "CHANGELOG.md"
@@ -174,7 +180,7 @@ def test_a_refused_tag_is_taken_back_by_an_admin_under_the_rulesets_github_setup
     github.guard(repo.origin)
     refused = preflight(repo, tmp_path, Event("push", repo.tag("v9.9.9")), own_index)
     assert refused.result == "failure", refused.log
-    (fix,) = re.findall(r"```sh\n(.*?)```", refused.summary, re.S)
+    fix = printed_fix(refused)
     as_is = fix.split("\n# or")[0].splitlines()  # delete the tag, then release pyproject.toml's version
     writer = run(["bash", "-c", as_is[0]], repo.work, env={ROLE: "write"}, check=False)
     assert writer.returncode != 0
@@ -201,7 +207,7 @@ def test_the_other_way_out_of_a_wrong_tag_releases_the_version_it_meant(
     repo.commit_all("Notes for the next release")
     refused = preflight(repo, tmp_path, Event("push", repo.tag("v9.9.9", "main")), own_index)
     assert refused.result == "failure", refused.log
-    (fix,) = re.findall(r"```sh\n(.*?)```", refused.summary, re.S)
+    fix = printed_fix(refused)
     delete, meant = fix.splitlines()[0], fix.split("\n# or")[1].splitlines()[1:]
     shell = Shell(repo.work, {"UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN)})
     for line in [delete, *meant]:
@@ -224,7 +230,7 @@ def test_the_fix_printed_for_a_tag_off_the_default_branch_merges_it_and_the_reru
     refused = preflight(repo, tmp_path, event, own_index)
     assert refused.result == "failure", refused.log
     assert "which is not on the default branch main" in refused.log
-    (fix,) = re.findall(r"```sh\n(.*?)```", refused.summary, re.S)
+    fix = printed_fix(refused)
     shell = Shell(repo.work, git_config_env({"commit.gpgsign": "false"}))
     for line in fix.split("\n# or")[0].splitlines():
         shell.type(line)

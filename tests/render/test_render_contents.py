@@ -38,6 +38,7 @@ from support.facts import (
     supported_versions,
 )
 from support.rendering import project_files, read_answers, read_pyproject
+from support.workflows import load_workflow, steps_using
 
 # A sentence of each license's real text, to prove the right one was written.
 LICENSE_MARKERS = {
@@ -130,28 +131,27 @@ def test_each_lower_bound_is_a_release_the_lowest_resolution_installs(render_sha
     than the one declared: the lowest resolution of the dependencies and of each group installs
     every floor exactly (on the Python of the lint job, where every tool's marker holds)."""
     project = render_shared(**EACH_KIND[kind])
-    pyproject, known = read_pyproject(project), known_python_versions()
-    floors = copier_config()["tool_python_min"]["default"].values()
-    python = max([pyproject["tool"]["mypy"]["python_version"], *floors], key=known.index)
-    sources = {"dependencies": ["pyproject.toml"]} | {
-        group: ["--group", f"pyproject.toml:{group}"] for group in pyproject["dependency-groups"]
+    pyproject = read_pyproject(project)
+    lint = load_workflow(project, "ci.yml")["jobs"]["lint"]
+    python = str(steps_using(lint, "astral-sh/setup-uv")[0]["with"]["python-version"])
+    declared = {("pyproject.toml",): pyproject["project"].get("dependencies", [])} | {
+        ("--group", f"pyproject.toml:{group}"): requirements
+        for group, requirements in pyproject["dependency-groups"].items()
     }
-    declared = {"dependencies": pyproject["project"].get("dependencies", []), **pyproject["dependency-groups"]}
-    assert {"dev", "docs"} <= {name for name, requirements in declared.items() if requirements}
-    for name, source in sources.items():
-        if not declared[name]:  # a library or a cli depends on nothing
-            continue
+    declared = {source: requirements for source, requirements in declared.items() if requirements}
+    assert len(declared) >= 2, declared  # dev and docs, and a plugin's dependencies
+    for source, requirements in declared.items():
         lowest = ["pip", "compile", "-q", *source, "--resolution", "lowest-direct", "--no-deps"]
         compiled = uv(*lowest, "--python-version", python, cwd=project).stdout
         resolved = {n: Version(v) for n, v in re.findall(r"^([\w.-]+)==(\S+)$", compiled, re.MULTILINE)}
         bounds = {
             r.name: Version(s.version)
-            for r in map(Requirement, declared[name])
+            for r in map(Requirement, requirements)
             for s in r.specifier
             if s.operator == ">="
         }
-        assert bounds, name
-        assert {tool: resolved.get(tool) for tool in bounds} == bounds, name
+        assert bounds, source
+        assert {tool: resolved.get(tool) for tool in bounds} == bounds, source
 
 
 @pytest.mark.parametrize("license", LICENSES)

@@ -3,8 +3,8 @@
 A project of each release (of each kind for the oldest and the newest release), edited the
 ways its author edits one (README and CHANGELOG, which are theirs; a module with its test; a
 comment and the triggers of ci.yml, a coverage threshold, a released version and a dev tool in
-pyproject.toml, which are the template's), updates with a changed answer and without a conflict. Every file is then
-HEAD's fresh render with the same edits made to it, or the author's own file as they left
+pyproject.toml, which are the template's), updates with a changed answer and without a
+conflict. Every file is then HEAD's fresh render with the same edits made to it, or the author's own file as they left
 it. The oldest release, which gains the most, then passes its checks once `uv lock` is run,
 as CHANGELOG.md's "Action needed" says: the git hooks by both runners, the lint job, the
 tests, the build and the docs build (the expensive part: once, for the default kind).
