@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
-from support.commands import git_files  # noqa: E402
+from support.commands import git, git_files  # noqa: E402
 from support.rendering import copy_working_tree  # noqa: E402
 
 BENCH_DIR = REPO / "bench"
@@ -78,11 +78,6 @@ def load_mutants(path: Path = BENCH_DIR / "mutants.toml") -> list[Mutant]:
 MUTANTS = load_mutants()
 
 
-def git(*args: str, cwd: Path = REPO) -> str:
-    command = ["git", "-c", "commit.gpgsign=false", *args]
-    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=True).stdout
-
-
 def template_files() -> list[str]:
     return sorted(git_files(REPO, *TEMPLATE_PATHS))
 
@@ -98,7 +93,7 @@ def throwaway_clone(prefix: str, keep: bool = False) -> Iterator[Path]:
     try:
         copy = workdir / "repo"
         # Not checked out, the index reset to HEAD: `add -A` over the working tree's files stages its deletions too.
-        git("clone", "-q", "--no-checkout", "--local", str(REPO), str(copy))
+        git("clone", "-q", "--no-checkout", "--local", REPO, copy, cwd=REPO)
         git("reset", "-q", cwd=copy)
         copy_working_tree(copy)
         git("add", "-A", cwd=copy)
@@ -276,8 +271,8 @@ def main() -> int:
     counts, score = tally((o["status"] for o in outcomes), STATUSES, ("killed", "survived"))
     data = {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "commit": git("rev-parse", "--short", "HEAD").strip(),
-        "dirty": bool(git("status", "--porcelain").strip()),
+        "commit": git("rev-parse", "--short", "HEAD", cwd=REPO),
+        "dirty": bool(git("status", "--porcelain", cwd=REPO)),
         "seconds": round(seconds, 1),
         "score": score,
         "counts": counts,

@@ -35,9 +35,6 @@ EQUIVALENTS = BENCH_DIR / "equivalents.toml"
 # Prose: a deleted sentence is content, not behaviour. The license texts are verbatim legal prose
 # too (1,300 of the template's 4,700 lines): left in, they would be a third of every sample.
 PROSE = ("*.md", "*.md.jinja", "includes/licenses/*.txt")
-# Tests that compare with a stored copy of the rendered output kill nothing here (node ids for
-# --deselect); tests/ holds none today.
-GOLDEN: tuple[str, ...] = ()
 # The folders run first for a mutated file (first match wins): the claims about that file. A fixed
 # map, never tuned per mutant; the second pass runs every other folder, so it only saves time.
 FIRST = (
@@ -190,7 +187,7 @@ with tempfile.TemporaryDirectory() as tmp:
 
 def pytest_options(workers: int) -> tuple[str, ...]:
     """bench/mutate.py's options (-x: the first failure is a kill), with ``workers`` (the last -n wins)."""
-    return (*PYTEST_OPTIONS, "-n", str(workers if workers > 1 else 0), *(a for n in GOLDEN for a in ("--deselect", n)))
+    return (*PYTEST_OPTIONS, "-n", str(workers if workers > 1 else 0))
 
 
 def run_mutant(mutant: Mutant | None, workers: int) -> dict[str, Any]:
@@ -284,7 +281,7 @@ def main() -> int:
     order = [m.id for m in chosen]
     if set(args.only) - set(order):
         parser.error(f"not in the sample of --seed {args.seed} -n {args.count}: {sorted(set(args.only) - set(order))}")
-    commit = git("rev-parse", "--short", "HEAD").strip()
+    commit = git("rev-parse", "--short", "HEAD", cwd=REPO)
     report: dict[str, Any] = {"seed": args.seed, "count": args.count, "wall_seconds": 0.0, "baseline": None}
     results: dict[str, dict[str, Any]] = {}
     if args.report.exists():  # resume: keep what is done (marks are read anew, errors run again)
@@ -298,11 +295,10 @@ def main() -> int:
         }
     report |= {
         "commit": commit,
-        "dirty": bool(git("status", "--porcelain", "--", *TEMPLATE_PATHS).strip()),
+        "dirty": bool(git("status", "--porcelain", "--", *TEMPLATE_PATHS, cwd=REPO)),
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "sites": len(sites()),
         "prose_left_out": list(PROSE),
-        "deselected": list(GOLDEN),
     }
     workers = max(1, (os.cpu_count() or 1) // args.jobs)
     wall = report["wall_seconds"]

@@ -37,7 +37,7 @@ import report
 from report import REPO, Figure
 from support import commands
 from support.answers import REQUIRED_ANSWERS, data_args
-from support.commands import clean_env, find_interpreter, git
+from support.commands import UV, clean_env, find_interpreter, git
 from support.docs import docs_job
 from support.facts import DEFAULT_PYTHON_MIN, UV_VERSION
 from support.rendering import copy_working_tree, read_pyproject
@@ -52,7 +52,6 @@ SUITE_TARGET_SECONDS = 300.0
 MAX_DEV_PACKAGES = 19
 SLOWEST_TESTS = 15
 DURATION_LINE = re.compile(r"^\d+(\.\d+)?s (call|setup|teardown) ")
-UV = shutil.which("uv") or str(Path(sys.executable).with_name("uv"))
 PREVIOUS_RELEASE = "v1.0.0"
 COPIER = str(Path(sys.executable).with_name("copier"))  # the test environment's CLI
 # What a round removes, so that each starts like a fresh checkout (uv.lock stays).

@@ -194,14 +194,6 @@ def v1_0_0_seed(template_repo: TemplateRepo, tmp_path_factory: pytest.TempPathFa
 
 
 @pytest.fixture(scope="session")
-def v1_1_0_fresh(template_repo: TemplateRepo, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh render of v1.1.0 with the default answers (read only)."""
-    from support.updates import render
-
-    return render(template_repo.path, tmp_path_factory.mktemp("fresh") / "project", "v1.1.0")
-
-
-@pytest.fixture(scope="session")
 def release_to_head_repo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, str, str]:

@@ -37,7 +37,7 @@ from support.hooks import (
     run_hooks,
     runner_command,
 )
-from support.rendering import read_pyproject
+from support.rendering import read_pyproject, replace_once
 from support.runner import run_in_place
 from support.workflows import load_workflow, step_named
 
@@ -120,13 +120,13 @@ def any_then_disallowed(project: Path, package: str) -> None:
     planted.write_text("from typing import Any\n\n\ndef f(x: Any) -> Any:\n    return x\n", encoding="utf-8")
     git("add", "-A", cwd=project)
     git("commit", "-q", "--no-verify", "-m", "Code that uses Any", cwd=project)
-    replace_in(project / "pyproject.toml", "\nstrict = true\n", "\nstrict = true\ndisallow_any_explicit = true\n")
+    replace_once(project / "pyproject.toml", "\nstrict = true\n", "\nstrict = true\ndisallow_any_explicit = true\n")
 
 
 def lock_edited(project: Path, package: str) -> None:
     """uv.lock edited by hand, nothing else: it no longer matches pyproject.toml."""
     name = read_pyproject(project)["project"]["name"]
-    replace_in(project / "uv.lock", f'name = "{name}"\nversion = "', f'name = "{name}"\nversion = "0.0.9+')
+    replace_once(project / "uv.lock", f'name = "{name}"\nversion = "', f'name = "{name}"\nversion = "0.0.9+')
 
 
 TRIGGERS: dict[str, tuple[Change, str, tuple[str, str]]] = {
@@ -144,12 +144,6 @@ TRIGGERS: dict[str, tuple[Change, str, tuple[str, str]]] = {
 }
 
 
-def replace_in(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, (path, old)
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
 def plant_problems(project: Path) -> None:
     """A problem for each hook: PROBLEMS says what each must report."""
     source = project / "src" / read_pyproject(project)["project"]["name"].replace("-", "_")
@@ -161,7 +155,7 @@ def plant_problems(project: Path) -> None:
         r"astral-sh/setup-uv@[0-9a-f]{40}", "astral-sh/setup-uv@v10", release.read_text(encoding="utf-8"), count=1
     )
     release.write_text(unpinned, encoding="utf-8")
-    replace_in(project / "pyproject.toml", "dependencies = []", 'dependencies = ["packaging>=24"]')
+    replace_once(project / "pyproject.toml", "dependencies = []", 'dependencies = ["packaging>=24"]')
     files = {
         "planted_spaces.txt": "A line that ends in spaces.   \n",
         "planted_end.txt": "A file without a final newline.",
@@ -261,7 +255,7 @@ def test_hooks_and_contributor_commands_pass_and_each_hook_fails_on_its_problem(
                 assert done.returncode != 0, done.stdout + done.stderr
                 assert status == "Failed", done.stdout + done.stderr
                 assert reported in text, done.stdout + done.stderr
-                replace_in(project / ".pre-commit-config.yaml", old, new)
+                replace_once(project / ".pre-commit-config.yaml", old, new)
                 run(["git", "add", "-A"], project)
                 done = run([*prek, hook], project, env={**runner_env, **env}, check=False)
                 assert done.returncode == 0, done.stdout + done.stderr

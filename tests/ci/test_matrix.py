@@ -29,7 +29,7 @@ from support.facts import (
     ci_python_versions,
     copier_config,
 )
-from support.rendering import read_answers
+from support.rendering import read_answers, replace_once
 from support.runner import Step, planned_steps, run_in_place
 from support.workflows import load_workflow, matrix_entries, run_steps, step_named, steps_using
 
@@ -226,12 +226,8 @@ def test_lowest_direct_step_passes_on_a_fresh_render_and_fails_on_a_false_bound(
     assert " passed" in passed.process.stdout
     if kind not in PLANTED_BOUNDS:
         return
-    pyproject = project / "pyproject.toml"
-    text = pyproject.read_text(encoding="utf-8")
     for old, new in PLANTED_BOUNDS[kind]:
-        assert text.count(old) == 1, old
-        text = text.replace(old, new)
-    pyproject.write_text(text, encoding="utf-8")
+        replace_once(project / "pyproject.toml", old, new)
     failed = lowest_direct()
     assert failed.outcome == "failure"
     if kind == "library":

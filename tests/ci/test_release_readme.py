@@ -13,7 +13,6 @@ import re
 import pytest
 
 from support.facts import INITIAL_VERSION
-from support.printed import readme_release_steps
 from support.rendering import read_pyproject
 from support.workflows import load_workflow, workflow_names
 
@@ -69,17 +68,6 @@ def test_readme_without_testpypi_mentions_only_pypi(render_shared) -> None:
     assert [table["Environment name"] for table in publisher_tables(readme)] == ["release"]
     assert "test.pypi.org" not in readme
     assert "TestPyPI" not in readme
-
-
-@pytest.mark.parametrize("license", ["MIT", "Proprietary"])
-def test_readme_first_release_tags_the_version_as_generated(render_shared, license: str) -> None:
-    """The first release is pyproject.toml's version as rendered, tagged without a bump
-    (a bump would skip it); the steps of every later release run in
-    tests/release/test_release_run.py, as the README shows them."""
-    project = render_shared(license=license)
-    version = read_pyproject(project)["project"]["version"]
-    first, _later = readme_release_steps(project)
-    assert first.splitlines() == [f"git tag v{version}", f"git push --atomic origin main v{version}"]
 
 
 @pytest.mark.parametrize(("kind", "github_release"), [("library", True), ("cli", False), ("llm-plugin", True)])

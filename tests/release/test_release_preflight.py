@@ -39,6 +39,7 @@ from support.github_api import ROLE, FakeGitHub, run_setup
 from support.index import LocalIndex, Quiet, serve_index, serving
 from support.json_index import json_api
 from support.printed import Shell
+from support.rendering import note_unreleased, replace_once
 from support.runner import (
     DEFAULT_BRANCH,
     REPOSITORY,
@@ -117,10 +118,7 @@ def test_a_refusal_stops_the_release_before_anything_is_built(case: str, repo: R
     if case == "wrong_tag":
         tag, says = "v9.9.9", [f"Tag v9.9.9 is version 9.9.9, but pyproject.toml says {V}"]
     elif case == "shallow_checkout":
-        workflow = repo.work / ".github" / "workflows" / "release.yml"
-        text = workflow.read_text(encoding="utf-8")
-        assert text.count("fetch-depth: 0") == 1
-        workflow.write_text(text.replace("fetch-depth: 0", "fetch-depth: 1"), encoding="utf-8")
+        replace_once(repo.work / ".github" / "workflows" / "release.yml", "fetch-depth: 0", "fetch-depth: 1")
         repo.commit_all("A shallow checkout")
     else:  # X.Y.Z.devNNAA replaces a dev segment of its own
         uv("version", "--frozen", "0.2.0.dev3", cwd=repo.work)
@@ -155,11 +153,9 @@ def test_the_fix_printed_for_a_version_already_on_the_index_releases_the_next(
     fix = printed_fix(refused)
     env = git_config_env({"commit.gpgsign": "false", "tag.gpgsign": "false"})
     shell = Shell(repo.work, env | {"UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN)})
-    changelog = repo.work / "CHANGELOG.md"
     for line in fix.splitlines():
         if line.startswith("# write why under ## [Unreleased]"):
-            text = changelog.read_text(encoding="utf-8")
-            changelog.write_text(text.replace("## [Unreleased]\n", "## [Unreleased]\n\n- A fix.\n", 1))
+            note_unreleased(repo.work, "- A fix.")
         shell.type(line)
     version = uv("version", "--short", cwd=repo.work).stdout.strip()
     assert version == NEXT_PATCH  # the fix's --bump patch
@@ -199,11 +195,7 @@ def test_the_other_way_out_of_a_wrong_tag_releases_the_version_it_meant(
     """The wrong tag was the version meant: the fix's second way, typed as printed after deleting
     the tag, sets that version, gives it the [Unreleased] notes and a commit named as the README's
     release steps name theirs, and tags it; that tag's preflight then passes."""
-    changelog = repo.work / "CHANGELOG.md"
-    text = changelog.read_text(encoding="utf-8")
-    changelog.write_text(
-        text.replace("## [Unreleased]\n", "## [Unreleased]\n\n- Meant as 9.9.9.\n", 1), encoding="utf-8"
-    )
+    note_unreleased(repo.work, "- Meant as 9.9.9.")
     repo.commit_all("Notes for the next release")
     refused = preflight(repo, tmp_path, Event("push", repo.tag("v9.9.9", "main")), own_index)
     assert refused.result == "failure", refused.log
@@ -237,32 +229,6 @@ def test_the_fix_printed_for_a_tag_off_the_default_branch_merges_it_and_the_reru
     assert git("rev-parse", "origin/main", cwd=repo.work) == git("rev-parse", f"{TAG}^{{commit}}", cwd=repo.work)
     passed = preflight(repo, tmp_path / "rerun", event, own_index)
     assert passed.result == "success", passed.log
-
-
-def test_a_tag_is_compared_in_normal_form(repo: Repo, index, tmp_path: Path) -> None:
-    """v1.0.0-RC1 is 1.0.0rc1 as pyproject.toml writes it (`1.0.0-rc.1`): the job's outputs are the
-    step's, a pre-release whose notes are [Unreleased]'s (with no section of its own)."""
-    pyproject, changelog = repo.work / "pyproject.toml", repo.work / "CHANGELOG.md"
-    text = pyproject.read_text(encoding="utf-8")
-    pyproject.write_text(text.replace(f'version = "{V}"', 'version = "1.0.0-rc.1"'), encoding="utf-8")
-    text = changelog.read_text(encoding="utf-8")
-    changelog.write_text(text.replace("## [Unreleased]\n", "## [Unreleased]\n\n- Candidate.\n"), encoding="utf-8")
-    repo.commit_all("Release 1.0.0rc1")
-    git("push", "-q", "origin", "main", cwd=repo.work)
-    passed = preflight(repo, tmp_path, Event("push", repo.tag("v1.0.0-RC1")), index[1]["pypi"])
-    assert passed.result == "success", passed.log
-    assert "Tag v1.0.0-RC1 matches version 1.0.0rc1." in passed.log
-    notes = f"- Candidate.\n\n**Full Changelog**: https://github.com/{REPOSITORY}/compare/v{V}...v1.0.0-RC1"
-    assert passed.outputs == {"version": "1.0.0rc1", "prerelease": "true", "notes": json.dumps(notes)}
-
-
-def test_a_rehearsal_numbers_its_own_dev_version(repo: Repo, index, tmp_path: Path) -> None:
-    """X.Y.Z.devNNAA from the run number and the attempt; no tag, no branch rule."""
-    passed = preflight(repo, tmp_path, Event("workflow_dispatch", "refs/heads/main", 7, 2), index[1]["pypi"])
-    assert passed.result == "success", passed.log
-    assert passed.outputs["version"] == f"{V}.dev702"
-    assert f"This rehearsal builds version {V}.dev702." in passed.log
-    assert "Tag" not in passed.log  # a rehearsal may run from any branch
 
 
 def test_a_private_package_has_no_index_and_no_rehearsal(render_shared, tmp_path: Path) -> None:

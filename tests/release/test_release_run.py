@@ -45,6 +45,7 @@ from support.github_api import ROLE, FakeGitHub, run_setup
 from support.index import LocalIndex, without_oidc
 from support.json_index import json_api
 from support.printed import Shell, bare, message_commands, readme_release_steps, user_path
+from support.rendering import note_unreleased
 from support.runner import REPOSITORY, Event, Repo, WorkflowRun, git_config_env, init_repo
 from support.workflows import command_line, matrix_entries
 
@@ -263,9 +264,7 @@ def test_the_readmes_release_steps_pass_the_preflight_and_make_the_changelog_sec
     head = git("rev-parse", "HEAD", cwd=repo.work)
     assert git("rev-parse", "main", f"{TAG}^{{commit}}", cwd=repo.origin).split() == [head, head]
 
-    changelog = repo.work / "CHANGELOG.md"
-    text = changelog.read_text(encoding="utf-8")
-    changelog.write_text(text.replace("## [Unreleased]\n", "## [Unreleased]\n\n### Fixed\n\n- A fix.\n", 1))
+    note_unreleased(repo.work, "### Fixed\n\n- A fix.")
     repo.commit_all("A fix")
     run(["bash", "-e", "-c", later], repo.work, env=shell)
 
@@ -299,9 +298,7 @@ def test_under_a_required_ci_check_the_readmes_release_push_is_refused_whole(ren
     setup = run_setup(repo.work, github, "--require-ci")
     assert setup.returncode == 0, setup.stderr
     github.guard(repo.origin)
-    changelog = repo.work / "CHANGELOG.md"
-    text = changelog.read_text(encoding="utf-8")
-    changelog.write_text(text.replace("## [Unreleased]\n", "## [Unreleased]\n\n- A fix.\n", 1), encoding="utf-8")
+    note_unreleased(repo.work, "- A fix.")
     repo.commit_all("A fix")
     shell = {**git_config_env({"commit.gpgsign": "false"}), "UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN)}
     pushed = run(

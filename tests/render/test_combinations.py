@@ -22,7 +22,7 @@ from support.answers import (
 )
 from support.commands import find_interpreter, uv
 from support.facts import KINDS, LICENSES, known_python_versions
-from support.rendering import Render, read_pyproject
+from support.rendering import Render, read_pyproject, replace_once
 
 OFFERED = [answers for answers in KIND_PYTHON_SETS if not python_floor(answers)]
 REFUSED = [answers for answers in KIND_PYTHON_SETS if python_floor(answers)]
@@ -58,11 +58,9 @@ def test_a_refused_combination_truly_does_not_resolve(
     assert floor is not None
     project = tmp_path / "project"
     shutil.copytree(render_shared(**changed({**answers, "python_min": floor["python"]})), project)
-    pyproject = project / "pyproject.toml"
-    text = pyproject.read_text(encoding="utf-8")
-    assert f'requires-python = ">={floor["python"]}"' in text
-    lowered = text.replace(f'requires-python = ">={floor["python"]}"', f'requires-python = ">={python_min}"')
-    pyproject.write_text(lowered, encoding="utf-8")
+    replace_once(
+        project / "pyproject.toml", f'requires-python = ">={floor["python"]}"', f'requires-python = ">={python_min}"'
+    )
     result = resolve(project, python_min, tmp_path, check=False)
     assert result.returncode != 0, f"{answers} resolves: the validator can go"
     assert "No solution found" in result.stderr, result.stderr

@@ -11,11 +11,9 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import sys
 from pathlib import Path
 
-from support.commands import run, uv
+from support.commands import UV, run, uv
 from support.facts import TEMPLATE_DIR, known_python_versions, parse_yaml
 
 TESTS_YML = TEMPLATE_DIR / ".github" / "workflows" / "tests.yml"
@@ -83,11 +81,10 @@ def test_ci_installs_every_python_copier_yml_knows_derived_from_it(tmp_path: Pat
     # The step's script, with `uv python install` replaced by a recorder of its arguments.
     recorder = tmp_path / "bin"
     recorder.mkdir()
-    real_uv = shutil.which("uv") or str(Path(sys.executable).with_name("uv"))
     (recorder / "uv").write_text(
         "#!/usr/bin/env bash\n"
         'if [ "$1 $2" = "python install" ]; then shift 2; printf "%s\\n" "$@" > "$RECORD"; exit 0; fi\n'
-        f'exec {real_uv} "$@"\n',
+        f'exec {UV} "$@"\n',
         encoding="utf-8",
     )
     (recorder / "uv").chmod(0o755)

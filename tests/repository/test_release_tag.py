@@ -24,6 +24,7 @@ import release_tag  # scripts/release_tag.py (pyproject.toml puts scripts/ on th
 from support.commands import git, run
 from support.expressions import substitute
 from support.facts import TEMPLATE_DIR
+from support.rendering import replace_once
 from support.runner import Event, Repo, WorkflowRun
 from support.workflows import load_workflow, parse_workflow, steps_using, triggers
 
@@ -237,10 +238,7 @@ def tagging_problems(origin: Repo, tmp: Path) -> list[str]:
 
 def plant(origin: Repo, old: str, new: str) -> None:
     """A defect in the working tree's tests.yml (committed with the next commit)."""
-    path = origin.work / ".github" / "workflows" / TESTS_YML
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} is not once in {TESTS_YML}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
+    replace_once(origin.work / ".github" / "workflows" / TESTS_YML, old, new)
 
 
 def test_the_tag_job_waits_for_the_tests_and_runs_only_on_pushes_to_main(origin: Repo, tmp_path: Path) -> None:

@@ -98,6 +98,10 @@ def run(
     return completed
 
 
+# uv: the one on PATH, else the test environment's.
+UV = shutil.which("uv") or str(Path(sys.executable).with_name("uv"))
+
+
 def uv(
     *args: str | os.PathLike[str],
     cwd: Path,
@@ -105,9 +109,8 @@ def uv(
     check: bool = True,
     timeout: float = 600,
 ) -> subprocess.CompletedProcess[str]:
-    """Run uv (the one on PATH, else the test environment's)."""
-    exe = shutil.which("uv") or str(Path(sys.executable).with_name("uv"))
-    return run([exe, *args], cwd, env=env, check=check, timeout=timeout)
+    """Run uv (UV)."""
+    return run([UV, *args], cwd, env=env, check=check, timeout=timeout)
 
 
 def copier_cli(

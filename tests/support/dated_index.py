@@ -18,8 +18,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from support.index import Quiet, serving
-
-JSON_SIMPLE = "application/vnd.pypi.simple.v1+json"
+from support.json_index import JSON_API
 
 
 def wheel(name: str, version: str) -> bytes:
@@ -57,7 +56,7 @@ def dated_index(name: str, files: Mapping[str, datetime.timedelta]) -> Iterator[
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
             filename = self.path.removeprefix("/files/")
             if self.path.rstrip("/") == f"/simple/{re.sub(r'[-_.]+', '-', name).lower()}":
-                body, content_type = page, JSON_SIMPLE
+                body, content_type = page, JSON_API
             elif filename in served:
                 body, content_type = served[filename][0], "application/octet-stream"
             else:

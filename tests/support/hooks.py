@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from support.commands import run, uv
+from support.commands import UV, run, uv
 from support.facts import copier_config, known_python_versions, parse_yaml
 
 RUNNERS = ("prek", "pre-commit")
@@ -27,13 +27,9 @@ def uvx() -> str:
     return shutil.which("uvx") or str(Path(sys.executable).with_name("uvx"))
 
 
-def uv_exe() -> str:
-    return shutil.which("uv") or str(Path(sys.executable).with_name("uv"))
-
-
 def runner_command(runner: str) -> list[str]:
     """A runner as the generated README starts it: prek from the dev group (uv.lock), pre-commit by uvx."""
-    return [uv_exe(), "run", "--frozen", "prek"] if runner == "prek" else [uvx(), runner]
+    return [UV, "run", "--frozen", "prek"] if runner == "prek" else [uvx(), runner]
 
 
 def hooks(project: Path) -> dict[str, str]:

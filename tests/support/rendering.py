@@ -103,6 +103,18 @@ def copy_with_api(template: Path, destination: Path, answers: Mapping[str, Any])
         )
 
 
+def replace_once(path: Path, old: str, new: str) -> None:
+    """An edit of a render or a checkout: ``old``, which must be in ``path`` exactly once, made ``new``."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{path.name} has {old!r} {text.count(old)} times, not once"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def note_unreleased(project: Path, notes: str) -> None:
+    """``notes`` written under CHANGELOG.md's ## [Unreleased], as a user does before a release."""
+    replace_once(project / "CHANGELOG.md", "## [Unreleased]\n", f"## [Unreleased]\n\n{notes}\n")
+
+
 def read_pyproject(project: Path) -> dict[str, Any]:
     """The generated pyproject.toml, parsed."""
     return tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))

@@ -23,7 +23,7 @@ import pytest
 
 from support.commands import run
 from support.facts import TEMPLATE_DIR
-from support.rendering import Render, read_answers
+from support.rendering import Render, read_answers, replace_once
 from support.updates import (
     CI_YML,
     assert_no_conflicts,
@@ -59,9 +59,7 @@ def test_renovates_command_line_updates_an_edited_project_of_each_release(
         readme.write(f"\n{README_PARAGRAPH}\n")
     (project / "src" / package / "ours.py").write_text(MODULE, encoding="utf-8")
     for name, (old, new) in EDITS.items():
-        text = (project / name).read_text(encoding="utf-8")
-        assert text.count(old) == 1, f"{released}'s {name} no longer has {old!r} once"
-        (project / name).write_text(text.replace(old, new), encoding="utf-8")
+        replace_once(project / name, old, new)
     commit_all(project, "The author's edits")
     before = committable(project)
 

@@ -30,7 +30,7 @@ from support.facts import (
     copier_config,
 )
 from support.hooks import RUNNERS, hooks, prepare, run_hooks
-from support.rendering import read_answers, read_pyproject
+from support.rendering import note_unreleased, read_answers, read_pyproject, replace_once
 from support.runner import run_in_place
 from support.updates import (
     CI_YML,
@@ -83,12 +83,6 @@ def shout(text: str) -> str:
 '''
 
 
-def replace_once(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{path.name} no longer has {old!r} once"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
 def edit_managed_files(project: Path) -> None:
     """The author's edits to files the template manages: `copier update` merges them."""
     for old, new in CI_EDITS.items():
@@ -111,9 +105,7 @@ def test_an_edited_project_of_each_release_updates_to_head(
     package = old_answers["package_name"]
     with (project / "README.md").open("a", encoding="utf-8") as readme:
         readme.write(f"\n## Our notes\n\n{README_PARAGRAPH}\n")
-    replace_once(
-        project / "CHANGELOG.md", "## [Unreleased]\n", f"## [Unreleased]\n\n### Changed\n\n- {CHANGELOG_LINE}\n"
-    )
+    note_unreleased(project, f"### Changed\n\n- {CHANGELOG_LINE}")
     (project / "src" / package / "shout.py").write_text(MODULE, encoding="utf-8")
     (project / "tests" / "test_shout.py").write_text(
         f'from {package}.shout import shout\n\n\ndef test_shout() -> None:\n    assert shout("hi") == "HI!"\n',
