@@ -143,7 +143,7 @@ def test_publish_jobs_attest_and_publish_the_built_files_by_trusted_publishing(r
         assert job["steps"][0]["with"] == {"name": artifact, "path": "dist/"}
         (publish,) = run_lines(job, "uv publish")
         assert "--trusted-publishing always" in publish
-    # TestPyPI's URLs: run in tests/release/test_publish_e2e.py.
+    # TestPyPI's URLs: run in tests/release/test_release_run.py (the rehearsals).
     (pypi,) = run_lines(jobs["publish-pypi"], "uv publish")
     assert "--publish-url" not in pypi  # uv's default is PyPI's upload URL
     assert '--check-url "$PYPI_INDEX_URL"' in pypi  # the one value the preflight asks too

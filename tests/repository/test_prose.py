@@ -1,5 +1,6 @@
 """The prose cannot contradict the repository: the benchmark figures it quotes are
-bench/results.json's, and only there; the files of this repository it names exist.
+bench/results.json's, and only there; the files of this repository it names exist (the
+comments and docstrings of tests/ and bench/ included).
 
 bench/report.py makes bench/results.md and the blocks between ``<!-- bench:NAME -->``
 markers from results.json. Text outside the blocks is written by hand, so it quotes
@@ -9,8 +10,11 @@ is the next contradiction once the bench runs again.
 
 from __future__ import annotations
 
+import ast
+import io
 import re
 import sys
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -110,6 +114,22 @@ def test_every_file_the_prose_names_exists(name: str) -> None:
     assert missing_paths((TEMPLATE_DIR / name).read_text(encoding="utf-8")) == []
 
 
+def comments_and_docstrings(source: str) -> str:
+    """What a Python file says to its reader, not to Python (its strings may name a generated project's files)."""
+    said = [t.string for t in tokenize.generate_tokens(io.StringIO(source).readline) if t.type == tokenize.COMMENT]
+    nodes = [n for n in ast.walk(ast.parse(source)) if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef))]
+    return "\n".join([*said, *filter(None, (ast.get_docstring(n, clean=False) for n in nodes))])
+
+
+def test_every_file_the_comments_of_tests_and_bench_name_exists() -> None:
+    sources = sorted([*TEMPLATE_DIR.glob("tests/**/*.py"), *TEMPLATE_DIR.glob("bench/*.py")])
+    said = {relative(path): comments_and_docstrings(path.read_text(encoding="utf-8")) for path in sources}
+    assert len(said) > 50
+    assert {name: missing for name, text in said.items() if (missing := missing_paths(text))} == {}
+
+
 def test_the_path_check_finds_a_moved_file() -> None:
     text = "See `tests/test_update.py` and (bench/run.py); .github/scripts/x.py and `tests/test_*.py` are not ours."
     assert missing_paths(text) == ["tests/test_update.py"]
+    code = 'PLANTED = "tests/test_planted.py"  # a generated project\'s file: tests/test_update.py is ours\n'
+    assert missing_paths(comments_and_docstrings(code)) == ["tests/test_update.py"]
