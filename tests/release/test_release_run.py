@@ -161,7 +161,7 @@ def test_a_tag_on_main_is_tested_built_published_released_and_documented(
     values, shell, repo = type_the_message(template_snapshot, answers, tmp_path)
     typed = [done.command for done in shell.typed]
     assert typed[0] == "cd my-project"
-    assert typed[-1] == f"git tag {TAG} && git push origin {TAG}"  # the message's first release
+    assert typed[-1] == " && ".join(readme_release_steps(repo.work)[0].splitlines())  # the README's first release
     assert shell.cwd == repo.work
     # What they did: the tests passed; the hooks prek installed ran on the first commit and
     # passed; main and the tag reached the repository; the documentation was built.
@@ -251,15 +251,17 @@ def test_a_tag_on_main_is_tested_built_published_released_and_documented(
 def test_the_readmes_release_steps_pass_the_preflight_and_make_the_changelog_section_the_notes(
     answers: dict[str, Any], pypi: LocalIndex, render_shared, tmp_path: Path
 ) -> None:
-    """The README's first release typed as shown; a change written under [Unreleased], then
-    the README's steps of a later release typed as it shows them (bump, CHANGELOG.md, commit,
-    tag, push): the tag's run passes its preflight the first time, publishes the new version
-    and makes its section the GitHub release's notes."""
+    """The README's first release typed as shown, after a commit not pushed yet; a change written
+    under [Unreleased], then the README's steps of a later release typed as it shows them (bump,
+    CHANGELOG.md, commit, tag, push): the tag's run passes its preflight the first time,
+    publishes the new version and makes its section the GitHub release's notes."""
     values = template_values(**answers)
     repo = init_repo(render_shared(**answers), tmp_path)
     first, later = readme_release_steps(repo.work)
     assert f"```bash\n{later}```" in (repo.work / "docs" / "development.md").read_text(encoding="utf-8")
     shell = {**git_config_env({"commit.gpgsign": "false"}), "UV_PYTHON": require_interpreter(values["python_min"])}
+    (repo.work / "NOTES.md").write_text("Written after main was pushed.\n", encoding="utf-8")
+    repo.commit_all("A commit not pushed yet: the first release's push takes main along")
     run(["bash", "-e", "-c", first], repo.work, env=shell)
     head = git("rev-parse", "HEAD", cwd=repo.work)
     assert git("rev-parse", "main", f"{TAG}^{{commit}}", cwd=repo.origin).split() == [head, head]
