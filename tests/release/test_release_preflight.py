@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import importlib.util
 import io
 import json
 import re
@@ -39,7 +38,7 @@ from support.github_api import ROLE, FakeGitHub, run_setup
 from support.index import LocalIndex, Quiet, serve_index, serving
 from support.json_index import json_api
 from support.printed import Shell
-from support.rendering import note_unreleased, replace_once
+from support.rendering import import_script, note_unreleased, replace_once
 from support.runner import (
     DEFAULT_BRANCH,
     REPOSITORY,
@@ -248,14 +247,7 @@ def test_a_private_package_has_no_index_and_no_rehearsal(render_shared, tmp_path
 
 @pytest.fixture(scope="module")
 def script(render_shared, tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
-    source = tmp_path_factory.mktemp("script") / "release_preflight.py"
-    shutil.copy(render_shared() / ".github" / "scripts" / "release_preflight.py", source)
-    spec = importlib.util.spec_from_file_location("release_preflight", source)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_script(render_shared() / ".github" / "scripts" / "release_preflight.py", tmp_path_factory.mktemp("s"))
 
 
 class Refused(str):

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
+import sys
 import tomllib
 import warnings
 import weakref
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import copier
@@ -113,6 +116,20 @@ def replace_once(path: Path, old: str, new: str) -> None:
 def note_unreleased(project: Path, notes: str) -> None:
     """``notes`` written under CHANGELOG.md's ## [Unreleased], as a user does before a release."""
     replace_once(project / "CHANGELOG.md", "## [Unreleased]\n", f"## [Unreleased]\n\n{notes}\n")
+
+
+def import_script(script: Path, folder: Path) -> ModuleType:
+    """A rendered script imported as a module, from a copy in ``folder`` (a shared render stays
+    as it is), for tests that call its functions in-process as its own code does."""
+    source = Path(shutil.copy(script, folder / script.name))
+    # A name of its own, registered (dataclasses look their module up): no two copies meet.
+    name = f"{script.stem}_{hashlib.sha256(str(source).encode()).hexdigest()[:12]}"
+    spec = importlib.util.spec_from_file_location(name, source)
+    assert spec is not None
+    assert spec.loader is not None
+    module = sys.modules[name] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def read_pyproject(project: Path) -> dict[str, Any]:

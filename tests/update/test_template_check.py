@@ -28,7 +28,7 @@ from support.commands import copier_cli, git
 from support.facts import copier_config
 from support.github_issues import FakeIssues, GhError, parse
 from support.index import Quiet, serving
-from support.rendering import Render, copy_working_tree
+from support.rendering import Render, copy_working_tree, import_script
 from support.runner import REPOSITORY, Event, Repo, WorkflowRun, git_config_env, init_repo
 from support.updates import COPIER_ENV, TEMPLATE_PATHS, TemplateRepo, commit_all, render, update
 from support.workflows import load_workflow, triggers
@@ -72,6 +72,42 @@ def check(repo: Repo, github: FakeIssues, tmp: Path, event: str = "schedule", ou
     run.run(WORKFLOW)
     assert run.results() == {"check": outcome}, run.jobs["check"].log
     return run
+
+
+# A template's CHANGELOG at release numbers the one above never reaches: a fork's first versions
+# (0.x), a release past 9, a heading without brackets, and a heading inside a code block.
+ANY_NUMBERS = """\
+# Changelog
+
+## [Unreleased]
+
+## [10.0.0] - 2027-01-02
+
+### Action needed
+- Run the setup again.
+
+## [0.10.0] - 2026-12-02
+
+```text
+## [9.9.9] quoted, not a version
+```
+
+## v0.9 - 2026-12-01
+
+### Fixed
+- A typo.
+"""
+
+
+def test_every_version_heading_opens_its_section_whatever_its_numbers(render_shared: Render, tmp_path: Path) -> None:
+    script = import_script(render_shared() / SCRIPT, tmp_path)
+    found = [(s.heading, s.release, script.trimmed(s.action)) for s in script.sections(ANY_NUMBERS)]
+    assert found == [
+        ("[10.0.0] - 2027-01-02", (10, 0, 0), ["- Run the setup again."]),
+        ("[0.10.0] - 2026-12-02", (0, 10, 0), []),
+        ("v0.9 - 2026-12-01", (0, 9, 0), []),
+    ]
+    assert script.trimmed(script.sections(ANY_NUMBERS)[1].rest)[-1] == "```"  # the quoted heading stays in 0.10.0
 
 
 def section(body: str, heading: str) -> str:
