@@ -186,11 +186,12 @@ def test_renovates_own_validator_accepts_the_config(tmp_path: Path) -> None:
     assert "Config validated successfully" in checked.stdout + checked.stderr, checked.stdout
 
 
-def test_the_preflights_packaging_is_the_managed_pin(render_shared: Render) -> None:
-    """release.yml's `uv run --no-project --with packaging==X` takes the facts' pin."""
-    pin = FACTS["packaging_version"]["default"]
-    release = (render_shared() / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
+def test_the_scripts_packaging_is_the_managed_pin(render_shared: Render) -> None:
+    """Each `uv run --no-project --with packaging==X` of the workflows takes the facts' pin."""
+    pin, workflows = FACTS["packaging_version"]["default"], render_shared() / ".github" / "workflows"
+    release, check = ((workflows / name).read_text(encoding="utf-8") for name in ("release.yml", "template-update.yml"))
     assert re.findall(r"--with packaging==(\S+)", release) == [pin, pin]  # the tag's and the rehearsal's
+    assert re.findall(r"--with packaging==(\S+)", check) == [pin]  # the weekly template check's
 
 
 def test_the_preflights_packaging_gets_every_release_the_tool_bounds_minor_and_major_ones() -> None:
