@@ -37,6 +37,7 @@ from support.facts import (
     parse_yaml,
     supported_versions,
 )
+from support.printed import readme_release_steps
 from support.rendering import project_files, read_answers, read_pyproject
 from support.workflows import load_workflow, steps_using
 
@@ -200,7 +201,6 @@ def test_changelog_follows_keep_a_changelog_and_readme_documents_development(ren
     assert "uv build" in readme
 
 
-FIRST_RELEASE = f"First release: git tag v{INITIAL_VERSION} && git push origin v{INITIAL_VERSION}"
 TESTPYPI_INSTALL = '"{distribution_name}==<version>" --extra-index-url https://test.pypi.org/simple/'
 # Which <version> to install: the rehearsal's own (test_release_preflight.py: run 7, attempt 2 is .dev702).
 REHEARSAL_VERSION = (
@@ -245,7 +245,7 @@ def test_after_copy_message_says_what_to_do_next(
     assert done.returncode == 0, done.stderr
     message = done.stderr + done.stdout
     texts = (message, " ".join(message.split()))
-    for fragment in [*present, FIRST_RELEASE, "uv run prek install"]:
+    for fragment in [*present, "uv run prek install"]:
         assert any(fragment.format(**derived_names(**answers)) in text for text in texts), fragment
     # The README sections the message sends the user to: the settings by hand, instead of the
     # setup script; later releases, whose steps test_release_run.py types.
@@ -254,4 +254,6 @@ def test_after_copy_message_says_what_to_do_next(
     later = re.findall(r'^Later releases: README\.md, "([^"]+)"', message, re.MULTILINE)
     assert len(by_hand) == len(later) == 1, message
     assert [section for section in by_hand + later if f"\n### {section}\n" not in readme] == []
+    first, _later = readme_release_steps(tmp_path / "out")  # the README's first release, on one line
+    assert f"\nFirst release: {' && '.join(first.splitlines())} (" in message
     assert [fragment for fragment in absent if fragment in message] == []
