@@ -44,6 +44,7 @@ import pytest
 from support.answers import DEFAULT_NAMES, REQUIRED_ANSWERS
 from support.commands import find_interpreter, git, require_interpreter, run, uv
 from support.expressions import Strict, condition, substitute
+from support.facts import OS_RUNNERS
 from support.github_releases import FakeReleases
 from support.index import LocalIndex
 from support.workflows import load_workflow, matrix_entries, needed_jobs, parse_workflow, steps_using, triggers
@@ -161,6 +162,16 @@ class _State:
 def _upstream(jobs: Mapping[str, Any], job_id: str) -> set[str]:
     """The jobs ``job_id`` needs, directly or through others."""
     return {name for need in needed_jobs(jobs[job_id]) for name in {need} | _upstream(jobs, need)}
+
+
+def hosted_runner(job: Mapping[str, Any], contexts: Mapping[str, Any]) -> str:
+    """The job's runs-on: a runner copier.yml names (the runners fact), or the test fails where
+    GitHub would start nothing (a label no runner has leaves the job queued until it is cancelled)."""
+    runner = substitute(job["runs-on"], contexts)
+    if runner not in OS_RUNNERS.values():
+        hosted = ", ".join(OS_RUNNERS.values())
+        pytest.fail(f"runs-on: {runner}: no runner has that label (copier.yml's: {hosted})", pytrace=False)
+    return runner
 
 
 def _statuses(succeeded: bool, failed: bool) -> dict[str, Any]:
@@ -390,6 +401,7 @@ class WorkflowRun:
         where = (prefix + job_id, {prefix + name for name in upstream})
         if matrix is not None or "strategy" not in job:  # one entry: the test's, or the job has no matrix
             contexts["matrix"] = dict(matrix or {})
+            hosted_runner(job, contexts)
             if matrix is not None and (why := self._unavailable(job, contexts)):
                 pytest.skip(f"{job_id} with {contexts['matrix']} cannot run here: {why}")
             return self._entry(workflow, where, job, contexts, select)
@@ -411,7 +423,7 @@ class WorkflowRun:
 
     def _unavailable(self, job: Mapping[str, Any], contexts: Mapping[str, Any]) -> str | None:
         """Why a matrix entry cannot run here (no such runner, no such local Python), or None."""
-        runner = substitute(job["runs-on"], contexts)
+        runner = hosted_runner(job, contexts)
         if not runner.startswith("ubuntu-"):
             return f"no {runner} runner here"
         for step in steps_using(job, "astral-sh/setup-uv"):
