@@ -230,6 +230,27 @@ def test_the_fix_printed_for_a_tag_off_the_default_branch_merges_it_and_the_reru
     assert passed.result == "success", passed.log
 
 
+def test_the_setting_printed_for_a_shallow_checkout_makes_the_next_run_pass(
+    repo: Repo, own_index: str, tmp_path: Path
+) -> None:
+    """release.yml's fetch-depth: 0 taken away: the setting the refusal names, set in the
+    workflow, the tag moved onto that commit, and the tag's preflight passes."""
+    workflow = repo.work / ".github" / "workflows" / "release.yml"
+    replace_once(workflow, "fetch-depth: 0", "fetch-depth: 1")
+    repo.commit_all("A shallow checkout")
+    refused = preflight(repo, tmp_path, Event("push", repo.tag(TAG, "main")), own_index)
+    assert refused.result == "failure", refused.log
+    fix = printed_fix(refused).strip()
+    setting = re.fullmatch(r"give the checkout step (fetch-depth: \d+)", fix)
+    assert setting is not None, fix
+    replace_once(workflow, "fetch-depth: 1", setting.group(1))
+    repo.commit_all("The checkout's whole history")
+    git("push", "-q", "--delete", "origin", TAG, cwd=repo.work)
+    git("tag", "-d", TAG, cwd=repo.work)
+    passed = preflight(repo, tmp_path / "again", Event("push", repo.tag(TAG, "main")), own_index)
+    assert passed.result == "success", passed.log
+
+
 def test_a_private_package_has_no_index_and_no_rehearsal(render_shared, tmp_path: Path) -> None:
     project = render_shared(license="Proprietary")
     workflow = load_workflow(project, "release.yml")
