@@ -119,7 +119,7 @@ DISTINCT: dict[str, Any] = {
     "package_name": "quill_pkg",
     "script_name": "quill.ctl",
     "description": "Pens that never blot",
-    "author_name": "Ada Penwright",
+    "author_name": "Ada Pénwright",  # not ASCII: written as typed, never escaped
     "author_email": "ada@penwright.example",
     "github_owner": "inkworks-org",
     "repository_name": "quill-repo",
