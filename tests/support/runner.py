@@ -42,7 +42,7 @@ from typing import Any
 import pytest
 
 from support.answers import DEFAULT_NAMES, REQUIRED_ANSWERS
-from support.commands import find_interpreter, git, require_interpreter, run, uv
+from support.commands import UV, find_interpreter, git, require_interpreter, run, uv
 from support.expressions import Strict, condition, substitute
 from support.facts import OS_RUNNERS
 from support.github_releases import FakeReleases
@@ -264,7 +264,7 @@ def run_in_place(
 def pinned_uv(version: str) -> str:
     """The uv of that version: the one on PATH if it is that one, else installed from PyPI."""
     if uv("--version", cwd=Path.cwd()).stdout.split()[1] == version:
-        return shutil.which("uv") or "uv"
+        return UV
     venv = Path(tempfile.mkdtemp(prefix=f"uv-{version}-"))
     uv("venv", "-q", venv, cwd=venv)
     uv("pip", "install", "-q", "-p", venv, f"uv=={version}", cwd=venv)
