@@ -282,17 +282,9 @@ def main() -> int:
     }
     write_report(RESULTS, data, results_md(data))
 
-    counts, _ = tally((o["status"] for o in ran), STATUSES, ())
-    print(f"\nscore: {counts['killed']}/{counts['killed'] + counts['survived']} killed in {seconds / 60:.1f} minutes")
-    for o in ran:
-        if o["status"] != "killed":
-            why = o["harmless"] or "UNEXPLAINED" if o["status"] == "survived" else o["detail"]
-            print(f"  {'survivor' if o['status'] == 'survived' else o['status']} {o['name']}: {why}")
-    for name in uncovered:
-        print(f"  template file without a mutant: {name}")
-    print("written: bench/mutation-results.md, bench/mutation-results.json")
-    unexplained = any(o["status"] == "survived" and not o["harmless"] for o in ran)
-    return 1 if unexplained or uncovered or baselines or counts["stale"] or counts["error"] else 0
+    print(f"\nscore {score:.0%} {counts}; written bench/mutation-results.md (survivors, problems) and .json")
+    failed = [o for o in ran if o["status"] in ("stale", "error") or (o["status"] == "survived" and not o["harmless"])]
+    return 1 if failed or uncovered or baselines else 0
 
 
 if __name__ == "__main__":

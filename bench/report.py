@@ -89,12 +89,6 @@ def table_row(fig: Figure) -> list[str]:
     return [fig.name, *numbers, fig.target, result, factor(fig.cpu_ratio)]
 
 
-def text_table(figures: list[Figure]) -> str:
-    rows = [HEADER, *map(table_row, figures)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows)
-
-
 def markdown_table(figures: list[Figure]) -> str:
     rows = [HEADER, ["---"] * len(HEADER), *map(table_row, figures)]
     return "\n".join("| " + " | ".join(c.strip() or " " for c in row) + " |" for row in rows)

@@ -420,9 +420,7 @@ def measure_all(ctx: Context, skip_suite: bool) -> list[Figure]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, help="rounds of both timed figures (overrides below)")
-    parser.add_argument("--render-rounds", type=int, default=5, help="default: %(default)s")
-    parser.add_argument("--green-rounds", type=int, default=3, help="time-to-green; default: %(default)s")
+    parser.add_argument("--rounds", type=int, help="rounds of both timed figures (default: render 5, the others 3)")
     skip_help = "leave out the template's own test suite; write nothing"
     parser.add_argument("--skip-suite", action="store_true", help=skip_help)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
@@ -430,7 +428,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if (python := find_interpreter(DEFAULT_PYTHON_MIN)) is None:
         raise SystemExit(f"no local CPython {DEFAULT_PYTHON_MIN}: the time-to-green figure needs one")
     work, env = Path(tempfile.mkdtemp(prefix="copier-uv-release-bench-")), clean_env({"UV_PYTHON": python})
-    ctx = Context(work, python, env, args.rounds or args.render_rounds, args.rounds or args.green_rounds)
+    ctx = Context(work, python, env, args.rounds or 5, args.rounds or 3)
     try:
         figures = measure_all(ctx, args.skip_suite)
         results = report.Results(machine(ctx), figures, ctx.notes, ctx.slowest_tests)
@@ -439,7 +437,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"kept: {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
-    print("\n" + report.text_table(results.figures), *(f"note: {note}" for note in ctx.notes), sep="\n")
+    print("\n" + report.markdown_table(results.figures), *(f"note: {note}" for note in ctx.notes), sep="\n")
     if args.skip_suite:
         # The texts quote the last full run: a quick look must not replace it with a partial one.
         print("\nnot written (--skip-suite): bench/results.* and the texts keep the last full run")
