@@ -38,9 +38,7 @@ def test_ci_runs_on_main_by_hand_and_when_called_and_lints_once_per_push(render_
         "workflow_dispatch": None,
         "workflow_call": None,
     }
-    # A new push supersedes a pull request's run in progress; runs on main and on tags always finish.
-    assert "github.event.pull_request.number" in ci["concurrency"]["group"]
-    assert ci["concurrency"]["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"
+    # Which run cancels or waits for which: test_concurrency.py.
     jobs = ci["jobs"]
     assert set(jobs) - {"docs"} == {"lint", "test", "ci-passed"}  # ci-passed: test_ci_passed.py
     # What gives one verdict whatever the Python runs once, outside the matrix.
@@ -66,7 +64,6 @@ def test_release_jobs_follow_the_answers(render_shared, answers: dict[str, Any])
     publishes = given["license"] != "Proprietary"
     rehearses = publishes and given["testpypi"]
     assert triggers(release) == {"push": {"tags": ["v*"]}} | ({"workflow_dispatch": None} if rehearses else {})
-    assert release["concurrency"]["cancel-in-progress"] is False  # a release never stops half-way
     jobs = release["jobs"]
     assert set(jobs) - {"build-docs", "pages"} == (
         {"test", "preflight", "build"}

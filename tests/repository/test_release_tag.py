@@ -22,7 +22,6 @@ import pytest
 
 import release_tag  # scripts/release_tag.py (pyproject.toml puts scripts/ on the path)
 from support.commands import git, run
-from support.expressions import substitute
 from support.facts import TEMPLATE_DIR
 from support.rendering import replace_once
 from support.runner import Event, Repo, WorkflowRun
@@ -214,7 +213,6 @@ def tagging_problems(origin: Repo, tmp: Path) -> list[str]:
         return problems + [f"the test does not know the runs of {unknown}: add them to EVENTS"] * bool(unknown)
     # Which runs tag: each event, with the suite passing and failing; which groups each run holds.
     held, cancelling = set(), []
-    blocks = {"the workflow": workflow.get("concurrency")} | {j: job.get("concurrency") for j, job in jobs.items()}
     for number, event in enumerate(event for trigger in triggers(workflow) for event in EVENTS[trigger]):
         for verdict, said in (("success", "passed"), ("failure", "failed")):
             graph = WorkflowRun(origin.origin, event, tmp / f"run-{number}-{verdict}")
@@ -223,14 +221,9 @@ def tagging_problems(origin: Repo, tmp: Path) -> list[str]:
                 problems.append(
                     f"tag {'runs' if tags else 'does not run'} on {event.name} on {event.ref} when the tests {said}"
                 )
-        contexts = graph.workflow_contexts(TESTS_YML)
-        for where, block in blocks.items():
-            block = block if isinstance(block, dict) else {"group": block}
-            if block["group"] is not None:
-                group = substitute(block["group"], contexts).casefold()
-                held |= {group} if event == TAGGING and where in ("the workflow", "tag") else set()
-                if substitute(block.get("cancel-in-progress", False), contexts) == "true":
-                    cancelling.append((f"{event.name} on {event.ref}", where, group))
+        for group in graph.concurrency(TESTS_YML):
+            held |= {group.name} if event == TAGGING and group.where in ("the workflow", "tag") else set()
+            cancelling += [(f"{event.name} on {event.ref}", group.where, group.name)] if group.cancels else []
     # Never cancelled half-way: no run (this one or a later one, of any event) cancels a group a tagging run holds.
     problems += [f"a {r} run cancels the tagging run in progress ({w}: {g})" for r, w, g in cancelling if g in held]
     return problems

@@ -122,10 +122,19 @@ class Step:
     process: subprocess.CompletedProcess[str] | None = None  # a run: step's script (exit code, stdout, stderr)
 
 
+@dataclass(frozen=True)
+class Group:
+    """A concurrency group a run holds: GitHub compares the names case-insensitively (casefolded here)."""
+
+    where: str  # "the workflow" or a job id; "test/the workflow": the workflow the job test calls
+    name: str
+    cancels: bool  # cancel-in-progress: a new run in the group cancels the one in progress
+
+
 @dataclass
 class Job:
     name: str  # as GitHub shows it (matrix values put in)
-    result: str  # success, failure or skipped
+    result: str  # success, failure, skipped, or cancelled (a concurrency deadlock)
     outputs: dict[str, str] = field(default_factory=dict)
     steps: list[Step] = field(default_factory=list)
     entries: list[Job] = field(default_factory=list)  # a matrix job: the entries run here
@@ -175,7 +184,7 @@ def hosted_runner(job: Mapping[str, Any], contexts: Mapping[str, Any]) -> str:
 
 
 def _statuses(succeeded: bool, failed: bool) -> dict[str, Any]:
-    """success(), failure(), always() and cancelled() (nothing here is ever cancelled)."""
+    """success(), failure(), always() and cancelled() (no run here is cancelled from outside)."""
     return {"success": lambda: succeeded, "failure": lambda: failed, "always": lambda: True, "cancelled": lambda: False}
 
 
@@ -190,6 +199,12 @@ def _read_commands(path: Path) -> dict[str, str]:
 def _known(step: Mapping[str, Any], inputs: Mapping[str, str], known: set[str]) -> None:
     if set(inputs) - known:
         pytest.fail(f"{step['uses']}: the test's stand-in does not know {sorted(set(inputs) - known)}", pytrace=False)
+
+
+def _called(job: Mapping[str, Any]) -> str | None:
+    """The file name of the workflow of this repository that ``job`` calls (``uses: ./.github/workflows/x.yml``)."""
+    match = re.fullmatch(r"[$.]/\.github/workflows/([\w.-]+)", str(job.get("uses", "")))
+    return match.group(1) if match else None
 
 
 def _name(step: Mapping[str, Any]) -> str:
@@ -222,10 +237,11 @@ def _payload(event: Event) -> dict[str, Any]:  # GITHUB_EVENT_PATH, github.event
 
 
 def _github(event: Event, sha: str, workflow: Mapping[str, Any]) -> Strict:
-    """The ``github`` context of a run of ``workflow`` for ``event`` at the commit ``sha``."""
+    """The ``github`` context of a run of ``workflow`` for ``event`` at the commit ``sha`` (in a workflow
+    it calls too: GitHub gives a called workflow its caller's context, github.workflow included)."""
     return Strict(
         event_name=event.name, event=_payload(event), sha=sha, token=TOKEN, workflow=workflow.get("name", ""),
-        ref=event.ref, ref_name=event.ref.split("/", 2)[2], ref_type="tag" if event.ref.startswith("refs/tags/") else "branch",
+        ref=event.ref, run_id=str(1_000_000 + event.number), ref_name=event.ref.split("/", 2)[2], ref_type="tag" if event.ref.startswith("refs/tags/") else "branch",
         repository=REPOSITORY, repository_owner=REPOSITORY.split("/")[0], server_url="https://github.com",
         run_number=str(event.number), run_attempt=str(event.attempt),
     )  # fmt: skip
@@ -289,6 +305,8 @@ class WorkflowRun:
         self.index, self.in_place, self.env = index, in_place, dict(env or {})
         assert (origin is None) != (in_place is None), "a run of an origin's commit, or in a working copy"
         self.sha = _NO_COMMIT if origin is None else git("rev-parse", f"{event.ref}^{{commit}}", cwd=origin)
+        self.top: dict[str, Any] = {}  # the workflow run (a workflow it calls runs with its github context)
+        self.top_file = ""
         self.jobs: dict[str, Job] = {}  # by id ("test/lint": the job lint of the workflow the job test called)
         self.artifacts: dict[str, Path] = {}
         self.uploaded_by: dict[str, str] = {}  # artifact name -> the job that uploaded it
@@ -337,7 +355,9 @@ class WorkflowRun:
 
     def run(self, workflow: str = "release.yml", given: Mapping[str, str] | None = None) -> dict[str, str]:
         """Run the workflow's jobs as a graph; ``given`` are results of jobs not run here (proven elsewhere)."""
-        self._graph(self.load(workflow), dict(given or {}), "")
+        self.top = self.load(workflow)
+        self.top_file = workflow
+        self._graph(self.top, dict(given or {}), "")
         return self.results()
 
     def job(
@@ -346,8 +366,8 @@ class WorkflowRun:
     ) -> Job:  # fmt: skip
         """Run one job, with the jobs it needs as given (a re-run of a job: its run's artifacts are there);
         ``matrix`` and ``steps`` as in ``run_in_place``."""
-        loaded = self.load(workflow)
-        needs = dict(needs or {})
+        loaded = self.top = self.load(workflow)
+        self.top_file, needs = workflow, dict(needs or {})
         assert set(needs) == set(needed_jobs(loaded["jobs"][job_id])), "give each job it needs"
         upstream = {name: needs.get(name) or self.jobs[name] for name in _upstream(loaded["jobs"], job_id)}
         self.jobs[job_id] = self._job(loaded, job_id, needs, upstream, "", matrix, steps)
@@ -376,9 +396,22 @@ class WorkflowRun:
             self.jobs[prefix + job_id] = done[job_id]
         return done
 
-    def workflow_contexts(self, workflow: str) -> dict[str, Any]:
-        """The contexts a workflow's top-level keys (``concurrency:``, ``env:``) see in this run."""
-        return {"github": _github(self.event, self.sha, self.load(workflow)), "inputs": {}}
+    def concurrency(self, workflow: str, caller: Mapping[str, Any] | None = None, prefix: str = "") -> list[Group]:
+        """The concurrency groups a run of ``workflow`` would hold, the workflow's and its jobs', and
+        those of the workflows its jobs call (evaluated with ``caller``'s github context, as GitHub does)."""
+        loaded = self.load(workflow)
+        contexts = {"github": _github(self.event, self.sha, caller or loaded), "inputs": {}}
+        blocks = {"the workflow": loaded.get("concurrency")} | {
+            j: job.get("concurrency") for j, job in loaded["jobs"].items()
+        }
+        groups = []
+        for where, block in ((w, b if isinstance(b, dict) else {"group": b}) for w, b in blocks.items() if b):
+            cancels = substitute(block.get("cancel-in-progress", False), contexts) == "true"
+            groups.append(Group(prefix + where, substitute(block["group"], contexts).casefold(), cancels))
+        for job_id, job in loaded["jobs"].items():
+            if called := _called(job):
+                groups += self.concurrency(called, caller or loaded, f"{prefix}{job_id}/")
+        return groups
 
     def _job(
         self, workflow: Mapping[str, Any], job_id: str, needs: Mapping[str, Job], upstream: Mapping[str, Job],
@@ -387,7 +420,7 @@ class WorkflowRun:
         """One job of ``workflow``, after the jobs it needs (``upstream``: those it needs, directly or not)."""
         job = workflow["jobs"][job_id]
         contexts: dict[str, Any] = {
-            "github": _github(self.event, self.sha, workflow),
+            "github": _github(self.event, self.sha, self.top),
             "inputs": {},
             "needs": Strict({name: Strict(result=n.result, outputs=n.outputs) for name, n in needs.items()}),
         }
@@ -397,6 +430,8 @@ class WorkflowRun:
             return Job(job.get("name", job_id), "skipped")
         if "uses" in job:
             return self._call(job_id, job, prefix)
+        if job.get("concurrency") and (deadlock := self._deadlock(prefix + job_id)):
+            return deadlock
         assert set(job) <= _JOB_KEYS, f"{job_id}: the test does not know {sorted(set(job) - _JOB_KEYS)}"
         where = (prefix + job_id, {prefix + name for name in upstream})
         if matrix is not None or "strategy" not in job:  # one entry: the test's, or the job has no matrix
@@ -421,6 +456,25 @@ class WorkflowRun:
         result.outputs = result.entries[-1].outputs
         return result
 
+    def deadlocks(self, workflow: str) -> dict[str, str]:
+        """Where a run of ``workflow`` would wait for a concurrency group that the run itself holds
+        (its workflow's, a calling job's or a called workflow's): GitHub cancels the run there."""
+        groups = {group.where: group.name for group in self.concurrency(workflow)}
+        found = {}
+        for where, name in groups.items():
+            parts = where.split("/")  # "test/the workflow": what job test calls; "test/lint": a job of it
+            held = {"/".join([*parts[:i], "the workflow"]) for i in range(len(parts))} - {where}
+            held |= {"/".join(parts[: i + 1]) for i in range(len(parts) - 1)}
+            if name in {groups.get(w) for w in held}:
+                found[where] = name
+        return found
+
+    def _deadlock(self, where: str) -> Job | None:
+        if (name := self.deadlocks(self.top_file).get(where)) is None:
+            return None
+        log = f"Canceling since a deadlock for concurrency group '{name}' was detected\n"
+        return Job(where, "cancelled", steps=[Step(where, "cancelled", log)])
+
     def _unavailable(self, job: Mapping[str, Any], contexts: Mapping[str, Any]) -> str | None:
         """Why a matrix entry cannot run here (no such runner, no such local Python), or None."""
         runner = hosted_runner(job, contexts)
@@ -434,11 +488,13 @@ class WorkflowRun:
 
     def _call(self, job_id: str, job: Mapping[str, Any], prefix: str) -> Job:
         """A job that calls a workflow of this repository: its jobs run in place, as ``job_id/...``."""
-        match = re.fullmatch(r"[$.]/(\.github/workflows/[\w.-]+)", str(job["uses"]))
-        if match is None or set(job) - {"name", "uses", "permissions", "needs", "if"}:
+        name = _called(job)
+        if name is None or set(job) - {"name", "uses", "permissions", "needs", "if"}:
             pytest.fail(f"{job_id}: the test runs only this repository's workflows, without inputs", pytrace=False)
-        assert match is not None
-        called = self.load(match.group(1).removeprefix(".github/workflows/"))
+        assert name is not None
+        if deadlock := self._deadlock(f"{prefix}{job_id}/the workflow"):
+            return deadlock
+        called = self.load(name)
         call = triggers(called).get("workflow_call", "not called")
         if call == "not called":
             return Job(job_id, "failure", steps=[Step(job_id, "failure", f"{job['uses']} has no on.workflow_call")])
