@@ -62,7 +62,8 @@ class Check:
     For a setting of pyproject.toml, ``without`` removes it: the same step then passes the defect.
     ``alone``: removed in both runs, where another setting catches the same defect too
     (filterwarnings = error turns an unknown mark or config key into an error by itself).
-    ``reported``: the effect is the step's report, not its failure (no coverage threshold)."""
+    ``reported``: the effect is the step's report, not its failure (no coverage threshold).
+    ``python``: the step run on that Python instead, as a contributor's `uv run` or a git hook may."""
 
     job: str
     step: str
@@ -71,6 +72,7 @@ class Check:
     without: tuple[Edit, ...] = ()
     alone: tuple[Edit, ...] = ()
     reported: bool = False
+    python: str = PYTHON_MIN
 
 
 def untested_branch(project: Path, package: str) -> None:
@@ -196,6 +198,9 @@ SETTINGS: dict[str, Check] = {
         tuple(f"::error title=ruff ({code}),file=" for code in RUFF_GROUPS.values())),
     "ruff select UP: an old-style type alias": Check("lint", "^lint$", write(PLANTED_PY, "from typing import TypeAlias\n\nN: TypeAlias = int\n"),
         ("::error title=ruff (UP040),file=", "planted.py"), (('    "UP",      # pyupgrade, to requires-python\'s floor\n', ""),)),
+    # Last: the project's .venv becomes a 3.13 one. warnings.deprecated is new in 3.13.
+    "mypy python_version: an API newer than python_min, on a newer Python": Check("test", "type-check", write(PLANTED_PY, 'from warnings import deprecated\n\n\n@deprecated("planted")\ndef f() -> int:\n    return 1\n'),
+        ('Module "warnings" has no attribute "deprecated"',), ((f'python_version = "{PYTHON_MIN}"\n', ""),), python="3.13"),
 }  # fmt: skip
 
 
@@ -249,7 +254,7 @@ def test_each_check_step_passes_on_the_render_and_fails_on_a_defect_of_its_kind(
                 check.plant(project, package)
                 for old, new in check.alone:
                     edit("pyproject.toml", old, new)(project, package)
-                caught = check_step(project, check.job, check.step)
+                caught = check_step(project, check.job, check.step, check.python)
                 assert caught.outcome == ("success" if check.reported else "failure"), caught.log
                 assert caught.process is not None
                 for text in check.caught:
@@ -260,7 +265,7 @@ def test_each_check_step_passes_on_the_render_and_fails_on_a_defect_of_its_kind(
                 for old, new in check.without:
                     edit("pyproject.toml", old, new)(project, package)
                 if check.without:
-                    passed = check_step(project, check.job, check.step)
+                    passed = check_step(project, check.job, check.step, check.python)
                     assert passed.outcome == "success", passed.log
                     if check.reported:  # (a failure's text may stay, as a warning: the step passes)
                         assert [t for t in check.caught if t.format(pkg=package) in passed.log] == [], passed.log
@@ -270,11 +275,12 @@ def test_each_check_step_passes_on_the_render_and_fails_on_a_defect_of_its_kind(
                 run(["rm", "-rf", "dist"], project)
 
 
-def check_step(project: Path, job_id: str, pattern: str) -> Step:
+def check_step(project: Path, job_id: str, pattern: str, python: str = PYTHON_MIN) -> Step:
     """One check step of ci.yml run alone in ``project``, as python_min's plain entry runs it
-    (the smoke test after the build it tests)."""
+    (the smoke test after the build it tests), or as it runs on ``python``."""
     steps = ["build the sdist", pattern] if pattern == "smoke" else [pattern]
-    job = run_in_place(project, job_id, matrix=PLAIN_ENTRY if job_id == "test" else None, steps=steps)
+    matrix = {**PLAIN_ENTRY, "python-version": python} if job_id == "test" else None
+    job = run_in_place(project, job_id, matrix=matrix, steps=steps)
     return job.step(pattern)
 
 

@@ -7,7 +7,8 @@ config says why. On a fresh render, set up as a user would, the first `git commi
 prek install` passes every hook, offline, cloning nothing; at the oldest, where a tool may be
 missing, so do `pre-commit run --all-files` and the README's and AGENTS.md's commands (pytest and uv
 build run on every local Python in tests/ci/test_ci_run.py). A problem planted for each hook (PROBLEMS) fails both runners
-and CI's file-checks step; a change staged alone fails the hook whose files filter admits it (TRIGGERS).
+and CI's file-checks step (committed, as CI's checkout has it), and what a hook must leave alone
+(LEFT_ALONE) is left; a change staged alone fails the hook whose files filter admits it (TRIGGERS).
 """
 
 from __future__ import annotations
@@ -105,6 +106,9 @@ PROBLEMS: dict[str, tuple[str, ...]] = {
     "check-yaml": ("planted.yml",),
     "typos": ("`recieve` should be `receive`", "planted_spelling.md"),
 }
+# What a hook must leave alone, planted beside its problem: two spaces that end a Markdown line
+# are a line break, and uv.lock grows with the dependencies (not a large file added by mistake).
+LEFT_ALONE = {"trailing-whitespace": "planted_break.md", "check-added-large-files": "uv.lock"}
 PLANTED = ("cli", "newest")  # one render is enough to show each hook failing (zizmor's needs 3.11+)
 
 # A hook runs for each kind of file whose change can break its check, that file staged alone (a
@@ -163,10 +167,13 @@ def plant_problems(project: Path) -> None:
         "planted.toml": "key = \n",
         "planted.yml": "key: [unclosed\n",
         "planted_spelling.md": "We recieve letters.\n",
+        "planted_break.md": "A line break  \nin Markdown.\n",
     }
     for name, text in files.items():
         (project / name).write_text(text, encoding="utf-8")
     (project / "planted_large.bin").write_bytes(bytes(600 * 1024))
+    with (project / "uv.lock").open("a", encoding="utf-8") as lock:
+        lock.write(f"# {'padding ' * 80_000}\n")  # 640 KB
 
 
 def newest_local_python() -> str:
@@ -219,8 +226,10 @@ def test_hooks_and_contributor_commands_pass_and_each_hook_fails_on_its_problem(
     for runner in (*RUNNERS, "ci"):
         with subtests.test(msg=runner):
             run(["git", "checkout", "--", "."], project)  # the planted state, as added
-            if runner == "ci":
+            if runner == "ci":  # a checkout: every file committed, none staged (check-added-large-files)
+                git("commit", "-q", "--no-verify", "-m", "The planted problems", cwd=project)
                 ran = run_in_place(project, "lint", steps=[FILE_CHECKS], env=env).step(FILE_CHECKS)
+                git("reset", "-q", "--soft", "HEAD~1", cwd=project)
                 assert ran.process is not None, ran.log  # it ran (the steps before it passed)
                 output = ran.process.stdout + ran.process.stderr
                 returncode, results = ran.process.returncode, hook_results(output, hooks(project))
@@ -235,6 +244,7 @@ def test_hooks_and_contributor_commands_pass_and_each_hook_fails_on_its_problem(
                 assert status == "Failed", f"{runner}: {hook}\n{output}"
                 for fragment in PROBLEMS[hook]:
                     assert fragment in text, f"{runner}: {hook}: {fragment!r} missing\n{output}"
+                assert LEFT_ALONE.get(hook, "\0") not in text, f"{runner}: {hook}\n{output}"
     assert_nothing_cloned(runner_env)
 
     # Each hook's trigger: the change staged alone fails the hook; without that kind of file in
