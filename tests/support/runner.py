@@ -11,7 +11,10 @@ through support.expressions; step outputs come from GITHUB_OUTPUT files, job
 $/.github/workflows/x.yml``) runs in place. The actions the template pins have
 local stand-ins that do what the action does for these inputs (below); any
 other action, input or feature fails the test. ``run:`` steps run as on a
-runner: ``bash -e`` on a script file outside the workspace.
+runner: ``bash -e`` on a script file outside the workspace. Concurrency groups
+are evaluated as GitHub evaluates them (``WorkflowRun.concurrency``), and a job
+or called workflow that would wait for a group its own run holds is cancelled,
+as GitHub cancels it (a deadlock); separate runs never wait for each other here.
 
 What GitHub provides that is not here: the OIDC token (``uv publish`` in a job
 granted ``id-token: write`` goes to a local index, support.index.without_oidc)
