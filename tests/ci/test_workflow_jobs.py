@@ -48,8 +48,7 @@ def test_ci_runs_on_main_by_hand_and_when_called_and_lints_once_per_push(render_
         assert not any(once in str(step["run"]) for step in run_steps(jobs["test"])), once
     # The audit needs no token, and gives the verdict of the git hook (test_hooks.py).
     assert any("zizmor --offline" in str(step["run"]) for step in run_steps(jobs["lint"]))
-    # The wheel is smoke-tested in an environment of its own, not the project's (where the source would pass).
-    assert "uv run --isolated --no-project --with dist/*.whl" in step_named(jobs["test"], "smoke")["run"]
+    # The wheel is smoke-tested in an environment of its own: test_checks_fail.py (a module it leaves out).
 
 
 @pytest.mark.parametrize("answers", workflow_answer_sets(), ids=answers_id)
