@@ -101,17 +101,6 @@ def test_matrix_follows_the_answers(render_shared, answers: dict[str, Any]) -> N
     lowest = step_named(job, "lowest direct")
     assert "uv sync --resolution lowest-direct --upgrade" in lowest["run"]
     assert lowest["env"] == {"UV_LOCKED": "false"}  # uv.lock is exactly what this does not test
-    # The generated README tells the cost: the jobs a push runs, and the systems.
-    readme = " ".join((project / "README.md").read_text(encoding="utf-8").split())
-    ci_jobs = ci["jobs"].values()
-    assert f"A push runs {sum(len(matrix_entries(j)) if 'strategy' in j else 1 for j in ci_jobs)} jobs" in readme
-    assert f"(the matrix in `ci.yml`) on {', '.join(systems)}." in readme
-    assert (
-        "the tests on every supported Python version (the matrix"
-        if given["test_every_python"]
-        else f"the tests on the oldest and the newest supported Python, {' and '.join(versions)} (the matrix"
-    ) in readme
-    assert (f"free-threaded Python {FREE_THREADED}" in readme) == free_threaded
 
 
 def test_a_kind_without_free_threaded_wheels_gets_no_entry_and_a_reason(render_shared) -> None:

@@ -8,12 +8,14 @@ is the template's: an update brings its changes and merges the user's edits into
 
 from __future__ import annotations
 
+import re
+import shlex
 from pathlib import Path
 
 import pytest
 
 from support.docs import USER_PAGES
-from support.facts import KINDS, kind_files
+from support.facts import KINDS, copier_config, kind_files, parse_yaml
 from support.rendering import Render, project_files, read_answers
 from support.updates import commit_all, project_copy, update, user_owned
 
@@ -27,6 +29,27 @@ def test_skip_if_exists_covers_exactly_the_user_owned_files(render_shared: Rende
     owned = {name for name in project_files(project) if user_owned(name)}
     common = {"README.md", "CHANGELOG.md", f"src/{package}/__init__.py", f"src/{package}/core.py"}
     assert owned == common | {f"tests/test_{package}.py"} | kind_files(kind, package) | USER_PAGES
+
+
+def test_the_readme_stays_true_about_ci_whatever_the_matrix_becomes(render_shared: Render) -> None:
+    """README.md is the author's: `copier update` never rewrites it. So what it says about CI
+    names no Python version, operating system list or job count of the matrix: the README reads
+    the same after each `copier update --data` its CI section suggests, and for a template
+    version that knows one more Python release (a new newest entry, a new free-threaded one)."""
+    readme = (render_shared() / "README.md").read_text(encoding="utf-8")
+    section = readme[
+        readme.index("- `.github/workflows/ci.yml` runs") : readme.index("- `.github/workflows/release.yml`")
+    ]
+    suggested = re.findall(r"`uvx copier update --defaults (--data [^`]+)`", section)
+    assert len(suggested) == 2, section  # other systems, every Python
+    releases = copier_config()["python_releases"]["default"]
+    newest = tuple(map(int, list(releases)[-1].split(".")))
+    variants = [{"python_releases": {**releases, f"{newest[0]}.{newest[1] + 1}": "bugfix"}}]
+    for command in suggested:
+        pairs = [arg.split("=", 1) for arg in shlex.split(command) if arg != "--data"]
+        variants.append({name: parse_yaml(value) for name, value in pairs})
+    for answers in variants:
+        assert (render_shared(**answers) / "README.md").read_text(encoding="utf-8") == readme, answers
 
 
 def test_deleted_managed_files_stay_deleted_and_deleted_user_files_return(v1_0_0_seed: Path, tmp_path: Path) -> None:
