@@ -173,7 +173,7 @@ def plant_problems(project: Path) -> None:
         (project / name).write_text(text, encoding="utf-8")
     (project / "planted_large.bin").write_bytes(bytes(600 * 1024))
     with (project / "uv.lock").open("a", encoding="utf-8") as lock:
-        lock.write(f"# {'padding ' * 80_000}\n")  # 640 KB
+        lock.write(f"# {'padding ' * 65_000}\n")  # 520 KB: over the limit
 
 
 def newest_local_python() -> str:
