@@ -75,6 +75,8 @@ DEFECTS = {
         "group: ${{ github.workflow }}-${{ github.event.pull_request.number || github.ref }}",
         "tag v1.0.0 waits for itself: test/the workflow (release-refs/tags/v1.0.0)",
     ),
+    # A newer run replaces a waiting one; it waits, and does not cancel the one in progress, because
+    # cancel-in-progress is true for pull requests alone.
     "main's runs in one group": (
         "ci.yml",
         "|| github.run_id }}",
