@@ -64,9 +64,7 @@ def shared_groups(project: Path, tmp: Path) -> list[str]:
     return found
 
 
-def test_only_a_pull_requests_next_push_cancels_and_only_a_tag_pushed_again_waits(
-    render_shared, tmp_path: Path
-) -> None:
+def test_only_a_pull_request_cancels_and_only_a_tag_or_a_template_check_waits(render_shared, tmp_path: Path) -> None:
     assert shared_groups(render_shared(**DISTINCT), tmp_path) == EXPECTED
 
 
