@@ -79,8 +79,13 @@ def test_each_kind_renders_exactly_its_files_and_nothing_of_the_template(render_
         assert not name.endswith((".yml", ".yaml")) or parse_yaml(text) is not None, name
     metadata = read_pyproject(project)["project"]
     assert ("scripts" in metadata) == (kind == "cli")
-    # No `keywords = []` line: a key the user adds by hand is not doubled on update.
-    assert metadata.get("keywords") == (recorded_answers(project_kind=kind)["keywords"] or None)
+    # The default keywords: the name's words, llm first for a plugin (as llm's plugin directory
+    # lists them), cli last for a cli.
+    words = re.findall(r"\w+", REQUIRED_ANSWERS["project_name"].lower())
+    assert metadata["keywords"] == {"llm-plugin": ["llm", *words], "cli": [*words, "cli"]}.get(kind, words)
+    assert metadata["keywords"] == recorded_answers(project_kind=kind)["keywords"]  # replayed on update
+    # No `keywords = []` line when there are none: a key the user adds by hand is not doubled on update.
+    assert "keywords" not in read_pyproject(render_shared(**EACH_KIND[kind], keywords=[]))["project"]
 
 
 def test_default_pyproject_metadata_and_license_holder(render_shared) -> None:
