@@ -16,7 +16,6 @@ from __future__ import annotations
 import itertools
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -112,5 +111,5 @@ def test_each_planted_defect_of_the_groups_is_caught(render_shared, tmp_path: Pa
     shutil.copytree(render_shared(**DISTINCT), project)
     workflow, old, new, finding = DEFECTS[defect]
     replace_once(project / ".github" / "workflows" / workflow, old, new)
-    found: Any = shared_groups(project, tmp_path)
+    found = shared_groups(project, tmp_path)
     assert finding in set(found) ^ set(EXPECTED), found
