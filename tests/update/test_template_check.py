@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from jinja2_ansible_filters.core_filters import to_nice_yaml
 from packaging.version import Version
 
 from support.answers import REQUIRED_ANSWERS, data_args
@@ -108,6 +109,15 @@ def test_every_version_heading_opens_its_section_whatever_its_numbers(render_sha
         ("v0.9 - 2026-12-01", "0.9", []),
     ]
     assert script.trimmed(script.sections(ANY_NUMBERS)[1].rest)[-1] == "```"  # the quoted heading stays in 0.10.0
+
+
+@pytest.mark.parametrize("value", ["v1.0.0", "1.0", "yes", "@latest", "it's: here", "über", 'a "b"'])
+def test_the_answers_file_is_read_as_copier_writes_it(render_shared: Render, tmp_path: Path, value: str) -> None:
+    """Plain and quoted scalars, as copier's to_nice_yaml writes the answers file (a tag that reads
+    as a number or a boolean is quoted, and a quote in it doubled)."""
+    script = import_script(render_shared() / SCRIPT, tmp_path)
+    text = "# Changes here will be overwritten by Copier\n" + to_nice_yaml({"_commit": value, "_src_path": "gh:a/b"})
+    assert script.answer(text, "_commit") == value, text
 
 
 def section(body: str, heading: str) -> str:
