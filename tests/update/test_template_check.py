@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import shutil
 import sys
 from collections.abc import Iterator
@@ -31,7 +32,7 @@ from support.github_issues import FakeIssues, GhError, parse
 from support.index import Quiet, serving
 from support.rendering import Render, copy_working_tree, import_script
 from support.runner import REPOSITORY, Event, Repo, WorkflowRun, git_config_env, init_repo
-from support.updates import COPIER_ENV, TEMPLATE_PATHS, TemplateRepo, commit_all, render, update
+from support.updates import COPIER_ENV, TEMPLATE_PATHS, TemplateRepo, commit_all, copier, render
 from support.workflows import load_workflow, triggers
 
 WORKFLOW = "template-update.yml"
@@ -201,8 +202,12 @@ def test_one_issue_lists_what_changed_action_needed_first_until_the_project_is_c
     assert github.commands() == ["issue list"]
     assert f"#{issue['number']} is up to date" in run.jobs["check"].summary
 
-    # The owner updates as the issue says: copier prints the issue's steps after the update.
-    updated = update(repo.work)
+    # The owner updates as the issue says, its command typed in the clone (uvx's copier: the suite's);
+    # copier prints the issue's steps after the update.
+    (command,) = re.findall(r"^```sh\n(.+)\n```$", section(issue["body"], "How to update"), re.MULTILINE)
+    program, name, *args = shlex.split(command)
+    assert (program, name) == ("uvx", "copier"), command
+    updated = copier(*args, cwd=repo.work, check=True)
     message = updated.stderr.rstrip().splitlines()
     assert "Updated to template version v1.3.0. What to do next:" in message  # a line of its own
     (heading,) = re.findall(r'CHANGELOG asks under "([^"]+)"', updated.stderr)

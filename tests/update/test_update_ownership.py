@@ -13,6 +13,7 @@ import shlex
 from pathlib import Path
 
 import pytest
+from packaging.version import Version
 
 from support.docs import USER_PAGES
 from support.facts import KINDS, copier_config, kind_files, parse_yaml
@@ -43,8 +44,8 @@ def test_the_readme_stays_true_about_ci_whatever_the_matrix_becomes(render_share
     suggested = re.findall(r"`uvx copier update --defaults (--data [^`]+)`", section)
     assert len(suggested) == 2, section  # other systems, every Python
     releases = copier_config()["python_releases"]["default"]
-    newest = tuple(map(int, list(releases)[-1].split(".")))
-    variants = [{"python_releases": {**releases, f"{newest[0]}.{newest[1] + 1}": "bugfix"}}]
+    newest = Version(list(releases)[-1])
+    variants = [{"python_releases": {**releases, f"{newest.major}.{newest.minor + 1}": "bugfix"}}]
     for command in suggested:
         pairs = [arg.split("=", 1) for arg in shlex.split(command) if arg != "--data"]
         variants.append({name: parse_yaml(value) for name, value in pairs})
