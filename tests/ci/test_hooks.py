@@ -6,9 +6,10 @@ tool the dev group leaves out on python_min (copier.yml tool_python_min) has no 
 config says why. On a fresh render, set up as a user would, the first `git commit` after `uv run
 prek install` passes every hook, offline, cloning nothing; at the oldest, where a tool may be
 missing, so do `pre-commit run --all-files` and the README's and AGENTS.md's commands (pytest and uv
-build run on every local Python in tests/ci/test_ci_run.py). A problem planted for each hook (PROBLEMS) fails both runners
-and CI's file-checks step (committed, as CI's checkout has it), and what a hook must leave alone
-(LEFT_ALONE) is left; a change staged alone fails the hook whose files filter admits it (TRIGGERS).
+build run on every local Python in tests/ci/test_ci_run.py). A problem planted for each hook
+(PROBLEMS) fails both runners and CI's file-checks step (committed, as CI's checkout has it), what
+a hook must leave alone (LEFT_ALONE) is left, and typos run bare checks hidden folders too; a
+change staged alone fails the hook whose files filter admits it (TRIGGERS).
 """
 
 from __future__ import annotations
@@ -167,6 +168,7 @@ def plant_problems(project: Path) -> None:
         "planted.toml": "key = \n",
         "planted.yml": "key: [unclosed\n",
         "planted_spelling.md": "We recieve letters.\n",
+        ".github/planted_spelling.md": "We recieve letters.\n",  # hidden: see the bare typos below
         "planted_break.md": "A line break  \nin Markdown.\n",
     }
     for name, text in files.items():
@@ -246,6 +248,11 @@ def test_hooks_and_contributor_commands_pass_and_each_hook_fails_on_its_problem(
                     assert fragment in text, f"{runner}: {hook}: {fragment!r} missing\n{output}"
                 assert LEFT_ALONE.get(hook, "\0") not in text, f"{runner}: {hook}\n{output}"
     assert_nothing_cloned(runner_env)
+    # The hooks and CI name each file; typos run bare, as a contributor may type it, would skip
+    # hidden folders (.github/) but for pyproject.toml's ignore-hidden = false.
+    bare = run(["uv", "run", "--frozen", "typos"], project, env={**runner_env, **env}, check=False)
+    assert bare.returncode != 0, bare.stdout + bare.stderr
+    assert ".github/planted_spelling.md" in bare.stdout, bare.stdout
 
     # Each hook's trigger: the change staged alone fails the hook; without that kind of file in
     # the hook's filter, the same change passes it (the hook does not run).
