@@ -3,6 +3,7 @@
     uv run python bench/mutate_lines.py --seed 2026 -n 60 --list   # the sample, without running
     uv run python bench/mutate_lines.py --seed 2026 -n 60          # run it (resumes an interrupted run)
     uv run python bench/mutate_lines.py --seed 2026 -n 60 --only ID
+    uv run python bench/mutate_lines.py --held-out bench/held_out.json  # defects written by another hand
 
 bench/README.md ("Line-level mutation run") says what the sites are, how the sample is drawn, how each
 mutant runs (bench/mutate.py's clone, then the suite in two passes) and what the report holds.
@@ -163,6 +164,14 @@ def sample(seed: int, count: int) -> list[Mutant]:
     return mutants
 
 
+def held_out(path: Path) -> list[Mutant]:
+    """One-line defects a reader of the template alone wrote (never the tests): name, file, line, before, after."""
+    return [
+        Mutant(d["name"], "held-out", d["file"], d["line"], d["before"], d["after"])
+        for d in json.loads(path.read_text())
+    ]
+
+
 def load_equivalents(path: Path = EQUIVALENTS) -> dict[str, str]:
     entries = tomllib.loads(path.read_text(encoding="utf-8")).get("equivalent", [])
     for entry in entries:
@@ -233,12 +242,13 @@ def run_mutant(mutant: Mutant | None, workers: int) -> dict[str, Any]:
 def summary(report: dict[str, Any]) -> str:
     """line_mutants.md: the score, the survivors and other problems with their diffs, every mutant."""
     counts, mutants = report["counts"], report["mutants"]
+    sites = "" if report["seed"] is None else f" from {report['sites']} (line, operator) sites"
     lines = [
         "# Line-level mutation run of the template",
         "",
-        f"`uv run python bench/mutate_lines.py --seed {report['seed']} -n {report['count']}` on commit "
+        f"`uv run python bench/mutate_lines.py {report['drawn']}` on commit "
         f"{report['commit']}{' (template with uncommitted changes)' if report['dirty'] else ''}, {report['date']}: "
-        f"{len(mutants)} of {report['count']} mutants from {report['sites']} (line, operator) sites, "
+        f"{len(mutants)} of {report['count']} mutants{sites}, "
         f"{report['wall_seconds'] / 60:.1f} minutes.",
         "",
         f"**Score: {counts['killed']}/{sum(counts[s] for s in JUDGED)} killed ({report['score']:.0%})**; "
@@ -261,7 +271,9 @@ def summary(report: dict[str, Any]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seed", type=int, required=True)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--seed", type=int)
+    source.add_argument("--held-out", type=Path, help="run these defects (a JSON list) in place of a sample")
     parser.add_argument("-n", "--count", type=int, default=60)
     parser.add_argument("--list", action="store_true", help="print the sample and its spread, run nothing")
     parser.add_argument("--only", action="append", default=[], metavar="ID", help="(re)run this mutant; repeatable")
@@ -269,7 +281,9 @@ def main() -> int:
     parser.add_argument("--no-baseline", action="store_true", help="skip the unmutated suite a new report starts with")
     parser.add_argument("--report", type=Path, default=REPORT, help="the JSON report (default bench/line_mutants.json)")
     args = parser.parse_args()
-    started, chosen = time.monotonic(), sample(args.seed, args.count)
+    started = time.monotonic()
+    chosen = held_out(args.held_out) if args.held_out else sample(args.seed, args.count)
+    args.count = len(chosen) if args.held_out else args.count
     if args.list:
         for m in sorted(chosen, key=lambda m: (m.file, m.line)):
             print(f"{m.id} {m.operator:9} {m.file}:{m.line}\n  - {m.before.strip()}\n  + {(m.after or '').strip()}")
@@ -280,14 +294,14 @@ def main() -> int:
         return 0
     order = [m.id for m in chosen]
     if set(args.only) - set(order):
-        parser.error(f"not in the sample of --seed {args.seed} -n {args.count}: {sorted(set(args.only) - set(order))}")
+        parser.error(f"not in the sample: {sorted(set(args.only) - set(order))}")
     commit = git("rev-parse", "--short", "HEAD", cwd=REPO)
     report: dict[str, Any] = {"seed": args.seed, "count": args.count, "wall_seconds": 0.0, "baseline": None}
     results: dict[str, dict[str, Any]] = {}
     if args.report.exists():  # resume: keep what is done (marks are read anew, errors run again)
         report = json.loads(args.report.read_text(encoding="utf-8"))
         if (report["seed"], report["count"]) != (args.seed, args.count):
-            parser.error(f"{args.report} holds --seed {report['seed']} -n {report['count']}: delete it to start anew")
+            parser.error(f"{args.report} holds another sample (seed {report['seed']}): delete it to start anew")
         if report["commit"] != commit:
             print(f"note: resuming a run begun on commit {report['commit']}: its results are kept where the line is")
         results = {
@@ -298,6 +312,7 @@ def main() -> int:
         "dirty": bool(git("status", "--porcelain", "--", *TEMPLATE_PATHS, cwd=REPO)),
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "sites": len(sites()),
+        "drawn": f"--held-out {args.held_out}" if args.held_out else f"--seed {args.seed} -n {args.count}",
         "prose_left_out": list(PROSE),
     }
     workers = max(1, (os.cpu_count() or 1) // args.jobs)
