@@ -19,9 +19,12 @@ import shlex
 import shutil
 import sys
 from collections.abc import Iterator
+from datetime import datetime, timedelta
+from itertools import islice, pairwise
 from pathlib import Path
 
 import pytest
+from cronsim import CronSim
 from jinja2_ansible_filters.core_filters import to_nice_yaml
 from packaging.version import Version
 
@@ -132,7 +135,10 @@ def test_the_check_runs_weekly_and_by_hand_with_two_grants_and_the_pinned_copier
     project = render_shared()
     workflow = load_workflow(project, WORKFLOW)
     assert set(triggers(workflow)) == {"schedule", "workflow_dispatch"}
-    assert len(triggers(workflow)["schedule"]) == 1
+    # Weekly: a year of the schedule's runs (GitHub reads it as POSIX cron, in UTC), 7 days apart.
+    (schedule,) = [entry["cron"] for entry in triggers(workflow)["schedule"]]
+    runs = list(islice(CronSim(schedule, datetime(2026, 1, 1)), 53))
+    assert {later - earlier for earlier, later in pairwise(runs)} == {timedelta(days=7)}, runs
     assert [job["permissions"] for job in workflow["jobs"].values()] == [{"contents": "read", "issues": "write"}]
     assert "secrets." not in (project / ".github" / "workflows" / WORKFLOW).read_text(encoding="utf-8")
     # copier at or above the floor (which has `check-update`, 9.13+), as the facts pin it.
