@@ -331,6 +331,8 @@ RULES = [
     row("off_the_default_branch", "1.0.0", "v1.0.0", Refused("Tag v1.0.0 points at {sha}, which is not on the default branch main: only merged work is released."),
         off=True, fix=["git switch main && git merge v1.0.0 && git push origin main"]),
     # CHANGELOG.md: the notes, and each malformed file refused naming its line
+    row("compared_with_the_previous_release", "1.0.0", "v1.0.0", f"1.0.0 false - Notes of 1.0.0.{COMPARE}v0.9.0...v1.0.0",
+        changelog=DEFAULT.format(v="1.0.0").replace(FIRST, f"## [0.9.0] - 2026-06-01\n\n- Ninth.\n\n{FIRST}")),
     row("prerelease_takes_unreleased", "1.0.0rc1", "v1.0.0rc1", "1.0.0rc1 true - Coming.{compare}", changelog=UNRELEASED),
     row("first_release", "0.1.0", "v0.1.0", "0.1.0 false ### Added\n\n- First release.", changelog="## [Unreleased]\n\n## [0.1.0]\n\n### Added\n\n- First release.\n"),
     row("fenced_heading", "1.0.0", "v1.0.0", "1.0.0 false ```md\n## [9.9] a heading?\n```{compare}",
