@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from support.answers import answers_id, matrix_answer_sets
+from support.commands import uv
 from support.facts import (
     DEFAULT_PYTHON_MIN,
     FREE_THREADED,
@@ -196,10 +197,11 @@ PLANTED_BOUNDS = {
 def test_lowest_direct_step_passes_on_a_fresh_render_and_fails_on_a_false_bound(
     render_shared, tmp_path: Path, kind: str
 ) -> None:
-    """The step's own commands, on python_min, against PyPI (no uv.lock: a fresh render).
+    """The step's own commands, on python_min, against PyPI, with uv.lock committed as CI's
+    checkout has it (locked at the newest versions, which the step must not keep).
 
-    Where PLANTED_BOUNDS has a false lower bound for the kind, the same commands then
-    fail: pytest 7 (which would skip [tool.pytest], minversion with it, and pass) is
+    Where PLANTED_BOUNDS has a false lower bound for the kind (locked again, as a user would),
+    the same commands then fail: pytest 7 (which would skip [tool.pytest], minversion with it, and pass) is
     stopped by the step's own floor check; llm 0.20 has no tool hook for the plugin.
     """
     project = Path(shutil.copytree(render_shared(project_kind=kind), tmp_path / "project"))
@@ -207,6 +209,7 @@ def test_lowest_direct_step_passes_on_a_fresh_render_and_fails_on_a_false_bound(
     assert entry["python-version"] == DEFAULT_PYTHON_MIN
 
     def lowest_direct() -> Step:
+        uv("lock", "--quiet", cwd=project)
         return run_in_place(project, "test", matrix=entry, steps=["lowest direct"]).step("lowest direct")
 
     passed = lowest_direct()
