@@ -32,7 +32,6 @@ import mutate
 from mutate import BENCH_DIR, PYTEST_OPTIONS, REPO, TEMPLATE_PATHS, failing_test, git, run_tests
 
 REPORT = BENCH_DIR / "line_mutants.json"
-EQUIVALENTS = BENCH_DIR / "equivalents.toml"
 # Prose: a deleted sentence is content, not behaviour. The license texts are verbatim legal prose
 # too (1,300 of the template's 4,700 lines): left in, they would be a third of every sample.
 PROSE = ("*.md", "*.md.jinja", "includes/licenses/*.txt")
@@ -164,15 +163,7 @@ def sample(seed: int, count: int) -> list[Mutant]:
     return mutants
 
 
-def held_out(path: Path) -> list[Mutant]:
-    """One-line defects a reader of the template alone wrote (never the tests): name, file, line, before, after."""
-    return [
-        Mutant(d["name"], "held-out", d["file"], d["line"], d["before"], d["after"])
-        for d in json.loads(path.read_text())
-    ]
-
-
-def load_equivalents(path: Path = EQUIVALENTS) -> dict[str, str]:
+def load_equivalents(path: Path = BENCH_DIR / "equivalents.toml") -> dict[str, str]:
     entries = tomllib.loads(path.read_text(encoding="utf-8")).get("equivalent", [])
     for entry in entries:
         if set(entry) != {"id", "reason"} or not entry["reason"].strip():
@@ -194,19 +185,15 @@ with tempfile.TemporaryDirectory() as tmp:
 """
 
 
-def pytest_options(workers: int) -> tuple[str, ...]:
-    """bench/mutate.py's options (-x: the first failure is a kill), with ``workers`` (the last -n wins)."""
-    return (*PYTEST_OPTIONS, "-n", str(workers if workers > 1 else 0))
-
-
 def run_mutant(mutant: Mutant | None, workers: int) -> dict[str, Any]:
     """Apply ``mutant`` (None: none, the baseline) to a throwaway clone and run the suite in two passes."""
     result: dict[str, Any] = {**(asdict(mutant) if mutant else {}), "status": "error", "test": "", "detail": ""}
+    options = (*PYTEST_OPTIONS, "-n", str(workers if workers > 1 else 0))  # the last -n wins
     started = time.monotonic()
     try:
         with mutate.throwaway_clone("mutate-lines-") as copy:
             if mutant is None:
-                code, output, took = run_tests(copy, ("tests",), pytest_options(workers))
+                code, output, took = run_tests(copy, ("tests",), options)
                 status = "passed" if code == 0 else "failed"
                 return {"status": status, "test": failing_test(output), "seconds": round(took)}
             lines = (copy / mutant.file).read_text(encoding="utf-8").splitlines(keepends=True)
@@ -219,7 +206,7 @@ def run_mutant(mutant: Mutant | None, workers: int) -> dict[str, Any]:
             first = next(folders.split() for pattern, folders in FIRST if fnmatch.fnmatch(mutant.file, pattern))
             result["pass_seconds"] = seconds = []
             for passed, tests in enumerate((first, ["tests", *(f"--ignore={folder}" for folder in first)])):
-                code, output, took = run_tests(copy, tests, pytest_options(workers))
+                code, output, took = run_tests(copy, tests, options)
                 seconds.append(round(took, 1))
                 if code in (1, 2) and failing_test(output):  # a failed test, or a module that no longer collects
                     result.update(status="killed", test=failing_test(output), detail=f"pass {passed + 1}")
@@ -282,8 +269,12 @@ def main() -> int:
     parser.add_argument("--report", type=Path, default=REPORT, help="the JSON report (default bench/line_mutants.json)")
     args = parser.parse_args()
     started = time.monotonic()
-    chosen = held_out(args.held_out) if args.held_out else sample(args.seed, args.count)
-    args.count = len(chosen) if args.held_out else args.count
+    if args.held_out:  # one-line defects a reader of the template alone wrote (never the tests)
+        defects = json.loads(args.held_out.read_text())
+        chosen = [Mutant(d["name"], "held-out", d["file"], d["line"], d["before"], d["after"]) for d in defects]
+        args.count = len(chosen)
+    else:
+        chosen = sample(args.seed, args.count)
     if args.list:
         for m in sorted(chosen, key=lambda m: (m.file, m.line)):
             print(f"{m.id} {m.operator:9} {m.file}:{m.line}\n  - {m.before.strip()}\n  + {(m.after or '').strip()}")
@@ -313,7 +304,6 @@ def main() -> int:
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "sites": len(sites()),
         "drawn": f"--held-out {args.held_out}" if args.held_out else f"--seed {args.seed} -n {args.count}",
-        "prose_left_out": list(PROSE),
     }
     workers = max(1, (os.cpu_count() or 1) // args.jobs)
     wall = report["wall_seconds"]

@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-BENCH_DIR = REPO / "bench"
-RESULTS_JSON = BENCH_DIR / "results.json"
-RESULTS_MD = BENCH_DIR / "results.md"
+RESULTS_JSON = REPO / "bench" / "results.json"
+RESULTS_MD = REPO / "bench" / "results.md"
 
 
 @dataclass
@@ -73,9 +72,6 @@ def save(results: Results, path: Path = RESULTS_JSON) -> None:
     path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-HEADER = ["figure", "median", "spread (min–max)", "floor median", "ratio", "target", "result", "CPU-time ratio"]
-
-
 def table_row(fig: Figure) -> list[str]:
     def number(value: float | None) -> str:
         return "–" if value is None else f"{value:.2f} {fig.unit}" if fig.unit else f"{value:.0f}"
@@ -90,7 +86,8 @@ def table_row(fig: Figure) -> list[str]:
 
 
 def markdown_table(figures: list[Figure]) -> str:
-    rows = [HEADER, ["---"] * len(HEADER), *map(table_row, figures)]
+    header = ["figure", "median", "spread (min–max)", "floor median", "ratio", "target", "result", "CPU-time ratio"]
+    rows = [header, ["---"] * len(header), *map(table_row, figures)]
     return "\n".join("| " + " | ".join(c.strip() or " " for c in row) + " |" for row in rows)
 
 
@@ -127,10 +124,9 @@ def fill_blocks(text: str, results: Results) -> str:
     """``text`` with each block's body made from ``results`` (blank lines around it, for Markdown)."""
 
     def fill(found: re.Match[str]) -> str:
-        make = BLOCKS.get(found["name"])
-        if make is None:
+        if found["name"] not in BLOCKS:
             raise ValueError(f"unknown block bench:{found['name']} (known: {', '.join(BLOCKS)})")
-        return f"{found['open']}\n{make(results)}\n\n{found['close']}"
+        return f"{found['open']}\n{BLOCKS[found['name']](results)}\n\n{found['close']}"
 
     return BLOCK.sub(fill, text)
 

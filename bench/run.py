@@ -72,13 +72,12 @@ class Push:
     """The jobs and steps one push runs, and the estimate."""
 
     label: str
-    jobs: list[str] = field(default_factory=list)  # "job (entry)" per job run
+    jobs: list[str] = field(default_factory=list)  # per job run: "job (entry): its steps and seconds"
     steps: int = 0  # every step of every job run (uses: and run:)
     run_steps: int = 0
     seconds: float = 0.0  # sum over the jobs of the median local time of their run: steps
     cpu_seconds: float = 0.0  # the same sum over CPU time (user + system): steadier on a busy machine
     step_times: dict[str, float] = field(default_factory=dict)  # "job: step" -> median seconds
-    breakdown: list[str] = field(default_factory=list)
 
 
 def copy_args(source: Path | str, ref: str, dest: Path) -> list[str]:
@@ -145,12 +144,11 @@ def measure_push(ctx: Context, label: str, project: Path) -> Push:
             timed = [times[str(s["name"])] for s in steps if "run" in s]
             seconds = sum(wall for wall, _ in timed)
             where = f"{job_id} ({', '.join(f'{k}={v}' for k, v in entry.items()) or 'no matrix'})"
-            push.jobs.append(where)
             push.steps += len(steps)
             push.run_steps += len(timed)
             push.seconds += seconds
             push.cpu_seconds += sum(cpu for _, cpu in timed)
-            push.breakdown.append(f"{label}: {where}: {len(steps)} steps, {seconds:.2f} s")
+            push.jobs.append(f"{where}: {len(steps)} steps, {seconds:.2f} s")
     return push
 
 
@@ -178,10 +176,6 @@ class Context:
 def run(args: Sequence[str], cwd: Path, env: Mapping[str, str]) -> str:
     """The output of a benchmarked command; its failure stops the run, as its numbers would mean nothing."""
     return commands.run(args, cwd, env=env, timeout=900).stdout
-
-
-def timed(args: Sequence[str], cwd: Path, env: Mapping[str, str]) -> Timing:
-    return clocked(run, args, cwd, env)[1]
 
 
 def alternate(rounds: int, measure: Callable[[], T], measure_floor: Callable[[], T]) -> tuple[list[T], list[T]]:
@@ -222,7 +216,7 @@ def measure_render(ctx: Context, template: Path) -> Figure:
 
     def render(source: Path) -> Timing:
         with tempfile.TemporaryDirectory(dir=ctx.work, prefix="render-") as dest:
-            return timed(copy_args(source, "HEAD", Path(dest) / "out"), ctx.work, env)
+            return clocked(run, copy_args(source, "HEAD", Path(dest) / "out"), ctx.work, env)[1]
 
     samples, floors = alternate(ctx.render_rounds, lambda: render(template), lambda: render(floor))
     return ratio_figure("render (copier copy)", samples, floors, 1.2)
@@ -253,7 +247,7 @@ def measure_green(ctx: Context, template: Path) -> tuple[list[Figure], Path, Pat
             "pytest": [UV, "run", "pytest"],
             "uv build": [UV, "build"],
         }
-        return {name: timed(args, project, ctx.env) for name, args in steps.items()}
+        return {name: clocked(run, args, project, ctx.env)[1] for name, args in steps.items()}
 
     # The rendered project's mypy config names its files; the bare one has none.
     ours, floor = alternate(
@@ -264,9 +258,18 @@ def measure_green(ctx: Context, template: Path) -> tuple[list[Figure], Path, Pat
     return [ratio_figure("time-to-green, total", total, floor_total, 1.25), *steps], project, floor_project
 
 
-def download_bytes(lock: dict[str, Any], names: list[str], tags: list[str]) -> tuple[int, list[str]]:
-    """Sum of the sizes uv.lock records for the wheel that best fits ``tags``, per package; a package
-    without a fitting wheel counts with its sdist, and those are returned too."""
+def install_facts(ctx: Context, project: Path) -> tuple[list[str], float, float]:
+    """The packages in a synced project's .venv (without the project itself), download MB and installed MB.
+    A package's download is the size uv.lock records for its wheel that best fits the venv; a package
+    without a fitting wheel counts with its sdist, and the notes say so."""
+    own = canonicalize_name(read_pyproject(project)["project"]["name"])
+    python = str(project / ".venv" / "bin" / "python")
+    listed = json.loads(run([UV, "pip", "list", "--format", "json", "--python", python], project, ctx.env))
+    names: list[str] = sorted(n for n in (canonicalize_name(p["name"]) for p in listed) if n != own)
+    # The venv interpreter's wheel tags, most preferred first (packaging comes with pytest).
+    script = "from packaging.tags import sys_tags; print('\\n'.join(map(str, sys_tags())))"
+    tags = run([python, "-c", script], project, ctx.env).split()
+    lock = tomllib.loads((project / "uv.lock").read_text(encoding="utf-8"))
     rank = {tag: i for i, tag in enumerate(tags)}
     packages = {str(canonicalize_name(p["name"])): p for p in lock["package"]}
     size, sdists = 0, []
@@ -280,20 +283,6 @@ def download_bytes(lock: dict[str, Any], names: list[str], tags: list[str]) -> t
         if best is None:
             sdists.append(name)
         size += best[1] if best else int(packages[name]["sdist"]["size"])
-    return size, sdists
-
-
-def install_facts(ctx: Context, project: Path) -> tuple[list[str], float, float]:
-    """The packages in a synced project's .venv (without the project itself), download MB and installed MB."""
-    own = canonicalize_name(read_pyproject(project)["project"]["name"])
-    python = str(project / ".venv" / "bin" / "python")
-    listed = json.loads(run([UV, "pip", "list", "--format", "json", "--python", python], project, ctx.env))
-    names: list[str] = sorted(n for n in (canonicalize_name(p["name"]) for p in listed) if n != own)
-    # The venv interpreter's wheel tags, most preferred first (packaging comes with pytest).
-    script = "from packaging.tags import sys_tags; print('\\n'.join(map(str, sys_tags())))"
-    tags = run([python, "-c", script], project, ctx.env).split()
-    lock = tomllib.loads((project / "uv.lock").read_text(encoding="utf-8"))
-    size, sdists = download_bytes(lock, names, tags)
     if sdists:
         ctx.notes.append(f"{project.name}: no fitting wheel, sdist size counted for {sdists}")
     venv = sum(p.stat().st_size for p in (project / ".venv").rglob("*") if p.is_file() and not p.is_symlink())
@@ -328,7 +317,7 @@ def measure_docs(ctx: Context, project: Path) -> Figure:
     def build(args: list[str]) -> Timing:
         for built in (project / "docs" / "_build", floor / "_build"):
             shutil.rmtree(built, ignore_errors=True)
-        return timed(args, project, ctx.env)
+        return clocked(run, args, project, ctx.env)[1]
 
     samples, floors = alternate(ctx.green_rounds, lambda: build(command), lambda: build(floor_command))
     return ratio_figure("docs build (sphinx -W)", samples, floors, None)
@@ -351,7 +340,7 @@ def measure_ci(ctx: Context, template: Path) -> list[Figure]:
     except RuntimeError as error:
         ctx.notes.append(f"CI per push: not measured ({error})")
         return []
-    ctx.notes += [*before.breakdown, *after.breakdown]
+    ctx.notes += [f"{p.label}: {job}" for p in (before, after) for job in p.jobs]
     times = (f"{p.label} {name} {seconds:.2f} s" for p in (before, after) for name, seconds in p.step_times.items())
     ctx.notes.append("CI per push, local median time of each run: step: " + "; ".join(times))
     billing = "GitHub bills each job rounded up to a whole minute; every job here takes less"
