@@ -261,6 +261,7 @@ def test_the_readmes_release_steps_pass_the_preflight_and_make_the_changelog_sec
     assert f"```bash\n{later}```" in (repo.work / "docs" / "development.md").read_text(encoding="utf-8")
     shell = {**git_config_env({"commit.gpgsign": "false"}), "UV_PYTHON": require_interpreter(values["python_min"])}
     (repo.work / "NOTES.md").write_text("Written after main was pushed.\n", encoding="utf-8")
+    uv("lock", "--quiet", cwd=repo.work, env=shell)  # committed, as the README asks
     repo.commit_all("A commit not pushed yet: the first release's push takes main along")
     run(["bash", "-e", "-c", first], repo.work, env=shell)
     head = git("rev-parse", "HEAD", cwd=repo.work)
@@ -272,6 +273,10 @@ def test_the_readmes_release_steps_pass_the_preflight_and_make_the_changelog_sec
 
     version = uv("version", "--short", cwd=repo.work, env=shell).stdout.strip()
     assert version == NEXT_PATCH  # --bump patch
+    # The tagged commit holds every change, uv.lock's version too: CI's locked install and the
+    # uv-lock hook pass on it.
+    assert git("status", "--porcelain", cwd=repo.work) == ""
+    uv("lock", "--check", cwd=repo.work, env=shell)
     release = WorkflowRun(repo.origin, Event("push", f"refs/tags/v{version}"), tmp_path / "run", pypi)
     released = values["github_release"]
     jobs = ("preflight", "build", "publish-pypi", *(["github-release"] if released else []), "build-docs", "pages")
