@@ -270,7 +270,7 @@ def main() -> int:
     args = parser.parse_args()
     started = time.monotonic()
     if args.held_out:  # one-line defects a reader of the template alone wrote (never the tests)
-        defects = json.loads(args.held_out.read_text())
+        defects = json.loads(args.held_out.read_text(encoding="utf-8"))
         chosen = [Mutant(d["name"], "held-out", d["file"], d["line"], d["before"], d["after"]) for d in defects]
         args.count = len(chosen)
     else:
@@ -284,6 +284,7 @@ def main() -> int:
         print(f"\n{len(chosen)} mutants from {len(sites())} sites")
         return 0
     order = [m.id for m in chosen]
+    drawn = f"--held-out {args.held_out}" if args.held_out else f"--seed {args.seed} -n {args.count}"
     if set(args.only) - set(order):
         parser.error(f"not in the sample: {sorted(set(args.only) - set(order))}")
     commit = git("rev-parse", "--short", "HEAD", cwd=REPO)
@@ -291,8 +292,8 @@ def main() -> int:
     results: dict[str, dict[str, Any]] = {}
     if args.report.exists():  # resume: keep what is done (marks are read anew, errors run again)
         report = json.loads(args.report.read_text(encoding="utf-8"))
-        if (report["seed"], report["count"]) != (args.seed, args.count):
-            parser.error(f"{args.report} holds another sample (seed {report['seed']}): delete it to start anew")
+        if report.get("drawn", f"--seed {report['seed']} -n {report['count']}") != drawn:  # older reports: no "drawn"
+            parser.error(f"{args.report} holds another sample: delete it to start anew")
         if report["commit"] != commit:
             print(f"note: resuming a run begun on commit {report['commit']}: its results are kept where the line is")
         results = {
@@ -303,7 +304,7 @@ def main() -> int:
         "dirty": bool(git("status", "--porcelain", "--", *TEMPLATE_PATHS, cwd=REPO)),
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "sites": len(sites()),
-        "drawn": f"--held-out {args.held_out}" if args.held_out else f"--seed {args.seed} -n {args.count}",
+        "drawn": drawn,
     }
     workers = max(1, (os.cpu_count() or 1) // args.jobs)
     wall = report["wall_seconds"]

@@ -250,7 +250,7 @@ def test_hooks_and_contributor_commands_pass_and_each_hook_fails_on_its_problem(
     assert_nothing_cloned(runner_env)
     # The hooks and CI name each file; typos run bare, as a contributor may type it, would skip
     # hidden folders (.github/) but for pyproject.toml's ignore-hidden = false.
-    bare = run(["uv", "run", "--frozen", "typos"], project, env={**runner_env, **env}, check=False)
+    bare = uv("run", "--frozen", "typos", cwd=project, env={**runner_env, **env}, check=False)
     assert bare.returncode != 0, bare.stdout + bare.stderr
     assert ".github/planted_spelling.md" in bare.stdout, bare.stdout
 

@@ -201,8 +201,8 @@ def test_lowest_direct_step_passes_on_a_fresh_render_and_fails_on_a_false_bound(
     checkout has it (locked at the newest versions, which the step must not keep).
 
     Where PLANTED_BOUNDS has a false lower bound for the kind (locked again, as a user would),
-    the same commands then fail: pytest 7 (which would skip [tool.pytest], minversion with it, and pass) is
-    stopped by the step's own floor check; llm 0.20 has no tool hook for the plugin.
+    the same commands then fail: pytest 7 (which would skip [tool.pytest], minversion with it,
+    and pass) is stopped by the step's own floor check; llm 0.20 has no tool hook for the plugin.
     """
     project = Path(shutil.copytree(render_shared(project_kind=kind), tmp_path / "project"))
     (entry,) = [e for e in matrix_entries(load_workflow(project, "ci.yml")["jobs"]["test"]) if e.get("lowest-direct")]
