@@ -93,3 +93,19 @@ def test_the_lock_refuses_a_fresh_release_admits_dependabots_and_the_readme_over
         uv(*one_off.replace(name, PACKAGE).split()[1:], "--upgrade-package", PACKAGE, cwd=project, env=env)
         assert locked(project) == ("1.2", 1)
         assert "needs to be updated" in lock("--check", check=False).stderr
+
+        # A lower bound newer than the cooldown (`uv add` wrote it before an update brought the
+        # cooldown) does not lock; pyproject.toml's own comment, which a project whose README
+        # predates "Dependency updates" has too, says how to exempt it, and that lasts.
+        comment = text.split("\n[tool.uv]\n", 1)[1].split("\nexclude-newer = ", 1)[0]
+        (entry,) = re.findall(r"`(exclude-newer-package = [^`]*)`", comment)
+        (command,) = re.findall(r"`(uv lock --upgrade-package [^`]*)`", comment)
+        bounded = pyproject.replace(f'["{PACKAGE}"]', f'["{PACKAGE}>=1.2"]')
+        (project / "pyproject.toml").write_text(bounded, encoding="utf-8")
+        assert "unsatisfiable" in lock(check=False).stderr
+        name = "name"
+        exempt = bounded.replace("\nexclude-newer = ", f"\n{entry.replace(name, PACKAGE, 1)}\nexclude-newer = ")
+        (project / "pyproject.toml").write_text(exempt, encoding="utf-8")
+        uv(*command.replace(name, PACKAGE).split()[1:], cwd=project, env=env)
+        assert locked(project) == ("1.2", 1)
+        lock("--check")

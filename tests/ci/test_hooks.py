@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from support.answers import changed
+from support.answers import EACH_LICENSE, changed
 from support.commands import find_interpreter, git, require_interpreter, run, uv
 from support.facts import DEFAULT_PYTHON_MIN, KINDS, copier_config, known_python_versions, parse_yaml
 from support.hooks import (
@@ -186,7 +186,7 @@ def newest_local_python() -> str:
 @pytest.mark.parametrize("end", ["oldest", "newest"])
 @pytest.mark.parametrize("kind", KINDS)
 def test_hooks_and_contributor_commands_pass_and_each_hook_fails_on_its_problem(
-    render_fresh: Any, runner_env: dict[str, str], kind: str, end: str, subtests: Any
+    render_fresh: Any, render_shared: Any, runner_env: dict[str, str], kind: str, end: str, subtests: Any
 ) -> None:
     python_min = oldest_python(kind) if end == "oldest" else DEFAULT_PYTHON_MIN
     python = require_interpreter(python_min if end == "oldest" else newest_local_python())
@@ -217,6 +217,18 @@ def test_hooks_and_contributor_commands_pass_and_each_hook_fails_on_its_problem(
     assert_nothing_cloned(runner_env)
     if (kind, end) != PLANTED:
         return
+
+    # Every license's LICENSE passes the hooks too: the first commit of a project with any other
+    # license than this render's (e.g. a stray trailing space in one text) is not refused.
+    for license_, answers in EACH_LICENSE.items():
+        if (text := render_shared(**answers) / "LICENSE").exists():  # Proprietary: none
+            (project / "LICENSE").write_bytes(text.read_bytes())
+            git("add", "LICENSE", cwd=project)
+            done = run(
+                [*runner_command("prek"), "run", "--files", "LICENSE"], project, env={**runner_env, **env}, check=False
+            )
+            assert done.returncode == 0, f"{license_}\n{done.stdout}{done.stderr}"
+    git("reset", "-q", "--hard", "HEAD", cwd=project)
 
     # The same project (and .venv) with a problem for each hook: both runners fail, each hook
     # names its own; so does CI's file-checks step, for the hooks it runs.

@@ -25,6 +25,7 @@ from support.answers import (
     data_args,
     derived_names,
     recorded_answers,
+    workflow_answer_sets,
 )
 from support.commands import copier_cli, uv
 from support.facts import (
@@ -208,6 +209,44 @@ def test_changelog_follows_keep_a_changelog_and_readme_documents_development(ren
     for command in ("uv sync", "uv run pytest", "uv run ruff check", "uv run ruff format --check", "uv run mypy"):
         assert command in readme, command
     assert "uv build" in readme
+
+
+# Punctuation an {% if %} that rendered nothing leaves behind: "how);;", "( )", "word ,".
+LEFT_BEHIND = re.compile(r"[;,:] *[;,.]|\( *\)|\w [;,.:](?!\S)")
+
+
+@pytest.mark.parametrize("answers", workflow_answer_sets(), ids=answers_id)
+def test_prose_keeps_no_punctuation_of_a_passage_an_answer_left_out(render_shared, answers) -> None:
+    """Every Markdown file outside code, under every value of every switch and choice."""
+    project, found = render_shared(**answers), []
+    for path in sorted([*project.glob("*.md"), *project.glob("docs/*.md")]):
+        fenced = False
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            fenced ^= line.lstrip().startswith("```")
+            if not fenced and LEFT_BEHIND.search(re.sub(r"`[^`]*`", "code", line)):
+                found.append(f"{path.relative_to(project)}:{number}: {line}")
+    assert not found, "\n".join(found)
+
+
+# A file that sends its reader to a README section names it in quotes after "README":
+# 'README.md ("One-time setup: GitHub settings")', 'the README, "Keeping up with the template"'.
+README_SECTION = re.compile(r'README(?:\.md)?(?:\'s)?[ ,(]+"([^"]+)"')
+
+
+@pytest.mark.parametrize("answers", workflow_answer_sets(), ids=answers_id)
+def test_each_readme_section_a_file_names_is_a_heading_of_the_readme(render_shared, answers) -> None:
+    """Comments, docstrings and pages that point at the README point at a section it has."""
+    project = render_shared(**answers)
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    headings = set(re.findall(r"^#+ (.+)$", readme, re.MULTILINE))
+    named: dict[str, list[str]] = {}
+    for name in project_files(project):
+        lines = (project / name).read_text(encoding="utf-8").splitlines()
+        text = " ".join(line.strip().lstrip("#/ ").strip() for line in lines)  # comments joined
+        for title in README_SECTION.findall(text):
+            named.setdefault(title, []).append(name)
+    assert named, "no file names a README section: the pattern no longer finds them"
+    assert {title: names for title, names in named.items() if title not in headings} == {}
 
 
 TESTPYPI_INSTALL = '"{distribution_name}==<version>" --extra-index-url https://test.pypi.org/simple/'

@@ -428,7 +428,8 @@ REJECTED: list[Rejection] = [
     *_refused("distribution_name", PYPI_NAME, {"uppercase is not normalized": "Acme", "space": "acme widgets"}),
     *_refused("distribution_name", PYPI_NAME, {"double hyphen is not normalized": "a--b", "non-ascii": "café"}),
     *_refused("distribution_name", PYPI_NAME, {"underscore is not normalized": "a_b", "dot is not normalized": "a.b"}),
-    *_refused("distribution_name", PYPI_NAME, {"derived from a title without ascii letters": None}, {"project_name": "日本語"}),
+    *_refused("distribution_name", "no ASCII letter or digit to derive it from: answer distribution_name yourself",
+              {"derived from a title without ascii letters": None}, {"project_name": "日本語"}),
     *_too_long("distribution_name", "x", package_name="acme"),
     # package_name: a lowercase identifier that shadows nothing, not too long.
     *_refused("package_name", SHADOWS, {"keyword": "class", "keyword since 3.7": "async", "stdlib json": "json"}),

@@ -12,6 +12,8 @@ tests, the build and the docs build (the expensive part: once, for the default k
 
 from __future__ import annotations
 
+import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,7 @@ from support.facts import (
     INITIAL_VERSION,
     KINDS,
     OS_RUNNERS,
+    TEMPLATE_DIR,
     UV_MIN,
     ci_python_versions,
     copier_config,
@@ -37,6 +40,7 @@ from support.updates import (
     assert_no_conflicts,
     commit_all,
     committable,
+    copier,
     release_id,
     released_versions,
     render,
@@ -47,6 +51,7 @@ from support.updates import (
 )
 from support.workflows import load_workflow, matrix_entries, step_named, steps_using
 
+CHANGELOG = (TEMPLATE_DIR / "CHANGELOG.md").read_text(encoding="utf-8")
 RELEASES: list[tuple[str, str] | None] = [*released_versions()] or [None]  # None: skipped, saying why
 OLDEST, NEWEST = RELEASES[-1], RELEASES[0]
 DEFAULT_KIND = copier_config()["project_kind"]["default"]
@@ -124,7 +129,7 @@ def test_an_edited_project_of_each_release_updates_to_head(
     after = committable(project)
     # The fresh render replays what the old project recorded, as `copier update` does.
     replayed = {"keywords": old_answers["keywords"]} if "keywords" in old_answers else {}
-    fresh = render(template, tmp_path / "fresh", head, project_kind=kind, description=DESCRIPTION, **replayed)
+    fresh = render(template, tmp_path / "expected", head, project_kind=kind, description=DESCRIPTION, **replayed)
     edit_managed_files(fresh)
     expected = rendered(fresh)  # the answers file included: `_commit` is HEAD's tag
     for name in after.keys() | expected.keys():
@@ -164,6 +169,21 @@ def test_an_edited_project_of_each_release_updates_to_head(
     # The oldest release had neither docs nor hooks: the update brought them.
     assert not any(name.startswith("docs/") for name in old)
     assert ".pre-commit-config.yaml" not in old
+    # Its README, the author's, lacks sections the updated files name; CHANGELOG.md's command
+    # (an "Action needed" for such projects), typed in the project, renders HEAD beside it with
+    # its answers, and that README has them.
+    item = re.search(r"^  - README\.md and `docs/\*\.md` are yours:.*?\n(?=  - |\S|$)", CHANGELOG, re.M | re.S)
+    assert item, "CHANGELOG.md: the item on READMEs of projects made with 1.2.x or earlier"
+    text = " ".join(item.group(0).split())
+    (command,) = re.findall(r"`(uvx copier copy [^`]+)`", text)
+    titles = set(re.findall(r'"([^"]+)"', text.split("(SRC")[0]))
+    program, name, *args = shlex.split(re.sub(r"--vcs-ref \S+", f"--vcs-ref {head}", command))
+    assert (program, name, args[-2]) == ("uvx", "copier", "SRC"), command
+    copier(*args[:-2], template, args[-1], cwd=project, check=True)
+    beside = (project / args[-1]).resolve()
+    assert titles, text
+    assert titles <= set(re.findall(r"^#+ (.+)$", (beside / "README.md").read_text("utf-8"), re.M))
+    assert titles - set(re.findall(r"^#+ (.+)$", (project / "README.md").read_text("utf-8"), re.M))
     # CHANGELOG 1.1.0: the new docs group makes the committed uv.lock stale; `uv lock` again.
     (setup_uv,) = steps_using(ci["lint"], "astral-sh/setup-uv")
     env = {"UV_PYTHON": require_interpreter(str(setup_uv["with"]["python-version"]))}

@@ -162,7 +162,8 @@ def cut(version: Version) -> None:
     known = sections(text := read_changelog())
     (line, unreleased), (done, _) = known[None], known.get(version, (0, ""))
     if not unreleased:
-        refuse(f"{CHANGELOG}: [Unreleased] (line {line}) is empty.", "# write it")
+        fix = f"# write what changed under it, then again (the version is {version}):"
+        refuse(f"{CHANGELOG}: [Unreleased] (line {line}) is empty.", fix, CUT)
     if done:
         refuse(f"{CHANGELOG} has a section for {version} already (line {done}).", BUMP)
     if version.is_prerelease:
