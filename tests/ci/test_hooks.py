@@ -71,6 +71,10 @@ def test_hooks_are_local_run_the_locked_tools_and_ci_runs_each(render_shared: An
     assert {tool for tool in floors if tool in entries} == set(floors) - left_out
     for tool in left_out:
         assert f"# No {tool} hook: {tool} needs Python {floors[tool]} or newer" in text
+    # The steps after an update (copier's message; the weekly check's issue, which the script
+    # renders) say the hooks audit the workflows only where a hook does.
+    steps = (project / ".github" / "scripts" / "template_update.py").read_text(encoding="utf-8")
+    assert ("uv run prek run --all-files" in steps, "workflow audit" in steps) == (True, "zizmor" in entries)
 
     # CI runs every hook: its file-checks step the hooks no other step runs, by id.
     lint = load_workflow(project, "ci.yml")["jobs"]["lint"]
