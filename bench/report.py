@@ -8,6 +8,7 @@ bench/results.md whole and, in PROSE_FILES, the text between ``<!-- bench:NAME -
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import statistics
@@ -142,5 +143,6 @@ def write_all(results: Results) -> list[Path]:
 
 
 if __name__ == "__main__":
+    argparse.ArgumentParser(description=__doc__).parse_args()  # --help writes nothing
     written = write_all(load())
     print("written: " + (", ".join(str(p.relative_to(REPO)) for p in written) or "nothing (all up to date)"))

@@ -2,11 +2,11 @@
 
 The Python versions (python_min to the newest, or the two ends), the runners of the chosen
 operating systems, the lowest-direct entry on python_min, the free-threaded entry for the
-kinds whose dependencies ship free-threaded wheels, and what the README says a push costs:
-derived from copier.yml (``support.answers``) and expanded the way GitHub expands a matrix.
-Then the entries' steps run as a runner runs them (bash on a script file): the coverage table
-in the job summary, the GIL check's verdicts, and the lowest-direct run against PyPI, which
-fails on a false lower bound (every entry on each local Python: test_ci_run.py).
+kinds whose dependencies ship free-threaded wheels: derived from copier.yml
+(``support.answers``) and expanded the way GitHub expands a matrix. Then the entries' steps
+run as a runner runs them (bash on a script file): the coverage table in the job summary,
+the GIL check's verdicts, and the lowest-direct run against PyPI, which fails on a false
+lower bound (every entry on each local Python: test_ci_run.py).
 """
 
 from __future__ import annotations

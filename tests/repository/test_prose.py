@@ -97,6 +97,8 @@ NAMED_PATH = re.compile(
 PATH_PROSE = [
     "README.md",
     "MAINTAINING.md",
+    "copier.yml",
+    "includes/facts.yml",
     "bench/README.md",
     "scripts/release_tag.py",
     "tests/support/__init__.py",
