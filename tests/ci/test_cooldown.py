@@ -103,7 +103,7 @@ def test_the_lock_refuses_a_fresh_release_admits_dependabots_and_the_readme_over
         bounded = pyproject.replace(f'["{PACKAGE}"]', f'["{PACKAGE}>=1.2"]')
         (project / "pyproject.toml").write_text(bounded, encoding="utf-8")
         assert "unsatisfiable" in lock(check=False).stderr
-        name = "name"
+        name = "package-name"
         exempt = bounded.replace("\nexclude-newer = ", f"\n{entry.replace(name, PACKAGE, 1)}\nexclude-newer = ")
         (project / "pyproject.toml").write_text(exempt, encoding="utf-8")
         uv(*command.replace(name, PACKAGE).split()[1:], cwd=project, env=env)

@@ -381,7 +381,7 @@ RULES = [
     row("changelog_step", "1.0.0", "changelog", "CHANGELOG.md: [Unreleased] is now [1.0.0] - {today}.", changelog=UNRELEASED),
     row("changelog_step_of_a_prerelease", "1.0.0rc1", "changelog", "1.0.0rc1 is a pre-release: its notes are [Unreleased], kept.", changelog=UNRELEASED),
     row("changelog_step_with_nothing_new", "1.0.0", "changelog", Refused("CHANGELOG.md: [Unreleased] (line 5) is empty."), changelog=f"## [Unreleased]\n\n{FIRST}",
-        fix=["write what changed under it", "(the version is 1.0.0)", "uv run .github/scripts/release_preflight.py changelog"]),
+        fix=["write what changed under it", "then run this again (1.0.0 stays)", "uv run .github/scripts/release_preflight.py changelog"]),
     row("changelog_step_again", "1.0.0", "changelog", Refused("CHANGELOG.md has a section for 1.0.0 already (line 9)."), fix=["uv version --bump patch"]),
     row("changelog_step_below_the_newest", "0.0.0", "changelog", Refused(HEADING % (11, "## [0.0.1] - 2026-01-01", "0.0.1 comes after 0.0.0: newest first, each once")),
         changelog=UNRELEASED),

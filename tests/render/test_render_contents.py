@@ -228,9 +228,9 @@ def test_prose_keeps_no_punctuation_of_a_passage_an_answer_left_out(render_share
     assert not found, "\n".join(found)
 
 
-# A file that sends its reader to a README section names it in quotes after "README":
-# 'README.md ("One-time setup: GitHub settings")', 'the README, "Keeping up with the template"'.
-README_SECTION = re.compile(r'README(?:\.md)?(?:\'s)?[ ,(]+"([^"]+)"')
+# A file that sends its reader to a README section names it in quotes or italics after "README":
+# 'README.md ("One-time setup: GitHub settings")', 'the README's *Making a release*'.
+README_SECTION = re.compile(r'README(?:\.md)?(?:\'s)?[ ,(]+(?:"([^"]+)"|\*([^*]+)\*)')
 
 
 @pytest.mark.parametrize("answers", workflow_answer_sets(), ids=answers_id)
@@ -243,8 +243,8 @@ def test_each_readme_section_a_file_names_is_a_heading_of_the_readme(render_shar
     for name in project_files(project):
         lines = (project / name).read_text(encoding="utf-8").splitlines()
         text = " ".join(line.strip().lstrip("#/ ").strip() for line in lines)  # comments joined
-        for title in README_SECTION.findall(text):
-            named.setdefault(title, []).append(name)
+        for quoted, italic in README_SECTION.findall(text):
+            named.setdefault(quoted or italic, []).append(name)
     assert named, "no file names a README section: the pattern no longer finds them"
     assert {title: names for title, names in named.items() if title not in headings} == {}
 

@@ -162,7 +162,7 @@ def cut(version: Version) -> None:
     known = sections(text := read_changelog())
     (line, unreleased), (done, _) = known[None], known.get(version, (0, ""))
     if not unreleased:
-        fix = f"# write what changed under it, then again (the version is {version}):"
+        fix = f"# write what changed under it, then run this again ({version} stays):"
         refuse(f"{CHANGELOG}: [Unreleased] (line {line}) is empty.", fix, CUT)
     if done:
         refuse(f"{CHANGELOG} has a section for {version} already (line {done}).", BUMP)
