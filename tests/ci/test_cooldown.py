@@ -7,8 +7,10 @@ release that Dependabot's cooldown (.github/dependabot.yml) has just let through
 second wheel came almost a day after the first, is locked with both wheels; a release
 uploaded an hour ago is not. The README's urgent fix (exempt the package in pyproject.toml,
 then `uv lock --upgrade-package`) takes that new release and `uv lock --check` (the git hook,
-CI's locked install) stays green; the same option given to `uv lock` alone leaves uv.lock
-out of date, as the README warns.
+CI's locked install) stays green, while a bystander's release as fresh still waits (uv 0.13.9
+reads `{ name = true }` as no cooldown for any package); the same option given to `uv lock`
+alone leaves uv.lock out of date, as the README warns. pyproject.toml's own comment says the
+same fix, for a lower bound newer than the cooldown.
 """
 
 from __future__ import annotations
@@ -26,13 +28,14 @@ from support.hooks import fenced_commands
 from support.rendering import read_pyproject
 
 PACKAGE = "cooldown-probe"
+OTHER = "cooldown-bystander"  # a dependency with a release as fresh: an exemption leaves it alone
 DAY, HOUR = datetime.timedelta(days=1), datetime.timedelta(hours=1)
 
 
-def locked(project: Path) -> tuple[str, int]:
-    """The version of PACKAGE in uv.lock, and how many of its wheels."""
+def locked(project: Path, name: str = PACKAGE) -> tuple[str, int]:
+    """The version of a package in uv.lock, and how many of its wheels."""
     lock = tomllib.loads((project / "uv.lock").read_text(encoding="utf-8"))
-    (entry,) = [package for package in lock["package"] if package["name"] == PACKAGE]
+    (entry,) = [package for package in lock["package"] if package["name"] == name]
     return entry["version"], len(entry["wheels"])
 
 
@@ -58,15 +61,17 @@ def test_the_lock_refuses_a_fresh_release_admits_dependabots_and_the_readme_over
     project.mkdir()
     python = require_interpreter(DEFAULT_PYTHON_MIN)
     head = f'[project]\nname = "app"\nversion = "0"\nrequires-python = ">={DEFAULT_PYTHON_MIN}"\n'
-    pyproject = f'{head}dependencies = ["{PACKAGE}"]\n\n{section}'
+    pyproject = f'{head}dependencies = ["{PACKAGE}", "{OTHER}"]\n\n{section}'
     files = {
         "cooldown_probe-1.0-py3-none-any.whl": 30 * DAY,
         # Dependabot proposes it from now on; its second wheel was uploaded 23 hours later.
         "cooldown_probe-1.1-py3-none-any.whl": wait * DAY,
         "cooldown_probe-1.1-py3-none-manylinux_2_17_x86_64.whl": wait * DAY - 23 * HOUR,
         "cooldown_probe-1.2-py3-none-any.whl": HOUR,
+        "cooldown_bystander-1.0-py3-none-any.whl": 30 * DAY,
+        "cooldown_bystander-2.0-py3-none-any.whl": HOUR,
     }
-    with dated_index(PACKAGE, files) as index:
+    with dated_index(files) as index:
         env = {"UV_DEFAULT_INDEX": index, "UV_CACHE_DIR": str(tmp_path / "cache"), "UV_PYTHON": python}
 
         def lock(*args: str, check: bool = True) -> Any:
@@ -83,8 +88,9 @@ def test_the_lock_refuses_a_fresh_release_admits_dependabots_and_the_readme_over
         assert [text for text in (exemption, upgrade, one_off) if name not in text] == []
         (project / "pyproject.toml").write_text(pyproject + exemption.replace(name, PACKAGE) + "\n", encoding="utf-8")
         uv(*upgrade.replace(name, PACKAGE).split()[1:], cwd=project, env=env)
-        assert locked(project) == ("1.2", 1)
         lock("--check")
+        lock("--upgrade")  # everything else still waits: the exemption is that one package's
+        assert (locked(project), locked(project, OTHER)) == (("1.2", 1), ("1.0", 1))
 
         # The same option on the command line alone: the next `uv lock --check` fails.
         (project / "pyproject.toml").write_text(pyproject, encoding="utf-8")
@@ -100,12 +106,13 @@ def test_the_lock_refuses_a_fresh_release_admits_dependabots_and_the_readme_over
         comment = text.split("\n[tool.uv]\n", 1)[1].split("\nexclude-newer = ", 1)[0]
         (entry,) = re.findall(r"`(exclude-newer-package = [^`]*)`", comment)
         (command,) = re.findall(r"`(uv lock --upgrade-package [^`]*)`", comment)
-        bounded = pyproject.replace(f'["{PACKAGE}"]', f'["{PACKAGE}>=1.2"]')
+        bounded = pyproject.replace(f'"{PACKAGE}"', f'"{PACKAGE}>=1.2"', 1)
         (project / "pyproject.toml").write_text(bounded, encoding="utf-8")
         assert "unsatisfiable" in lock(check=False).stderr
         name = "package-name"
         exempt = bounded.replace("\nexclude-newer = ", f"\n{entry.replace(name, PACKAGE, 1)}\nexclude-newer = ")
         (project / "pyproject.toml").write_text(exempt, encoding="utf-8")
         uv(*command.replace(name, PACKAGE).split()[1:], cwd=project, env=env)
-        assert locked(project) == ("1.2", 1)
         lock("--check")
+        lock("--upgrade")
+        assert (locked(project), locked(project, OTHER)) == (("1.2", 1), ("1.0", 1))

@@ -35,28 +35,37 @@ def wheel(name: str, version: str) -> bytes:
     return buffer.getvalue()
 
 
+def project_of(filename: str) -> str:
+    """The normalised project name (PEP 503) a wheel's file name gives (PEP 427)."""
+    return re.sub(r"[-_.]+", "-", filename.split("-")[0]).lower()
+
+
 @contextmanager
-def dated_index(name: str, files: Mapping[str, datetime.timedelta]) -> Iterator[str]:
-    """Serve the wheels of the project ``name`` (normalised, PEP 503), each (file name -> its
-    age now) uploaded that long ago; yields the simple index's URL."""
+def dated_index(files: Mapping[str, datetime.timedelta]) -> Iterator[str]:
+    """Serve wheels, each (file name -> its age now) uploaded that long ago, under the project
+    its file name gives; yields the simple index's URL."""
     now = datetime.datetime.now(datetime.UTC)
     served = {}
     for filename, age in files.items():
         version = filename.split("-")[1]
-        served[filename] = (wheel(name, version), (now - age).isoformat().replace("+00:00", "Z"))
-    listed = [
-        {"filename": filename, "url": f"/files/{filename}", "upload-time": uploaded}
-        | {"hashes": {"sha256": hashlib.sha256(content).hexdigest()}}
-        for filename, (content, uploaded) in served.items()
-    ]
-    versions = sorted({filename.split("-")[1] for filename in files})
-    page = json.dumps({"meta": {"api-version": "1.1"}, "name": name, "versions": versions, "files": listed}).encode()
+        served[filename] = (wheel(project_of(filename), version), (now - age).isoformat().replace("+00:00", "Z"))
+    pages = {}
+    for name in {project_of(filename) for filename in files}:
+        own = [filename for filename in served if project_of(filename) == name]
+        listed = [
+            {"filename": filename, "url": f"/files/{filename}", "upload-time": served[filename][1]}
+            | {"hashes": {"sha256": hashlib.sha256(served[filename][0]).hexdigest()}}
+            for filename in own
+        ]
+        versions = sorted({filename.split("-")[1] for filename in own})
+        meta = {"meta": {"api-version": "1.1"}, "name": name, "versions": versions, "files": listed}
+        pages[f"/simple/{name}"] = json.dumps(meta).encode()
 
     class Handler(Quiet):
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
             filename = self.path.removeprefix("/files/")
-            if self.path.rstrip("/") == f"/simple/{re.sub(r'[-_.]+', '-', name).lower()}":
-                body, content_type = page, JSON_API
+            if self.path.rstrip("/") in pages:
+                body, content_type = pages[self.path.rstrip("/")], JSON_API
             elif filename in served:
                 body, content_type = served[filename][0], "application/octet-stream"
             else:
