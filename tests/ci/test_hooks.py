@@ -3,7 +3,8 @@ README and AGENTS.md give a contributor passes; on each kind at its oldest and n
 
 The hooks are local and run the dev group's locked tools (`uv run --frozen`); CI runs each too. A
 tool the dev group leaves out on python_min (copier.yml tool_python_min) has no hook there, and the
-config says why. On a fresh render, set up as a user would, the first `git commit` after `uv run
+config says why. On a fresh render, set up as a user would (with names typos would flag, which
+the project's word list takes from its answers), the first `git commit` after `uv run
 prek install` passes every hook, offline, cloning nothing; at the oldest, where a tool may be
 missing, so do `pre-commit run --all-files` and the README's and AGENTS.md's commands (pytest and uv
 build run on every local Python in tests/ci/test_ci_run.py). A problem planted for each hook
@@ -22,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from support.answers import EACH_LICENSE, changed
+from support.answers import EACH_LICENSE, NAMES_TYPOS_FLAGS, changed
 from support.commands import find_interpreter, git, require_interpreter, run, uv
 from support.facts import DEFAULT_PYTHON_MIN, KINDS, copier_config, known_python_versions, parse_yaml
 from support.hooks import (
@@ -194,7 +195,7 @@ def test_hooks_and_contributor_commands_pass_and_each_hook_fails_on_its_problem(
 ) -> None:
     python_min = oldest_python(kind) if end == "oldest" else DEFAULT_PYTHON_MIN
     python = require_interpreter(python_min if end == "oldest" else newest_local_python())
-    project = render_fresh(**changed({"project_kind": kind, "python_min": python_min}))
+    project = render_fresh(**changed({"project_kind": kind, "python_min": python_min, **NAMES_TYPOS_FLAGS}))
     prepare(project, python, runner_env)
     passed = dict.fromkeys(hooks(project).values(), "Passed")  # every hook ran (none skipped) and passed
     homes = {name: runner_env[name] for name in ("PREK_HOME", "PRE_COMMIT_HOME")}

@@ -141,6 +141,9 @@ FREE_TEXT = [
 ]
 
 EACH_KIND = {kind: changed({"project_kind": kind}) for kind in KINDS}
+# Real names that typos, the generated projects' spell check, reads as misspellings ("Teh" ->
+# "The", "Mata" -> "Meta", "hashi"): a project with them passes its hooks all the same.
+NAMES_TYPOS_FLAGS = {"project_name": "Mata Tools", "author_name": "Wei Ming Teh", "keywords": ["mata", "hashi"]}
 # Each license once, the kinds in turn (each kind meets several licenses), with an author: the copyright holder.
 EACH_LICENSE = {
     license_: changed(
