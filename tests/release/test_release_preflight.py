@@ -20,6 +20,7 @@ import contextlib
 import datetime
 import io
 import json
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -299,7 +300,8 @@ def row(case: str, version: str, event: str, outcome: str, **inputs: Any) -> Any
     "changelog"; the outcome: "version prerelease notes" as the outputs say, the line the
     changelog step prints last, or a Refused problem. Inputs: the CHANGELOG.md after INTRO (None:
     none; default: DEFAULT), the index and its files (DIST: the row's own project), the event's
-    default branch, the tagged commit off it, a shallow clone, no uv; and parts of the fix."""
+    default branch, the tagged commit off it, a shallow clone, no uv, outside Actions; and parts
+    of the fix."""
     return pytest.param(version, event, outcome, inputs, id=case)
 
 
@@ -383,6 +385,13 @@ RULES = [
     row("changelog_step_with_nothing_new", "1.0.0", "changelog", Refused("CHANGELOG.md: [Unreleased] (line 5) is empty."), changelog=f"## [Unreleased]\n\n{FIRST}",
         fix=["write what changed under it", "then run this again (1.0.0 stays)", "uv run .github/scripts/release_preflight.py changelog"]),
     row("changelog_step_again", "1.0.0", "changelog", Refused("CHANGELOG.md has a section for 1.0.0 already (line 9)."), fix=["uv version --bump patch"]),
+    row("tag_outside_actions", "1.0.0", "v1.0.0", Refused("The tag mode runs in release.yml, on GitHub Actions: its variables are not set here."),
+        outside_actions=True, fix=["changelog mode"]),
+    row("rehearsal_outside_actions", "1.0.0", "#7.2", Refused("The rehearsal mode runs in release.yml, on GitHub Actions: its variables are not set here."),
+        outside_actions=True),
+    row("changelog_step_twice", "1.0.0", "changelog", Refused("CHANGELOG.md has a section for 1.0.0 already (line 7)."),
+        changelog=f"## [Unreleased]\n\n## [1.0.0] - 2026-12-01\n\n{FIRST}",
+        fix=['git commit -am "Release 1.0.0"', "git tag v1.0.0 && git push --atomic origin main v1.0.0"]),
     row("changelog_step_below_the_newest", "0.0.0", "changelog", Refused(HEADING % (11, "## [0.0.1] - 2026-01-01", "0.0.1 comes after 0.0.0: newest first, each once")),
         changelog=UNRELEASED),
     row("changelog_step_without_a_changelog", "1.0.0", "changelog", Refused("There is no CHANGELOG.md: the notes are there."), changelog=None),
@@ -425,6 +434,9 @@ def test_each_rule_of_the_preflight(
         **{"GITHUB_OUTPUT": str(tmp_path / "outputs"), "GITHUB_STEP_SUMMARY": str(tmp_path / "summary")},
     }.items():
         monkeypatch.setenv(variable, value)
+    if inputs.get("outside_actions"):  # run by hand in a terminal: none of the runner's variables
+        for variable in [name for name in os.environ if name.startswith("GITHUB_")]:
+            monkeypatch.delenv(variable)
     monkeypatch.chdir(project)
     mode = "changelog" if event == "changelog" else "rehearsal" if event.startswith("#") else "tag"
     before = changelog.read_text(encoding="utf-8") if changelog.exists() else None
@@ -444,7 +456,8 @@ def test_each_rule_of_the_preflight(
         problem = log.partition("::error title=Release preflight::")[2].partition("\n")[0]
         assert problem == expected or (expected.endswith("…") and problem.startswith(expected[:-1])), log
         assert [part for part in inputs.get("fix", []) if part not in log] == [], log
-        assert (tmp_path / "summary").read_text(encoding="utf-8").startswith(f"**Not released:** {problem}\n")
+        summary = tmp_path / "summary"  # none outside Actions: the terminal has it all
+        assert inputs.get("outside_actions") or summary.read_text("utf-8").startswith(f"**Not released:** {problem}\n")
         assert not (tmp_path / "outputs").exists()
     elif mode == "changelog":
         assert (exit_code, log.splitlines()[-1]) == (0, expected), log

@@ -444,7 +444,8 @@ REJECTED: list[Rejection] = [
     *_refused("package_name", IDENTIFIER, {"uppercase and hyphen": "My-Pkg", "hyphen": "my-pkg", "uppercase": "MyPkg"}),
     *_refused("package_name", IDENTIFIER, {"starts with a digit": "1abc", "dot": "my.pkg", "non-ascii": "café"}),
     *_refused("package_name", IDENTIFIER, {"empty": ""}),
-    *_refused("package_name", IDENTIFIER, {"derived from 3d-printer": None}, {"distribution_name": "3d-printer"}),
+    *_refused("package_name", 'derived from distribution_name "3d-printer": answer package_name yourself',
+              {"derived from 3d-printer": None}, {"distribution_name": "3d-printer"}),
     *_refused("package_name", 'must not be "llm"', {"llm-plugin shadowing llm": "llm"}, {"project_kind": "llm-plugin"}),
     *_too_long("package_name", "p"),
     # script_name (project_kind=cli): a command name, not too long.

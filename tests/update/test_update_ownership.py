@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
+from support.answers import EACH_LICENSE
 from support.docs import USER_PAGES
 from support.facts import KINDS, copier_config, kind_files, parse_yaml
 from support.rendering import Render, project_files, read_answers
-from support.updates import commit_all, project_copy, update, user_owned
+from support.updates import TemplateRepo, commit_all, copier, project_copy, render, update, user_owned
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -51,6 +52,24 @@ def test_the_readme_stays_true_about_ci_whatever_the_matrix_becomes(render_share
         variants.append({name: parse_yaml(value) for name, value in pairs})
     for answers in variants:
         assert (render_shared(**answers) / "README.md").read_text(encoding="utf-8") == readme, answers
+
+
+def test_the_readmes_fresh_render_beside_the_project_replays_its_answers(
+    template_repo: TemplateRepo, tmp_path: Path
+) -> None:
+    """README.md, which keeps its first text, says how to see what a new project's says now: its
+    command, typed in the project, renders the newest template version beside it with the
+    project's answers (the answers file read as data), so the same README as the project's."""
+    answers = EACH_LICENSE["MPL-2.0"]  # not the defaults: they must come from the answers file
+    project = render(template_repo.path, tmp_path / "project", "v1.1.0", **answers)
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    (command,) = re.findall(r"`(uvx copier copy --defaults --data-file [^`]+)`", " ".join(readme.split()))
+    program, name, *args = shlex.split(command)
+    assert (program, name, args[-2]) == ("uvx", "copier", "SRC"), command
+    copier(*args[:-2], template_repo.path, args[-1], cwd=project, check=True)
+    fresh = (project / args[-1]).resolve()
+    assert (fresh / "README.md").read_text(encoding="utf-8") == readme
+    assert read_answers(fresh) == read_answers(project)
 
 
 def test_deleted_managed_files_stay_deleted_and_deleted_user_files_return(v1_0_0_seed: Path, tmp_path: Path) -> None:

@@ -161,11 +161,14 @@ def cut(version: Version) -> None:
     """[Unreleased] becomes ``version``'s section, dated today, under a new empty one."""
     known = sections(text := read_changelog())
     (line, unreleased), (done, _) = known[None], known.get(version, (0, ""))
+    if done:  # a version released before (bump it), or this step run already (go on)
+        problem = f"{CHANGELOG} has a section for {version} already (line {done})."
+        commit = f'# this step ran already: go on\ngit commit -am "Release {version}"'
+        tag = f"git tag v{version} && git push --atomic origin main v{version}"
+        refuse(problem, *([BUMP] if unreleased else [commit, tag]))
     if not unreleased:
         fix = f"# write what changed under it, then run this again ({version} stays):"
         refuse(f"{CHANGELOG}: [Unreleased] (line {line}) is empty.", fix, CUT)
-    if done:
-        refuse(f"{CHANGELOG} has a section for {version} already (line {done}).", BUMP)
     if version.is_prerelease:
         print(f"{version} is a pre-release: its notes are [Unreleased], kept.")
         return
@@ -217,6 +220,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("mode", choices=["tag", "rehearsal", "changelog"])
     parser.add_argument("--index-url", help="where the files go (none: private)")
     args, text = parser.parse_args(argv), ""
+    if args.mode != "changelog" and "GITHUB_SHA" not in ENV:  # run by hand
+        where = f"The {args.mode} mode runs in release.yml, on GitHub Actions:"
+        refuse(f"{where} its variables are not set here.", "# here: changelog mode")
     if shutil.which("uv") is None:
         refuse("uv is not on PATH", "run this after astral-sh/setup-uv")
     if (found := run("uv", "version", "--output-format", "json")).returncode != 0:
