@@ -55,6 +55,8 @@ TAG = f"v{INITIAL_VERSION}"
 # ci.yml, which the job "test" calls, runs for real in the first release's run and in tests/ci/test_ci_run.py.
 TESTED = {"test": "success"}
 ANSWER_SETS = {"default": {}, "distinct": DISTINCT}
+# Where the user copies to: with the distinct answers, a directory whose name has a space.
+DESTINATIONS = {"default": "my-project", "distinct": "my project"}
 
 # The commands the message prints that these tests do not type, as printed (answers filled in),
 # with why. Every other command the message prints is typed, in order: a new one runs here, or
@@ -120,7 +122,9 @@ def installed(
 # --- the commands the message after copy prints, typed ----------------------------------------
 
 
-def type_the_message(template: Path, answers: Mapping[str, Any], tmp_path: Path) -> tuple[dict[str, Any], Shell, Repo]:
+def type_the_message(
+    template: Path, answers: Mapping[str, Any], destination: str, tmp_path: Path
+) -> tuple[dict[str, Any], Shell, Repo]:
     """``copier copy`` by the real CLI in the user's directory, then every command the message
     prints typed in order there, but NOT_RUN's: the answers (and all copier.yml computes from
     them), the user's shell, the repository."""
@@ -128,7 +132,7 @@ def type_the_message(template: Path, answers: Mapping[str, Any], tmp_path: Path)
     home = tmp_path / "home"
     home.mkdir()
     args = data_args({**REQUIRED_ANSWERS, **answers})
-    copied = copier_cli("copy", "--defaults", "--vcs-ref", "HEAD", *args, template, "my-project", cwd=home)
+    copied = copier_cli("copy", "--defaults", "--vcs-ref", "HEAD", *args, template, destination, cwd=home)
     assert copied.returncode == 0, copied.stderr
     # GitHub's side: the empty repository the user creates there (in a browser), a bare one here.
     origin = tmp_path / "origin.git"
@@ -146,21 +150,23 @@ def type_the_message(template: Path, answers: Mapping[str, Any], tmp_path: Path)
         if command.bare not in not_run:
             shell.type(command.command)
     assert not_run <= {command.bare for command in printed}, "NOT_RUN names a command the message does not print"
-    return values, shell, Repo(home / "my-project", origin)
+    return values, shell, Repo(home / destination, origin)
 
 
-@pytest.mark.parametrize("answers", ANSWER_SETS.values(), ids=ANSWER_SETS)
+@pytest.mark.parametrize(
+    ("answers", "destination"), zip(ANSWER_SETS.values(), DESTINATIONS.values(), strict=True), ids=ANSWER_SETS
+)
 def test_a_tag_on_main_is_tested_built_published_released_and_documented(
-    answers: dict[str, Any], pypi: LocalIndex, template_snapshot: Path, tmp_path: Path
+    answers: dict[str, Any], destination: str, pypi: LocalIndex, template_snapshot: Path, tmp_path: Path
 ) -> None:
     """The message's commands typed as printed make the project's repository, the first
     release's tag included; then the tag's run, the whole graph, ci.yml called in place: the
     files the build job uploaded are those on the index, attested, attached to a Latest GitHub
     release whose notes are CHANGELOG.md's section of the version; a user installs them; the
     site is deployed (the README's first-release block: test_the_readmes_release_steps...)."""
-    values, shell, repo = type_the_message(template_snapshot, answers, tmp_path)
+    values, shell, repo = type_the_message(template_snapshot, answers, destination, tmp_path)
     typed = [done.command for done in shell.typed]
-    assert typed[0] == "cd my-project"
+    assert typed[0] == f"cd {shlex.quote(destination)}"
     assert typed[-1] == " && ".join(readme_release_steps(repo.work)[0].splitlines())  # the README's first release
     assert shell.cwd == repo.work
     # What they did: the tests passed; the hooks prek installed ran on the first commit and

@@ -477,6 +477,10 @@ REJECTED: list[Rejection] = [
     *_refused("author_email", EMAIL, {"no local part": "@example.org", "empty top-level label": "ada@example."}),
     *_refused("author_email", EMAIL, {"space": "ada@exa mple.org", "display name": "Ada <ada@example.org>"}),
     *_refused("author_email", EMAIL, {"trailing newline": "ada@example.org\n", "quote": '"ada"@example.org'}),
+    *_refused("author_email", EMAIL, {"special-use domain": "ada@acme.local", "another": "dev@corp.test"}),
+    *_refused("author_email", EMAIL, {"two dots in a row": "ada..x@example.org", "hyphen after @": "ada@-acme.org"}),
+    *_refused("author_email", EMAIL, {"numeric top-level label": "ada@example.123", "label of 64": f"x@{'a' * 64}.org"}),
+    *_refused("author_email", EMAIL, {"leading dot": ".ada@example.org", "dot before @": "ada.@example.org"}),
     *_too_long("author_email", "a", "@example.org"),
     # copyright_year: a year or a range of years.
     *_refused("copyright_year", YEARS, {"two digits": "26", "open range": "2024-", "en dash": "2024–2026"}),
