@@ -208,7 +208,10 @@ def test_reserved_names_include_the_keywords_and_stdlib_of(version: str) -> None
 # PyPI checks the Author-email of an upload with email-validator (warehouse's metadata checks,
 # deliverability not asked): an address the template takes but PyPI refuses fails at the first
 # `uv publish`, after the tag is pushed.
-ADDRESSES = [case.value for case in [*REJECTED, *ACCEPTED] if case.question == "author_email" and case.value]
+ADDRESSES = [
+    *(case.value for case in REJECTED if case.question == "author_email" and case.value),
+    *(case.value for case in ACCEPTED if case.question == "author_email" and case.value),
+]
 
 
 def template_takes(address: str) -> bool:
