@@ -189,6 +189,7 @@ def test_one_issue_lists_what_changed_action_needed_first_until_the_project_is_c
     assert INTRO not in actions
     assert body.index("## Action needed") < body.index("## How to update") < body.index("## What changed")
     assert "1.2.0 is out" in run.jobs["check"].summary
+    assert "1.2.0 is out" in run.jobs["check"].log  # the job's log says it too, where a failure would be
     assert "opened" in run.jobs["check"].summary
 
     # A newer release: the same issue, edited, and a comment that notifies.
