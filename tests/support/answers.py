@@ -461,7 +461,7 @@ REJECTED: list[Rejection] = [
     *_refused("keywords", "a YAML list", {"a bare word": "widgets"}, cli=True),
     *_refused("keywords", "a YAML list", {"a mapping": "{a: 1}"}),
     *_refused("keywords", f"at most {KEYWORDS_MAX} keywords", {f"{KEYWORDS_MAX + 1} keywords": f"[{'k, ' * KEYWORDS_MAX}k]"}),
-    *_refused("keywords", "must be text", {"a number and a boolean": "[2026, yes]"}),
+    *_refused("keywords", "must each be text", {"a number and a boolean": "[2026, yes]", "a nested list": "[a, [b]]"}),
     *_refused("keywords", ONE_LINE, {"newline": '["a\\nb"]', "control character": '["bell\\u0007"]'}),
     *_refused("keywords", "non-empty", {"empty": '[""]'}),
     *_refused("keywords", "without spaces at either end", {"leading space": '[" widgets"]'}),

@@ -15,6 +15,7 @@ as a plain directory: no clone per case); a value of each shape of question
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -66,9 +67,19 @@ def test_rejected_value_stops_the_render(template_tree: Path, tmp_path: Path, ca
     # the rule for this question and gives a valid example.
     rendered = message.split(f"{_error_line(case.question)}: ", 1)[1]
     assert rendered.startswith(f"{case.question} must "), rendered
-    assert re.search(r'e\.g\. "[^"]+"', rendered), rendered
+    example = re.search(r'e\.g\. "([^"]+)"', rendered)
+    assert example, rendered
     # Nothing written into the (existing, empty) destination.
     assert list(destination.iterdir()) == []
+    # The example is one the question takes, the other answers as they were (each such
+    # answer set rendered once per worker: the rules share their examples).
+    answers = {**case.answers(), case.question: example[1]}
+    if (key := json.dumps(answers, sort_keys=True)) not in _EXAMPLES_TAKEN:
+        copy_with_api(template_tree, tmp_path / "example", answers)
+        _EXAMPLES_TAKEN.add(key)
+
+
+_EXAMPLES_TAKEN: set[str] = set()
 
 
 @pytest.mark.parametrize(("question", "value"), OUTSIDE_CHOICES)
