@@ -143,9 +143,14 @@ def test_dependabot_updates_actions_and_uv_grouped_with_a_cooldown(render_shared
     config = parse_yaml((render_shared() / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
     assert config["version"] == 2
     assert {u["package-ecosystem"] for u in config["updates"]} == {"github-actions", "uv"}
+    # Each update looks where its manifests are, as Dependabot resolves `directory` from the
+    # repository's root: the workflows under it (github-actions), pyproject.toml and uv.lock (uv).
+    manifests = {"github-actions": ".github/workflows/ci.yml", "uv": "pyproject.toml"}
     for update in config["updates"]:
         assert update["cooldown"]["default-days"] >= 7
         assert update["groups"]
+        where = render_shared() / update["directory"].lstrip("/")
+        assert (where / manifests[update["package-ecosystem"]]).is_file(), update
 
 
 # --- the linters' verdict ----------------------------------------------------------------------------
