@@ -77,6 +77,15 @@ def test_the_lock_refuses_a_fresh_release_admits_dependabots_and_the_readme_over
         def lock(*args: str, check: bool = True) -> Any:
             return uv("lock", *args, cwd=project, env=env, check=check)
 
+        def exempt(pyproject_text: str, command: str) -> None:
+            """A fix: pyproject.toml with the exemption, then its command. That package's new
+            release is locked, and it lasts (`uv lock --check`); everything else still waits."""
+            (project / "pyproject.toml").write_text(pyproject_text, encoding="utf-8")
+            uv(*command.replace(name, PACKAGE).split()[1:], cwd=project, env=env)
+            lock("--check")
+            lock("--upgrade")
+            assert (locked(project), locked(project, OTHER)) == (("1.2", 1), ("1.0", 1))
+
         (project / "pyproject.toml").write_text(pyproject, encoding="utf-8")
         lock()
         assert locked(project) == ("1.1", 2)
@@ -86,11 +95,7 @@ def test_the_lock_refuses_a_fresh_release_admits_dependabots_and_the_readme_over
         # The README's urgent fix: the exemption in pyproject.toml, then its command.
         name = "package-name"
         assert [text for text in (exemption, upgrade, one_off) if name not in text] == []
-        (project / "pyproject.toml").write_text(pyproject + exemption.replace(name, PACKAGE) + "\n", encoding="utf-8")
-        uv(*upgrade.replace(name, PACKAGE).split()[1:], cwd=project, env=env)
-        lock("--check")
-        lock("--upgrade")  # everything else still waits: the exemption is that one package's
-        assert (locked(project), locked(project, OTHER)) == (("1.2", 1), ("1.0", 1))
+        exempt(pyproject + exemption.replace(name, PACKAGE) + "\n", upgrade)
 
         # The same option on the command line alone: the next `uv lock --check` fails.
         (project / "pyproject.toml").write_text(pyproject, encoding="utf-8")
@@ -109,10 +114,4 @@ def test_the_lock_refuses_a_fresh_release_admits_dependabots_and_the_readme_over
         bounded = pyproject.replace(f'"{PACKAGE}"', f'"{PACKAGE}>=1.2"', 1)
         (project / "pyproject.toml").write_text(bounded, encoding="utf-8")
         assert "unsatisfiable" in lock(check=False).stderr
-        name = "package-name"
-        exempt = bounded.replace("\nexclude-newer = ", f"\n{entry.replace(name, PACKAGE, 1)}\nexclude-newer = ")
-        (project / "pyproject.toml").write_text(exempt, encoding="utf-8")
-        uv(*command.replace(name, PACKAGE).split()[1:], cwd=project, env=env)
-        lock("--check")
-        lock("--upgrade")
-        assert (locked(project), locked(project, OTHER)) == (("1.2", 1), ("1.0", 1))
+        exempt(bounded.replace("\nexclude-newer = ", f"\n{entry.replace(name, PACKAGE, 1)}\nexclude-newer = "), command)

@@ -154,7 +154,7 @@ def type_the_message(
 
 
 @pytest.mark.parametrize(
-    ("answers", "destination"), zip(ANSWER_SETS.values(), DESTINATIONS.values(), strict=True), ids=ANSWER_SETS
+    ("answers", "destination"), [pytest.param(ANSWER_SETS[i], DESTINATIONS[i], id=i) for i in ANSWER_SETS]
 )
 def test_a_tag_on_main_is_tested_built_published_released_and_documented(
     answers: dict[str, Any], destination: str, pypi: LocalIndex, template_snapshot: Path, tmp_path: Path

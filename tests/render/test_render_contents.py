@@ -39,7 +39,7 @@ from support.facts import (
     supported_versions,
 )
 from support.printed import readme_release_steps
-from support.rendering import project_files, read_answers, read_pyproject
+from support.rendering import headings, project_files, read_answers, read_pyproject
 from support.workflows import load_workflow, steps_using
 
 # A sentence of each license's real text, to prove the right one was written.
@@ -237,8 +237,7 @@ README_SECTION = re.compile(r'README(?:\.md)?(?:\'s)?[ ,(]+(?:"([^"]+)"|\*([^*]+
 def test_each_readme_section_a_file_names_is_a_heading_of_the_readme(render_shared, answers) -> None:
     """Comments, docstrings and pages that point at the README point at a section it has."""
     project = render_shared(**answers)
-    readme = (project / "README.md").read_text(encoding="utf-8")
-    headings = set(re.findall(r"^#+ (.+)$", readme, re.MULTILINE))
+    titles = headings(project / "README.md")
     named: dict[str, list[str]] = {}
     for name in project_files(project):
         lines = (project / name).read_text(encoding="utf-8").splitlines()
@@ -246,7 +245,7 @@ def test_each_readme_section_a_file_names_is_a_heading_of_the_readme(render_shar
         for quoted, italic in README_SECTION.findall(text):
             named.setdefault(quoted or italic, []).append(name)
     assert named, "no file names a README section: the pattern no longer finds them"
-    assert {title: names for title, names in named.items() if title not in headings} == {}
+    assert {title: names for title, names in named.items() if title not in titles} == {}
 
 
 TESTPYPI_INSTALL = '"{distribution_name}==<version>" --extra-index-url https://test.pypi.org/simple/'

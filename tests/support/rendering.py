@@ -7,6 +7,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import sys
 import tomllib
@@ -181,3 +182,8 @@ def once_per_run(tmp_path_factory: pytest.TempPathFactory, key: Any, create: Cal
         if not record.exists():
             record.write_text(json.dumps(create()), encoding="utf-8")
         return json.loads(record.read_text(encoding="utf-8"))
+
+
+def headings(markdown: Path) -> set[str]:
+    """The section titles of a Markdown file (ATX headings, any level)."""
+    return set(re.findall(r"^#+ (.+)$", markdown.read_text(encoding="utf-8"), re.MULTILINE))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import shlex
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,6 +94,17 @@ def make_v1_1_0(repo: Path) -> dict[str, str]:
 def copier(*args: str | Path, cwd: Path, check: bool = False) -> Any:
     """The real copier CLI (never --trust), its temporary files on tmpfs where there is one."""
     return copier_cli(*args, cwd=cwd, check=check, env=COPIER_ENV)
+
+
+def type_fresh_render(command: str, template: Path, project: Path, ref: str | None = None) -> Path:
+    """A printed ``uvx copier copy ... SRC DEST`` (a render beside ``project`` with its answers)
+    typed in ``project``: SRC is ``template``, and ``--vcs-ref`` is ``ref`` if given; DEST."""
+    if ref is not None:
+        command = re.sub(r"--vcs-ref \S+", f"--vcs-ref {ref}", command)
+    program, name, *args = shlex.split(command)
+    assert (program, name, args[-2]) == ("uvx", "copier", "SRC"), command
+    copier(*args[:-2], template, args[-1], cwd=project, check=True)
+    return (project / args[-1]).resolve()
 
 
 def render(template: Path, dst: Path, ref: str, **answers: Any) -> Path:
