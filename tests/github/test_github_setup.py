@@ -83,8 +83,15 @@ def expected_settings(project: Path, require_ci: bool = False, branch: str = "ma
     return {
         "immutable_releases": True,
         "rulesets": {
-            # The admins may delete a tag the release preflight refused, as its fix says.
-            ("tag", tuple(f"refs/tags/{tag}" for tag in tags)): {"deletion", "update", "non_fast_forward", ADMINS},
+            # Only the admins create a release tag (the preflight runs from the tagged commit), and
+            # they may delete one the release preflight refused, as its fix says.
+            ("tag", tuple(f"refs/tags/{tag}" for tag in tags)): {
+                "creation",
+                "deletion",
+                "update",
+                "non_fast_forward",
+                ADMINS,
+            },
             ("branch", ("~DEFAULT_BRANCH",)): branch_rules,
         },
         "environments": environments,

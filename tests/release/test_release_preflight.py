@@ -50,6 +50,7 @@ from support.runner import (
     WorkflowRun,
     git_config_env,
     init_repo,
+    workflow_commands,
 )
 from support.workflows import load_workflow
 
@@ -168,13 +169,20 @@ def test_a_refused_tag_is_taken_back_by_an_admin_under_the_rulesets_github_setup
     repo: Repo, own_index: str, tmp_path: Path
 ) -> None:
     """Once github_setup.py has protected tags v* (origin refusing pushes as GitHub's rulesets do),
-    the fix printed for a wrong tag, typed as printed up to its alternative, deletes the tag and
-    releases what pyproject.toml says: for an admin. A writer's delete is refused (GH013)."""
+    only an admin creates one: the preflight runs from the tagged commit, so it cannot hold off a
+    writer's tag itself. The fix printed for a wrong tag, typed as printed up to its alternative,
+    deletes the tag and releases what pyproject.toml says: for an admin. A writer's delete is
+    refused (GH013)."""
     github = FakeGitHub(tmp_path / "github", REPOSITORY)
     setup = run_setup(repo.work, github)
     assert setup.returncode == 0, setup.stderr
     github.guard(repo.origin)
-    refused = preflight(repo, tmp_path, Event("push", repo.tag("v9.9.9")), own_index)
+    git("tag", "v9.9.9", cwd=repo.work)
+    for role, refusal in (("write", "creation"), ("maintain", "creation"), ("admin", None)):
+        pushed = run(["git", "push", "-q", "origin", "v9.9.9"], repo.work, env={ROLE: role}, check=False)
+        rule = f"GH013: Repository rule violations found for refs/tags/v9.9.9: {refusal}"
+        assert (pushed.returncode, rule in pushed.stderr) == ((1, True) if refusal else (0, False)), pushed.stderr
+    refused = preflight(repo, tmp_path, Event("push", "refs/tags/v9.9.9"), own_index)
     assert refused.result == "failure", refused.log
     fix = printed_fix(refused)
     as_is = fix.split("\n# or")[0].splitlines()  # delete the tag, then release pyproject.toml's version
@@ -336,6 +344,8 @@ RULES = [
     row("compared_with_the_previous_release", "1.0.0", "v1.0.0", f"1.0.0 false - Notes of 1.0.0.{COMPARE}v0.9.0...v1.0.0",
         changelog=DEFAULT.format(v="1.0.0").replace(FIRST, f"## [0.9.0] - 2026-06-01\n\n- Ninth.\n\n{FIRST}")),
     row("prerelease_takes_unreleased", "1.0.0rc1", "v1.0.0rc1", "1.0.0rc1 true - Coming.{compare}", changelog=UNRELEASED),
+    row("notes_with_workflow_commands", "1.0.0", "v1.0.0", "1.0.0 false ::error title=Planted::Not the preflight's.\n::add-mask::1.0.0",
+        changelog="## [Unreleased]\n\n## [1.0.0] - 2026-12-01\n\n::error title=Planted::Not the preflight's.\n::add-mask::1.0.0\n"),
     row("first_release", "0.1.0", "v0.1.0", "0.1.0 false ### Added\n\n- First release.", changelog="## [Unreleased]\n\n## [0.1.0]\n\n### Added\n\n- First release.\n"),
     row("fenced_heading", "1.0.0", "v1.0.0", "1.0.0 false ```md\n## [9.9] a heading?\n```{compare}",
         changelog=f"## [Unreleased]\n\n## [1.0.0] - 2026-12-01\n\n```md\n## [9.9] a heading?\n```\n\n{FIRST}"),
@@ -446,6 +456,7 @@ def test_each_rule_of_the_preflight(
     except SystemExit as exit_:
         exit_code = exit_.code
     log = capsys.readouterr().out
+    assert [c for c in workflow_commands(log) if not c.startswith("::error title=Release preflight::")] == [], log
     expected = outcome.replace("DIST", dist).format(
         name=name, url=url, sha=sha[:12], today=TODAY, compare=f"{COMPARE}v0.0.1...{event}"
     )

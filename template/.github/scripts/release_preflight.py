@@ -9,6 +9,7 @@ import datetime
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 from pathlib import Path
@@ -236,7 +237,8 @@ def main(argv: list[str] | None = None) -> None:
         return cut(version)
     if args.mode == "tag":
         check_tag(tag := ENV["GITHUB_REF_NAME"], version)
-        print(f"Its release notes, from {CHANGELOG}:\n{(text := notes(version, tag))}")
+        text, stop = notes(version, tag), secrets.token_hex(16)  # no ::command in notes
+        print(f"Notes ({CHANGELOG}):\n::stop-commands::{stop}\n{text}\n::{stop}::")
         retry = f"{DELETE.format(tag)}\n{RETRY}"
     elif not 1 <= (attempt := int(ENV["GITHUB_RUN_ATTEMPT"])) <= 99:  # 50 re-runs
         refuse(f"Run attempt {attempt} has no two-digit number.", "# run it again")
