@@ -254,9 +254,10 @@ def test_settings_made_by_hand_are_completed_not_replaced(render_shared: Any, tm
 @pytest.mark.parametrize(
     ("failure", "after", "not_set", "reason"),
     [
-        ("gh-missing", 0, "immutable releases", "gh is not installed"),
-        ("logged-out", 0, "immutable releases", "gh is not logged in: run `gh auth login`"),
-        ("not-found", 0, "immutable releases", "not found"),
+        ("gh-missing", 0, "the repository", "gh is not installed"),
+        ("logged-out", 0, "the repository", "gh is not logged in: run `gh auth login`"),
+        ("not-found", 0, "the repository", "not found"),
+        ("no-such-reviewer", 0, "the reviewers", "no GitHub user has the login nobody-here"),
         ("forbidden", 0, "immutable releases", "admin rights"),
         ("pages-plan", 0, "GitHub Pages built by GitHub Actions", "GitHub Pages is not in the plan"),
         ("rulesets-plan", 0, 'tag ruleset "Release tags"', "not in the plan of"),
@@ -270,6 +271,9 @@ def test_each_failure_names_the_setting_the_manual_step_and_what_was_done(
     if failure == "gh-missing":
         (tmp_path / "empty").mkdir()
         done = run_setup(project, github, path=str(tmp_path / "empty"))
+    elif failure == "no-such-reviewer":  # looked up before any change: a typo changes nothing
+        done = run_setup(project, github, "--reviewer", "nobody-here")
+        assert writes(github) == []
     else:
         github.fail(failure, after=after)
         done = run_setup(project, github)
@@ -282,7 +286,7 @@ def test_each_failure_names_the_setting_the_manual_step_and_what_was_done(
     by_hand = message.split(f"By hand, on https://github.com/{repository(DISTINCT)}/settings:\n", 1)[1]
     listed = re.findall(r"^- (.+?): (Settings > .+)$", by_hand, re.MULTILINE)
     assert listed, message
-    assert listed[0][0] == not_set
+    assert listed[0][0] == ("immutable releases" if not_set.startswith("the ") else not_set)  # the first setting
     assert not set(made) & {name for name, _ in listed}
     assert message.rstrip().endswith(f"Already done: {', '.join(made) or 'nothing'}.")
     if failure == "pages-plan":

@@ -53,6 +53,7 @@ SECTIONS = {
     ),
     "1.2.0": "### Changed\n- A smaller test matrix.\n\n### Action needed\n- Drop the old checks from branch protection.\n",
     "1.3.0": "### Fixed\n- A typo in the README.\n",
+    "1.4.0": "### Fixed\n- Another typo.\n",
 }
 ACTIONS = {"1.1.0": ["Run `uv lock`", "Switch GitHub Pages"], "1.2.0": ["Drop the old checks"]}
 CHANGES = {"1.0.0": "The first release", "1.1.0": "A documentation site", "1.2.0": "A smaller test matrix"}
@@ -250,6 +251,18 @@ def test_one_issue_lists_what_changed_action_needed_first_until_the_project_is_c
     assert issue["state"] == "CLOSED"
     assert "1.3.0" in issue["comments"][-1]
     assert "newest version" in run.jobs["check"].summary
+
+    # A newer release: a new issue (the closed one lists an older version). Its owner closes it,
+    # skipping that version: later runs open none until a newer one is out.
+    release(template, "1.4.0")
+    check(repo, github, tmp_path / "run-4")
+    assert github.commands() == ["issue list", "issue create"]
+    _, skipped = ours()
+    assert "1.4.0" in skipped["title"]
+    github.save([*github.issues()[:-1], {**skipped, "state": "CLOSED"}])  # on GitHub's site
+    run = check(repo, github, tmp_path / "run-5")
+    assert github.commands() == ["issue list"]
+    assert f"#{skipped['number']} listed 1.4.0 and was closed: no new issue" in run.jobs["check"].summary
 
 
 @pytest.mark.parametrize("source", ["https://github.com/acme/copier-uv-release.git", "gh:acme/copier-uv-release"])
