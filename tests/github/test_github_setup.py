@@ -259,8 +259,6 @@ def test_settings_made_by_hand_are_completed_not_replaced(render_shared: Any, tm
         ("not-found", 0, "the repository", "not found"),
         ("no-such-reviewer", 0, "the reviewers", "no GitHub user has the login nobody-here"),
         ("forbidden", 0, "immutable releases", "admin rights"),
-        ("pages-plan", 0, "GitHub Pages built by GitHub Actions", "GitHub Pages is not in the plan"),
-        ("rulesets-plan", 0, 'tag ruleset "Release tags"', "not in the plan of"),
         ("rate-limit", 5, 'branch ruleset "Default branch"', "rate limit"),
     ],
 )
@@ -289,14 +287,41 @@ def test_each_failure_names_the_setting_the_manual_step_and_what_was_done(
     assert listed[0][0] == ("immutable releases" if not_set.startswith("the ") else not_set)  # the first setting
     assert not set(made) & {name for name, _ in listed}
     assert message.rstrip().endswith(f"Already done: {', '.join(made) or 'nothing'}.")
-    if failure == "pages-plan":
-        assert listed[0][1].startswith("Settings > Pages")
-        assert made
     if failure == "rate-limit":
         assert made, "the summary says what was done before the limit"
     # It stops at the refused call: nothing after it is tried, half-made and unsaid.
     calls = github.calls()
     assert not calls or calls[-1]["status"] >= 400, calls[-1:]
+
+
+@pytest.mark.parametrize(
+    ("failure", "skipped"),
+    [
+        ("rulesets-plan", ['tag ruleset "Release tags"', 'branch ruleset "Default branch"']),
+        ("pages-plan", ["GitHub Pages built by GitHub Actions"]),
+    ],
+)
+def test_a_setting_the_plan_lacks_is_skipped_named_and_the_rest_made(
+    render_shared: Any, tmp_path: Path, failure: str, skipped: list[str]
+) -> None:
+    """A private repository on GitHub Free has no rulesets and no Pages: each refused one is
+    skipped (making it by hand would not help), every other setting is made, and the end names
+    the skipped ones with the ways to have them; the run fails, so that nobody takes it as done."""
+    project, github = project_and_github(render_shared, tmp_path, DISTINCT)
+    every = run_ok(project, FakeGitHub(tmp_path / "clean", repository(DISTINCT))).stdout
+    github.fail(failure)
+    done = run_setup(project, github)
+    assert done.returncode == 1, done.stdout
+    for name in skipped:
+        assert f"\n{name}: skipped, " in f"\n{done.stdout}", done.stdout
+    made = [line.rpartition(": ")[0] for line in done.stdout.splitlines() if line.endswith(": set")]
+    assert made == [line.rpartition(": ")[0] for line in every.splitlines() if line.endswith(": set") and
+                    line.rpartition(": ")[0] not in skipped]  # fmt: skip
+    assert settings(github)["environments"] == expected_settings(project)["environments"]
+    end = done.stderr.strip().splitlines()[-1]
+    assert end.startswith(f"Not in the plan of {repository(DISTINCT)}: {', '.join(skipped)}. "), done.stderr
+    assert "make it public" in end
+    assert ("--data docs=false" in end) == (failure == "pages-plan")
 
 
 def test_the_name_check_on_pypi(render_shared: Any, tmp_path: Path, pypi: str) -> None:

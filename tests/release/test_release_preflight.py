@@ -38,7 +38,7 @@ from support.facts import DEFAULT_PYTHON_MIN, INITIAL_VERSION, NEXT_PATCH
 from support.github_api import ROLE, FakeGitHub, run_setup
 from support.index import LocalIndex, Quiet, serve_index, serving
 from support.json_index import json_api
-from support.printed import Shell
+from support.printed import Shell, readme_release_steps
 from support.rendering import import_script, note_unreleased, replace_once
 from support.runner import (
     DEFAULT_BRANCH,
@@ -197,6 +197,31 @@ def test_a_refused_tag_is_taken_back_by_an_admin_under_the_rulesets_github_setup
     assert passed.result == "success", passed.log
 
 
+def test_notes_written_before_the_first_release_are_its_notes_once_the_fix_moves_them(
+    repo: Repo, own_index: str, tmp_path: Path
+) -> None:
+    """Changes written under [Unreleased] before the first release, as CHANGELOG.md asks, would be
+    left out of its notes (and shown as the next release's): the tag of the README's first release
+    is refused, and its fix, typed as printed (the notes moved where its comment says), releases
+    them."""
+    changelog = repo.work / "CHANGELOG.md"
+    note_unreleased(repo.work, "- A month of work.")
+    repo.commit_all("Work")
+    shell = Shell(repo.work, {"UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN)})
+    for line in readme_release_steps(repo.work)[0].splitlines():
+        shell.type(line)
+    refused = preflight(repo, tmp_path, Event("push", f"refs/tags/{TAG}"), own_index)
+    assert refused.result == "failure", refused.log
+    for line in printed_fix(refused).splitlines():
+        if line.startswith(f"# move them under ## [{V}]"):
+            replace_once(changelog, "\n- A month of work.\n", "")
+            replace_once(changelog, "- First release.\n", "- First release.\n- A month of work.\n")
+        shell.type(line)
+    passed = preflight(repo, tmp_path / "again", Event("push", f"refs/tags/{TAG}"), own_index)
+    assert passed.result == "success", passed.log
+    assert json.loads(passed.outputs["notes"]).endswith("- First release.\n- A month of work.")
+
+
 def test_the_other_way_out_of_a_wrong_tag_releases_the_version_it_meant(
     repo: Repo, own_index: str, tmp_path: Path
 ) -> None:
@@ -287,7 +312,7 @@ class Refused(str):
 INTRO = "# Changelog\n\nIntro.\n\n"  # lines 1-4: every row's sections start at line 5
 FIRST = "## [0.0.1] - 2026-01-01\n\n- First.\n"  # the default's line 13
 UNRELEASED = f"## [Unreleased]\n\n- Coming.\n\n{FIRST}"  # no section for the tag's version
-DEFAULT = "## [Unreleased]\n\n- Coming.\n\n## [{v}] - 2026-12-01\n\n- Notes of {v}.\n\n" + FIRST  # the version's own
+DEFAULT = "## [Unreleased]\n\n## [{v}] - 2026-12-01\n\n- Notes of {v}.\n\n" + FIRST  # the version's own
 COMPARE = f"\n\n**Full Changelog**: https://github.com/{REPOSITORY}/compare/"
 IS_ON = "{name} %s is already on {url} (%s): an index never replaces a file: this version cannot be released again."
 NO_ANSWER = (
@@ -394,7 +419,14 @@ RULES = [
     row("changelog_step_of_a_prerelease", "1.0.0rc1", "changelog", "1.0.0rc1 is a pre-release: its notes are [Unreleased], kept.", changelog=UNRELEASED),
     row("changelog_step_with_nothing_new", "1.0.0", "changelog", Refused("CHANGELOG.md: [Unreleased] (line 5) is empty."), changelog=f"## [Unreleased]\n\n{FIRST}",
         fix=["write what changed under it", "then run this again (1.0.0 stays)", "uv run .github/scripts/release_preflight.py changelog"]),
-    row("changelog_step_again", "1.0.0", "changelog", Refused("CHANGELOG.md has a section for 1.0.0 already (line 9)."), fix=["uv version --bump patch"]),
+    row("changelog_step_again", "1.0.0", "changelog", Refused("CHANGELOG.md has a section for 1.0.0 already (line 9)."), fix=["uv version --bump patch"],
+        changelog=f"## [Unreleased]\n\n- Coming.\n\n## [1.0.0] - 2026-12-01\n\n- Notes of 1.0.0.\n\n{FIRST}"),
+    row("notes_left_in_unreleased", "1.0.0", "v1.0.0", Refused("CHANGELOG.md: [Unreleased] (line 5) has notes, which this commit holds: 1.0.0's notes would leave them out."),
+        changelog=f"## [Unreleased]\n\n- Coming.\n\n## [1.0.0] - 2026-12-01\n\n- Notes of 1.0.0.\n\n{FIRST}", fix=["# move them under ## [1.0.0], then:", *RETAG]),
+    row("first_release_with_notes_in_unreleased", "0.1.0", "v0.1.0", Refused("CHANGELOG.md: [Unreleased] (line 5) has notes, which this commit holds: 0.1.0's notes would leave them out."),
+        changelog="## [Unreleased]\n\n- A month of work.\n\n## [0.1.0]\n\n### Added\n\n- First release.\n"),
+    row("unreleased_with_headings_alone", "1.0.0", "v1.0.0", "1.0.0 false - Notes of 1.0.0.{compare}",
+        changelog=f"## [Unreleased]\n\n### Added\n\n## [1.0.0] - 2026-12-01\n\n- Notes of 1.0.0.\n\n{FIRST}"),
     row("tag_outside_actions", "1.0.0", "v1.0.0", Refused("The tag mode runs in release.yml, on GitHub Actions: its variables are not set here."),
         outside_actions=True, fix=["changelog mode"]),
     row("rehearsal_outside_actions", "1.0.0", "#7.2", Refused("The rehearsal mode runs in release.yml, on GitHub Actions: its variables are not set here."),

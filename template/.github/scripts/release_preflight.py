@@ -129,6 +129,10 @@ def sections(text: str) -> dict[Version | None, tuple[int, str]]:
     return {v: (n, "\n".join(lines).strip()) for v, (n, lines) in found.items()}
 
 
+def bare(text: str) -> str:
+    return re.sub(r"(?m)^#+ .*", "", text).strip()  # headings alone are no notes
+
+
 def read_changelog() -> str:
     if not CHANGELOG.is_file():
         fix = "# write one: ## [Unreleased] first, then each version, newest first"
@@ -142,13 +146,22 @@ def notes(version: Version, tag: str) -> str:
     key = None if version not in known and version.is_prerelease else version
     line, text = known.get(key, (0, ""))
     heading = f"## [{version}] - {TODAY}" if key else "## [Unreleased]"
-    if not re.sub(r"(?m)^#+ .*", "", text).strip():  # headings alone are no notes
+    if not bare(text):
         where = f"line {line} starts an empty section." if line else f"add {heading}."
         refuse(
             f"{CHANGELOG} has no notes for {version}: {where}",
             DELETE.format(tag),
             f"# write them under {heading} (or under [Unreleased], then run",
             f'#   {CUT}), and:\ngit commit -am "Release notes of {version}"',
+            f"git tag {tag} && git push --atomic origin main {tag}",
+        )
+    if key and not version.is_prerelease and bare(known[None][1]):
+        refuse(
+            f"{CHANGELOG}: [Unreleased] (line {known[None][0]}) has notes, which this"
+            f" commit holds: {version}'s notes would leave them out.",
+            DELETE.format(tag),
+            f"# move them under ## [{version}], then:",
+            f'git commit -am "Release notes of {version}"',
             f"git tag {tag} && git push --atomic origin main {tag}",
         )
     older = [v for v in known if v is not None and v < version]
