@@ -223,11 +223,13 @@ def test_reviewers_and_the_required_ci_check(render_shared: Any, tmp_path: Path)
 
 
 def test_settings_made_by_hand_are_completed_not_replaced(render_shared: Any, tmp_path: Path) -> None:
-    """An environment open to every branch gets limited; a rule and bypass actors added to a ruleset
-    by hand stay."""
+    """An environment open to every branch gets limited, and keeps the reviewer added by hand beside
+    the one --reviewer adds; a rule and bypass actors added to a ruleset by hand stay."""
     project, github = project_and_github(render_shared, tmp_path, DISTINCT)
-    state = github.state()
-    open_to_all: dict[str, Any] = {"deployment_branch_policy": None, "reviewers": [], "policies": []}
+    state = github.state() | {"users": USERS}
+    (login, user_id), (_, by_hand_id) = USERS.items()
+    reviewer = {"type": "User", "id": by_hand_id}
+    open_to_all: dict[str, Any] = {"deployment_branch_policy": None, "reviewers": [reviewer], "policies": []}
     state["environments"][DISTINCT["pypi_environment"]] = open_to_all
     by_hand = {"type": "required_linear_history"}
     ruleset = {"name": "Default branch", "target": "branch", "enforcement": "active",
@@ -240,7 +242,9 @@ def test_settings_made_by_hand_are_completed_not_replaced(render_shared: Any, tm
     source = {"source_type": "Repository", "source": repository(DISTINCT)}
     state["rulesets"] = [{"id": 7, **source, **ruleset}, {"id": 8, **source, **tags}]
     github.save(state)
-    said = run_ok(project, github).stdout.splitlines()
+    said = run_ok(project, github, "--reviewer", login).stdout.splitlines()
+    reviewers = github.state()["environments"][DISTINCT["pypi_environment"]]["reviewers"]
+    assert reviewers == [reviewer, {"type": "User", "id": user_id}]
     expected = expected_settings(project)
     expected["rulesets"][("branch", ("~DEFAULT_BRANCH",))].add("required_linear_history")
     expected["rulesets"][("tag", ("refs/tags/v*",))] -= {ADMINS}

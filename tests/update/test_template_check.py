@@ -283,6 +283,18 @@ def test_the_message_after_update_links_the_changelog_of_the_version_on_github(
     updated = copier_cli("update", "--defaults", "--vcs-ref", "v1.1.0", cwd=project, env=env, check=True)
     (link,) = re.findall(r"https://\S+/CHANGELOG\.md", updated.stderr)
     assert link == f"{github}/blob/v1.1.0/CHANGELOG.md"  # where this repository keeps it
+    # A commit after the newest tag: copier records it as git describes it (v1.1.0-1-gHASH), a
+    # ref GitHub does not know; the link names the commit by its hash, which GitHub does.
+    work = tmp_path / "work"
+    git("clone", "-q", hosted, work, cwd=tmp_path)
+    commit_all(work, "After v1.1.0")
+    git("push", "-q", "origin", "main", cwd=work)
+    commit_all(project, "Update to v1.1.0")
+    updated = copier_cli("update", "--defaults", "--vcs-ref", "main", cwd=project, env=env, check=True)
+    (link,) = re.findall(r"https://\S+/CHANGELOG\.md", updated.stderr)
+    ref = link.removeprefix(f"{github}/blob/").removesuffix("/CHANGELOG.md")
+    assert re.fullmatch(r"[0-9a-f]{7,40}", ref), link
+    assert git("rev-parse", ref, cwd=hosted) == git("rev-parse", "main", cwd=work)
 
 
 class _RefuseWithoutCredentials(Quiet):
