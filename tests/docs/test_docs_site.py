@@ -135,13 +135,15 @@ def test_readme_file_links_go_to_github_and_a_broken_reference_fails_the_build(r
     """The README, shown as the home page, may link files of the repository by path (up to 1.4.1
     it linked LICENSE so, and an updated project keeps its README): on the site they lead to GitHub. Then -W makes each warning an error and
     --keep-going reports all of them: a reference to a missing function (nitpicky), a link to a
-    missing page, a missing label."""
+    missing page, a missing label. A link to a heading works as on GitHub."""
     # The newest Sphinx (9.2) needs Python 3.13: this build runs it.
     project = render_fresh(github_owner="acme-org", repository_name="gadgets", python_min="3.13")
     readme = project / "README.md"
     readme.write_text(
         readme.read_text(encoding="utf-8")
-        + "\nSee [the changes](CHANGELOG.md), [the license](LICENSE) and [the API](docs/api.md).\n",
+        + "\nSee [the changes](CHANGELOG.md), [the license](LICENSE) and [the API](docs/api.md).\n"
+        # GitHub's anchor keeps the underscore, which docutils' own id of the heading would not.
+        + "\n### Where `package_name` is set\n\nAs [there](#where-package_name-is-set).\n",
         encoding="utf-8",
     )
     build_docs(project)
@@ -149,6 +151,9 @@ def test_readme_file_links_go_to_github_and_a_broken_reference_fails_the_build(r
     for name in ("LICENSE", "CHANGELOG.md"):
         assert f'href="https://github.com/acme-org/gadgets/blob/main/{name}"' in index, name
     assert 'href="api.html"' in index  # a docs page stays a page of the site
+    # Each link within the page lands on an element of it: a ### heading's anchor as GitHub makes it.
+    assert set(re.findall(r'href="#([^"]+)"', index)) - set(re.findall(r'id="([^"]+)"', index)) == set()
+    assert "As <a" in index
 
     package = read_answers(project)["package_name"]
     api = project / "docs" / "api.md"
