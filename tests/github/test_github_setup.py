@@ -298,34 +298,44 @@ def test_each_failure_names_the_setting_the_manual_step_and_what_was_done(
     assert not calls or calls[-1]["status"] >= 400, calls[-1:]
 
 
-@pytest.mark.parametrize(
-    ("failure", "skipped"),
-    [
-        ("rulesets-plan", ['tag ruleset "Release tags"', 'branch ruleset "Default branch"']),
-        ("pages-plan", ["GitHub Pages built by GitHub Actions"]),
-    ],
-)
-def test_a_setting_the_plan_lacks_is_skipped_named_and_the_rest_made(
-    render_shared: Any, tmp_path: Path, failure: str, skipped: list[str]
-) -> None:
-    """A private repository on GitHub Free has no rulesets and no Pages: each refused one is
-    skipped (making it by hand would not help), every other setting is made, and the end names
-    the skipped ones with the ways to have them; the run fails, so that nobody takes it as done."""
+def test_a_setting_the_plan_lacks_is_skipped_named_and_the_rest_made(render_shared: Any, tmp_path: Path) -> None:
+    """A private repository on GitHub Free has no rulesets, no environment protection and no Pages:
+    each refused setting is skipped (making it by hand would not help), every other one is made, and
+    the end names the skipped ones with the ways to have them, the site's too; the run fails, so
+    that nobody takes it as done. A refusal of another kind after a skip still names both."""
     project, github = project_and_github(render_shared, tmp_path, DISTINCT)
-    every = run_ok(project, FakeGitHub(tmp_path / "clean", repository(DISTINCT))).stdout
-    github.fail(failure)
+    every = [
+        line.rpartition(": ")[0]
+        for line in run_ok(project, FakeGitHub(tmp_path / "clean", repository(DISTINCT))).stdout.splitlines()
+        if line.endswith(": set")
+    ]
+    github.private_on_free()
     done = run_setup(project, github)
     assert done.returncode == 1, done.stdout
-    for name in skipped:
-        assert f"\n{name}: skipped, " in f"\n{done.stdout}", done.stdout
-    made = [line.rpartition(": ")[0] for line in done.stdout.splitlines() if line.endswith(": set")]
-    assert made == [line.rpartition(": ")[0] for line in every.splitlines() if line.endswith(": set") and
-                    line.rpartition(": ")[0] not in skipped]  # fmt: skip
-    assert settings(github)["environments"] == expected_settings(project)["environments"]
-    end = done.stderr.strip().splitlines()[-1]
-    assert end.startswith(f"Not in the plan of {repository(DISTINCT)}: {', '.join(skipped)}. "), done.stderr
+    skipped = [
+        line.partition(": skipped, not in the plan of ")[0]
+        for line in done.stdout.splitlines()
+        if ": skipped, " in line
+    ]
+    assert skipped == [
+        name for name in every if name.startswith(("tag ruleset", "branch ruleset", "environment", "GitHub Pages"))
+    ]
+    assert [line.rpartition(": ")[0] for line in done.stdout.splitlines() if line.endswith(": set")] == [
+        "immutable releases"
+    ]
+    end = done.stderr.rstrip().split("\nNot in the plan of ", 1)[1]
+    assert end.startswith(f"{repository(DISTINCT)}: {', '.join(skipped)}. "), done.stderr
     assert "make it public" in end
-    assert ("--data docs=false" in end) == (failure == "pages-plan")
+    assert end.endswith("\n  uvx copier update --defaults --data docs=false")  # the site's way out, typed whole
+
+    github = FakeGitHub(tmp_path / "later", repository(DISTINCT))
+    github.private_on_free()
+    github.fail("rate-limit", after=4)  # the repository, immutable releases (a read, a write), a ruleset
+    failed = run_setup(project, github)
+    assert failed.returncode == 1
+    assert '\nNot set: branch ruleset "Default branch": GitHub\'s rate limit' in failed.stderr
+    assert "Already done: immutable releases.\n\nNot in the plan of " in failed.stderr
+    assert f'{repository(DISTINCT)}: tag ruleset "Release tags". ' in failed.stderr
 
 
 def test_the_name_check_on_pypi(render_shared: Any, tmp_path: Path, pypi: str) -> None:

@@ -425,6 +425,8 @@ RULES = [
         changelog=f"## [Unreleased]\n\n- Coming.\n\n## [1.0.0] - 2026-12-01\n\n- Notes of 1.0.0.\n\n{FIRST}", fix=["# move them under ## [1.0.0], then:", *RETAG]),
     row("first_release_with_notes_in_unreleased", "0.1.0", "v0.1.0", Refused("CHANGELOG.md: [Unreleased] (line 5) has notes, which this commit holds: 0.1.0's notes would leave them out."),
         changelog="## [Unreleased]\n\n- A month of work.\n\n## [0.1.0]\n\n### Added\n\n- First release.\n"),
+    row("prerelease_of_its_own_beside_unreleased_notes", "1.0.0rc1", "v1.0.0rc1", "1.0.0rc1 true - Notes of 1.0.0rc1.{compare}",
+        changelog=f"## [Unreleased]\n\n- Coming.\n\n## [1.0.0rc1] - 2026-12-01\n\n- Notes of 1.0.0rc1.\n\n{FIRST}"),
     row("unreleased_with_headings_alone", "1.0.0", "v1.0.0", "1.0.0 false - Notes of 1.0.0.{compare}",
         changelog=f"## [Unreleased]\n\n### Added\n\n## [1.0.0] - 2026-12-01\n\n- Notes of 1.0.0.\n\n{FIRST}"),
     row("tag_outside_actions", "1.0.0", "v1.0.0", Refused("The tag mode runs in release.yml, on GitHub Actions: its variables are not set here."),

@@ -20,10 +20,11 @@ response body on stdout, ``gh: MESSAGE (HTTP STATUS)`` on stderr, exit status 1.
 
 ``fail`` (set before a run) makes it fail as GitHub does, after ``after`` answered calls:
 ``logged-out``, ``forbidden`` (no admin rights: 403 on every change), ``not-found``
-(no such repository, or not visible to the login: 404), ``pages-plan`` (Pages is not in
-the owner's plan: 422 on creating it; 409 is GitHub's "already enabled"), ``rulesets-plan``
-(a private repository on GitHub Free: 403 "Upgrade to GitHub Pro ..." on any ruleset call) and
-``rate-limit`` (403 "API rate limit exceeded", as GitHub answers a REST call then).
+(no such repository, or not visible to the login: 404) and ``rate-limit`` (403 "API rate
+limit exceeded", as GitHub answers a REST call then). ``private_on_free`` makes it a private
+repository on GitHub Free, which has no rulesets (403 "Upgrade to GitHub Pro ..." on any
+ruleset call), no environment protection (422 "... billing plan ..." on making one) and no
+Pages (422 on creating it; 409 is GitHub's "already enabled"), whatever fails besides.
 
 ``guard`` makes a local bare repository refuse pushes as GitHub does under the rulesets the
 fake holds (deletion, update, force push; GH013), for the pusher's repository role and the
@@ -55,7 +56,7 @@ DOCUMENTED: dict[str, tuple[str | None, bool]] = {
     "--jq": ("-q", True), "--cache": (None, True), "--verbose": (None, False),
 }  # fmt: skip
 IMPLEMENTED = {"--method", "--header", "--input"}
-FAILURES = {"logged-out", "forbidden", "not-found", "pages-plan", "rulesets-plan", "rate-limit"}
+FAILURES = {"logged-out", "forbidden", "not-found", "rate-limit"}
 DOCS = "https://docs.github.com/rest"
 MESSAGES = {
     403: "Must have admin rights to Repository.",
@@ -65,6 +66,7 @@ MESSAGES = {
 }
 RATE_LIMIT = "API rate limit exceeded for user ID 1."
 UPGRADE = "Upgrade to GitHub Pro or make this repository public to enable this feature."
+NO_GATE = "Fail to create protected rule, please ensure billing plan include protected branch gate."
 SETUP_SCRIPT = ".github/scripts/github_setup.py"
 # The pusher's repository role, for a bare repository that FakeGitHub.guard makes refuse pushes
 # as the rulesets do; GitHub's ids of those roles in a ruleset's bypass_actors (not sequential).
@@ -119,7 +121,11 @@ class FakeGitHub(RecordingGh):
         return {
             **{"default_branch": "main", "users": {}, "environments": {}, "rulesets": []},
             **{"immutable_releases": False, "pages": None, "fail": None, "after": 0, "next_id": 1},
+            "private_on_free": False,
         }
+
+    def private_on_free(self) -> None:
+        self.save({**self.state(), "private_on_free": True})
 
     def fail(self, kind: str, after: int = 0) -> None:
         """Fail as GitHub does (FAILURES) from the call after the first ``after`` ones."""
@@ -241,8 +247,10 @@ class FakeGitHub(RecordingGh):
             raise HttpError(404)
         if failing == "forbidden" and method != "GET":
             raise HttpError(403)
-        if failing == "rulesets-plan" and path.startswith(f"{prefix}/rulesets"):
+        if state["private_on_free"] and path.startswith(f"{prefix}/rulesets"):
             raise HttpError(403, UPGRADE)
+        if state["private_on_free"] and method == "PUT" and path.startswith(f"{prefix}/environments/"):
+            raise HttpError(422, NO_GATE)
         if path.startswith("/users/"):
             login = path.removeprefix("/users/")
             if login not in state["users"]:
@@ -288,7 +296,7 @@ class FakeGitHub(RecordingGh):
                     raise HttpError(404)
                 return state["pages"]
             case ["POST" | "PUT" as verb, "pages"]:
-                if failing == "pages-plan":
+                if state["private_on_free"]:
                     raise HttpError(422)
                 if (state["pages"] is None) == (verb == "PUT"):
                     raise HttpError(404 if verb == "PUT" else 409)

@@ -80,7 +80,7 @@ def check(repo: Repo, github: FakeIssues, tmp: Path, event: str = "schedule", ou
     calls = tmp / "git-calls"
     (run.tools / "git").write_text(
         f'#!/bin/sh\necho "${{GH_TOKEN:+GH_TOKEN }}${{GITHUB_TOKEN:+GITHUB_TOKEN }}$*" >> "{calls}"\n'
-        f'exec {shutil.which("git")} "$@"\n',
+        f'exec {shlex.quote(shutil.which("git") or "git")} "$@"\n',
         encoding="utf-8",
     )
     (run.tools / "git").chmod(0o755)
