@@ -512,6 +512,21 @@ def test_each_rule_of_the_preflight(
         assert f"{outputs['version']} {outputs['prerelease']} {json.loads(outputs['notes'])}".strip() == expected
 
 
+@pytest.mark.parametrize(
+    ("log", "acted"),
+    [
+        ("::error::a\n  ::add-mask::b\n::ERROR title=x::c", ["::error::a", "  ::add-mask::b", "::ERROR title=x::c"]),
+        ("text ##[warning]d\n::no-such-command::e\n::error", ["text ##[warning]d"]),
+        ("::stop-commands::T1\n::error::f\n##[error]g\n::t1::\n::error::h", ["::error::h"]),
+        ("::stop-commands::T1\n::error::i\n::T1 x=y::more\n::notice::j", ["::notice::j"]),
+    ],
+)
+def test_workflow_commands_are_read_as_githubs_runner_reads_them(log: str, acted: list[str]) -> None:
+    """support.runner.workflow_commands, which the preflight's rows use, against actions/runner's
+    parser: leading spaces, any case, the ##[name] form, unknown names, and the token's resume."""
+    assert workflow_commands(log) == acted
+
+
 LINES = [
     *("## [Unreleased]", "## [0.1.0]", "## [0.2.0] - 2026-12-01", "## [0.2.0rc1]", "## [1.0]", "## [next]"),
     *("## [Unreleased] - 2026-12-01", "## ", "## []", "##", "### Added", "- item", "", "```", "[0.1.0]: https://x"),

@@ -134,19 +134,40 @@ class Group:
     cancels: bool  # cancel-in-progress: a new run in the group cancels the one in progress
 
 
-_COMMAND = re.compile(r"::([a-z-]+)(?: [^:]*)?::(.*)")
+# The commands GitHub's runner knows (actions/runner, src/Runner.Worker/ActionCommandManager.cs).
+RUNNER_COMMANDS = {"stop-commands", "set-env", "set-output", "save-state", "add-mask", "add-path", "add-matcher"}
+RUNNER_COMMANDS |= {"remove-matcher", "debug", "warning", "error", "notice", "group", "endgroup", "echo"}
+
+
+def _command(line: str, known: set[str]) -> tuple[str, str] | None:
+    """(name, data) of the command a line of output is, as the runner reads it (ActionCommand.TryParseV2:
+    ::name props::data after leading spaces; then TryParse: ##[name props]data anywhere), or None."""
+    text = line.lstrip()
+    if text.startswith("::") and (end := text.find("::", 2)) >= 0:
+        name = text[2:end].split(" ", 1)[0].lower()
+        if name in known:
+            return name, text[end + 2 :]
+    if (start := line.find("##[")) >= 0 and (end := line.find("]", start)) >= 0:
+        name = line[start + 3 : end].split(" ", 1)[0].lower()
+        if name in known:
+            return name, line[end + 1 :]
+    return None
 
 
 def workflow_commands(log: str) -> list[str]:
-    """The lines of a step's output that GitHub's runner acts on (::error …::, ::add-mask::…):
-    none from ::stop-commands::TOKEN to the line ::TOKEN::."""
-    acted, stopped = [], None
+    """The lines of a step's output that GitHub's runner acts on (::error …::, ::add-mask::…): none from
+    ::stop-commands::TOKEN to the next command named TOKEN (ActionCommandManager.TryProcessCommand)."""
+    acted, token = [], None
     for line in log.splitlines():
-        if stopped is not None:
-            stopped = None if line == f"::{stopped}::" else stopped
-        elif found := _COMMAND.fullmatch(line):
-            stopped = found[2] if found[1] == "stop-commands" else None
-            acted += [] if stopped is not None else [line]
+        found = _command(line, RUNNER_COMMANDS | ({token} if token else set()))
+        if found is None:
+            continue
+        if token is not None:
+            token = None if found[0] == token else token
+        elif found[0] == "stop-commands":
+            token = found[1].lower()
+        else:
+            acted.append(line)
     return acted
 
 

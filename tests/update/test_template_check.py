@@ -265,6 +265,24 @@ def test_one_issue_lists_what_changed_action_needed_first_until_the_project_is_c
     assert f"#{skipped['number']} listed 1.4.0 and was closed: no new issue" in run.jobs["check"].summary
 
 
+def test_a_template_version_whose_changelog_cannot_be_read_still_gets_its_issue(tmp_path: Path) -> None:
+    """A newer version without CHANGELOG.md (a fork's template, say): the issue still opens, and
+    its "Action needed" says in one sentence where to look instead."""
+    template = tmp_path / "template"
+    copy_working_tree(template, *TEMPLATE_PATHS)
+    git("init", "-q", "-b", "main", cwd=template)
+    release(template, "1.0.0")
+    repo = init_repo(render(template, tmp_path / "project", "v1.0.0"), tmp_path)
+    (template / "CHANGELOG.md").unlink()
+    commit_all(template, "Template v1.1.0, no CHANGELOG")
+    git("tag", "v1.1.0", cwd=template)
+    github = FakeIssues(tmp_path / "github", REPOSITORY)
+    check(repo, github, tmp_path / "run")
+    (issue,) = github.issues()
+    said = f"The template's CHANGELOG.md could not be read: see {template} for what each version after 1.0.0 asks you to do."
+    assert section(issue["body"], "Action needed").strip() == said
+
+
 @pytest.mark.parametrize("source", ["https://github.com/acme/copier-uv-release.git", "gh:acme/copier-uv-release"])
 def test_the_message_after_update_links_the_changelog_of_the_version_on_github(
     source: str, template_repo: TemplateRepo, tmp_path: Path
