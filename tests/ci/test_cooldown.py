@@ -10,7 +10,8 @@ then `uv lock --upgrade-package`) takes that new release and `uv lock --check` (
 CI's locked install) stays green, while a bystander's release as fresh still waits (uv 0.13.9
 reads `{ name = true }` as no cooldown for any package); the same option given to `uv lock`
 alone leaves uv.lock out of date, as the README warns. pyproject.toml's own comment says the
-same fix, for a lower bound newer than the cooldown.
+same fix, for a lower bound newer than the cooldown; where a pre-release older than the cooldown
+fits that bound, uv locks it instead, as the README warns too.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ def test_the_lock_refuses_a_fresh_release_admits_dependabots_and_the_readme_over
         "cooldown_probe-1.2-py3-none-any.whl": HOUR,
         "cooldown_bystander-1.0-py3-none-any.whl": 30 * DAY,
         "cooldown_bystander-2.0-py3-none-any.whl": HOUR,
+        "cooldown_bystander-2.1rc1-py3-none-any.whl": 10 * DAY,  # no stable version fits >=2.0 but 2.0
     }
     with dated_index(files) as index:
         env = {"UV_DEFAULT_INDEX": index, "UV_CACHE_DIR": str(tmp_path / "cache"), "UV_PYTHON": python}
@@ -114,4 +116,12 @@ def test_the_lock_refuses_a_fresh_release_admits_dependabots_and_the_readme_over
         bounded = pyproject.replace(f'"{PACKAGE}"', f'"{PACKAGE}>=1.2"', 1)
         (project / "pyproject.toml").write_text(bounded, encoding="utf-8")
         assert "unsatisfiable" in lock(check=False).stderr
+        assert "exclude-newer" in advice  # the README names the option uv's refusal names
         exempt(bounded.replace("\nexclude-newer = ", f"\n{entry.replace(name, PACKAGE, 1)}\nexclude-newer = "), command)
+
+        # Unless a pre-release older than the cooldown fits the bound: uv locks it without a word,
+        # as the README warns.
+        (project / "pyproject.toml").write_text(pyproject.replace(f'"{OTHER}"', f'"{OTHER}>=2.0"', 1), encoding="utf-8")
+        lock()
+        assert locked(project, OTHER) == ("2.1rc1", 1)
+        assert "uv locks the pre-release" in " ".join(advice.split())
