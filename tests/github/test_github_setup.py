@@ -207,6 +207,12 @@ def test_reviewers_and_the_required_ci_check(render_shared: Any, tmp_path: Path)
     branch is not main: a run limits TestPyPI and github-pages to the branch GitHub names."""
     project, github = project_and_github(render_shared, tmp_path, DISTINCT)
     github.save({**github.state(), "users": USERS, "default_branch": "trunk"})
+    # A login GitHub does not know is refused before any change, with nothing to make by hand.
+    typo = run_setup(project, github, "--reviewer", "nobody-here")
+    assert typo.returncode == 1
+    assert "Not set: the reviewers: no GitHub user has the login nobody-here" in typo.stderr
+    assert "Nothing changed: fix --reviewer, run this again." in typo.stderr
+    assert ("By hand" not in typo.stderr, writes(github)) == (True, [])
     reviewers = [arg for login in USERS for arg in ("--reviewer", login)]
     dry = run_ok(project, github, "--dry-run", *reviewers)
     for login in USERS:
@@ -261,7 +267,6 @@ def test_settings_made_by_hand_are_completed_not_replaced(render_shared: Any, tm
         ("gh-missing", 0, "the repository", "gh is not installed"),
         ("logged-out", 0, "the repository", "gh is not logged in: run `gh auth login`"),
         ("not-found", 0, "the repository", "not found"),
-        ("no-such-reviewer", 0, "the reviewers", "no GitHub user has the login nobody-here"),
         ("forbidden", 0, "immutable releases", "admin rights"),
         ("rate-limit", 5, 'branch ruleset "Default branch"', "rate limit"),
     ],
@@ -273,9 +278,6 @@ def test_each_failure_names_the_setting_the_manual_step_and_what_was_done(
     if failure == "gh-missing":
         (tmp_path / "empty").mkdir()
         done = run_setup(project, github, path=str(tmp_path / "empty"))
-    elif failure == "no-such-reviewer":  # looked up before any change: a typo changes nothing
-        done = run_setup(project, github, "--reviewer", "nobody-here")
-        assert writes(github) == []
     else:
         github.fail(failure, after=after)
         done = run_setup(project, github)
@@ -288,7 +290,7 @@ def test_each_failure_names_the_setting_the_manual_step_and_what_was_done(
     by_hand = message.split(f"By hand, on https://github.com/{repository(DISTINCT)}/settings:\n", 1)[1]
     listed = re.findall(r"^- (.+?): (Settings > .+)$", by_hand, re.MULTILINE)
     assert listed, message
-    assert listed[0][0] == ("immutable releases" if not_set.startswith("the ") else not_set)  # the first setting
+    assert listed[0][0] == ("immutable releases" if not_set == "the repository" else not_set)  # the first setting
     assert not set(made) & {name for name, _ in listed}
     assert message.rstrip().endswith(f"Already done: {', '.join(made) or 'nothing'}.")
     if failure == "rate-limit":
@@ -309,7 +311,7 @@ def test_a_setting_the_plan_lacks_is_skipped_named_and_the_rest_made(render_shar
         for line in run_ok(project, FakeGitHub(tmp_path / "clean", repository(DISTINCT))).stdout.splitlines()
         if line.endswith(": set")
     ]
-    github.private_on_free()
+    github.private_on("free")
     done = run_setup(project, github)
     assert done.returncode == 1, done.stdout
     skipped = [
@@ -329,13 +331,31 @@ def test_a_setting_the_plan_lacks_is_skipped_named_and_the_rest_made(render_shar
     assert end.endswith("\n  uvx copier update --defaults --data docs=false")  # the site's way out, typed whole
 
     github = FakeGitHub(tmp_path / "later", repository(DISTINCT))
-    github.private_on_free()
+    github.private_on("free")
     github.fail("rate-limit", after=4)  # the repository, immutable releases (a read, a write), a ruleset
     failed = run_setup(project, github)
     assert failed.returncode == 1
     assert '\nNot set: branch ruleset "Default branch": GitHub\'s rate limit' in failed.stderr
     assert "Already done: immutable releases.\n\nNot in the plan of " in failed.stderr
     assert f'{repository(DISTINCT)}: tag ruleset "Release tags". ' in failed.stderr
+
+
+def test_required_reviewers_a_plan_lacks_are_skipped_and_the_environment_still_made(
+    render_shared: Any, tmp_path: Path
+) -> None:
+    """A private repository on GitHub Team has environments but no required reviewers (GitHub
+    Enterprise): --reviewer's setting is skipped and named, the PyPI environment's tag rule and
+    every other setting made."""
+    project, github = project_and_github(render_shared, tmp_path, DISTINCT)
+    github.save({**github.state(), "users": USERS})
+    github.private_on("team")
+    done = run_setup(project, github, "--reviewer", next(iter(USERS)))
+    assert done.returncode == 1, done.stdout
+    name = f'required reviewers of "{DISTINCT["pypi_environment"]}"'
+    assert [line.partition(": ")[0] for line in done.stdout.splitlines() if ": skipped, " in line] == [name]
+    assert settings(github) == expected_settings(project)
+    assert f"Not in the plan of {repository(DISTINCT)}: {name}. " in done.stderr
+    assert "required reviewers only on GitHub Enterprise" in " ".join(done.stderr.split())
 
 
 def test_the_name_check_on_pypi(render_shared: Any, tmp_path: Path, pypi: str) -> None:

@@ -519,11 +519,16 @@ def test_each_rule_of_the_preflight(
         ("text ##[warning]d\n::no-such-command::e\n::error", ["text ##[warning]d"]),
         ("::stop-commands::T1\n::error::f\n##[error]g\n::t1::\n::error::h", ["::error::h"]),
         ("::stop-commands::T1\n::error::i\n::T1 x=y::more\n::notice::j", ["::notice::j"]),
+        (
+            "::stop-commands::error\n::add-mask::k\n::stop-commands::\n",
+            ["::stop-commands::error", "::add-mask::k", "::stop-commands::"],
+        ),
     ],
 )
 def test_workflow_commands_are_read_as_githubs_runner_reads_them(log: str, acted: list[str]) -> None:
     """support.runner.workflow_commands, which the preflight's rows use, against actions/runner's
-    parser: leading spaces, any case, the ##[name] form, unknown names, and the token's resume."""
+    parser: leading spaces, any case, the ##[name] form, unknown names, the token's resume, and a
+    token the runner refuses (empty, or a command's name)."""
     assert workflow_commands(log) == acted
 
 

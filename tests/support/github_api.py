@@ -21,10 +21,11 @@ response body on stdout, ``gh: MESSAGE (HTTP STATUS)`` on stderr, exit status 1.
 ``fail`` (set before a run) makes it fail as GitHub does, after ``after`` answered calls:
 ``logged-out``, ``forbidden`` (no admin rights: 403 on every change), ``not-found``
 (no such repository, or not visible to the login: 404) and ``rate-limit`` (403 "API rate
-limit exceeded", as GitHub answers a REST call then). ``private_on_free`` makes it a private
-repository on GitHub Free, which has no rulesets (403 "Upgrade to GitHub Pro ..." on any
-ruleset call), no environment protection (422 "... billing plan ..." on making one) and no
-Pages (422 on creating it; 409 is GitHub's "already enabled"), whatever fails besides.
+limit exceeded", as GitHub answers a REST call then). ``private_on`` makes it a private
+repository of a plan, whatever fails besides: on "free", no rulesets (403 "Upgrade to GitHub
+Pro ..." on any ruleset call), no environment protection (422 "... billing plan ..." on making
+one) and no Pages (422 on creating it; 409 is GitHub's "already enabled"); on "team", all of
+them but an environment's required reviewers (422 "... billing plan ... required reviewers").
 
 ``guard`` makes a local bare repository refuse pushes as GitHub does under the rulesets the
 fake holds (deletion, update, force push; GH013), for the pusher's repository role and the
@@ -67,6 +68,10 @@ MESSAGES = {
 RATE_LIMIT = "API rate limit exceeded for user ID 1."
 UPGRADE = "Upgrade to GitHub Pro or make this repository public to enable this feature."
 NO_GATE = "Fail to create protected rule, please ensure billing plan include protected branch gate."
+NO_REVIEWERS = (
+    "Failed to create the environment protection rule. "
+    "Please ensure the billing plan supports the required reviewers protection rule."
+)
 SETUP_SCRIPT = ".github/scripts/github_setup.py"
 # The pusher's repository role, for a bare repository that FakeGitHub.guard makes refuse pushes
 # as the rulesets do; GitHub's ids of those roles in a ruleset's bypass_actors (not sequential).
@@ -121,11 +126,12 @@ class FakeGitHub(RecordingGh):
         return {
             **{"default_branch": "main", "users": {}, "environments": {}, "rulesets": []},
             **{"immutable_releases": False, "pages": None, "fail": None, "after": 0, "next_id": 1},
-            "private_on_free": False,
+            "private_on": None,
         }
 
-    def private_on_free(self) -> None:
-        self.save({**self.state(), "private_on_free": True})
+    def private_on(self, plan: str) -> None:
+        assert plan in ("free", "team"), plan
+        self.save({**self.state(), "private_on": plan})
 
     def fail(self, kind: str, after: int = 0) -> None:
         """Fail as GitHub does (FAILURES) from the call after the first ``after`` ones."""
@@ -247,10 +253,13 @@ class FakeGitHub(RecordingGh):
             raise HttpError(404)
         if failing == "forbidden" and method != "GET":
             raise HttpError(403)
-        if state["private_on_free"] and path.startswith(f"{prefix}/rulesets"):
+        free, environment = state["private_on"] == "free", method == "PUT" and "/environments/" in path
+        if free and path.startswith(f"{prefix}/rulesets"):
             raise HttpError(403, UPGRADE)
-        if state["private_on_free"] and method == "PUT" and path.startswith(f"{prefix}/environments/"):
+        if free and environment:
             raise HttpError(422, NO_GATE)
+        if state["private_on"] == "team" and environment and (body or {}).get("reviewers"):
+            raise HttpError(422, NO_REVIEWERS)
         if path.startswith("/users/"):
             login = path.removeprefix("/users/")
             if login not in state["users"]:
@@ -296,7 +305,7 @@ class FakeGitHub(RecordingGh):
                     raise HttpError(404)
                 return state["pages"]
             case ["POST" | "PUT" as verb, "pages"]:
-                if state["private_on_free"]:
+                if state["private_on"] == "free":
                     raise HttpError(422)
                 if (state["pages"] is None) == (verb == "PUT"):
                     raise HttpError(404 if verb == "PUT" else 409)

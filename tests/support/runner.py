@@ -164,9 +164,9 @@ def workflow_commands(log: str) -> list[str]:
             continue
         if token is not None:
             token = None if found[0] == token else token
-        elif found[0] == "stop-commands":
+        elif found[0] == "stop-commands" and found[1] and found[1].lower() not in {*RUNNER_COMMANDS, "pause-logging"}:
             token = found[1].lower()
-        else:
+        else:  # a command, or a stop with a token the runner refuses (ValidateStopToken): the step fails
             acted.append(line)
     return acted
 
