@@ -498,7 +498,9 @@ def test_each_rule_of_the_preflight(
     assert (after != before) == expected.startswith("CHANGELOG.md: [Unreleased] is now"), after  # else nothing written
     if isinstance(outcome, Refused):
         assert exit_code == 1, log
-        problem = log.partition("::error title=Release preflight::")[2].partition("\n")[0]
+        # The annotation GitHub shows: a command the runner acts on, even after the notes printed.
+        (annotation,) = [c for c in workflow_commands(log) if c.startswith("::error title=Release preflight::")]
+        problem = annotation.removeprefix("::error title=Release preflight::")
         assert problem == expected or (expected.endswith("…") and problem.startswith(expected[:-1])), log
         assert [part for part in inputs.get("fix", []) if part not in log] == [], log
         summary = tmp_path / "summary"  # none outside Actions: the terminal has it all
