@@ -130,6 +130,12 @@ def settings(github: FakeGitHub) -> dict[str, Any]:
     }
 
 
+def reported(stdout: str, verdict: str) -> list[str]:
+    """The settings a run's output reports as ``verdict`` ("set", or "skipped" with why), in order."""
+    lines = (line.partition(": ") for line in stdout.splitlines())
+    return [name for name, _, said in lines if said.split(",")[0] == verdict]
+
+
 def writes(github: FakeGitHub) -> list[dict[str, Any]]:
     return [call for call in github.calls() if call["method"] != "GET"]
 
@@ -283,7 +289,7 @@ def test_each_failure_names_the_setting_the_manual_step_and_what_was_done(
         github.fail(failure, after=after)
         done = run_setup(project, github)
     assert done.returncode == 1, done.stdout
-    made = [line.rpartition(": ")[0] for line in done.stdout.splitlines() if line.endswith(": set")]
+    made = reported(done.stdout, "set")
     message = done.stderr
     assert f"\nNot set: {not_set}: " in message
     assert reason in message.split("\n", 2)[1], message
@@ -307,25 +313,18 @@ def test_a_setting_the_plan_lacks_is_skipped_named_and_the_rest_made(render_shar
     the end names the skipped ones with the ways to have them, the site's too; the run fails, so
     that nobody takes it as done. A refusal of another kind after a skip still names both."""
     project, github = project_and_github(render_shared, tmp_path, DISTINCT)
-    every = [
-        line.rpartition(": ")[0]
-        for line in run_ok(project, FakeGitHub(tmp_path / "clean", repository(DISTINCT))).stdout.splitlines()
-        if line.endswith(": set")
-    ]
+    every = reported(run_ok(project, FakeGitHub(tmp_path / "clean", repository(DISTINCT))).stdout, "set")
     github.private_on("free")
     done = run_setup(project, github)
     assert done.returncode == 1, done.stdout
-    skipped = [
-        line.partition(": skipped, not in the plan of ")[0]
-        for line in done.stdout.splitlines()
-        if ": skipped, " in line
-    ]
+    skipped = reported(done.stdout, "skipped")
+    assert all(
+        f"\n{name}: skipped, not in the plan of {repository(DISTINCT)} (" in f"\n{done.stdout}" for name in skipped
+    )
     assert skipped == [
         name for name in every if name.startswith(("tag ruleset", "branch ruleset", "environment", "GitHub Pages"))
     ]
-    assert [line.rpartition(": ")[0] for line in done.stdout.splitlines() if line.endswith(": set")] == [
-        "immutable releases"
-    ]
+    assert reported(done.stdout, "set") == ["immutable releases"]
     end = done.stderr.rstrip().split("\nNot in the plan of ", 1)[1]
     assert end.startswith(f"{repository(DISTINCT)}: {', '.join(skipped)}. "), done.stderr
     assert "make it public" in end
@@ -353,7 +352,7 @@ def test_required_reviewers_a_plan_lacks_are_skipped_and_the_environment_still_m
     done = run_setup(project, github, "--reviewer", next(iter(USERS)))
     assert done.returncode == 1, done.stdout
     name = f'required reviewers of "{DISTINCT["pypi_environment"]}"'
-    assert [line.partition(": ")[0] for line in done.stdout.splitlines() if ": skipped, " in line] == [name]
+    assert reported(done.stdout, "skipped") == [name]
     assert settings(github) == expected_settings(project)
     assert f"Not in the plan of {repository(DISTINCT)}: {name}. " in done.stderr
     assert "required reviewers only on GitHub Enterprise" in " ".join(done.stderr.split())

@@ -1,4 +1,5 @@
-"""bench/mutants.toml names tests that exist: a selection that selects nothing kills nothing.
+"""bench/mutants.toml names tests that exist: a selection that selects nothing kills nothing;
+and each mutant's edit still applies: text the template no longer holds makes a stale mutant.
 
 The mutation run (bench/mutate.py) takes too long for the suite, so a test that
 was renamed or moved under a mutant would only show there, as an error, weeks
@@ -11,6 +12,7 @@ exist, ``-k`` is matched by pytest's own matcher against each test's keywords,
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -133,3 +135,11 @@ def test_the_selection_check_finds_what_it_should(
     or unknown marker, a -k word that matches nothing in a parametrised file."""
     found = selection_problems(args, collected)
     assert [message.rpartition(": ")[2] for message in found] == ([problem] if problem else []), found
+
+
+def test_each_mutant_edits_text_the_template_holds_exactly_once() -> None:
+    """A template change can move a mutant's text away; mutate.py then reports it stale at its next
+    run, not killed (four were, after 1.6.0's changes, until this check)."""
+    assert {m.name: mutate.stale_reason(m) for m in mutate.MUTANTS if mutate.stale_reason(m)} == {}
+    moved = dataclasses.replace(mutate.MUTANTS[0], old="text that no template file holds")
+    assert "found 0 times" in mutate.stale_reason(moved)

@@ -27,12 +27,13 @@ HEADING = re.compile(r"## \[([^\]]+)\](?: - \d{4}-\d{2}-\d{2})?\s*")
 BUMP = "uv version --bump patch   # or minor / major"
 CUT = "uv run .github/scripts/release_preflight.py changelog"
 DELETE = "git push --delete origin {0} && git tag -d {0}"
+PUSH = "git tag {0} && git push --atomic origin main {0}"  # both, or neither
 FETCH = "give the checkout step fetch-depth: 0"
 NEW = "$(uv version --short)"
 RETRY = f"""{BUMP}
 # write why under ## [Unreleased] in CHANGELOG.md, then:
 {CUT} && git commit -am "Release {NEW}"
-git tag "v{NEW}" && git push --atomic origin main "v{NEW}"
+{PUSH.format(f'"v{NEW}"')}
 # if an earlier run of this tag uploaded some files and failed, re-run its
 # failed jobs instead: files already there are skipped"""
 
@@ -77,7 +78,7 @@ def check_tag(tag: str, version: Version) -> None:
             f"# either release what pyproject.toml says:\n{push}",
             "# or set the version you meant, commit, and tag that:",
             f'uv version {found} && {CUT} && git commit -am "Release {found}"',
-            f"git tag v{found} && git push --atomic origin main v{found}",
+            PUSH.format(f"v{found}"),
         )
     print(f"Tag {tag} matches version {version}.")
     event = json.loads(Path(ENV["GITHUB_EVENT_PATH"]).read_text("utf-8"))
@@ -146,23 +147,21 @@ def notes(version: Version, tag: str) -> str:
     key = None if version not in known and version.is_prerelease else version
     line, text = known.get(key, (0, ""))
     heading = f"## [{version}] - {TODAY}" if key else "## [Unreleased]"
+    commit = f'git commit -am "Release notes of {version}"\n{PUSH.format(tag)}'
     if not bare(text):
         where = f"line {line} starts an empty section." if line else f"add {heading}."
         refuse(
             f"{CHANGELOG} has no notes for {version}: {where}",
             DELETE.format(tag),
             f"# write them under {heading} (or under [Unreleased], then run",
-            f'#   {CUT}), and:\ngit commit -am "Release notes of {version}"',
-            f"git tag {tag} && git push --atomic origin main {tag}",
+            f"#   {CUT}), and:\n{commit}",
         )
     if key and not version.is_prerelease and bare(known[None][1]):
         refuse(
             f"{CHANGELOG}: [Unreleased] (line {known[None][0]}) has notes, which this"
             f" commit holds: {version}'s notes would leave them out.",
             DELETE.format(tag),
-            f"# move them under ## [{version}], then:",
-            f'git commit -am "Release notes of {version}"',
-            f"git tag {tag} && git push --atomic origin main {tag}",
+            f"# move them under ## [{version}], then:\n{commit}",
         )
     older = [v for v in known if v is not None and v < version]
     if not older:
@@ -177,9 +176,10 @@ def cut(version: Version) -> None:
     (line, unreleased), (done, _) = known[None], known.get(version, (0, ""))
     if done:  # a version released before (bump it), or this step run already (go on)
         problem = f"{CHANGELOG} has a section for {version} already (line {done})."
-        commit = f'# this step ran already: go on\ngit commit -am "Release {version}"'
-        tag = f"git tag v{version} && git push --atomic origin main v{version}"
-        refuse(problem, *([BUMP] if unreleased else [commit, tag]))
+        commit = f'git commit -am "Release {version}"\n{PUSH.format(f"v{version}")}'
+        refuse(
+            problem, BUMP if unreleased else f"# this step ran already: go on\n{commit}"
+        )
     if not unreleased:
         fix = f"# write what changed under it, then run this again ({version} stays):"
         refuse(f"{CHANGELOG}: [Unreleased] (line {line}) is empty.", fix, CUT)
