@@ -363,6 +363,10 @@ def test_the_name_check_on_pypi(render_shared: Any, tmp_path: Path, pypi: str) -
     answers = changed({"distribution_name": "taken-name"})
     project, github = project_and_github(render_shared, tmp_path, answers)
     taken = run_ok(project, github, pypi=pypi)
-    assert 'The name "taken-name" is taken on PyPI: if that is not your project' in taken.stdout
+    (said,) = [line for line in taken.stdout.splitlines() if line.startswith('The name "taken-name" is taken')]
+    assert (
+        f"If it is your project, add the publisher above on its own page (not as a pending one): {pypi.rstrip('/')}/manage/project/taken-name/settings/publishing/ If not, change distribution_name"
+        in said
+    )
     offline = run_ok(project, github)
     assert 'Could not ask PyPI whether "taken-name" is taken' in offline.stdout

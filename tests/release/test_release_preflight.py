@@ -222,6 +222,38 @@ def test_notes_written_before_the_first_release_are_its_notes_once_the_fix_moves
     assert json.loads(passed.outputs["notes"]).endswith("- First release.\n- A month of work.")
 
 
+def test_a_note_merged_into_the_last_release_is_named_when_the_next_is_cut(repo: Repo) -> None:
+    """A branch written before a release, its note under [Unreleased], merged after it: git puts
+    the note in the released version's section, where no release's notes will have it. The next
+    README `changelog` step names that line (and still cuts: a note added there on purpose is
+    the user's to keep); a section as its tag has it is not named."""
+    shell = Shell(repo.work, {"UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN)})
+    cut = "uv run .github/scripts/release_preflight.py changelog"
+    note_unreleased(repo.work, "- Shout.")
+    repo.commit_all("Shout")
+    git("switch", "-q", "-c", "whisper", cwd=repo.work)
+    replace_once(repo.work / "CHANGELOG.md", "- Shout.\n", "- Shout.\n- Whisper.\n")
+    repo.commit_all("Whisper")
+    git("switch", "-q", "main", cwd=repo.work)
+    shell.type("uv version 0.2.0")
+    assert "Warning" not in shell.type(cut).process.stdout  # v0.1.0 is not tagged here: nothing to compare
+    repo.commit_all("Release 0.2.0")
+    repo.tag("v0.2.0", "main")
+    git("merge", "-q", "--no-edit", "whisper", cwd=repo.work)
+    released = git("show", "v0.2.0:CHANGELOG.md", cwd=repo.work)
+    assert "- Whisper." not in released
+    assert "## [0.2.0]" in (repo.work / "CHANGELOG.md").read_text("utf-8").split("- Whisper.")[0]
+    note_unreleased(repo.work, "- Louder.")
+    repo.commit_all("Louder")
+    shell.type("uv version 0.2.1")
+    printed = shell.type(cut).process.stdout
+    assert "Warning: [0.2.0] has lines that v0.2.0 had not" in printed, printed
+    assert printed.split("move them to its notes:\n")[1].splitlines()[0] == "- Whisper.", printed
+    git("checkout", "-q", "--", "CHANGELOG.md", cwd=repo.work)
+    replace_once(repo.work / "CHANGELOG.md", "- Whisper.\n", "")
+    assert "Warning" not in shell.type(cut).process.stdout, "a section as its tag has it"
+
+
 def test_the_other_way_out_of_a_wrong_tag_releases_the_version_it_meant(
     repo: Repo, own_index: str, tmp_path: Path
 ) -> None:
@@ -371,6 +403,8 @@ RULES = [
     row("prerelease_takes_unreleased", "1.0.0rc1", "v1.0.0rc1", "1.0.0rc1 true - Coming.{compare}", changelog=UNRELEASED),
     row("notes_with_workflow_commands", "1.0.0", "v1.0.0", "1.0.0 false ::error title=Planted::Not the preflight's.\n::add-mask::1.0.0",
         changelog="## [Unreleased]\n\n## [1.0.0] - 2026-12-01\n\n::error title=Planted::Not the preflight's.\n::add-mask::1.0.0\n"),
+    row("yanked_release_below", "1.0.0", "v1.0.0", f"1.0.0 false - Notes of 1.0.0.{COMPARE}v0.9.0...v1.0.0",
+        changelog=DEFAULT.format(v="1.0.0").replace(FIRST, f"## [0.9.0] - 2026-06-01 [YANKED]\n\n- Ninth.\n\n{FIRST}")),
     row("first_release", "0.1.0", "v0.1.0", "0.1.0 false ### Added\n\n- First release.", changelog="## [Unreleased]\n\n## [0.1.0]\n\n### Added\n\n- First release.\n"),
     row("fenced_heading", "1.0.0", "v1.0.0", "1.0.0 false ```md\n## [9.9] a heading?\n```{compare}",
         changelog=f"## [Unreleased]\n\n## [1.0.0] - 2026-12-01\n\n```md\n## [9.9] a heading?\n```\n\n{FIRST}"),
@@ -404,6 +438,14 @@ RULES = [
     row("index_in_trouble", "1.0.0", "v1.0.0", Refused(NO_ANSWER % "it answered HTTP 503 Service Unavailable."), index="503"),
     row("html_only_index", "1.0.0", "v1.0.0", Refused(NO_ANSWER % "it answered text/html, not the JSON simple API (application/vnd.pypi.simple.v1+json)."),
         index="html", files=["DIST-0.0.1.tar.gz"], fix=["as PyPI and TestPyPI do"]),
+    # the newest final release on the index (not yanked): a release below it is refused
+    row("below_the_newest_on_the_index", "1.0.0", "v1.0.0", Refused("{name} 2.0.0 is on {url}: 1.0.0 is below it, and pip installs the newest."),
+        files=["DIST-1.1.0.tar.gz", "DIST-2.0.0-py3-none-any.whl", "DIST-3.0.0rc1.tar.gz"],
+        fix=[RETAG[0], "uv version 2.0.0 && uv version --bump patch", "# rename CHANGELOG.md's ## [1.0.0] (if any) to that version, then:"]),
+    row("prerelease_below_its_final", "1.0.0rc1", "v1.0.0rc1", Refused("{name} 1.0.0 is on {url}: 1.0.0rc1 is below it, and pip installs the newest."),
+        files=["DIST-1.0.0.tar.gz"]),
+    row("below_a_yanked_release", "1.0.0", "v1.0.0", "1.0.0 false - Notes of 1.0.0.{compare}",
+        files=["DIST-2.0.0.tar.gz", "DIST-2.0.0.tar.gz.yanked", "DIST-1.1.0rc1.tar.gz"]),
     row("index_not_http", "1.0.0", "v1.0.0", Refused("Index URL file:///simple/ is not http(s)."), index="file"),
     row("private", "1.0.0", "v1.0.0", "1.0.0 false - Notes of 1.0.0.{compare}", index=None),
     # a rehearsal: X.Y.Z.devNNAA, its own dev segment replaced
@@ -436,8 +478,8 @@ RULES = [
     row("changelog_step_twice", "1.0.0", "changelog", Refused("CHANGELOG.md has a section for 1.0.0 already (line 7)."),
         changelog=f"## [Unreleased]\n\n## [1.0.0] - 2026-12-01\n\n{FIRST}",
         fix=['git commit -am "Release 1.0.0"', "git tag v1.0.0 && git push --atomic origin main v1.0.0"]),
-    row("changelog_step_below_the_newest", "0.0.0", "changelog", Refused(HEADING % (11, "## [0.0.1] - 2026-01-01", "0.0.1 comes after 0.0.0: newest first, each once")),
-        changelog=UNRELEASED),
+    row("changelog_step_below_the_newest", "0.0.0", "changelog", Refused("pyproject.toml says 0.0.0, below CHANGELOG.md's newest release, 0.0.1 (line 9)."),
+        changelog=UNRELEASED, fix=["uv version 0.0.1\nuv version --bump patch", "release_preflight.py changelog"]),
     row("changelog_step_without_a_changelog", "1.0.0", "changelog", Refused("There is no CHANGELOG.md: the notes are there."), changelog=None),
 ]  # fmt: skip
 

@@ -431,6 +431,8 @@ REJECTED: list[Rejection] = [
     *_refused("distribution_name", PYPI_NAME, {"uppercase is not normalized": "Acme", "space": "acme widgets"}),
     *_refused("distribution_name", PYPI_NAME, {"double hyphen is not normalized": "a--b", "non-ascii": "café"}),
     *_refused("distribution_name", PYPI_NAME, {"underscore is not normalized": "a_b", "dot is not normalized": "a.b"}),
+    # An existing project's name as PyPI shows it: the normal form it stands for is named.
+    *_refused("distribution_name", 'PyPI reads "Widgetry_Tools.v2" as "widgetry-tools-v2": answer that', {"an existing project's spelling": "Widgetry_Tools.v2"}),
     *_refused("distribution_name", "no ASCII letter or digit to derive it from: answer distribution_name yourself",
               {"derived from a title without ascii letters": None}, {"project_name": "日本語"}),
     *_too_long("distribution_name", "x", package_name="acme"),

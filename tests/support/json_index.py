@@ -51,6 +51,10 @@ def json_api(index: LocalIndex) -> Iterator[LocalIndex]:
                     "filename": path.name,
                     "url": f"{index.url}packages/{path.name}",
                     "hashes": {"sha256": hashlib.sha256(path.read_bytes()).hexdigest()},
+                    # PEP 592: a file yanked (named beside it with .yanked added), with its reason
+                    "yanked": yanked.read_text("utf-8")
+                    if (yanked := path.with_name(f"{path.name}.yanked")).exists()
+                    else False,
                 }
                 for path in sorted(index.directory.iterdir())
                 if project_of(path) == project

@@ -23,7 +23,7 @@ from packaging.version import InvalidVersion, Version
 JSON_API = "application/vnd.pypi.simple.v1+json"  # PEP 691 (PEP 833 froze the HTML)
 CHANGELOG, TODAY, ENV = Path("CHANGELOG.md"), datetime.date.today(), os.environ
 # Read here: python-kacl reads SemVer (it refuses 1.0 and finds no 1.0.0rc1).
-HEADING = re.compile(r"## \[([^\]]+)\](?: - \d{4}-\d{2}-\d{2})?\s*")
+HEADING = re.compile(r"## \[([^\]]+)\](?: - \d{4}-\d{2}-\d{2})?(?: \[YANKED\])?\s*")
 BUMP = "uv version --bump patch   # or minor / major"
 CUT = "uv run .github/scripts/release_preflight.py changelog"
 DELETE = "git push --delete origin {0} && git tag -d {0}"
@@ -183,6 +183,13 @@ def cut(version: Version) -> None:
     if not unreleased:
         fix = f"# write what changed under it, then run this again ({version} stays):"
         refuse(f"{CHANGELOG}: [Unreleased] (line {line}) is empty.", fix, CUT)
+    if (newest := next((v for v in known if v is not None), None)) and version < newest:
+        where = f"{CHANGELOG}'s newest release, {newest} (line {known[newest][0]})"
+        fix = f"uv version {newest}\n{BUMP}\n{CUT}"
+        refuse(f"pyproject.toml says {version}, below {where}.", fix)
+    if newest and (added := grown(newest, known[newest][1])):  # a branch merged since?
+        print(f"Warning: [{newest}] has lines that v{newest} had not: if they are")
+        print(f"changes of {version}, move them to its notes:", *added, sep="\n")
     if version.is_prerelease:
         print(f"{version} is a pre-release: its notes are [Unreleased], kept.")
         return
@@ -191,6 +198,13 @@ def cut(version: Version) -> None:
     sections("".join(lines))  # a version that is not the newest: refused, not written
     CHANGELOG.write_text("".join(lines), encoding="utf-8")
     print(f"{CHANGELOG}: [Unreleased] is now [{version}] - {TODAY}.")
+
+
+def grown(version: Version, text: str) -> list[str]:
+    """Lines of ``version``'s section its tag's CHANGELOG.md has not (no tag: none)."""
+    then = run("git", "show", f"v{version}:{CHANGELOG}")
+    old = (then.stdout if then.returncode == 0 else text).splitlines()
+    return [line for line in text.splitlines() if line.strip() and line not in old]
 
 
 def file_version(filename: str) -> Version | None:
@@ -202,9 +216,11 @@ def file_version(filename: str) -> Version | None:
         return None
 
 
-def on_index(index_url: str, name: str, version: Version) -> list[str]:
-    """The files of ``name`` ``version`` on the index, asked for JSON (PEP 691). An
-    unknown project (404) has none; any other answer (or none) is a refusal."""
+def on_index(
+    index_url: str, name: str, version: Version
+) -> dict[str, tuple[Version | None, bool]]:
+    """Each file of ``name`` on the index (PEP 691's JSON): its version, yanked or not.
+    An unknown project (404) has none; any other answer (or none) is a refusal."""
     url = f"{index_url.rstrip('/')}/{utils.canonicalize_name(name)}/"
     if not url.startswith(("https://", "http://")):  # no file:// or custom opener
         refuse(f"Index URL {index_url} is not http(s).", "fix --index-url")
@@ -215,14 +231,14 @@ def on_index(index_url: str, name: str, version: Version) -> list[str]:
             kind, page = answer.headers.get_content_type(), answer.read()
     except HTTPError as error:
         if error.code == 404:
-            return []
+            return {}
         reason = f"it answered HTTP {error.code} {error.reason}"
     except OSError as error:  # no connection, a timeout
         reason = f"it is unreachable ({getattr(error, 'reason', error)})"
     else:
         if kind == JSON_API:
-            files = [file["filename"] for file in json.loads(page)["files"]]
-            return [file for file in files if file_version(file) == version]
+            files = {f["filename"]: f.get("yanked") for f in json.loads(page)["files"]}
+            return {file: (file_version(file), bool(y)) for file, y in files.items()}
         reason = f"it answered {kind}, not the JSON simple API ({JSON_API})"
         fix = "# an --index-url that answers JSON (PEP 691), as PyPI and TestPyPI do"
     problem = f"Could not ask {url} whether {name} {version} is there: {reason}."
@@ -233,7 +249,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("mode", choices=["tag", "rehearsal", "changelog"])
     parser.add_argument("--index-url", help="where the files go (none: private)")
-    args, text = parser.parse_args(argv), ""
+    args, text, tag = parser.parse_args(argv), "", ""
     if args.mode != "changelog" and "GITHUB_SHA" not in ENV:  # run by hand
         where = f"The {args.mode} mode runs in release.yml, on GitHub Actions:"
         refuse(f"{where} its variables are not set here.", "# here: changelog mode")
@@ -262,13 +278,27 @@ def main(argv: list[str] | None = None) -> None:
         retry = "# run the workflow again: a new run, a new number"
     if not args.index_url:
         print("No index to check: this package is never uploaded.")
-    elif files := on_index(args.index_url, name, version):
-        refuse(
-            f"{name} {version} is already on {args.index_url} ({', '.join(files)}): an"
-            " index never replaces a file: this version cannot be released again.",
-            retry,
-        )
     else:
+        files = on_index(args.index_url, name, version)
+        if same := [file for file, (v, _) in files.items() if v == version]:
+            refuse(
+                f"{name} {version} is already on {args.index_url} ({', '.join(same)}): an"
+                " index never replaces a file: this version cannot be released again.",
+                retry,
+            )
+        finals = [
+            v for v, yanked in files.values() if v and not (yanked or v.is_prerelease)
+        ]
+        if args.mode == "tag" and finals and version < (newest := max(finals)):
+            refuse(
+                f"{name} {newest} is on {args.index_url}: {version} is below it, and pip"
+                " installs the newest.",
+                DELETE.format(tag),
+                f"uv version {newest} && {BUMP}",
+                f"# rename CHANGELOG.md's ## [{version}] (if any) to that version, then:",
+                f'git commit -am "Release {NEW}"',
+                PUSH.format(f'"v{NEW}"'),
+            )
         print(f"{name} {version} is not on {args.index_url} yet.")
     pre, kind = version.is_prerelease, ("a final release", "a pre-release")
     write("GITHUB_OUTPUT", f"version={version}\nprerelease={str(pre).lower()}\n")
