@@ -7,7 +7,9 @@ exists, and the body validates against the operation's request-body schema. The 
 description is 13 MB and the suite runs offline, so this script keeps what the checks
 read: for each operation in OPERATIONS, its request-body schema (every ``$ref``
 resolved; OpenAPI 3.0's ``nullable`` turned into a JSON Schema ``"null"`` type;
-descriptions and examples dropped) and the response status codes GitHub documents.
+descriptions and examples dropped) and the response status codes GitHub documents; for
+each operation in RESPONSES, also what its 200 response holds at the top level: each
+property's type, and the properties it always has.
 
 Run it by hand when the script calls another operation or the description moves on
 (npm's @octokit/openapi ships it; the version is in SOURCE), and commit the result:
@@ -44,6 +46,8 @@ OPERATIONS = [
     ("POST", "/repos/{owner}/{repo}/pages"),
     ("PUT", "/repos/{owner}/{repo}/pages"),
 ]
+# The operations whose answers the fake checks (the fields the generated scripts read).
+RESPONSES = [("GET", "/repos/{owner}/{repo}")]
 # Words of OpenAPI that only document: JSON Schema validation ignores them anyway.
 DROPPED = {"description", "example", "examples", "title", "externalDocs"}
 
@@ -71,6 +75,14 @@ def resolve(node: Any, description: dict[str, Any], seen: tuple[str, ...] = ()) 
     return schema
 
 
+def response(operation: dict[str, Any], description: dict[str, Any]) -> dict[str, Any]:
+    """The 200 response's top level: each property's type (or none, where the description gives
+    no single one) and the properties it always has."""
+    schema = resolve(operation["responses"]["200"]["content"]["application/json"]["schema"], description)
+    types = {name: {"type": value["type"]} if "type" in value else {} for name, value in schema["properties"].items()}
+    return {"properties": types, "required": sorted(schema.get("required", []))}
+
+
 def trim(description: dict[str, Any]) -> dict[str, Any]:
     operations: dict[str, Any] = {}
     for method, path in OPERATIONS:
@@ -86,6 +98,8 @@ def trim(description: dict[str, Any]) -> dict[str, Any]:
             },
             "responses": sorted(operation["responses"]),
         }
+        if (method, path) in RESPONSES:
+            operations[f"{method} {path}"]["response"] = response(operation, description)
     return {"source": SOURCE, "info": description["info"]["version"], "operations": operations}
 
 

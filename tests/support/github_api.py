@@ -10,7 +10,10 @@ checked against GitHub's published API description (the extract in
 github_openapi.json, made by scripts/trim_openapi.py): the operation (method and
 path template) exists, and the body validates against its request-body schema. A
 call that fails the check is recorded with the reason (``violations``) and answered
-as GitHub answers a call it cannot route (404) or a body it refuses (422).
+as GitHub answers a call it cannot route (404) or a body it refuses (422). Where the
+extract describes an operation's 200 response, the fake's own answer is checked too
+(each field one GitHub's answer has, of its type): one that fails ends the call (exit 1).
+``forked`` makes the repository a fork (its ``fork`` field true).
 
 ``install`` puts its ``gh`` into a directory of tools. It takes exactly the flags gh
 documents for `gh api` (cli/cli, pkg/cmd/api/api.go), refuses any other as gh does
@@ -102,19 +105,40 @@ def _template_pattern(template: str) -> re.Pattern[str]:
     return re.compile("^" + re.sub(r"\\\{[a-z_]+\\\}", "[^/]+", re.escape(template)) + "$")
 
 
-def check_call(method: str, path: str, body: Any) -> str | None:
-    """Why GitHub's API description does not admit this call (None: it does)."""
+def _operation(method: str, path: str) -> tuple[str, dict[str, Any]] | None:
+    """The extract's operation ("METHOD /path/{template}", its entry) that serves this call, if any."""
     for key, operation in operations().items():
         op_method, template = key.split(" ", 1)
         if op_method == method and _template_pattern(template).match(path.split("?")[0]):
-            request = operation["requestBody"]
-            if request is None:
-                return None if body is None else f"{key} takes no body"
-            if body is None:
-                return f"{key} needs a body" if request["required"] else None
-            errors = [e.message for e in jsonschema.Draft7Validator(request["schema"]).iter_errors(body)]
-            return f"{key}: {'; '.join(errors)}" if errors else None
-    return f"no operation {method} {path} in GitHub's API description"
+            return key, operation
+    return None
+
+
+def check_call(method: str, path: str, body: Any) -> str | None:
+    """Why GitHub's API description does not admit this call (None: it does)."""
+    if (found := _operation(method, path)) is None:
+        return f"no operation {method} {path} in GitHub's API description"
+    key, operation = found
+    request = operation["requestBody"]
+    if request is None:
+        return None if body is None else f"{key} takes no body"
+    if body is None:
+        return f"{key} needs a body" if request["required"] else None
+    errors = [e.message for e in jsonschema.Draft7Validator(request["schema"]).iter_errors(body)]
+    return f"{key}: {'; '.join(errors)}" if errors else None
+
+
+def check_answer(method: str, path: str, answer: Any) -> str | None:
+    """Why GitHub's API description does not admit ``answer`` to this call as its 200 response
+    (None: it does, or the extract does not describe that response)."""
+    found = _operation(method, path)
+    if found is None or "response" not in found[1]:
+        return None
+    key, documented = found[0], found[1]["response"]["properties"]
+    if unknown := sorted(set(answer) - set(documented)):
+        return f"{key} answers no {unknown}"
+    errors = [e.message for e in jsonschema.Draft7Validator({"properties": documented}).iter_errors(answer)]
+    return f"{key}: {'; '.join(errors)}" if errors else None
 
 
 class FakeGitHub(RecordingGh):
@@ -126,8 +150,12 @@ class FakeGitHub(RecordingGh):
         return {
             **{"default_branch": "main", "users": {}, "environments": {}, "rulesets": []},
             **{"immutable_releases": False, "pages": None, "fail": None, "after": 0, "next_id": 1},
-            "private_on": None,
-        }
+            "private_on": None, "fork": False,
+        }  # fmt: skip
+
+    def forked(self) -> None:
+        """The repository is a fork (of another repository on GitHub)."""
+        self.save({**self.state(), "fork": True})
 
     def private_on(self, plan: str) -> None:
         assert plan in ("free", "team"), plan
@@ -162,6 +190,10 @@ class FakeGitHub(RecordingGh):
                 raise HttpError(422, "Invalid request") if violation.startswith(method) else HttpError(404)
             answer = self._answer(state, method, path, body)
             status = 204 if answer is None else 201 if method == "POST" else 200
+            if status == 200 and (wrong := check_answer(method, path, answer)):
+                self.record({"method": method, "path": path, "body": body, "status": status, "violation": wrong})
+                print(f"the test's gh answers not as GitHub does: {wrong}", file=sys.stderr)
+                return 1
         except HttpError as error:
             status = error.status
             answer = {"message": str(error), "documentation_url": DOCS, "status": str(status)}
@@ -275,7 +307,7 @@ class FakeGitHub(RecordingGh):
         match [method, *parts]:
             case ["GET", ""]:
                 admin = failing != "forbidden"
-                return {"name": name, "full_name": self.repository, "owner": {"login": owner},
+                return {"name": name, "full_name": self.repository, "owner": {"login": owner}, "fork": state["fork"],
                         "default_branch": state["default_branch"], "permissions": {"admin": admin, "push": True, "pull": True}}  # fmt: skip
             case ["GET", "immutable-releases"]:
                 if not state["immutable_releases"]:

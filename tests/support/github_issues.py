@@ -9,6 +9,9 @@ create`` only). It takes exactly the flags gh documents for ``gh issue list``,
 other as gh does ("unknown flag"), answers those the template's check uses as
 GitHub would, fails on a documented one it does not implement, and records every
 call. Like gh in a workflow, it needs GH_TOKEN, and a repository (GH_REPO or -R).
+``switch_issues(on=False)`` switches the repository's issues off (as a fork has them): gh
+then refuses every issue command with its message. `gh api` calls go to ``api``, the same repository
+as support.github_api's fake reaches it (under root/api): recorded there, not here.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from support.github_api import FakeGitHub
 from support.recording_gh import GhError, RecordingGh, parse_flags
 
 # gh's flags per `gh issue` command: long name -> (short name, takes a value).
@@ -97,6 +101,19 @@ class FakeIssues(RecordingGh):
     def issues(self) -> list[dict[str, Any]]:
         return list(self.state())
 
+    @property
+    def api(self) -> FakeGitHub:
+        """The repository as `gh api` reaches it (its calls recorded there)."""
+        return FakeGitHub(self.root / "api", self.repository)
+
+    def switch_issues(self, on: bool) -> None:
+        """Issues switched on or off in the repository's settings (Settings > General > Features)."""
+        marker = self.root / "issues-disabled"
+        if on:
+            marker.unlink(missing_ok=True)
+        else:
+            marker.touch()
+
     def commands(self) -> list[str]:
         """The calls as "issue list", "issue create", ... in order."""
         return [" ".join(call[:2]) for call in self.calls()]
@@ -104,6 +121,8 @@ class FakeIssues(RecordingGh):
     # --- the fake gh ---------------------------------------------------------------------------------
 
     def main(self, argv: list[str]) -> int:
+        if argv[:1] == ["api"]:
+            return self.api.main(argv)
         self.record(argv)
         try:
             print(self._answer(argv), end="")
@@ -116,12 +135,14 @@ class FakeIssues(RecordingGh):
         if not os.environ.get("GH_TOKEN"):
             raise GhError("gh: To use GitHub CLI in a GitHub Actions workflow, set the GH_TOKEN environment variable.")
         if argv[:1] != ["issue"] or len(argv) < 2 or argv[1] not in DOCUMENTED:
-            raise GhError(f"the test's gh knows `gh issue {'|'.join(DOCUMENTED)}` only, not {argv}")
+            raise GhError(f"the test's gh knows `gh api` and `gh issue {'|'.join(DOCUMENTED)}` only, not {argv}")
         command = argv[1]
         flags, positional = parse(command, argv[2:])
         repository = flags.pop(REPO_FLAG[0], None) or os.environ.get("GH_REPO")
         if repository != self.repository:
             raise GhError(f"the repository is {repository!r} (GH_REPO or --repo), not {self.repository}")
+        if (self.root / "issues-disabled").exists():  # gh checks the repository's hasIssuesEnabled first
+            raise GhError(f"the '{self.repository}' repository has disabled issues")
         unimplemented = set(flags) - IMPLEMENTED[command]
         if unimplemented:
             raise GhError(f"the test's gh does not implement {sorted(unimplemented)} of gh issue {command}")
