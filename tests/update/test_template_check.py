@@ -444,3 +444,90 @@ def test_the_fake_gh_refuses_what_gh_refuses(command: str, args: list[str], refu
         {"--reason": "not planned", "--comment": "done"},
         ["7"],
     )
+
+
+# A fork of a generated project carries the workflow, and its schedule runs there once the fork's
+# owner switches Actions on. The check belongs to the repository the fork was made from: there it
+# keeps the one issue, and the fork's owner has no update to make.
+SKIPPED = "::notice title=Template check skipped::"
+
+
+def seeded(seed: Path, tmp_path: Path) -> Repo:
+    """A project made at the template's v1.0.0 (v1.1.0 is out), on main of a fresh origin."""
+    return init_repo(shutil.copytree(seed, tmp_path / "project", ignore=shutil.ignore_patterns(".git")), tmp_path)
+
+
+def asked(github: FakeIssues) -> list[tuple[str, str, str | None]]:
+    """What the run asked GitHub's REST API (`gh api`), and why the API description refuses it."""
+    return [(call["method"], call["path"], call["violation"]) for call in github.api.calls()]
+
+
+@pytest.mark.parametrize("issues", ["off", "on"])
+def test_a_scheduled_run_in_a_fork_checks_nothing_and_says_how_to_check_anyway(
+    v1_0_0_seed: Path, tmp_path: Path, issues: str
+) -> None:
+    """Issues off (a fork's default): gh would refuse, and the run fail every week with a fix that
+    is wrong there. On: a second issue about the same update, in the fork. Neither: the run asks
+    GitHub whether the repository is a fork, and stops there, passing, with a notice that says why
+    and how to run the check anyway."""
+    repo = seeded(v1_0_0_seed, tmp_path)
+    github = FakeIssues(tmp_path / "github", REPOSITORY)
+    github.api.forked()
+    github.switch_issues(on=issues == "on")
+    job = check(repo, github, tmp_path / "run").jobs["check"]
+    assert github.calls() == []  # no issue listed, opened or edited
+    assert github.issues() == []
+    assert asked(github) == [("GET", f"/repos/{REPOSITORY}", None)]
+    assert not (tmp_path / "run" / "git-calls").exists()  # nor the template asked for its versions
+    (notice,) = [line for line in job.log.splitlines() if line.startswith(SKIPPED)]
+    said = notice.removeprefix(SKIPPED)
+    assert "fork" in said
+    assert "Actions > Template update > Run workflow" in said  # how to check anyway
+    assert job.summary == f"**Template check skipped:** {said}\n"
+
+
+def test_a_scheduled_run_in_the_projects_own_repository_checks_as_before(v1_0_0_seed: Path, tmp_path: Path) -> None:
+    """Not a fork: issues switched off there are its owner's choice, and the run says what to do
+    about it as it did; switched on, the next run opens the issue."""
+    repo = seeded(v1_0_0_seed, tmp_path)
+    github = FakeIssues(tmp_path / "github", REPOSITORY)
+    github.switch_issues(on=False)
+    job = check(repo, github, tmp_path / "run-1", outcome="failure").jobs["check"]
+    assert asked(github) == [("GET", f"/repos/{REPOSITORY}", None)]
+    refused = f"`gh issue list` failed: the '{REPOSITORY}' repository has disabled issues"
+    assert f"::error title=Template check failed::{refused}" in job.log.splitlines()
+    assert "Check that issues are switched on for this repository" in job.summary
+    assert f"or {DELETE} to stop this check." in job.summary
+
+    github.switch_issues(on=True)  # by the owner
+    github.api.forget_calls()
+    check(repo, github, tmp_path / "run-2")
+    assert github.commands() == ["issue list", "issue create"]
+    assert asked(github) == [("GET", f"/repos/{REPOSITORY}", None)]
+
+
+def test_a_run_by_hand_in_a_fork_checks(v1_0_0_seed: Path, tmp_path: Path) -> None:
+    """The notice's way to check anyway: a run by hand checks in a fork too, without asking."""
+    repo = seeded(v1_0_0_seed, tmp_path)
+    github = FakeIssues(tmp_path / "github", REPOSITORY)
+    github.api.forked()
+    job = check(repo, github, tmp_path / "run", event="workflow_dispatch").jobs["check"]
+    assert github.commands() == ["issue list", "issue create"]
+    assert asked(github) == []
+    assert "1.1.0 is out" in job.summary
+
+
+def test_a_scheduled_run_that_cannot_tell_whether_it_is_in_a_fork_warns_and_passes(
+    render_shared: Render, tmp_path: Path
+) -> None:
+    """GitHub does not answer the question (its rate limit): a warning, nothing checked, and the
+    run passes (in a fork, checking would fail or open a second issue; next week asks again)."""
+    repo = init_repo(render_shared(), tmp_path)
+    github = FakeIssues(tmp_path / "github", REPOSITORY)
+    github.api.fail("rate-limit")
+    job = check(repo, github, tmp_path / "run").jobs["check"]
+    assert github.calls() == []
+    assert [call["status"] for call in github.api.calls()] == [403]
+    warning = "::warning title=Template check skipped::GitHub did not say whether this repository is a fork"
+    assert [line for line in job.log.splitlines() if line.startswith(warning)], job.log
+    assert "Actions > Template update > Run workflow" in job.summary
