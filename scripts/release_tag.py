@@ -7,7 +7,11 @@ passed on it, creates the annotated tag ``vX.Y.Z`` for the newest released
 version when that tag does not exist yet, and writes the version's CHANGELOG
 section (the release notes).
 
-- the newest version already has its tag: nothing to do (exit 0, no output);
+- the newest version already has its tag: nothing to do (exit 0, no output),
+  once the tag is checked: its commit must release that version (as below) and
+  be in HEAD's history, and a change to the template (TEMPLATE_PATHS) since the
+  tag needs notes under ``[Unreleased]`` (else it would ship with none): each
+  is an error (exit 1) that says what to fix;
 - it has none: tag its commit, print the tag name (exit 0);
 - it is lower than the newest ``v*`` tag, or a heading is malformed, or
   versions are out of order: a clear error (exit 1), nothing tagged;
@@ -39,6 +43,8 @@ HEADING_FORMS = "'## [Unreleased]' or '## [X.Y.Z] - YYYY-MM-DD'"
 _VERSION = r"(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)\.(?:0|[1-9][0-9]*)"
 _RELEASE_HEADING = re.compile(rf"## \[(?P<version>{_VERSION})\] - (?P<date>[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}})")
 _TAG = re.compile(rf"v(?P<version>{_VERSION})")
+# What makes up the template: a change to these after a release ships in the next version.
+TEMPLATE_PATHS = ("copier.yml", "template", "includes")
 
 Version = tuple[int, int, int]
 
@@ -133,6 +139,38 @@ def release_tags(repo: Path) -> dict[Version, str]:
     return tags
 
 
+def releases(text: str, version: Version) -> bool:
+    """Whether a CHANGELOG.md text has ``version`` as its newest release and an empty [Unreleased]."""
+    try:
+        changelog = parse_changelog(text)
+    except ReleaseError:
+        return False
+    return changelog.newest is not None and changelog.newest.version == version and not changelog.unreleased
+
+
+def check_tagged(repo: Path, changelog: Changelog, tag: str) -> str:
+    """The commit that ``tag``, the tag of ``changelog``'s newest version, tags, checked against the rule:
+    its CHANGELOG.md releases that version with an empty [Unreleased], it is in HEAD's history, and the
+    working tree changes no file of the template since (TEMPLATE_PATHS) unless [Unreleased] has notes."""
+    commit = git(repo, "rev-parse", f"{tag}^{{commit}}").strip()
+    assert changelog.newest is not None
+    if not releases(git(repo, "show", f"{commit}:{CHANGELOG}", check=False), changelog.newest.version):
+        raise ReleaseError(
+            f"{tag} tags commit {commit}, whose {CHANGELOG} does not have {changelog.newest.name} as the newest"
+            f" version with an empty [{UNRELEASED}] section: a release tag is made by the tag job only"
+        )
+    ancestor = subprocess.run(["git", "merge-base", "--is-ancestor", commit, "HEAD"], cwd=repo, check=False)
+    if ancestor.returncode != 0:
+        raise ReleaseError(f"{tag} tags commit {commit}, which is not in the history of HEAD: main was rewritten")
+    changed = git(repo, "diff", "--name-only", commit, "--", *TEMPLATE_PATHS).split()
+    if changed and not changelog.unreleased:
+        raise ReleaseError(
+            f"the template changed after {tag} ({', '.join(changed)}) and [{UNRELEASED}] in {CHANGELOG} is"
+            f" empty: the change would ship in the next version with no notes. Describe it under [{UNRELEASED}]"
+        )
+    return commit
+
+
 def release_commit(repo: Path, version: Version, rev: str = "HEAD") -> str | None:
     """The commit of a released version: its tag, else found in CHANGELOG.md's history (see above)."""
     tag = release_tags(repo).get(version)
@@ -152,14 +190,7 @@ def release_commit(repo: Path, version: Version, rev: str = "HEAD") -> str | Non
         if kind != "blob":
             continue  # no CHANGELOG.md in that commit
         if blob not in verdicts:
-            try:
-                changelog = parse_changelog(git(repo, "cat-file", "blob", blob))
-            except ReleaseError:
-                verdicts[blob] = False
-            else:
-                verdicts[blob] = (
-                    changelog.newest is not None and changelog.newest.version == version and not changelog.unreleased
-                )
+            verdicts[blob] = releases(git(repo, "cat-file", "blob", blob), version)
         if verdicts[blob]:
             return commit
     return None
@@ -183,6 +214,7 @@ def plan(repo: Path, tested: str | None = None) -> Plan:
         return Plan(None, None, f"{CHANGELOG} has no released version yet")
     tags = release_tags(repo)
     if newest.version in tags:
+        check_tagged(repo, changelog, tags[newest.version])
         return Plan(None, None, f"{newest.tag} exists: nothing to tag")
     if tags and newest.version < max(tags):
         raise ReleaseError(

@@ -127,20 +127,70 @@ def test_release_commit_without_tags_is_the_last_commit_with_that_release_and_no
 
 
 def test_this_repositorys_newest_release_is_found_without_tags(tmp_path: Path) -> None:
-    """What the update tests (support.updates) rely on in a CI clone that carries no tags."""
+    """What the update tests (support.updates) rely on in a CI clone that carries no tags; and, where
+    the newest version's tag exists (a clone with tags, as CI's), the rule the tag job applies to it."""
     newest = release_tag.parse_changelog((TEMPLATE_DIR / "CHANGELOG.md").read_text(encoding="utf-8")).newest
     assert newest is not None, "CHANGELOG.md has no released version"
     if run(["git", "rev-parse", "--is-shallow-repository"], TEMPLATE_DIR).stdout.strip() == "true":
         pytest.skip("a shallow clone has no history to search: `git fetch --unshallow`")
+    try:
+        release_tag.plan(TEMPLATE_DIR)
+    except release_tag.ReleaseError as error:
+        pytest.fail(str(error), pytrace=False)
     tagless = tmp_path / "tagless"
     run(["git", "clone", "-q", "--no-tags", TEMPLATE_DIR, tagless], tmp_path)
     found = release_tag.release_commit(tagless, newest.version)
     assert found is not None
-    tagged = run(["git", "rev-parse", "-q", "--verify", f"{newest.tag}^{{commit}}"], TEMPLATE_DIR, check=False)
-    if tagged.returncode == 0:  # where the tag exists, history agrees with it
-        assert found == tagged.stdout.strip()
     released = release_tag.parse_changelog(git("show", f"{found}:CHANGELOG.md", cwd=tagless))
     assert (released.newest, released.unreleased) == (newest, "")
+
+
+def touch(repo: Path, name: str) -> None:
+    path = repo / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as file:
+        file.write("a change\n")
+
+
+UNNOTED = "and [Unreleased] in CHANGELOG.md is empty: the change would ship in the next version with no notes."
+# After v1.0.0's tag, a commit that changes a file with CHANGELOG.md's [Unreleased] as given: exit code, what is said.
+AFTER_THE_TAG = {
+    "bench only": ("bench/results.md", "", 0, "v1.0.0 exists"),
+    "docs only": ("docs/updating.md", "", 0, "v1.0.0 exists"),
+    "template, with notes": ("template/README.md.jinja", "- a fix", 0, "v1.0.0 exists"),
+    "template, no notes": ("template/README.md.jinja", "", 1, f"after v1.0.0 (template/README.md.jinja) {UNNOTED}"),
+    "includes, no notes": ("includes/facts.yml", "", 1, f"after v1.0.0 (includes/facts.yml) {UNNOTED}"),
+    "copier.yml, no notes": ("copier.yml", "", 1, f"after v1.0.0 (copier.yml) {UNNOTED}"),
+}
+
+
+@pytest.mark.parametrize("case", AFTER_THE_TAG)
+def test_a_template_change_after_the_newest_tag_needs_notes_under_unreleased(repo: Path, case: str) -> None:
+    """Where the newest version has its tag, a later commit may change the template only with notes."""
+    name, unreleased, code, said = AFTER_THE_TAG[case]
+    touch(repo, name)
+    commit(repo, changelog(V100, unreleased=unreleased), case)
+    result = tag_script(repo)
+    assert (result.returncode, result.stdout, tags(repo)) == (code, "", ["v1.0.0"]), result.stderr
+    assert said in result.stderr
+    assert ("Describe it under [Unreleased]" in result.stderr) == bool(code)
+
+
+def test_the_newest_tag_must_be_on_a_release_commit_in_heads_history(repo: Path) -> None:
+    """A tag moved by hand, or left behind by a rewritten main, is an error, not "nothing to tag"."""
+    commit(repo, changelog(V100), "Notes moved to a fix")
+    start = git("rev-list", "--max-parents=0", "HEAD", cwd=repo)
+    git("tag", "-f", "-a", "-m", "moved", "v1.0.0", start, cwd=repo)
+    result = tag_script(repo)
+    assert result.returncode == 1
+    assert f"v1.0.0 tags commit {start}, whose CHANGELOG.md does not have 1.0.0 as the newest" in result.stderr
+    git("checkout", "-q", "-b", "rewritten", "HEAD~1", cwd=repo)
+    elsewhere = commit(repo, changelog(V100), "Released on another branch")
+    git("checkout", "-q", "main", cwd=repo)
+    git("tag", "-f", "-a", "-m", "moved", "v1.0.0", elsewhere, cwd=repo)
+    result = tag_script(repo)
+    assert result.returncode == 1
+    assert f"v1.0.0 tags commit {elsewhere}, which is not in the history of HEAD" in result.stderr
 
 
 # ---------------------------------------------------------------------------

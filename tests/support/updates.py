@@ -29,7 +29,7 @@ from support.facts import TEMPLATE_DIR, copier_config
 from support.rendering import copy_working_tree, project_files
 
 # What makes up the template: everything else in this repository is tests and tooling.
-TEMPLATE_PATHS = ("copier.yml", "template", "includes")
+TEMPLATE_PATHS = release_tag.TEMPLATE_PATHS
 CI_YML = ".github/workflows/ci.yml"
 RELEASE_YML = ".github/workflows/release.yml"
 CONFLICT_MARKERS = ("<<<<<<< ", "=======", ">>>>>>> ")
