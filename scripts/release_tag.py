@@ -7,11 +7,13 @@ passed on it, creates the annotated tag ``vX.Y.Z`` for the newest released
 version when that tag does not exist yet, and writes the version's CHANGELOG
 section (the release notes).
 
-- the newest version already has its tag: nothing to do (exit 0, no output),
-  once the tag is checked: its commit must release that version (as below) and
-  be in HEAD's history, and a change to the template (TEMPLATE_PATHS) since the
-  tag needs notes under ``[Unreleased]`` (else it would ship with none): each
-  is an error (exit 1) that says what to fix;
+- the newest version already has its tag: nothing to tag, once the tag is
+  checked: its commit must release that version (as below) and be in HEAD's
+  history, and a change to the template (TEMPLATE_PATHS) since the tag needs
+  notes under ``[Unreleased]`` (else it would ship with none): each is an error
+  (exit 1) that says what to fix. It prints the tag name and writes the notes
+  (exit 0): the job makes the GitHub release if it is missing (a re-run after
+  ``gh release create`` failed once the tag was pushed);
 - it has none: tag its commit, print the tag name (exit 0);
 - it is lower than the newest ``v*`` tag, or a heading is malformed, or
   versions are out of order: a clear error (exit 1), nothing tagged;
@@ -201,6 +203,7 @@ class Plan:
     release: Release | None  # the version to tag; None: nothing to do
     commit: str | None
     reason: str
+    tagged: bool = False  # the release's tag exists: nothing to tag, its GitHub release may be missing
 
 
 def plan(repo: Path, tested: str | None = None) -> Plan:
@@ -214,8 +217,8 @@ def plan(repo: Path, tested: str | None = None) -> Plan:
         return Plan(None, None, f"{CHANGELOG} has no released version yet")
     tags = release_tags(repo)
     if newest.version in tags:
-        check_tagged(repo, changelog, tags[newest.version])
-        return Plan(None, None, f"{newest.tag} exists: nothing to tag")
+        tagged = check_tagged(repo, changelog, tags[newest.version])
+        return Plan(newest, tagged, f"{newest.tag} exists: nothing to tag", tagged=True)
     if tags and newest.version < max(tags):
         raise ReleaseError(
             f"the newest version in {CHANGELOG}, {newest.name}, is lower than the "
@@ -268,14 +271,15 @@ def main(argv: list[str] | None = None) -> int:
         if decision.release is None or decision.commit is None:
             print(decision.reason, file=sys.stderr)
             return 0
-        if not args.dry_run:
+        if not (args.dry_run or decision.tagged):
             create_tag(args.repo, decision.release, decision.commit)
         if args.notes_file is not None:
             args.notes_file.write_text(decision.release.notes + "\n", encoding="utf-8")
     except ReleaseError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(f"{decision.reason}: {'would tag' if args.dry_run else 'tagged'} {decision.commit}", file=sys.stderr)
+    done = "its GitHub release is made if missing" if decision.tagged else "would tag" if args.dry_run else "tagged"
+    print(f"{decision.reason}: {done} {decision.commit}", file=sys.stderr)
     print(decision.release.tag)
     return 0
 

@@ -171,7 +171,8 @@ def test_a_template_change_after_the_newest_tag_needs_notes_under_unreleased(rep
     touch(repo, name)
     commit(repo, changelog(V100, unreleased=unreleased), case)
     result = tag_script(repo)
-    assert (result.returncode, result.stdout, tags(repo)) == (code, "", ["v1.0.0"]), result.stderr
+    printed = "" if code else "v1.0.0\n"  # the tag there: the job makes its GitHub release if missing
+    assert (result.returncode, result.stdout, tags(repo)) == (code, printed, ["v1.0.0"]), result.stderr
     assert said in result.stderr
     assert ("Describe it under [Unreleased]" in result.stderr) == bool(code)
 
@@ -355,11 +356,28 @@ def test_the_tag_job_tags_only_the_release_commit_its_run_tested_then_has_nothin
     assert release_run.releases == [
         {"tag": "v1.1.0", "files": {}, "flags": ["--verify-tag"], "title": "v1.1.0", "notes": notes}
     ]
-    # Then the newest version has its tag: a run pushes nothing and creates no release.
+    # Then the newest version has its tag: a run pushes no new tag and, its release there, creates none.
+    later_run.github.save(release_run.github.state())  # GitHub's releases, as the release run left them
     assert later_run.run(TESTS_YML, given=PASSED) == {"tag": "success"}
-    assert [step.outcome for step in later_run.jobs["tag"].steps] == ["success", "success", "skipped"]
     assert "v1.1.0 exists" in later_run.jobs["tag"].log
-    assert (tags(origin.origin), later_run.releases) == (["v1.0.0", "v1.1.0"], [])
+    assert "The GitHub release of v1.1.0 exists" in later_run.jobs["tag"].log
+    assert (tags(origin.origin), later_run.releases) == (["v1.0.0", "v1.1.0"], release_run.releases)
+
+
+def test_a_rerun_after_the_release_failed_creates_it_for_the_tag_pushed(origin: Repo, tmp_path: Path) -> None:
+    """The tag was pushed, then `gh release create` failed (GitHub refused it here: another repository):
+    re-running the job finds the tag there and the release missing, and creates the release, once."""
+    released, release_run = push(origin, changelog(V110, V100), "Release 1.1.0", tmp_path)
+    release_run.env = {"GH_REPO": "someone/else"}
+    assert release_run.run(TESTS_YML, given=PASSED) == {"tag": "failure"}
+    assert (tagged(origin), release_run.github_releases) == (released, [])
+    release_run.env = {}
+    assert release_run.rerun("tag", TESTS_YML).result == "success", release_run.jobs["tag"].log
+    made = [(r["tag"], r["notes"], r["draft"]) for r in release_run.github_releases]
+    assert made == [("v1.1.0", "### Added\n- more\n", False)]
+    # Another re-run, or a later push's run, finds both there and creates nothing.
+    assert release_run.rerun("tag", TESTS_YML).result == "success", release_run.jobs["tag"].log
+    assert len(release_run.github_releases) == 1
 
 
 def test_without_the_tested_commit_the_job_would_tag_an_untested_commit(origin: Repo, tmp_path: Path) -> None:

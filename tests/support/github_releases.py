@@ -1,7 +1,7 @@
 """A recording stand-in for one GitHub repository's releases, as `gh release` reaches them.
 
 support.runner puts its ``gh`` on every runner's PATH for the release jobs: `gh release
-create`, `upload` and `edit`, each doing the REST calls gh makes (cli/cli 44ee177,
+create`, `upload`, `edit` and `view`, each doing the REST calls gh makes (cli/cli 44ee177,
 pkg/cmd/release/create/create.go lines 462-513: with files and without --draft, a draft is
 created, the files uploaded to it, then it is published) against the releases as GitHub
 keeps them. With immutable releases on, a release published is immutable: GitHub refuses
@@ -56,8 +56,8 @@ class FakeReleases(RecordingGh):
     def _answer(self, state: dict[str, Any], args: list[str]) -> str:
         if not os.environ.get("GH_TOKEN"):
             raise GhError("gh: To use GitHub CLI in a GitHub Actions workflow, set the GH_TOKEN environment variable.")
-        if args[:1] != ["release"] or args[1:2] not in (["create"], ["upload"], ["edit"]) or len(args) < 3:
-            raise GhError(f"the test's gh knows `gh release create|upload|edit TAG` only, not {args}")
+        if args[:1] != ["release"] or args[1:2] not in (["create"], ["upload"], ["edit"], ["view"]) or len(args) < 3:
+            raise GhError(f"the test's gh knows `gh release create|upload|edit|view TAG` only, not {args}")
         repo = os.environ.get("GH_REPO")
         if repo is None:  # gh's default: the checkout's remote (origin stands for GitHub's repository)
             remote = subprocess.run(["git", "remote", "get-url", "origin"], capture_output=True, text=True, check=False)
@@ -76,6 +76,11 @@ class FakeReleases(RecordingGh):
             raise GhError(f"the test's gh does not create tags: {tag} is not in {self.repository}")
         if command == "create":
             self._create(state, tag, parsed)
+        elif command == "view":  # gh's FetchRelease (exit 1, "release not found", when there is none)
+            if given or flags or files:
+                raise GhError(f"the test's gh views a release without flags only, not {args[3:]}")
+            release = self._find(state, tag)
+            return f"title:\t{release['title']}\ntag:\t{tag}\ndraft:\t{str(release['draft']).lower()}\n--\n{release['notes']}"
         elif command == "upload":
             release = self._find(state, tag)
             for path in files:
