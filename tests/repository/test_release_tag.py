@@ -12,10 +12,12 @@ workflows in tests/ci/test_workflow_rules.py.)
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -263,20 +265,28 @@ def tagging_problems(origin: Repo, tmp: Path) -> list[str]:
     if problems or unknown:
         return problems + [f"the test does not know the runs of {unknown}: add them to EVENTS"] * bool(unknown)
     # Which runs tag: each event, with the suite passing and failing; which groups each run holds.
-    held, cancelling = set(), []
-    for number, event in enumerate(event for trigger in triggers(workflow) for event in EVENTS[trigger]):
+    held, cancelling, started = set(), [], dict[str, tuple[Event, str]]()  # started: run -> (event, its group)
+    runs = [event for trigger in triggers(workflow) for event in EVENTS[trigger]] + [TAGGING]  # a second push
+    for number, event in enumerate(replace(event, number=n) for n, event in enumerate(runs, start=1)):
+        tagging = (event.name, event.ref) == (TAGGING.name, TAGGING.ref)
         for verdict, said in (("success", "passed"), ("failure", "failed")):
             graph = WorkflowRun(origin.origin, event, tmp / f"run-{number}-{verdict}")
             tags = graph.run(TESTS_YML, given={tester: verdict})["tag"] != "skipped"
-            if tags != (event == TAGGING and verdict == "success"):
+            if tags != (tagging and verdict == "success"):
                 problems.append(
                     f"tag {'runs' if tags else 'does not run'} on {event.name} on {event.ref} when the tests {said}"
                 )
+        label = f"{event.name} on {event.ref} (run {event.number})"
         for group in graph.concurrency(TESTS_YML):
-            held |= {group.name} if event == TAGGING and group.where in ("the workflow", "tag") else set()
-            cancelling += [(f"{event.name} on {event.ref}", group.where, group.name)] if group.cancels else []
+            held |= {group.name} if tagging and group.where in ("the workflow", "tag") else set()
+            cancelling += [(label, group.where, group.name)] if group.cancels else []
+            started |= {label: (event, group.name)} if group.where == "the workflow" else {}
     # Never cancelled half-way: no run (this one or a later one, of any event) cancels a group a tagging run holds.
     problems += [f"a {r} run cancels the tagging run in progress ({w}: {g})" for r, w, g in cancelling if g in held]
+    # Never replaced while it waits: GitHub cancels a pending run of a group (no queue) when another enters it.
+    for (waiting, (event, name)), (later, (_, other)) in itertools.permutations(started.items(), 2):
+        if name == other and event.name != "pull_request" and event.ref == MAIN:
+            problems.append(f"a {later} run replaces the waiting {waiting} run (the workflow: {name})")
     return problems
 
 
@@ -304,6 +314,7 @@ DEFECTS = {
     "tests may write": ("contents: read  #", "contents: write  #", "'tests.yml tests': {'contents': 'write'}"),
     "tag job may mint tokens": ("contents: write  #", "id-token: write\n      contents: write  #", "'id-token'"),
     "a push cancels the run in progress": ("cancel-in-progress: $", "cancel-in-progress: true # $", "a push on"),
+    "main's runs in one group": ("|| github.run_id }}", "|| github.ref }}", "replaces the waiting push on"),
     "a waiting tag job replaced": ("      queue: max\n", "", "queue: max"),
     "a workflow_run trigger": ("  workflow_dispatch:\n", "  workflow_dispatch:\n  workflow_run:\n", "['workflow_run']"),
     "tag checks out main's tip": ("# Every commit and tag", "ref: main\n          # Every commit and tag", "'ref'"),
