@@ -116,7 +116,9 @@ def fact_deps(fact: str) -> list[Dep]:
         return sorted(Dep(file, action, version, digest) for action, digest, version in pins)
     if fact == "tool_versions":
         return sorted(Dep(file, name, version) for name, version in value.items())
-    return [Dep(file, VERSION_FACTS[fact], value)]
+    # uv: this repository's own CI installs the same one (tests/repository/test_template_sources.py).
+    also = [Dep(".github/workflows/tests.yml", "uv", value)] if fact == "uv_version" else []
+    return sorted([Dep(file, VERSION_FACTS[fact], value), *also])
 
 
 @pytest.mark.parametrize("fact", ["actions", "tool_versions", *VERSION_FACTS])

@@ -7,6 +7,7 @@ import re
 from packaging.version import Version
 
 from support.facts import TEMPLATE_DIR, copier_config, known_python_versions
+from support.workflows import load_workflow, steps_using
 
 
 def test_jinja_suffix_only_where_templating_is_needed() -> None:
@@ -49,6 +50,20 @@ def test_this_repository_uses_the_same_action_pins_as_the_template() -> None:
     }
     assert uses_lines, "this repository's CI uses no action?"
     assert uses_lines <= pins, uses_lines - pins
+
+
+def test_this_repository_tests_with_the_uv_generated_projects_pin() -> None:
+    """Each setup-uv of this repo's own workflows installs the facts' uv_version, as the generated ones do
+    (without `version:` it installs the newest uv: the template would be tested with another uv)."""
+    uv_version = copier_config()["uv_version"]["default"]
+    inputs = [
+        step.get("with", {})
+        for path in sorted((TEMPLATE_DIR / ".github" / "workflows").glob("*.yml"))
+        for job in load_workflow(TEMPLATE_DIR, path.name)["jobs"].values()
+        for step in steps_using(job, "astral-sh/setup-uv")
+    ]
+    assert inputs, "this repository's CI sets up no uv?"
+    assert [given.get("version") for given in inputs] == [uv_version] * len(inputs)
 
 
 def test_python_releases_are_listed_oldest_first() -> None:
