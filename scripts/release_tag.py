@@ -159,11 +159,17 @@ def check_tagged(repo: Path, changelog: Changelog, tag: str) -> str:
     if not releases(git(repo, "show", f"{commit}:{CHANGELOG}", check=False), changelog.newest.version):
         raise ReleaseError(
             f"{tag} tags commit {commit}, whose {CHANGELOG} does not have {changelog.newest.name} as the newest"
-            f" version with an empty [{UNRELEASED}] section: a release tag is made by the tag job only"
+            f" version with an empty [{UNRELEASED}] section: a release tag is made by the tag job only."
+            f" Delete it (git push --delete origin {tag} && git tag -d {tag}) and re-run the test run of the"
+            " release commit's push: its tag job tags that commit"
         )
     ancestor = subprocess.run(["git", "merge-base", "--is-ancestor", commit, "HEAD"], cwd=repo, check=False)
     if ancestor.returncode != 0:
-        raise ReleaseError(f"{tag} tags commit {commit}, which is not in the history of HEAD: main was rewritten")
+        raise ReleaseError(
+            f"{tag} tags commit {commit}, which is not in the history of HEAD: main was rewritten. Delete the tag"
+            f" (git push --delete origin {tag} && git tag -d {tag}) and re-run the test run of the release"
+            " commit's push: its tag job tags that commit"
+        )
     changed = git(repo, "diff", "--name-only", commit, "--", *TEMPLATE_PATHS).split()
     if changed and not changelog.unreleased:
         raise ReleaseError(

@@ -365,7 +365,7 @@ def test_the_name_check_on_pypi(render_shared: Any, tmp_path: Path, pypi: str) -
     taken = run_ok(project, github, pypi=pypi)
     (said,) = [line for line in taken.stdout.splitlines() if line.startswith('The name "taken-name" is taken')]
     assert (
-        f"If it is your project, add the publisher above on its own page (not as a pending one): {pypi.rstrip('/')}/manage/project/taken-name/settings/publishing/ If not, change distribution_name"
+        f"If it is your project, add the PyPI publisher above on the project's own page instead of the pending form: {pypi.rstrip('/')}/manage/project/taken-name/settings/publishing/ If not, change distribution_name"
         in said
     )
     offline = run_ok(project, github)

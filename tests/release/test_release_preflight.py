@@ -223,34 +223,48 @@ def test_notes_written_before_the_first_release_are_its_notes_once_the_fix_moves
 
 
 def test_a_note_merged_into_the_last_release_is_named_when_the_next_is_cut(repo: Repo) -> None:
-    """A branch written before a release, its note under [Unreleased], merged after it: git puts
-    the note in the released version's section, where no release's notes will have it. The next
-    README `changelog` step names that line (and still cuts: a note added there on purpose is
-    the user's to keep); a section as its tag has it is not named."""
+    """A branch written before a release, its notes under [Unreleased], merged after it: git puts
+    the notes in the released version's section, where no release's notes will have them. The
+    next README `changelog` step names those lines, one worded as a line of an older release
+    too (and still cuts: a note added there on purpose is the user's to keep); a section as its
+    tag has it, its link definitions updated as Keep a Changelog does, is not named."""
+    changelog, links = (
+        repo.work / "CHANGELOG.md",
+        "[unreleased]: https://github.com/acme/acme-widgets/compare/{}...HEAD\n",
+    )
+    replace_once(
+        changelog, "- First release.\n", "- First release.\n- Dependencies updated.\n\n" + links.format("v0.1.0")
+    )
+    repo.commit_all("0.1.0")
+    repo.tag("v0.1.0", "main")
     shell = Shell(repo.work, {"UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN)})
     cut = "uv run .github/scripts/release_preflight.py changelog"
     note_unreleased(repo.work, "- Shout.")
     repo.commit_all("Shout")
     git("switch", "-q", "-c", "whisper", cwd=repo.work)
-    replace_once(repo.work / "CHANGELOG.md", "- Shout.\n", "- Shout.\n- Whisper.\n")
+    replace_once(changelog, "- Shout.\n", "- Shout.\n- Whisper.\n- Dependencies updated.\n")
     repo.commit_all("Whisper")
     git("switch", "-q", "main", cwd=repo.work)
+    replace_once(
+        changelog,
+        links.format("v0.1.0"),
+        links.format("v0.2.0") + "[0.2.0]: https://github.com/acme/acme-widgets/compare/v0.1.0...v0.2.0\n",
+    )
     shell.type("uv version 0.2.0")
-    assert "Warning" not in shell.type(cut).process.stdout  # v0.1.0 is not tagged here: nothing to compare
+    assert "Warning" not in shell.type(cut).process.stdout  # links follow each release
     repo.commit_all("Release 0.2.0")
     repo.tag("v0.2.0", "main")
     git("merge", "-q", "--no-edit", "whisper", cwd=repo.work)
-    released = git("show", "v0.2.0:CHANGELOG.md", cwd=repo.work)
-    assert "- Whisper." not in released
-    assert "## [0.2.0]" in (repo.work / "CHANGELOG.md").read_text("utf-8").split("- Whisper.")[0]
+    assert "- Whisper." not in git("show", "v0.2.0:CHANGELOG.md", cwd=repo.work)
+    assert "## [0.2.0]" in changelog.read_text("utf-8").split("- Whisper.")[0]
     note_unreleased(repo.work, "- Louder.")
     repo.commit_all("Louder")
     shell.type("uv version 0.2.1")
     printed = shell.type(cut).process.stdout
     assert "Warning: [0.2.0] has lines that v0.2.0 had not" in printed, printed
-    assert printed.split("move them to its notes:\n")[1].splitlines()[0] == "- Whisper.", printed
+    assert printed.split("move them to its notes:\n")[1].splitlines()[:2] == ["- Whisper.", "- Dependencies updated."]
     git("checkout", "-q", "--", "CHANGELOG.md", cwd=repo.work)
-    replace_once(repo.work / "CHANGELOG.md", "- Whisper.\n", "")
+    replace_once(changelog, "- Whisper.\n- Dependencies updated.\n", "")
     assert "Warning" not in shell.type(cut).process.stdout, "a section as its tag has it"
 
 
@@ -442,6 +456,10 @@ RULES = [
     row("below_the_newest_on_the_index", "1.0.0", "v1.0.0", Refused("{name} 2.0.0 is on {url}: 1.0.0 is below it, and pip installs the newest."),
         files=["DIST-1.1.0.tar.gz", "DIST-2.0.0-py3-none-any.whl", "DIST-3.0.0rc1.tar.gz"],
         fix=[RETAG[0], "uv version 2.0.0 && uv version --bump patch", "# rename CHANGELOG.md's ## [1.0.0] (if any) to that version, then:"]),
+    row("below_the_newest_by_number_not_by_name", "9.5.0", "v9.5.0", Refused("{name} 10.0.0 is on {url}: 9.5.0 is below it, and pip installs the newest."),
+        files=["DIST-10.0.0.tar.gz", "DIST-9.0.0.tar.gz"]),
+    row("prerelease_below_a_prerelease", "1.0.0a1", "v1.0.0a1", Refused("{name} 1.0.0b2 is on {url}: 1.0.0a1 is below it, and pip installs the newest."),
+        files=["DIST-0.9.0.tar.gz", "DIST-1.0.0b2.tar.gz"]),
     row("prerelease_below_its_final", "1.0.0rc1", "v1.0.0rc1", Refused("{name} 1.0.0 is on {url}: 1.0.0rc1 is below it, and pip installs the newest."),
         files=["DIST-1.0.0.tar.gz"]),
     row("below_a_yanked_release", "1.0.0", "v1.0.0", "1.0.0 false - Notes of 1.0.0.{compare}",
@@ -549,7 +567,7 @@ def test_each_rule_of_the_preflight(
         assert inputs.get("outside_actions") or summary.read_text("utf-8").startswith(f"**Not released:** {problem}\n")
         assert not (tmp_path / "outputs").exists()
     elif mode == "changelog":
-        assert (exit_code, log.splitlines()[-1]) == (0, expected), log
+        assert (exit_code, log.splitlines()) == (0, [expected]), log  # and no warning: no tag here
     else:
         assert exit_code == 0, log
         outputs = dict(line.split("=", 1) for line in (tmp_path / "outputs").read_text(encoding="utf-8").splitlines())

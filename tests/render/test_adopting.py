@@ -45,6 +45,7 @@ def newer(a: str, b: str) -> bool:
     """Whether version ``a`` comes after ``b``."""
     return Version(a) > Version(b)
 ''',
+    "src/widgetry/core.py": '"""The core of widgetry: kept as it is."""\n',
     "src/widgetry/legacy.py": "import os\n\ndef joined(a, b):\n    return os.path.join(a, b)\n",
     "tests/test_gears.py": "from widgetry.gears import newer\n\n\ndef test_newer() -> None:\n    assert newer('2.0', '1.0')\n",
     "CHANGELOG.md": "# Changelog\n\n## 2.3.0 (2025-01-01)\n\n- Gears compare versions.\n\n## 2.2.0 (2024-06-01)\n\n- Gears.\n",
@@ -96,7 +97,9 @@ def test_the_documented_steps_bring_an_existing_package_under_the_template(
         else:
             shell.type(line)
     assert not (project / ".github/workflows/publish.yml").exists()
-    assert (project / "README.md").read_text(encoding="utf-8") == PACKAGE["README.md"]  # kept
+    for kept in ("README.md", "src/widgetry/core.py"):
+        assert (project / kept).read_text(encoding="utf-8") == PACKAGE[kept]
+    assert not (project / "tests" / "test_widgetry.py").exists()  # the template's example
     shell.type("uv build -q --out-dir dist")
     (wheel,) = (project / "dist").glob("*.whl")
     with zipfile.ZipFile(wheel) as built:

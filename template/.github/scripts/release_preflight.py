@@ -12,6 +12,7 @@ import re
 import secrets
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 from typing import NoReturn
 from urllib.error import HTTPError
@@ -201,10 +202,20 @@ def cut(version: Version) -> None:
 
 
 def grown(version: Version, text: str) -> list[str]:
-    """Lines of ``version``'s section its tag's CHANGELOG.md has not (no tag: none)."""
+    """Lines of ``version``'s section that it had not at its tag (no tag: none), link
+    definitions aside ([1.0.0]: https://...): they change with each release."""
     then = run("git", "show", f"v{version}:{CHANGELOG}")
-    old = (then.stdout if then.returncode == 0 else text).splitlines()
-    return [line for line in text.splitlines() if line.strip() and line not in old]
+    if then.returncode != 0:
+        return []
+    old, inside = Counter[str](), False
+    for line in then.stdout.splitlines():  # read, not refused: the tag's is history
+        if line.startswith("## "):
+            found = HEADING.fullmatch(line)
+            inside = found is not None and parse(found[1]) == version
+        elif inside:
+            old[line] += 1
+    lines = [line for line in text.splitlines() if not re.match(r"\[.+\]: ", line)]
+    return [line for line in Counter(lines) - old if line.strip()]
 
 
 def file_version(filename: str) -> Version | None:
@@ -286,10 +297,12 @@ def main(argv: list[str] | None = None) -> None:
                 " index never replaces a file: this version cannot be released again.",
                 retry,
             )
-        finals = [
-            v for v, yanked in files.values() if v and not (yanked or v.is_prerelease)
+        kept = [  # not yanked; for a final release, finals only
+            v
+            for v, yanked in files.values()
+            if v and not yanked and (version.is_prerelease or not v.is_prerelease)
         ]
-        if args.mode == "tag" and finals and version < (newest := max(finals)):
+        if args.mode == "tag" and kept and version < (newest := max(kept)):
             refuse(
                 f"{name} {newest} is on {args.index_url}: {version} is below it, and pip"
                 " installs the newest.",
