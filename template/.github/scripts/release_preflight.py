@@ -202,20 +202,18 @@ def cut(version: Version) -> None:
 
 
 def grown(version: Version, text: str) -> list[str]:
-    """Lines of ``version``'s section that it had not at its tag (no tag: none), link
-    definitions aside ([1.0.0]: https://...): they change with each release."""
-    then = run("git", "show", f"v{version}:{CHANGELOG}")
-    if then.returncode != 0:
-        return []
+    """Lines of ``version``'s section that it had not at its tag (none if the tag or its
+    section is not found), link definitions aside ([1.0]: https://...): they change."""
+    then = run("git", "show", f"v{version}:{CHANGELOG}").stdout  # none: no such tag
     old, inside = Counter[str](), False
-    for line in then.stdout.splitlines():  # read, not refused: the tag's is history
+    for line in then.splitlines():  # read, not refused: the tag's file is history
         if line.startswith("## "):
             found = HEADING.fullmatch(line)
             inside = found is not None and parse(found[1]) == version
         elif inside:
             old[line] += 1
     lines = [line for line in text.splitlines() if not re.match(r"\[.+\]: ", line)]
-    return [line for line in Counter(lines) - old if line.strip()]
+    return [line for line in Counter(lines) - old if line.strip()] if old else []
 
 
 def file_version(filename: str) -> Version | None:
