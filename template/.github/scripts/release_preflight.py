@@ -165,7 +165,8 @@ def notes(version: Version, tag: str) -> str:
             f"# move them under ## [{version}], then:\n{commit}",
         )
     older = [v for v in known if v is not None and v < version]
-    if not older:
+    previous = f"refs/tags/v{older[0]}" if older else ""  # no link to a tag not there
+    if not older or run("git", "rev-parse", "-q", "--verify", previous).returncode:
         return text
     repository = f"https://github.com/{ENV['GITHUB_REPOSITORY']}"
     return f"{text}\n\n**Full Changelog**: {repository}/compare/v{older[0]}...{tag}"
