@@ -137,6 +137,11 @@ PLACES = [
     Place(README, each(r"\]\((https://github\.com/[^)\s]+)\)$"), GITHUB + "/actions/workflows/ci.yml"),
     Place(README, each(r"^\[!\[PyPI\]\(([^)\s]+)\)"), "https://img.shields.io/pypi/v/{distribution_name}"),
     Place(README, each(r"\]\((https://pypi\.org/project/\S+)\)$"), "https://pypi.org/project/{distribution_name}/"),
+    Place(
+        README,
+        each(r"<(https://pypi\.org/manage/project/\S+)>"),
+        "https://pypi.org/manage/project/{distribution_name}/settings/publishing/",
+    ),
     Place(README, each(r"\)\n\n(.*)\n\n## Installation"), "{description}"),
     Place(README, each(r"^Install the `(.*)` command"), "{script_name}"),
     Place(README, each(r"^uv tool install (.*)$"), "{distribution_name}"),
