@@ -616,6 +616,20 @@ def test_any_changelog_gives_its_own_text_or_a_refusal_never_a_crash(script: Mod
         assert lines[line - 1].startswith("## [")
 
 
+def test_each_heading_the_readme_shows_is_one_the_preflight_reads(render_shared, script: ModuleType) -> None:
+    """The forms of a version's heading the generated README gives (a release, a yanked one, a
+    pre-release's own), filled in as a user does, each read as that version's section."""
+    readme = (render_shared() / "README.md").read_text(encoding="utf-8")
+    shown = sorted(set(re.findall(r"`(## \[(?!Unreleased)[^`]*)`", readme)))
+    assert len(shown) >= 3, shown
+    for form in shown:
+        heading = form.replace("X.Y.Z", "1.2.3").replace("YYYY-MM-DD", "2026-12-01")
+        version = re.search(r"\[(.*?)\]", heading)
+        assert version is not None
+        found = script.sections(f"## [Unreleased]\n\n{heading}\n\n- A note.\n")
+        assert [str(v) for v in found if v is not None] == [str(script.Version(version[1]))], heading
+
+
 def test_a_file_packaging_cannot_read_is_of_no_version(script: ModuleType) -> None:
     """PyPI's JSON lists old uploads too (eggs, installers, names before normalisation)."""
     for filename in ("acme_widgets-1.0-py3.8.egg", "acme_widgets-1.0.exe", "acme-widgets-1.0.0-rc.1.zip"):
