@@ -11,10 +11,12 @@ names that YAML would read as other types stay strings.
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 import shutil
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -146,10 +148,28 @@ def test_dependabot_updates_actions_and_uv_grouped_with_a_cooldown(render_shared
     # Each update looks where its manifests are, as Dependabot resolves `directory` from the
     # repository's root: the workflows under it (github-actions), pyproject.toml and uv.lock (uv).
     manifests = {"github-actions": ".github/workflows/ci.yml", "uv": "pyproject.toml"}
+    # One pull request per ecosystem: its one group's patterns (Dependabot's `*` wildcard) take
+    # every dependency of the render, each action by owner/name, each package of pyproject.toml.
+    project = render_shared()
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    required = [*pyproject["project"]["dependencies"], *pyproject["dependency-groups"]["dev"]]
+    names = {
+        "github-actions": {
+            "/".join(v.split("@")[0].split("/")[:2]) for w in workflow_names(project) for v in uses_values(project, w)
+        },
+        "uv": {re.split(r"[\s<>=!~;\[]", str(dependency))[0] for dependency in required if isinstance(dependency, str)},
+    }
     for update in config["updates"]:
         assert update["cooldown"]["default-days"] >= 7
-        assert update["groups"]
-        where = render_shared() / update["directory"].lstrip("/")
+        ((group, rule),) = update["groups"].items()
+        left = {
+            n
+            for n in names[update["package-ecosystem"]]
+            if not any(fnmatch.fnmatchcase(n, p) for p in rule["patterns"])
+        }
+        assert len(names[update["package-ecosystem"]]) > 2, names
+        assert left == set(), f"{group} leaves {left} a pull request each"
+        where = project / update["directory"].lstrip("/")
         assert (where / manifests[update["package-ecosystem"]]).is_file(), update
 
 
