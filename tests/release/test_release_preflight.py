@@ -38,7 +38,7 @@ from support.facts import DEFAULT_PYTHON_MIN, INITIAL_VERSION, NEXT_PATCH
 from support.github_api import ROLE, FakeGitHub, run_setup
 from support.index import LocalIndex, Quiet, serve_index, serving
 from support.json_index import json_api
-from support.printed import Shell, readme_release_steps
+from support.printed import Shell, fenced, readme_release_steps
 from support.rendering import import_script, note_unreleased, replace_once
 from support.runner import (
     DEFAULT_BRANCH,
@@ -94,7 +94,7 @@ def own_index(tmp_path: Path) -> Iterator[str]:
 
 def printed_fix(refused: Job) -> str:
     """The commands a refusal prints in the run's summary, as the user copies them."""
-    (fix,) = re.findall(r"```sh\n(.*?)```", refused.summary, re.S)
+    (fix,) = fenced(refused.summary, "sh")
     return fix
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import shlex
 import zipfile
 from pathlib import Path
 
@@ -16,9 +15,9 @@ import pytest
 
 from support.commands import git, require_interpreter
 from support.facts import DEFAULT_PYTHON_MIN, TEMPLATE_DIR
-from support.printed import Shell
+from support.printed import Shell, fenced
 from support.rendering import note_unreleased
-from support.updates import TemplateRepo, copier
+from support.updates import TemplateRepo, type_copier
 
 pytestmark = pytest.mark.slow  # copier, uv, the hooks and a build
 
@@ -63,15 +62,11 @@ jobs:
 }
 
 
-def blocks(text: str, language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", text, re.DOTALL)
-
-
 def test_the_documented_steps_bring_an_existing_package_under_the_template(
     template_repo: TemplateRepo, tmp_path: Path
 ) -> None:
     doc = (TEMPLATE_DIR / "docs" / "adopting.md").read_text(encoding="utf-8")
-    (steps,), (init,), (overrides,) = blocks(doc, "bash"), blocks(doc, "python"), blocks(doc, "toml")
+    (steps,), (init,), (overrides,) = fenced(doc, "bash"), fenced(doc, "python"), fenced(doc, "toml")
     project = tmp_path / "widgetry-tools"
     for name, text in PACKAGE.items():
         (project / name).parent.mkdir(parents=True, exist_ok=True)
@@ -82,9 +77,8 @@ def test_the_documented_steps_bring_an_existing_package_under_the_template(
     git("tag", "v2.3.0", cwd=project)
     shell = Shell(project, {"UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN)})
     for line in steps.splitlines():
-        if line.startswith("uvx copier copy "):  # the test environment's copier, this template
-            args = [template_repo.path if a == "gh:OWNER/copier-uv-release" else a for a in shlex.split(line)[2:]]
-            copier(*args, cwd=project, check=True)
+        if line.startswith("uvx copier copy "):  # this template, in place of gh:OWNER/copier-uv-release
+            type_copier(line, project, source=template_repo.path)
         elif line.startswith("# give __init__.py"):
             (project / "src/widgetry/__init__.py").write_text(f'"""Widgetry."""\n\n{init}', encoding="utf-8")
         elif line.startswith("# make CHANGELOG.md's headings"):

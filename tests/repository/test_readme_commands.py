@@ -5,21 +5,20 @@ the README's test command and writes nothing into the user's home (no global git
 from __future__ import annotations
 
 import os
-import re
-import shlex
 from pathlib import Path
 
 from support.answers import REQUIRED_ANSWERS, data_args
 from support.commands import run
 from support.facts import TEMPLATE_DIR, parse_yaml
-from support.updates import TemplateRepo, copier
+from support.printed import fenced
+from support.updates import TemplateRepo, type_copier
 
 
 def readme_commands(heading: str) -> list[str]:
     """The lines of the ```bash blocks of README.md's section ``heading``."""
     readme = (TEMPLATE_DIR / "README.md").read_text(encoding="utf-8")
     section = readme.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
-    return [line for block in re.findall(r"```bash\n(.*?)```", section, re.DOTALL) for line in block.splitlines()]
+    return [line for block in fenced(section, "bash") for line in block.splitlines()]
 
 
 def readme_test_command() -> str:
@@ -36,9 +35,8 @@ def test_the_quick_start_from_a_local_clone_renders_the_newest_release(
     (command,) = [line for line in readme_commands("Quick start") if '"$PWD/copier-uv-release"' in line]
     git_clone = tmp_path / "copier-uv-release"
     run(["git", "clone", "-q", template_repo.path, git_clone], tmp_path)
-    program, name, *args = shlex.split(command.replace("$PWD", str(tmp_path)))
-    assert (program, name, args[0]) == ("uvx", "copier", "copy"), command
-    copier(args[0], "--defaults", *data_args(REQUIRED_ANSWERS), *args[1:], cwd=tmp_path, check=True)
+    assert command.startswith("uvx copier copy "), command
+    args = type_copier(command.replace("$PWD", str(tmp_path)), tmp_path, "--defaults", *data_args(REQUIRED_ANSWERS))
     answers = parse_yaml((tmp_path / args[-1] / ".copier-answers.yml").read_text(encoding="utf-8"))
     assert (answers["_commit"], answers["_src_path"]) == ("v1.1.0", str(git_clone))
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from support.commands import UV, run, uv
 from support.facts import copier_config, known_python_versions, parse_yaml
+from support.printed import fenced
 
 RUNNERS = ("prek", "pre-commit")
 
@@ -86,9 +87,9 @@ def assert_nothing_cloned(env: dict[str, str]) -> None:
 def fenced_commands(markdown: str, heading: str) -> list[str]:
     """The commands of the first ```bash block under ``heading`` (a line of the file), comments dropped."""
     section = markdown.split(f"\n{heading}\n", 1)[1]
-    block = re.search(r"^```bash\n(.*?)^```$", section, re.MULTILINE | re.DOTALL)
-    assert block, f"no bash block under {heading!r}"
-    return [line.split("  #", 1)[0].strip() for line in block.group(1).splitlines() if line.strip()]
+    blocks = fenced(section, "bash")
+    assert blocks, f"no bash block under {heading!r}"
+    return [line.split("  #", 1)[0].strip() for line in blocks[0].splitlines() if line.strip()]
 
 
 def readme_commands(project: Path) -> list[str]:

@@ -124,9 +124,14 @@ def user_path() -> str:
     return clean_env()["PATH"]
 
 
+def fenced(markdown: str, language: str) -> list[str]:
+    """The text of each ```language block of ``markdown``, in order."""
+    return re.findall(rf"^```{language}\n(.*?)^```$", markdown, re.MULTILINE | re.DOTALL)
+
+
 def readme_release_steps(project: Path) -> tuple[str, str]:
     """The commands of the README's "Making a release": the first release's, and every later one's."""
     readme = (project / "README.md").read_text(encoding="utf-8")
     section = readme.split("### Making a release", 1)[1].split("\n## ", 1)[0]
-    first, later = re.findall(r"```bash\n(.*?)```", section, re.DOTALL)
+    first, later = fenced(section, "bash")
     return first, later

@@ -96,15 +96,23 @@ def copier(*args: str | Path, cwd: Path, check: bool = False) -> Any:
     return copier_cli(*args, cwd=cwd, check=check, env=COPIER_ENV)
 
 
+def type_copier(command: str, cwd: Path, *extra: str, source: Path | None = None) -> list[str]:
+    """A printed ``uvx copier SUBCOMMAND ... SRC DEST`` typed in ``cwd``, with the test environment's
+    copier: ``extra`` after the subcommand, SRC ``source`` where given (the template as printed is
+    an address on GitHub, or a placeholder). Its arguments after the subcommand, as printed."""
+    program, name, subcommand, *args = shlex.split(command)
+    assert (program, name) == ("uvx", "copier"), command
+    copier(subcommand, *extra, *args[:-2], source or args[-2], args[-1], cwd=cwd, check=True)
+    return args
+
+
 def type_fresh_render(command: str, template: Path, project: Path, ref: str | None = None) -> Path:
     """A printed ``uvx copier copy ... SRC DEST`` (a render beside ``project`` with its answers)
     typed in ``project``: SRC is ``template``, and ``--vcs-ref`` is ``ref`` if given; DEST."""
     if ref is not None:
         command = re.sub(r"--vcs-ref \S+", f"--vcs-ref {ref}", command)
-    program, name, *args = shlex.split(command)
-    assert (program, name, args[-2]) == ("uvx", "copier", "SRC"), command
-    copier(*args[:-2], template, args[-1], cwd=project, check=True)
-    return (project / args[-1]).resolve()
+    assert shlex.split(command)[-2] == "SRC", command
+    return (project / type_copier(command, project, source=template)[-1]).resolve()
 
 
 def render(template: Path, dst: Path, ref: str, **answers: Any) -> Path:
