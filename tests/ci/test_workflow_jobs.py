@@ -101,6 +101,7 @@ def test_release_jobs_follow_the_answers(render_shared, answers: dict[str, Any])
             "GH_TOKEN": "${{ github.token }}",
             "GH_REPO": "${{ github.repository }}",
             "PRERELEASE": "${{ needs.preflight.outputs.prerelease }}",
+            "LATEST": "${{ needs.preflight.outputs.latest }}",
             "NOTES": "${{ needs.preflight.outputs.notes }}",
         }
     else:  # nothing writes to the repository

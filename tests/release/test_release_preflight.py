@@ -269,6 +269,23 @@ def test_a_note_merged_into_the_last_release_is_named_when_the_next_is_cut(repo:
     assert "Warning" not in shell.type(cut).process.stdout, "a section as its tag has it"
 
 
+def test_why_a_release_was_yanked_is_not_taken_for_a_merged_note(repo: Repo) -> None:
+    """Keep a Changelog's yanked mark comes with why, written into the section after its tag:
+    the next `changelog` step names no line of it. The same line, the section not marked, is
+    named."""
+    changelog = repo.work / "CHANGELOG.md"
+    repo.tag("v0.1.0", "main")
+    shell = Shell(repo.work, {"UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN)})
+    shell.type("uv version 0.1.1")
+    for mark in ("", " - 2026-12-01 [YANKED]"):
+        git("checkout", "-q", "--", "CHANGELOG.md", cwd=repo.work)
+        note_unreleased(repo.work, "- A fix.")
+        replace_once(changelog, "## [0.1.0]\n", f"## [0.1.0]{mark}\n\nYanked: it broke Windows.\n")
+        printed = shell.type("uv run .github/scripts/release_preflight.py changelog").process.stdout
+        assert ("Yanked: it broke Windows." in printed) == (not mark), printed
+        assert printed.endswith(f"[Unreleased] is now [0.1.1] - {TODAY}.\n"), printed
+
+
 def test_the_other_way_out_of_a_wrong_tag_releases_the_version_it_meant(
     repo: Repo, own_index: str, tmp_path: Path
 ) -> None:
@@ -341,7 +358,8 @@ def test_a_private_package_has_no_index_and_no_rehearsal(render_shared, tmp_path
     passed = preflight(repo, tmp_path, Event("push", repo.tag(TAG, "main")), None)
     assert passed.result == "success", passed.log
     assert "No index to check: this package is never uploaded." in passed.log
-    assert passed.outputs == {"version": V, "prerelease": "false", "notes": json.dumps("### Added\n\n- First release.")}
+    notes = json.dumps("### Added\n\n- First release.")
+    assert passed.outputs == {"version": V, "prerelease": "false", "latest": "true", "notes": notes}
 
 
 # --- the rules, on the rendered script ---------------------------------------------------------------
@@ -371,17 +389,18 @@ ONLY = "the first section, and only it, must be ## [Unreleased]"
 NOT_PEP440 = "not ## [Unreleased] or ## [X.Y.Z] - YYYY-MM-DD (PEP 440)"
 RETAG = [
     "git push --delete origin v1.0.0 && git tag -d v1.0.0",
-    "git tag v1.0.0 && git push --atomic origin main v1.0.0",
+    "git tag v1.0.0 && git push --atomic origin HEAD v1.0.0",
 ]
 
 
 def row(case: str, version: str, event: str, outcome: str, **inputs: Any) -> Any:
     """A row: pyproject.toml's version; a tag, or "#N.A" (a rehearsal: run N, attempt A), or
-    "changelog"; the outcome: "version prerelease notes" as the outputs say, the line the
-    changelog step prints last, or a Refused problem. Inputs: the CHANGELOG.md after INTRO (None:
-    none; default: DEFAULT), the index and its files (DIST: the row's own project), the event's
-    default branch, the tagged commit off it, a shallow clone, no uv, outside Actions; and parts
-    of the fix."""
+    "changelog"; the outcome: "version prerelease notes" as the outputs say (and latest: a tag's
+    final release unless given), the line the changelog step prints last, or a Refused problem.
+    Inputs: the CHANGELOG.md after INTRO (None: none; default: DEFAULT), the index and its files
+    (DIST: the row's own project), the event's default branch, the tagged commit off it, a
+    branch line that holds it, more tags, a shallow clone, no uv, outside Actions; and parts of
+    the fix."""
     return pytest.param(version, event, outcome, inputs, id=case)
 
 
@@ -410,7 +429,16 @@ RULES = [
     # the tagged commit, in the job's clone
     row("shallow", "1.0.0", "v1.0.0", Refused("The checkout is shallow: it cannot tell which branches hold the tag."), shallow=True),
     row("default_branch_not_fetched", "1.0.0", "v1.0.0", Refused("The default branch trunk was not fetched (refs/remotes/origin/trunk is missing)."), branch="trunk"),
-    row("off_the_default_branch", "1.0.0", "v1.0.0", Refused("Tag v1.0.0 points at {sha}, which is not on the default branch main: only merged work is released."),
+    # a fix of an older version: on release/X.Y, above that X.Y's newest; Latest only above every tag
+    row("fix_of_an_older_version", "0.9.1", "v0.9.1", "0.9.1 false - Notes of 0.9.1.{compare}", off=True, line="release/0.9", tags=["v1.0.0"],
+        files=["DIST-0.9.0.tar.gz", "DIST-1.0.0.tar.gz", "DIST-0.9.2rc1.tar.gz", "DIST-0.9.2.tar.gz.yanked", "DIST-0.9.2.tar.gz"], latest="false"),
+    row("fix_below_its_versions_newest", "0.9.1", "v0.9.1", Refused("{name} 0.9.3 is on {url}: 0.9.1 is below it, and pip installs the newest."),
+        off=True, line="release/0.9", files=["DIST-0.9.3.tar.gz", "DIST-1.0.0.tar.gz"]),
+    row("fix_on_another_versions_branch", "0.9.1", "v0.9.1", Refused("Tag v0.9.1 points at {sha}, which is not on the default branch main (nor on release/0.9): only merged work is released."),
+        off=True, line="release/0.8"),
+    row("release_branch_of_the_newest", "1.1.0", "v1.1.0", "1.1.0 false - Notes of 1.1.0.{compare}", off=True, line="release/1.1", files=["DIST-1.0.0.tar.gz"]),
+    row("prerelease_on_a_release_branch", "1.1.0rc1", "v1.1.0rc1", "1.1.0rc1 true - Notes of 1.1.0rc1.{compare}", off=True, line="release/1.1"),
+    row("off_the_default_branch", "1.0.0", "v1.0.0", Refused("Tag v1.0.0 points at {sha}, which is not on the default branch main (nor on release/1.0): only merged work is released."),
         off=True, fix=["git switch main && git merge v1.0.0 && git push origin main"]),
     # CHANGELOG.md: the notes, and each malformed file refused naming its line
     row("compared_with_the_previous_release", "1.0.0", "v1.0.0", f"1.0.0 false - Notes of 1.0.0.{COMPARE}v0.9.0...v1.0.0",
@@ -426,14 +454,14 @@ RULES = [
     row("fenced_heading", "1.0.0", "v1.0.0", "1.0.0 false ```md\n## [9.9] a heading?\n```{compare}",
         changelog=f"## [Unreleased]\n\n## [1.0.0] - 2026-12-01\n\n```md\n## [9.9] a heading?\n```\n\n{FIRST}"),
     row("no_changelog", "1.0.0", "v1.0.0", Refused("There is no CHANGELOG.md: the notes are there."), changelog=None),
-    row("no_sections", "1.0.0", "v1.0.0", Refused("CHANGELOG.md has no ## [Unreleased] section."), changelog="Soon.\n"),
+    row("no_sections", "1.0.0", "v1.0.0", Refused("CHANGELOG.md has no ## [Unreleased] section."), changelog="Soon.\n", fix=["# add it, commit, then:\n" + RETAG[0]]),
     row("no_unreleased", "1.0.0", "v1.0.0", Refused(HEADING % (5, "## [1.0.0]", ONLY)), changelog="## [1.0.0]\n\n- First.\n"),
     row("unreleased_twice", "1.0.0", "v1.0.0", Refused(HEADING % (9, "## [Unreleased]", ONLY)), changelog="## [Unreleased]\n\n## [1.0.0]\n\n## [Unreleased]\n"),
-    row("version_twice", "1.0.0", "v1.0.0", Refused(HEADING % (9, "## [1.0.0] - 2026-12-01", "1.0.0 comes after 1.0.0: newest first, each once")),
-        changelog="## [Unreleased]\n\n## [1.0.0] - 2026-12-02\n\n## [1.0.0] - 2026-12-01\n"),
-    row("version_twice_in_pep440", "1.0.0", "v1.0.0", Refused(HEADING % (9, "## [1.0]", "1.0 comes after 1.0.0: newest first, each once")),
+    row("version_twice", "1.0.0", "v1.0.0", Refused(HEADING % (9, "## [1.0.0] - 2026-12-01", "1.0.0 comes after 1.0.0: highest first, each once")),
+        changelog="## [Unreleased]\n\n## [1.0.0] - 2026-12-02\n\n## [1.0.0] - 2026-12-01\n", fix=["# fix CHANGELOG.md line 9, commit, then:\n" + "\n".join(RETAG)]),
+    row("version_twice_in_pep440", "1.0.0", "v1.0.0", Refused(HEADING % (9, "## [1.0]", "1.0 comes after 1.0.0: highest first, each once")),
         changelog="## [Unreleased]\n\n## [1.0.0] - 2026-12-02\n\n## [1.0]\n"),
-    row("out_of_order", "1.0.0", "v1.0.0", Refused(HEADING % (9, "## [1.0.0]", "1.0.0 comes after 0.1.0: newest first, each once")),
+    row("out_of_order", "1.0.0", "v1.0.0", Refused(HEADING % (9, "## [1.0.0]", "1.0.0 comes after 0.1.0: highest first, each once")),
         changelog="## [Unreleased]\n\n## [0.1.0]\n\n## [1.0.0]\n"),
     row("heading_not_pep440", "1.0.0", "v1.0.0", Refused(HEADING % (7, "## [next] - 2026-12-01", NOT_PEP440)), changelog="## [Unreleased]\n\n## [next] - 2026-12-01\n"),
     row("heading_with_a_v", "1.0.0", "v1.0.0", Refused(HEADING % (7, "## [v1.0.0]", NOT_PEP440)), changelog="## [Unreleased]\n\n## [v1.0.0]\n"),
@@ -449,7 +477,7 @@ RULES = [
         changelog=f"## [Unreleased]\n\n{FIRST}"),
     # the index: any file of that release (in any PEP 440 spelling) refuses it; no answer is no answer
     row("already_published", "1.0.0", "v1.0.0", Refused(IS_ON % ("1.0.0", "DIST-1.0.0.tar.gz")), files=["DIST-1.0.0.tar.gz"],
-        fix=[RETAG[0], "uv version --bump patch", "git tag \"v$(uv version --short)\" && git push --atomic origin main \"v$(uv version --short)\""]),
+        fix=[RETAG[0], "uv version --bump patch", "git tag \"v$(uv version --short)\" && git push --atomic origin HEAD \"v$(uv version --short)\""]),
     row("published_as_1_0", "1.0.0", "v1.0.0", Refused(IS_ON % ("1.0.0", "DIST-1.0-py3-none-any.whl")), files=["DIST-1.0-py3-none-any.whl"]),
     row("unreachable_index", "1.0.0", "v1.0.0", Refused("Could not ask {url}{name}/ whether {name} 1.0.0 is there: it is unreachable (…"), index="closed", fix=["Re-run failed jobs"]),
     row("index_in_trouble", "1.0.0", "v1.0.0", Refused(NO_ANSWER % "it answered HTTP 503 Service Unavailable."), index="503"),
@@ -498,7 +526,7 @@ RULES = [
         outside_actions=True),
     row("changelog_step_twice", "1.0.0", "changelog", Refused("CHANGELOG.md has a section for 1.0.0 already (line 7)."),
         changelog=f"## [Unreleased]\n\n## [1.0.0] - 2026-12-01\n\n{FIRST}",
-        fix=['git commit -am "Release 1.0.0"', "git tag v1.0.0 && git push --atomic origin main v1.0.0"]),
+        fix=['git commit -am "Release 1.0.0"', "git tag v1.0.0 && git push --atomic origin HEAD v1.0.0"]),
     row("changelog_step_below_the_newest", "0.0.0", "changelog", Refused("pyproject.toml says 0.0.0, below CHANGELOG.md's newest release, 0.0.1 (line 9)."),
         changelog=UNRELEASED, fix=["uv version 0.0.1\nuv version --bump patch", "release_preflight.py changelog"]),
     row("changelog_step_without_a_changelog", "1.0.0", "changelog", Refused("There is no CHANGELOG.md: the notes are there."), changelog=None),
@@ -527,6 +555,10 @@ def test_each_rule_of_the_preflight(
         git("tag", "-a", "-m", released, released, cwd=project)
     if inputs.get("off"):
         git("commit", "-q", "--allow-empty", "-m", "Unmerged work", cwd=project)
+    if line := inputs.get("line"):  # a branch holding the tagged commit, as the checkout fetched it
+        git("update-ref", f"refs/remotes/origin/{line}", "HEAD", cwd=project)
+    for tag in inputs.get("tags", []):
+        git("tag", tag, cwd=project)
     sha = git("rev-parse", "HEAD", cwd=project)
     if inputs.get("shallow"):  # what `git fetch --depth 1` leaves: the commits cut off listed here
         (project / ".git" / "shallow").write_text(f"{sha}\n", encoding="utf-8")
@@ -577,6 +609,8 @@ def test_each_rule_of_the_preflight(
         assert exit_code == 0, log
         outputs = dict(line.split("=", 1) for line in (tmp_path / "outputs").read_text(encoding="utf-8").splitlines())
         assert f"{outputs['version']} {outputs['prerelease']} {json.loads(outputs['notes'])}".strip() == expected
+        final_tag = str(mode == "tag" and outputs["prerelease"] == "false").lower()
+        assert outputs["latest"] == inputs.get("latest", final_tag)
 
 
 @pytest.mark.parametrize(

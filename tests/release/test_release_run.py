@@ -45,7 +45,7 @@ from support.github_api import ROLE, FakeGitHub, run_setup
 from support.index import LocalIndex, without_oidc
 from support.json_index import json_api
 from support.printed import Shell, bare, message_commands, readme_release_steps, user_path
-from support.rendering import note_unreleased
+from support.rendering import note_unreleased, replace_once
 from support.runner import REPOSITORY, Event, Repo, WorkflowRun, git_config_env, init_repo
 from support.workflows import command_line, matrix_entries
 
@@ -200,7 +200,12 @@ def test_a_tag_on_main_is_tested_built_published_released_and_documented(
     assert f"Tag {TAG} is on the default branch." in preflight.log
     assert f"{distribution} {version} is not on {pypi.simple_url} yet." in preflight.log
     notes = "### Added\n\n- First release."  # the first release: no earlier version to compare with
-    assert preflight.outputs == {"version": version, "prerelease": "false", "notes": json.dumps(notes)}
+    assert preflight.outputs == {
+        "version": version,
+        "prerelease": "false",
+        "latest": "true",
+        "notes": json.dumps(notes),
+    }
 
     # The artifact: dist/ without hidden files (uv's dist/.gitignore), as upload-artifact leaves them out.
     built = {name: sha256(release.artifacts["dists"] / name) for name in dists(distribution, version)}
@@ -227,8 +232,10 @@ def test_a_tag_on_main_is_tested_built_published_released_and_documented(
     # Without the preflight's answers the release step stops rather than guess "Latest" or the notes;
     # a pre-release (the preflight's prerelease=true: test_release_preflight.py) is never Latest.
     published = release.jobs["publish-pypi"]
+    undecided = f"did not say whether {TAG} is a pre-release or the latest release"
     for outputs, error in (
-        ({"version": version, "notes": preflight.outputs["notes"]}, f"did not say whether {TAG} is a pre-release"),
+        ({"version": version, "notes": preflight.outputs["notes"]}, undecided),
+        ({**preflight.outputs, "latest": ""}, undecided),
         *(({**preflight.outputs, "notes": silent}, f"gave no release notes for {TAG}.") for silent in ("", '""')),
     ):
         needs = {"preflight": replace(preflight, outputs=outputs), "publish-pypi": published}
@@ -245,7 +252,7 @@ def test_a_tag_on_main_is_tested_built_published_released_and_documented(
     git("tag", pre_tag, cwd=repo.work)
     git("push", "-q", repo.origin, pre_tag, cwd=repo.work)  # origin is GitHub's URL, redirected in the shell only
     release.event = replace(release.event, ref=f"refs/tags/{pre_tag}")
-    pre = replace(preflight, outputs={**preflight.outputs, "prerelease": "true"})
+    pre = replace(preflight, outputs={**preflight.outputs, "prerelease": "true", "latest": "false"})
     assert release.job("github-release", {"preflight": pre, "publish-pypi": published}).result == "success"
     assert release.github_releases == [
         published_release(TAG, built, f"{notes}\n"),
@@ -263,7 +270,7 @@ def test_the_readmes_release_steps_pass_the_preflight_and_make_the_changelog_sec
     publishes the new version and makes its section the GitHub release's notes."""
     values = template_values(**answers)
     repo = init_repo(render_shared(**answers), tmp_path)
-    first, later = readme_release_steps(repo.work)
+    first, later, _ = readme_release_steps(repo.work)
     assert f"```bash\n{later}```" in (repo.work / "docs" / "development.md").read_text(encoding="utf-8")
     shell = {**git_config_env({"commit.gpgsign": "false"}), "UV_PYTHON": require_interpreter(values["python_min"])}
     (repo.work / "NOTES.md").write_text("Written after main was pushed.\n", encoding="utf-8")
@@ -299,6 +306,73 @@ def test_the_readmes_release_steps_pass_the_preflight_and_make_the_changelog_sec
     built = {name: sha256(release.artifacts["dists"] / name) for name in dists(values["distribution_name"], version)}
     notes = f"{notes}\n\n**Full Changelog**: {compare}\n"
     assert release.github_releases == [published_release(f"v{version}", built, notes)]
+
+
+def test_a_fix_of_an_older_version_is_released_from_its_branch_and_the_newer_stays_latest(
+    pypi: LocalIndex, render_shared, tmp_path: Path
+) -> None:
+    """0.1.0 and 0.2.0 released from main as the README shows (0.2.0 on PyPI, GitHub's Latest);
+    then a fix merged on main with its note. The README's "A fix of an older version" typed as
+    shown, 0.1 for its 1.4: a branch release/0.1 at v0.1.0, the fix picked onto it (CHANGELOG.md
+    conflicts, settled as shown), the note written, the release steps. The push takes the branch
+    along; 0.1.1's run passes the preflight (above 0.1's newest, not PyPI's) and publishes it, its
+    release not made Latest, the site left alone. Its section, copied into main's CHANGELOG.md
+    below 0.2.0 as the README says, is read there: the next release is cut."""
+    repo = init_repo(render_shared(), tmp_path)
+    first, later, older = readme_release_steps(repo.work)
+    env = {**git_config_env({"commit.gpgsign": "false"}), "UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN)}
+    shell, changelog = Shell(repo.work, env), repo.work / "CHANGELOG.md"
+    run(["bash", "-e", "-c", first], repo.work, env=env)
+    note_unreleased(repo.work, "- Two.")
+    repo.commit_all("Two")
+    run(["bash", "-e", "-c", later.replace("--bump patch", "--bump minor")], repo.work, env=env)
+    note_unreleased(repo.work, "### Fixed\n\n- The fix.")
+    core = repo.work / "src" / DEFAULT_PACKAGE / "core.py"
+    core.write_text(core.read_text(encoding="utf-8") + "\n# The fix.\n", encoding="utf-8")
+    fix = repo.commit_all("The fix")
+    git("push", "-q", "origin", "main", cwd=repo.work)
+    for line in older.replace("1.4", "0.1").replace("COMMIT", fix).splitlines():
+        if line.startswith("git cherry-pick -x"):  # the case the README's next lines settle
+            picked = run(["bash", "-c", line], repo.work, env=env, check=False)
+            assert picked.returncode != 0
+            assert "CONFLICT (content): Merge conflict in CHANGELOG.md" in picked.stdout, picked.stdout
+        else:
+            shell.type(line)
+    note_unreleased(repo.work, "### Fixed\n\n- The fix.")
+    run(["bash", "-e", "-c", later], repo.work, env=env)
+    head = git("rev-parse", "HEAD", cwd=repo.work)
+    assert git("rev-parse", "release/0.1", "v0.1.1^{commit}", cwd=repo.origin).split() == [head, head]
+    assert "- Two." not in git("show", "v0.1.1:CHANGELOG.md", cwd=repo.origin)
+    assert "# The fix." in git("show", f"v0.1.1:src/{DEFAULT_PACKAGE}/core.py", cwd=repo.origin)
+
+    for version in ("0.1.0", "0.2.0"):  # published by their runs
+        for name in dists(DEFAULT_DISTRIBUTION, version):
+            (pypi.directory / name).write_bytes(b"released before")
+    release = WorkflowRun(repo.origin, Event("push", "refs/tags/v0.1.1"), tmp_path / "run", pypi)
+    github = {"GH_TOKEN": "token", "GH_REPO": REPOSITORY, "PATH": f"{release.tools}:{os.environ['PATH']}"}
+    run(["gh", "release", "create", "v0.2.0", "--verify-tag", "--latest", "--notes", "- Two."], repo.work, env=github)
+    assert release.run(given={**TESTED, "build-docs": "success"}) == {
+        **dict.fromkeys(("preflight", "build", "publish-pypi", "github-release"), "success"),
+        **dict.fromkeys(("publish-testpypi", "pages"), "skipped"),
+    }
+    assert "Tag v0.1.1 is on release/0.1: a fix of 0.1." in release.jobs["preflight"].log
+    names = {version: dists(DEFAULT_DISTRIBUTION, version) for version in ("0.1.0", "0.1.1", "0.2.0")}
+    assert sorted(on_index(pypi)) == sorted(name for pair in names.values() for name in pair)
+    built = {name: sha256(release.artifacts["dists"] / name) for name in dists(DEFAULT_DISTRIBUTION, "0.1.1")}
+    notes = f"### Fixed\n\n- The fix.\n\n**Full Changelog**: https://github.com/{REPOSITORY}/compare/v0.1.0...v0.1.1\n"
+    assert [(r["tag"], r["latest"]) for r in release.github_releases] == [("v0.2.0", True), ("v0.1.1", False)]
+    assert release.github_releases[1] == {**published_release("v0.1.1", built, notes), "latest": False}
+    assert not release.deployments
+
+    # On main, the fix's section goes below 0.2.0's, dated as released; the next release is cut.
+    fixed = git("show", "v0.1.1:CHANGELOG.md", cwd=repo.work).split("## [0.1.1]")[1].split("## [0.1.0]")[0]
+    git("switch", "-q", "main", cwd=repo.work)
+    replace_once(changelog, "## [0.1.0]", f"## [0.1.1]{fixed}## [0.1.0]")
+    repo.commit_all("0.1.1's notes")
+    shell.type("uv version --bump patch")
+    assert shell.type("uv run .github/scripts/release_preflight.py changelog").process.stdout.startswith(
+        "CHANGELOG.md: [Unreleased] is now [0.2.1]"
+    )
 
 
 def test_under_a_required_ci_check_the_readmes_release_push_is_refused_whole(render_shared, tmp_path: Path) -> None:

@@ -301,6 +301,6 @@ def test_after_copy_message_says_what_to_do_next(
     later = re.findall(r'^Later releases: README\.md, "([^"]+)"', message, re.MULTILINE)
     assert len(by_hand) == len(later) == 1, message
     assert [section for section in by_hand + later if f"\n### {section}\n" not in readme] == []
-    first, _later = readme_release_steps(tmp_path / "out")  # the README's first release, on one line
+    first, *_ = readme_release_steps(tmp_path / "out")  # the README's first release, on one line
     assert f"\nFirst release: {' && '.join(first.splitlines())} (" in message
     assert [fragment for fragment in absent if fragment in message] == []

@@ -129,9 +129,11 @@ def fenced(markdown: str, language: str) -> list[str]:
     return re.findall(rf"^```{language}\n(.*?)^```$", markdown, re.MULTILINE | re.DOTALL)
 
 
-def readme_release_steps(project: Path) -> tuple[str, str]:
-    """The commands of the README's "Making a release": the first release's, and every later one's."""
+def readme_release_steps(project: Path) -> tuple[str, str, str]:
+    """The commands of the README's "Making a release" (the first release's, and every later
+    one's) and of "A fix of an older version" (its branch, and the fix picked onto it)."""
     readme = (project / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Making a release", 1)[1].split("\n## ", 1)[0]
+    section = re.split(r"\n##+ ", readme.split("### Making a release", 1)[1], maxsplit=1)[0]
     first, later = fenced(section, "bash")
-    return first, later
+    (older,) = fenced(readme.split("### A fix of an older version", 1)[1].split("\n## ", 1)[0], "bash")
+    return first, later, older

@@ -1,7 +1,7 @@
 """Preflight of a release: refuse, before anything is built, what no index takes back.
 
-`tag` and `rehearsal` (release.yml) output version, prerelease and notes, or refuse
-with the fix; `changelog` (README.md) makes [Unreleased] the version's section.
+`tag` and `rehearsal` (release.yml) output version, prerelease, latest and notes, or
+refuse with the fix; `changelog` (README.md) makes [Unreleased] the version's section.
 """
 
 import argparse
@@ -28,7 +28,7 @@ HEADING = re.compile(r"## \[([^\]]+)\](?: - \d{4}-\d{2}-\d{2})?(?: \[YANKED\])?\
 BUMP = "uv version --bump patch   # or minor / major"
 CUT = "uv run .github/scripts/release_preflight.py changelog"
 DELETE = "git push --delete origin {0} && git tag -d {0}"
-PUSH = "git tag {0} && git push --atomic origin main {0}"  # both, or neither
+PUSH = "git tag {0} && git push --atomic origin HEAD {0}"  # both, or neither
 FETCH = "give the checkout step fetch-depth: 0"
 NEW = "$(uv version --short)"
 RETRY = f"""{BUMP}
@@ -65,7 +65,8 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, capture_output=True, text=True, check=False)  # noqa: S603
 
 
-def check_tag(tag: str, version: Version) -> None:
+def check_tag(tag: str, version: Version) -> bool:
+    """Whether the tag is on a branch of fixes of an older version (release/X.Y)."""
     found, again = parse(tag[1:]) if tag[:1] == "v" else None, f"v{version}"
     push = f"git tag {again} && git push origin {again}"
     if found is None:
@@ -92,20 +93,27 @@ def check_tag(tag: str, version: Version) -> None:
         refuse(
             f"The default branch {branch} was not fetched ({remote} is missing).", FETCH
         )
-    if run("git", "merge-base", "--is-ancestor", commit, remote).returncode != 0:
+    if run("git", "merge-base", "--is-ancestor", commit, remote).returncode == 0:
+        print(f"Tag {tag} is on the default branch.")
+        return False
+    line = f"release/{version.major}.{version.minor}"  # README.md: an older X.Y's fixes
+    if run("git", "merge-base", "--is-ancestor", commit, f"origin/{line}").returncode:
         refuse(
             f"Tag {tag} points at {commit[:12]}, which is not on the default branch"
-            f" {branch}: only merged work is released.",
+            f" {branch} (nor on {line}): only merged work is released.",
             f"# merge it, push {branch}, then re-run this workflow (Re-run all jobs):",
             f"git switch {branch} && git merge {tag} && git push origin {branch}",
             "# or, if that commit is not to be released, delete the tag:",
             DELETE.format(tag),
         )
-    print(f"Tag {tag} is on the default branch.")
+    print(f"Tag {tag} is on {line}: a fix of {version.major}.{version.minor}.")
+    return True
 
 
-def sections(text: str) -> dict[Version | None, tuple[int, str]]:
-    """CHANGELOG.md's sections, newest first: version (None: Unreleased): line, text."""
+def sections(text: str, retag: str = "") -> dict[Version | None, tuple[int, str]]:
+    """CHANGELOG.md's sections, newest first: version (None: Unreleased): line, text.
+    Refused with ``retag`` after the fix (a tag's commands: the fix is a new commit)."""
+    then = f", then:\n{retag}" if retag else ""
     found: dict[Version | None, tuple[int, list[str]]] = {}
     fenced, lines = False, list[str]()  # before the first section: the intro
     for number, line in enumerate(text.splitlines(), start=1):
@@ -120,14 +128,16 @@ def sections(text: str) -> dict[Version | None, tuple[int, str]]:
         elif (version is None) == bool(found):
             problem = "the first section, and only it, must be ## [Unreleased]"
         elif older and version is not None and version >= older[-1]:
-            problem = f"{name} comes after {older[-1]}: newest first, each once"
+            problem = f"{name} comes after {older[-1]}: highest first, each once"
         else:
             found[version] = (number, lines := [])
             continue
         where = f"{CHANGELOG} line {number}"
-        refuse(f"{where} ({line}): {problem}.", f"# fix {where}, commit")
+        refuse(f"{where} ({line}): {problem}.", f"# fix {where}, commit{then}")
     if None not in found:
-        refuse(f"{CHANGELOG} has no ## [Unreleased] section.", "# add it")
+        refuse(
+            f"{CHANGELOG} has no ## [Unreleased] section.", f"# add it, commit{then}"
+        )
     return {v: (n, "\n".join(lines).strip()) for v, (n, lines) in found.items()}
 
 
@@ -144,7 +154,7 @@ def read_changelog() -> str:
 
 def notes(version: Version, tag: str) -> str:
     """``version``'s section of CHANGELOG.md (a pre-release without one: Unreleased)."""
-    known = sections(read_changelog())
+    known = sections(read_changelog(), f"{DELETE.format(tag)}\n{PUSH.format(tag)}")
     key = None if version not in known and version.is_prerelease else version
     line, text = known.get(key, (0, ""))
     heading = f"## [{version}] - {TODAY}" if key else "## [Unreleased]"
@@ -189,7 +199,9 @@ def cut(version: Version) -> None:
         where = f"{CHANGELOG}'s newest release, {newest} (line {known[newest][0]})"
         fix = f"uv version {newest}\n{BUMP}\n{CUT}"
         refuse(f"pyproject.toml says {version}, below {where}.", fix)
-    if newest and (added := grown(newest, known[newest][1])):  # a branch merged since?
+    # Marked yanked, a section gains why: no note of a branch merged since its tag.
+    yanked = newest and text.splitlines()[known[newest][0] - 1].endswith("[YANKED]")
+    if newest and not yanked and (added := grown(newest, known[newest][1])):
         print(f"Warning: [{newest}] has lines that v{newest} had not: if they are")
         print(f"changes of {version}, move them to its notes:", *added, sep="\n")
     if version.is_prerelease:
@@ -215,6 +227,10 @@ def grown(version: Version, text: str) -> list[str]:
             old[line] += 1
     lines = [line for line in text.splitlines() if not re.match(r"\[.+\]: ", line)]
     return [line for line in Counter(lines) - old if line.strip()] if old else []
+
+
+def series(version: Version) -> tuple[int, int, int]:
+    return version.epoch, version.major, version.minor  # release/X.Y's versions
 
 
 def file_version(filename: str) -> Version | None:
@@ -259,7 +275,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("mode", choices=["tag", "rehearsal", "changelog"])
     parser.add_argument("--index-url", help="where the files go (none: private)")
-    args, text, tag = parser.parse_args(argv), "", ""
+    args, text, tag, maintenance = parser.parse_args(argv), "", "", False
     if args.mode != "changelog" and "GITHUB_SHA" not in ENV:  # run by hand
         where = f"The {args.mode} mode runs in release.yml, on GitHub Actions:"
         refuse(f"{where} its variables are not set here.", "# here: changelog mode")
@@ -275,7 +291,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.mode == "changelog":
         return cut(version)
     if args.mode == "tag":
-        check_tag(tag := ENV["GITHUB_REF_NAME"], version)
+        maintenance = check_tag(tag := ENV["GITHUB_REF_NAME"], version)
         text, stop = notes(version, tag), secrets.token_hex(16)  # no ::command in notes
         print(f"Notes ({CHANGELOG}):\n::stop-commands::{stop}\n{text}\n::{stop}::")
         retry = f"{DELETE.format(tag)}\n{RETRY}"
@@ -296,10 +312,13 @@ def main(argv: list[str] | None = None) -> None:
                 " index never replaces a file: this version cannot be released again.",
                 retry,
             )
-        kept = [  # not yanked; for a final release, finals only
+        kept = [  # not yanked; for a final release, finals only; for a fix, its X.Y
             v
             for v, yanked in files.values()
-            if v and not yanked and (version.is_prerelease or not v.is_prerelease)
+            if v
+            and not yanked
+            and (version.is_prerelease or not v.is_prerelease)
+            and (not maintenance or series(v) == series(version))
         ]
         if args.mode == "tag" and kept and version < (newest := max(kept)):
             refuse(
@@ -313,7 +332,12 @@ def main(argv: list[str] | None = None) -> None:
             )
         print(f"{name} {version} is not on {args.index_url} yet.")
     pre, kind = version.is_prerelease, ("a final release", "a pre-release")
+    tags = [parse(t[1:]) for t in run("git", "tag", "--list", "v*").stdout.split()]
+    newer = [v for v in tags if v and not v.is_prerelease and v > version]
+    # GitHub's Latest release, and the site: a final release but a fix below newer ones
+    latest = args.mode == "tag" and not pre and not (maintenance and newer)
     write("GITHUB_OUTPUT", f"version={version}\nprerelease={str(pre).lower()}\n")
+    write("GITHUB_OUTPUT", f"latest={str(latest).lower()}\n")
     write("GITHUB_OUTPUT", f"notes={json.dumps(text)}\n")
     write("GITHUB_STEP_SUMMARY", f"Releasing {name} {version} ({kind[pre]}).\n")
     if args.mode == "rehearsal" and args.index_url:
