@@ -431,7 +431,7 @@ RULES = [
     row("default_branch_not_fetched", "1.0.0", "v1.0.0", Refused("The default branch trunk was not fetched (refs/remotes/origin/trunk is missing)."), branch="trunk"),
     # a fix of an older version: on release/X.Y, above that X.Y's newest; Latest only above every tag
     row("fix_of_an_older_version", "0.9.1", "v0.9.1", "0.9.1 false - Notes of 0.9.1.{compare}", off=True, line="release/0.9", tags=["v1.0.0"],
-        files=["DIST-0.9.0.tar.gz", "DIST-1.0.0.tar.gz", "DIST-0.9.2rc1.tar.gz", "DIST-0.9.2.tar.gz.yanked", "DIST-0.9.2.tar.gz"], latest="false"),
+        files=["DIST-0.9.0.tar.gz", "DIST-0.10.0.tar.gz", "DIST-1.0.0.tar.gz", "DIST-0.9.2rc1.tar.gz", "DIST-0.9.2.tar.gz.yanked", "DIST-0.9.2.tar.gz"], latest="false"),
     row("fix_below_its_versions_newest", "0.9.1", "v0.9.1", Refused("{name} 0.9.3 is on {url}: 0.9.1 is below it, and pip installs the newest."),
         off=True, line="release/0.9", files=["DIST-0.9.3.tar.gz", "DIST-1.0.0.tar.gz"]),
     row("fix_on_another_versions_branch", "0.9.1", "v0.9.1", Refused("Tag v0.9.1 points at {sha}, which is not on the default branch main (nor on release/0.9): only merged work is released."),
