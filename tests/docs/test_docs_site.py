@@ -290,6 +290,7 @@ def test_ci_docs_job_builds_with_the_docs_group_alone_on_one_python_with_read_on
         ("acme", None, "https://acme.github.io/acme-widgets/"),
         ("Acme-Org", "Widgets.py", "https://acme-org.github.io/Widgets.py/"),
         ("Acme-Org", "acme-org.github.io", "https://acme-org.github.io/"),
+        ("Acme-Org", "Acme-Org.github.io", "https://acme-org.github.io/"),  # repository names ignore case
     ],
 )
 def test_documentation_url_is_the_pages_site(
