@@ -233,6 +233,15 @@ def test_hooks_and_contributor_commands_pass_and_each_hook_fails_on_its_problem(
                 [*runner_command("prek"), "run", "--files", "LICENSE"], project, env={**runner_env, **env}, check=False
             )
             assert done.returncode == 0, f"{license_}\n{done.stdout}{done.stderr}"
+    # The answers file copier writes names the template's commit: rendered from one without a tag,
+    # its hash, whose letters are no words (807e6ba: typos read "ba" as a misspelt "by").
+    answers = project / ".copier-answers.yml"
+    answers.write_text(re.sub(r"(?m)^_commit: .*$", "_commit: 807e6ba", answers.read_text("utf-8")), "utf-8")
+    git("add", answers.name, cwd=project)
+    done = run(
+        [*runner_command("prek"), "run", "--files", answers.name], project, env={**runner_env, **env}, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
     git("reset", "-q", "--hard", "HEAD", cwd=project)
 
     # The same project (and .venv) with a problem for each hook: both runners fail, each hook

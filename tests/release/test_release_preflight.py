@@ -258,9 +258,13 @@ def test_a_note_merged_into_the_last_release_is_named_when_the_next_is_cut(repo:
     git("merge", "-q", "--no-edit", "whisper", cwd=repo.work)
     assert "- Whisper." not in git("show", "v0.2.0:CHANGELOG.md", cwd=repo.work)
     assert "## [0.2.0]" in changelog.read_text("utf-8").split("- Whisper.")[0]
+    shell.type("uv version 0.2.1")
+    # [Unreleased] empty: refused, the lines named first (they may be the notes it lacks).
+    empty = run(["bash", "-c", cut], repo.work, env=shell.env, check=False)
+    assert empty.returncode == 1
+    assert "- Whisper." in empty.stdout.split("[Unreleased] (line")[0], empty.stdout
     note_unreleased(repo.work, "- Louder.")
     repo.commit_all("Louder")
-    shell.type("uv version 0.2.1")
     printed = shell.type(cut).process.stdout
     assert "Warning: [0.2.0] has lines that v0.2.0 had not" in printed, printed
     assert printed.split("move them to its notes:\n")[1].splitlines()[:2] == ["- Whisper.", "- Dependencies updated."]
@@ -433,13 +437,15 @@ RULES = [
     row("fix_of_an_older_version", "0.9.1", "v0.9.1", "0.9.1 false - Notes of 0.9.1.{compare}", off=True, line="release/0.9", tags=["v1.0.0"],
         files=["DIST-0.9.0.tar.gz", "DIST-0.10.0.tar.gz", "DIST-1.0.0.tar.gz", "DIST-0.9.2rc1.tar.gz", "DIST-0.9.2.tar.gz.yanked", "DIST-0.9.2.tar.gz"], latest="false"),
     row("fix_below_its_versions_newest", "0.9.1", "v0.9.1", Refused("{name} 0.9.3 is on {url}: 0.9.1 is below it, and pip installs the newest."),
-        off=True, line="release/0.9", files=["DIST-0.9.3.tar.gz", "DIST-1.0.0.tar.gz"]),
+        off=True, line="release/0.9", tags=["v1.0.0"], files=["DIST-0.9.3.tar.gz", "DIST-1.0.0.tar.gz"]),
     row("fix_on_another_versions_branch", "0.9.1", "v0.9.1", Refused("Tag v0.9.1 points at {sha}, which is not on the default branch main (nor on release/0.9): only merged work is released."),
-        off=True, line="release/0.8"),
+        off=True, line="release/0.8", tags=["v1.0.0"], fix=["# push it to release/0.9, then re-run", "git push origin v0.9.1^0:refs/heads/release/0.9"]),
+    row("fix_also_on_the_default_branch", "0.9.1", "v0.9.1", "0.9.1 false - Notes of 0.9.1.{compare}", line="release/0.9", tags=["v1.0.0"],
+        files=["DIST-1.0.0.tar.gz"], latest="false"),
     row("release_branch_of_the_newest", "1.1.0", "v1.1.0", "1.1.0 false - Notes of 1.1.0.{compare}", off=True, line="release/1.1", files=["DIST-1.0.0.tar.gz"]),
     row("prerelease_on_a_release_branch", "1.1.0rc1", "v1.1.0rc1", "1.1.0rc1 true - Notes of 1.1.0rc1.{compare}", off=True, line="release/1.1"),
     row("off_the_default_branch", "1.0.0", "v1.0.0", Refused("Tag v1.0.0 points at {sha}, which is not on the default branch main (nor on release/1.0): only merged work is released."),
-        off=True, fix=["git switch main && git merge v1.0.0 && git push origin main"]),
+        off=True, fix=["git switch main && git merge v1.0.0 && git push origin main", "git switch main && git pull && git tag v1.0.0 && git push origin v1.0.0"]),
     # CHANGELOG.md: the notes, and each malformed file refused naming its line
     row("compared_with_the_previous_release", "1.0.0", "v1.0.0", f"1.0.0 false - Notes of 1.0.0.{COMPARE}v0.9.0...v1.0.0",
         changelog=DEFAULT.format(v="1.0.0").replace(FIRST, f"## [0.9.0] - 2026-06-01\n\n- Ninth.\n\n{FIRST}")),

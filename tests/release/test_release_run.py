@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from packaging.version import Version
 
 from support.answers import (
     DEFAULT_DISTRIBUTION,
@@ -40,18 +41,20 @@ from support.answers import (
 )
 from support.commands import copier_cli, git, require_interpreter, run, uv
 from support.distributions import ISOLATED_PIP_ENV, fresh_venv
-from support.facts import DEFAULT_PYTHON_MIN, INITIAL_VERSION, NEXT_PATCH
+from support.facts import DEFAULT_PYTHON_MIN, INITIAL_VERSION, NEXT_PATCH, TEMPLATE_DIR
 from support.github_api import ROLE, FakeGitHub, run_setup
 from support.index import LocalIndex, without_oidc
 from support.json_index import json_api
 from support.printed import Shell, bare, message_commands, readme_release_steps, user_path
 from support.rendering import note_unreleased, replace_once
 from support.runner import REPOSITORY, Event, Repo, WorkflowRun, git_config_env, init_repo
+from support.updates import released_versions
 from support.workflows import command_line, matrix_entries
 
 pytestmark = pytest.mark.slow
 
 TAG = f"v{INITIAL_VERSION}"
+PREFLIGHT = ".github/scripts/release_preflight.py"
 # ci.yml, which the job "test" calls, runs for real in the first release's run and in tests/ci/test_ci_run.py.
 TESTED = {"test": "success"}
 ANSWER_SETS = {"default": {}, "distinct": DISTINCT}
@@ -311,18 +314,26 @@ def test_the_readmes_release_steps_pass_the_preflight_and_make_the_changelog_sec
 def test_a_fix_of_an_older_version_is_released_from_its_branch_and_the_newer_stays_latest(
     pypi: LocalIndex, render_shared, tmp_path: Path
 ) -> None:
-    """0.1.0 and 0.2.0 released from main as the README shows (0.2.0 on PyPI, GitHub's Latest);
-    then a fix merged on main with its note. The README's "A fix of an older version" typed as
-    shown, 0.1 for its 1.4: a branch release/0.1 at v0.1.0, the fix picked onto it (CHANGELOG.md
-    conflicts, settled as shown), the note written, the release steps. The push takes the branch
-    along; 0.1.1's run passes the preflight (above 0.1's newest, not PyPI's) and publishes it, its
-    release not made Latest, the site left alone. Its section, copied into main's CHANGELOG.md
-    below 0.2.0 as the README says, is read there: the next release is cut."""
+    """0.1.0 released from main under the template's previous release (its preflight), then
+    0.2.0 after an update (0.2.0 on PyPI, GitHub's Latest); then a fix merged on main with its
+    note. The README's "A fix of an older version" typed as shown, 0.1 for its 1.4: a branch
+    release/0.1 at v0.1.0, the fix picked onto it (CHANGELOG.md conflicts, settled as shown),
+    main's release workflow, the note written, the release steps. The push takes the branch
+    along; 0.1.1's run passes the preflight (above 0.1's newest, not PyPI's) and publishes it,
+    its release not made Latest, the site left alone. Its section, copied into main's
+    CHANGELOG.md below 0.2.0 as the README says, is read there: the next release is cut."""
     repo = init_repo(render_shared(), tmp_path)
     first, later, older = readme_release_steps(repo.work)
     env = {**git_config_env({"commit.gpgsign": "false"}), "UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN)}
     shell, changelog = Shell(repo.work, env), repo.work / "CHANGELOG.md"
+    preflight = repo.work / ".github" / "scripts" / "release_preflight.py"
+    current = preflight.read_text(encoding="utf-8")
+    previous = next(commit for tag, commit in released_versions() if Version(tag[1:]) < Version("1.8.0"))
+    preflight.write_text(git("show", f"{previous}:template/{PREFLIGHT}", cwd=TEMPLATE_DIR) + "\n", encoding="utf-8")
+    repo.commit_all("As the template's release before release branches made it")
     run(["bash", "-e", "-c", first], repo.work, env=env)
+    preflight.write_text(current, encoding="utf-8")
+    repo.commit_all("copier update")
     note_unreleased(repo.work, "- Two.")
     repo.commit_all("Two")
     run(["bash", "-e", "-c", later.replace("--bump patch", "--bump minor")], repo.work, env=env)
@@ -355,7 +366,7 @@ def test_a_fix_of_an_older_version_is_released_from_its_branch_and_the_newer_sta
         **dict.fromkeys(("preflight", "build", "publish-pypi", "github-release"), "success"),
         **dict.fromkeys(("publish-testpypi", "pages"), "skipped"),
     }
-    assert "Tag v0.1.1 is on release/0.1: a fix of 0.1." in release.jobs["preflight"].log
+    assert "Tag v0.1.1 is on release/0.1, below 0.2.0." in release.jobs["preflight"].log
     names = {version: dists(DEFAULT_DISTRIBUTION, version) for version in ("0.1.0", "0.1.1", "0.2.0")}
     assert sorted(on_index(pypi)) == sorted(name for pair in names.values() for name in pair)
     built = {name: sha256(release.artifacts["dists"] / name) for name in dists(DEFAULT_DISTRIBUTION, "0.1.1")}

@@ -28,15 +28,18 @@ HEADING = re.compile(r"## \[([^\]]+)\](?: - \d{4}-\d{2}-\d{2})?(?: \[YANKED\])?\
 BUMP = "uv version --bump patch   # or minor / major"
 CUT = "uv run .github/scripts/release_preflight.py changelog"
 DELETE = "git push --delete origin {0} && git tag -d {0}"
-PUSH = "git tag {0} && git push --atomic origin HEAD {0}"  # both, or neither
+# Both, or neither; a branch that takes no push (README.md: --require-ci) takes a PR
+PUSH = (
+    "git tag {0} && git push --atomic origin HEAD {0}   # refused? a PR, then the tag"
+)
 FETCH = "give the checkout step fetch-depth: 0"
 NEW = "$(uv version --short)"
+RERUN = """# an earlier run of this tag uploaded some files and failed? Re-run its failed
+# jobs instead (files already there are skipped). Else, a new version:"""
 RETRY = f"""{BUMP}
 # write why under ## [Unreleased] in CHANGELOG.md, then:
 {CUT} && git commit -am "Release {NEW}"
-{PUSH.format(f'"v{NEW}"')}
-# if an earlier run of this tag uploaded some files and failed, re-run its
-# failed jobs instead: files already there are skipped"""
+{PUSH.format(f'"v{NEW}"')}"""
 
 
 def write(variable: str, text: str) -> None:
@@ -66,7 +69,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def check_tag(tag: str, version: Version) -> bool:
-    """Whether the tag is on a branch of fixes of an older version (release/X.Y)."""
+    """Whether the tag is a fix of an older version: on release/X.Y, below a newer tag."""
     found, again = parse(tag[1:]) if tag[:1] == "v" else None, f"v{version}"
     push = f"git tag {again} && git push origin {again}"
     if found is None:
@@ -93,25 +96,39 @@ def check_tag(tag: str, version: Version) -> bool:
         refuse(
             f"The default branch {branch} was not fetched ({remote} is missing).", FETCH
         )
-    if run("git", "merge-base", "--is-ancestor", commit, remote).returncode == 0:
-        print(f"Tag {tag} is on the default branch.")
-        return False
+    tags = [parse(t[1:]) for t in run("git", "tag", "--list", "v*").stdout.split()]
+    newer = [v for v in tags if v and not v.is_prerelease and v > version]
     line = f"release/{version.major}.{version.minor}"  # README.md: an older X.Y's fixes
-    if run("git", "merge-base", "--is-ancestor", commit, f"origin/{line}").returncode:
+    on = [
+        run("git", "merge-base", "--is-ancestor", commit, ref).returncode == 0
+        for ref in (remote, f"refs/remotes/origin/{line}")
+    ]
+    if on[1] and (newer or not on[0]):
+        print(f"Tag {tag} is on {line}" + (f", below {max(newer)}." if newer else "."))
+        return bool(newer)
+    where, push = f"merge it, push {branch}", f"git switch {branch} && git merge {tag}"
+    push += f" && git push origin {branch}"
+    if newer:  # below a newer version: a fix of an older one (README.md)
+        where, push = (
+            f"push it to {line}",
+            f"git push origin {tag}^0:refs/heads/{line}",
+        )
+    if not on[0]:
         refuse(
             f"Tag {tag} points at {commit[:12]}, which is not on the default branch"
             f" {branch} (nor on {line}): only merged work is released.",
-            f"# merge it, push {branch}, then re-run this workflow (Re-run all jobs):",
-            f"git switch {branch} && git merge {tag} && git push origin {branch}",
-            "# or, if that commit is not to be released, delete the tag:",
-            DELETE.format(tag),
+            f"# {where}, then re-run this workflow (Re-run all jobs):",
+            push,
+            "# or, merged by a pull request (or not to be released): delete the tag",
+            f"{DELETE.format(tag)}\n# and tag the merged commit, once merged:",
+            f"git switch {branch} && git pull && git tag {tag} && git push origin {tag}",
         )
-    print(f"Tag {tag} is on {line}: a fix of {version.major}.{version.minor}.")
-    return True
+    print(f"Tag {tag} is on the default branch.")
+    return False
 
 
 def sections(text: str, retag: str = "") -> dict[Version | None, tuple[int, str]]:
-    """CHANGELOG.md's sections, newest first: version (None: Unreleased): line, text.
+    """CHANGELOG.md's sections, highest first: version (None: Unreleased): line, text.
     Refused with ``retag`` after the fix (a tag's commands: the fix is a new commit)."""
     then = f", then:\n{retag}" if retag else ""
     found: dict[Version | None, tuple[int, list[str]]] = {}
@@ -147,7 +164,7 @@ def bare(text: str) -> str:
 
 def read_changelog() -> str:
     if not CHANGELOG.is_file():
-        fix = "# write one: ## [Unreleased] first, then each version, newest first"
+        fix = "# write one: ## [Unreleased] first, then each version, highest first"
         refuse(f"There is no {CHANGELOG}: the notes are there.", fix)
     return CHANGELOG.read_text(encoding="utf-8")
 
@@ -192,18 +209,20 @@ def cut(version: Version) -> None:
         refuse(
             problem, BUMP if unreleased else f"# this step ran already: go on\n{commit}"
         )
-    if not unreleased:
+    newest = next((v for v in known if v is not None), None)
+    heading = text.splitlines()[known[newest][0] - 1].rstrip() if newest else ""
+    added = grown(newest, known[newest][1]) if newest else []
+    # Marked yanked, a section gains why: no note of a branch merged since its tag.
+    if added and not heading.endswith("[YANKED]"):
+        print(f"Warning: [{newest}] has lines that v{newest} had not: if they are")
+        print(f"changes of {version}, move them to its notes:", *added, sep="\n")
+    if not unreleased:  # (after the warning: those lines may be the notes it lacks)
         fix = f"# write what changed under it, then run this again ({version} stays):"
         refuse(f"{CHANGELOG}: [Unreleased] (line {line}) is empty.", fix, CUT)
-    if (newest := next((v for v in known if v is not None), None)) and version < newest:
+    if newest and version < newest:
         where = f"{CHANGELOG}'s newest release, {newest} (line {known[newest][0]})"
         fix = f"uv version {newest}\n{BUMP}\n{CUT}"
         refuse(f"pyproject.toml says {version}, below {where}.", fix)
-    # Marked yanked, a section gains why: no note of a branch merged since its tag.
-    yanked = newest and text.splitlines()[known[newest][0] - 1].endswith("[YANKED]")
-    if newest and not yanked and (added := grown(newest, known[newest][1])):
-        print(f"Warning: [{newest}] has lines that v{newest} had not: if they are")
-        print(f"changes of {version}, move them to its notes:", *added, sep="\n")
     if version.is_prerelease:
         print(f"{version} is a pre-release: its notes are [Unreleased], kept.")
         return
@@ -294,7 +313,7 @@ def main(argv: list[str] | None = None) -> None:
         maintenance = check_tag(tag := ENV["GITHUB_REF_NAME"], version)
         text, stop = notes(version, tag), secrets.token_hex(16)  # no ::command in notes
         print(f"Notes ({CHANGELOG}):\n::stop-commands::{stop}\n{text}\n::{stop}::")
-        retry = f"{DELETE.format(tag)}\n{RETRY}"
+        retry = f"{RERUN}\n{DELETE.format(tag)}\n{RETRY}"
     elif not 1 <= (attempt := int(ENV["GITHUB_RUN_ATTEMPT"])) <= 99:  # 50 re-runs
         refuse(f"Run attempt {attempt} has no two-digit number.", "# run it again")
     else:  # a rehearsal: a dev release numbered by the run and its attempt
@@ -332,10 +351,8 @@ def main(argv: list[str] | None = None) -> None:
             )
         print(f"{name} {version} is not on {args.index_url} yet.")
     pre, kind = version.is_prerelease, ("a final release", "a pre-release")
-    tags = [parse(t[1:]) for t in run("git", "tag", "--list", "v*").stdout.split()]
-    newer = [v for v in tags if v and not v.is_prerelease and v > version]
     # GitHub's Latest release, and the site: a final release but a fix below newer ones
-    latest = args.mode == "tag" and not pre and not (maintenance and newer)
+    latest = args.mode == "tag" and not pre and not maintenance
     write("GITHUB_OUTPUT", f"version={version}\nprerelease={str(pre).lower()}\n")
     write("GITHUB_OUTPUT", f"latest={str(latest).lower()}\n")
     write("GITHUB_OUTPUT", f"notes={json.dumps(text)}\n")
