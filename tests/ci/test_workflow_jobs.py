@@ -12,6 +12,8 @@ test_matrix.py and tests/release/.
 
 from __future__ import annotations
 
+import fnmatch
+import re
 from typing import Any
 
 import pytest
@@ -31,13 +33,18 @@ PUBLISH_JOBS = {
 
 
 def test_ci_runs_on_main_by_hand_and_when_called_and_lints_once_per_push(render_shared) -> None:
-    ci = load_workflow(render_shared(), "ci.yml")
+    project = render_shared()
+    ci = load_workflow(project, "ci.yml")
     assert triggers(ci) == {
-        "push": {"branches": ["main"]},
-        "pull_request": {"branches": ["main"]},
+        "push": {"branches": ["main", "release/**"]},
+        "pull_request": {"branches": ["main", "release/**"]},
         "workflow_dispatch": None,
         "workflow_call": None,
     }
+    # The README's branch of an older version's fixes is one they take (pushes and pull requests).
+    found = re.search(r"git switch -c (release/\S+)", (project / "README.md").read_text(encoding="utf-8"))
+    assert found is not None
+    assert fnmatch.fnmatchcase(found[1], "release/**")
     # Which run cancels or waits for which: test_concurrency.py.
     jobs = ci["jobs"]
     assert set(jobs) - {"docs"} == {"lint", "test", "ci-passed"}  # ci-passed: test_ci_passed.py

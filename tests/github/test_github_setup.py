@@ -39,6 +39,8 @@ ANSWER_SETS = [
 # GitHub users the reviewers' tests name, with their numeric ids.
 USERS = {"ada-reviews": 583231, "grace-reviews": 9919}
 ADMINS = "bypass: RepositoryRole 5 always"  # GitHub's id of the repository admin role
+# The branch ruleset: the default branch, and the branches of an older version's fixes (README.md).
+BRANCHES = ("branch", ("~DEFAULT_BRANCH", "refs/heads/release/**"))
 
 
 def repository(answers: dict[str, Any]) -> str:
@@ -92,7 +94,7 @@ def expected_settings(project: Path, require_ci: bool = False, branch: str = "ma
                 "non_fast_forward",
                 ADMINS,
             },
-            ("branch", ("~DEFAULT_BRANCH",)): branch_rules,
+            BRANCHES: branch_rules,
         },
         "environments": environments,
         "pages": "workflow" if "github-pages" in environments else None,
@@ -259,7 +261,7 @@ def test_settings_made_by_hand_are_completed_not_replaced(render_shared: Any, tm
     reviewers = github.state()["environments"][DISTINCT["pypi_environment"]]["reviewers"]
     assert reviewers == [reviewer, {"type": "User", "id": user_id}]
     expected = expected_settings(project)
-    expected["rulesets"][("branch", ("~DEFAULT_BRANCH",))].add("required_linear_history")
+    expected["rulesets"][BRANCHES].add("required_linear_history")
     expected["rulesets"][("tag", ("refs/tags/v*",))] -= {ADMINS}
     expected["rulesets"][("tag", ("refs/tags/v*",))] |= {"bypass: Team 9 always", "bypass: RepositoryRole 5 exempt"}
     assert settings(github) == expected

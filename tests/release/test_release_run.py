@@ -390,7 +390,8 @@ def test_under_a_required_ci_check_the_readmes_release_push_is_refused_whole(ren
     """After `github_setup.py --require-ci` (origin refusing pushes as GitHub's rulesets do), main
     takes no direct push, not even an admin's: the README's later-release steps fail at the push,
     and --atomic keeps the tag back too, so no release starts for a commit off main (README.md: such
-    a release goes through a pull request, and the tag on the merged commit)."""
+    a release goes through a pull request, and the tag on the merged commit); nor does a branch
+    release/X.Y."""
     repo = init_repo(render_shared(), tmp_path)
     github = FakeGitHub(tmp_path / "github", REPOSITORY)
     setup = run_setup(repo.work, github, "--require-ci")
@@ -405,6 +406,10 @@ def test_under_a_required_ci_check_the_readmes_release_push_is_refused_whole(ren
     assert pushed.returncode != 0
     assert "GH013: Repository rule violations found for refs/heads/main: required_status_checks" in pushed.stderr
     assert git("ls-remote", "--tags", "origin", cwd=repo.work) == ""
+    # So does a branch of an older version's fixes, where a tag releases as on main.
+    git("switch", "-q", "-c", "release/0.1", cwd=repo.work)
+    pushed = run(["bash", "-c", "git push --atomic origin HEAD"], repo.work, env={ROLE: "admin"}, check=False)
+    assert "GH013: Repository rule violations found for refs/heads/release/0.1: required_status_checks" in pushed.stderr
 
 
 def test_rehearsals_publish_a_version_of_their_own_to_testpypi_and_release_nothing(

@@ -71,7 +71,7 @@ CI_EDITS = {
     "  # A new push to a pull request supersedes the run in progress; runs on main\n": (
         "  # Ours: a new push to a pull request supersedes the run in progress; runs on main\n"
     ),
-    "  push:\n    branches: [main]\n": '  push:\n    branches: [main, "release/**"]\n',
+    "\npermissions: {}\n": "\npermissions: {}  # ours: each job asks for its own\n",
 }
 MODULE = '''\
 """Shouting: a module the project's author added after the first copy."""
