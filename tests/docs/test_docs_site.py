@@ -257,8 +257,8 @@ def test_release_publishes_the_site_after_pypi_only_with_docs_and_publishing(
     assert pages["concurrency"] == {"group": "pages", "cancel-in-progress": False}
     # The HTML comes from a read-only job: the tagged commit, built as ci.yml builds it (no
     # cache: test_workflow_rules.py holds every setup-uv of a publishing workflow to that).
-    assert build_docs_job["needs"] == "test"
-    assert build_docs_job["if"] == "github.event_name == 'push'"
+    assert build_docs_job["needs"] == ["test", "preflight"]
+    assert build_docs_job["if"] == "github.event_name == 'push' && needs.preflight.outputs.latest == 'true'"
     assert build_docs_job["permissions"] == {"contents": "read"}
     assert "environment" not in build_docs_job
     ci_step = step_named(docs_job(project), "documentation")

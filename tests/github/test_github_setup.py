@@ -239,7 +239,8 @@ def test_reviewers_and_the_required_ci_check(render_shared: Any, tmp_path: Path)
 
 def test_settings_made_by_hand_are_completed_not_replaced(render_shared: Any, tmp_path: Path) -> None:
     """An environment open to every branch gets limited, and keeps the reviewer added by hand beside
-    the one --reviewer adds; a rule and bypass actors added to a ruleset by hand stay."""
+    the one --reviewer adds; a rule, bypass actors, branches and exclusions added to a ruleset by
+    hand stay."""
     project, github = project_and_github(render_shared, tmp_path, DISTINCT)
     state = github.state() | {"users": USERS}
     (login, user_id), (_, by_hand_id) = USERS.items()
@@ -247,8 +248,10 @@ def test_settings_made_by_hand_are_completed_not_replaced(render_shared: Any, tm
     open_to_all: dict[str, Any] = {"deployment_branch_policy": None, "reviewers": [reviewer], "policies": []}
     state["environments"][DISTINCT["pypi_environment"]] = open_to_all
     by_hand = {"type": "required_linear_history"}
+    # A 1.8 project's ruleset (the default branch only), a branch and an exclusion added by hand.
+    by_hand_refs = {"include": ["~DEFAULT_BRANCH", "refs/heads/stable"], "exclude": ["refs/heads/wip/**"]}
     ruleset = {"name": "Default branch", "target": "branch", "enforcement": "active",
-               "conditions": {"ref_name": {"include": ["~DEFAULT_BRANCH"], "exclude": []}}, "rules": [by_hand]}  # fmt: skip
+               "conditions": {"ref_name": by_hand_refs}, "rules": [by_hand]}  # fmt: skip
     # A team, and the admins in a mode of their own: both kept as they are, nothing added twice.
     team = {"actor_id": 9, "actor_type": "Team", "bypass_mode": "always"}
     admins = {"actor_id": 5, "actor_type": "RepositoryRole", "bypass_mode": "exempt"}
@@ -261,10 +264,15 @@ def test_settings_made_by_hand_are_completed_not_replaced(render_shared: Any, tm
     reviewers = github.state()["environments"][DISTINCT["pypi_environment"]]["reviewers"]
     assert reviewers == [reviewer, {"type": "User", "id": user_id}]
     expected = expected_settings(project)
-    expected["rulesets"][BRANCHES].add("required_linear_history")
+    refs = ("~DEFAULT_BRANCH", "refs/heads/stable", "refs/heads/release/**")  # ours added to the user's
+    expected["rulesets"][("branch", refs)] = expected["rulesets"].pop(BRANCHES) | {"required_linear_history"}
     expected["rulesets"][("tag", ("refs/tags/v*",))] -= {ADMINS}
     expected["rulesets"][("tag", ("refs/tags/v*",))] |= {"bypass: Team 9 always", "bypass: RepositoryRole 5 exempt"}
     assert settings(github) == expected
+    (branches,) = [r for r in github.state()["rulesets"] if r["name"] == "Default branch"]
+    assert branches["conditions"]["ref_name"]["exclude"] == ["refs/heads/wip/**"]
+    (branches,) = [r for r in github.state()["rulesets"] if r["name"] == "Default branch"]
+    assert branches["conditions"]["ref_name"]["exclude"] == ["refs/heads/wip/**"]
     # Each completed setting is reported as set, not as "already set".
     assert {'branch ruleset "Default branch": set', f'environment "{DISTINCT["pypi_environment"]}": set'} <= set(said)
     assert [r["id"] for r in github.state()["rulesets"] if r["target"] == "branch"] == [7]

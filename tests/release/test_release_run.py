@@ -16,6 +16,7 @@ whose needs did not succeed is skipped.
 from __future__ import annotations
 
 import datetime
+import fnmatch
 import hashlib
 import json
 import os
@@ -49,7 +50,7 @@ from support.printed import Shell, bare, message_commands, readme_release_steps,
 from support.rendering import note_unreleased, replace_once
 from support.runner import REPOSITORY, Event, Repo, WorkflowRun, git_config_env, init_repo
 from support.updates import released_versions
-from support.workflows import command_line, matrix_entries
+from support.workflows import command_line, load_workflow, matrix_entries, triggers
 
 pytestmark = pytest.mark.slow
 
@@ -318,7 +319,7 @@ def test_a_fix_of_an_older_version_is_released_from_its_branch_and_the_newer_sta
     0.2.0 after an update (0.2.0 on PyPI, GitHub's Latest); then a fix merged on main with its
     note. The README's "A fix of an older version" typed as shown, 0.1 for its 1.4: a branch
     release/0.1 at v0.1.0, the fix picked onto it (CHANGELOG.md conflicts, settled as shown),
-    main's release workflow, the note written, the release steps. The push takes the branch
+    main's release workflow and CI on the branch, the note written, the release steps. The push takes the branch
     along; 0.1.1's run passes the preflight (above 0.1's newest, not PyPI's) and publishes it,
     its release not made Latest, the site left alone. Its section, copied into main's
     CHANGELOG.md below 0.2.0 as the README says, is read there: the next release is cut."""
@@ -326,13 +327,15 @@ def test_a_fix_of_an_older_version_is_released_from_its_branch_and_the_newer_sta
     first, later, older = readme_release_steps(repo.work)
     env = {**git_config_env({"commit.gpgsign": "false"}), "UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN)}
     shell, changelog = Shell(repo.work, env), repo.work / "CHANGELOG.md"
-    preflight = repo.work / ".github" / "scripts" / "release_preflight.py"
-    current = preflight.read_text(encoding="utf-8")
+    preflight, ci = repo.work / PREFLIGHT, repo.work / ".github" / "workflows" / "ci.yml"
+    current = {path: path.read_text(encoding="utf-8") for path in (preflight, ci)}
     previous = next(commit for tag, commit in released_versions() if Version(tag[1:]) < Version("1.8.0"))
     preflight.write_text(git("show", f"{previous}:template/{PREFLIGHT}", cwd=TEMPLATE_DIR) + "\n", encoding="utf-8")
-    repo.commit_all("As the template's release before release branches made it")
+    ci.write_text(current[ci].replace('branches: [main, "release/**"]', "branches: [main]"), encoding="utf-8")
+    repo.commit_all("As the template's release before release branches made it (its preflight, CI on main only)")
     run(["bash", "-e", "-c", first], repo.work, env=env)
-    preflight.write_text(current, encoding="utf-8")
+    for path, text in current.items():
+        path.write_text(text, encoding="utf-8")
     repo.commit_all("copier update")
     note_unreleased(repo.work, "- Two.")
     repo.commit_all("Two")
@@ -355,6 +358,11 @@ def test_a_fix_of_an_older_version_is_released_from_its_branch_and_the_newer_sta
     assert git("rev-parse", "release/0.1", "v0.1.1^{commit}", cwd=repo.origin).split() == [head, head]
     assert "- Two." not in git("show", "v0.1.1:CHANGELOG.md", cwd=repo.origin)
     assert "# The fix." in git("show", f"v0.1.1:src/{DEFAULT_PACKAGE}/core.py", cwd=repo.origin)
+    # CI runs on the branch's pushes and pull requests (its ci.yml had main's only).
+    filters = triggers(load_workflow(repo.work, "ci.yml"))
+    assert all(
+        any(fnmatch.fnmatchcase("release/0.1", b) for b in filters[on]["branches"]) for on in ("push", "pull_request")
+    )
 
     for version in ("0.1.0", "0.2.0"):  # published by their runs
         for name in dists(DEFAULT_DISTRIBUTION, version):
@@ -362,9 +370,9 @@ def test_a_fix_of_an_older_version_is_released_from_its_branch_and_the_newer_sta
     release = WorkflowRun(repo.origin, Event("push", "refs/tags/v0.1.1"), tmp_path / "run", pypi)
     github = {"GH_TOKEN": "token", "GH_REPO": REPOSITORY, "PATH": f"{release.tools}:{os.environ['PATH']}"}
     run(["gh", "release", "create", "v0.2.0", "--verify-tag", "--latest", "--notes", "- Two."], repo.work, env=github)
-    assert release.run(given={**TESTED, "build-docs": "success"}) == {
+    assert release.run(given=TESTED) == {
         **dict.fromkeys(("preflight", "build", "publish-pypi", "github-release"), "success"),
-        **dict.fromkeys(("publish-testpypi", "pages"), "skipped"),
+        **dict.fromkeys(("publish-testpypi", "build-docs", "pages"), "skipped"),
     }
     assert "Tag v0.1.1 is on release/0.1, below 0.2.0." in release.jobs["preflight"].log
     names = {version: dists(DEFAULT_DISTRIBUTION, version) for version in ("0.1.0", "0.1.1", "0.2.0")}
