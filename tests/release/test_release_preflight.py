@@ -166,6 +166,29 @@ def test_the_fix_printed_for_a_version_already_on_the_index_releases_the_next(
     assert json.loads(passed.outputs["notes"]) == "- A fix."
 
 
+def test_the_fix_printed_for_a_tag_below_the_index_releases_above_it(
+    repo: Repo, own_index: str, tmp_path: Path
+) -> None:
+    """A package brought to the template at its first version while its 2.3.0 is on PyPI: the
+    refusal's fix, typed as printed (CHANGELOG.md's section renamed where its comment says),
+    commits as the README's release steps name a release and tags 2.3.1, whose preflight passes
+    with those notes."""
+    (tmp_path / "own-index" / f"{PACKAGE}-2.3.0.tar.gz").write_bytes(b"released before the template")
+    refused = preflight(repo, tmp_path, Event("push", repo.tag(TAG, "main")), own_index)
+    assert refused.result == "failure", refused.log
+    shell = Shell(
+        repo.work, git_config_env({"commit.gpgsign": "false"}) | {"UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN)}
+    )
+    for line in printed_fix(refused).splitlines():
+        if line.startswith(f"# rename CHANGELOG.md's ## [{V}]"):
+            replace_once(repo.work / "CHANGELOG.md", f"## [{V}]", "## [2.3.1]")
+        shell.type(line)
+    assert git("log", "-1", "--format=%s", cwd=repo.work) == "Release 2.3.1"
+    passed = preflight(repo, tmp_path / "again", Event("push", "refs/tags/v2.3.1"), own_index)
+    assert passed.result == "success", passed.log
+    assert json.loads(passed.outputs["notes"]) == "### Added\n\n- First release."
+
+
 def test_a_refused_tag_is_taken_back_by_an_admin_under_the_rulesets_github_setup_makes(
     repo: Repo, own_index: str, tmp_path: Path
 ) -> None:
