@@ -99,11 +99,11 @@ def check_tag(tag: str, version: Version) -> bool:
     tags = [parse(t[1:]) for t in run("git", "tag", "--list", "v*").stdout.split()]
     newer = [v for v in tags if v and not v.is_prerelease and v > version]
     line = f"release/{version.major}.{version.minor}"  # README.md: an older X.Y's fixes
-    on = [
+    on_main, on_line = (
         run("git", "merge-base", "--is-ancestor", commit, ref).returncode == 0
         for ref in (remote, f"refs/remotes/origin/{line}")
-    ]
-    if on[1] and (newer or not on[0]):
+    )
+    if on_line and (newer or not on_main):
         print(f"Tag {tag} is on {line}" + (f", below {max(newer)}." if newer else "."))
         return bool(newer)
     where, push = f"merge it, push {branch}", f"git switch {branch} && git merge {tag}"
@@ -113,7 +113,7 @@ def check_tag(tag: str, version: Version) -> bool:
             f"push it to {line}",
             f"git push origin {tag}^0:refs/heads/{line}",
         )
-    if not on[0]:
+    if not on_main:
         refuse(
             f"Tag {tag} points at {commit[:12]}, which is not on the default branch"
             f" {branch} (nor on {line}): only merged work is released.",
