@@ -33,6 +33,10 @@ TEMPLATE_PATHS = release_tag.TEMPLATE_PATHS
 CI_YML = ".github/workflows/ci.yml"
 RELEASE_YML = ".github/workflows/release.yml"
 CONFLICT_MARKERS = ("<<<<<<< ", "=======", ">>>>>>> ")
+# Renovate's copier manager (lib/modules/manager/copier/artifacts.ts of renovatebot/renovate)
+# runs this in the answers file's folder with the new tag, never with --trust (only a
+# self-hosted Renovate that allows scripts adds it).
+RENOVATE_UPDATE = "copier update --skip-answered --defaults --answers-file .copier-answers.yml --vcs-ref {tag}"
 
 # copier clones the template and renders old and new versions into temporary
 # directories on every call; on tmpfs that takes half the time it takes on disk.

@@ -1,24 +1,29 @@
 """`copier update` from each release of this repository to the working tree's template.
 
-A project of each release (of each kind for the oldest and the newest release), edited the
-ways its author edits one (README and CHANGELOG, which are theirs; a module with its test; a
-comment and the triggers of ci.yml, a coverage threshold, a released version and a dev tool in
-pyproject.toml, which are the template's), updates with a changed answer and without a
-conflict. Every file is then HEAD's fresh render with the same edits made to it, or the author's own file as they left
-it. The oldest release, which gains the most, then passes its checks once `uv lock` is run,
-as CHANGELOG.md's "Action needed" says: the git hooks by both runners, the lint job, the
-tests, the build and the docs build (the expensive part: once, for the default kind).
+A project of each release, edited the ways its author edits one (README and CHANGELOG, which are
+theirs; a module with its test; a comment and the triggers of ci.yml, a coverage threshold, a
+released version and a dev tool in pyproject.toml, which are the template's), updates without a
+conflict. From each release, a project of the default kind takes Renovate's command line
+(RENOVATE_UPDATE: the pull-request route, which changes no answer), and copier's message after
+the update is printed, its `uv lock` line locking exactly when pyproject.toml changed; from the
+oldest release (the most changes) and the newest (the update users make next), every kind
+updates by hand with a changed answer. Every file is then HEAD's fresh render with the same
+answers and edits, or the author's own file as they left it. The oldest release, which gains the
+most, then passes its checks once `uv lock` is run, as CHANGELOG.md's "Action needed" says: the
+git hooks by both runners, the lint job, the tests, the build and the docs build (the expensive
+part: once, for the default kind).
 """
 
 from __future__ import annotations
 
 import re
+import shlex
 from pathlib import Path
 
 import pytest
 from packaging.version import Version
 
-from support.commands import git, require_interpreter, uv
+from support.commands import git, require_interpreter, run, uv
 from support.docs import DOCS_FILES, DOCS_HTML, build_docs, page_text
 from support.facts import (
     DEFAULT_PYTHON_MIN,
@@ -36,9 +41,11 @@ from support.rendering import headings, note_unreleased, read_answers, read_pypr
 from support.runner import run_in_place
 from support.updates import (
     CI_YML,
+    RENOVATE_UPDATE,
     assert_no_conflicts,
     commit_all,
     committable,
+    copier,
     release_id,
     released_versions,
     render,
@@ -54,14 +61,16 @@ CHANGELOG = (TEMPLATE_DIR / "CHANGELOG.md").read_text(encoding="utf-8")
 RELEASES: list[tuple[str, str] | None] = [*released_versions()] or [None]  # None: skipped, saying why
 OLDEST, NEWEST = RELEASES[-1], RELEASES[0]
 DEFAULT_KIND = copier_config()["project_kind"]["default"]
-# Each release updates a project of the default kind; every kind updates from the oldest release
-# (the most changes) and the newest (the update users make next). A new release adds one test, not
-# one per kind: the suite stays inside its 5 minutes as releases accumulate.
+# Each release updates a project of the default kind as Renovate does; every kind updates by hand
+# from the oldest release and the newest. A new release adds one test, not one per kind or
+# route: the suite stays inside its 5 minutes as releases accumulate.
 UPDATES = [
-    pytest.param(release, kind, id=f"{release_id(release)}-{kind}")
-    for release in RELEASES
-    for kind in KINDS
-    if kind == DEFAULT_KIND or release in (OLDEST, NEWEST)
+    *(pytest.param(release, DEFAULT_KIND, "renovate", id=f"{release_id(release)}-renovate") for release in RELEASES),
+    *(
+        pytest.param(release, kind, "by hand", id=f"{release_id(release)}-{kind}")
+        for release in dict.fromkeys((OLDEST, NEWEST))
+        for kind in KINDS
+    ),
 ]
 DESCRIPTION = "Widgets for Acme, now with shouting"  # the answer changed at update time
 README_PARAGRAPH = "A paragraph the project's author wrote, shown on the site too."
@@ -98,12 +107,12 @@ def edit_managed_files(project: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("release_to_head_repo", "kind"), UPDATES, indirect=["release_to_head_repo"])
+@pytest.mark.parametrize(("release_to_head_repo", "kind", "route"), UPDATES, indirect=["release_to_head_repo"])
 def test_an_edited_project_of_each_release_updates_to_head(
-    release_to_head_repo: tuple[Path, str, str], kind: str, request: pytest.FixtureRequest, tmp_path: Path
+    release_to_head_repo: tuple[Path, str, str], kind: str, route: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     template, released, head = release_to_head_repo
-    full_checks = (released, kind) == (release_id(OLDEST), DEFAULT_KIND)  # once: the slow part
+    full_checks = (released, kind, route) == (release_id(OLDEST), DEFAULT_KIND, "by hand")  # once: the slow part
     project = render_project(template, tmp_path / "project", released, project_kind=kind)
     old, old_answers = set(committable(project)), read_answers(project)
     package = old_answers["package_name"]
@@ -122,13 +131,20 @@ def test_an_edited_project_of_each_release_updates_to_head(
     before = committable(project)
     created = before.keys() - old  # the author's new files
 
-    update(project, "--vcs-ref", head, "--data", f"description={DESCRIPTION}")
+    if route == "renovate":  # exactly its command line, in the answers file's folder
+        command = shlex.split(RENOVATE_UPDATE.format(tag=head))
+        assert command[:2] == ["copier", "update"]
+        updated, answered = copier(*command[1:], cwd=project, check=True), dict[str, str]()
+    else:
+        updated = update(project, "--vcs-ref", head, "--data", f"description={DESCRIPTION}")
+        answered = {"description": DESCRIPTION}
 
     assert_no_conflicts(project)
     after = committable(project)
     # The fresh render replays what the old project recorded, as `copier update` does.
-    replayed = {"keywords": old_answers["keywords"]} if "keywords" in old_answers else {}
-    fresh = render(template, tmp_path / "expected", head, project_kind=kind, description=DESCRIPTION, **replayed)
+    replayed = {name: old_answers[name] for name in ("keywords", "description") if name in old_answers}
+    fresh = render(template, tmp_path / "expected", head, project_kind=kind, **(replayed | answered))
+    fresh_description = read_pyproject(fresh)["project"]["description"]
     edit_managed_files(fresh)
     expected = rendered(fresh)  # the answers file included: `_commit` is HEAD's tag
     for name in after.keys() | expected.keys():
@@ -152,7 +168,7 @@ def test_an_edited_project_of_each_release_updates_to_head(
     assert {"preflight", "build-docs", "pages"} <= release.keys()
     assert "docs" in pyproject["dependency-groups"]
     assert pyproject["tool"]["uv"]["required-version"] == f">={UV_MIN}"
-    assert pyproject["project"]["description"] == DESCRIPTION
+    assert pyproject["project"]["description"] == answered.get("description", fresh_description)
     assert ci["test"]["runs-on"] == "${{ matrix.os }}"
     matrix = ci["test"]["strategy"]["matrix"]
     assert matrix["os"] == [OS_RUNNERS[system] for system in config["operating_systems"]["default"]]
@@ -162,6 +178,14 @@ def test_an_edited_project_of_each_release_updates_to_head(
     assert [e["python-version"] for e in entries if e.get("free-threaded")] == [FREE_THREADED]
     assert "markdown-append" in step_named(ci["test"], "^Test$")["run"]
     assert step_named(ci["test"], "GIL")
+    # copier's message after the update: printed, and (Renovate's route, from each release) its
+    # lock command locks exactly when pyproject.toml changed: these projects had no uv.lock, so
+    # it appears then, and only then.
+    assert f"Updated to template version {head}" in updated.stderr
+    if route == "renovate":
+        (lock,) = [line.strip() for line in updated.stderr.splitlines() if line.strip().endswith("uv lock")]
+        run(["bash", "-ec", lock], project)
+        assert (project / "uv.lock").is_file() == (after["pyproject.toml"] != before["pyproject.toml"])
     if not full_checks:
         return
 
