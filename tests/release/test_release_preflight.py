@@ -355,6 +355,46 @@ def test_the_fix_printed_for_a_tag_off_the_default_branch_merges_it_and_the_reru
     assert passed.result == "success", passed.log
 
 
+@pytest.mark.parametrize("merged", [False, True], ids=["pushed_to_its_branch", "merged_by_a_pull_request"])
+def test_a_fix_of_an_older_version_tagged_off_its_branch_is_released_either_way_its_refusal_prints(
+    repo: Repo, own_index: str, tmp_path: Path, merged: bool
+) -> None:
+    """A fix of the first release, made on a branch of its own once a newer version is tagged and
+    released with the README's steps (which push that branch and the tag), is on neither main
+    nor release/X.Y: refused. Each way its fix prints, typed as printed, releases it as a fix of
+    that older version: the tag's commit pushed as release/X.Y; or, merged into release/X.Y by a
+    pull request on GitHub (the branch made there at the old tag, the clone not fetched since),
+    the tag deleted and the merged commit tagged."""
+    env = {**git_config_env({"commit.gpgsign": "false"}), "UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN)}
+    shell, line = Shell(repo.work, env), "release/" + ".".join(V.split(".")[:2])
+    repo.tag(TAG)
+    newer = repo.tag("v99.0.0").removeprefix("refs/tags/")  # tagged on main: a newer version
+    if merged:  # GitHub's Code → Branches → New branch, at the old tag
+        git("branch", line, TAG, cwd=repo.origin)
+    git("switch", "-q", "-c", "the-fix", TAG, cwd=repo.work)
+    note_unreleased(repo.work, "### Fixed\n\n- The fix.")
+    run(["bash", "-e", "-c", readme_release_steps(repo.work)[1]], repo.work, env=env)
+    event = Event("push", f"refs/tags/v{NEXT_PATCH}")
+    refused = preflight(repo, tmp_path / "refused", event, own_index)
+    assert refused.result == "failure", refused.log
+    assert f"which is not on the default branch main (nor on {line})" in refused.log
+    pushed, merged_way = printed_fix(refused).split("\n# or")
+    if merged:  # the pull request from the-fix into the branch, merged on GitHub
+        github = tmp_path / "github"
+        git("clone", "-q", "-b", line, repo.origin, github, cwd=tmp_path)
+        git("merge", "-q", "--no-ff", "-m", "Merge pull request #1 from the-fix", "origin/the-fix", cwd=github)
+        git("push", "-q", "origin", line, cwd=github)
+    for typed in merged_way.splitlines()[1:] if merged else pushed.splitlines():
+        shell.type(typed)
+    passed = preflight(repo, tmp_path / "passed", event, own_index)
+    assert passed.result == "success", passed.log
+    assert f"Tag v{NEXT_PATCH} is on {line}, below {newer[1:]}." in passed.log
+    assert passed.outputs["latest"] == "false"
+    tip = git("rev-parse", line, cwd=repo.origin)
+    assert git("rev-parse", f"v{NEXT_PATCH}^{{commit}}", cwd=repo.origin) == tip
+    assert len(git("rev-parse", f"{tip}^@", cwd=repo.origin).split()) == (2 if merged else 1)  # the merge commit
+
+
 def test_the_setting_printed_for_a_shallow_checkout_makes_the_next_run_pass(
     repo: Repo, own_index: str, tmp_path: Path
 ) -> None:
@@ -463,13 +503,13 @@ RULES = [
         off=True, line="release/0.9", tags=["v1.0.0"], files=["DIST-0.9.3.tar.gz", "DIST-1.0.0.tar.gz"]),
     row("fix_on_another_versions_branch", "0.9.1", "v0.9.1", Refused("Tag v0.9.1 points at {sha}, which is not on the default branch main (nor on release/0.9): only merged work is released."),
         off=True, line="release/0.8", tags=["v1.0.0"], fix=["# push it to release/0.9, then re-run", "git push origin v0.9.1^0:refs/heads/release/0.9",
-             "git switch release/0.9 && git pull && git tag v0.9.1 && git push origin v0.9.1"]),
+             "git fetch origin && git tag v0.9.1 origin/release/0.9 && git push origin v0.9.1"]),
     row("fix_also_on_the_default_branch", "0.9.1", "v0.9.1", "0.9.1 false - Notes of 0.9.1.{compare}", line="release/0.9", tags=["v1.0.0"],
         files=["DIST-1.0.0.tar.gz"], latest="false"),
     row("release_branch_of_the_newest", "1.1.0", "v1.1.0", "1.1.0 false - Notes of 1.1.0.{compare}", off=True, line="release/1.1", files=["DIST-1.0.0.tar.gz"]),
     row("prerelease_on_a_release_branch", "1.1.0rc1", "v1.1.0rc1", "1.1.0rc1 true - Notes of 1.1.0rc1.{compare}", off=True, line="release/1.1"),
     row("off_the_default_branch", "1.0.0", "v1.0.0", Refused("Tag v1.0.0 points at {sha}, which is not on the default branch main (nor on release/1.0): only merged work is released."),
-        off=True, fix=["git switch main && git merge v1.0.0 && git push origin main", "git switch main && git pull && git tag v1.0.0 && git push origin v1.0.0"]),
+        off=True, fix=["git switch main && git merge v1.0.0 && git push origin main", "git fetch origin && git tag v1.0.0 origin/main && git push origin v1.0.0"]),
     # CHANGELOG.md: the notes, and each malformed file refused naming its line
     row("compared_with_the_previous_release", "1.0.0", "v1.0.0", f"1.0.0 false - Notes of 1.0.0.{COMPARE}v0.9.0...v1.0.0",
         changelog=DEFAULT.format(v="1.0.0").replace(FIRST, f"## [0.9.0] - 2026-06-01\n\n- Ninth.\n\n{FIRST}")),

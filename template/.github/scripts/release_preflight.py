@@ -121,7 +121,7 @@ def check_tag(tag: str, version: Version) -> bool:
             push,
             "# or, merged by a pull request (or not to be released): delete the tag",
             f"{DELETE.format(tag)}\n# and tag the merged commit, once merged:",
-            f"git switch {line if newer else branch} && git pull && git tag {tag}"
+            f"git fetch origin && git tag {tag} origin/{line if newer else branch}"
             f" && git push origin {tag}",
         )
     print(f"Tag {tag} is on the default branch.")
