@@ -334,23 +334,33 @@ def test_the_other_way_out_of_a_wrong_tag_releases_the_version_it_meant(
     assert json.loads(passed.outputs["notes"]).startswith("- Meant as 9.9.9.")
 
 
+@pytest.mark.parametrize("merged", [False, True], ids=["merged_as_printed", "merged_by_a_pull_request"])
 def test_the_fix_printed_for_a_tag_off_the_default_branch_merges_it_and_the_rerun_passes(
-    repo: Repo, own_index: str, tmp_path: Path
+    repo: Repo, own_index: str, tmp_path: Path, merged: bool
 ) -> None:
     """A tag on a branch not merged yet: its fix, typed as printed up to its alternative, merges
-    the tag into main and pushes main; "Re-run all jobs" (the same event again) then passes."""
+    the tag into main and pushes main; "Re-run all jobs" (the same event again) then passes. Or
+    the branch is merged by a pull request on GitHub (the clone not fetched since): the
+    alternative, typed, deletes the tag and tags the merged commit, whose run passes."""
     git("switch", "-q", "-c", "feature", cwd=repo.work)
     (repo.work / "FEATURE.md").write_text("Work not merged yet.\n", encoding="utf-8")
     repo.commit_all("A feature")
-    event = Event("push", repo.tag(TAG))
+    event = Event("push", repo.tag(TAG, "feature"))
     refused = preflight(repo, tmp_path, event, own_index)
     assert refused.result == "failure", refused.log
     assert "which is not on the default branch main" in refused.log
-    fix = printed_fix(refused)
+    as_printed, by_pull_request = printed_fix(refused).split("\n# or")
     shell = Shell(repo.work, git_config_env({"commit.gpgsign": "false"}))
-    for line in fix.split("\n# or")[0].splitlines():
+    if merged:  # GitHub's merge commit, on main
+        github = tmp_path / "github"
+        git("clone", "-q", repo.origin, github, cwd=tmp_path)
+        git("merge", "-q", "--no-ff", "-m", "Merge pull request #1 from feature", "origin/feature", cwd=github)
+        git("push", "-q", "origin", DEFAULT_BRANCH, cwd=github)
+    for line in by_pull_request.splitlines()[1:] if merged else as_printed.splitlines():
         shell.type(line)
-    assert git("rev-parse", "origin/main", cwd=repo.work) == git("rev-parse", f"{TAG}^{{commit}}", cwd=repo.work)
+    main = git("rev-parse", DEFAULT_BRANCH, cwd=repo.origin)
+    assert git("rev-parse", f"{TAG}^{{commit}}", cwd=repo.origin) == main
+    assert len(git("rev-parse", f"{main}^@", cwd=repo.origin).split()) == (2 if merged else 1)  # GitHub's merge
     passed = preflight(repo, tmp_path / "rerun", event, own_index)
     assert passed.result == "success", passed.log
 
