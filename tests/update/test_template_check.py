@@ -17,6 +17,7 @@ import json
 import re
 import shlex
 import shutil
+import string
 import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -301,13 +302,17 @@ def test_the_message_after_update_links_the_changelog_of_the_version_on_github(
     updated = copier_cli("update", "--defaults", "--vcs-ref", "v1.1.0", cwd=project, env=env, check=True)
     (link,) = re.findall(r"https://\S+/CHANGELOG\.md", updated.stderr)
     assert link == f"{github}/blob/v1.1.0/CHANGELOG.md"  # where this repository keeps it
-    # A commit after the newest tag: copier records it as git describes it (v1.1.0-1-gHASH), a
-    # ref GitHub does not know; the link names the commit by its hash, which GitHub does.
+    # A commit after the newest tag: copier records it as git describes it (v1.1.0-N-gHASH), a
+    # ref GitHub does not know; the link names the commit by its hash, which GitHub does. The
+    # hash holds every hex digit, written out whole (core.abbrev): whatever its digits.
     work = tmp_path / "work"
     git("clone", "-q", hosted, work, cwd=tmp_path)
     commit_all(work, "After v1.1.0")
+    while set(git("rev-parse", "HEAD", cwd=work)) != set(string.hexdigits.lower()):
+        commit_all(work, "After v1.1.0, once more")
     git("push", "-q", "origin", "main", cwd=work)
     commit_all(project, "Update to v1.1.0")
+    env |= git_config_env({f"url.{hosted}.insteadOf": f"{github}.git", "core.abbrev": "40"})
     updated = copier_cli("update", "--defaults", "--vcs-ref", "main", cwd=project, env=env, check=True)
     (link,) = re.findall(r"https://\S+/CHANGELOG\.md", updated.stderr)
     ref = link.removeprefix(f"{github}/blob/").removesuffix("/CHANGELOG.md")
