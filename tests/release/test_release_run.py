@@ -49,7 +49,7 @@ from support.json_index import json_api
 from support.printed import Shell, bare, message_commands, readme_release_steps, user_path
 from support.rendering import note_unreleased, replace_once
 from support.runner import REPOSITORY, Event, Repo, WorkflowRun, git_config_env, init_repo
-from support.updates import released_versions
+from support.updates import commit_all, released_versions
 from support.workflows import command_line, load_workflow, matrix_entries, triggers
 
 pytestmark = pytest.mark.slow
@@ -382,6 +382,28 @@ def test_a_fix_of_an_older_version_is_released_from_its_branch_and_the_newer_sta
     assert [(r["tag"], r["latest"]) for r in release.github_releases] == [("v0.2.0", True), ("v0.1.1", False)]
     assert release.github_releases[1] == {**published_release("v0.1.1", built, notes), "latest": False}
     assert not release.deployments
+
+    # A later fix of 0.1, once a pull request merged a change into release/0.1 on GitHub: the
+    # README's line for a later one brings the branch up to date, and the release's push is taken.
+    github = tmp_path / "github"
+    git("clone", "-q", "-b", "release/0.1", repo.origin, github, cwd=tmp_path)
+    (github / "MERGED.md").write_text("Merged on GitHub.\n", encoding="utf-8")
+    commit_all(github, "Merge pull request #2")
+    git("push", "-q", "origin", "release/0.1", cwd=github)
+    git("switch", "-q", "main", cwd=repo.work)
+    core.write_text(core.read_text(encoding="utf-8") + "\n# The second fix.\n", encoding="utf-8")
+    second = repo.commit_all("The second fix")
+    git("push", "-q", "origin", "main", cwd=repo.work)
+    lines = older.replace("1.4", "0.1").replace("COMMIT", second).splitlines()
+    (for_a_later_one,) = [line.removeprefix("# ") for line in lines if line.startswith("# git fetch")]
+    for line in [for_a_later_one, *lines[1:]]:
+        if "git cherry-pick --continue" not in line:  # no conflict: CHANGELOG.md is not in the fix
+            shell.type(line)
+    note_unreleased(repo.work, "### Fixed\n\n- The second fix.")
+    run(["bash", "-e", "-c", later], repo.work, env=env)
+    head = git("rev-parse", "HEAD", cwd=repo.work)
+    assert git("rev-parse", "release/0.1", "v0.1.2^{commit}", cwd=repo.origin).split() == [head, head]
+    assert "MERGED.md" in git("ls-tree", "--name-only", "v0.1.2", cwd=repo.origin).split()
 
     # On main, the fix's section goes below 0.2.0's, dated as released; the next release is cut.
     fixed = git("show", "v0.1.1:CHANGELOG.md", cwd=repo.work).split("## [0.1.1]")[1].split("## [0.1.0]")[0]
