@@ -385,11 +385,11 @@ def test_a_fix_of_an_older_version_is_released_from_its_branch_and_the_newer_sta
 
     # A later fix of 0.1, once a pull request merged a change into release/0.1 on GitHub: the
     # README's line for a later one brings the branch up to date, and the release's push is taken.
-    github = tmp_path / "github"
-    git("clone", "-q", "-b", "release/0.1", repo.origin, github, cwd=tmp_path)
-    (github / "MERGED.md").write_text("Merged on GitHub.\n", encoding="utf-8")
-    commit_all(github, "Merge pull request #2")
-    git("push", "-q", "origin", "release/0.1", cwd=github)
+    merged_there = tmp_path / "github"
+    git("clone", "-q", "-b", "release/0.1", repo.origin, merged_there, cwd=tmp_path)
+    (merged_there / "MERGED.md").write_text("Merged on GitHub.\n", encoding="utf-8")
+    commit_all(merged_there, "Merge pull request #2")
+    git("push", "-q", "origin", "release/0.1", cwd=merged_there)
     git("switch", "-q", "main", cwd=repo.work)
     core.write_text(core.read_text(encoding="utf-8") + "\n# The second fix.\n", encoding="utf-8")
     second = repo.commit_all("The second fix")
