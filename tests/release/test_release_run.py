@@ -383,12 +383,15 @@ def test_a_fix_of_an_older_version_is_released_from_its_branch_and_the_newer_sta
     assert release.github_releases[1] == {**published_release("v0.1.1", built, notes), "latest": False}
     assert not release.deployments
 
-    # A later fix of 0.1, once a pull request merged a change into release/0.1 on GitHub: the
-    # README's line for a later one brings the branch up to date, and the release's push is taken.
+    # A later fix of 0.1, once a pull request made here was squashed into release/0.1 on GitHub
+    # (this branch has its commit, GitHub another): the README's line for a later one takes
+    # GitHub's branch, and the release's push is taken.
+    (repo.work / "MERGED.md").write_text("Merged on GitHub.\n", encoding="utf-8")
+    repo.commit_all("A change, by pull request")
     merged_there = tmp_path / "github"
     git("clone", "-q", "-b", "release/0.1", repo.origin, merged_there, cwd=tmp_path)
     (merged_there / "MERGED.md").write_text("Merged on GitHub.\n", encoding="utf-8")
-    commit_all(merged_there, "Merge pull request #2")
+    commit_all(merged_there, "A change, by pull request (#2)")  # "Squash and merge"
     git("push", "-q", "origin", "release/0.1", cwd=merged_there)
     git("switch", "-q", "main", cwd=repo.work)
     core.write_text(core.read_text(encoding="utf-8") + "\n# The second fix.\n", encoding="utf-8")
@@ -403,7 +406,7 @@ def test_a_fix_of_an_older_version_is_released_from_its_branch_and_the_newer_sta
     run(["bash", "-e", "-c", later], repo.work, env=env)
     head = git("rev-parse", "HEAD", cwd=repo.work)
     assert git("rev-parse", "release/0.1", "v0.1.2^{commit}", cwd=repo.origin).split() == [head, head]
-    assert "MERGED.md" in git("ls-tree", "--name-only", "v0.1.2", cwd=repo.origin).split()
+    assert git("rev-parse", "HEAD~2", cwd=repo.work) == git("rev-parse", "HEAD", cwd=merged_there)  # GitHub's commit
 
     # On main, the fix's section goes below 0.2.0's, dated as released; the next release is cut.
     fixed = git("show", "v0.1.1:CHANGELOG.md", cwd=repo.work).split("## [0.1.1]")[1].split("## [0.1.0]")[0]

@@ -316,7 +316,7 @@ def test_the_message_after_update_links_the_changelog_of_the_version_on_github(
     updated = copier_cli("update", "--defaults", "--vcs-ref", "main", cwd=project, env=env, check=True)
     (link,) = re.findall(r"https://\S+/CHANGELOG\.md", updated.stderr)
     ref = link.removeprefix(f"{github}/blob/").removesuffix("/CHANGELOG.md")
-    assert re.fullmatch(r"[0-9a-f]{7,40}", ref), link
+    assert re.fullmatch(r"[0-9a-f]{40}", ref), link  # whole, as git describe wrote it
     assert git("rev-parse", ref, cwd=hosted) == git("rev-parse", "main", cwd=work)
 
 
