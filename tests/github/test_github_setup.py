@@ -271,8 +271,6 @@ def test_settings_made_by_hand_are_completed_not_replaced(render_shared: Any, tm
     assert settings(github) == expected
     (branches,) = [r for r in github.state()["rulesets"] if r["name"] == "Default branch"]
     assert branches["conditions"]["ref_name"]["exclude"] == ["refs/heads/wip/**"]
-    (branches,) = [r for r in github.state()["rulesets"] if r["name"] == "Default branch"]
-    assert branches["conditions"]["ref_name"]["exclude"] == ["refs/heads/wip/**"]
     # Each completed setting is reported as set, not as "already set".
     assert {'branch ruleset "Default branch": set', f'environment "{DISTINCT["pypi_environment"]}": set'} <= set(said)
     assert [r["id"] for r in github.state()["rulesets"] if r["target"] == "branch"] == [7]

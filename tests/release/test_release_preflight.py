@@ -334,6 +334,15 @@ def test_the_other_way_out_of_a_wrong_tag_releases_the_version_it_meant(
     assert json.loads(passed.outputs["notes"]).startswith("- Meant as 9.9.9.")
 
 
+def merge_pull_request(repo: Repo, tmp_path: Path, base: str, head: str) -> None:
+    """A pull request from the pushed branch ``head`` into ``base``, merged on GitHub (its merge
+    commit, made in a clone of GitHub's own): the developer's clone does not fetch it."""
+    github = tmp_path / "github"
+    git("clone", "-q", "-b", base, repo.origin, github, cwd=tmp_path)
+    git("merge", "-q", "--no-ff", "-m", f"Merge pull request #1 from {head}", f"origin/{head}", cwd=github)
+    git("push", "-q", "origin", base, cwd=github)
+
+
 @pytest.mark.parametrize("merged", [False, True], ids=["merged_as_printed", "merged_by_a_pull_request"])
 def test_the_fix_printed_for_a_tag_off_the_default_branch_merges_it_and_the_rerun_passes(
     repo: Repo, own_index: str, tmp_path: Path, merged: bool
@@ -351,11 +360,8 @@ def test_the_fix_printed_for_a_tag_off_the_default_branch_merges_it_and_the_reru
     assert "which is not on the default branch main" in refused.log
     as_printed, by_pull_request = printed_fix(refused).split("\n# or")
     shell = Shell(repo.work, git_config_env({"commit.gpgsign": "false"}))
-    if merged:  # GitHub's merge commit, on main
-        github = tmp_path / "github"
-        git("clone", "-q", repo.origin, github, cwd=tmp_path)
-        git("merge", "-q", "--no-ff", "-m", "Merge pull request #1 from feature", "origin/feature", cwd=github)
-        git("push", "-q", "origin", DEFAULT_BRANCH, cwd=github)
+    if merged:
+        merge_pull_request(repo, tmp_path, DEFAULT_BRANCH, "feature")
     for line in by_pull_request.splitlines()[1:] if merged else as_printed.splitlines():
         shell.type(line)
     main = git("rev-parse", DEFAULT_BRANCH, cwd=repo.origin)
@@ -377,8 +383,9 @@ def test_a_fix_of_an_older_version_tagged_off_its_branch_is_released_either_way_
     the tag deleted and the merged commit tagged."""
     env = {**git_config_env({"commit.gpgsign": "false"}), "UV_PYTHON": require_interpreter(DEFAULT_PYTHON_MIN)}
     shell, line = Shell(repo.work, env), "release/" + ".".join(V.split(".")[:2])
+    newer = "99.0.0"  # tagged on main: a newer version
     repo.tag(TAG)
-    newer = repo.tag("v99.0.0").removeprefix("refs/tags/")  # tagged on main: a newer version
+    repo.tag(f"v{newer}")
     if merged:  # GitHub's Code → Branches → New branch, at the old tag
         git("branch", line, TAG, cwd=repo.origin)
     git("switch", "-q", "-c", "the-fix", TAG, cwd=repo.work)
@@ -389,16 +396,13 @@ def test_a_fix_of_an_older_version_tagged_off_its_branch_is_released_either_way_
     assert refused.result == "failure", refused.log
     assert f"which is not on the default branch main (nor on {line})" in refused.log
     pushed, merged_way = printed_fix(refused).split("\n# or")
-    if merged:  # the pull request from the-fix into the branch, merged on GitHub
-        github = tmp_path / "github"
-        git("clone", "-q", "-b", line, repo.origin, github, cwd=tmp_path)
-        git("merge", "-q", "--no-ff", "-m", "Merge pull request #1 from the-fix", "origin/the-fix", cwd=github)
-        git("push", "-q", "origin", line, cwd=github)
+    if merged:
+        merge_pull_request(repo, tmp_path, line, "the-fix")
     for typed in merged_way.splitlines()[1:] if merged else pushed.splitlines():
         shell.type(typed)
     passed = preflight(repo, tmp_path / "passed", event, own_index)
     assert passed.result == "success", passed.log
-    assert f"Tag v{NEXT_PATCH} is on {line}, below {newer[1:]}." in passed.log
+    assert f"Tag v{NEXT_PATCH} is on {line}, below {newer}." in passed.log
     assert passed.outputs["latest"] == "false"
     tip = git("rev-parse", line, cwd=repo.origin)
     assert git("rev-parse", f"v{NEXT_PATCH}^{{commit}}", cwd=repo.origin) == tip
